@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages bpfcost needs to build, run and test.
+# Only installs what is missing; safe to run again.
+set -eu
+build="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
+       libcapstone-dev libjansson-dev libncurses-dev linux-libc-dev"
+test="libcmocka-dev python3 python3-pytest bpftrace tmux iproute2"
+vm="qemu-system-x86 busybox-static cpio"
+want="$build"
+case "${1:-}" in
+	--test) want="$build $test" ;;
+	--all) want="$build $test $vm" ;;
+esac
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "deps: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+echo "deps: all present"

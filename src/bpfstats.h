@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Turning kernel run-time stats on for as long as we run, and off again. */
+#ifndef BPFCOST_BPFSTATS_H
+#define BPFCOST_BPFSTATS_H
+
+#include <stdbool.h>
+
+enum stats_via {
+	STATS_VIA_NONE,
+	STATS_VIA_FD,		/* BPF_ENABLE_STATS: reverts when the fd closes */
+	STATS_VIA_SYSCTL,	/* kernel.bpf_stats_enabled, restored by us */
+};
+
+struct stats_enable {
+	enum stats_via via;
+	int fd;
+	bool was_on;		/* sysctl was already 1: counters hold history */
+	int old_sysctl;
+};
+
+/* prefer_sysctl forces the fallback path (tests, and kernels without the
+ * fd command). */
+int stats_enable(struct stats_enable *se, bool prefer_sysctl);
+void stats_restore(struct stats_enable *se);
+const char *stats_via_name(enum stats_via via);
+int stats_sysctl_read(int *val);
+
+#endif

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Shared context, error reporting and strict parsing for every subcommand. */
+#ifndef BPFCOST_COMMON_H
+#define BPFCOST_COMMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <signal.h>
+#include <jansson.h>
+
+struct features;
+
+/* Passed to every command instead of globals: output mode and verbosity. */
+struct bc_ctx {
+	bool json;		/* -j/--json: machine-readable output */
+	bool pretty;		/* -p/--pretty: indented JSON */
+	int verbose;		/* -v: libbpf debug output and extra notes */
+	FILE *out;		/* where results go (stdout) */
+	struct features *features;	/* probed once, on first use */
+};
+
+struct bc_cmd {
+	const char *name;
+	const char *summary;
+	int (*run)(struct bc_ctx *ctx, int argc, char **argv);
+};
+
+/* Print "bpfcost: <msg>" on stderr as one line. Returns nothing: callers
+ * still return their own negative errno. */
+void bc_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A note for the user on stderr ("bpfcost: note: ..."). */
+void bc_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Strict number parsing: whole string, in range, else -EINVAL/-ERANGE.
+ * what names the option in the error message printed on failure. */
+int parse_u64(const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out);
+int parse_int(const char *what, const char *s, int min, int max, int *out);
+int parse_double(const char *what, const char *s, double min, double max, double *out);
+/* Durations: "10", "10s", "250ms", "2m", "1h"; must be > 0. In seconds. */
+int parse_duration(const char *what, const char *s, double *secs);
+
+/* Signals: handlers only set a flag, code polls it. */
+void bc_signals_install(void);
+bool bc_stop_requested(void);
+void bc_stop_reset(void);
+int bc_stop_signal(void);	/* the signal that asked us to stop, or 0 */
+
+/* Monotonic time in ns. */
+uint64_t bc_now_ns(void);
+/* Sleep up to secs, waking early when a stop was requested. Returns
+ * true when woken by a stop request. */
+bool bc_sleep_interruptible(double secs);
+
+/* JSON: emit one document (pretty or compact per ctx), steals the ref. */
+int bc_json_emit(struct bc_ctx *ctx, json_t *doc);
+
+/* Usage helper: print help text, return 0 (for --help) */
+int bc_help(const char *text);
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The command table entries (one source file per command). */
+int cmd_prog(struct bc_ctx *ctx, int argc, char **argv);
+int cmd_doctor(struct bc_ctx *ctx, int argc, char **argv);
+int cmd_sysmon(struct bc_ctx *ctx, int argc, char **argv);
+int cmd_load(struct bc_ctx *ctx, int argc, char **argv);
+int cmd_demo(struct bc_ctx *ctx, int argc, char **argv);
+int cmd_stats(struct bc_ctx *ctx, int argc, char **argv);
+int cmd_top(struct bc_ctx *ctx, int argc, char **argv);
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Feature probing: the one place that knows what runs on this kernel.
+ * Every probe tries the real thing (load, attach, open) rather than
+ * guessing from versions. `bpfcost doctor` prints it; the other commands
+ * ask bc_features() and method_available() to choose and to refuse. */
+#ifndef BPFCOST_KFEATURES_H
+#define BPFCOST_KFEATURES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "common.h"
+
+enum feature_id {
+	FEAT_STATS_FD,		/* BPF_ENABLE_STATS(BPF_STATS_RUN_TIME) */
+	FEAT_STATS_SYSCTL,	/* kernel.bpf_stats_enabled writable */
+	FEAT_RAW_TP,		/* raw_tracepoint load+attach */
+	FEAT_TP_BTF,		/* tp_btf load+attach */
+	FEAT_FENTRY_PROG,	/* fentry+fexit on a BPF program (trial target) */
+	FEAT_FENTRY_KFUNC,	/* fentry on a kernel function */
+	FEAT_KPROBE_PMU,	/* perf kprobe PMU (kprobe) */
+	FEAT_KRETPROBE_PMU,	/* perf kprobe PMU (kretprobe) */
+	FEAT_KPROBE_TRACEFS,	/* tracefs kprobe_events, r<maxactive>: */
+	FEAT_UPROBE,		/* perf uprobe PMU */
+	FEAT_PERF_CYCLES,
+	FEAT_PERF_INSTRUCTIONS,
+	FEAT_PERF_CACHE_MISSES,
+	FEAT_PERF_SW_CLOCK,	/* cpu-clock software event, kernel samples */
+	FEAT_RINGBUF,
+	FEAT_JIT,		/* net.core.bpf_jit_enable */
+	FEAT_JIT_KALLSYMS,	/* bpf_prog_<tag> symbols in kallsyms */
+	FEAT_VMLINUX_BTF,
+	FEAT_LOCKDOWN,		/* ok = not in a mode that blocks us */
+	FEAT_PERF_PARANOID,	/* ok = kernel sampling allowed for us */
+	FEAT_COUNT,
+};
+
+struct feature_result {
+	bool ok;
+	int err;		/* negative errno of the failing step, 0 if ok */
+	char detail[200];	/* one line: what was tried and what happened */
+};
+
+struct features {
+	struct feature_result r[FEAT_COUNT];
+};
+
+enum method_id {
+	METHOD_STATS,		/* kernel run-time stats */
+	METHOD_AB,		/* A/B syscall timing */
+	METHOD_SYSCALL_WRAP,	/* kprobe/kretprobe or fentry/fexit around syscall path */
+	METHOD_PROFILE,		/* fentry/fexit on the target program */
+	METHOD_ANNOTATE,	/* sampling attributed to JITed images */
+	METHOD_COUNT,
+};
+
+const char *feature_name(enum feature_id id);	/* "stats_fd", ... (JSON keys) */
+const char *feature_label(enum feature_id id);	/* human label */
+const char *method_name(enum method_id id);	/* "stats", "ab", ... */
+const char *method_command(enum method_id id);	/* "stats", "overhead", ... */
+
+int features_probe(struct features **out);
+void features_free(struct features *f);
+/* Probe once per process and cache in ctx. NULL only on allocation failure. */
+const struct features *bc_features(struct bc_ctx *ctx);
+
+/* Whether a method can run here. When not, why gets one line naming the
+ * missing feature and the methods that do work here. */
+bool method_available(const struct features *f, enum method_id m, char *why, size_t len);
+
+#endif

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* bpfcost: what do your BPF programs cost? Command dispatch lives here;
+ * each subcommand has its own cmd_*.c file. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "common.h"
+#include "kfeatures.h"
+
+static const struct bc_cmd commands[] = {
+	{ "demo",   "measure the reference service with every method this kernel allows", cmd_demo },
+	{ "doctor", "say which measuring methods work on this kernel, and why not", cmd_doctor },
+	{ "prog",   "list loaded BPF programs with attach points and run-time stats", cmd_prog },
+	{ "stats",  "sample per-program run-time stats (run_cnt, run_time_ns)", cmd_stats },
+	{ "top",    "live per-program cost view (ncurses; batch frames with -b)", cmd_top },
+	{ "sysmon", "run the reference syscall monitor (count|proc|events)", cmd_sysmon },
+	{ "load",   "generate a timed syscall workload", cmd_load },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: bpfcost [-j|--json] [-p|--pretty] [-v|--verbose] COMMAND [ARGS...]\n"
+		"       bpfcost COMMAND --help\n"
+		"       bpfcost --version\n\n"
+		"Tells what BPF programs cost: ns per run, CPU share, syscall slowdown.\n\n"
+		"Commands:\n");
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f,
+		"\nProgram selectors (any command taking PROG): id N | tag HEX | name NAME | pinned PATH\n"
+		"\nEXAMPLES:\n"
+		"  bpfcost doctor                 # which methods work here\n"
+		"  bpfcost demo                   # measure the reference service\n"
+		"  bpfcost -j prog                # loaded programs as JSON\n"
+		"  bpfcost stats name sysmon_count_enter --duration 5\n");
+}
+
+/* libbpf's print hook has no user pointer, so verbosity picks the hook
+ * itself instead of living in a global. */
+static int libbpf_print_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return 0;
+}
+
+static int libbpf_print_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Global options may appear anywhere before "--"; strip them out so each
+ * command's own getopt only sees its own options. Returns new argc. */
+static int take_global_opts(struct bc_ctx *ctx, int argc, char **argv)
+{
+	int i, n = 1;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			while (i < argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		if (!strcmp(a, "-j") || !strcmp(a, "--json"))
+			ctx->json = true;
+		else if (!strcmp(a, "-p") || !strcmp(a, "--pretty"))
+			ctx->json = ctx->pretty = true;
+		else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
+			ctx->verbose++;
+		else
+			argv[n++] = argv[i];
+	}
+	argv[n] = NULL;
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	struct bc_ctx ctx = { .out = stdout };
+	const struct bc_cmd *cmd = NULL;
+	size_t i;
+	int err;
+
+	argc = take_global_opts(&ctx, argc, argv);
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("bpfcost %s (libbpf %s)\n", BPFCOST_VERSION, libbpf_version_string());
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			cmd = &commands[i];
+	if (!cmd) {
+		bc_err("unknown command '%s' (try 'bpfcost --help')", argv[1]);
+		return 2;
+	}
+
+	libbpf_set_print(ctx.verbose ? libbpf_print_verbose : libbpf_print_quiet);
+	bc_signals_install();
+	/* Commands see argv[0] as their own name, getopt-style. */
+	err = cmd->run(&ctx, argc - 1, argv + 1);
+	features_free(ctx.features);
+	fflush(stdout);
+	if (err == -EINVAL || err == -ERANGE)
+		return 2;
+	return err ? 1 : 0;
+}

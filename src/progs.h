@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Program discovery and selection, shared by every command. */
+#ifndef BPFCOST_PROGS_H
+#define BPFCOST_PROGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct prog_desc {
+	uint32_t id;
+	uint32_t type;
+	char name[16];		/* kernel name, at most 15 chars */
+	char full_name[128];	/* BTF function name when known, else name */
+	char tag[17];		/* hex */
+	bool has_btf;
+	uint32_t btf_id;
+	uint32_t jited_len, xlated_len;
+	uint64_t run_cnt, run_time_ns, recursion_misses;
+	char attach[128];	/* from links: "raw_tp:sys_enter", ... or "" */
+	uint32_t nr_links;
+};
+
+struct prog_list {
+	struct prog_desc *v;
+	size_t n, cap;
+};
+
+#define PROGS_WITH_ATTACH 0x1	/* walk links for attach points */
+
+const char *prog_type_name(uint32_t type);
+/* Fill d for one program. -ENOENT when it vanished. */
+int prog_describe(uint32_t id, struct prog_desc *d);
+/* Every loaded program; ones that vanish during the walk are skipped. */
+int progs_scan(struct prog_list *l, unsigned flags);
+void prog_list_free(struct prog_list *l);
+struct prog_desc *prog_list_find(struct prog_list *l, uint32_t id);
+
+enum sel_kind { SEL_ID, SEL_TAG, SEL_NAME, SEL_PINNED };
+
+struct prog_selector {
+	enum sel_kind kind;
+	const char *arg;	/* as given */
+	uint32_t id;		/* SEL_ID, or SEL_PINNED once resolved */
+	uint8_t tag[8];		/* SEL_TAG */
+};
+
+/* Parse "id N | tag HEX | name NAME | pinned PATH" words. Errors name the
+ * bad word; returns the number of selectors or a negative errno. */
+int selectors_parse(int argc, char **argv, struct prog_selector **out);
+/* Resolve against the loaded programs. A selector matching nothing is an
+ * error; a name matching several selects all and says so. ids are
+ * deduplicated, in selector order. */
+int selectors_resolve(struct prog_selector *sels, int nsel, uint32_t **ids, size_t *nids);
+
+#endif

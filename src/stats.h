@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Small statistics toolkit for the measuring methods. Pure functions. */
+#ifndef BPFCOST_STATS_H
+#define BPFCOST_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+double stats_mean(const double *x, size_t n);
+double stats_stddev(const double *x, size_t n);		/* sample (n-1) */
+/* Percentile with linear interpolation between order statistics (type 7,
+ * as numpy's default); x is not modified. p in [0,100]. NAN when n == 0. */
+double stats_percentile(const double *x, size_t n, double p);
+double stats_median(const double *x, size_t n);
+
+struct stats_ci {
+	double point;	/* the statistic on the full sample */
+	double lo, hi;	/* percentile bootstrap interval */
+	double level;	/* e.g. 0.95 */
+};
+
+typedef double (*stats_fn)(const double *x, size_t n);
+
+/* Percentile bootstrap CI of fn over x, with a deterministic seed. */
+int stats_bootstrap_ci(const double *x, size_t n, stats_fn fn, unsigned iters,
+		       double level, uint64_t seed, struct stats_ci *ci);
+/* CI of fn(b) - fn(a), resampling a and b independently. */
+int stats_bootstrap_diff_ci(const double *a, size_t na, const double *b, size_t nb,
+			    stats_fn fn, unsigned iters, double level, uint64_t seed,
+			    struct stats_ci *ci);
+
+/* Deterministic PRNG (splitmix64) so results are reproducible. */
+uint64_t stats_rand_next(uint64_t *state);
+
+#endif

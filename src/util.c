@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "common.h"
+
+void bc_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("bpfcost: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void bc_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("bpfcost: note: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+int parse_u64(const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	/* strtoull accepts "-1" and wraps it; reject signs outright. */
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ') {
+		bc_err("invalid %s '%s': expected a non-negative integer", what, s ? s : "");
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (*end) {
+		bc_err("invalid %s '%s': expected a non-negative integer", what, s);
+		return -EINVAL;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		bc_err("invalid %s '%s': must be between %llu and %llu", what, s,
+		       (unsigned long long)min, (unsigned long long)max);
+		return -ERANGE;
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_int(const char *what, const char *s, int min, int max, int *out)
+{
+	long v;
+	char *end;
+
+	if (!s || !*s || *s == ' ') {
+		bc_err("invalid %s '%s': expected an integer", what, s ? s : "");
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end) {
+		bc_err("invalid %s '%s': expected an integer", what, s);
+		return -EINVAL;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		bc_err("invalid %s '%s': must be between %d and %d", what, s, min, max);
+		return -ERANGE;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+int parse_double(const char *what, const char *s, double min, double max, double *out)
+{
+	double v;
+	char *end;
+
+	if (!s || !*s || *s == ' ') {
+		bc_err("invalid %s '%s': expected a number", what, s ? s : "");
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end || !isfinite(v)) {
+		bc_err("invalid %s '%s': expected a number", what, s);
+		return -EINVAL;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		bc_err("invalid %s '%s': must be between %g and %g", what, s, min, max);
+		return -ERANGE;
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_duration(const char *what, const char *s, double *secs)
+{
+	static const struct { const char *suffix; double mult; } units[] = {
+		{ "ms", 1e-3 }, { "s", 1 }, { "m", 60 }, { "h", 3600 }, { "", 1 },
+	};
+	char num[64];
+	size_t len, i;
+
+	if (!s || !*s) {
+		bc_err("invalid %s '': expected a duration like 10, 10s or 500ms", what);
+		return -EINVAL;
+	}
+	len = strlen(s);
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
+		size_t sl = strlen(units[i].suffix);
+		double v;
+		char *end;
+
+		if (len <= sl || len - sl >= sizeof(num) || strcmp(s + len - sl, units[i].suffix))
+			continue;
+		memcpy(num, s, len - sl);
+		num[len - sl] = '\0';
+		errno = 0;
+		v = strtod(num, &end);
+		if (*end || errno || !isfinite(v) || num[0] == ' ')
+			break;
+		if (v <= 0) {
+			bc_err("invalid %s '%s': must be greater than zero", what, s);
+			return -ERANGE;
+		}
+		v *= units[i].mult;
+		if (v > 7 * 86400.0) {
+			bc_err("invalid %s '%s': at most a week", what, s);
+			return -ERANGE;
+		}
+		*secs = v;
+		return 0;
+	}
+	bc_err("invalid %s '%s': expected a duration like 10, 10s or 500ms", what, s);
+	return -EINVAL;
+}
+
+/* Written only by the handler; read everywhere through bc_stop_requested(). */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+void bc_signals_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: blocking calls return EINTR so loops see the flag. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+bool bc_stop_requested(void)
+{
+	return stop_signal != 0;
+}
+
+int bc_stop_signal(void)
+{
+	return stop_signal;
+}
+
+void bc_stop_reset(void)
+{
+	stop_signal = 0;
+}
+
+uint64_t bc_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+bool bc_sleep_interruptible(double secs)
+{
+	uint64_t deadline = bc_now_ns() + (uint64_t)(secs * 1e9);
+
+	while (!bc_stop_requested()) {
+		uint64_t now = bc_now_ns();
+		uint64_t left;
+		struct timespec ts;
+
+		if (now >= deadline)
+			return false;
+		left = deadline - now;
+		/* Short slices so a stop is seen within 50 ms. */
+		if (left > 50000000ull)
+			left = 50000000ull;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)left;
+		nanosleep(&ts, NULL);
+	}
+	return true;
+}
+
+int bc_json_emit(struct bc_ctx *ctx, json_t *doc)
+{
+	size_t flags = JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10);
+	int err;
+
+	if (!doc)
+		return -ENOMEM;
+	flags |= ctx->pretty ? JSON_INDENT(2) : JSON_COMPACT;
+	err = json_dumpf(doc, ctx->out, flags);
+	json_decref(doc);
+	if (err)
+		return -EIO;
+	fputc('\n', ctx->out);
+	fflush(ctx->out);
+	return 0;
+}
+
+int bc_help(const char *text)
+{
+	fputs(text, stdout);
+	return 0;
+}

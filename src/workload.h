@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The syscall workload generator and its timing core. `bpfcost load` is a
+ * thin front end; the A/B method (overhead) runs rounds through wl_run(). */
+#ifndef BPFCOST_WORKLOAD_H
+#define BPFCOST_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hist.h"
+
+enum wl_kind {
+	WL_GETPID,	/* getpid() */
+	WL_READ,	/* read(/dev/zero, 64 B) */
+	WL_WRITE,	/* write(/dev/null, 64 B) */
+	WL_OPENAT,	/* openat(/dev/null) + close: 2 syscalls per call */
+	WL_FSTAT,	/* fstat() on an open fd */
+	WL_PIPE,	/* pipe ping-pong with a partner thread: 4 syscalls per call */
+	WL_NANOSLEEP,	/* nanosleep(0) */
+	WL_KIND_COUNT,
+};
+
+#define WL_MASK_ALL ((1u << WL_KIND_COUNT) - 1)
+
+const char *wl_kind_name(enum wl_kind k);
+/* Syscalls one call of this kind issues, across both ping-pong threads. */
+unsigned wl_kind_syscalls(enum wl_kind k);
+/* "getpid,read" or "all" -> mask. Unknown name: one-line error, -EINVAL. */
+int wl_parse_mix(const char *list, unsigned *mask);
+
+struct wl_config {
+	unsigned mask;		/* kinds to run, round-robin */
+	int threads;		/* worker threads (>= 1) */
+	int cpu;		/* pin thread i to cpu (cpu + i) % ncpu; -1: no pinning */
+	double duration_s;	/* stop after this long (0: use count) */
+	uint64_t count;		/* calls of each kind per thread (0: use duration) */
+	double rate;		/* target calls/s per thread, 0 = full speed */
+};
+
+struct wl_kind_result {
+	uint64_t calls;		/* calls made */
+	uint64_t syscalls;	/* syscalls issued, exact (calls * wl_kind_syscalls) */
+	uint64_t errors;	/* calls whose syscall failed */
+	struct hist lat;	/* per-call latency in ns, clock cost removed */
+};
+
+struct wl_result {
+	struct wl_kind_result k[WL_KIND_COUNT];
+	double elapsed_s;
+	uint64_t total_calls;
+	uint64_t total_syscalls;
+	const char *clock_name;		/* "rdtscp" or "clock_gettime" */
+	double clock_overhead_ns;	/* cost of one timestamp pair, subtracted */
+	bool stopped;			/* ended early by a stop request */
+};
+
+/* Calibrate the clock once per process (cheap after the first call). */
+int wl_clock_init(void);
+/* Run the workload to completion (or until bc_stop_requested()). The
+ * result is heap-sized (hists): allocate with wl_result_new. */
+int wl_run(const struct wl_config *cfg, struct wl_result *res);
+struct wl_result *wl_result_new(void);
+void wl_result_free(struct wl_result *r);
+
+#endif

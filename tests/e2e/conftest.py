@@ -1,0 +1,91 @@
+"""Shared fixtures for end-to-end tests: run the real binary, and check
+after every test that the system is as we found it (no program, link,
+pin, kprobe event or sysctl change of ours outlives bpfcost)."""
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = os.environ.get("BPFCOST_BIN", str(ROOT / "bpfcost"))
+# Programs we load carry one of these name prefixes.
+OUR_PREFIXES = ("sysmon_", "bc_")
+SYSCTL = "/proc/sys/kernel/bpf_stats_enabled"
+TRACEFS_KPROBES = ("/sys/kernel/tracing/kprobe_events",
+                   "/sys/kernel/debug/tracing/kprobe_events")
+
+
+def run(*args, timeout=180, check=False, env=None, input=None):
+    """Run bpfcost with args; returns CompletedProcess with text output."""
+    cmd = [BIN] + [str(a) for a in args]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                       env=env, input=input)
+    if check and p.returncode != 0:
+        raise AssertionError(f"{cmd} exited {p.returncode}\nstdout:\n{p.stdout}\n"
+                             f"stderr:\n{p.stderr}")
+    return p
+
+
+def run_json(*args, **kw):
+    p = run("-j", *args, check=True, **kw)
+    return json.loads(p.stdout)
+
+
+def loaded_progs():
+    """{id: name} of loaded programs, via bpftool (independent of us)."""
+    out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True,
+                         text=True, check=True).stdout
+    return {p["id"]: p.get("name", "") for p in json.loads(out or "[]")}
+
+
+def loaded_links():
+    out = subprocess.run(["bpftool", "-j", "link", "show"], capture_output=True,
+                         text=True, check=True).stdout
+    return {l["id"]: l.get("prog_id") for l in json.loads(out or "[]")}
+
+
+def sysctl_value():
+    return Path(SYSCTL).read_text().strip()
+
+
+def ours(name):
+    return name.startswith(OUR_PREFIXES)
+
+
+def kprobe_events():
+    for f in TRACEFS_KPROBES:
+        try:
+            return [l for l in Path(f).read_text().splitlines() if "bpfcost" in l]
+        except OSError:
+            continue
+    return []
+
+
+@pytest.fixture(autouse=True)
+def system_as_found():
+    before_progs = loaded_progs()
+    before_links = set(loaded_links())
+    before_sysctl = sysctl_value()
+    yield
+    # Programs are freed asynchronously after their last fd closes: allow
+    # the kernel a moment before calling anything a leak.
+    deadline = time.time() + 5
+    while True:
+        left = {i: n for i, n in loaded_progs().items()
+                if i not in before_progs and ours(n)}
+        links = set(loaded_links()) - before_links
+        if (not left and not links) or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert not left, f"programs left loaded: {left}"
+    assert not links, f"links left: {links}"
+    assert sysctl_value() == before_sysctl, "kernel.bpf_stats_enabled changed"
+    assert not kprobe_events(), "kprobe events of ours left in tracefs"
+
+
+@pytest.fixture
+def bpfcost():
+    return run
