@@ -28,8 +28,11 @@ LIB_OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
+# Keep BPF objects and skeletons: tests load the objects with bpftool.
+.SECONDARY:
+
 .PHONY: all all-unit clean install deps test unit e2e vmtest bench
-all: $(BIN) $(UNIT_BINS)
+all: $(BPF_OBJS) $(SKELS) $(BIN) $(UNIT_BINS)
 all-unit: $(UNIT_BINS)
 
 $(BUILD):

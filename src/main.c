@@ -83,6 +83,7 @@ int main(int argc, char **argv)
 {
 	struct bc_ctx ctx = { .out = stdout };
 	const struct bc_cmd *cmd = NULL;
+	char cmd_name[32];
 	size_t i;
 	int err;
 
@@ -109,7 +110,10 @@ int main(int argc, char **argv)
 
 	libbpf_set_print(ctx.verbose ? libbpf_print_verbose : libbpf_print_quiet);
 	bc_signals_install();
-	/* Commands see argv[0] as their own name, getopt-style. */
+	/* Commands see argv[0] as their own name, getopt-style, so getopt's
+	 * own messages read "bpfcost prog: unrecognized option". */
+	snprintf(cmd_name, sizeof(cmd_name), "bpfcost %s", cmd->name);
+	argv[1] = cmd_name;
 	err = cmd->run(&ctx, argc - 1, argv + 1);
 	features_free(ctx.features);
 	fflush(stdout);

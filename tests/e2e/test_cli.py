@@ -1,0 +1,41 @@
+"""Command-line surface shared by every command."""
+import pytest
+
+from conftest import run
+
+COMMANDS = ["demo", "doctor", "prog", "stats", "top", "sysmon", "load"]
+
+
+def test_version():
+    p = run("--version", check=True)
+    assert p.stdout.startswith("bpfcost ")
+
+
+def test_help_lists_commands():
+    out = run("--help", check=True).stdout
+    for c in COMMANDS:
+        assert f"  {c} " in out
+
+
+@pytest.mark.parametrize("cmd", COMMANDS)
+def test_every_command_has_help_with_examples(cmd):
+    p = run(cmd, "--help")
+    assert p.returncode == 0, p.stderr
+    assert "Usage: bpfcost " + cmd in p.stdout
+    assert "EXAMPLES" in p.stdout
+
+
+def test_unknown_command():
+    p = run("frobnicate")
+    assert p.returncode == 2 and "unknown command 'frobnicate'" in p.stderr
+
+
+@pytest.mark.parametrize("cmd", COMMANDS)
+def test_unknown_option(cmd):
+    p = run(cmd, "--no-such-option")
+    assert p.returncode == 2
+    assert "unrecognized option" in p.stderr
+
+
+def test_no_command_is_usage_error():
+    assert run().returncode == 2
