@@ -279,7 +279,6 @@ struct wl_gate {
 
 struct wl_worker {
 	pthread_t tid;
-	bool started;
 	int index;
 	int cpu;		/* pinned CPU or -1 */
 	int partner_cpu;
@@ -385,7 +384,7 @@ static void worker_teardown(struct wl_worker *w)
 		pthread_join(w->partner, NULL);
 		w->partner_started = false;
 	}
-	/* Partner never started: its ends are still ours to close. */
+	/* Partner never started (it clears its ends when it leaves): ours to close. */
 	close_fd(&w->req[0]);
 	close_fd(&w->resp[1]);
 	close_fd(&w->resp[0]);
@@ -672,7 +671,6 @@ static int start_workers(struct wl_worker *ws, int n, int *started)
 			bc_err("cannot start workload thread %d: %s", i, strerror(-err));
 			break;
 		}
-		ws[i].started = true;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	*started = i;
