@@ -3,6 +3,7 @@
 #ifndef BPFCOST_HIST_H
 #define BPFCOST_HIST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
