@@ -17,4 +17,35 @@
 #define HIST_MAX_BITS 40
 #define HIST_NBUCKETS (HIST_SUB_COUNT + (HIST_MAX_BITS - HIST_SUB_BITS) * HIST_HALF_COUNT)
 
+/* floor(log2(v)) for v > 0 by binary search on shifts: no clz builtin, so
+ * the BPF verifier and any C compiler accept it (as bcc's log2l). */
+static inline unsigned hist_layout_log2(unsigned long long v)
+{
+	unsigned r = 0, s;
+
+	s = (v > 0xFFFFFFFFULL) << 5; v >>= s; r |= s;
+	s = (v > 0xFFFFULL) << 4; v >>= s; r |= s;
+	s = (v > 0xFFULL) << 3; v >>= s; r |= s;
+	s = (v > 0xFULL) << 2; v >>= s; r |= s;
+	s = (v > 0x3ULL) << 1; v >>= s; r |= s;
+	r |= (unsigned)(v >> 1);
+	return r;
+}
+
+/* Bucket index of v: always < HIST_NBUCKETS, so BPF code can use it to
+ * index an array map after a bounds check the verifier can see. */
+static inline unsigned hist_layout_index(unsigned long long v)
+{
+	unsigned b, shift;
+
+	if (v < HIST_SUB_COUNT)
+		return (unsigned)v;
+	b = hist_layout_log2(v);
+	if (b >= HIST_MAX_BITS)
+		return HIST_NBUCKETS - 1;
+	shift = b - (HIST_SUB_BITS - 1);
+	return HIST_SUB_COUNT + (b - HIST_SUB_BITS) * HIST_HALF_COUNT +
+	       (unsigned)((v >> shift) - HIST_HALF_COUNT);
+}
+
 #endif

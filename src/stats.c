@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Descriptive statistics and percentile-bootstrap confidence intervals. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stats.h"
+
+double stats_mean(const double *x, size_t n)
+{
+	double s = 0;
+
+	if (!n)
+		return NAN;
+	for (size_t i = 0; i < n; i++)
+		s += x[i];
+	return s / (double)n;
+}
+
+double stats_stddev(const double *x, size_t n)
+{
+	double m, ss = 0;
+
+	if (n < 2)
+		return NAN;
+	m = stats_mean(x, n);
+	for (size_t i = 0; i < n; i++)
+		ss += (x[i] - m) * (x[i] - m);
+	return sqrt(ss / (double)(n - 1));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Type-7 interpolation on an already sorted array. */
+static double percentile_sorted(const double *s, size_t n, double p)
+{
+	double h, frac;
+	size_t lo;
+
+	if (p <= 0)
+		return s[0];
+	if (p >= 100)
+		return s[n - 1];
+	h = (double)(n - 1) * p / 100.0;
+	lo = (size_t)floor(h);
+	frac = h - (double)lo;
+	if (lo + 1 >= n)
+		return s[n - 1];
+	return s[lo] + frac * (s[lo + 1] - s[lo]);
+}
+
+double stats_percentile(const double *x, size_t n, double p)
+{
+	double *s, r;
+
+	if (!n)
+		return NAN;
+	s = malloc(n * sizeof(*s));
+	if (!s)
+		return NAN;
+	memcpy(s, x, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	r = percentile_sorted(s, n, p);
+	free(s);
+	return r;
+}
+
+double stats_median(const double *x, size_t n)
+{
+	return stats_percentile(x, n, 50);
+}
+
+uint64_t stats_rand_next(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static void resample(const double *x, size_t n, double *out, uint64_t *rng)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = x[stats_rand_next(rng) % n];
+}
+
+static void ci_from_replicates(double *reps, unsigned iters, double level, struct stats_ci *ci)
+{
+	double tail = (1.0 - level) / 2.0 * 100.0;
+
+	qsort(reps, iters, sizeof(*reps), cmp_double);
+	ci->lo = percentile_sorted(reps, iters, tail);
+	ci->hi = percentile_sorted(reps, iters, 100.0 - tail);
+	ci->level = level;
+}
+
+int stats_bootstrap_diff_ci(const double *a, size_t na, const double *b, size_t nb,
+			    stats_fn fn, unsigned iters, double level, uint64_t seed,
+			    struct stats_ci *ci)
+{
+	double *reps = NULL, *ra = NULL, *rb = NULL;
+	uint64_t rng = seed;
+	int err = 0;
+
+	if (!nb || !iters || !(level > 0 && level < 1) || (a && !na)) {
+		err = -EINVAL;
+		goto cleanup;
+	}
+	reps = malloc(iters * sizeof(*reps));
+	rb = malloc(nb * sizeof(*rb));
+	ra = a ? malloc(na * sizeof(*ra)) : NULL;
+	if (!reps || !rb || (a && !ra)) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	ci->point = fn(b, nb) - (a ? fn(a, na) : 0.0);
+	for (unsigned i = 0; i < iters; i++) {
+		resample(b, nb, rb, &rng);
+		reps[i] = fn(rb, nb);
+		if (a) {
+			resample(a, na, ra, &rng);
+			reps[i] -= fn(ra, na);
+		}
+	}
+	ci_from_replicates(reps, iters, level, ci);
+cleanup:
+	free(reps);
+	free(ra);
+	free(rb);
+	return err;
+}
+
+int stats_bootstrap_ci(const double *x, size_t n, stats_fn fn, unsigned iters,
+		       double level, uint64_t seed, struct stats_ci *ci)
+{
+	/* A one-sample CI is the difference CI against nothing. */
+	return stats_bootstrap_diff_ci(NULL, 0, x, n, fn, iters, level, seed, ci);
+}
