@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Kernel run-time stats on for our lifetime only.
+ *
+ * BPF_ENABLE_STATS (kernel 5.8, commit d46edd671a14 "bpf: Sharing bpf
+ * runtime stats with BPF_ENABLE_STATS") returns an fd; stats stay on while
+ * any such fd is open, so the kernel reverts them even if we are killed.
+ * The sysctl is the fallback for older kernels: we restore it ourselves on
+ * every exit path the caller routes through stats_restore(). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "bpfstats.h"
+#include "common.h"
+
+#define STATS_SYSCTL "/proc/sys/kernel/bpf_stats_enabled"
+
+int stats_sysctl_read(int *val)
+{
+	char buf[16] = "";
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(STATS_SYSCTL, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		err = n < 0 ? -errno : -EIO;
+	else if (buf[0] != '0' && buf[0] != '1')
+		err = -EINVAL;
+	else
+		*val = buf[0] - '0';
+	close(fd);
+	return err;
+}
+
+static int sysctl_write(int val)
+{
+	char c = val ? '1' : '0';
+	int fd, err = 0;
+
+	fd = open(STATS_SYSCTL, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, &c, 1) != 1)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int enable_via_sysctl(struct stats_enable *se)
+{
+	int err;
+
+	err = stats_sysctl_read(&se->old_sysctl);
+	if (err)
+		return err;
+	se->was_on = se->old_sysctl == 1;
+	if (!se->was_on) {
+		err = sysctl_write(1);
+		if (err)
+			return err;
+	}
+	se->via = STATS_VIA_SYSCTL;
+	return 0;
+}
+
+int stats_enable(struct stats_enable *se, bool prefer_sysctl)
+{
+	int on = 0;
+
+	se->via = STATS_VIA_NONE;
+	se->fd = -1;
+	se->old_sysctl = -1;
+	/* The sysctl shows only its own setting, not fds held by others, so
+	 * "was on" is what we can know: someone set the sysctl before us. */
+	se->was_on = stats_sysctl_read(&on) == 0 && on == 1;
+	if (!prefer_sysctl) {
+		se->fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (se->fd >= 0) {
+			se->via = STATS_VIA_FD;
+			return 0;
+		}
+		se->fd = -1;
+	}
+	return enable_via_sysctl(se);
+}
+
+void stats_restore(struct stats_enable *se)
+{
+	if (se->via == STATS_VIA_FD && se->fd >= 0)
+		close(se->fd);
+	else if (se->via == STATS_VIA_SYSCTL && se->old_sysctl == 0 &&
+		 sysctl_write(0) < 0)
+		bc_err("could not restore kernel.bpf_stats_enabled to 0");
+	se->fd = -1;
+	se->via = STATS_VIA_NONE;
+}
+
+const char *stats_via_name(enum stats_via via)
+{
+	switch (via) {
+	case STATS_VIA_FD:
+		return "BPF_ENABLE_STATS";
+	case STATS_VIA_SYSCTL:
+		return "sysctl";
+	default:
+		return "none";
+	}
+}
