@@ -68,6 +68,7 @@ struct demo_skip {
 
 struct demo_report {
 	struct stats_enable se;
+	enum stats_via stats_via;	/* how stats were on (se is reset after) */
 	int ncpus;
 	double round_s;
 	uint64_t baseline_getpid_p50;
@@ -237,6 +238,7 @@ static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_re
 		bc_err("cannot enable run-time stats: %s", strerror(-err));
 		return err;
 	}
+	r->stats_via = r->se.via;
 	err = run_workload(o, &r->baseline_getpid_p50);
 	for (int w = 0; !err && w < SYSMON_WEIGHT_COUNT; w++) {
 		r->w[w].weight = w;
@@ -267,8 +269,8 @@ static void print_plain(FILE *f, const struct demo_report *r)
 		"%d CPUs.\n", r->round_s, r->ncpus);
 	fprintf(f, "Method: kernel run-time stats (via %s%s). Includes the program body only: "
 		"not the tracepoint dispatch or the syscall slow path.\n\n",
-		stats_via_name(r->se.via), r->se.was_on ? "; stats were already on" : "");
-	fprintf(f, "%-7s %-30s %13s %12s %8s %15s %9s %9s %11s\n", "WEIGHT", "PROGRAMS", "RUNS",
+		stats_via_name(r->stats_via), r->se.was_on ? "; stats were already on" : "");
+	fprintf(f, "%-7s %-36s %13s %12s %8s %15s %9s %9s %11s\n", "WEIGHT", "PROGRAMS", "RUNS",
 		"RUNS/SYSCALL", "NS/RUN", "BPF_NS/SYSCALL", "CPU%_1CPU", "CPU%_ALL", "GETPID_P50");
 	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++) {
 		const struct demo_weight *w = &r->w[i];
@@ -278,19 +280,19 @@ static void print_plain(FILE *f, const struct demo_report *r)
 		for (int p = 0; p < w->nprogs && len < sizeof(names); p++)
 			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
 						p ? "," : "", w->prog[p].name);
-		fprintf(f, "%-7s %-30s %13" PRIu64 " %12.2f %8.1f %15.1f %9.3f %9.3f %8" PRIu64
+		fprintf(f, "%-7s %-36s %13" PRIu64 " %12.2f %8.1f %15.1f %9.3f %9.3f %8" PRIu64
 			" ns\n", sysmon_weight_name(w->weight), names, w->runs,
 			ratio(w->runs, w->syscalls_seen), ratio(w->time_ns, w->runs),
 			ratio(w->time_ns, w->syscalls_seen), cpu_pct(w), cpu_pct(w) / r->ncpus,
 			w->getpid_p50);
 	}
-	fprintf(f, "%-7s %-30s %13s %12s %8s %15s %9s %9s %8" PRIu64 " ns\n", "off", "-", "-",
+	fprintf(f, "%-7s %-36s %13s %12s %8s %15s %9s %9s %8" PRIu64 " ns\n", "off", "-", "-",
 		"-", "-", "-", "-", "-", r->baseline_getpid_p50);
 	fprintf(f, "\n(events weight: %" PRIu64 " events drained, %" PRIu64 " lost)\n",
 		r->w[SYSMON_EVENTS].events, r->w[SYSMON_EVENTS].lost);
 	fprintf(f, "\nOther methods:\n");
 	for (int i = 0; i < r->nskip; i++)
-		fprintf(f, "  %-9s %s: %s\n", method_name(r->skip[i].method),
+		fprintf(f, "  %-13s %s: %s\n", method_name(r->skip[i].method),
 			r->skip[i].available ? "not run" : "skipped", r->skip[i].why);
 }
 
@@ -329,7 +331,7 @@ static int print_json(struct bc_ctx *ctx, const struct demo_report *r)
 	return bc_json_emit(ctx, json_pack("{s:f, s:i, s:{s:s, s:s, s:b}, s:I, s:o, s:o}",
 					   "round_s", r->round_s, "ncpus", r->ncpus, "stats",
 					   "method", "stats", "enabled_via",
-					   stats_via_name(r->se.via), "was_on", r->se.was_on,
+					   stats_via_name(r->stats_via), "was_on", r->se.was_on,
 					   "baseline_getpid_p50_ns",
 					   (json_int_t)r->baseline_getpid_p50, "weights", weights,
 					   "other_methods", skipped));

@@ -70,7 +70,7 @@ static const struct {
 } method_info[METHOD_COUNT] = {
 	[METHOD_STATS]	      = { "stats", "stats" },
 	[METHOD_AB]	      = { "ab", "overhead" },
-	[METHOD_SYSCALL_WRAP] = { "syscall_wrap", "overhead" },
+	[METHOD_SYSCALL_WRAP] = { "syscall_wrap", "syscall" },
 	[METHOD_PROFILE]      = { "profile", "profile" },
 	[METHOD_ANNOTATE]     = { "annotate", "annotate" },
 };
