@@ -142,6 +142,34 @@ double hist_mean(const struct hist *h)
 	return h->count ? (double)h->sum / (double)h->count : 0.0;
 }
 
+double hist_trimmed_mean(const struct hist *h, double p)
+{
+	double keep, taken = 0, sum = 0;
+
+	if (!h->count)
+		return 0;
+	if (p > 100)
+		p = 100;
+	keep = ceil(p / 100.0 * (double)h->count);
+	if (keep < 1)
+		keep = 1;
+	for (unsigned i = 0; i < HIST_NBUCKETS && taken < keep; i++) {
+		double n = (double)h->buckets[i], v = (double)bucket_mid(i);
+
+		if (!h->buckets[i])
+			continue;
+		if (n > keep - taken)
+			n = keep - taken;
+		if (v < (double)h->min)
+			v = (double)h->min;
+		if (v > (double)h->max)
+			v = (double)h->max;
+		sum += n * v;
+		taken += n;
+	}
+	return sum / taken;
+}
+
 /* Rows of power-of-two ranges, as bcc's print_log2_hist, trimmed to the
  * non-empty span. */
 void hist_print(FILE *f, const struct hist *h, const char *unit)
