@@ -101,8 +101,11 @@ def finish(p, sig=None, timeout=30):
 def test_run_count_covers_issued_syscalls(runner):
     pid = runner.ids[0]
     p = start_stats("id", pid, "--interval", "0.2")
-    load = run("-j", "load", "--mix", "getpid", "--count", "200000", "--cpu", "-1", check=True)
-    issued = json.loads(load.stdout)["total_syscalls"]
+    # Our own syscalls (getppid is never cached by libc), not bpfcost load:
+    # this test must not depend on another command.
+    issued = 200000
+    for _ in range(issued):
+        os.getppid()
     rc, out, err = finish(p, signal.SIGINT)
     assert rc == 0, err
     intervals, summary = json_lines(out)
@@ -110,7 +113,7 @@ def test_run_count_covers_issued_syscalls(runner):
     tot = prog(summary, pid)
     assert tot["state"] == "live"
     # raw_tp/sys_enter runs on every syscall of the machine: at least ours.
-    assert tot["total"]["runs"] >= issued >= 200000
+    assert tot["total"]["runs"] >= issued
     assert tot["rate"]["ns_per_run"] > 0
     assert tot["rate"]["cpu_pct"] > 0
     assert tot["rate"]["cpu_pct_machine"] == pytest.approx(
