@@ -27,12 +27,15 @@ LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# Test helpers (tests/helpers/*.c): small libbpf programs e2e tests drive.
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(HELPER_SRCS))
 
 # Keep BPF objects and skeletons: tests load the objects with bpftool.
 .SECONDARY:
 
 .PHONY: all all-unit clean install deps test unit e2e vmtest bench
-all: $(BPF_OBJS) $(SKELS) $(BIN) $(UNIT_BINS)
+all: $(BPF_OBJS) $(SKELS) $(BIN) $(UNIT_BINS) $(HELPER_BINS)
 all-unit: $(UNIT_BINS)
 
 $(BUILD):
@@ -65,6 +68,9 @@ $(BIN): $(BUILD)/main.o $(LIB_OBJS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+
+$(HELPER_BINS): $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) $< -lbpf -lelf -lz -o $@
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/bpfcost

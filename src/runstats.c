@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Run-time stats sampler.
+ *
+ * We hold no program fds between passes: an fd would keep a program loaded
+ * after its owner unloaded it, which is exactly the event we must report.
+ * Instead ids are re-read every pass and a program's identity is its id
+ * plus tag plus load_time, so an id the kernel hands to a new program is
+ * seen as "old one gone, new one appeared", never as one program whose
+ * counters jumped. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "common.h"
+#include "progs.h"
+#include "runstats.h"
+
+int rs_rate_compute(const struct rs_sample *prev, const struct rs_sample *cur,
+		    uint64_t wall_ns, int ncpu, struct rs_rate *out)
+{
+	double wall_s;
+
+	memset(out, 0, sizeof(*out));
+	if (!wall_ns || ncpu < 1)
+		return -EINVAL;
+	if (cur->run_cnt < prev->run_cnt || cur->run_time_ns < prev->run_time_ns ||
+	    cur->recursion_misses < prev->recursion_misses)
+		return -ERANGE;
+	wall_s = (double)wall_ns / 1e9;
+	out->runs = cur->run_cnt - prev->run_cnt;
+	out->time_ns = cur->run_time_ns - prev->run_time_ns;
+	out->misses = cur->recursion_misses - prev->recursion_misses;
+	out->wall_s = wall_s;
+	out->has_runs = out->runs > 0;
+	out->runs_per_s = (double)out->runs / wall_s;
+	out->ns_per_run = out->has_runs ? (double)out->time_ns / (double)out->runs : 0;
+	out->cpu_pct = 100.0 * (double)out->time_ns / (double)wall_ns;
+	out->cpu_pct_machine = out->cpu_pct / ncpu;
+	return 0;
+}
+
+void rs_rate_add(struct rs_rate *a, const struct rs_rate *b)
+{
+	a->runs += b->runs;
+	a->time_ns += b->time_ns;
+	a->misses += b->misses;
+	if (b->wall_s > a->wall_s)
+		a->wall_s = b->wall_s;
+	a->runs_per_s += b->runs_per_s;
+	a->cpu_pct += b->cpu_pct;
+	a->cpu_pct_machine += b->cpu_pct_machine;
+	a->has_runs = a->runs > 0;
+	a->ns_per_run = a->has_runs ? (double)a->time_ns / (double)a->runs : 0;
+}
+
+static struct rs_prog *find_tracked(struct rs_sampler *s, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].id == id && s->v[i].state != RS_GONE)
+			return &s->v[i];
+	return NULL;
+}
+
+static struct rs_prog *add_prog(struct rs_sampler *s)
+{
+	struct rs_prog *p;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct rs_prog *v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		s->v = v;
+		s->cap = cap;
+	}
+	p = &s->v[s->n++];
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+static void mark_gone(struct rs_sampler *s, struct rs_prog *p)
+{
+	p->state = RS_GONE;
+	p->gone_pass = s->pass;
+}
+
+/* A program loaded after the previous pass began with zero counters while
+ * stats were on: every run it made falls in this interval, so it gets a
+ * rate at once instead of waiting a pass. */
+static bool born_this_interval(const struct rs_sampler *s, const struct rs_prog_obs *o)
+{
+	return s->pass > 1 && o->load_time >= s->prev_boot_ns;
+}
+
+static int new_prog(struct rs_sampler *s, const struct rs_prog_obs *o, uint64_t now_ns,
+		    struct rs_prog **out)
+{
+	struct rs_prog *p = add_prog(s);
+
+	if (!p)
+		return -ENOMEM;
+	p->id = o->id;
+	p->type = o->type;
+	snprintf(p->name, sizeof(p->name), "%s", o->name);
+	snprintf(p->full_name, sizeof(p->full_name), "%s", o->name);
+	snprintf(p->tag, sizeof(p->tag), "%s", o->tag);
+	p->load_time = o->load_time;
+	p->seen = true;
+	p->cur = o->c;
+	p->cur_ns = now_ns;
+	if (born_this_interval(s, o)) {
+		/* base/prev stay zero: counters started at zero at load */
+		p->base_ns = p->prev_ns = s->prev_pass_ns;
+		p->state = RS_LIVE;
+	} else {
+		p->base = p->prev = o->c;
+		p->base_ns = p->prev_ns = now_ns;
+		p->state = RS_NEW;
+	}
+	*out = p;
+	return 1;
+}
+
+int rs_observe(struct rs_sampler *s, const struct rs_prog_obs *o, uint64_t now_ns,
+	       struct rs_prog **out)
+{
+	struct rs_prog *p = find_tracked(s, o->id);
+
+	*out = NULL;
+	if (p && (p->load_time != o->load_time || strcmp(p->tag, o->tag) ||
+		  o->c.run_cnt < p->cur.run_cnt || o->c.run_time_ns < p->cur.run_time_ns)) {
+		/* Same id, different program: the old one is gone. */
+		mark_gone(s, p);
+		if (s->fixed)
+			return 0;	/* the new one was not selected */
+		p = NULL;
+	}
+	if (!p) {
+		if (s->fixed && s->pass > 1)
+			return 0;
+		return new_prog(s, o, now_ns, out);
+	}
+	p->seen = true;
+	p->prev = p->cur;
+	p->prev_ns = p->cur_ns;
+	p->cur = o->c;
+	p->cur_ns = now_ns;
+	p->state = RS_LIVE;
+	*out = p;
+	return 0;
+}
+
+void rs_pass_begin(struct rs_sampler *s, uint64_t now_ns, uint64_t boot_ns)
+{
+	size_t i;
+
+	s->pass++;
+	if (s->pass == 1)
+		s->start_ns = now_ns;
+	s->prev_pass_ns = s->now_ns;
+	s->now_ns = now_ns;
+	/* prev_boot_ns is the previous pass's boottime; keep it until the
+	 * observations of this pass are done, then advance (pass_end). */
+	if (s->pass == 1)
+		s->prev_boot_ns = boot_ns;
+	for (i = 0; i < s->n; i++)
+		s->v[i].seen = false;
+	s->cur_boot_ns = boot_ns;
+}
+
+void rs_pass_end(struct rs_sampler *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		struct rs_prog *p = &s->v[i];
+
+		if (p->state == RS_GONE)
+			continue;
+		if (!p->seen) {
+			mark_gone(s, p);
+			continue;
+		}
+		if (p->state != RS_LIVE)
+			continue;
+		/* Counters that went backwards were caught in rs_observe. */
+		if (rs_rate_compute(&p->prev, &p->cur, p->cur_ns - p->prev_ns, s->ncpu,
+				    &p->last) == 0)
+			p->has_rate = true;
+	}
+	s->prev_boot_ns = s->cur_boot_ns;
+}
+
+/* Read one program's identity and counters: one fd, closed at once. */
+static int read_prog(uint32_t id, struct rs_prog_obs *o)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd, i, err = 0;
+
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+		goto cleanup;
+	}
+	memset(o, 0, sizeof(*o));
+	o->id = info.id;
+	o->type = info.type;
+	snprintf(o->name, sizeof(o->name), "%s", info.name);
+	for (i = 0; i < BPF_TAG_SIZE; i++)
+		sprintf(o->tag + 2 * i, "%02x", info.tag[i]);
+	o->load_time = info.load_time;
+	o->c.run_cnt = info.run_cnt;
+	o->c.run_time_ns = info.run_time_ns;
+	o->c.recursion_misses = info.recursion_misses;
+cleanup:
+	close(fd);
+	return err;
+}
+
+static uint64_t boot_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The BTF function name, looked up once per program (it costs a BTF load). */
+static void fill_full_name(struct rs_prog *p)
+{
+	struct prog_desc d;
+
+	if (prog_describe(p->id, &d) == 0 && !strcmp(d.tag, p->tag))
+		snprintf(p->full_name, sizeof(p->full_name), "%s", d.full_name);
+}
+
+static int observe_id(struct rs_sampler *s, uint32_t id, uint64_t now_ns)
+{
+	struct rs_prog_obs o;
+	struct rs_prog *p;
+	int err;
+
+	err = read_prog(id, &o);
+	if (err == -ENOENT)
+		return 0;	/* vanished: pass_end marks it gone */
+	if (err) {
+		bc_err("cannot read program %u: %s", id, strerror(-err));
+		return err;
+	}
+	err = rs_observe(s, &o, now_ns, &p);
+	if (err == 1)
+		fill_full_name(p);
+	return err < 0 ? err : 0;
+}
+
+static int observe_all(struct rs_sampler *s, uint64_t now_ns)
+{
+	__u32 id = 0;
+	int err;
+
+	while (bpf_prog_get_next_id(id, &id) == 0) {
+		err = observe_id(s, id, now_ns);
+		if (err)
+			return err;
+	}
+	if (errno != ENOENT) {
+		err = -errno;
+		bc_err("cannot list BPF programs: %s", strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
+static int observe_fixed(struct rs_sampler *s, uint64_t now_ns)
+{
+	size_t i, n = s->n;
+	int err;
+
+	/* Only entries that exist: observe_id never adds after pass 1. */
+	for (i = 0; i < n; i++) {
+		if (s->v[i].state == RS_GONE)
+			continue;
+		err = observe_id(s, s->v[i].id, now_ns);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int rs_sample(struct rs_sampler *s)
+{
+	int err;
+
+	rs_pass_begin(s, bc_now_ns(), boot_now_ns());
+	err = s->fixed ? observe_fixed(s, s->now_ns) : observe_all(s, s->now_ns);
+	if (err)
+		return err;
+	rs_pass_end(s);
+	return 0;
+}
+
+static int init_fixed(struct rs_sampler *s, const uint32_t *ids, size_t nids)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < nids; i++) {
+		err = observe_id(s, ids[i], s->now_ns);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t i;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->ncpu = ncpu > 0 ? (int)ncpu : 1;
+	s->fixed = ids != NULL;
+	if (!s->fixed) {
+		err = rs_sample(s);
+	} else {
+		rs_pass_begin(s, bc_now_ns(), boot_now_ns());
+		err = init_fixed(s, ids, nids);
+		if (!err)
+			rs_pass_end(s);
+	}
+	if (err)
+		return err;
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].cur.run_cnt)
+			s->history = true;
+	return 0;
+}
+
+void rs_free(struct rs_sampler *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+int rs_prog_total(const struct rs_sampler *s, const struct rs_prog *p, struct rs_rate *out)
+{
+	uint64_t span = p->cur_ns - p->base_ns;
+
+	if (!span) {
+		memset(out, 0, sizeof(*out));
+		return -EINVAL;	/* seen once only: no interval */
+	}
+	return rs_rate_compute(&p->base, &p->cur, span, s->ncpu, out);
+}
+
+bool rs_prog_current(const struct rs_sampler *s, const struct rs_prog *p)
+{
+	return p->state != RS_GONE || p->gone_pass == s->pass;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Run-time stats sampler: per-program run_cnt/run_time_ns/recursion_misses
+ * read every interval and turned into per-interval rates. Collection only;
+ * printing is the commands' business (stats, top). */
+#ifndef BPFCOST_RUNSTATS_H
+#define BPFCOST_RUNSTATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The kernel's counters for one program at one moment. */
+struct rs_sample {
+	uint64_t run_cnt, run_time_ns, recursion_misses;
+};
+
+/* What happened between two samples. ns_per_run is meaningful only when
+ * has_runs: a program that did not run has no cost per run, and must
+ * never show NaN or a division by zero. */
+struct rs_rate {
+	uint64_t runs, time_ns, misses;	/* deltas */
+	double wall_s;			/* wall time the deltas span */
+	bool has_runs;
+	double runs_per_s;
+	double ns_per_run;		/* 0 when !has_runs */
+	double cpu_pct;			/* % of one CPU */
+	double cpu_pct_machine;		/* % of all online CPUs */
+};
+
+/* Pure math, no kernel: deltas cur - prev over wall_ns, ncpu online CPUs.
+ * -ERANGE when a counter went backwards (not the same program), -EINVAL
+ * for wall_ns == 0 or ncpu < 1; out is zeroed in every error case. */
+int rs_rate_compute(const struct rs_sample *prev, const struct rs_sample *cur,
+		    uint64_t wall_ns, int ncpu, struct rs_rate *out);
+/* Sum b into a (deltas and shares add; ns_per_run is recomputed). */
+void rs_rate_add(struct rs_rate *a, const struct rs_rate *b);
+
+enum rs_state {
+	RS_NEW,		/* first seen this pass, no interval yet */
+	RS_LIVE,	/* sampled this pass, rates valid */
+	RS_GONE,	/* vanished (or its id now names another program) */
+};
+
+struct rs_prog {
+	uint32_t id, type;
+	char name[16];
+	char full_name[128];
+	char tag[17];
+	uint64_t load_time;		/* boottime ns: with tag, the identity */
+	enum rs_state state;
+	bool seen;			/* observed in the current pass */
+	bool has_rate;			/* last holds at least one interval */
+	unsigned gone_pass;		/* pass that found it gone */
+	struct rs_sample base;		/* totals are cur - base */
+	struct rs_sample prev, cur;
+	uint64_t base_ns, prev_ns, cur_ns;	/* monotonic times of those */
+	struct rs_rate last;		/* last interval (kept once gone) */
+};
+
+struct rs_sampler {
+	struct rs_prog *v;
+	size_t n, cap;
+	bool fixed;		/* selection given: track only those programs */
+	int ncpu;
+	unsigned pass;		/* passes started; the baseline is pass 1 */
+	uint64_t start_ns, now_ns, prev_pass_ns;
+	uint64_t prev_boot_ns;	/* boottime of the previous pass */
+	uint64_t cur_boot_ns;	/* boottime of this pass */
+	bool history;		/* counters were non-zero at the first pass */
+};
+
+/* ids == NULL (nids 0): every loaded program, new ones added as they
+ * appear. Otherwise only those programs; an id reused by another program
+ * later is not followed. The first pass is taken here (baseline). */
+int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids);
+/* Read every tracked program once more and compute the interval rates.
+ * Programs that vanished are marked RS_GONE with their figures kept. */
+int rs_sample(struct rs_sampler *s);
+void rs_free(struct rs_sampler *s);
+
+/* Totals over the whole run for one program (base → last sample). */
+int rs_prog_total(const struct rs_sampler *s, const struct rs_prog *p, struct rs_rate *out);
+/* True when p is worth showing for the latest pass: live or new, or gone
+ * in exactly this pass. */
+bool rs_prog_current(const struct rs_sampler *s, const struct rs_prog *p);
+
+/* Exposed for unit tests: update tracking from one observation made at
+ * now_ns. *out is the entry; returns 1 when it was created, 0 when an
+ * existing one was updated, or a negative errno. */
+struct rs_prog_obs {
+	uint32_t id, type;
+	char name[16];
+	char tag[17];
+	uint64_t load_time;
+	struct rs_sample c;
+};
+int rs_observe(struct rs_sampler *s, const struct rs_prog_obs *o, uint64_t now_ns,
+	       struct rs_prog **out);
+/* Start/end a pass without the kernel: rs_pass_begin marks every live
+ * program unseen; rs_pass_end marks unseen ones gone and computes rates. */
+void rs_pass_begin(struct rs_sampler *s, uint64_t now_ns, uint64_t boot_ns);
+void rs_pass_end(struct rs_sampler *s);
+
+#endif

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Unit tests for the run-time stats sampler, without the kernel: rate math
+ * (zero runs, zero wall time, counters going backwards), and tracking of
+ * programs that appear, vanish, or whose id is reused by another program. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "runstats.h"
+
+#define SEC 1000000000ull
+
+static void test_rate_basic(void **state)
+{
+	struct rs_sample a = { 100, 10000, 1 }, b = { 1100, 60000, 3 };
+	struct rs_rate r;
+
+	assert_int_equal(rs_rate_compute(&a, &b, 2 * SEC, 4, &r), 0);
+	assert_int_equal(r.runs, 1000);
+	assert_int_equal(r.time_ns, 50000);
+	assert_int_equal(r.misses, 2);
+	assert_true(r.has_runs);
+	assert_true(fabs(r.runs_per_s - 500.0) < 1e-9);
+	assert_true(fabs(r.ns_per_run - 50.0) < 1e-9);
+	/* 50 us of 2 s = 0.0025 % of one CPU, a quarter of that of 4 CPUs */
+	assert_true(fabs(r.cpu_pct - 0.0025) < 1e-12);
+	assert_true(fabs(r.cpu_pct_machine - 0.000625) < 1e-12);
+	assert_true(fabs(r.wall_s - 2.0) < 1e-12);
+}
+
+static void test_rate_zero_runs_is_not_nan(void **state)
+{
+	struct rs_sample a = { 7, 700, 0 };
+	struct rs_rate r;
+
+	assert_int_equal(rs_rate_compute(&a, &a, SEC, 2, &r), 0);
+	assert_false(r.has_runs);
+	assert_int_equal(r.runs, 0);
+	assert_false(isnan(r.ns_per_run));
+	assert_true(r.ns_per_run == 0);
+	assert_true(r.runs_per_s == 0 && r.cpu_pct == 0 && r.cpu_pct_machine == 0);
+}
+
+static void test_rate_bad_inputs(void **state)
+{
+	struct rs_sample a = { 10, 100, 0 }, b = { 5, 200, 0 }, c = { 20, 50, 0 };
+	struct rs_rate r;
+
+	assert_int_equal(rs_rate_compute(&a, &a, 0, 2, &r), -EINVAL);
+	assert_int_equal(rs_rate_compute(&a, &a, SEC, 0, &r), -EINVAL);
+	assert_int_equal(rs_rate_compute(&a, &b, SEC, 2, &r), -ERANGE);
+	assert_int_equal(rs_rate_compute(&a, &c, SEC, 2, &r), -ERANGE);
+	assert_int_equal(r.runs, 0);
+	assert_false(r.has_runs);
+}
+
+static void test_rate_add(void **state)
+{
+	struct rs_sample z = { 0, 0, 0 }, a = { 10, 1000, 0 }, b = { 30, 1000, 1 };
+	struct rs_rate ra, rb, sum = { 0 };
+
+	assert_int_equal(rs_rate_compute(&z, &a, SEC, 2, &ra), 0);
+	assert_int_equal(rs_rate_compute(&z, &b, SEC, 2, &rb), 0);
+	rs_rate_add(&sum, &ra);
+	rs_rate_add(&sum, &rb);
+	assert_int_equal(sum.runs, 40);
+	assert_int_equal(sum.time_ns, 2000);
+	assert_int_equal(sum.misses, 1);
+	assert_true(fabs(sum.ns_per_run - 50.0) < 1e-9);
+	assert_true(fabs(sum.runs_per_s - 40.0) < 1e-9);
+}
+
+static struct rs_prog_obs obs(uint32_t id, const char *tag, uint64_t load, uint64_t runs,
+			      uint64_t ns)
+{
+	struct rs_prog_obs o;
+
+	memset(&o, 0, sizeof(o));
+	o.id = id;
+	o.type = 17;
+	snprintf(o.name, sizeof(o.name), "p%u", id);
+	snprintf(o.tag, sizeof(o.tag), "%s", tag);
+	o.load_time = load;
+	o.c.run_cnt = runs;
+	o.c.run_time_ns = ns;
+	return o;
+}
+
+static void new_sampler(struct rs_sampler *s, bool fixed)
+{
+	memset(s, 0, sizeof(*s));
+	s->ncpu = 2;
+	s->fixed = fixed;
+}
+
+/* One pass: the observations given, at time t (monotonic = boottime here). */
+static void pass(struct rs_sampler *s, uint64_t t, const struct rs_prog_obs *o, size_t n)
+{
+	struct rs_prog *p;
+	size_t i;
+
+	rs_pass_begin(s, t, t);
+	for (i = 0; i < n; i++)
+		assert_true(rs_observe(s, &o[i], t, &p) >= 0);
+	rs_pass_end(s);
+}
+
+static void test_track_new_live_gone(void **state)
+{
+	struct rs_sampler s;
+	struct rs_prog_obs o1[] = { obs(5, "aaaaaaaaaaaaaaaa", 1, 100, 1000),
+				    obs(6, "bbbbbbbbbbbbbbbb", 1, 0, 0) };
+	struct rs_prog_obs o2[] = { obs(5, "aaaaaaaaaaaaaaaa", 1, 300, 5000),
+				    obs(6, "bbbbbbbbbbbbbbbb", 1, 0, 0) };
+	struct rs_prog_obs o3[] = { obs(6, "bbbbbbbbbbbbbbbb", 1, 0, 0) };
+	struct rs_rate tot;
+
+	new_sampler(&s, false);
+	pass(&s, 10 * SEC, o1, 2);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.v[0].state, RS_NEW);
+	assert_false(s.v[0].has_rate);
+
+	pass(&s, 11 * SEC, o2, 2);
+	assert_int_equal(s.v[0].state, RS_LIVE);
+	assert_true(s.v[0].has_rate);
+	assert_int_equal(s.v[0].last.runs, 200);
+	assert_true(fabs(s.v[0].last.ns_per_run - 20.0) < 1e-9);
+	assert_true(s.v[1].has_rate);
+	assert_false(s.v[1].last.has_runs);	/* ran zero times: no ns/run */
+
+	pass(&s, 12 * SEC, o3, 1);
+	assert_int_equal(s.v[0].state, RS_GONE);
+	assert_true(rs_prog_current(&s, &s.v[0]));	/* shown in the pass it went */
+	assert_int_equal(s.v[0].last.runs, 200);	/* last figures kept */
+	assert_int_equal(rs_prog_total(&s, &s.v[0], &tot), 0);
+	assert_int_equal(tot.runs, 200);
+	assert_int_equal(tot.time_ns, 4000);
+
+	pass(&s, 13 * SEC, o3, 1);
+	assert_false(rs_prog_current(&s, &s.v[0]));
+	assert_int_equal(s.n, 2);
+	rs_free(&s);
+}
+
+static void test_id_reuse_is_gone_plus_new(void **state)
+{
+	struct rs_sampler s;
+	struct rs_prog_obs a1 = obs(9, "aaaaaaaaaaaaaaaa", 1, 1000, 1000000);
+	struct rs_prog_obs a2 = obs(9, "aaaaaaaaaaaaaaaa", 1, 2000, 2000000);
+	/* Same id, other program loaded in between: fewer runs, new load time. */
+	struct rs_prog_obs b = obs(9, "cccccccccccccccc", 11 * SEC + 5, 10, 500);
+
+	new_sampler(&s, false);
+	pass(&s, 10 * SEC, &a1, 1);
+	pass(&s, 11 * SEC, &a2, 1);
+	pass(&s, 12 * SEC, &b, 1);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.v[0].state, RS_GONE);
+	assert_string_equal(s.v[0].tag, "aaaaaaaaaaaaaaaa");
+	assert_int_equal(s.v[0].last.runs, 1000);
+	/* Loaded after the previous pass: its runs all fall in this interval. */
+	assert_int_equal(s.v[1].state, RS_LIVE);
+	assert_int_equal(s.v[1].last.runs, 10);
+	assert_true(fabs(s.v[1].last.ns_per_run - 50.0) < 1e-9);
+	rs_free(&s);
+}
+
+static void test_same_tag_new_load_time_is_new(void **state)
+{
+	struct rs_sampler s;
+	struct rs_prog_obs a = obs(3, "aaaaaaaaaaaaaaaa", 1, 50, 500);
+	struct rs_prog_obs b = obs(3, "aaaaaaaaaaaaaaaa", 2, 60, 600);
+
+	new_sampler(&s, false);
+	pass(&s, 10 * SEC, &a, 1);
+	pass(&s, 11 * SEC, &b, 1);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.v[0].state, RS_GONE);
+	/* loaded (t=2) before the previous pass (t=10): no interval yet */
+	assert_int_equal(s.v[1].state, RS_NEW);
+	rs_free(&s);
+}
+
+static void test_fixed_selection_adds_nothing(void **state)
+{
+	struct rs_sampler s;
+	struct rs_prog_obs a = obs(3, "aaaaaaaaaaaaaaaa", 1, 50, 500);
+	struct rs_prog_obs two[] = { obs(3, "dddddddddddddddd", 10 * SEC + 1, 1, 1),
+				     obs(4, "eeeeeeeeeeeeeeee", 10 * SEC + 1, 1, 1) };
+
+	new_sampler(&s, true);
+	pass(&s, 10 * SEC, &a, 1);
+	pass(&s, 11 * SEC, two, 2);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0].state, RS_GONE);
+	rs_free(&s);
+}
+
+static void test_total_needs_an_interval(void **state)
+{
+	struct rs_sampler s;
+	struct rs_prog_obs a = obs(3, "aaaaaaaaaaaaaaaa", 1, 50, 500);
+	struct rs_rate tot;
+
+	new_sampler(&s, false);
+	pass(&s, 10 * SEC, &a, 1);
+	assert_int_equal(rs_prog_total(&s, &s.v[0], &tot), -EINVAL);
+	assert_false(tot.has_runs);
+	rs_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rate_basic),
+		cmocka_unit_test(test_rate_zero_runs_is_not_nan),
+		cmocka_unit_test(test_rate_bad_inputs),
+		cmocka_unit_test(test_rate_add),
+		cmocka_unit_test(test_track_new_live_gone),
+		cmocka_unit_test(test_id_reuse_is_gone_plus_new),
+		cmocka_unit_test(test_same_tag_new_load_time_is_new),
+		cmocka_unit_test(test_fixed_selection_adds_nothing),
+		cmocka_unit_test(test_total_needs_an_interval),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
