@@ -206,7 +206,7 @@ static int print_json(struct bc_ctx *ctx, const struct load_report *r)
 
 int cmd_load(struct bc_ctx *ctx, int argc, char **argv)
 {
-	struct load_opts opts;
+	struct load_opts opts = { 0 };
 	struct load_report r = { .opts = &opts };
 	int err;
 

@@ -8,7 +8,8 @@ set -u
 cd "$(dirname "$0")/.."
 bin=${BPFCOST_BIN:-./bpfcost}
 unit_dir=${BPFCOST_UNIT_DIR:-build/tests}
-pytest_args=${PYTEST_ARGS:-}
+# PYTEST_ARGS is shell words: PYTEST_ARGS="-k 'stats or top'" keeps the quotes.
+eval "pytest_args=(${PYTEST_ARGS:-})"
 passed=0 failed=0 skipped=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -30,7 +31,7 @@ done
 echo "== end-to-end tests (pytest) =="
 junit=$(mktemp --suffix=.xml)
 BPFCOST_BIN=$bin /usr/bin/python3 -m pytest tests/e2e -rs -v -p no:cacheprovider \
-	--junitxml="$junit" $pytest_args
+	--junitxml="$junit" "${pytest_args[@]}"
 rc=$?
 if [ -s "$junit" ]; then
 	read -r p f s < <(/usr/bin/python3 - "$junit" <<'PY'
