@@ -12,6 +12,7 @@
 #include "bpfstats.h"
 #include "common.h"
 #include "kfeatures.h"
+#include "overhead.h"
 #include "progs.h"
 #include "sysmon.h"
 #include "workload.h"
@@ -19,6 +20,8 @@
 #define DEMO_MAX_PROGS 4
 #define DEMO_DEFAULT_ROUND_S 5.0
 #define DEMO_DEFAULT_MIX "getpid,read,write,fstat"
+#define DEMO_AB_ROUNDS 8
+#define DEMO_AB_ROUND_S 0.25
 
 static const char demo_help[] =
 	"Usage: bpfcost demo [OPTIONS]\n\n"
@@ -31,9 +34,9 @@ static const char demo_help[] =
 	"  NS/RUN         mean time inside the weight's programs per run\n"
 	"  BPF_NS/SYSCALL program time per syscall (runs/syscall x ns/run)\n"
 	"  CPU%%           program time as %% of one CPU and of the machine\n"
-	"  GETPID_P50     workload getpid latency with the weight attached, and\n"
-	"                 with nothing attached (one round each; for a\n"
-	"                 confidence interval use bpfcost overhead)\n\n"
+	"Columns (A/B method, as bpfcost overhead --syscalls getpid --rounds 8):\n"
+	"  GETPID_ADDED   ns the weight adds to each getpid, with its 95%% CI:\n"
+	"                 programs, dispatch and the syscall slow path together\n\n"
 	"Options:\n"
 	"  --round-time D   workload time per weight (default 5s)\n"
 	"  --mix LIST       workload kinds (default " DEMO_DEFAULT_MIX ")\n"
@@ -57,7 +60,8 @@ struct demo_weight {
 	uint64_t syscalls_seen;		/* by the monitor, whole machine */
 	uint64_t events, lost;
 	double wall_s;
-	uint64_t getpid_p50;		/* 0 when getpid is not in the mix */
+	struct stats_ci ab;		/* A/B: ns added per getpid */
+	double ab_relative;
 };
 
 struct demo_skip {
@@ -71,7 +75,6 @@ struct demo_report {
 	enum stats_via stats_via;	/* how stats were on (se is reset after) */
 	int ncpus;
 	double round_s;
-	uint64_t baseline_getpid_p50;
 	struct demo_weight w[SYSMON_WEIGHT_COUNT];
 	int nskip;
 	struct demo_skip skip[METHOD_COUNT];
@@ -85,7 +88,7 @@ struct demo_opts {
 /* Methods this version of demo runs; the rest are reported as skipped. */
 static bool demo_runs_method(enum method_id m)
 {
-	return m == METHOD_STATS;
+	return m == METHOD_STATS || m == METHOD_AB;
 }
 
 static int parse_args(int argc, char **argv, struct demo_opts *o)
@@ -142,7 +145,7 @@ static int read_prog_stats(struct demo_weight *dw, bool first)
 	return 0;
 }
 
-static int run_workload(const struct demo_opts *o, uint64_t *getpid_p50)
+static int run_workload(const struct demo_opts *o)
 {
 	struct wl_config cfg = { .mask = o->mask, .threads = 1, .cpu = 0,
 				 .duration_s = o->round_s };
@@ -154,9 +157,33 @@ static int run_workload(const struct demo_opts *o, uint64_t *getpid_p50)
 	err = wl_run(&cfg, res);
 	if (!err && res->stopped)
 		err = -EINTR;
-	if (!err)
-		*getpid_p50 = hist_percentile(&res->k[WL_GETPID].lat, 50);
 	wl_result_free(res);
+	return err;
+}
+
+/* The A/B column: short interleaved rounds on getpid, no decomposition
+ * (the stats columns already give the in-BPF part). */
+static int measure_ab(struct demo_weight *dw)
+{
+	struct tracer_opts to = { .weight = dw->weight };
+	struct oh_config cfg = {
+		.wl = { .mask = 1u << WL_GETPID, .threads = 1, .cpu = 0,
+			.duration_s = DEMO_AB_ROUND_S },
+		.rounds = DEMO_AB_ROUNDS,
+	};
+	struct oh_result res = { 0 };
+	struct tracer t;
+	int err;
+
+	err = tracer_init(&t, &to);
+	if (!err)
+		err = oh_run(&cfg, &t, &res);
+	if (!err) {
+		dw->ab = res.k[WL_GETPID].delta;
+		dw->ab_relative = oh_relative(&res.k[WL_GETPID]);
+	}
+	tracer_fini(&t);
+	oh_result_free(&res);
 	return err;
 }
 
@@ -185,7 +212,7 @@ static int measure_weight(const struct demo_opts *o, struct demo_weight *dw)
 	t0 = bc_now_ns();
 	err = read_prog_stats(dw, true);
 	if (!err)
-		err = run_workload(o, &dw->getpid_p50);
+		err = run_workload(o);
 	if (!err)
 		err = read_prog_stats(dw, false);
 	dw->wall_s = (double)(bc_now_ns() - t0) / 1e9;
@@ -239,15 +266,22 @@ static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_re
 		return err;
 	}
 	r->stats_via = r->se.via;
-	err = run_workload(o, &r->baseline_getpid_p50);
 	for (int w = 0; !err && w < SYSMON_WEIGHT_COUNT; w++) {
 		r->w[w].weight = w;
 		if (!ctx->json)
-			fprintf(stderr, "bpfcost: measuring sysmon %s for %.1f s...\n",
+			fprintf(stderr, "bpfcost: sysmon %s: run-time stats for %.1f s...\n",
 				sysmon_weight_name(w), o->round_s);
 		err = measure_weight(o, &r->w[w]);
 	}
+	/* A/B rounds without stats on: their two clock reads per run would be
+	 * part of the measured difference. */
 	stats_restore(&r->se);
+	for (int w = 0; !err && w < SYSMON_WEIGHT_COUNT; w++) {
+		if (!ctx->json)
+			fprintf(stderr, "bpfcost: sysmon %s: A/B rounds...\n",
+				sysmon_weight_name(w));
+		err = measure_ab(&r->w[w]);
+	}
 	if (err == -EINTR)
 		bc_err("interrupted");
 	return err;
@@ -267,11 +301,17 @@ static void print_plain(FILE *f, const struct demo_report *r)
 {
 	fprintf(f, "Reference service: bpfcost sysmon, %.1f s per weight; workload on CPU 0; "
 		"%d CPUs.\n", r->round_s, r->ncpus);
-	fprintf(f, "Method: kernel run-time stats (via %s%s). Includes the program body only: "
-		"not the tracepoint dispatch or the syscall slow path.\n\n",
+	fprintf(f, "stats: kernel run-time stats (via %s%s): the program body only, not the\n"
+		"       tracepoint dispatch or the syscall slow path.\n",
 		stats_via_name(r->stats_via), r->se.was_on ? "; stats were already on" : "");
-	fprintf(f, "%-7s %-36s %13s %12s %8s %15s %9s %9s %11s\n", "WEIGHT", "PROGRAMS", "RUNS",
-		"RUNS/SYSCALL", "NS/RUN", "BPF_NS/SYSCALL", "CPU%_1CPU", "CPU%_ALL", "GETPID_P50");
+	fprintf(f, "ab:    A/B timing of getpid, %d off/on round pairs of %.2f s: everything the\n"
+		"       tracer adds to the syscall, with a 95%% bootstrap CI.\n\n", DEMO_AB_ROUNDS,
+		DEMO_AB_ROUND_S);
+	fprintf(f, "%-7s %-36s %13s %12s %8s %15s %9s %9s  %-28s\n", "WEIGHT", "PROGRAMS",
+		"RUNS", "RUNS/SYSCALL", "NS/RUN", "BPF_NS/SYSCALL", "CPU%_1CPU", "CPU%_ALL",
+		"GETPID_ADDED_NS [95% CI]");
+	fprintf(f, "%-7s %-36s %13s %12s %8s %15s %9s %9s  %-28s\n", "", "", "(stats)", "(stats)",
+		"(stats)", "(stats)", "(stats)", "(stats)", "(ab)");
 	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++) {
 		const struct demo_weight *w = &r->w[i];
 		char names[64] = "";
@@ -280,14 +320,12 @@ static void print_plain(FILE *f, const struct demo_report *r)
 		for (int p = 0; p < w->nprogs && len < sizeof(names); p++)
 			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
 						p ? "," : "", w->prog[p].name);
-		fprintf(f, "%-7s %-36s %13" PRIu64 " %12.2f %8.1f %15.1f %9.3f %9.3f %8" PRIu64
-			" ns\n", sysmon_weight_name(w->weight), names, w->runs,
+		fprintf(f, "%-7s %-36s %13" PRIu64 " %12.2f %8.1f %15.1f %9.3f %9.3f  %.1f [%.1f, "
+			"%.1f] (+%.0f%%)\n", sysmon_weight_name(w->weight), names, w->runs,
 			ratio(w->runs, w->syscalls_seen), ratio(w->time_ns, w->runs),
 			ratio(w->time_ns, w->syscalls_seen), cpu_pct(w), cpu_pct(w) / r->ncpus,
-			w->getpid_p50);
+			w->ab.point, w->ab.lo, w->ab.hi, w->ab_relative * 100);
 	}
-	fprintf(f, "%-7s %-36s %13s %12s %8s %15s %9s %9s %8" PRIu64 " ns\n", "off", "-", "-",
-		"-", "-", "-", "-", "-", r->baseline_getpid_p50);
 	fprintf(f, "\n(events weight: %" PRIu64 " events drained, %" PRIu64 " lost)\n",
 		r->w[SYSMON_EVENTS].events, r->w[SYSMON_EVENTS].lost);
 	fprintf(f, "\nOther methods:\n");
@@ -305,7 +343,8 @@ static json_t *weight_to_json(const struct demo_weight *w, int ncpus)
 						       "name", w->prog[p].name, "runs",
 						       (json_int_t)w->prog[p].runs, "run_time_ns",
 						       (json_int_t)w->prog[p].time_ns));
-	return json_pack("{s:s, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I}",
+	return json_pack("{s:s, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:I, s:I, "
+			 "s:{s:f, s:f, s:f, s:f, s:f}}",
 			 "weight", sysmon_weight_name(w->weight), "programs", progs, "wall_s",
 			 w->wall_s, "runs", (json_int_t)w->runs, "run_time_ns",
 			 (json_int_t)w->time_ns, "syscalls_seen", (json_int_t)w->syscalls_seen,
@@ -313,7 +352,9 @@ static json_t *weight_to_json(const struct demo_weight *w, int ncpus)
 			 ratio(w->time_ns, w->runs), "bpf_ns_per_syscall",
 			 ratio(w->time_ns, w->syscalls_seen), "cpu_pct_one_cpu", cpu_pct(w),
 			 "cpu_pct_machine", cpu_pct(w) / ncpus, "events", (json_int_t)w->events,
-			 "lost", (json_int_t)w->lost, "getpid_p50_ns", (json_int_t)w->getpid_p50);
+			 "lost", (json_int_t)w->lost, "ab_getpid_added_ns", "point", w->ab.point,
+			 "lo", w->ab.lo, "hi", w->ab.hi, "level", w->ab.level, "relative",
+			 w->ab_relative);
 }
 
 static int print_json(struct bc_ctx *ctx, const struct demo_report *r)
@@ -328,12 +369,13 @@ static int print_json(struct bc_ctx *ctx, const struct demo_report *r)
 							 method_command(r->skip[i].method),
 							 "available", r->skip[i].available, "why",
 							 r->skip[i].why));
-	return bc_json_emit(ctx, json_pack("{s:f, s:i, s:{s:s, s:s, s:b}, s:I, s:o, s:o}",
+	return bc_json_emit(ctx, json_pack("{s:f, s:i, s:{s:s, s:s, s:b}, s:{s:i, s:f}, s:o, "
+					   "s:o}",
 					   "round_s", r->round_s, "ncpus", r->ncpus, "stats",
 					   "method", "stats", "enabled_via",
 					   stats_via_name(r->stats_via), "was_on", r->se.was_on,
-					   "baseline_getpid_p50_ns",
-					   (json_int_t)r->baseline_getpid_p50, "weights", weights,
+					   "ab", "rounds", DEMO_AB_ROUNDS, "round_s", DEMO_AB_ROUND_S,
+					   "weights", weights,
 					   "other_methods", skipped));
 }
 

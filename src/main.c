@@ -15,6 +15,7 @@ static const struct bc_cmd commands[] = {
 	{ "prog",   "list loaded BPF programs with attach points and run-time stats", cmd_prog },
 	{ "stats",  "sample per-program run-time stats (run_cnt, run_time_ns)", cmd_stats },
 	{ "top",    "live per-program cost view (ncurses; batch frames with -b)", cmd_top },
+	{ "overhead", "A/B: how much slower syscalls get while a tracer runs", cmd_overhead },
 	{ "sysmon", "run the reference syscall monitor (count|proc|events)", cmd_sysmon },
 	{ "load",   "generate a timed syscall workload", cmd_load },
 };
@@ -30,14 +31,15 @@ static void usage(FILE *f)
 		"Tells what BPF programs cost: ns per run, CPU share, syscall slowdown.\n\n"
 		"Commands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f,
 		"\nProgram selectors (any command taking PROG): id N | tag HEX | name NAME | pinned PATH\n"
 		"\nEXAMPLES:\n"
 		"  bpfcost doctor                 # which methods work here\n"
 		"  bpfcost demo                   # measure the reference service\n"
 		"  bpfcost -j prog                # loaded programs as JSON\n"
-		"  bpfcost stats name sysmon_count_enter --duration 5\n");
+		"  bpfcost stats name sysmon_cnt_enter --duration 5\n"
+		"  bpfcost overhead --sysmon events\n");
 }
 
 /* libbpf's print hook has no user pointer, so verbosity picks the hook

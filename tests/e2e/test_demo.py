@@ -32,7 +32,13 @@ def test_runs_per_syscall_match_the_programs(demo):
     for x in w.values():
         assert x["runs"] == sum(p["runs"] for p in x["programs"])
         assert x["cpu_pct_machine"] == pytest.approx(x["cpu_pct_one_cpu"] / demo["ncpus"])
-        assert x["getpid_p50_ns"] > 0
+
+def test_ab_column_is_ordered_by_weight(demo):
+    w = by_weight(demo)
+    ab = {k: v["ab_getpid_added_ns"] for k, v in w.items()}
+    assert ab["count"]["point"] < ab["proc"]["point"] < ab["events"]["point"], ab
+    assert ab["events"]["lo"] > 0
+    assert demo["ab"]["rounds"] == 8
 
 
 def test_events_were_drained(demo):
@@ -43,7 +49,7 @@ def test_events_were_drained(demo):
 def test_stats_enabled_by_fd_and_skips_explained(demo):
     assert demo["stats"]["enabled_via"] == "BPF_ENABLE_STATS"
     skipped = {s["method"]: s for s in demo["other_methods"]}
-    assert "stats" not in skipped
+    assert "stats" not in skipped and "ab" not in skipped
     for s in skipped.values():
         assert s["why"]
     if not skipped["profile"]["available"]:
@@ -53,7 +59,8 @@ def test_stats_enabled_by_fd_and_skips_explained(demo):
 def test_plain_output_is_a_table():
     r = run("demo", "--round-time", "0.5", "--mix", "getpid", timeout=120)
     assert r.returncode == 0, r.stderr
-    for word in ("WEIGHT", "NS/RUN", "count", "proc", "events", "Other methods"):
+    for word in ("WEIGHT", "NS/RUN", "GETPID_ADDED_NS", "count", "proc", "events",
+                 "Other methods"):
         assert word in r.stdout
 
 

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* bpfcost overhead: what a tracer adds to every syscall, by A/B timing. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "common.h"
+#include "kfeatures.h"
+#include "overhead.h"
+
+#define OH_DEFAULT_MIX "getpid,read,write,fstat"
+
+static const char overhead_help[] =
+	"Usage: bpfcost overhead [OPTIONS] (--sysmon WEIGHT | -- COMMAND [ARGS...])\n\n"
+	"Time the same syscall workload with a tracer off and on, in interleaved\n"
+	"rounds (off, on, off, on, ... after a warm-up), pinned to one CPU. This is\n"
+	"the one method that sees everything a tracer costs a syscall: its BPF\n"
+	"programs, the tracepoint dispatch, the syscall slow path that syscall\n"
+	"tracepoints switch on, ring-buffer wake-ups and the agent's own work.\n\n"
+	"The tracer is the built-in reference service (attached and detached\n"
+	"in-process between rounds), or any command: bpfcost starts it, waits until\n"
+	"its BPF programs are loaded and attached, measures, then stops it (SIGTERM,\n"
+	"then SIGKILL after --grace). A command is restarted for every on-round.\n\n"
+	"Per syscall it reports latency off and on (p50, p90, p99, mean), the added\n"
+	"ns with a 95%% bootstrap confidence interval over rounds, the slowdown,\n"
+	"and an A/A control (off against off) as the noise floor. Each round's\n"
+	"figure is the mean of its calls up to p99. Extra on-rounds with run-time\n"
+	"stats split the added time into time inside the tracer's BPF programs and\n"
+	"the rest; those rounds are not part of the A/B figures, since the stats\n"
+	"themselves add two clock reads per program run.\n\n"
+	"Options:\n"
+	"  --sysmon WEIGHT        the reference service: count, proc or events\n"
+	"  --syscalls LIST        workload kinds (default " OH_DEFAULT_MIX "; see\n"
+	"                         bpfcost load --help)\n"
+	"  --rounds N             off/on pairs, 4..10000 (default 20; 5 for a command)\n"
+	"  --round-time D         workload time per round (default 0.5s; 2s for a command)\n"
+	"  --cpu C                pin the workload to CPU C (default 0)\n"
+	"  --threads N            workload threads (default 1)\n"
+	"  --decomp-rounds N      extra on-rounds with run-time stats (default rounds/4,\n"
+	"                         at least 2; 0 turns the decomposition off)\n"
+	"  --ready-after D        command: measure D after start, no detection\n"
+	"  --ready-timeout D      command: give up waiting for attach after D (default 30s)\n"
+	"  --grace D              command: SIGKILL this long after SIGTERM (default 5s)\n"
+	"  --tracer-log FILE      command: append its output here (default: discarded)\n"
+	"  -h, --help             this help\n\n"
+	"EXAMPLES:\n"
+	"  bpfcost overhead --sysmon events\n"
+	"  bpfcost overhead --sysmon count --syscalls getpid --rounds 60\n"
+	"  bpfcost overhead -- bpftrace -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }'\n"
+	"  bpfcost -j overhead --tracer-log agent.log -- ./my-agent --config prod.yaml\n";
+
+struct overhead_opts {
+	struct oh_config cfg;
+	struct tracer_opts t;
+	bool have_sysmon, have_rounds, have_round_time, have_decomp;
+};
+
+static int parse_opt(int c, const char *arg, struct overhead_opts *o)
+{
+	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
+
+	switch (c) {
+	case 'S':
+		o->have_sysmon = true;
+		return sysmon_weight_parse(arg, &o->t.weight);
+	case 's':
+		return wl_parse_mix(arg, &o->cfg.wl.mask);
+	case 'r':
+		o->have_rounds = true;
+		return parse_int("--rounds", arg, 4, 10000, &o->cfg.rounds);
+	case 'R':
+		o->have_round_time = true;
+		return parse_duration("--round-time", arg, &o->cfg.wl.duration_s);
+	case 'c':
+		return parse_int("--cpu", arg, -1, ncpu > 0 ? ncpu - 1 : 0, &o->cfg.wl.cpu);
+	case 't':
+		return parse_int("--threads", arg, 1, 1024, &o->cfg.wl.threads);
+	case 'D':
+		o->have_decomp = true;
+		return parse_int("--decomp-rounds", arg, 0, 10000, &o->cfg.decomp_rounds);
+	case 'a':
+		return parse_duration("--ready-after", arg, &o->t.ready_after_s);
+	case 'T':
+		return parse_duration("--ready-timeout", arg, &o->t.ready_timeout_s);
+	case 'g':
+		return parse_duration("--grace", arg, &o->t.grace_s);
+	case 'l':
+		o->t.log_path = arg;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void apply_defaults(struct overhead_opts *o)
+{
+	bool cmd = o->t.is_command;
+
+	if (!o->have_rounds)
+		o->cfg.rounds = cmd ? 5 : 20;
+	if (!o->have_round_time)
+		o->cfg.wl.duration_s = cmd ? 2.0 : 0.5;
+	if (!o->have_decomp)
+		o->cfg.decomp_rounds = o->cfg.rounds / 4 > 2 ? o->cfg.rounds / 4 : 2;
+}
+
+/* Returns 1 when --help was printed, 0 to run, < 0 on bad input. */
+static int parse_args(int argc, char **argv, struct overhead_opts *o)
+{
+	static const struct option opts[] = {
+		{ "sysmon", required_argument, NULL, 'S' },
+		{ "syscalls", required_argument, NULL, 's' },
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "round-time", required_argument, NULL, 'R' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "decomp-rounds", required_argument, NULL, 'D' },
+		{ "ready-after", required_argument, NULL, 'a' },
+		{ "ready-timeout", required_argument, NULL, 'T' },
+		{ "grace", required_argument, NULL, 'g' },
+		{ "tracer-log", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c, err = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->cfg.wl.threads = 1;
+	o->t.ready_timeout_s = 30;
+	o->t.grace_s = 5;
+	err = wl_parse_mix(OH_DEFAULT_MIX, &o->cfg.wl.mask);
+	/* '+': stop at the first non-option, the tracer command. */
+	while (!err && (c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			bc_help(overhead_help);
+			return 1;
+		}
+		err = c == '?' ? -EINVAL : parse_opt(c, optarg, o);
+	}
+	if (err)
+		return err;
+	o->t.is_command = optind < argc;
+	o->t.argv = argv + optind;
+	if (o->t.is_command == o->have_sysmon) {
+		bc_err("give exactly one tracer: --sysmon WEIGHT or -- COMMAND ARGS");
+		return -EINVAL;
+	}
+	apply_defaults(o);
+	return 0;
+}
+
+static void print_progress(int i, int total, const char *what, void *arg)
+{
+	fprintf(stderr, "\r\033[Kbpfcost: round %d/%d: %s", i, total, what);
+	fflush(stderr);
+}
+
+static const char *flags_of(const struct oh_kind *k, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", oh_ci_includes_zero(&k->delta) ? " ci-includes-0" : "",
+		 oh_aa_exceeds_effect(k) ? " a/a-drift>=effect" : "");
+	return buf[0] ? buf + 1 : "-";
+}
+
+static void print_latency_table(FILE *f, const struct oh_result *r)
+{
+	char flags[64];
+
+	fprintf(f, "%-10s %8s %8s %8s %9s %8s %8s %8s %9s %22s %8s %22s  %s\n", "SYSCALL",
+		"OFF_P50", "OFF_P90", "OFF_P99", "OFF_MEAN", "ON_P50", "ON_P90", "ON_P99",
+		"ON_MEAN", "ADDED_NS [95% CI]", "SLOWDOWN", "A/A_NS [95% CI]", "FLAGS");
+	for (int i = 0; i < WL_KIND_COUNT; i++) {
+		const struct oh_kind *k = &r->k[i];
+		char added[40], aa[40];
+
+		if (!(r->mask & (1u << i)))
+			continue;
+		snprintf(added, sizeof(added), "%.1f [%.1f, %.1f]", k->delta.point, k->delta.lo,
+			 k->delta.hi);
+		snprintf(aa, sizeof(aa), "%.1f [%.1f, %.1f]", k->aa.point, k->aa.lo, k->aa.hi);
+		fprintf(f, "%-10s %8llu %8llu %8llu %9.1f %8llu %8llu %8llu %9.1f %22s %7.1f%% %22s  %s\n",
+			wl_kind_name(i), (unsigned long long)hist_percentile(&k->off, 50),
+			(unsigned long long)hist_percentile(&k->off, 90),
+			(unsigned long long)hist_percentile(&k->off, 99), hist_mean(&k->off),
+			(unsigned long long)hist_percentile(&k->on, 50),
+			(unsigned long long)hist_percentile(&k->on, 90),
+			(unsigned long long)hist_percentile(&k->on, 99), hist_mean(&k->on), added,
+			oh_relative(k) * 100, aa, flags_of(k, flags, sizeof(flags)));
+	}
+}
+
+static void print_decomposition(FILE *f, const struct oh_result *r)
+{
+	if (!r->have_decomp) {
+		fprintf(f, "\nDecomposition: not available: %s\n", r->decomp_why);
+		return;
+	}
+	fprintf(f, "\nDecomposition (%d extra on-rounds with run-time stats via %s%s):\n",
+		r->decomp_rounds, stats_via_name(r->stats_via),
+		r->stats_were_on ? "; stats were already on, so the A/B rounds include their cost" :
+		"");
+	fprintf(f, "  tracer programs: %.1f ns per run; %.2f runs per workload syscall after taking "
+		"out %.0f runs/s seen with no workload\n", (double)r->bpf_time_ns / (double)r->bpf_runs,
+		r->bpf_wl_runs / (double)r->wl_syscalls, r->bg_runs_per_s);
+	fprintf(f, "%-10s %10s %10s %10s\n", "SYSCALL", "ADDED_NS", "IN_BPF_NS", "REST_NS");
+	for (int i = 0; i < WL_KIND_COUNT; i++) {
+		const struct oh_kind *k = &r->k[i];
+
+		if (r->mask & (1u << i))
+			fprintf(f, "%-10s %10.1f %10.1f %10.1f\n", wl_kind_name(i), k->delta.point,
+				k->bpf_ns, k->delta.point - k->bpf_ns);
+	}
+	fprintf(f, "  IN_BPF = ns per run x runs per workload syscall x syscalls per call (assumes\n"
+		"  the programs cost the same for every syscall). REST = ADDED - IN_BPF: tracepoint\n"
+		"  dispatch, the syscall slow path, ring-buffer wake-ups, the tracer's user-space work.\n");
+}
+
+static void print_plain(FILE *f, const struct tracer *t, const struct oh_result *r,
+			const struct oh_config *cfg)
+{
+	char desc[256];
+
+	tracer_describe(t, desc, sizeof(desc));
+	fprintf(f, "Tracer: %s (%s; %d BPF programs)\n", desc,
+		t->o.is_command ? "restarted for every on-round" : "attached/detached in-process",
+		r->tracer_progs);
+	fprintf(f, "Rounds: %d off + %d on after a warm-up, %.2f s each; workload: %d thread(s)%s",
+		r->rounds, r->rounds, r->round_s, cfg->wl.threads,
+		cfg->wl.cpu >= 0 ? " pinned from CPU " : " unpinned");
+	if (cfg->wl.cpu >= 0)
+		fprintf(f, "%d", cfg->wl.cpu);
+	fprintf(f, "\nLatency in ns per call; ADDED = on - off over per-round means up to p99; "
+		"A/A = off(B) - off(A).\n\n");
+	print_latency_table(f, r);
+	print_decomposition(f, r);
+}
+
+static json_t *ci_json(const struct stats_ci *ci)
+{
+	return json_pack("{s:f, s:f, s:f, s:f}", "point", ci->point, "lo", ci->lo, "hi", ci->hi,
+			 "level", ci->level);
+}
+
+static json_t *kind_json(const struct oh_result *r, const struct oh_kind *k)
+{
+	json_t *o = json_pack("{s:o, s:o, s:o, s:f, s:b, s:o, s:b}", "off",
+			      hist_to_json(&k->off, false), "on", hist_to_json(&k->on, false),
+			      "added_ns", ci_json(&k->delta), "relative", oh_relative(k),
+			      "ci_includes_zero", oh_ci_includes_zero(&k->delta), "aa_ns",
+			      ci_json(&k->aa), "aa_exceeds_effect", oh_aa_exceeds_effect(k));
+
+	if (r->have_decomp)
+		json_object_set_new(o, "decomposition",
+				    json_pack("{s:f, s:f}", "in_bpf_ns", k->bpf_ns, "rest_ns",
+					      k->delta.point - k->bpf_ns));
+	return o;
+}
+
+static int print_json(struct bc_ctx *ctx, const struct tracer *t, const struct oh_result *r,
+		      const struct oh_config *cfg)
+{
+	json_t *kinds = json_object(), *decomp;
+	char desc[256];
+
+	tracer_describe(t, desc, sizeof(desc));
+	for (int i = 0; i < WL_KIND_COUNT; i++)
+		if (r->mask & (1u << i))
+			json_object_set_new(kinds, wl_kind_name(i), kind_json(r, &r->k[i]));
+	if (r->have_decomp)
+		decomp = json_pack("{s:i, s:s, s:b, s:I, s:I, s:f, s:f, s:I, s:s}", "rounds",
+				   r->decomp_rounds, "stats_via", stats_via_name(r->stats_via),
+				   "stats_were_on", r->stats_were_on, "bpf_runs",
+				   (json_int_t)r->bpf_runs, "bpf_time_ns", (json_int_t)r->bpf_time_ns,
+				   "workload_runs", r->bpf_wl_runs, "background_runs_per_s",
+				   r->bg_runs_per_s, "workload_syscalls", (json_int_t)r->wl_syscalls,
+				   "how", "in_bpf = ns per run x (runs - background rate x time) / "
+				   "workload syscalls x syscalls per call; rest = added - in_bpf");
+	else
+		decomp = json_pack("{s:s}", "unavailable", r->decomp_why);
+	return bc_json_emit(ctx, json_pack("{s:{s:s, s:s, s:i, s:i}, s:i, s:f, s:i, s:i, "
+					   "s:s, s:o, s:o}",
+					   "tracer", "kind", t->o.is_command ? "command" : "sysmon",
+					   "describe", desc, "programs", r->tracer_progs, "starts",
+					   (int)r->tracer_starts, "rounds", r->rounds, "round_s",
+					   r->round_s, "cpu", cfg->wl.cpu, "threads", cfg->wl.threads,
+					   "round_statistic", "mean of calls up to p99",
+					   "syscalls", kinds, "decomposition", decomp));
+}
+
+int cmd_overhead(struct bc_ctx *ctx, int argc, char **argv)
+{
+	struct overhead_opts o;
+	struct oh_result res = { 0 };
+	struct tracer t = { .log_fd = -1 };
+	const struct features *f;
+	char why[256];
+	int err;
+
+	err = parse_args(argc, argv, &o);
+	if (err)
+		return err < 0 ? err : 0;
+	f = bc_features(ctx);
+	if (!f)
+		return -ENOMEM;
+	if (!o.t.is_command && !method_available(f, METHOD_AB, why, sizeof(why))) {
+		bc_err("the reference service cannot run here: %s", why);
+		return -EOPNOTSUPP;
+	}
+	o.cfg.stats_ok = method_available(f, METHOD_STATS, NULL, 0);
+	if (!ctx->json && isatty(STDERR_FILENO))
+		o.cfg.progress = print_progress;
+	err = tracer_init(&t, &o.t);
+	if (!err)
+		err = oh_run(&o.cfg, &t, &res);
+	if (o.cfg.progress)
+		fprintf(stderr, "\r\033[K");
+	if (err == -EINTR)
+		bc_err("interrupted by signal %d; tracer stopped", bc_stop_signal());
+	else if (!err && ctx->json)
+		err = print_json(ctx, &t, &res, &o.cfg);
+	else if (!err)
+		print_plain(ctx->out, &t, &res, &o.cfg);
+	tracer_fini(&t);
+	oh_result_free(&res);
+	return err;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The A/B method: the same syscall workload timed with the tracer off and
+ * on, in interleaved rounds, with an A/A control and a decomposition of the
+ * added time into in-BPF time (run-time stats) and the rest. */
+#ifndef BPFCOST_OVERHEAD_H
+#define BPFCOST_OVERHEAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "bpfstats.h"
+#include "hist.h"
+#include "stats.h"
+#include "tracer.h"
+#include "workload.h"
+
+#define OH_TRIM_PCT 99.0	/* per-round statistic: mean of calls <= p99 */
+#define OH_BOOT_ITERS 4000
+#define OH_LEVEL 0.95
+
+struct oh_config {
+	struct wl_config wl;	/* mask, threads, cpu; duration = round time */
+	int rounds;		/* off/on pairs */
+	int decomp_rounds;	/* extra on-rounds with run-time stats; 0 = none */
+	bool stats_ok;		/* doctor says run-time stats work here */
+	/* Called before each round, for a progress line. */
+	void (*progress)(int round, int total, const char *what, void *arg);
+	void *progress_arg;
+};
+
+struct oh_kind {
+	struct hist off, on;		/* every measured call, merged over rounds */
+	double *r_on, *r_off;		/* per-round statistic (trimmed mean, ns) */
+	int n_on, n_off;		/* off rounds alternate A and B: even = A */
+	struct stats_ci delta;		/* on - off */
+	struct stats_ci aa;		/* off B - off A: the noise floor */
+	double bpf_ns;			/* in-BPF part per call, from run-time stats */
+};
+
+struct oh_result {
+	unsigned mask;
+	int rounds;
+	double round_s;
+	struct oh_kind k[WL_KIND_COUNT];
+	/* Decomposition rounds. */
+	bool have_decomp;
+	char decomp_why[200];		/* when !have_decomp */
+	int decomp_rounds;
+	enum stats_via stats_via;
+	bool stats_were_on;
+	uint64_t bpf_runs, bpf_time_ns;	/* over the workload windows */
+	double bpf_wl_runs;		/* of those, caused by the workload */
+	double bg_runs_per_s;		/* runs with no workload (other processes) */
+	uint64_t wl_syscalls;
+	int tracer_progs;		/* programs seen in the last on-round */
+	unsigned tracer_starts;
+};
+
+int oh_run(const struct oh_config *cfg, struct tracer *t, struct oh_result *res);
+void oh_result_free(struct oh_result *res);
+
+/* Relative slowdown of on against off, from the per-round statistics. */
+double oh_relative(const struct oh_kind *k);
+bool oh_ci_includes_zero(const struct stats_ci *ci);
+/* A/A drift at least as large as the effect: the effect is not trustworthy. */
+bool oh_aa_exceeds_effect(const struct oh_kind *k);
+
+#endif

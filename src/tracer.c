@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Switching the tracer under test on and off between A/B rounds.
+ *
+ * A command tracer runs in its own process group, so that it and its
+ * children can be stopped together and our terminal's Ctrl-C reaches only
+ * us. It counts as ready once a process of that group holds BPF program fds
+ * and attachment fds (bpf-link or perf_event) and the set has stopped
+ * changing: that is what "loaded and attached" looks like from outside. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "common.h"
+#include "tracer.h"
+
+#define POLL_S 0.1
+#define STABLE_POLLS 3		/* unchanged for 3 polls: done attaching */
+
+struct fd_scan {
+	uint32_t ids[TRACER_MAX_PROGS];
+	int nprogs;
+	int nattach;		/* bpf-link and perf_event fds */
+};
+
+int tracer_init(struct tracer *t, const struct tracer_opts *o)
+{
+	struct sysmon_opts so = { .weight = o->weight };
+
+	memset(t, 0, sizeof(*t));
+	t->o = *o;
+	t->log_fd = -1;
+	if (o->is_command)
+		return 0;
+	return sysmon_open(&so, &t->sm);
+}
+
+void tracer_describe(const struct tracer *t, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (!t->o.is_command) {
+		snprintf(buf, len, "sysmon %s", sysmon_weight_name(t->o.weight));
+		return;
+	}
+	buf[0] = '\0';
+	for (char **a = t->o.argv; *a && n < len; a++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", a == t->o.argv ? "" : " ", *a);
+}
+
+static pid_t stat_pgrp(const char *pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+	long pgrp;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* comm may hold spaces and parens: fields resume after the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %*d %ld", &pgrp) != 1)
+		return -1;
+	return (pid_t)pgrp;
+}
+
+static uint32_t fdinfo_prog_id(const char *pid, const char *fd)
+{
+	char path[320], line[128];
+	unsigned id = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/fdinfo/%s", pid, fd);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "prog_id: %u", &id) == 1)
+			break;
+	fclose(f);
+	return id;
+}
+
+static void scan_add_prog(struct fd_scan *s, uint32_t id)
+{
+	for (int i = 0; i < s->nprogs; i++)
+		if (s->ids[i] == id)
+			return;
+	if (id && s->nprogs < TRACER_MAX_PROGS)
+		s->ids[s->nprogs++] = id;
+}
+
+static void scan_process_fds(const char *pid, struct fd_scan *s)
+{
+	char dir[64], path[320], target[64];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%s/fd", pid);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		ssize_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (!strcmp(target, "anon_inode:bpf-prog"))
+			scan_add_prog(s, fdinfo_prog_id(pid, de->d_name));
+		else if (!strcmp(target, "anon_inode:bpf-link") ||
+			 !strcmp(target, "anon_inode:[perf_event]"))
+			s->nattach++;
+	}
+	closedir(d);
+}
+
+/* BPF fds held by every process of the command's group. */
+static void scan_group(pid_t pgrp, struct fd_scan *s)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	memset(s, 0, sizeof(*s));
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]) || stat_pgrp(de->d_name) != pgrp)
+			continue;
+		scan_process_fds(de->d_name, s);
+	}
+	closedir(d);
+}
+
+static int open_log(const struct tracer_opts *o)
+{
+	const char *path = o->log_path ? o->log_path : "/dev/null";
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		int err = -errno;
+
+		bc_err("cannot open tracer log '%s': %s", path, strerror(errno));
+		return err;
+	}
+	return fd;
+}
+
+/* fork+exec with the exec error reported back through a CLOEXEC pipe. */
+static int spawn(struct tracer *t)
+{
+	int pfd[2], child_errno = 0;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		setpgid(0, 0);
+		dup2(null, 0);
+		dup2(t->log_fd, 1);
+		dup2(t->log_fd, 2);
+		execvp(t->o.argv[0], t->o.argv);
+		child_errno = errno;
+		if (write(pfd[1], &child_errno, sizeof(child_errno)) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	setpgid(pid, pid);	/* also here: no race with our first kill(-pid) */
+	close(pfd[1]);
+	if (read(pfd[0], &child_errno, sizeof(child_errno)) != sizeof(child_errno))
+		child_errno = 0;
+	close(pfd[0]);
+	if (child_errno) {
+		waitpid(pid, NULL, 0);
+		bc_err("cannot run tracer '%s': %s", t->o.argv[0], strerror(child_errno));
+		return -child_errno;
+	}
+	t->pid = pid;
+	return 0;
+}
+
+static int check_alive(struct tracer *t)
+{
+	int status;
+
+	if (waitpid(t->pid, &status, WNOHANG) != t->pid)
+		return 0;
+	t->pid = 0;
+	if (WIFEXITED(status))
+		bc_err("tracer command exited with status %d before its BPF programs were "
+		       "attached", WEXITSTATUS(status));
+	else
+		bc_err("tracer command was killed by signal %d before its BPF programs were "
+		       "attached", WTERMSIG(status));
+	return -ECHILD;
+}
+
+static int wait_ready(struct tracer *t)
+{
+	uint64_t deadline = bc_now_ns() + (uint64_t)(t->o.ready_timeout_s * 1e9);
+	struct fd_scan s, prev = { 0 };
+	int stable = 0, err;
+
+	for (;;) {
+		if (bc_sleep_interruptible(POLL_S))
+			return -EINTR;
+		err = check_alive(t);
+		if (err)
+			return err;
+		scan_group(t->pid, &s);
+		if (s.nprogs && s.nattach && s.nprogs == prev.nprogs && s.nattach == prev.nattach)
+			stable++;
+		else
+			stable = 0;
+		prev = s;
+		if (stable >= STABLE_POLLS)
+			break;
+		if (bc_now_ns() > deadline) {
+			bc_err("tracer command loaded %d BPF programs and %d attachments within "
+			       "%.0f s; not ready (use --ready-after S to skip detection)",
+			       s.nprogs, s.nattach, t->o.ready_timeout_s);
+			return -ETIMEDOUT;
+		}
+	}
+	memcpy(t->prog_ids, s.ids, sizeof(s.ids));
+	t->nprogs = s.nprogs;
+	return 0;
+}
+
+static int wait_fixed(struct tracer *t)
+{
+	struct fd_scan s;
+	int err;
+
+	if (bc_sleep_interruptible(t->o.ready_after_s))
+		return -EINTR;
+	err = check_alive(t);
+	if (err)
+		return err;
+	scan_group(t->pid, &s);
+	memcpy(t->prog_ids, s.ids, sizeof(s.ids));
+	t->nprogs = s.nprogs;
+	return 0;
+}
+
+static int command_on(struct tracer *t)
+{
+	int err;
+
+	if (t->log_fd < 0) {
+		t->log_fd = open_log(&t->o);
+		if (t->log_fd < 0)
+			return t->log_fd;
+	}
+	err = spawn(t);
+	if (err)
+		return err;
+	err = t->o.ready_after_s > 0 ? wait_fixed(t) : wait_ready(t);
+	if (err)
+		tracer_off(t);
+	return err;
+}
+
+int tracer_on(struct tracer *t)
+{
+	int err;
+
+	if (t->o.is_command) {
+		err = command_on(t);
+	} else {
+		err = sysmon_attach(t->sm);
+		if (!err)
+			t->nprogs = sysmon_prog_ids(t->sm, t->prog_ids, TRACER_MAX_PROGS);
+		if (t->nprogs < 0)
+			err = t->nprogs;
+	}
+	if (!err)
+		t->starts++;
+	return err;
+}
+
+static bool reap(pid_t pid, double secs)
+{
+	uint64_t deadline = bc_now_ns() + (uint64_t)(secs * 1e9);
+
+	do {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return true;
+		usleep(20000);
+	} while (bc_now_ns() < deadline);
+	return false;
+}
+
+/* Wait until the kernel has freed the tracer's programs, so an "off" round
+ * never runs with them still attached. */
+static void wait_progs_gone(const struct tracer *t)
+{
+	uint64_t deadline = bc_now_ns() + 2000000000ull;
+
+	for (int i = 0; i < t->nprogs; i++) {
+		int fd;
+
+		while ((fd = bpf_prog_get_fd_by_id(t->prog_ids[i])) >= 0) {
+			close(fd);
+			if (bc_now_ns() > deadline)
+				return;
+			usleep(10000);
+		}
+	}
+}
+
+int tracer_off(struct tracer *t)
+{
+	if (!t->o.is_command) {
+		sysmon_detach(t->sm);
+		return 0;
+	}
+	if (!t->pid)
+		return 0;
+	kill(-t->pid, SIGTERM);
+	if (!reap(t->pid, t->o.grace_s)) {
+		kill(-t->pid, SIGKILL);
+		waitpid(t->pid, NULL, 0);
+	}
+	kill(-t->pid, SIGKILL);	/* any child it left in its group */
+	t->pid = 0;
+	wait_progs_gone(t);
+	return 0;
+}
+
+void tracer_fini(struct tracer *t)
+{
+	tracer_off(t);
+	sysmon_close(t->sm);
+	t->sm = NULL;
+	if (t->log_fd >= 0)
+		close(t->log_fd);
+	t->log_fd = -1;
+}
