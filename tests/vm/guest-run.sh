@@ -21,13 +21,13 @@ for f in "$dir"/guest-tests*.sh; do
 	done
 done
 
-# Our programs and all links, as sorted id lists, to find what a test leaked.
+# Ids of our programs and of all links, to find what a test left behind.
 our_progs() {
 	bpftool prog show 2>/dev/null |
-		sed -n 's/^\([0-9]*\): .* name \(sysmon_\|bc_\)[^ ]* .*/\1/p' | sort
+		sed -n 's/^\([0-9]*\): .* name \(sysmon_\|bc_\)[^ ]* .*/\1/p'
 }
 all_links() {
-	bpftool link show 2>/dev/null | sed -n 's/^\([0-9]*\): .*/\1/p' | sort
+	bpftool link show 2>/dev/null | sed -n 's/^\([0-9]*\): .*/\1/p'
 }
 stats_sysctl() { cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null; }
 
@@ -59,8 +59,9 @@ for ft in "$@"; do
 	n=$((n + 1))
 	f=${ft%%:*} t=${ft#*:}
 	name=${t#test_}
-	our_progs >/tmp/vmt.progs.before
-	all_links >/tmp/vmt.links.before
+	# busybox grep -f with no patterns matches everything: keep one line in.
+	{ echo -; our_progs; } >/tmp/vmt.progs.before
+	{ echo -; all_links; } >/tmp/vmt.links.before
 	sysctl_before=$(stats_sysctl)
 	start=$(date +%s)
 	timeout -s KILL "$tmo" sh -c '. "$1"; . "$2"; cd /tmp; "$3"' \
