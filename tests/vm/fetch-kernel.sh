@@ -46,7 +46,8 @@ fetch() {
 	tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
 	trap 'rm -rf "$tmp"' RETURN
 	log "downloading $pkg $ver (first run only; cached in $cache)"
-	(cd "$tmp" && apt-get download -q "$pkg=$ver" >/dev/null)
+	# The sandbox user _apt cannot write into our private temp dir.
+	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >/dev/null)
 	deb=$(ls "$tmp"/*.deb)
 	dpkg-deb -x "$deb" "$tmp/x"
 	rm -f "$deb"
