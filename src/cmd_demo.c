@@ -1,10 +1,357 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Placeholder until this command lands; replaced by its implementation. */
+/* bpfcost demo: the main job. Runs the reference service at each weight
+ * against the syscall workload and reports what every measuring method
+ * available here says about it. Collection fills struct demo_report; the
+ * plain and JSON printers only read it. */
 #include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "bpfstats.h"
 #include "common.h"
+#include "kfeatures.h"
+#include "progs.h"
+#include "sysmon.h"
+#include "workload.h"
+
+#define DEMO_MAX_PROGS 4
+#define DEMO_DEFAULT_ROUND_S 5.0
+#define DEMO_DEFAULT_MIX "getpid,read,write,fstat"
+
+static const char demo_help[] =
+	"Usage: bpfcost demo [OPTIONS]\n\n"
+	"Measure the reference syscall monitor (bpfcost sysmon) at each weight --\n"
+	"count, proc, events -- while the syscall workload (bpfcost load) runs on\n"
+	"CPU 0, with every measuring method this kernel allows (see bpfcost doctor).\n"
+	"Methods that cannot run here are listed with the reason.\n\n"
+	"Columns (run-time stats method):\n"
+	"  RUNS/SYSCALL   program runs per syscall seen by the monitor\n"
+	"  NS/RUN         mean time inside the weight's programs per run\n"
+	"  BPF_NS/SYSCALL program time per syscall (runs/syscall x ns/run)\n"
+	"  CPU%%           program time as %% of one CPU and of the machine\n"
+	"  GETPID_P50     workload getpid latency with the weight attached, and\n"
+	"                 with nothing attached (one round each; for a\n"
+	"                 confidence interval use bpfcost overhead)\n\n"
+	"Options:\n"
+	"  --round-time D   workload time per weight (default 5s)\n"
+	"  --mix LIST       workload kinds (default " DEMO_DEFAULT_MIX ")\n"
+	"  -h, --help       this help\n\n"
+	"EXAMPLES:\n"
+	"  bpfcost demo\n"
+	"  bpfcost demo --round-time 2s\n"
+	"  bpfcost -j -p demo\n";
+
+struct demo_prog {
+	uint32_t id;
+	char name[128];
+	uint64_t runs, time_ns;		/* deltas over the round */
+};
+
+struct demo_weight {
+	enum sysmon_weight weight;
+	int nprogs;
+	struct demo_prog prog[DEMO_MAX_PROGS];
+	uint64_t runs, time_ns;		/* sums over the programs */
+	uint64_t syscalls_seen;		/* by the monitor, whole machine */
+	uint64_t events, lost;
+	double wall_s;
+	uint64_t getpid_p50;		/* 0 when getpid is not in the mix */
+};
+
+struct demo_skip {
+	enum method_id method;
+	bool available;			/* runs here, but not part of the demo yet */
+	char why[256];
+};
+
+struct demo_report {
+	struct stats_enable se;
+	int ncpus;
+	double round_s;
+	uint64_t baseline_getpid_p50;
+	struct demo_weight w[SYSMON_WEIGHT_COUNT];
+	int nskip;
+	struct demo_skip skip[METHOD_COUNT];
+};
+
+struct demo_opts {
+	double round_s;
+	unsigned mask;
+};
+
+/* Methods this version of demo runs; the rest are reported as skipped. */
+static bool demo_runs_method(enum method_id m)
+{
+	return m == METHOD_STATS;
+}
+
+static int parse_args(int argc, char **argv, struct demo_opts *o)
+{
+	static const struct option opts[] = {
+		{ "round-time", required_argument, NULL, 'r' },
+		{ "mix", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c, err = 0;
+
+	o->round_s = DEMO_DEFAULT_ROUND_S;
+	err = wl_parse_mix(DEMO_DEFAULT_MIX, &o->mask);
+	while (!err && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			bc_help(demo_help);
+			return 1;
+		}
+		if (c == 'r')
+			err = parse_duration("--round-time", optarg, &o->round_s);
+		else if (c == 'm')
+			err = wl_parse_mix(optarg, &o->mask);
+		else
+			err = -EINVAL;
+	}
+	if (!err && optind < argc) {
+		bc_err("unexpected argument '%s' (try 'bpfcost demo --help')", argv[optind]);
+		err = -EINVAL;
+	}
+	return err;
+}
+
+static int read_prog_stats(struct demo_weight *dw, bool first)
+{
+	for (int i = 0; i < dw->nprogs; i++) {
+		struct demo_prog *p = &dw->prog[i];
+		struct prog_desc d;
+		int err = prog_describe(p->id, &d);
+
+		if (err)
+			return err;
+		if (first) {
+			snprintf(p->name, sizeof(p->name), "%s", d.full_name);
+			p->runs = d.run_cnt;
+			p->time_ns = d.run_time_ns;
+		} else {
+			p->runs = d.run_cnt - p->runs;
+			p->time_ns = d.run_time_ns - p->time_ns;
+			dw->runs += p->runs;
+			dw->time_ns += p->time_ns;
+		}
+	}
+	return 0;
+}
+
+static int run_workload(const struct demo_opts *o, uint64_t *getpid_p50)
+{
+	struct wl_config cfg = { .mask = o->mask, .threads = 1, .cpu = 0,
+				 .duration_s = o->round_s };
+	struct wl_result *res = wl_result_new();
+	int err;
+
+	if (!res)
+		return -ENOMEM;
+	err = wl_run(&cfg, res);
+	if (!err && res->stopped)
+		err = -EINTR;
+	if (!err)
+		*getpid_p50 = hist_percentile(&res->k[WL_GETPID].lat, 50);
+	wl_result_free(res);
+	return err;
+}
+
+/* One weight: load, attach, read stats, run the workload, read again. */
+static int measure_weight(const struct demo_opts *o, struct demo_weight *dw)
+{
+	struct sysmon_opts so = { .weight = dw->weight };
+	struct sysmon_summary sum;
+	struct sysmon *sm = NULL;
+	uint32_t ids[DEMO_MAX_PROGS];
+	uint64_t t0;
+	int err;
+
+	err = sysmon_open(&so, &sm);
+	if (err)
+		goto cleanup;
+	err = sysmon_prog_ids(sm, ids, DEMO_MAX_PROGS);
+	if (err < 0)
+		goto cleanup;
+	dw->nprogs = err;
+	for (int i = 0; i < dw->nprogs; i++)
+		dw->prog[i].id = ids[i];
+	err = sysmon_attach(sm);
+	if (err)
+		goto cleanup;
+	t0 = bc_now_ns();
+	err = read_prog_stats(dw, true);
+	if (!err)
+		err = run_workload(o, &dw->getpid_p50);
+	if (!err)
+		err = read_prog_stats(dw, false);
+	dw->wall_s = (double)(bc_now_ns() - t0) / 1e9;
+	sysmon_detach(sm);
+	if (!err)
+		err = sysmon_read_summary(sm, &sum);
+	if (err)
+		goto cleanup;
+	dw->syscalls_seen = sum.syscalls;
+	dw->events = sum.events;
+	dw->lost = sum.lost;
+cleanup:
+	sysmon_close(sm);
+	return err;
+}
+
+static void collect_skips(const struct features *f, struct demo_report *r)
+{
+	for (int m = 0; m < METHOD_COUNT; m++) {
+		struct demo_skip *s;
+
+		if (demo_runs_method(m))
+			continue;
+		s = &r->skip[r->nskip++];
+		s->method = m;
+		s->available = method_available(f, m, s->why, sizeof(s->why));
+		if (s->available)
+			snprintf(s->why, sizeof(s->why), "works here; not part of the demo yet (run "
+				 "'bpfcost %s')", method_command(m));
+	}
+}
+
+static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_report *r)
+{
+	const struct features *f = bc_features(ctx);
+	char why[256];
+	int err;
+
+	if (!f)
+		return -ENOMEM;
+	if (!method_available(f, METHOD_STATS, why, sizeof(why))) {
+		bc_err("the demo needs run-time stats: %s", why);
+		return -EOPNOTSUPP;
+	}
+	collect_skips(f, r);
+	r->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	r->round_s = o->round_s;
+	err = stats_enable(&r->se, false);
+	if (err) {
+		bc_err("cannot enable run-time stats: %s", strerror(-err));
+		return err;
+	}
+	err = run_workload(o, &r->baseline_getpid_p50);
+	for (int w = 0; !err && w < SYSMON_WEIGHT_COUNT; w++) {
+		r->w[w].weight = w;
+		if (!ctx->json)
+			fprintf(stderr, "bpfcost: measuring sysmon %s for %.1f s...\n",
+				sysmon_weight_name(w), o->round_s);
+		err = measure_weight(o, &r->w[w]);
+	}
+	stats_restore(&r->se);
+	if (err == -EINTR)
+		bc_err("interrupted");
+	return err;
+}
+
+static double ratio(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / (double)b : 0;
+}
+
+static double cpu_pct(const struct demo_weight *w)
+{
+	return w->wall_s > 0 ? (double)w->time_ns / (w->wall_s * 1e9) * 100 : 0;
+}
+
+static void print_plain(FILE *f, const struct demo_report *r)
+{
+	fprintf(f, "Reference service: bpfcost sysmon, %.1f s per weight; workload on CPU 0; "
+		"%d CPUs.\n", r->round_s, r->ncpus);
+	fprintf(f, "Method: kernel run-time stats (via %s%s). Includes the program body only: "
+		"not the tracepoint dispatch or the syscall slow path.\n\n",
+		stats_via_name(r->se.via), r->se.was_on ? "; stats were already on" : "");
+	fprintf(f, "%-7s %-30s %13s %12s %8s %15s %9s %9s %11s\n", "WEIGHT", "PROGRAMS", "RUNS",
+		"RUNS/SYSCALL", "NS/RUN", "BPF_NS/SYSCALL", "CPU%_1CPU", "CPU%_ALL", "GETPID_P50");
+	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++) {
+		const struct demo_weight *w = &r->w[i];
+		char names[64] = "";
+		size_t len = 0;
+
+		for (int p = 0; p < w->nprogs && len < sizeof(names); p++)
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+						p ? "," : "", w->prog[p].name);
+		fprintf(f, "%-7s %-30s %13" PRIu64 " %12.2f %8.1f %15.1f %9.3f %9.3f %8" PRIu64
+			" ns\n", sysmon_weight_name(w->weight), names, w->runs,
+			ratio(w->runs, w->syscalls_seen), ratio(w->time_ns, w->runs),
+			ratio(w->time_ns, w->syscalls_seen), cpu_pct(w), cpu_pct(w) / r->ncpus,
+			w->getpid_p50);
+	}
+	fprintf(f, "%-7s %-30s %13s %12s %8s %15s %9s %9s %8" PRIu64 " ns\n", "off", "-", "-",
+		"-", "-", "-", "-", "-", r->baseline_getpid_p50);
+	fprintf(f, "\n(events weight: %" PRIu64 " events drained, %" PRIu64 " lost)\n",
+		r->w[SYSMON_EVENTS].events, r->w[SYSMON_EVENTS].lost);
+	fprintf(f, "\nOther methods:\n");
+	for (int i = 0; i < r->nskip; i++)
+		fprintf(f, "  %-9s %s: %s\n", method_name(r->skip[i].method),
+			r->skip[i].available ? "not run" : "skipped", r->skip[i].why);
+}
+
+static json_t *weight_to_json(const struct demo_weight *w, int ncpus)
+{
+	json_t *progs = json_array();
+
+	for (int p = 0; p < w->nprogs; p++)
+		json_array_append_new(progs, json_pack("{s:i, s:s, s:I, s:I}", "id", w->prog[p].id,
+						       "name", w->prog[p].name, "runs",
+						       (json_int_t)w->prog[p].runs, "run_time_ns",
+						       (json_int_t)w->prog[p].time_ns));
+	return json_pack("{s:s, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I}",
+			 "weight", sysmon_weight_name(w->weight), "programs", progs, "wall_s",
+			 w->wall_s, "runs", (json_int_t)w->runs, "run_time_ns",
+			 (json_int_t)w->time_ns, "syscalls_seen", (json_int_t)w->syscalls_seen,
+			 "runs_per_syscall", ratio(w->runs, w->syscalls_seen), "ns_per_run",
+			 ratio(w->time_ns, w->runs), "bpf_ns_per_syscall",
+			 ratio(w->time_ns, w->syscalls_seen), "cpu_pct_one_cpu", cpu_pct(w),
+			 "cpu_pct_machine", cpu_pct(w) / ncpus, "events", (json_int_t)w->events,
+			 "lost", (json_int_t)w->lost, "getpid_p50_ns", (json_int_t)w->getpid_p50);
+}
+
+static int print_json(struct bc_ctx *ctx, const struct demo_report *r)
+{
+	json_t *weights = json_array(), *skipped = json_array();
+
+	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++)
+		json_array_append_new(weights, weight_to_json(&r->w[i], r->ncpus));
+	for (int i = 0; i < r->nskip; i++)
+		json_array_append_new(skipped, json_pack("{s:s, s:s, s:b, s:s}", "method",
+							 method_name(r->skip[i].method), "command",
+							 method_command(r->skip[i].method),
+							 "available", r->skip[i].available, "why",
+							 r->skip[i].why));
+	return bc_json_emit(ctx, json_pack("{s:f, s:i, s:{s:s, s:s, s:b}, s:I, s:o, s:o}",
+					   "round_s", r->round_s, "ncpus", r->ncpus, "stats",
+					   "method", "stats", "enabled_via",
+					   stats_via_name(r->se.via), "was_on", r->se.was_on,
+					   "baseline_getpid_p50_ns",
+					   (json_int_t)r->baseline_getpid_p50, "weights", weights,
+					   "other_methods", skipped));
+}
 
 int cmd_demo(struct bc_ctx *ctx, int argc, char **argv)
 {
-	bc_err("'demo' is not built yet");
-	return -ENOSYS;
+	struct demo_report *r;
+	struct demo_opts o;
+	int err;
+
+	err = parse_args(argc, argv, &o);
+	if (err)
+		return err < 0 ? err : 0;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	err = collect(ctx, &o, r);
+	if (!err && ctx->json)
+		err = print_json(ctx, r);
+	else if (!err)
+		print_plain(ctx->out, r);
+	free(r);
+	return err;
 }

@@ -182,18 +182,24 @@ void hist_print(FILE *f, const struct hist *h, const char *unit)
 	}
 }
 
+/* JSON integers are signed 64-bit: clamp rather than wrap to a negative. */
+static json_int_t json_u64(uint64_t v)
+{
+	return v > INT64_MAX ? INT64_MAX : (json_int_t)v;
+}
+
 json_t *hist_to_json(const struct hist *h, bool with_buckets)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "count", json_integer((json_int_t)h->count));
+	json_object_set_new(o, "count", json_integer(json_u64(h->count)));
 	json_object_set_new(o, "mean", json_real(hist_mean(h)));
-	json_object_set_new(o, "min", json_integer(h->count ? (json_int_t)h->min : 0));
-	json_object_set_new(o, "max", json_integer((json_int_t)h->max));
-	json_object_set_new(o, "p50", json_integer((json_int_t)hist_percentile(h, 50)));
-	json_object_set_new(o, "p90", json_integer((json_int_t)hist_percentile(h, 90)));
-	json_object_set_new(o, "p99", json_integer((json_int_t)hist_percentile(h, 99)));
-	json_object_set_new(o, "p999", json_integer((json_int_t)hist_percentile(h, 99.9)));
+	json_object_set_new(o, "min", json_integer(json_u64(h->count ? h->min : 0)));
+	json_object_set_new(o, "max", json_integer(json_u64(h->max)));
+	json_object_set_new(o, "p50", json_integer(json_u64(hist_percentile(h, 50))));
+	json_object_set_new(o, "p90", json_integer(json_u64(hist_percentile(h, 90))));
+	json_object_set_new(o, "p99", json_integer(json_u64(hist_percentile(h, 99))));
+	json_object_set_new(o, "p999", json_integer(json_u64(hist_percentile(h, 99.9))));
 	if (with_buckets) {
 		json_t *b = json_array();
 
@@ -203,7 +209,7 @@ json_t *hist_to_json(const struct hist *h, bool with_buckets)
 			json_array_append_new(b, json_pack("[III]", (json_int_t)hist_bucket_lo(i),
 							   (json_int_t)(i == HIST_NBUCKETS - 1 ?
 								hist_bucket_lo(i) * 2 - 1 : hist_bucket_hi(i)),
-							   (json_int_t)h->buckets[i]));
+							   json_u64(h->buckets[i])));
 		}
 		json_object_set_new(o, "buckets", b);
 	}

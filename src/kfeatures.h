@@ -57,6 +57,8 @@ const char *feature_name(enum feature_id id);	/* "stats_fd", ... (JSON keys) */
 const char *feature_label(enum feature_id id);	/* human label */
 const char *method_name(enum method_id id);	/* "stats", "ab", ... */
 const char *method_command(enum method_id id);	/* "stats", "overhead", ... */
+/* Symbolic name of a negative errno ("EPERM"), NULL for 0. */
+const char *feature_errname(int err);
 
 int features_probe(struct features **out);
 void features_free(struct features *f);

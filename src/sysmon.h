@@ -20,10 +20,26 @@ const char *sysmon_weight_name(enum sysmon_weight w);
 /* "count" | "proc" | "events"; otherwise a one-line error and -EINVAL. */
 int sysmon_weight_parse(const char *s, enum sysmon_weight *w);
 
+struct sysmon_event_view {
+	uint32_t pid, tid, nr;
+	const char *name;	/* syscall name, NULL if unknown */
+	int64_t ret;
+	uint64_t lat_ns;
+	const uint64_t *args;	/* 6 raw argument registers */
+	const char *comm;
+};
+
 struct sysmon_opts {
 	enum sysmon_weight weight;
 	int pid;		/* only this tgid; 0 = all */
 	char comm[16];		/* only this comm; "" = all */
+	/* The standalone monitor leaves out its own syscalls (its ring-buffer
+	 * drain would feed itself). In-process users, measuring a workload in
+	 * their own threads, keep them: leave this false. */
+	bool exclude_self;
+	/* events weight: called for every drained event, on the drain thread. */
+	void (*on_event)(const struct sysmon_event_view *ev, void *arg);
+	void *on_event_arg;
 };
 
 #define SYSMON_TOP 10
@@ -53,14 +69,13 @@ struct sysmon_summary {
 
 struct sysmon;
 
-/* Open and load (not attached). */
+/* Open and load (not attached). At the events weight, attaching also starts
+ * a thread that drains the ring buffer, as a real agent would; detaching
+ * stops it after a last drain. */
 int sysmon_open(const struct sysmon_opts *opts, struct sysmon **out);
 int sysmon_attach(struct sysmon *sm);
 void sysmon_detach(struct sysmon *sm);
 bool sysmon_attached(const struct sysmon *sm);
-/* Drain the ring buffer (events weight; no-op otherwise). Returns the number
- * of events consumed or a negative errno. */
-int sysmon_poll(struct sysmon *sm, int timeout_ms);
 /* Kernel ids of the loaded programs of this weight. Returns the count. */
 int sysmon_prog_ids(const struct sysmon *sm, uint32_t *ids, int max);
 int sysmon_read_summary(struct sysmon *sm, struct sysmon_summary *s);

@@ -1,0 +1,65 @@
+"""bpfcost demo: real figures for the three weights, ordered by cost, and
+the methods it cannot run here named with a reason."""
+import json
+
+import pytest
+
+from conftest import run
+
+
+@pytest.fixture(scope="module")
+def demo():
+    r = run("-j", "demo", "--round-time", "1.5", timeout=120)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def by_weight(demo):
+    return {w["weight"]: w for w in demo["weights"]}
+
+
+def test_ns_per_run_is_ordered_by_weight(demo):
+    w = by_weight(demo)
+    assert 0 < w["count"]["ns_per_run"] < w["proc"]["ns_per_run"] < w["events"]["ns_per_run"]
+
+
+def test_runs_per_syscall_match_the_programs(demo):
+    w = by_weight(demo)
+    # count hooks sys_enter only; proc and events hook enter and exit.
+    assert w["count"]["runs_per_syscall"] == pytest.approx(1.0, abs=0.05)
+    assert w["proc"]["runs_per_syscall"] == pytest.approx(2.0, abs=0.1)
+    assert w["events"]["runs_per_syscall"] == pytest.approx(2.0, abs=0.1)
+    for x in w.values():
+        assert x["runs"] == sum(p["runs"] for p in x["programs"])
+        assert x["cpu_pct_machine"] == pytest.approx(x["cpu_pct_one_cpu"] / demo["ncpus"])
+        assert x["getpid_p50_ns"] > 0
+
+
+def test_events_were_drained(demo):
+    ev = by_weight(demo)["events"]
+    assert ev["events"] + ev["lost"] > 0
+
+
+def test_stats_enabled_by_fd_and_skips_explained(demo):
+    assert demo["stats"]["enabled_via"] == "BPF_ENABLE_STATS"
+    skipped = {s["method"]: s for s in demo["other_methods"]}
+    assert "stats" not in skipped
+    for s in skipped.values():
+        assert s["why"]
+    if not skipped["profile"]["available"]:
+        assert "stats" in skipped["profile"]["why"]
+
+
+def test_plain_output_is_a_table():
+    r = run("demo", "--round-time", "0.5", "--mix", "getpid", timeout=120)
+    assert r.returncode == 0, r.stderr
+    for word in ("WEIGHT", "NS/RUN", "count", "proc", "events", "Other methods"):
+        assert word in r.stdout
+
+
+@pytest.mark.parametrize("args", [["--round-time", "0"], ["--round-time", "x"],
+                                  ["--mix", "fork"], ["extra"], ["--nope"]])
+def test_bad_input(args):
+    r = run("demo", *args)
+    assert r.returncode != 0
+    assert len(r.stderr.strip().splitlines()) == 1
