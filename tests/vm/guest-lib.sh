@@ -47,3 +47,33 @@ load_pinned() {
 	bpftool prog loadall "$ROOT/build/$1.bpf.o" "$2" || fail "bpftool loadall $1 failed"
 }
 unpin_all() { rm -rf "$1"; }
+
+# sysmon_workload WEIGHT N SIGNAL: run `bpfcost -j sysmon -w WEIGHT` limited to
+# comm bcwl, run N getpid calls as bcwl (a symlink to bpfcost), stop sysmon
+# with SIGNAL and leave its final JSON line in $OUT.
+sysmon_workload() {
+	ln -sf "$BPFCOST" /tmp/bcwl
+	"$BPFCOST" -j sysmon -w "$1" --comm bcwl -i 60s >/tmp/vmt.sm.out 2>/tmp/vmt.sm.err &
+	smpid=$!
+	i=0
+	until grep -q 'sysmon attached' /tmp/vmt.sm.err; do
+		kill -0 $smpid 2>/dev/null || { cat /tmp/vmt.sm.err; fail "sysmon died before attaching"; }
+		[ $i -lt 300 ] || { kill -KILL $smpid; fail "sysmon did not attach in 60 s"; }
+		sleep 0.2
+		i=$((i + 1))
+	done
+	/tmp/bcwl load --mix getpid --count "$2" >/dev/null || { kill -INT $smpid; fail "workload failed"; }
+	kill -"$3" $smpid
+	wait $smpid
+	smrc=$?
+	cat /tmp/vmt.sm.err
+	[ $smrc -eq 0 ] || fail "sysmon exited $smrc on SIG$3"
+	tail -n1 /tmp/vmt.sm.out >"$OUT"
+	head -c 1500 "$OUT"; echo
+	grep -q '"final": *true' "$OUT" || fail "last sysmon line is not the final summary"
+}
+
+# syscall_count NR: the count of syscall NR in $OUT's top_syscalls.
+syscall_count() {
+	grep -Eo "\{\"nr\": *$1,[^}]*\}" "$OUT" | sed -n 's/.*"count": *\([0-9]*\).*/\1/p' | head -n1
+}

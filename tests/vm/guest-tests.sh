@@ -55,3 +55,35 @@ doctor_feature_ok() {
 test_doctor_fentry_prog() { doctor_feature_ok fentry_prog; }
 test_doctor_fentry_kfunc() { doctor_feature_ok fentry_kfunc; }
 test_doctor_kprobe_pmu() { doctor_feature_ok kprobe_pmu; }
+
+test_doctor_profile_method_available() {
+	bc_ok -j doctor
+	o=$(json_obj profile)
+	echo "profile: {$o}"
+	echo "$o" | grep -Eq '"available": *true' || fail "doctor says the profile method is unavailable"
+}
+
+# sysmon, re-run on the 6.1 kernel: every weight sees every getpid of a
+# known workload (a few more come from the workload's own start-up).
+SYSMON_N=20000
+sysmon_sees_workload() {
+	sysmon_workload "$1" $SYSMON_N "$2"
+	got=$(syscall_count 39)
+	echo "getpid count: $got (want $SYSMON_N..$((SYSMON_N + 50)))"
+	[ -n "$got" ] && [ "$got" -ge $SYSMON_N ] && [ "$got" -le $((SYSMON_N + 50)) ] ||
+		fail "getpid count '$got' outside $SYSMON_N..$((SYSMON_N + 50))"
+}
+test_sysmon_count_sees_workload() { sysmon_sees_workload count INT; }
+test_sysmon_proc_sees_workload() {
+	sysmon_sees_workload proc INT
+	calls=$(grep -Eo '\{[^}]*"comm": *"bcwl"[^}]*\}' "$OUT" | sed -n 's/.*"calls": *\([0-9]*\).*/\1/p')
+	[ -n "$calls" ] && [ "$calls" -ge $SYSMON_N ] || fail "bcwl calls '$calls' < $SYSMON_N"
+}
+test_sysmon_events_sees_workload() {
+	sysmon_sees_workload events INT
+	ev=$(json_num events) lost=$(json_num lost)
+	[ $((ev + lost)) -ge $SYSMON_N ] || fail "events $ev + lost $lost < $SYSMON_N"
+}
+# SIGTERM ends sysmon cleanly too; the runner fails the test if its
+# programs or links outlive it.
+test_sysmon_sigterm_detaches() { sysmon_sees_workload proc TERM; }
