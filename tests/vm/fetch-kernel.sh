@@ -36,10 +36,11 @@ resolve_pkg() {
 cached_any() {
 	local d
 	d=$(find "$cache" -mindepth 1 -maxdepth 1 -type d -name 'linux-image-*' \
-		! -name '*.tmp' 2>/dev/null | sort -V | tail -n1)
+		2>/dev/null | sort -V | tail -n1)
 	[ -n "$d" ] && ls "$d"/boot/vmlinuz-* 2>/dev/null | head -n1
 }
 
+# Runs under `if !`, where set -e is off: every step checks itself.
 fetch() {
 	local pkg=$1 ver=$2 dir=$3 tmp deb
 	mkdir -p "$cache"
@@ -47,17 +48,17 @@ fetch() {
 	trap 'rm -rf "$tmp"' RETURN
 	log "downloading $pkg $ver (first run only; cached in $cache)"
 	# The sandbox user _apt cannot write into our private temp dir.
-	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >/dev/null)
-	deb=$(ls "$tmp"/*.deb)
-	dpkg-deb -x "$deb" "$tmp/x"
+	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >/dev/null) || return 1
+	deb=$(ls "$tmp"/*.deb) || return 1
+	dpkg-deb -x "$deb" "$tmp/x" || return 1
 	rm -f "$deb"
-	rm -rf "$dir.tmp"
-	mkdir -p "$dir.tmp"
-	mv "$tmp/x/boot" "$dir.tmp/boot"
+	mkdir "$tmp/k"
+	mv "$tmp/x/boot" "$tmp/k/boot" || return 1
 	# Modules stay available for tests that need one (the VM needs none to boot:
 	# everything runs from the initramfs and talks over the serial ports).
-	if [ -d "$tmp/x/lib/modules" ]; then mv "$tmp/x/lib/modules" "$dir.tmp/modules"; fi
-	mv "$dir.tmp" "$dir"
+	if [ -d "$tmp/x/lib/modules" ]; then mv "$tmp/x/lib/modules" "$tmp/k/modules"; fi
+	# Atomic publish; if a concurrent run got there first, keep its copy.
+	mv -T "$tmp/k" "$dir" 2>/dev/null || [ -d "$dir/boot" ]
 }
 
 pkg=$(resolve_pkg || true)
