@@ -76,7 +76,9 @@ sysmon_sees_workload() {
 test_sysmon_count_sees_workload() { sysmon_sees_workload count INT; }
 test_sysmon_proc_sees_workload() {
 	sysmon_sees_workload proc INT
-	calls=$(grep -Eo '\{[^}]*"comm": *"bcwl"[^}]*\}' "$OUT" | sed -n 's/.*"calls": *\([0-9]*\).*/\1/p')
+	# The busiest bcwl process is the workload (a sanitizer build adds another).
+	calls=$(grep -Eo '\{[^}]*"comm": *"bcwl"[^}]*\}' "$OUT" |
+		sed -n 's/.*"calls": *\([0-9]*\).*/\1/p' | sort -n | tail -n1)
 	[ -n "$calls" ] && [ "$calls" -ge $SYSMON_N ] || fail "bcwl calls '$calls' < $SYSMON_N"
 }
 test_sysmon_events_sees_workload() {
