@@ -9,7 +9,7 @@
 set -euo pipefail
 
 out=${1:?usage: build-initramfs.sh OUT.cpio.gz}
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 bin=${BPFCOST_BIN:-./bpfcost}
 build=${BUILD:-build}
 busybox=${BUSYBOX:-/bin/busybox}

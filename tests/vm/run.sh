@@ -15,7 +15,7 @@
 #   BPFCOST_VM_CACHE     kernel cache dir (default /var/cache/bpfcost-vm)
 #   BPFCOST_BIN, BUILD   binary and build dir to test (./bpfcost, build)
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 build=${BUILD:-build}
 work=$build/vmtest
 qemu=${QEMU:-qemu-system-x86_64}
