@@ -50,5 +50,16 @@ rm -f "$junit"
 # pytest exit 5 = no tests collected: that is a failure for us.
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then failed=$((failed + 1)); fi
 
+# VM tier: the fentry/kprobe paths on Debian's stock kernel under QEMU.
+# BPFCOST_VM=0 leaves it out (the sanitizer pass in CI does).
+if [ "${BPFCOST_VM:-1}" != 0 ]; then
+	echo "== VM tests (QEMU, stock Debian kernel) =="
+	BPFCOST_BIN=$bin bash tests/vm/run.sh | tee "$log"
+	read -r p f s < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' \
+		"$log" | tail -n1)
+	if [ -z "${p:-}" ]; then f=1; p=0; s=0; fi
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+fi
+
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 [ "$failed" -eq 0 ]

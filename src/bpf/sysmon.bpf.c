@@ -29,6 +29,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 filter_tgid;	/* 0 = all */
 const volatile __u32 skip_tgid;		/* the standalone monitor itself */
 const volatile char filter_comm[SYSMON_COMM_LEN];
+/* The in-process drain thread, set once it runs: like any agent, sysmon
+ * does not report its own event reading (each read would be an event). */
+__u32 skip_tid;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -63,10 +66,13 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
-static __always_inline bool wanted(__u32 tgid)
+static __always_inline bool wanted(__u64 id)
 {
+	__u32 tgid = id >> 32;
 	char comm[SYSMON_COMM_LEN];
 
+	if (skip_tid && (__u32)id == skip_tid)
+		return false;
 	if (skip_tgid && tgid == skip_tgid)
 		return false;
 	if (filter_tgid && tgid != filter_tgid)
@@ -112,7 +118,7 @@ static __always_inline int enter(struct bpf_raw_tracepoint_args *ctx, bool with_
 	__u32 tid = (__u32)id;
 	long nr = (long)ctx->args[1];
 
-	if (!wanted(id >> 32))
+	if (!wanted(id))
 		return 0;
 	count_syscall(nr);
 	in.nr = (__u32)nr;
@@ -160,7 +166,9 @@ static __always_inline void emit_event(__u64 id, struct sysmon_inflight *in, lon
 	e->lat_ns = lat;
 	__builtin_memcpy(e->args, in->args, sizeof(e->args));
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
+	/* No wake-up per event: the reader drains on a short timer, as
+	 * batching agents do, instead of a syscall per handful of events. */
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline int leave(struct bpf_raw_tracepoint_args *ctx, bool with_event)
@@ -185,7 +193,7 @@ int sysmon_cnt_enter(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 
-	if (wanted(id >> 32))
+	if (wanted(id))
 		count_syscall((long)ctx->args[1]);
 	return 0;
 }
