@@ -91,6 +91,18 @@ static bool demo_runs_method(enum method_id m)
 	return m == METHOD_STATS || m == METHOD_AB;
 }
 
+static int parse_opt(int c, const char *arg, void *opts)
+{
+	struct demo_opts *o = opts;
+
+	if (c == 'r')
+		return parse_duration("--round-time", arg, &o->round_s);
+	if (c == 'm')
+		return wl_parse_mix(arg, &o->mask);
+	return -EINVAL;
+}
+
+/* Returns 1 when --help was printed, 0 to run, < 0 on bad input. */
 static int parse_args(int argc, char **argv, struct demo_opts *o)
 {
 	static const struct option opts[] = {
@@ -99,26 +111,12 @@ static int parse_args(int argc, char **argv, struct demo_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	int c, err = 0;
+	int err;
 
 	o->round_s = DEMO_DEFAULT_ROUND_S;
 	err = wl_parse_mix(DEMO_DEFAULT_MIX, &o->mask);
-	while (!err && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			bc_help(demo_help);
-			return 1;
-		}
-		if (c == 'r')
-			err = parse_duration("--round-time", optarg, &o->round_s);
-		else if (c == 'm')
-			err = wl_parse_mix(optarg, &o->mask);
-		else
-			err = -EINVAL;
-	}
-	if (!err && optind < argc) {
-		bc_err("unexpected argument '%s' (try 'bpfcost demo --help')", argv[optind]);
-		err = -EINVAL;
-	}
+	if (!err)
+		err = bc_parse_opts(argc, argv, "h", opts, demo_help, parse_opt, o, true);
 	return err;
 }
 

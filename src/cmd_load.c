@@ -42,6 +42,7 @@ static const char load_help[] =
 struct load_opts {
 	struct wl_config cfg;
 	bool hist;
+	bool have_duration;
 };
 
 struct load_report {
@@ -49,15 +50,16 @@ struct load_report {
 	struct wl_result *res;
 };
 
-static int parse_opt(int c, const char *arg, struct load_opts *o, bool *have_duration)
+static int parse_opt(int c, const char *arg, void *opts)
 {
+	struct load_opts *o = opts;
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 
 	switch (c) {
 	case 'm':
 		return wl_parse_mix(arg, &o->cfg.mask);
 	case 'd':
-		*have_duration = true;
+		o->have_duration = true;
 		return parse_duration("--duration", arg, &o->cfg.duration_s);
 	case 'c':
 		return parse_u64("--count", arg, 1, 1000000000000ull, &o->cfg.count);
@@ -88,30 +90,17 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	bool have_duration = false;
-	int c, err;
+	int err;
 
-	o->cfg = (struct wl_config){ .mask = WL_MASK_ALL, .threads = 1, .cpu = 0 };
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			bc_help(load_help);
-			return 1;
-		}
-		if (c == '?')
-			return -EINVAL;	/* getopt already said what was wrong */
-		err = parse_opt(c, optarg, o, &have_duration);
-		if (err)
-			return err;
-	}
-	if (optind < argc) {
-		bc_err("unexpected argument '%s' (try 'bpfcost load --help')", argv[optind]);
-		return -EINVAL;
-	}
-	if (have_duration && o->cfg.count) {
+	*o = (struct load_opts){ .cfg = { .mask = WL_MASK_ALL, .threads = 1, .cpu = 0 } };
+	err = bc_parse_opts(argc, argv, "h", opts, load_help, parse_opt, o, true);
+	if (err)
+		return err;
+	if (o->have_duration && o->cfg.count) {
 		bc_err("--duration and --count are mutually exclusive");
 		return -EINVAL;
 	}
-	if (!have_duration && !o->cfg.count)
+	if (!o->have_duration && !o->cfg.count)
 		o->cfg.duration_s = LOAD_DEFAULT_DURATION_S;
 	return 0;
 }
@@ -206,7 +195,7 @@ static int print_json(struct bc_ctx *ctx, const struct load_report *r)
 
 int cmd_load(struct bc_ctx *ctx, int argc, char **argv)
 {
-	struct load_opts opts = { 0 };
+	struct load_opts opts;
 	struct load_report r = { .opts = &opts };
 	int err;
 

@@ -57,8 +57,9 @@ struct overhead_opts {
 	bool have_sysmon, have_rounds, have_round_time, have_decomp;
 };
 
-static int parse_opt(int c, const char *arg, struct overhead_opts *o)
+static int parse_opt(int c, const char *arg, void *opts)
 {
+	struct overhead_opts *o = opts;
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 
 	switch (c) {
@@ -123,7 +124,7 @@ static int parse_args(int argc, char **argv, struct overhead_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	int c, err = 0;
+	int err;
 
 	memset(o, 0, sizeof(*o));
 	o->cfg.wl.threads = 1;
@@ -131,13 +132,8 @@ static int parse_args(int argc, char **argv, struct overhead_opts *o)
 	o->t.grace_s = 5;
 	err = wl_parse_mix(OH_DEFAULT_MIX, &o->cfg.wl.mask);
 	/* '+': stop at the first non-option, the tracer command. */
-	while (!err && (c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			bc_help(overhead_help);
-			return 1;
-		}
-		err = c == '?' ? -EINVAL : parse_opt(c, optarg, o);
-	}
+	if (!err)
+		err = bc_parse_opts(argc, argv, "+h", opts, overhead_help, parse_opt, o, false);
 	if (err)
 		return err;
 	o->t.is_command = optind < argc;

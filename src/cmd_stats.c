@@ -68,8 +68,10 @@ struct stats_run {
 	bool stopped;
 };
 
-static int parse_opt(int c, const char *arg, struct stats_opts *o)
+static int parse_opt(int c, const char *arg, void *opts)
 {
+	struct stats_opts *o = opts;
+
 	switch (c) {
 	case 'i':
 		return parse_duration("--interval", arg, &o->interval_s);
@@ -95,20 +97,12 @@ static int parse_args(int argc, char **argv, struct stats_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	int c, err;
+	int err;
 
 	*o = (struct stats_opts){ .interval_s = STATS_DEFAULT_INTERVAL_S };
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			bc_help(stats_help);
-			return 1;
-		}
-		if (c == '?')
-			return -EINVAL;
-		err = parse_opt(c, optarg, o);
-		if (err)
-			return err;
-	}
+	err = bc_parse_opts(argc, argv, "h", opts, stats_help, parse_opt, o, false);
+	if (err)
+		return err;
 	if (o->count && o->duration_s > 0) {
 		bc_err("--count and --duration are mutually exclusive");
 		return -EINVAL;

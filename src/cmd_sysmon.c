@@ -60,8 +60,10 @@ static int parse_comm(const char *arg, char *comm, size_t len)
 	return 0;
 }
 
-static int parse_opt(int c, const char *arg, struct sysmon_cmd_opts *o)
+static int parse_opt(int c, const char *arg, void *opts)
 {
+	struct sysmon_cmd_opts *o = opts;
+
 	switch (c) {
 	case 'w':
 		return sysmon_weight_parse(arg, &o->sm.weight);
@@ -93,25 +95,13 @@ static int parse_args(int argc, char **argv, struct sysmon_cmd_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	int c, err;
+	int err;
 
 	*o = (struct sysmon_cmd_opts){ .sm.weight = SYSMON_PROC, .sm.exclude_self = true,
 				       .interval_s = 1.0 };
-	while ((c = getopt_long(argc, argv, "w:d:i:p:c:h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			bc_help(sysmon_help);
-			return 1;
-		}
-		if (c == '?')
-			return -EINVAL;
-		err = parse_opt(c, optarg, o);
-		if (err)
-			return err;
-	}
-	if (optind < argc) {
-		bc_err("unexpected argument '%s' (try 'bpfcost sysmon --help')", argv[optind]);
-		return -EINVAL;
-	}
+	err = bc_parse_opts(argc, argv, "w:d:i:p:c:h", opts, sysmon_help, parse_opt, o, true);
+	if (err)
+		return err;
 	if (o->print_events && o->sm.weight != SYSMON_EVENTS) {
 		bc_err("--print needs --weight events");
 		return -EINVAL;

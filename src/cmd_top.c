@@ -490,8 +490,10 @@ static int run_curses(struct top_state *t)
 
 /* ---- options and entry ---- */
 
-static int parse_opt(int c, const char *arg, struct top_opts *o)
+static int parse_opt(int c, const char *arg, void *opts)
 {
+	struct top_opts *o = opts;
+
 	switch (c) {
 	case 'i':
 		return parse_duration("--interval", arg, &o->interval_s);
@@ -520,20 +522,12 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	int c, err;
+	int err;
 
 	*o = (struct top_opts){ .interval_s = 1.0 };
-	while ((c = getopt_long(argc, argv, "hb", opts, NULL)) != -1) {
-		if (c == 'h') {
-			bc_help(top_help);
-			return 1;
-		}
-		if (c == '?')
-			return -EINVAL;
-		err = parse_opt(c, optarg, o);
-		if (err)
-			return err;
-	}
+	err = bc_parse_opts(argc, argv, "hb", opts, top_help, parse_opt, o, false);
+	if (err)
+		return err;
 	if (o->count && o->duration_s > 0) {
 		bc_err("--count and --duration are mutually exclusive");
 		return -EINVAL;

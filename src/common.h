@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <getopt.h>
 #include <signal.h>
 #include <jansson.h>
 
@@ -57,6 +58,15 @@ int bc_json_emit(struct bc_ctx *ctx, json_t *doc);
 
 /* Usage helper: print help text, return 0 (for --help) */
 int bc_help(const char *text);
+
+/* One option of a command: 0 or a negative errno (after a one-line error). */
+typedef int (*bc_opt_fn)(int c, const char *arg, void *opts);
+/* The getopt_long loop every command shares: -h/--help prints help and
+ * returns 1; getopt's own complaints give -EINVAL; every other option goes
+ * to fn. With no_args, words left after the options are an error. */
+int bc_parse_opts(int argc, char **argv, const char *shortopts,
+		  const struct option *longopts, const char *help, bc_opt_fn fn,
+		  void *opts, bool no_args);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -231,3 +231,27 @@ int bc_help(const char *text)
 	fputs(text, stdout);
 	return 0;
 }
+
+int bc_parse_opts(int argc, char **argv, const char *shortopts,
+		  const struct option *longopts, const char *help, bc_opt_fn fn,
+		  void *opts, bool no_args)
+{
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == 'h') {
+			bc_help(help);
+			return 1;
+		}
+		if (c == '?')
+			return -EINVAL;	/* getopt already said what was wrong */
+		err = fn(c, optarg, opts);
+		if (err)
+			return err;
+	}
+	if (no_args && optind < argc) {
+		bc_err("unexpected argument '%s' (try '%s --help')", argv[optind], argv[0]);
+		return -EINVAL;
+	}
+	return 0;
+}
