@@ -74,20 +74,38 @@ struct an_run_state {
 	struct an_result *r;
 };
 
-static void on_sample(void *arg, uint64_t ip, uint32_t cpu, uint64_t period)
+/* The innermost BPF frame of a sample: the ip itself, else the first
+ * return address in a program (minus one: the call instruction). */
+static struct jm_prog *innermost(const struct jitmap *m, uint64_t ip, const uint64_t *chain,
+				 uint32_t n, uint32_t *off, bool *self)
+{
+	struct jm_prog *p;
+	uint32_t func, i;
+
+	p = jm_lookup(m, ip, &func, off);
+	*self = p != NULL;
+	for (i = 0; !p && i < n; i++)
+		p = jm_lookup(m, chain[i] - 1, &func, off);
+	return p;
+}
+
+static void on_sample(void *arg, uint64_t ip, uint32_t cpu, uint64_t period,
+		      const uint64_t *chain, uint32_t nchain)
 {
 	struct an_run_state *st = arg;
 	struct an_result *r = st->r;
 	struct jm_prog *p;
-	uint32_t func, off;
+	uint32_t off;
+	bool self;
 
 	r->samples++;
-	p = jm_lookup(&r->map, ip, &func, &off);
+	p = innermost(&r->map, ip, chain, nchain, &off, &self);
 	if (!p) {
 		r->other++;
 		return;
 	}
 	p->samples++;
+	p->self_samples += self;
 	p->period += period;
 	if (p->hits && off < p->image_len)
 		p->hits[off]++;

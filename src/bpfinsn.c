@@ -125,10 +125,15 @@ int bpf_insn_str(const struct bpf_insn *in, size_t avail, char *buf, size_t len)
 		if (in->code == (BPF_LD | BPF_IMM | BPF_DW) && avail >= 2) {
 			uint64_t v = (uint64_t)(uint32_t)in[0].imm | (uint64_t)(uint32_t)in[1].imm << 32;
 
-			/* After translation map references are kernel addresses. */
-			snprintf(buf, len, "r%d = 0x%llx%s", in->dst_reg, (unsigned long long)v,
-				 in->src_reg == BPF_PSEUDO_MAP_FD || in->src_reg == BPF_PSEUDO_MAP_VALUE ?
-				 " (map)" : "");
+			/* After translation (dumped as root) map references carry
+			 * the map id in imm and the value offset in the next slot. */
+			if (in->src_reg == BPF_PSEUDO_MAP_FD)
+				snprintf(buf, len, "r%d = map[id:%d]", in->dst_reg, in[0].imm);
+			else if (in->src_reg == BPF_PSEUDO_MAP_VALUE)
+				snprintf(buf, len, "r%d = map[id:%d][0]+%d", in->dst_reg, in[0].imm,
+					 in[1].imm);
+			else
+				snprintf(buf, len, "r%d = 0x%llx", in->dst_reg, (unsigned long long)v);
 			return 2;
 		}
 		snprintf(buf, len, "ld 0x%02x", in->code);

@@ -157,6 +157,14 @@ static int parse_args(int argc, char **argv, struct an_cli *o)
 
 /* ---- plain output ---- */
 
+/* Listings show the file's base name; JSON keeps the path BTF recorded. */
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
 static double pct(uint64_t part, uint64_t whole)
 {
 	return whole ? 100.0 * (double)part / (double)whole : 0;
@@ -200,7 +208,7 @@ static void print_row(FILE *f, const struct jm_prog *p, const struct an_listing 
 	size_t i;
 
 	fprintf(f, "%6.1f%% %8" PRIu64 "  %s:%u  %s\n", pct(row->samples, l->samples), row->samples,
-		row->file, row->line, row->src);
+		base_name(row->file), row->line, row->src);
 	if (o->bpf)
 		for (i = 0; i < row->nrecs; i++) {
 			uint32_t from, to;
@@ -277,7 +285,7 @@ static void print_hot(FILE *f, const struct an_result *r, const struct an_listin
 		fprintf(f, "\nhottest lines:\n");
 	for (i = 0; i < n && i < AN_HOT_LINES; i++)
 		fprintf(f, "%6.1f%% %8" PRIu64 "  %-16s %s:%u  %s\n", pct(h[i].row->samples, h[i].total),
-			h[i].row->samples, h[i].p->name, h[i].row->file, h[i].row->line, h[i].row->src);
+			h[i].row->samples, h[i].p->name, base_name(h[i].row->file), h[i].row->line, h[i].row->src);
 	free(h);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* JIT images and address → program/subprog/line maps. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -133,7 +134,7 @@ static void fill_ident(struct jm_prog *p, const struct bpf_prog_info *info)
 		sprintf(p->tag + 2 * i, "%02x", info->tag[i]);
 }
 
-static int prog_fetch(int fd, struct jm_prog *p)
+static int prog_fetch(int fd, struct jm_prog *p, bool lines)
 {
 	struct bpf_prog_info first = {}, info;
 	struct info_bufs b = {};
@@ -149,7 +150,8 @@ static int prog_fetch(int fd, struct jm_prog *p)
 	err = fill_funcs(p, &info, &b);
 	if (err)
 		goto cleanup;
-	err = fill_lines(p, &info, &b);
+	/* Loading BTF is the slow part; --top needs only the addresses. */
+	err = lines ? fill_lines(p, &info, &b) : 0;
 	if (err)
 		goto cleanup;
 	/* Steal the image and the xlated code. */
@@ -242,7 +244,7 @@ int jm_add_id(struct jitmap *m, uint32_t id)
 		close(fd);
 		return -ENOMEM;
 	}
-	err = prog_fetch(fd, p);
+	err = prog_fetch(fd, p, m->detail);
 	close(fd);
 	if (!err)
 		err = jm_add(m, p);

@@ -41,8 +41,12 @@ struct jm_prog {
 	uint32_t nlines;
 	struct btf *btf;	/* owns the strings in lines; NULL without BTF */
 	bool gone;		/* unloaded during the run */
-	/* Samples: total, period sum, and per image byte when detail is on. */
-	uint64_t samples, period;
+	/* Samples whose innermost BPF frame is this program: in its own code
+	 * or in a helper/kernel function it called (as run-time stats count
+	 * it); self_samples only the former. period sums sampled time. */
+	uint64_t samples, self_samples, period;
+	/* Per image byte, when detail is on: a sample in our code counts at
+	 * its ip, one in a callee at the call instruction. */
 	uint32_t *hits;		/* image_len counters or NULL */
 };
 
@@ -58,7 +62,7 @@ struct jitmap {
 	size_t n, cap;
 	struct jm_range *r;
 	size_t nr, rcap;
-	bool detail;		/* keep per-byte hits */
+	bool detail;		/* keep per-byte hits and line info (BTF) */
 };
 
 /* Fetch a program's info (two-pass, as bpftool does) and add it. -ENOENT

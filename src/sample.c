@@ -11,9 +11,9 @@
 #include "common.h"
 #include "sample.h"
 
-/* 16 data pages per CPU: 64 KiB holds ~1600 samples, 0.4 s at 4 kHz
- * while we drain every 50 ms. */
-#define SMP_DATA_PAGES 16
+/* 64 data pages per CPU: 256 KiB holds ~1500 samples with call chains,
+ * 0.4 s at 4 kHz, while we drain every 50 ms. */
+#define SMP_DATA_PAGES 64
 
 const char *smp_event_name(enum smp_event e)
 {
@@ -63,7 +63,12 @@ static void attr_init(struct perf_event_attr *a, enum smp_event event, unsigned 
 	}
 	a->freq = 1;
 	a->sample_freq = freq;
-	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD;
+	/* The call chain attributes time spent in helpers to the program
+	 * that called them, as run-time stats do. */
+	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD |
+			 PERF_SAMPLE_CALLCHAIN;
+	a->exclude_callchain_user = 1;
+	a->sample_max_stack = SMP_MAX_STACK;
 	a->exclude_user = 1;	/* BPF runs in the kernel; user samples are noise */
 	a->exclude_hv = 1;
 	a->disabled = 1;
@@ -174,6 +179,7 @@ struct smp_sample_rec {
 	uint32_t pid, tid;
 	uint32_t cpu, res;
 	uint64_t period;
+	uint64_t nr;		/* call chain: nr entries follow */
 };
 
 struct smp_bpf_rec {
@@ -189,10 +195,22 @@ static void handle_record(struct smp_session *s, const struct perf_event_header 
 	s->records++;
 	if (h->type == PERF_RECORD_SAMPLE && blen >= sizeof(struct smp_sample_rec)) {
 		const struct smp_sample_rec *r = (const void *)body;
+		const uint64_t *ips = (const uint64_t *)(body + sizeof(*r));
+		uint64_t chain[SMP_MAX_STACK];
+		uint32_t n = 0;
+		uint64_t i;
 
 		s->samples++;
+		for (i = 0; i < r->nr && sizeof(*r) + (i + 1) * 8 <= blen; i++) {
+			if (ips[i] >= PERF_CONTEXT_MAX)
+				continue;	/* PERF_CONTEXT_KERNEL and friends */
+			if (i < 2 && ips[i] == r->ip)
+				continue;	/* the chain starts with the ip */
+			if (n < SMP_MAX_STACK)
+				chain[n++] = ips[i];
+		}
 		if (cb->sample)
-			cb->sample(cb->arg, r->ip, r->cpu, r->period);
+			cb->sample(cb->arg, r->ip, r->cpu, r->period, chain, n);
 	} else if (h->type == PERF_RECORD_LOST && blen >= 16) {
 		uint64_t lost;
 
@@ -214,7 +232,7 @@ static void cpu_drain(struct smp_session *s, struct smp_cpu *c, const struct smp
 	struct perf_event_mmap_page *meta = c->ring;
 	uint64_t size = meta->data_size, head, tail = meta->data_tail;
 	const uint8_t *data = (const uint8_t *)c->ring + meta->data_offset;
-	uint8_t buf[512];
+	uint8_t buf[1024];
 
 	head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
 	while (tail + sizeof(struct perf_event_header) <= head) {

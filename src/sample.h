@@ -16,11 +16,16 @@ enum smp_event {
 
 #define SMP_FREQ_MIN 1
 #define SMP_FREQ_MAX 100000
+/* Frames kept per sample: enough to climb from a helper's inner
+ * functions back to the BPF program that called it. */
+#define SMP_MAX_STACK 32
 
 struct smp_callbacks {
-	/* One kernel sample: ip, cpu and period (ns for cpu-clock, cycles
-	 * for cycles). */
-	void (*sample)(void *arg, uint64_t ip, uint32_t cpu, uint64_t period);
+	/* One kernel sample: ip, cpu, period (ns for cpu-clock, cycles for
+	 * cycles) and the kernel call chain (return addresses, innermost
+	 * first; context markers removed; the ip itself left out). */
+	void (*sample)(void *arg, uint64_t ip, uint32_t cpu, uint64_t period,
+		       const uint64_t *chain, uint32_t nchain);
 	/* PERF_RECORD_BPF_EVENT: load (true) or unload of program id. */
 	void (*bpf_event)(void *arg, bool load, uint32_t id);
 	void *arg;
