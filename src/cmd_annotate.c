@@ -354,7 +354,10 @@ static json_t *row_json(const struct jm_prog *p, const struct an_listing *l,
 			uint32_t from, to;
 
 			jm_line_insns(p->lines, p->nlines, row->recs[i], p->nxlated, &from, &to);
-			json_array_extend(b, bpf_json(p, from, to));
+			json_t *part = bpf_json(p, from, to);
+
+			json_array_extend(b, part);	/* copies: drop ours */
+			json_decref(part);
 		}
 		json_object_set_new(j, "bpf", b);
 	}
