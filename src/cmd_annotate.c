@@ -46,7 +46,7 @@ static const char annotate_help[] =
 	"  - a cpu-clock sample is charged to the instruction about to run when the\n"
 	"    timer fired, so a slow instruction's cost can show on the next one.\n\n"
 	"EXAMPLES:\n"
-	"  bpfcost annotate name sysmon_events_enter --duration 10\n"
+	"  bpfcost annotate name sysmon_ev_enter --duration 10\n"
 	"  bpfcost annotate id 42 --asm --freq 10000\n"
 	"  bpfcost annotate id 42 --folded > out.folded   # flamegraph.pl out.folded\n"
 	"  bpfcost annotate --top --duration 3\n"
