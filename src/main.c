@@ -18,6 +18,7 @@ static const struct bc_cmd commands[] = {
 	{ "overhead", "A/B: how much slower syscalls get while a tracer runs", cmd_overhead },
 	{ "sysmon", "run the reference syscall monitor (count|proc|events)", cmd_sysmon },
 	{ "load",   "generate a timed syscall workload", cmd_load },
+	{ "annotate", "sampling profile of JITed BPF code per source line/insn (--top: CPU share)", cmd_annotate },
 };
 
 static void usage(FILE *f)

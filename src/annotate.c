@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The instruction-level method: sampling attributed to JITed BPF code. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <capstone/capstone.h>
+#include "annotate.h"
+#include "common.h"
+#include "kfeatures.h"
+
+#define AN_DRAIN_S 0.05	/* drain every 50 ms: rings hold ~0.4 s at 4 kHz */
+
+int an_resolve_event(struct bc_ctx *ctx, enum smp_event req, enum smp_event *out)
+{
+	const struct features *f = bc_features(ctx);
+	bool cycles_ok = f && f->r[FEAT_PERF_CYCLES].ok;
+
+	if (req == SMP_EVENT_CPU_CLOCK) {
+		*out = req;
+		return 0;
+	}
+	if (req == SMP_EVENT_AUTO) {
+		*out = cycles_ok ? SMP_EVENT_CYCLES : SMP_EVENT_CPU_CLOCK;
+		return 0;
+	}
+	if (!cycles_ok) {
+		bc_err("--event cycles does not work here (%s); --event cpu-clock does",
+		       f ? f->r[FEAT_PERF_CYCLES].detail : "feature probe failed");
+		return -EOPNOTSUPP;
+	}
+	*out = SMP_EVENT_CYCLES;
+	return 0;
+}
+
+/* Every loaded program, for --top. Ones that vanish meanwhile are skipped. */
+static int add_all(struct an_result *r)
+{
+	uint32_t id = 0;
+	int err;
+
+	while (!bpf_prog_get_next_id(id, &id)) {
+		err = jm_add_id(&r->map, id);
+		if (err == -ENOMEM)
+			return err;
+		if (err && err != -ENOENT)
+			r->load_failed++;
+	}
+	return 0;
+}
+
+static int add_selected(const struct an_opts *o, struct an_result *r)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < o->nids; i++) {
+		err = jm_add_id(&r->map, o->ids[i]);
+		if (err == -ENODATA || err == -EPERM) {
+			bc_err("program id %u: no JIT image or addresses (%s): is the JIT on and "
+			       "kptr_restrict permissive?", o->ids[i], strerror(-err));
+			return err;
+		}
+		if (err) {
+			bc_err("program id %u: %s", o->ids[i], strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+struct an_run_state {
+	const struct an_opts *o;
+	struct an_result *r;
+};
+
+/* The innermost BPF frame of a sample: the ip itself, else the first
+ * return address in a program (minus one: the call instruction). */
+static struct jm_prog *innermost(const struct jitmap *m, uint64_t ip, const uint64_t *chain,
+				 uint32_t n, uint32_t *off, bool *self)
+{
+	struct jm_prog *p;
+	uint32_t func, i;
+
+	p = jm_lookup(m, ip, &func, off);
+	*self = p != NULL;
+	for (i = 0; !p && i < n; i++)
+		p = jm_lookup(m, chain[i] - 1, &func, off);
+	return p;
+}
+
+static void on_sample(void *arg, uint64_t ip, uint32_t cpu, uint64_t period,
+		      const uint64_t *chain, uint32_t nchain)
+{
+	struct an_run_state *st = arg;
+	struct an_result *r = st->r;
+	struct jm_prog *p;
+	uint32_t off;
+	bool self;
+
+	r->samples++;
+	p = innermost(&r->map, ip, chain, nchain, &off, &self);
+	if (!p) {
+		r->other++;
+		return;
+	}
+	p->samples++;
+	p->self_samples += self;
+	p->period += period;
+	if (p->hits && off < p->image_len)
+		p->hits[off]++;
+}
+
+static void on_bpf_event(void *arg, bool load, uint32_t id)
+{
+	struct an_run_state *st = arg;
+	struct an_result *r = st->r;
+	struct jm_prog *p;
+
+	if (!load) {
+		r->unloads++;
+		p = jm_find_id(&r->map, id);
+		if (p)
+			p->gone = true;
+		return;
+	}
+	r->loads++;
+	/* With a selection, new programs are not ours to follow. */
+	if (st->o->top && !jm_find_id(&r->map, id) && jm_add_id(&r->map, id))
+		r->load_failed++;
+}
+
+int an_run(const struct an_opts *o, struct an_result *r)
+{
+	struct an_run_state st = { o, r };
+	struct smp_callbacks cb = { on_sample, on_bpf_event, &st };
+	struct smp_session s = {};
+	uint64_t start, deadline;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->map.detail = o->detail;
+	r->event = o->event;
+	r->freq = o->freq;
+	err = o->top ? add_all(r) : add_selected(o, r);
+	if (err)
+		return err;
+	err = smp_open(&s, o->event, o->freq);
+	if (err)
+		return err;
+	r->ncpu = s.ncpu;
+	start = bc_now_ns();
+	deadline = start + (uint64_t)(o->duration_s * 1e9);
+	while (!bc_stop_requested() && bc_now_ns() < deadline) {
+		double left = (double)(deadline - bc_now_ns()) / 1e9;
+
+		bc_sleep_interruptible(left < AN_DRAIN_S ? (left > 0 ? left : 0) : AN_DRAIN_S);
+		smp_drain(&s, &cb);
+	}
+	r->stopped = bc_stop_requested();
+	r->elapsed_s = (double)(bc_now_ns() - start) / 1e9;
+	smp_drain(&s, &cb);
+	r->lost = s.lost;
+	r->throttled = s.throttled;
+	smp_close(&s);
+	return 0;
+}
+
+void an_result_free(struct an_result *r)
+{
+	jm_free(&r->map);
+}
+
+double an_cpu_pct(const struct an_result *r, const struct jm_prog *p)
+{
+	if (r->elapsed_s <= 0)
+		return 0;
+	if (r->event == SMP_EVENT_CPU_CLOCK)
+		return (double)p->period / (r->elapsed_s * 1e9) * 100.0;
+	return r->freq ? (double)p->samples / ((double)r->freq * r->elapsed_s) * 100.0 : 0;
+}
+
+/* ---- listing model ---- */
+
+static int insn_push(struct an_listing *l, size_t *cap, const struct an_insn *in)
+{
+	if (l->ninsns == *cap) {
+		size_t c = *cap ? *cap * 2 : 256;
+		struct an_insn *v = realloc(l->insns, c * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->insns = v;
+		*cap = c;
+	}
+	l->insns[l->ninsns++] = *in;
+	return 0;
+}
+
+static uint64_t hits_sum(const struct jm_prog *p, uint32_t off, uint32_t size)
+{
+	uint64_t n = 0;
+	uint32_t i;
+
+	for (i = off; p->hits && i < off + size && i < p->image_len; i++)
+		n += p->hits[i];
+	return n;
+}
+
+static int disasm_func(csh h, const struct jm_prog *p, uint32_t fi, struct an_listing *l, size_t *cap)
+{
+	const struct jm_func *f = &p->funcs[fi];
+	cs_insn *ci = NULL;
+	size_t n, i;
+	int err = 0;
+
+	if (f->img_off + f->len > p->image_len)
+		return -EINVAL;
+	n = cs_disasm(h, p->image + f->img_off, f->len, f->addr, 0, &ci);
+	for (i = 0; i < n && !err; i++) {
+		struct an_insn in = {
+			.addr = ci[i].address, .size = ci[i].size, .func = fi,
+			.img_off = f->img_off + (uint32_t)(ci[i].address - f->addr),
+		};
+
+		in.rec = jm_line_for_addr(p->lines, p->nlines, f->addr, f->addr + f->len, in.addr);
+		in.samples = hits_sum(p, in.img_off, in.size);
+		snprintf(in.text, sizeof(in.text), "%s%s%s", ci[i].mnemonic, *ci[i].op_str ? " " : "",
+			 ci[i].op_str);
+		err = insn_push(l, cap, &in);
+	}
+	cs_free(ci, n);
+	return err;
+}
+
+int an_listing_build(const struct jm_prog *p, struct an_listing *l)
+{
+	size_t cap = 0;
+	uint32_t fi;
+	csh h;
+	int err = 0;
+
+	memset(l, 0, sizeof(*l));
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+		return -ENOTSUP;
+	for (fi = 0; fi < p->nfuncs && !err; fi++)
+		err = disasm_func(h, p, fi, l, &cap);
+	cs_close(&h);
+	if (!err)
+		err = an_rows_build(p->lines, p->nlines, l);
+	if (err)
+		an_listing_free(l);
+	return err;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct an_row *x = a, *y = b;
+	int c = strcmp(x->file, y->file);
+
+	if (c)
+		return c;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static struct an_row *row_get(struct an_listing *l, const struct jm_line *ln)
+{
+	size_t i;
+
+	for (i = 0; i < l->nrows; i++)
+		if (l->rows[i].line == ln->line && !strcmp(l->rows[i].file, ln->file))
+			return &l->rows[i];
+	return NULL;
+}
+
+static int row_add_rec(struct an_row *row, uint32_t rec)
+{
+	uint32_t *v = realloc(row->recs, (row->nrecs + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	v[row->nrecs++] = rec;
+	row->recs = v;
+	return 0;
+}
+
+bool an_row_has_rec(const struct an_row *row, int rec)
+{
+	size_t i;
+
+	for (i = 0; i < row->nrecs; i++)
+		if ((int)row->recs[i] == rec)
+			return true;
+	return false;
+}
+
+/* Group line records by (file, line); a line split over several records
+ * (a loop header and its latch) is one row. */
+static int rows_from_lines(const struct jm_line *lines, size_t nlines, struct an_listing *l)
+{
+	size_t i;
+
+	l->rows = calloc(nlines ? nlines : 1, sizeof(*l->rows));
+	if (!l->rows)
+		return -ENOMEM;
+	for (i = 0; i < nlines; i++) {
+		struct an_row *row = row_get(l, &lines[i]);
+
+		if (!lines[i].line)
+			continue;	/* line 0: compiler-generated, no source */
+		if (!row) {
+			row = &l->rows[l->nrows++];
+			*row = (struct an_row){ .file = lines[i].file, .src = lines[i].src,
+						.line = lines[i].line };
+		}
+		if (row_add_rec(row, (uint32_t)i))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int an_rows_build(const struct jm_line *lines, size_t nlines, struct an_listing *l)
+{
+	size_t i, j;
+	int err;
+
+	err = rows_from_lines(lines, nlines, l);
+	if (err)
+		return err;
+	l->samples = l->unmapped = 0;
+	for (i = 0; i < l->ninsns; i++) {
+		const struct an_insn *in = &l->insns[i];
+		bool mapped = false;
+
+		l->samples += in->samples;
+		for (j = 0; j < l->nrows && in->rec >= 0 && !mapped; j++)
+			if (an_row_has_rec(&l->rows[j], in->rec)) {
+				l->rows[j].samples += in->samples;
+				mapped = true;
+			}
+		if (!mapped)
+			l->unmapped += in->samples;
+	}
+	qsort(l->rows, l->nrows, sizeof(*l->rows), row_cmp);
+	return 0;
+}
+
+void an_listing_free(struct an_listing *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nrows; i++)
+		free(l->rows[i].recs);
+	free(l->rows);
+	free(l->insns);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Copy s into a frame: ';' separates frames and '\n' lines in the folded
+ * format, so neither may appear inside one. */
+static size_t frame_put(char *dst, size_t len, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s && n + 1 < len; s++)
+		dst[n++] = (*s == ';') ? ',' : (*s == '\n' || *s == '\r') ? ' ' : *s;
+	if (len)
+		dst[n] = 0;
+	return n;
+}
+
+int an_folded_line(char *buf, size_t len, const char *prog, uint32_t line, const char *src,
+		   const char *insn, uint64_t count)
+{
+	char p[64], s[256], i[96];
+	int n;
+
+	frame_put(p, sizeof(p), prog);
+	frame_put(s, sizeof(s), src ? src : "");
+	frame_put(i, sizeof(i), insn);
+	if (line)
+		n = snprintf(buf, len, "%s;line %u: %s;%s %llu", p, line, s, i,
+			     (unsigned long long)count);
+	else
+		n = snprintf(buf, len, "%s;[no line info];%s %llu", p, i, (unsigned long long)count);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The instruction-level method: sample the kernel on every CPU, attribute
+ * samples to JITed BPF programs, and model them per source line, BPF
+ * instruction and machine instruction. Collection and model only; the
+ * command (cmd_annotate.c) prints. `demo` can call an_run() with top set
+ * and read an_cpu_pct() per program. */
+#ifndef BPFCOST_ANNOTATE_H
+#define BPFCOST_ANNOTATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "jitmap.h"
+#include "sample.h"
+
+struct bc_ctx;
+
+#define AN_DEFAULT_FREQ 4000
+#define AN_DEFAULT_DURATION_S 5.0
+#define AN_FEW_SAMPLES 100
+
+struct an_opts {
+	const uint32_t *ids;	/* programs to annotate (ignored with top) */
+	size_t nids;
+	bool top;		/* every program, and ones loaded during the run */
+	double duration_s;
+	unsigned freq;		/* samples/s per CPU */
+	enum smp_event event;	/* resolved: CPU_CLOCK or CYCLES */
+	bool detail;		/* keep per-instruction hits (listing) */
+};
+
+struct an_result {
+	struct jitmap map;	/* programs with their sample counts */
+	enum smp_event event;
+	unsigned freq;
+	int ncpu;
+	double elapsed_s;
+	bool stopped;		/* ended early by Ctrl-C/SIGTERM */
+	uint64_t samples;	/* kernel samples seen */
+	uint64_t other;		/* samples outside every tracked program */
+	uint64_t lost, throttled;
+	uint64_t loads, unloads;	/* BPF_EVENT records during the run */
+	uint64_t load_failed;	/* loaded programs we could not read */
+};
+
+/* auto → cycles when doctor says the PMU has them, else cpu-clock.
+ * Asking for cycles where they do not work is a one-line error. */
+int an_resolve_event(struct bc_ctx *ctx, enum smp_event req, enum smp_event *out);
+/* Sample for o->duration_s (or until a stop request). Every perf fd is
+ * closed before returning, on every path. */
+int an_run(const struct an_opts *o, struct an_result *r);
+void an_result_free(struct an_result *r);
+/* Estimated CPU use of p as % of one CPU: sampled time over wall time
+ * (cpu-clock periods are ns); for cycles, samples over freq x time. */
+double an_cpu_pct(const struct an_result *r, const struct jm_prog *p);
+
+/* ---- the model of one program, for listings ---- */
+
+/* One machine instruction of the JIT image. */
+struct an_insn {
+	uint64_t addr;
+	uint32_t img_off;
+	uint16_t size;
+	uint32_t func;
+	int rec;		/* line record, -1 when none */
+	uint64_t samples;
+	char text[200];		/* "mov rax, qword ptr [rdi + 8]" */
+};
+
+/* One source line (file, line): the records that make it up. */
+struct an_row {
+	const char *file, *src;
+	uint32_t line;
+	uint64_t samples;
+	uint32_t *recs;
+	size_t nrecs;
+};
+
+struct an_listing {
+	struct an_insn *insns;
+	size_t ninsns;
+	struct an_row *rows;	/* sorted by file, then line */
+	size_t nrows;
+	uint64_t samples;	/* all samples in the program */
+	uint64_t unmapped;	/* samples on instructions without a line */
+};
+
+/* Disassemble p (capstone, x86-64) and group its samples by line. */
+int an_listing_build(const struct jm_prog *p, struct an_listing *l);
+/* Pure part of it (tests): rows from insns already carrying rec/samples. */
+int an_rows_build(const struct jm_line *lines, size_t nlines, struct an_listing *l);
+void an_listing_free(struct an_listing *l);
+bool an_row_has_rec(const struct an_row *row, int rec);
+
+/* One collapsed-stack line "prog;line N: src;insn COUNT" for flame-graph
+ * tools; ';' and newlines inside frames are replaced. line 0: no line. */
+int an_folded_line(char *buf, size_t len, const char *prog, uint32_t line, const char *src,
+		   const char *insn, uint64_t count);
+
+#endif

@@ -1,0 +1,228 @@
+"""bpfcost annotate: sampling attributed to JITed BPF code. The subject is
+bc_hotloop (src/bpf/hotloop.bpf.c), held by tests/helpers/attach_runner; it
+runs its 2000-iteration loop only for tasks named bc_hotwork, which the
+workload below calls itself."""
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import BIN, ROOT, run
+
+RUNNER = str(ROOT / "build" / "tests" / "attach_runner")
+HOTLOOP = str(ROOT / "build" / "hotloop.bpf.o")
+SRC = (ROOT / "src" / "bpf" / "hotloop.bpf.c").read_text().splitlines()
+HOT_LINE = next(i + 1 for i, l in enumerate(SRC) if "/* HOT */" in l)
+LOOP_LINE = next(i + 1 for i, l in enumerate(SRC) if "/* LOOP */" in l)
+PY = "/usr/bin/python3"
+WORKLOAD = (
+    "import os, sys, time\n"
+    "open('/proc/self/comm', 'w').write('bc_hotwork')\n"
+    "end = time.time() + float(sys.argv[1])\n"
+    "while time.time() < end:\n"
+    "    for _ in range(200):\n"
+    "        os.getppid()\n"
+)
+
+
+class Runner:
+    def __init__(self, obj=HOTLOOP):
+        self.p = subprocess.Popen([RUNNER, obj], stdout=subprocess.PIPE, text=True)
+        line = self.p.stdout.readline().split()
+        assert line and line[0] == "ready", f"attach_runner failed: {line}"
+        self.ids = [int(x) for x in line[1:]]
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+            assert self.p.wait(timeout=10) == 0
+        self.p.stdout.close()
+
+
+@pytest.fixture
+def hotloop():
+    r = Runner()
+    yield r
+    r.stop()
+
+
+def workload(secs):
+    return subprocess.Popen([PY, "-c", WORKLOAD, str(secs)])
+
+
+def annotate_json(*args, wl_secs=5):
+    wl = workload(wl_secs)
+    try:
+        time.sleep(0.3)
+        return json.loads(run("-j", "annotate", *args, check=True).stdout)
+    finally:
+        wl.wait(timeout=30)
+
+
+def test_hot_line_gets_the_samples(hotloop):
+    doc = annotate_json("id", hotloop.ids[0], "--duration", "3", "--freq", "1000")
+    (p,) = doc["programs"]
+    assert p["name"] == "bc_hotloop" and p["line_info"]
+    assert p["samples"] >= 200, p["samples"]
+    by_line = {l["line"]: l["samples"] for l in p["lines"]}
+    hot = by_line.get(HOT_LINE, 0)
+    loop = hot + by_line.get(LOOP_LINE, 0)
+    # The loop body is one line; the loop control the other.
+    assert hot >= 0.8 * p["samples"], (hot, p["samples"], by_line)
+    assert loop <= p["samples"]
+    assert sum(by_line.values()) + p["unmapped_samples"] == p["samples"]
+    assert 0 < p["cpu_pct"] <= 100 * doc["ncpu"]
+
+
+def test_asm_listing_has_source_and_x86(hotloop):
+    wl = workload(4)
+    try:
+        time.sleep(0.3)
+        p = run("annotate", "id", hotloop.ids[0], "--duration", "2", "--asm", "--bpf", check=True)
+    finally:
+        wl.wait(timeout=30)
+    out = p.stdout
+    assert "hot_acc = (hot_acc * 3 + i) ^ (hot_acc >> 7); /* HOT */" in out
+    asm = [l.split(": ", 1)[1] for l in out.splitlines() if " asm " in l and ": " in l]
+    mnems = {a.split()[0] for a in asm}
+    for m in ("mov", "imul", "shr", "xor", "cmp", "push"):
+        assert m in mnems, (m, sorted(mnems))
+    assert any(m.startswith("j") for m in mnems)
+    # BPF instructions of the loop body are listed under it.
+    assert "r3 >>= 7" in out and "exit" in out
+    assert "hottest lines:" in out
+    hot = [l for l in out.splitlines() if "/* HOT */" in l and "hotloop.bpf.c:%d" % HOT_LINE in l]
+    assert hot
+
+
+def test_folded_output(hotloop):
+    wl = workload(4)
+    try:
+        time.sleep(0.3)
+        p = run("annotate", "name", "bc_hotloop", "--duration", "2", "--folded", check=True)
+    finally:
+        wl.wait(timeout=30)
+    rows = [l.rsplit(" ", 1) for l in p.stdout.splitlines()]
+    assert rows
+    total = 0
+    hot = 0
+    for stack, count in rows:
+        frames = stack.split(";")
+        assert len(frames) == 3 and frames[0] == "bc_hotloop", stack
+        total += int(count)
+        if frames[1].startswith("line %d:" % HOT_LINE):
+            hot += int(count)
+    assert hot >= 0.8 * total
+
+
+def test_top_agrees_with_run_time_stats():
+    """Sampled CPU share of sysmon events' programs vs run_time_ns over the
+    same window (stats runs alongside: both see the same stats overhead)."""
+    sm = subprocess.Popen([BIN, "sysmon", "-w", "events", "-d", "12"], stdout=subprocess.DEVNULL)
+    load = subprocess.Popen([BIN, "load", "--mix", "getpid", "--duration", "11", "--cpu", "-1"],
+                            stdout=subprocess.DEVNULL)
+    try:
+        time.sleep(2)
+        st = subprocess.Popen([BIN, "-j", "stats", "name", "sysmon_ev_enter", "name",
+                               "sysmon_ev_exit", "--duration", "5"],
+                              stdout=subprocess.PIPE, text=True)
+        top = run("-j", "annotate", "--top", "--duration", "5", check=True)
+        stats_out = st.communicate(timeout=30)[0]
+    finally:
+        load.wait(timeout=30)
+        sm.send_signal(signal.SIGINT)
+        sm.wait(timeout=30)
+    sampled = {p["name"]: p["cpu_pct"] for p in json.loads(top.stdout)["programs"]}
+    summary = [json.loads(l) for l in stats_out.splitlines()
+               if json.loads(l).get("type") == "summary"][0]
+    measured = {p["name"]: p["rate"]["cpu_pct"] for p in summary["programs"]}
+    for name in ("sysmon_ev_enter", "sysmon_ev_exit"):
+        assert measured[name] > 5, measured
+        ratio = sampled.get(name, 0) / measured[name]
+        assert 0.75 <= ratio <= 1.25, (name, sampled.get(name), measured[name])
+
+
+def test_unload_mid_run_is_survived():
+    r = Runner()
+    wl = workload(3)
+    p = subprocess.Popen([BIN, "-j", "annotate", "id", str(r.ids[0]), "--duration", "3"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.2)
+    r.stop()
+    out, err = p.communicate(timeout=30)
+    wl.wait(timeout=30)
+    assert p.returncode == 0, err
+    (prog,) = json.loads(out)["programs"]
+    assert prog["gone"] is True
+    assert prog["samples"] > 0
+
+
+def test_top_survives_churn():
+    p = subprocess.Popen([BIN, "-j", "annotate", "--top", "--duration", "3"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    loaded = []
+    for _ in range(4):
+        r = Runner()
+        wl = workload(0.3)
+        wl.wait(timeout=30)
+        loaded += r.ids
+        r.stop()
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 0, err
+    doc = json.loads(out)
+    assert doc["bpf_loads"] >= 4 and doc["bpf_unloads"] >= 4
+    seen = {x["id"] for x in doc["programs"]}
+    assert seen & set(loaded), "no sample attributed to a program loaded mid-run"
+
+
+def test_stop_signal_reports_partial():
+    p = subprocess.Popen([BIN, "-j", "annotate", "--top", "--duration", "60"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1)
+    p.send_signal(signal.SIGINT)
+    out, _ = p.communicate(timeout=15)
+    assert p.returncode == 0
+    doc = json.loads(out)
+    assert doc["stopped"] is True and doc["elapsed_s"] < 10 and doc["samples"] > 0
+
+
+def test_program_without_line_info(tmp_path):
+    obj = tmp_path / "noline.bpf.o"
+    subprocess.run(["llvm-objcopy" if shutil.which("llvm-objcopy") else "objcopy",
+                    "--remove-section=.BTF.ext", HOTLOOP, str(obj)], check=True)
+    r = Runner(str(obj))
+    wl = workload(3)
+    try:
+        time.sleep(0.3)
+        p = run("annotate", "id", r.ids[0], "--duration", "1", check=True)
+    finally:
+        wl.wait(timeout=30)
+        r.stop()
+    assert "no BTF line info" in p.stdout
+    assert " asm " in p.stdout and "imul" in p.stdout and "exit" in p.stdout
+
+
+def test_few_samples_warns(hotloop):
+    p = run("annotate", "id", hotloop.ids[0], "--duration", "0.3", "--freq", "100", check=True)
+    assert "only" in p.stderr and "samples" in p.stderr
+
+
+@pytest.mark.parametrize("args,word", [
+    (["id", "4294967295"], "no loaded BPF program"),
+    (["--top", "--freq", "0"], "--freq"),
+    (["--top", "--event", "bogus"], "--event"),
+    (["--top", "--duration", "0"], "--duration"),
+    ([], "name a program"),
+    (["name", "bc_hotloop_nope"], "no loaded BPF program"),
+    (["--top", "--asm"], "--top"),
+])
+def test_bad_input(args, word):
+    p = run("annotate", *args)
+    assert p.returncode != 0
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and word in lines[0], p.stderr
