@@ -6,9 +6,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "annotate.h"
 #include "bpfstats.h"
 #include "common.h"
 #include "kfeatures.h"
@@ -22,6 +24,7 @@
 #define DEMO_DEFAULT_MIX "getpid,read,write,fstat"
 #define DEMO_AB_ROUNDS 8
 #define DEMO_AB_ROUND_S 0.25
+#define DEMO_SAMPLE_HZ 1000
 
 static const char demo_help[] =
 	"Usage: bpfcost demo [OPTIONS]\n\n"
@@ -34,6 +37,9 @@ static const char demo_help[] =
 	"  NS/RUN         mean time inside the weight's programs per run\n"
 	"  BPF_NS/SYSCALL program time per syscall (runs/syscall x ns/run)\n"
 	"  CPU%%           program time as %% of one CPU and of the machine\n"
+	"Column (sampling method, as bpfcost annotate --top at 1 kHz, same window):\n"
+	"  CPU%%_SAMPLED   the programs' share of one CPU from cpu-clock samples alone,\n"
+	"                 helpers they call included; no per-run cost\n"
 	"Columns (A/B method, as bpfcost overhead --syscalls getpid --rounds 8):\n"
 	"  GETPID_ADDED   ns the weight adds to each getpid, with its 95%% CI:\n"
 	"                 programs, dispatch and the syscall slow path together\n\n"
@@ -50,6 +56,8 @@ struct demo_prog {
 	uint32_t id;
 	char name[128];
 	uint64_t runs, time_ns;		/* deltas over the round */
+	uint64_t samples;		/* annotate: samples charged to it */
+	double sampled_pct;		/* annotate: % of one CPU */
 };
 
 struct demo_weight {
@@ -78,6 +86,17 @@ struct demo_report {
 	struct demo_weight w[SYSMON_WEIGHT_COUNT];
 	int nskip;
 	struct demo_skip skip[METHOD_COUNT];
+	bool sampled;			/* the annotate column was measured */
+	enum smp_event sample_event;
+};
+
+/* The sampling method runs on its own thread over the stats window. */
+struct demo_sampler {
+	pthread_t thread;
+	struct an_opts opts;
+	struct an_result res;
+	uint32_t ids[DEMO_MAX_PROGS];
+	int err;
 };
 
 struct demo_opts {
@@ -88,7 +107,7 @@ struct demo_opts {
 /* Methods this version of demo runs; the rest are reported as skipped. */
 static bool demo_runs_method(enum method_id m)
 {
-	return m == METHOD_STATS || m == METHOD_AB;
+	return m == METHOD_STATS || m == METHOD_AB || m == METHOD_ANNOTATE;
 }
 
 static int parse_opt(int c, const char *arg, void *opts)
@@ -185,8 +204,63 @@ static int measure_ab(struct demo_weight *dw)
 	return err;
 }
 
+static void *sampler_main(void *arg)
+{
+	struct demo_sampler *s = arg;
+
+	s->err = an_run(&s->opts, &s->res);
+	return NULL;
+}
+
+static int sampler_start(struct demo_sampler *s, const struct demo_report *r,
+			 const struct demo_weight *dw, double secs)
+{
+	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < dw->nprogs; i++)
+		s->ids[i] = dw->prog[i].id;
+	s->opts = (struct an_opts){ .ids = s->ids, .nids = (size_t)dw->nprogs,
+				    .duration_s = secs, .freq = DEMO_SAMPLE_HZ,
+				    .event = r->sample_event };
+	return -pthread_create(&s->thread, NULL, sampler_main, s);
+}
+
+static int sampler_finish(struct demo_sampler *s, struct demo_weight *dw)
+{
+	pthread_join(s->thread, NULL);
+	for (size_t i = 0; !s->err && i < s->res.map.n; i++) {
+		const struct jm_prog *p = s->res.map.v[i];
+
+		for (int k = 0; k < dw->nprogs; k++) {
+			if (dw->prog[k].id != p->id)
+				continue;
+			dw->prog[k].samples = p->samples;
+			dw->prog[k].sampled_pct = an_cpu_pct(&s->res, p);
+		}
+	}
+	an_result_free(&s->res);
+	return s->err;
+}
+
+/* The workload, with the sampler beside it when annotate runs here. */
+static int run_measured_workload(const struct demo_opts *o, const struct demo_report *r,
+				 struct demo_weight *dw)
+{
+	struct demo_sampler s;
+	int err, serr;
+
+	if (!r->sampled)
+		return run_workload(o);
+	err = sampler_start(&s, r, dw, o->round_s);
+	if (err)
+		return err;
+	err = run_workload(o);
+	serr = sampler_finish(&s, dw);
+	return err ? err : serr;
+}
+
 /* One weight: load, attach, read stats, run the workload, read again. */
-static int measure_weight(const struct demo_opts *o, struct demo_weight *dw)
+static int measure_weight(const struct demo_opts *o, const struct demo_report *r,
+			  struct demo_weight *dw)
 {
 	struct sysmon_opts so = { .weight = dw->weight };
 	struct sysmon_summary sum;
@@ -210,7 +284,7 @@ static int measure_weight(const struct demo_opts *o, struct demo_weight *dw)
 	t0 = bc_now_ns();
 	err = read_prog_stats(dw, true);
 	if (!err)
-		err = run_workload(o);
+		err = run_measured_workload(o, r, dw);
 	if (!err)
 		err = read_prog_stats(dw, false);
 	dw->wall_s = (double)(bc_now_ns() - t0) / 1e9;
@@ -232,7 +306,9 @@ static void collect_skips(const struct features *f, struct demo_report *r)
 	for (int m = 0; m < METHOD_COUNT; m++) {
 		struct demo_skip *s;
 
-		if (demo_runs_method(m))
+		bool ok = method_available(f, m, NULL, 0);
+
+		if (demo_runs_method(m) && ok)
 			continue;
 		s = &r->skip[r->nskip++];
 		s->method = m;
@@ -256,6 +332,8 @@ static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_re
 		return -EOPNOTSUPP;
 	}
 	collect_skips(f, r);
+	r->sampled = method_available(f, METHOD_ANNOTATE, NULL, 0) &&
+		     an_resolve_event(ctx, SMP_EVENT_AUTO, &r->sample_event) == 0;
 	r->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	r->round_s = o->round_s;
 	err = stats_enable(&r->se, false);
@@ -269,7 +347,7 @@ static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_re
 		if (!ctx->json)
 			fprintf(stderr, "bpfcost: sysmon %s: run-time stats for %.1f s...\n",
 				sysmon_weight_name(w), o->round_s);
-		err = measure_weight(o, &r->w[w]);
+		err = measure_weight(o, r, &r->w[w]);
 	}
 	/* A/B rounds without stats on: their two clock reads per run would be
 	 * part of the measured difference. */
@@ -295,6 +373,15 @@ static double cpu_pct(const struct demo_weight *w)
 	return w->wall_s > 0 ? (double)w->time_ns / (w->wall_s * 1e9) * 100 : 0;
 }
 
+static double sampled_pct(const struct demo_weight *w)
+{
+	double pct = 0;
+
+	for (int p = 0; p < w->nprogs; p++)
+		pct += w->prog[p].sampled_pct;
+	return pct;
+}
+
 static void print_plain(FILE *f, const struct demo_report *r)
 {
 	fprintf(f, "Reference service: bpfcost sysmon, %.1f s per weight; workload on CPU 0; "
@@ -305,24 +392,30 @@ static void print_plain(FILE *f, const struct demo_report *r)
 	fprintf(f, "ab:    A/B timing of getpid, %d off/on round pairs of %.2f s: everything the\n"
 		"       tracer adds to the syscall, with a 95%% bootstrap CI.\n\n", DEMO_AB_ROUNDS,
 		DEMO_AB_ROUND_S);
-	fprintf(f, "%-7s %-36s %13s %12s %8s %15s %9s %9s  %-28s\n", "WEIGHT", "PROGRAMS",
+	if (r->sampled)
+		fprintf(f, "annotate: %s samples at %d Hz per CPU over the stats window, charged to "
+			"the\n       program on the stack: no per-run cost.\n\n",
+			smp_event_name(r->sample_event), DEMO_SAMPLE_HZ);
+	fprintf(f, "%-7s %-36s %13s %12s %8s %15s %9s %9s %12s  %-28s\n", "WEIGHT", "PROGRAMS",
 		"RUNS", "RUNS/SYSCALL", "NS/RUN", "BPF_NS/SYSCALL", "CPU%_1CPU", "CPU%_ALL",
-		"GETPID_ADDED_NS [95% CI]");
-	fprintf(f, "%-7s %-36s %13s %12s %8s %15s %9s %9s  %-28s\n", "", "", "(stats)", "(stats)",
-		"(stats)", "(stats)", "(stats)", "(stats)", "(ab)");
+		"CPU%_SAMPLED", "GETPID_ADDED_NS [95% CI]");
+	fprintf(f, "%-7s %-36s %13s %12s %8s %15s %9s %9s %12s  %-28s\n", "", "", "(stats)",
+		"(stats)", "(stats)", "(stats)", "(stats)", "(stats)", "(annotate)", "(ab)");
 	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++) {
 		const struct demo_weight *w = &r->w[i];
-		char names[64] = "";
+		char names[64] = "", sampled[16] = "-";
 		size_t len = 0;
 
+		if (r->sampled)
+			snprintf(sampled, sizeof(sampled), "%.3f", sampled_pct(w));
 		for (int p = 0; p < w->nprogs && len < sizeof(names); p++)
 			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
 						p ? "," : "", w->prog[p].name);
-		fprintf(f, "%-7s %-36s %13" PRIu64 " %12.2f %8.1f %15.1f %9.3f %9.3f  %.1f [%.1f, "
-			"%.1f] (+%.0f%%)\n", sysmon_weight_name(w->weight), names, w->runs,
+		fprintf(f, "%-7s %-36s %13" PRIu64 " %12.2f %8.1f %15.1f %9.3f %9.3f %12s  %.1f "
+			"[%.1f, %.1f] (+%.0f%%)\n", sysmon_weight_name(w->weight), names, w->runs,
 			ratio(w->runs, w->syscalls_seen), ratio(w->time_ns, w->runs),
 			ratio(w->time_ns, w->syscalls_seen), cpu_pct(w), cpu_pct(w) / r->ncpus,
-			w->ab.point, w->ab.lo, w->ab.hi, w->ab_relative * 100);
+			sampled, w->ab.point, w->ab.lo, w->ab.hi, w->ab_relative * 100);
 	}
 	fprintf(f, "\n(events weight: %" PRIu64 " events drained, %" PRIu64 " lost)\n",
 		r->w[SYSMON_EVENTS].events, r->w[SYSMON_EVENTS].lost);
@@ -332,16 +425,20 @@ static void print_plain(FILE *f, const struct demo_report *r)
 			r->skip[i].available ? "not run" : "skipped", r->skip[i].why);
 }
 
-static json_t *weight_to_json(const struct demo_weight *w, int ncpus)
+static json_t *weight_to_json(const struct demo_weight *w, const struct demo_report *r)
 {
 	json_t *progs = json_array();
+	int ncpus = r->ncpus;
 
 	for (int p = 0; p < w->nprogs; p++)
-		json_array_append_new(progs, json_pack("{s:i, s:s, s:I, s:I}", "id", w->prog[p].id,
-						       "name", w->prog[p].name, "runs",
-						       (json_int_t)w->prog[p].runs, "run_time_ns",
-						       (json_int_t)w->prog[p].time_ns));
-	return json_pack("{s:s, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:I, s:I, "
+		json_array_append_new(progs, json_pack("{s:i, s:s, s:I, s:I, s:o}", "id",
+						       w->prog[p].id, "name", w->prog[p].name,
+						       "runs", (json_int_t)w->prog[p].runs,
+						       "run_time_ns", (json_int_t)w->prog[p].time_ns,
+						       "samples", r->sampled ?
+						       json_integer((json_int_t)w->prog[p].samples) :
+						       json_null()));
+	return json_pack("{s:s, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:o, s:I, s:I, "
 			 "s:{s:f, s:f, s:f, s:f, s:f}}",
 			 "weight", sysmon_weight_name(w->weight), "programs", progs, "wall_s",
 			 w->wall_s, "runs", (json_int_t)w->runs, "run_time_ns",
@@ -349,7 +446,8 @@ static json_t *weight_to_json(const struct demo_weight *w, int ncpus)
 			 "runs_per_syscall", ratio(w->runs, w->syscalls_seen), "ns_per_run",
 			 ratio(w->time_ns, w->runs), "bpf_ns_per_syscall",
 			 ratio(w->time_ns, w->syscalls_seen), "cpu_pct_one_cpu", cpu_pct(w),
-			 "cpu_pct_machine", cpu_pct(w) / ncpus, "events", (json_int_t)w->events,
+			 "cpu_pct_machine", cpu_pct(w) / ncpus, "cpu_pct_sampled",
+			 r->sampled ? json_real(sampled_pct(w)) : json_null(), "events", (json_int_t)w->events,
 			 "lost", (json_int_t)w->lost, "ab_getpid_added_ns", "point", w->ab.point,
 			 "lo", w->ab.lo, "hi", w->ab.hi, "level", w->ab.level, "relative",
 			 w->ab_relative);
@@ -360,7 +458,7 @@ static int print_json(struct bc_ctx *ctx, const struct demo_report *r)
 	json_t *weights = json_array(), *skipped = json_array();
 
 	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++)
-		json_array_append_new(weights, weight_to_json(&r->w[i], r->ncpus));
+		json_array_append_new(weights, weight_to_json(&r->w[i], r));
 	for (int i = 0; i < r->nskip; i++)
 		json_array_append_new(skipped, json_pack("{s:s, s:s, s:b, s:s}", "method",
 							 method_name(r->skip[i].method), "command",

@@ -70,3 +70,15 @@ def test_bad_input(args):
     r = run("demo", *args)
     assert r.returncode != 0
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_sampled_column_when_annotate_works(demo):
+    skipped = {s["method"] for s in demo["other_methods"]}
+    w = by_weight(demo)
+    if "annotate" in skipped:
+        assert all(x["cpu_pct_sampled"] is None for x in w.values())
+        return
+    sampled = {k: v["cpu_pct_sampled"] for k, v in w.items()}
+    assert 0 < sampled["count"] < sampled["proc"] < sampled["events"], sampled
+    for x in w.values():
+        assert sum(p["samples"] for p in x["programs"]) > 0
