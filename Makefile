@@ -72,6 +72,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)
 $(HELPER_BINS): $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) $< -lbpf -lelf -lz -o $@
 
+# Benchmarks (bench/): scripts, not tests. Figures go to stdout; see
+# bench/README.md. The fleet helper is built only for them.
+$(BUILD)/bench/fleet_loader: bench/fleet_loader.c
+	mkdir -p $(BUILD)/bench
+	$(CC) $(CFLAGS) $(LDFLAGS) $< -lbpf -lelf -lz -o $@
+
+bench: all $(BUILD)/bench/fleet_loader
+	BUILD=$(BUILD) BPFCOST_BIN=$(BIN) bash bench/run.sh
+
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/bpfcost
 
