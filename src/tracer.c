@@ -125,7 +125,8 @@ static void scan_process_fds(const char *pid, struct fd_scan *s)
 		target[n] = '\0';
 		if (!strcmp(target, "anon_inode:bpf-prog"))
 			scan_add_prog(s, fdinfo_prog_id(pid, de->d_name));
-		else if (!strcmp(target, "anon_inode:bpf-link") ||
+		/* The kernel names link fds "bpf_link", unlike "bpf-prog". */
+		else if (!strcmp(target, "anon_inode:bpf_link") ||
 			 !strcmp(target, "anon_inode:[perf_event]"))
 			s->nattach++;
 	}
