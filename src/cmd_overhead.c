@@ -26,7 +26,11 @@ static const char overhead_help[] =
 	"Per syscall it reports latency off and on (p50, p90, p99, mean), the added\n"
 	"ns with a 95%% bootstrap confidence interval over rounds, the slowdown,\n"
 	"and an A/A control (off against off) as the noise floor. Each round's\n"
-	"figure is the mean of its calls up to p99. Extra on-rounds with run-time\n"
+	"figure is the interquartile mean of its calls (p25..p75: robust to\n"
+	"preempted calls); each on-round is compared with\n"
+	"the mean of the off-rounds either side of it, so slow drift of the machine\n"
+	"cancels. The A/A control does the same for every other off-round against\n"
+	"its neighbours. Extra on-rounds with run-time\n"
 	"stats split the added time into time inside the tracer's BPF programs and\n"
 	"the rest; those rounds are not part of the A/B figures, since the stats\n"
 	"themselves add two clock reads per program run.\n\n"
@@ -222,12 +226,13 @@ static void print_plain(FILE *f, const struct tracer *t, const struct oh_result 
 		t->o.is_command ? "restarted for every on-round" : "attached/detached in-process",
 		r->tracer_progs);
 	fprintf(f, "Rounds: %d off + %d on after a warm-up, %.2f s each; workload: %d thread(s)%s",
-		r->rounds, r->rounds, r->round_s, cfg->wl.threads,
+		r->rounds + 1, r->rounds, r->round_s, cfg->wl.threads,
 		cfg->wl.cpu >= 0 ? " pinned from CPU " : " unpinned");
 	if (cfg->wl.cpu >= 0)
 		fprintf(f, "%d", cfg->wl.cpu);
-	fprintf(f, "\nLatency in ns per call; ADDED = on - off over per-round means up to p99; "
-		"A/A = off(B) - off(A).\n\n");
+	fprintf(f, "\nLatency in ns per call. Round figure: interquartile mean of the calls. ADDED: each "
+		"on-round minus the mean of the off-rounds either side.\nA/A: every other "
+		"off-round minus its neighbours (the noise floor).\n\n");
 	print_latency_table(f, r);
 	print_decomposition(f, r);
 }
@@ -280,7 +285,8 @@ static int print_json(struct bc_ctx *ctx, const struct tracer *t, const struct o
 					   "describe", desc, "programs", r->tracer_progs, "starts",
 					   (int)r->tracer_starts, "rounds", r->rounds, "round_s",
 					   r->round_s, "cpu", cfg->wl.cpu, "threads", cfg->wl.threads,
-					   "round_statistic", "mean of calls up to p99",
+					   "round_statistic", "interquartile mean of the calls; added = on-round "
+					   "minus the mean of the off-rounds either side",
 					   "syscalls", kinds, "decomposition", decomp));
 }
 

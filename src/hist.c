@@ -142,32 +142,28 @@ double hist_mean(const struct hist *h)
 	return h->count ? (double)h->sum / (double)h->count : 0.0;
 }
 
-double hist_trimmed_mean(const struct hist *h, double p)
+double hist_range_mean(const struct hist *h, double p_lo, double p_hi)
 {
-	double keep, taken = 0, sum = 0;
+	double lo, hi, rank = 0, taken = 0, sum = 0;
 
-	if (!h->count)
+	if (!h->count || !(p_lo < p_hi))
 		return 0;
-	if (p > 100)
-		p = 100;
-	keep = ceil(p / 100.0 * (double)h->count);
-	if (keep < 1)
-		keep = 1;
-	for (unsigned i = 0; i < HIST_NBUCKETS && taken < keep; i++) {
+	lo = floor(fmax(p_lo, 0) / 100.0 * (double)h->count);
+	hi = ceil(fmin(p_hi, 100) / 100.0 * (double)h->count);
+	if (hi <= lo)
+		hi = lo + 1;
+	for (unsigned i = 0; i < HIST_NBUCKETS && rank < hi; i++) {
 		double n = (double)h->buckets[i], v = (double)bucket_mid(i);
+		double from = fmax(rank, lo), to = fmin(rank + n, hi);
 
-		if (!h->buckets[i])
+		rank += n;
+		if (to <= from)
 			continue;
-		if (n > keep - taken)
-			n = keep - taken;
-		if (v < (double)h->min)
-			v = (double)h->min;
-		if (v > (double)h->max)
-			v = (double)h->max;
-		sum += n * v;
-		taken += n;
+		v = fmin(fmax(v, (double)h->min), (double)h->max);
+		sum += (to - from) * v;
+		taken += to - from;
 	}
-	return sum / taken;
+	return taken > 0 ? sum / taken : 0;
 }
 
 /* Rows of power-of-two ranges, as bcc's print_log2_hist, trimmed to the

@@ -34,10 +34,11 @@ void hist_from_buckets(struct hist *h, const uint64_t *buckets, size_t n);
  * value at rank ceil(p/100 * count); 0 for an empty histogram. */
 uint64_t hist_percentile(const struct hist *h, double p);
 double hist_mean(const struct hist *h);	/* sum/count; 0 when empty */
-/* Mean of the values at or below the p-th percentile, from bucket
- * midpoints: drops the rare interrupted or preempted calls that make a
- * plain mean noisy. 0 when empty. */
-double hist_trimmed_mean(const struct hist *h, double p);
+/* Mean of the values ranked between the p_lo-th and p_hi-th percentiles,
+ * from bucket midpoints (clamped to [min, max]). (25, 75) is the
+ * interquartile mean: robust to preempted or interrupted calls in the tail
+ * and finer-grained than a median of buckets. 0 when empty. */
+double hist_range_mean(const struct hist *h, double p_lo, double p_hi);
 
 /* bcc-style bars over the non-empty range, folded to ~power-of-two rows. */
 void hist_print(FILE *f, const struct hist *h, const char *unit);

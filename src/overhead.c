@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* A/B rounds: off, on, off, on, ... after a warm-up, on the pinned timing
  * core. Each round yields one statistic per syscall kind (the mean of its
- * calls up to p99, so rare interrupted calls don't swamp a round); the
+ * calls between p25 and p75, the interquartile mean, so interrupted or
+ * preempted calls don't swamp a round on a busy machine); the
  * confidence intervals are bootstrapped over rounds, which is where the
  * machine's slow drift shows. Off rounds alternate between two groups, A
  * and B, whose difference is the A/A control: what "no change" looks like
@@ -52,10 +53,10 @@ static void record_round(struct oh_result *res, const struct wl_result *wr, enum
 			continue;
 		if (rk == ROUND_ON) {
 			hist_merge(&ok->on, h);
-			ok->r_on[ok->n_on++] = hist_trimmed_mean(h, OH_TRIM_PCT);
+			ok->r_on[ok->n_on++] = hist_range_mean(h, OH_ROUND_LO_PCT, OH_ROUND_HI_PCT);
 		} else {
 			hist_merge(&ok->off, h);
-			ok->r_off[ok->n_off++] = hist_trimmed_mean(h, OH_TRIM_PCT);
+			ok->r_off[ok->n_off++] = hist_range_mean(h, OH_ROUND_LO_PCT, OH_ROUND_HI_PCT);
 		}
 	}
 }
@@ -85,7 +86,7 @@ static void progress(const struct oh_config *cfg, int i, int total, const char *
 static int measure(const struct oh_config *cfg, struct tracer *t, struct oh_result *res,
 		   struct wl_result *wr)
 {
-	int total = 2 * cfg->rounds + 2, err;
+	int total = 2 * cfg->rounds + 3, err;
 
 	progress(cfg, 1, total, "warm-up off");
 	err = run_round(cfg, t, wr, ROUND_WARMUP, false);
@@ -105,6 +106,12 @@ static int measure(const struct oh_config *cfg, struct tracer *t, struct oh_resu
 			res->tracer_progs = t->nprogs;
 		}
 	}
+	/* A closing off-round, so every on-round has an off-round each side. */
+	progress(cfg, total, total, "off (closing)");
+	if (!err)
+		err = run_round(cfg, t, wr, ROUND_OFF, false);
+	if (!err)
+		record_round(res, wr, ROUND_OFF);
 	return err;
 }
 
@@ -200,22 +207,24 @@ static int decompose(const struct oh_config *cfg, struct tracer *t, struct oh_re
 	return err;
 }
 
+/* Each on-round against the mean of the off-rounds either side of it: the
+ * machine's slow drift cancels within a bracket instead of widening the
+ * interval. The A/A control is the same with off-rounds: every odd one
+ * against its even neighbours. */
 static int analyse_kind(struct oh_kind *ok, unsigned syscalls_per_call, double bpf_per_syscall)
 {
-	double a[ok->n_off], b[ok->n_off];
-	int na = 0, nb = 0, err;
+	double d[ok->n_on], aa[ok->n_off];
+	int nd = 0, naa = 0, err;
 
-	for (int i = 0; i < ok->n_off; i++) {
-		if (i & 1)
-			b[nb++] = ok->r_off[i];
-		else
-			a[na++] = ok->r_off[i];
-	}
-	err = stats_bootstrap_diff_ci(ok->r_off, (size_t)ok->n_off, ok->r_on, (size_t)ok->n_on,
-				      stats_mean, OH_BOOT_ITERS, OH_LEVEL, OH_SEED, &ok->delta);
+	for (int i = 0; i < ok->n_on && i + 1 < ok->n_off; i++)
+		d[nd++] = ok->r_on[i] - (ok->r_off[i] + ok->r_off[i + 1]) / 2;
+	for (int j = 1; j + 1 < ok->n_off; j += 2)
+		aa[naa++] = ok->r_off[j] - (ok->r_off[j - 1] + ok->r_off[j + 1]) / 2;
+	err = stats_bootstrap_ci(d, (size_t)nd, stats_mean, OH_BOOT_ITERS, OH_LEVEL, OH_SEED,
+				 &ok->delta);
 	if (!err)
-		err = stats_bootstrap_diff_ci(a, (size_t)na, b, (size_t)nb, stats_mean,
-					      OH_BOOT_ITERS, OH_LEVEL, OH_SEED + 1, &ok->aa);
+		err = stats_bootstrap_ci(aa, (size_t)naa, stats_mean, OH_BOOT_ITERS, OH_LEVEL,
+					 OH_SEED + 1, &ok->aa);
 	ok->bpf_ns = bpf_per_syscall * syscalls_per_call;
 	return err;
 }
@@ -234,7 +243,7 @@ static int analyse(struct oh_result *res)
 
 		if (!(res->mask & (1u << k)))
 			continue;
-		if (ok->n_on < 2 || ok->n_off < 4) {
+		if (ok->n_on < 2 || ok->n_off < 3) {
 			bc_err("too few rounds with %s calls to compare", wl_kind_name(k));
 			return -EINVAL;
 		}
@@ -254,7 +263,7 @@ int oh_run(const struct oh_config *cfg, struct tracer *t, struct oh_result *res)
 	res->round_s = cfg->wl.duration_s;
 	if (!wr)
 		return -ENOMEM;
-	err = alloc_rounds(res, cfg->rounds);
+	err = alloc_rounds(res, cfg->rounds + 1);
 	if (!err)
 		err = measure(cfg, t, res, wr);
 	if (!err)

@@ -260,6 +260,66 @@ static void test_percentiles_vs_sorted(void **state)
 	free(x);
 }
 
+/* Mean of sorted[floor(lo%*n) .. ceil(hi%*n)), as hist_range_mean defines it. */
+static double exact_range_mean(const uint64_t *sorted, size_t n, double lo, double hi)
+{
+	size_t a = (size_t)floor(lo / 100.0 * (double)n), b = (size_t)ceil(hi / 100.0 * (double)n);
+	double sum = 0;
+
+	for (size_t i = a; i < b; i++)
+		sum += (double)sorted[i];
+	return sum / (double)(b - a);
+}
+
+static void test_range_mean_vs_sorted(void **state)
+{
+	static const double ranges[][2] = { { 25, 75 }, { 0, 100 }, { 0, 99 }, { 10, 20 } };
+	uint64_t *x = malloc(NDATA * sizeof(*x)), rng = 99;
+	struct hist *h = hist_new();
+
+	assert_non_null(x);
+	for (int d = 0; d < D_COUNT; d++) {
+		hist_init(h);
+		for (size_t i = 0; i < NDATA; i++) {
+			x[i] = draw((enum dist)d, &rng);
+			hist_add(h, x[i]);
+		}
+		qsort(x, NDATA, sizeof(*x), cmp_u64);
+		for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++) {
+			double exact = exact_range_mean(x, NDATA, ranges[r][0], ranges[r][1]);
+			double got = hist_range_mean(h, ranges[r][0], ranges[r][1]);
+
+			if (fabs(got - exact) > exact * 0.01 + 0.5)
+				fail_msg("dist %d range %g..%g: got %f, exact %f", d, ranges[r][0],
+					 ranges[r][1], got, exact);
+		}
+	}
+	free(h);
+	free(x);
+}
+
+/* The reason A/B rounds use it: a tenth of calls hit by preemption moves the
+ * mean a lot and the interquartile mean hardly at all. */
+static void test_range_mean_ignores_a_slow_tail(void **state)
+{
+	struct hist *clean = hist_new(), *hit = hist_new();
+	uint64_t rng = 5;
+
+	for (int i = 0; i < 100000; i++) {
+		uint64_t v = 900 + stats_rand_next(&rng) % 200;
+
+		hist_add(clean, v);
+		hist_add(hit, i % 10 == 0 ? v + 2000000 : v);
+	}
+	assert_true(fabs(hist_range_mean(hit, 25, 75) - hist_range_mean(clean, 25, 75)) < 25);
+	assert_true(hist_mean(hit) - hist_mean(clean) > 100000);
+	assert_true(hist_range_mean(clean, 50, 50) == 0);	/* empty range */
+	hist_init(clean);
+	assert_true(hist_range_mean(clean, 25, 75) == 0);	/* empty histogram */
+	free(clean);
+	free(hit);
+}
+
 static void test_empty(void **state)
 {
 	struct hist *h = hist_new(), *z = hist_new();
@@ -576,6 +636,8 @@ int main(void)
 		cmocka_unit_test(test_merge_equals_concat),
 		cmocka_unit_test(test_from_buckets_roundtrip),
 		cmocka_unit_test(test_saturating_sum),
+		cmocka_unit_test(test_range_mean_vs_sorted),
+		cmocka_unit_test(test_range_mean_ignores_a_slow_tail),
 		cmocka_unit_test(test_to_json),
 		cmocka_unit_test(test_to_json_huge_values),
 		cmocka_unit_test(test_print),
