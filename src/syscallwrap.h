@@ -73,7 +73,6 @@ struct sw_result {
 	const char *func[SW_ROLE_COUNT];	/* chosen function per role; NULL: none */
 	bool single;			/* the body function encloses everything */
 	int maxactive;			/* kprobe: as requested (0: kernel default) */
-	int ncand;
 	struct sw_candidate cand[2][SW_MAX_CANDIDATES];	/* [fentry, kprobe] trials */
 	int ncands[2];
 	char fentry_why[200];		/* why fentry was not used (auto), or "" */
