@@ -177,6 +177,10 @@ static void print_window(FILE *f, const struct sw_result *r)
 	fprintf(f, "Method: %s; window = %s + %s + %s (enter part + syscall body + exit part,\n"
 		"  summed: no traceable function encloses both syscall tracepoints here)\n", m,
 		r->func[SW_ROLE_ENTER], r->func[SW_ROLE_BODY], r->func[SW_ROLE_EXIT]);
+	fprintf(f, "  While the tracer runs, empty raw_tp programs (bc_sw_pad_*) sit on sys_enter\n"
+		"  and sys_exit: a tracepoint with one probe calls it directly (static call),\n"
+		"  skipping the iterator; a second probe makes the iterator run. Their empty\n"
+		"  runs are inside the window.\n");
 }
 
 static void print_candidates(FILE *f, const struct sw_result *r)

@@ -59,6 +59,7 @@ struct sw_session {
 	struct syscallwrap_bpf *skel;
 	struct bpf_link *links[SW_ROLE_COUNT * 2];
 	int nlinks;
+	struct bpf_link *pads[2];	/* see bc_sw_pad_enter */
 	struct kpe kpe;
 	bool kpe_open;
 	struct btf *btf;
@@ -216,25 +217,19 @@ static void try_candidates(struct sw_session *s, enum sw_method m, struct sw_res
 		int nr_arg = btf_nr_param(s->btf, d->func);
 
 		*c = (struct sw_candidate){ .role = d->role, .func = d->func, .encloses = d->encloses };
-		if (nr_arg == -ENOENT && (m == SW_METHOD_FENTRY || !s->btf)) {
+		if (m == SW_METHOD_FENTRY && nr_arg == -ENOENT) {
 			c->err = -ENOENT;
-			snprintf(c->detail, sizeof(c->detail), "no BTF for this function%s",
-				 m == SW_METHOD_FENTRY ? " (inlined, or absent)" : "");
-			if (m == SW_METHOD_FENTRY)
-				continue;
-		}
-		if (d->role != SW_ROLE_EXIT && nr_arg < 0) {
-			c->err = nr_arg;
-			if (nr_arg == -ESRCH)
-				snprintf(c->detail, sizeof(c->detail),
-					 "no parameter carries the syscall number");
-			else
-				snprintf(c->detail, sizeof(c->detail), "no BTF: cannot find the "
-					 "syscall number parameter (inlined, or absent)");
+			snprintf(c->detail, sizeof(c->detail), "no BTF for it (inlined, or absent)");
 			continue;
 		}
 		c->err = m == SW_METHOD_FENTRY ? try_fentry(d->func, c->detail, sizeof(c->detail)) :
 			 try_kprobe(&s->kpe, d->func, c->detail, sizeof(c->detail));
+		if (!c->err && d->role != SW_ROLE_EXIT && nr_arg < 0) {
+			c->err = nr_arg;
+			snprintf(c->detail, sizeof(c->detail), "traceable, but %s",
+				 nr_arg == -ESRCH ? "no parameter carries the syscall number" :
+				 "no BTF to find the syscall number parameter");
+		}
 		c->ok = !c->err;
 	}
 }
@@ -275,10 +270,13 @@ static int choose(struct sw_session *s, enum sw_method m, struct sw_result *res,
 static int open_skel(struct sw_session *s, const struct sw_config *cfg, enum sw_method m,
 		     const struct sw_result *res)
 {
+	/* The padding probes come last: loaded only without a single function. */
 	static const char *const fentry_progs[] = { "bc_sw_fe_body", "bc_sw_fx_body",
-		"bc_sw_fe_enter", "bc_sw_fx_enter", "bc_sw_fe_exit", "bc_sw_fx_exit" };
+		"bc_sw_fe_enter", "bc_sw_fx_enter", "bc_sw_fe_exit", "bc_sw_fx_exit",
+		"bc_sw_pad_enter", "bc_sw_pad_exit" };
 	static const char *const kprobe_progs[] = { "bc_sw_kp_body", "bc_sw_kr_body",
-		"bc_sw_kp_enter", "bc_sw_kr_enter", "bc_sw_kp_exit", "bc_sw_kr_exit" };
+		"bc_sw_kp_enter", "bc_sw_kr_enter", "bc_sw_kp_exit", "bc_sw_kr_exit",
+		"bc_sw_pad_enter", "bc_sw_pad_exit" };
 	int nprogs = res->single ? 2 : 6, err = 0;
 
 	s->skel = syscallwrap_bpf__open();
@@ -289,7 +287,8 @@ static int open_skel(struct sw_session *s, const struct sw_config *cfg, enum sw_
 	s->skel->rodata->body_nr_arg = (uint32_t)s->nr_arg[SW_ROLE_BODY];
 	if (!res->single)
 		s->skel->rodata->enter_nr_arg = (uint32_t)s->nr_arg[SW_ROLE_ENTER];
-	only_autoload(s->skel->obj, m == SW_METHOD_FENTRY ? fentry_progs : kprobe_progs, nprogs);
+	only_autoload(s->skel->obj, m == SW_METHOD_FENTRY ? fentry_progs : kprobe_progs,
+		      res->single ? nprogs : nprogs + 2);
 	if (m == SW_METHOD_FENTRY) {
 		struct bpf_program *p[] = { s->skel->progs.bc_sw_fe_body, s->skel->progs.bc_sw_fx_body,
 			s->skel->progs.bc_sw_fe_enter, s->skel->progs.bc_sw_fx_enter,
@@ -410,8 +409,36 @@ static int attach_kprobes(struct sw_session *s, int maxactive, struct sw_result 
 	return 0;
 }
 
+static int pads_on(struct sw_session *s, const struct sw_result *res)
+{
+	struct bpf_program *p[2] = { s->skel->progs.bc_sw_pad_enter, s->skel->progs.bc_sw_pad_exit };
+
+	if (res->single)
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		s->pads[i] = bpf_program__attach(p[i]);
+		if (!s->pads[i]) {
+			int err = -errno;
+
+			bc_err("attaching the padding probe %s failed: %s", bpf_program__name(p[i]),
+			       strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void pads_off(struct sw_session *s)
+{
+	for (int i = 0; i < 2; i++) {
+		bpf_link__destroy(s->pads[i]);
+		s->pads[i] = NULL;
+	}
+}
+
 static void session_close(struct sw_session *s)
 {
+	pads_off(s);
 	/* Links first: a kprobe event cannot be removed while a perf event
 	 * on it is open. */
 	while (s->nlinks > 0)
@@ -607,14 +634,21 @@ static int measure(struct sw_session *s, const struct sw_config *cfg, struct tra
 			if (err)
 				break;
 			res->tracer_progs = t->nprogs;
+			err = pads_on(s, res);
+			if (err) {
+				tracer_off(t);
+				break;
+			}
 		}
 		s->skel->bss->phase = (uint32_t)phase;
 		note(cfg, phase ? "measuring with the tracer" : "measuring without the tracer");
 		t0 = bc_now_ns();
 		err = run_phase(cfg, wl);
 		res->elapsed_s[phase] = (double)(bc_now_ns() - t0) / 1e9;
-		if (phase == 1)
+		if (phase == 1) {
+			pads_off(s);
 			tracer_off(t);
+		}
 		if (err)
 			break;
 		res->ran[phase] = true;

@@ -116,10 +116,11 @@ static __always_inline struct sw_slot_stats *slot_stats(__u32 nr)
 
 static __always_inline void record(struct sw_thread *t)
 {
-	__u32 s = slot_index(t->nr), key, b;
+	__u32 s = slot_index(t->nr), key;
 	__u64 total = t->enter_ns + t->body_ns + t->exit_ns;
 	struct sw_slot_stats *st;
 	struct sw_hist *h;
+	__u64 b;
 
 	t->state = ST_IDLE;
 	if (!s || s > SW_SLOTS)
@@ -130,6 +131,9 @@ static __always_inline void record(struct sw_thread *t)
 	if (!h || !st)
 		return;
 	b = hist_layout_index(total);
+	/* One register for the check and the access, or the verifier sees
+	 * the bound on a copy only. */
+	asm volatile("" : "+r"(b));
 	if (b < HIST_NBUCKETS)
 		h->b[b]++;
 	st->windows++;
@@ -275,24 +279,24 @@ static __always_inline void on_exit_return(void)
 /* ---- fentry/fexit: targets are set by user space before load ---------
  * e.g. enter: __traceiter_sys_enter(void *data, struct pt_regs *regs, long id)
  *      body:  x64_sys_call(const struct pt_regs *regs, unsigned int nr)
- * ctx offsets must be constants: the branches on the rodata index are
- * resolved at load time. */
+ * The argument index comes from rodata: fentry reads it with
+ * bpf_get_func_arg (variable index allowed); kprobes read all three
+ * registers and pick one, with a barrier so the compiler cannot turn that
+ * into one load at a computed ctx offset (the verifier refuses those). */
 static __always_inline __u32 ctx_arg(unsigned long long *ctx, __u32 i)
 {
-	if (i == 0)
-		return (__u32)ctx[0];
-	if (i == 1)
-		return (__u32)ctx[1];
-	return (__u32)ctx[2];
+	__u64 v = 0;
+
+	bpf_get_func_arg(ctx, i, &v);
+	return (__u32)v;
 }
 
 static __always_inline __u32 regs_arg(struct pt_regs *ctx, __u32 i)
 {
-	if (i == 0)
-		return (__u32)PT_REGS_PARM1(ctx);
-	if (i == 1)
-		return (__u32)PT_REGS_PARM2(ctx);
-	return (__u32)PT_REGS_PARM3(ctx);
+	__u64 a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx), a2 = PT_REGS_PARM3(ctx);
+
+	asm volatile("" : "+r"(a0), "+r"(a1), "+r"(a2));
+	return (__u32)(i == 0 ? a0 : i == 1 ? a1 : a2);
 }
 
 SEC("fentry")
@@ -385,5 +389,23 @@ SEC("kprobe")
 int bc_sw_kr_exit(struct pt_regs *ctx)
 {
 	on_exit_return();
+	return 0;
+}
+
+/* ---- Padding probes ------------------------------------------------------
+ * A tracepoint with one probe calls it directly through a static call, not
+ * through __traceiter_sys_enter/exit, which then never runs. While the
+ * tracer runs, these empty programs make sure each syscall tracepoint has
+ * a second probe, so the iterator runs and encloses the tracer's probes.
+ * They cost one empty BPF run per tracepoint hit, inside the window. */
+SEC("raw_tp/sys_enter")
+int bc_sw_pad_enter(void *ctx)
+{
+	return 0;
+}
+
+SEC("raw_tp/sys_exit")
+int bc_sw_pad_exit(void *ctx)
+{
 	return 0;
 }
