@@ -357,7 +357,7 @@ static json_t *probes_json(const struct sw_result *r)
 
 static int print_json(struct bc_ctx *ctx, const struct sw_result *r, const struct syscall_opts *o)
 {
-	json_t *sys = json_object(), *phases = json_object();
+	json_t *sys = json_object(), *phases = json_object(), *doc;
 
 	for (int i = 0; i < r->nsys; i++)
 		json_object_set_new(sys, r->sys[i].name ? r->sys[i].name : "?",
@@ -367,9 +367,9 @@ static int print_json(struct bc_ctx *ctx, const struct sw_result *r, const struc
 			json_object_set_new(phases, phase_key[ph], json_pack(
 				"{s:f, s:I, s:b}", "elapsed_s", r->elapsed_s[ph], "missed",
 				(json_int_t)r->missed[ph], "complete", !sw_incomplete(r, ph)));
-	return bc_json_emit(ctx, json_pack(
+	doc = json_pack(
 		"{s:s, s:{s:s?, s:s?, s:s?}, s:b, s:o, s:{s:o, s:o}, s:s?, s:{s:s, s:i}, "
-		"s:s, s:i?, s:f, s:o, s:o, s:o}",
+		"s:s, s:o?, s:f, s:o, s:o, s:o}",
 		"method", sw_method_name(r->method), "functions", "enter", r->func[SW_ROLE_ENTER],
 		"body", r->func[SW_ROLE_BODY], "exit", r->func[SW_ROLE_EXIT], "single", r->single,
 		"maxactive", r->maxactive ? json_integer(r->maxactive) : json_null(),
@@ -379,7 +379,12 @@ static int print_json(struct bc_ctx *ctx, const struct sw_result *r, const struc
 		"mode", o->cfg.observe ? "pid" : "workload",
 		"pid", o->cfg.observe ? json_integer(o->cfg.pid) : NULL,
 		"duration_s", o->cfg.duration_s, "phases", phases, "syscalls", sys,
-		"probes", probes_json(r)));
+		"probes", probes_json(r));
+	if (!doc) {
+		bc_err("internal error: could not build the JSON document");
+		return -ENOMEM;
+	}
+	return bc_json_emit(ctx, doc);
 }
 
 static void print_progress(const char *what, void *arg)
