@@ -80,5 +80,6 @@ int cmd_stats(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_top(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_overhead(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_annotate(struct bc_ctx *ctx, int argc, char **argv);
+int cmd_syscall(struct bc_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -16,9 +16,10 @@ static const struct bc_cmd commands[] = {
 	{ "stats",  "sample per-program run-time stats (run_cnt, run_time_ns)", cmd_stats },
 	{ "top",    "live per-program cost view (ncurses; batch frames with -b)", cmd_top },
 	{ "overhead", "A/B: how much slower syscalls get while a tracer runs", cmd_overhead },
+	{ "syscall", "per-syscall kernel latency with the tracer's probes inside (fentry/kprobe)", cmd_syscall },
+	{ "annotate", "sampling profile of JITed BPF code per source line/insn (--top: CPU share)", cmd_annotate },
 	{ "sysmon", "run the reference syscall monitor (count|proc|events)", cmd_sysmon },
 	{ "load",   "generate a timed syscall workload", cmd_load },
-	{ "annotate", "sampling profile of JITed BPF code per source line/insn (--top: CPU share)", cmd_annotate },
 };
 
 static void usage(FILE *f)

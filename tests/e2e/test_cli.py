@@ -3,7 +3,8 @@ import pytest
 
 from conftest import run
 
-COMMANDS = ["demo", "doctor", "prog", "stats", "top", "sysmon", "load", "annotate"]
+COMMANDS = ["demo", "doctor", "prog", "stats", "top", "sysmon", "load", "annotate", "syscall",
+            "overhead"]
 
 
 def test_version():

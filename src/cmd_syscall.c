@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* bpfcost syscall: per-syscall latency of the kernel's syscall path with
+ * the tracer's probes inside the window, with the tracer and (--compare)
+ * without it. Collection in syscallwrap.c; this file parses and prints. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "common.h"
+#include "kfeatures.h"
+#include "syscallwrap.h"
+
+#define SC_DEFAULT_MIX "getpid"
+#define SC_DEFAULT_DURATION_S 2.0
+
+static const char syscall_help[] =
+	"Usage: bpfcost syscall [OPTIONS] (--sysmon WEIGHT | -- COMMAND [ARGS...])\n\n"
+	"Time each syscall inside the kernel, from before the sys_enter tracepoint\n"
+	"work to after the sys_exit tracepoint work, so the tracer's probes are\n"
+	"inside the measured window: a per-syscall latency histogram with the\n"
+	"tracer running and, with --compare, without it.\n\n"
+	"What encloses the tracepoints depends on the kernel, so bpfcost tries the\n"
+	"candidates (do_syscall_64; else the enter work or __traceiter_sys_enter, the\n"
+	"dispatcher x64_sys_call, the exit work or __traceiter_sys_exit) and says\n"
+	"which it used. When no single function encloses both tracepoints, the\n"
+	"window is the sum of the enter part, the syscall body and the exit part;\n"
+	"the enter and exit parts only run while a tracer uses the tracepoints.\n\n"
+	"Methods: fentry/fexit (preferred, no limit on threads inside a function),\n"
+	"or kprobe/kretprobe created in tracefs kprobe_events. A kretprobe holds one\n"
+	"of maxactive instances per thread inside the function; when more threads\n"
+	"block inside it (e.g. in nanosleep or pipe reads) returns are missed, and\n"
+	"percentiles are then marked incomplete. --maxactive raises the limit.\n\n"
+	"Options:\n"
+	"  --sysmon WEIGHT     the tracer: the reference service (count, proc, events)\n"
+	"  --compare           also measure without the tracer, first\n"
+	"  --method M          auto (fentry, else kprobe), fentry or kprobe (default auto)\n"
+	"  --maxactive N       kretprobe instances, 1..4096 (default: the kernel's)\n"
+	"  --syscalls LIST     workload kinds whose syscalls are wrapped (default\n"
+	"                      " SC_DEFAULT_MIX "; see bpfcost load --help)\n"
+	"  --duration D        per phase (default 2s)\n"
+	"  --threads N         workload threads, 1..1024 (default 1)\n"
+	"  --cpu C             pin workload thread i to CPU (C+i) mod ncpu; -1: no\n"
+	"                      pinning (default 0)\n"
+	"  --pid PID           no workload: watch process PID for --duration\n"
+	"  --hist              also print the histograms\n"
+	"  --ready-after D     command: measure D after start, no attach detection\n"
+	"  --tracer-log FILE   command: append its output here (default: discarded)\n"
+	"  -h, --help          this help\n\n"
+	"EXAMPLES:\n"
+	"  bpfcost syscall --sysmon events --compare\n"
+	"  bpfcost syscall --sysmon count --method kprobe --syscalls nanosleep --threads 64\n"
+	"  bpfcost syscall --sysmon count --method kprobe --syscalls nanosleep --threads 64 \\\n"
+	"          --maxactive 256\n"
+	"  bpfcost syscall --pid 1234 --syscalls read,write --duration 10s -- ./my-agent\n"
+	"  bpfcost -j syscall --sysmon proc --syscalls getpid,read --hist\n";
+
+struct syscall_opts {
+	struct sw_config cfg;
+	struct tracer_opts t;
+	bool have_sysmon, hist, have_maxactive;
+};
+
+static int parse_opt(int c, const char *arg, struct syscall_opts *o)
+{
+	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
+
+	switch (c) {
+	case 'S':
+		o->have_sysmon = true;
+		return sysmon_weight_parse(arg, &o->t.weight);
+	case 'C':
+		o->cfg.compare = true;
+		return 0;
+	case 'm':
+		return sw_method_parse(arg, &o->cfg.method);
+	case 'M':
+		o->have_maxactive = true;
+		return parse_int("--maxactive", arg, 1, SW_MAXACTIVE_MAX, &o->cfg.maxactive);
+	case 's':
+		return wl_parse_mix(arg, &o->cfg.kinds);
+	case 'd':
+		return parse_duration("--duration", arg, &o->cfg.duration_s);
+	case 't':
+		return parse_int("--threads", arg, 1, 1024, &o->cfg.wl.threads);
+	case 'c':
+		return parse_int("--cpu", arg, -1, ncpu > 0 ? ncpu - 1 : 0, &o->cfg.wl.cpu);
+	case 'p':
+		o->cfg.observe = true;
+		return parse_int("--pid", arg, 1, 0x3fffffff, &o->cfg.pid);
+	case 'H':
+		o->hist = true;
+		return 0;
+	case 'a':
+		return parse_duration("--ready-after", arg, &o->t.ready_after_s);
+	case 'l':
+		o->t.log_path = arg;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int check_args(struct syscall_opts *o)
+{
+	if (o->t.is_command == o->have_sysmon) {
+		bc_err("give exactly one tracer: --sysmon WEIGHT or -- COMMAND ARGS");
+		return -EINVAL;
+	}
+	if (o->have_maxactive && o->cfg.method == SW_METHOD_FENTRY) {
+		bc_err("--maxactive applies to kretprobes; it cannot be used with --method fentry");
+		return -EINVAL;
+	}
+	if (o->cfg.observe && kill(o->cfg.pid, 0) && errno == ESRCH) {
+		bc_err("--pid %d: no such process", o->cfg.pid);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Returns 1 when --help was printed, 0 to run, < 0 on bad input. */
+static int parse_args(int argc, char **argv, struct syscall_opts *o)
+{
+	static const struct option opts[] = {
+		{ "sysmon", required_argument, NULL, 'S' },
+		{ "compare", no_argument, NULL, 'C' },
+		{ "method", required_argument, NULL, 'm' },
+		{ "maxactive", required_argument, NULL, 'M' },
+		{ "syscalls", required_argument, NULL, 's' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "hist", no_argument, NULL, 'H' },
+		{ "ready-after", required_argument, NULL, 'a' },
+		{ "tracer-log", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c, err;
+
+	memset(o, 0, sizeof(*o));
+	o->cfg.wl.threads = 1;
+	o->cfg.duration_s = SC_DEFAULT_DURATION_S;
+	o->t.ready_timeout_s = 30;
+	o->t.grace_s = 5;
+	err = wl_parse_mix(SC_DEFAULT_MIX, &o->cfg.kinds);
+	/* '+': stop at the first non-option, the tracer command. */
+	while (!err && (c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			bc_help(syscall_help);
+			return 1;
+		}
+		err = c == '?' ? -EINVAL : parse_opt(c, optarg, o);
+	}
+	if (err)
+		return err;
+	o->t.is_command = optind < argc;
+	o->t.argv = argv + optind;
+	return check_args(o);
+}
+
+/* ---- Plain output ------------------------------------------------------ */
+
+static const char *const phase_label[SW_PHASES] = { "no tracer", "tracer" };
+static const char *const phase_key[SW_PHASES] = { "without_tracer", "with_tracer" };
+
+static void print_window(FILE *f, const struct sw_result *r)
+{
+	const char *m = r->method == SW_METHOD_FENTRY ? "fentry/fexit" : "kprobe/kretprobe";
+
+	if (r->single) {
+		fprintf(f, "Method: %s on %s, which encloses both syscall tracepoints\n", m,
+			r->func[SW_ROLE_BODY]);
+		return;
+	}
+	fprintf(f, "Method: %s; window = %s + %s + %s (enter part + syscall body + exit part,\n"
+		"  summed: no traceable function encloses both syscall tracepoints here)\n", m,
+		r->func[SW_ROLE_ENTER], r->func[SW_ROLE_BODY], r->func[SW_ROLE_EXIT]);
+	fprintf(f, "  While the tracer runs, empty raw_tp programs (bc_sw_pad_*) sit on sys_enter\n"
+		"  and sys_exit: a tracepoint with one probe calls it directly (static call),\n"
+		"  skipping the iterator; a second probe makes the iterator run. Their empty\n"
+		"  runs are inside the window.\n");
+}
+
+static void print_candidates(FILE *f, const struct sw_result *r)
+{
+	for (int mi = 0; mi < 2; mi++) {
+		if (!r->ncands[mi])
+			continue;
+		fprintf(f, "Candidates tried (%s):\n", mi ? "kprobe" : "fentry");
+		for (int i = 0; i < r->ncands[mi]; i++) {
+			const struct sw_candidate *c = &r->cand[mi][i];
+
+			fprintf(f, "  %-5s %-24s %-3s %s\n", sw_role_name(c->role), c->func,
+				c->ok ? "ok" : "no", c->detail);
+		}
+	}
+	if (r->fentry_why[0])
+		fprintf(f, "fentry not used: %s\n", r->fentry_why);
+}
+
+static void print_row(FILE *f, const struct sw_syscall *s, int phase, bool incomplete)
+{
+	const struct sw_phase_syscall *p = &s->ph[phase];
+	const struct hist *h = &p->lat;
+
+	fprintf(f, "%-11s %-9s %10llu %10llu %7llu", s->name ? s->name : "?", phase_label[phase],
+		(unsigned long long)h->count, (unsigned long long)p->slow,
+		(unsigned long long)p->lost);
+	if (!h->count) {
+		fprintf(f, " %8s %8s %8s %9s %9s %9s %9s\n", "-", "-", "-", "-", "-", "-", "-");
+		return;
+	}
+	fprintf(f, " %8llu %8llu %8llu %9.1f %9.1f %9.1f %9.1f%s\n",
+		(unsigned long long)hist_percentile(h, 50), (unsigned long long)hist_percentile(h, 90),
+		(unsigned long long)hist_percentile(h, 99), hist_mean(h), p->enter_ns, p->body_ns,
+		p->exit_ns, incomplete ? "  INCOMPLETE" : "");
+}
+
+static void print_table(FILE *f, const struct sw_result *r)
+{
+	fprintf(f, "\nLatency in ns of the wrapped window; SLOW = windows through the enter/exit\n"
+		"parts; LOST = windows begun but never completed (missed returns).\n");
+	fprintf(f, "%-11s %-9s %10s %10s %7s %8s %8s %8s %9s %9s %9s %9s\n", "SYSCALL", "PHASE",
+		"WINDOWS", "SLOW", "LOST", "P50", "P90", "P99", "MEAN", "ENTER", "BODY", "EXIT");
+	for (int i = 0; i < r->nsys; i++) {
+		const struct sw_syscall *s = &r->sys[i];
+
+		for (int ph = 0; ph < SW_PHASES; ph++)
+			if (r->ran[ph])
+				print_row(f, s, ph, sw_incomplete(r, ph));
+		if (r->ran[0] && r->ran[1] && s->ph[0].lat.count && s->ph[1].lat.count)
+			fprintf(f, "%-11s %-9s p50 %+lld ns, mean %+.1f ns\n", "", "added",
+				(long long)hist_percentile(&s->ph[1].lat, 50) -
+				(long long)hist_percentile(&s->ph[0].lat, 50),
+				hist_mean(&s->ph[1].lat) - hist_mean(&s->ph[0].lat));
+	}
+}
+
+static void print_probes(FILE *f, const struct sw_result *r)
+{
+	if (r->method != SW_METHOD_KPROBE)
+		return;
+	fprintf(f, "\nKprobe events (maxactive %s; from kprobe_profile):\n",
+		r->maxactive ? "as given" : "kernel default");
+	for (int i = 0; i < r->nprobes; i++) {
+		const struct sw_probe_count *p = &r->probes[i];
+
+		fprintf(f, "  %-10s %-24s", p->event, r->func[p->role]);
+		for (int ph = 0; ph < SW_PHASES; ph++)
+			if (r->ran[ph])
+				fprintf(f, "  %s: %llu hits, %llu missed", phase_label[ph],
+					(unsigned long long)p->hits[ph],
+					(unsigned long long)p->missed[ph]);
+		fprintf(f, "\n");
+	}
+	if (r->maxactive)
+		fprintf(f, "  maxactive: %d\n", r->maxactive);
+}
+
+static void print_hints(FILE *f, const struct sw_result *r)
+{
+	for (int ph = 0; ph < SW_PHASES; ph++) {
+		if (!r->ran[ph] || !sw_incomplete(r, ph))
+			continue;
+		fprintf(f, "\n%s: %llu probe hits missed; percentiles are INCOMPLETE (the missed\n"
+			"windows are likely the long ones).", phase_label[ph],
+			(unsigned long long)r->missed[ph]);
+		if (r->method == SW_METHOD_KPROBE)
+			fprintf(f, " Hint: more threads were inside a kretprobed function than it\n"
+				"has instances: raise --maxactive (now %s), or use --method fentry.\n",
+				r->maxactive ? "set" : "the kernel default");
+		else
+			fprintf(f, "\n");
+	}
+}
+
+static void print_plain(FILE *f, const struct sw_result *r, const struct syscall_opts *o)
+{
+	print_window(f, r);
+	print_candidates(f, r);
+	fprintf(f, "Tracer: %s (%d BPF programs)\n", r->tracer, r->tracer_progs);
+	if (o->cfg.observe)
+		fprintf(f, "Watching pid %d for %.2f s per phase\n", o->cfg.pid, o->cfg.duration_s);
+	else
+		fprintf(f, "Workload: %d thread(s), %.2f s per phase\n", o->cfg.wl.threads,
+			o->cfg.duration_s);
+	print_table(f, r);
+	print_probes(f, r);
+	print_hints(f, r);
+	if (!o->hist)
+		return;
+	for (int i = 0; i < r->nsys; i++)
+		for (int ph = 0; ph < SW_PHASES; ph++)
+			if (r->ran[ph] && r->sys[i].ph[ph].lat.count) {
+				fprintf(f, "\n%s, %s:\n", r->sys[i].name, phase_label[ph]);
+				hist_print(f, &r->sys[i].ph[ph].lat, "ns");
+			}
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static json_t *candidates_json(const struct sw_result *r, int mi)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < r->ncands[mi]; i++) {
+		const struct sw_candidate *c = &r->cand[mi][i];
+
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:b, s:s?, s:s}", "role",
+						   sw_role_name(c->role), "function", c->func,
+						   "encloses", c->encloses, "ok", c->ok, "error",
+						   feature_errname(c->err), "detail", c->detail));
+	}
+	return a;
+}
+
+static json_t *syscall_json(const struct sw_result *r, const struct sw_syscall *s, bool buckets)
+{
+	json_t *o = json_pack("{s:i}", "nr", (int)s->nr);
+
+	for (int ph = 0; ph < SW_PHASES; ph++) {
+		const struct sw_phase_syscall *p = &s->ph[ph];
+
+		if (!r->ran[ph])
+			continue;
+		json_object_set_new(o, phase_key[ph], json_pack(
+			"{s:I, s:I, s:I, s:b, s:f, s:f, s:f, s:o}", "windows",
+			(json_int_t)p->lat.count, "slow", (json_int_t)p->slow, "lost",
+			(json_int_t)p->lost, "complete", !sw_incomplete(r, ph), "enter_ns",
+			p->enter_ns, "body_ns", p->body_ns, "exit_ns", p->exit_ns, "latency_ns",
+			p->lat.count ? hist_to_json(&p->lat, buckets) : json_null()));
+	}
+	return o;
+}
+
+static json_t *probes_json(const struct sw_result *r)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < r->nprobes; i++) {
+		const struct sw_probe_count *p = &r->probes[i];
+		json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "event", p->event, "role",
+				      sw_role_name(p->role), "function", r->func[p->role],
+				      "is_return", p->is_return);
+
+		for (int ph = 0; ph < SW_PHASES; ph++)
+			if (r->ran[ph])
+				json_object_set_new(o, phase_key[ph], json_pack(
+					"{s:I, s:I}", "hits", (json_int_t)p->hits[ph], "missed",
+					(json_int_t)p->missed[ph]));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static int print_json(struct bc_ctx *ctx, const struct sw_result *r, const struct syscall_opts *o)
+{
+	json_t *sys = json_object(), *phases = json_object(), *doc;
+
+	for (int i = 0; i < r->nsys; i++)
+		json_object_set_new(sys, r->sys[i].name ? r->sys[i].name : "?",
+				    syscall_json(r, &r->sys[i], o->hist));
+	for (int ph = 0; ph < SW_PHASES; ph++)
+		if (r->ran[ph])
+			json_object_set_new(phases, phase_key[ph], json_pack(
+				"{s:f, s:I, s:b}", "elapsed_s", r->elapsed_s[ph], "missed",
+				(json_int_t)r->missed[ph], "complete", !sw_incomplete(r, ph)));
+	doc = json_pack(
+		"{s:s, s:{s:s?, s:s?, s:s?}, s:b, s:o, s:{s:o, s:o}, s:s?, s:{s:s, s:i}, "
+		"s:s, s:o?, s:f, s:o, s:o, s:o}",
+		"method", sw_method_name(r->method), "functions", "enter", r->func[SW_ROLE_ENTER],
+		"body", r->func[SW_ROLE_BODY], "exit", r->func[SW_ROLE_EXIT], "single", r->single,
+		"maxactive", r->maxactive ? json_integer(r->maxactive) : json_null(),
+		"candidates", "fentry", candidates_json(r, 0), "kprobe", candidates_json(r, 1),
+		"fentry_not_used", r->fentry_why[0] ? r->fentry_why : NULL,
+		"tracer", "describe", r->tracer, "programs", r->tracer_progs,
+		"mode", o->cfg.observe ? "pid" : "workload",
+		"pid", o->cfg.observe ? json_integer(o->cfg.pid) : NULL,
+		"duration_s", o->cfg.duration_s, "phases", phases, "syscalls", sys,
+		"probes", probes_json(r));
+	if (!doc) {
+		bc_err("internal error: could not build the JSON document");
+		return -ENOMEM;
+	}
+	return bc_json_emit(ctx, doc);
+}
+
+static void print_progress(const char *what, void *arg)
+{
+	bc_note("%s", what);
+}
+
+int cmd_syscall(struct bc_ctx *ctx, int argc, char **argv)
+{
+	struct syscall_opts o;
+	struct sw_result res = { 0 };
+	struct tracer t = { .log_fd = -1 };
+	const struct features *f;
+	char why[256];
+	int err;
+
+	err = parse_args(argc, argv, &o);
+	if (err)
+		return err < 0 ? err : 0;
+	f = bc_features(ctx);
+	if (!f)
+		return -ENOMEM;
+	if (!method_available(f, METHOD_SYSCALL_WRAP, why, sizeof(why))) {
+		bc_err("syscall-path wrapping cannot run on this kernel: %s. Neither fentry/fexit "
+		       "nor kprobes work here; use 'bpfcost overhead' (A/B timing of syscalls "
+		       "from user space) instead", why);
+		return -EOPNOTSUPP;
+	}
+	if (ctx->verbose)
+		o.cfg.progress = print_progress;
+	err = tracer_init(&t, &o.t);
+	if (!err)
+		err = sw_run(&o.cfg, &t, &res);
+	if (err == -EINTR)
+		bc_err("interrupted by signal %d; probes and tracer removed", bc_stop_signal());
+	else if (!err && ctx->json)
+		err = print_json(ctx, &res, &o);
+	else if (!err)
+		print_plain(ctx->out, &res, &o);
+	tracer_fini(&t);
+	sw_result_free(&res);
+	return err;
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* tracefs kprobe_events: create, look up, count and remove our events. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "common.h"
+#include "kprobe_events.h"
+
+#define KPE_DEFAULT_DIR "/sys/kernel/tracing"
+#define KPE_REMOVE_TRIES 50	/* 10 ms apart: perf events close asynchronously */
+
+static int find_tracefs(char *dir, size_t len)
+{
+	char src[256], mnt[256], fstype[64];
+	int err = -ENOENT;
+	FILE *f = fopen("/proc/mounts", "re");
+
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%255s %255s %63s %*[^\n]", src, mnt, fstype) == 3) {
+		if (!strcmp(fstype, "tracefs")) {
+			snprintf(dir, len, "%s", mnt);
+			err = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return err;
+}
+
+static int write_events(const struct kpe *k, const char *cmd)
+{
+	char path[320];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/kprobe_events", k->dir);
+	/* O_APPEND, never O_TRUNC: truncating kprobe_events drops every probe. */
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, cmd, strlen(cmd));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return (int)n;
+}
+
+int kpe_open(struct kpe *k)
+{
+	char path[320];
+	int err;
+
+	memset(k, 0, sizeof(*k));
+	k->pid = (int)getpid();
+	if (find_tracefs(k->dir, sizeof(k->dir))) {
+		snprintf(k->dir, sizeof(k->dir), "%s", KPE_DEFAULT_DIR);
+		if (mount("tracefs", k->dir, "tracefs", 0, NULL)) {
+			err = -errno;
+			bc_err("tracefs is not mounted and mounting it on %s failed: %s", k->dir,
+			       strerror(errno));
+			return err;
+		}
+		k->mounted = true;
+	}
+	snprintf(path, sizeof(path), "%s/kprobe_events", k->dir);
+	if (access(path, W_OK)) {
+		err = -errno;
+		bc_err("cannot use %s: %s", path, strerror(errno));
+		kpe_close(k);
+		return err;
+	}
+	return 0;
+}
+
+static int read_id(const struct kpe *k, const char *name, int *id)
+{
+	char path[400];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/events/kprobes/%s/id", k->dir, name);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	ok = fscanf(f, "%d", id) == 1;
+	fclose(f);
+	return ok ? 0 : -EINVAL;
+}
+
+int kpe_add(struct kpe *k, bool ret, int maxactive, const char *suffix, const char *func,
+	    int *id)
+{
+	char cmd[256], type[16], *name;
+	int err;
+
+	if (k->n >= KPE_MAX)
+		return -E2BIG;
+	name = k->names[k->n];
+	snprintf(name, sizeof(k->names[0]), "bpfcost_%d_%s", k->pid, suffix);
+	if (!ret)
+		snprintf(type, sizeof(type), "p");
+	else if (maxactive > 0)
+		snprintf(type, sizeof(type), "r%d", maxactive);
+	else
+		snprintf(type, sizeof(type), "r");
+	snprintf(cmd, sizeof(cmd), "%s:%s %s\n", type, name, func);
+	err = write_events(k, cmd);
+	if (err)
+		return err;
+	k->n++;		/* ours from now on: removed by kpe_close */
+	return read_id(k, name, id);
+}
+
+int kpe_try(struct kpe *k, const char *func)
+{
+	char cmd[160];
+	int err, id;
+
+	err = kpe_add(k, false, 0, "try", func, &id);
+	if (err)
+		return err;
+	k->n--;
+	snprintf(cmd, sizeof(cmd), "-:%s\n", k->names[k->n]);
+	return write_events(k, cmd);
+}
+
+int kpe_profile(const struct kpe *k, const char *suffix, uint64_t *hits, uint64_t *missed)
+{
+	char path[320], want[64], name[128];
+	unsigned long long h, m;
+	int err = -ENOENT;
+	FILE *f;
+
+	snprintf(want, sizeof(want), "bpfcost_%d_%s", k->pid, suffix);
+	snprintf(path, sizeof(path), "%s/kprobe_profile", k->dir);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	/* "  <event>  <hits>  <misses>" per line. */
+	while (fscanf(f, "%127s %llu %llu", name, &h, &m) == 3) {
+		if (!strcmp(name, want)) {
+			*hits = h;
+			*missed = m;
+			err = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return err;
+}
+
+static int remove_one(const struct kpe *k, const char *name)
+{
+	char cmd[96];
+	int err = 0, i;
+
+	snprintf(cmd, sizeof(cmd), "-:%s\n", name);
+	/* EBUSY while a perf event on it is still being torn down. */
+	for (i = 0; i < KPE_REMOVE_TRIES; i++) {
+		err = write_events(k, cmd);
+		if (err != -EBUSY)
+			break;
+		usleep(10000);
+	}
+	return err;
+}
+
+void kpe_close(struct kpe *k)
+{
+	int err;
+
+	while (k->n > 0) {
+		k->n--;
+		err = remove_one(k, k->names[k->n]);
+		if (err && err != -ENOENT)
+			bc_err("could not remove kprobe event %s: %s", k->names[k->n],
+			       strerror(-err));
+	}
+	if (k->mounted && umount2(k->dir, MNT_DETACH))
+		bc_err("could not unmount tracefs from %s: %s", k->dir, strerror(errno));
+	k->mounted = false;
+}

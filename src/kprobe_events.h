@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Kprobe events through tracefs kprobe_events: the one way to set a
+ * kretprobe's maxactive (libbpf cannot). Events are named
+ * bpfcost_<pid>_<suffix> in the "kprobes" group, so a leftover is easy to
+ * spot and never collides with another process. kpe_close removes every
+ * event we created and unmounts tracefs if we mounted it. */
+#ifndef BPFCOST_KPROBE_EVENTS_H
+#define BPFCOST_KPROBE_EVENTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define KPE_MAX 16
+
+struct kpe {
+	char dir[256];		/* tracefs mount point */
+	bool mounted;		/* we mounted it: unmount on close */
+	int pid;
+	int n;
+	char names[KPE_MAX][48];
+};
+
+/* Find tracefs (or mount it at /sys/kernel/tracing) and check that
+ * kprobe_events exists. */
+int kpe_open(struct kpe *k);
+/* Create "p:" (ret = false) or "r[maxactive]:" event on func; maxactive 0
+ * leaves the kernel default. Returns the event's perf tracepoint id in *id. */
+int kpe_add(struct kpe *k, bool ret, int maxactive, const char *suffix, const char *func,
+	    int *id);
+/* Can a kprobe be put on func? Creates and deletes a trial event. */
+int kpe_try(struct kpe *k, const char *func);
+/* Hits and misses of our event from kprobe_profile. For a kretprobe the
+ * misses include returns lost for want of a free instance (maxactive). */
+int kpe_profile(const struct kpe *k, const char *suffix, uint64_t *hits, uint64_t *missed);
+/* Remove every event we created; unmount if we mounted. Safe to repeat. */
+void kpe_close(struct kpe *k);
+
+#endif

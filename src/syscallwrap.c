@@ -1,0 +1,702 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Syscall-path wrapping: choose what to wrap on this kernel (by trying),
+ * attach with fentry/fexit or kprobe/kretprobe, run the phases, collect.
+ *
+ * What encloses the syscall tracepoints differs by kernel. Old kernels
+ * have a traceable do_syscall_64 around everything. Newer ones mark it
+ * noinstr and inline the enter/exit work into it, so the window is put
+ * together from the enter work (or the tracepoint iterator that runs the
+ * tracer's probes), the syscall dispatcher and the exit work; see
+ * bpf/syscallwrap.bpf.c. Every candidate is tried, none is assumed. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "common.h"
+#include "kprobe_events.h"
+#include "syscalls.h"
+#include "syscallwrap.h"
+#include "syscallwrap.skel.h"
+
+struct sw_cand_def {
+	enum sw_role role;
+	const char *func;
+	bool encloses;
+};
+
+/* In order of preference per role. */
+static const struct sw_cand_def cand_defs[] = {
+	{ SW_ROLE_BODY,  "do_syscall_64", true },	/* old kernels: encloses everything */
+	{ SW_ROLE_BODY,  "x64_sys_call", false },	/* 6.9+ and backports: the dispatcher */
+	{ SW_ROLE_ENTER, "syscall_trace_enter", false },	/* generic entry, when not inlined */
+	{ SW_ROLE_ENTER, "__traceiter_sys_enter", false },	/* runs the sys_enter probes */
+	{ SW_ROLE_EXIT,  "syscall_exit_work", false },
+	{ SW_ROLE_EXIT,  "__traceiter_sys_exit", false },
+};
+
+/* BTF parameter names that carry the syscall number. */
+static const char *const nr_param_names[] = { "nr", "id", "syscall" };
+
+/* Syscalls behind each workload kind (what the workload really issues:
+ * glibc's fstat is newfstatat on x86_64 since 2.33, fstat before). */
+static const char *const kind_sys[WL_KIND_COUNT][3] = {
+	[WL_GETPID] = { "getpid" },
+	[WL_READ] = { "read" },
+	[WL_WRITE] = { "write" },
+	[WL_OPENAT] = { "openat", "close" },
+	[WL_FSTAT] = { "fstat", "newfstatat" },
+	[WL_PIPE] = { "read", "write" },
+	[WL_NANOSLEEP] = { "nanosleep" },
+};
+
+/* Everything attached, for one cleanup path. */
+struct sw_session {
+	struct syscallwrap_bpf *skel;
+	struct bpf_link *links[SW_ROLE_COUNT * 2];
+	int nlinks;
+	struct bpf_link *pads[2];	/* see bc_sw_pad_enter */
+	struct kpe kpe;
+	bool kpe_open;
+	struct btf *btf;
+	int nr_arg[SW_ROLE_COUNT];
+};
+
+const char *sw_method_name(enum sw_method m)
+{
+	static const char *const n[] = { "auto", "fentry", "kprobe" };
+
+	return (unsigned)m < ARRAY_SIZE(n) ? n[m] : "?";
+}
+
+int sw_method_parse(const char *s, enum sw_method *m)
+{
+	for (int i = 0; i <= SW_METHOD_KPROBE; i++)
+		if (!strcmp(s, sw_method_name(i))) {
+			*m = i;
+			return 0;
+		}
+	bc_err("unknown --method '%s' (valid: auto, fentry, kprobe)", s);
+	return -EINVAL;
+}
+
+const char *sw_role_name(enum sw_role r)
+{
+	static const char *const n[] = { "body", "enter", "exit" };
+
+	return (unsigned)r < ARRAY_SIZE(n) ? n[r] : "?";
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int sw_kind_syscalls(unsigned kinds, unsigned *nrs, int max)
+{
+	int n = 0;
+
+	for (int k = 0; k < WL_KIND_COUNT; k++) {
+		if (!(kinds & (1u << k)))
+			continue;
+		for (int j = 0; j < 3 && kind_sys[k][j]; j++) {
+			int nr = syscall_lookup(kind_sys[k][j]);
+			bool dup = false;
+
+			for (int i = 0; i < n; i++)
+				dup |= nrs[i] == (unsigned)nr;
+			if (nr >= 0 && nr < SW_MAX_NR && !dup && n < max)
+				nrs[n++] = (unsigned)nr;
+		}
+	}
+	qsort(nrs, (size_t)n, sizeof(*nrs), cmp_uint);
+	return n;
+}
+
+/* Index of the parameter holding the syscall number, from BTF; -ENOENT
+ * when the function has no BTF, -ESRCH when no parameter looks like it. */
+static int btf_nr_param(const struct btf *btf, const char *func)
+{
+	const struct btf_type *t, *proto;
+	const struct btf_param *p;
+	int id;
+
+	if (!btf)
+		return -ENOENT;
+	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, id);
+	proto = t ? btf__type_by_id(btf, t->type) : NULL;
+	if (!proto)
+		return -ENOENT;
+	p = btf_params(proto);
+	for (int i = 0; i < btf_vlen(proto) && i < 3; i++) {
+		const char *name = btf__name_by_offset(btf, p[i].name_off);
+
+		for (size_t j = 0; name && j < ARRAY_SIZE(nr_param_names); j++)
+			if (!strcmp(name, nr_param_names[j]))
+				return i;
+	}
+	return -ESRCH;
+}
+
+static void only_autoload(struct bpf_object *obj, const char *const *keep, int n)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj) {
+		bool want = false;
+
+		for (int i = 0; i < n; i++)
+			want |= !strcmp(bpf_program__name(p), keep[i]);
+		bpf_program__set_autoload(p, want);
+	}
+}
+
+/* fentry trial: load and attach an empty program on func. */
+static int try_fentry(const char *func, char *detail, size_t len)
+{
+	static const char *const keep[] = { "bc_sw_try" };
+	struct syscallwrap_bpf *skel = syscallwrap_bpf__open();
+	struct bpf_link *link = NULL;
+	int err;
+
+	if (!skel) {
+		snprintf(detail, len, "cannot open the BPF object");
+		return -errno ? -errno : -ENOMEM;
+	}
+	only_autoload(skel->obj, keep, 1);
+	err = bpf_program__set_attach_target(skel->progs.bc_sw_try, 0, func);
+	if (!err)
+		err = syscallwrap_bpf__load(skel);
+	if (err) {
+		snprintf(detail, len, "fentry load refused: %s", strerror(-err));
+		goto cleanup;
+	}
+	link = bpf_program__attach(skel->progs.bc_sw_try);
+	if (!link) {
+		err = -errno;
+		snprintf(detail, len, "fentry attach refused: %s (notrace?)", strerror(-err));
+		goto cleanup;
+	}
+	snprintf(detail, len, "fentry attach works");
+cleanup:
+	bpf_link__destroy(link);
+	syscallwrap_bpf__destroy(skel);
+	return err;
+}
+
+static int try_kprobe(struct kpe *k, const char *func, char *detail, size_t len)
+{
+	int err = kpe_try(k, func);
+
+	if (err)
+		snprintf(detail, len, "kprobe_events refused it: %s%s", strerror(-err),
+			 err == -EINVAL ? " (no such symbol, or on the kprobe blacklist)" : "");
+	else
+		snprintf(detail, len, "kprobe created and removed");
+	return err;
+}
+
+/* Try every candidate for one method; record all trials in res. */
+static void try_candidates(struct sw_session *s, enum sw_method m, struct sw_result *res)
+{
+	int mi = m == SW_METHOD_KPROBE;
+
+	res->ncands[mi] = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(cand_defs) && i < SW_MAX_CANDIDATES; i++) {
+		const struct sw_cand_def *d = &cand_defs[i];
+		struct sw_candidate *c = &res->cand[mi][res->ncands[mi]++];
+		int nr_arg = btf_nr_param(s->btf, d->func);
+
+		*c = (struct sw_candidate){ .role = d->role, .func = d->func, .encloses = d->encloses };
+		if (m == SW_METHOD_FENTRY && nr_arg == -ENOENT) {
+			c->err = -ENOENT;
+			snprintf(c->detail, sizeof(c->detail), "no BTF for it (inlined, or absent)");
+			continue;
+		}
+		c->err = m == SW_METHOD_FENTRY ? try_fentry(d->func, c->detail, sizeof(c->detail)) :
+			 try_kprobe(&s->kpe, d->func, c->detail, sizeof(c->detail));
+		if (!c->err && d->role != SW_ROLE_EXIT && nr_arg < 0) {
+			c->err = nr_arg;
+			snprintf(c->detail, sizeof(c->detail), "traceable, but %s",
+				 nr_arg == -ESRCH ? "no parameter carries the syscall number" :
+				 "no BTF to find the syscall number parameter");
+		}
+		c->ok = !c->err;
+	}
+}
+
+/* Pick the first working candidate per role. 0 when a window can be built. */
+static int choose(struct sw_session *s, enum sw_method m, struct sw_result *res, char *why,
+		  size_t len)
+{
+	int mi = m == SW_METHOD_KPROBE;
+
+	memset(res->func, 0, sizeof(res->func));
+	res->single = false;
+	for (int i = 0; i < res->ncands[mi]; i++) {
+		const struct sw_candidate *c = &res->cand[mi][i];
+
+		if (!c->ok || res->func[c->role])
+			continue;
+		if (c->role != SW_ROLE_BODY && res->single)
+			continue;
+		res->func[c->role] = c->func;
+		s->nr_arg[c->role] = btf_nr_param(s->btf, c->func);
+		if (c->role == SW_ROLE_BODY)
+			res->single = c->encloses;
+	}
+	if (!res->func[SW_ROLE_BODY]) {
+		snprintf(why, len, "%s: no traceable syscall dispatcher (tried do_syscall_64, "
+			 "x64_sys_call)", sw_method_name(m));
+		return -EOPNOTSUPP;
+	}
+	if (!res->single && (!res->func[SW_ROLE_ENTER] || !res->func[SW_ROLE_EXIT])) {
+		snprintf(why, len, "%s: no traceable function around the sys_%s tracepoint work",
+			 sw_method_name(m), res->func[SW_ROLE_ENTER] ? "exit" : "enter");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int open_skel(struct sw_session *s, const struct sw_config *cfg, enum sw_method m,
+		     const struct sw_result *res)
+{
+	/* The padding probes come last: loaded only without a single function. */
+	static const char *const fentry_progs[] = { "bc_sw_fe_body", "bc_sw_fx_body",
+		"bc_sw_fe_enter", "bc_sw_fx_enter", "bc_sw_fe_exit", "bc_sw_fx_exit",
+		"bc_sw_pad_enter", "bc_sw_pad_exit" };
+	static const char *const kprobe_progs[] = { "bc_sw_kp_body", "bc_sw_kr_body",
+		"bc_sw_kp_enter", "bc_sw_kr_enter", "bc_sw_kp_exit", "bc_sw_kr_exit",
+		"bc_sw_pad_enter", "bc_sw_pad_exit" };
+	int nprogs = res->single ? 2 : 6, err = 0;
+
+	s->skel = syscallwrap_bpf__open();
+	if (!s->skel)
+		return -errno ? -errno : -ENOMEM;
+	s->skel->rodata->filter_tgid = cfg->observe ? (uint32_t)cfg->pid : (uint32_t)getpid();
+	s->skel->rodata->skip_tgid = cfg->observe ? (uint32_t)getpid() : 0;
+	s->skel->rodata->body_nr_arg = (uint32_t)s->nr_arg[SW_ROLE_BODY];
+	if (!res->single)
+		s->skel->rodata->enter_nr_arg = (uint32_t)s->nr_arg[SW_ROLE_ENTER];
+	only_autoload(s->skel->obj, m == SW_METHOD_FENTRY ? fentry_progs : kprobe_progs,
+		      res->single ? nprogs : nprogs + 2);
+	if (m == SW_METHOD_FENTRY) {
+		struct bpf_program *p[] = { s->skel->progs.bc_sw_fe_body, s->skel->progs.bc_sw_fx_body,
+			s->skel->progs.bc_sw_fe_enter, s->skel->progs.bc_sw_fx_enter,
+			s->skel->progs.bc_sw_fe_exit, s->skel->progs.bc_sw_fx_exit };
+		const char *fn[] = { res->func[SW_ROLE_BODY], res->func[SW_ROLE_BODY],
+			res->func[SW_ROLE_ENTER], res->func[SW_ROLE_ENTER],
+			res->func[SW_ROLE_EXIT], res->func[SW_ROLE_EXIT] };
+
+		for (int i = 0; i < nprogs && !err; i++)
+			err = bpf_program__set_attach_target(p[i], 0, fn[i]);
+	}
+	if (!err)
+		err = syscallwrap_bpf__load(s->skel);
+	return err;
+}
+
+static int fill_slots(struct sw_session *s, const unsigned *nrs, int n)
+{
+	int fd = bpf_map__fd(s->skel->maps.slot_of);
+
+	for (int i = 0; i < n; i++) {
+		uint32_t key = nrs[i], val = (uint32_t)i + 1;
+
+		if (bpf_map_update_elem(fd, &key, &val, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int attach_fentry(struct sw_session *s, const struct sw_result *res)
+{
+	struct bpf_program *p[] = { s->skel->progs.bc_sw_fe_body, s->skel->progs.bc_sw_fx_body,
+		s->skel->progs.bc_sw_fe_enter, s->skel->progs.bc_sw_fx_enter,
+		s->skel->progs.bc_sw_fe_exit, s->skel->progs.bc_sw_fx_exit };
+	int n = res->single ? 2 : 6;
+
+	for (int i = 0; i < n; i++) {
+		struct bpf_link *l = bpf_program__attach(p[i]);
+
+		if (!l) {
+			int err = -errno;
+
+			bc_err("fentry attach of %s failed: %s", bpf_program__name(p[i]),
+			       strerror(-err));
+			return err;
+		}
+		s->links[s->nlinks++] = l;
+	}
+	return 0;
+}
+
+/* A BPF program on a kprobe event runs from the event's own program list,
+ * on every CPU, whichever CPU its perf event is bound to: one perf event
+ * (CPU 0) per kprobe event is enough, as libbpf does for legacy kprobes. */
+static int attach_kprobe_one(struct sw_session *s, struct bpf_program *prog, bool ret,
+			     int maxactive, const char *suffix, const char *func)
+{
+	struct perf_event_attr attr = { .size = sizeof(attr), .type = PERF_TYPE_TRACEPOINT,
+					.sample_period = 1, .wakeup_events = 1 };
+	struct bpf_link *l;
+	int id, pfd, err;
+
+	err = kpe_add(&s->kpe, ret, maxactive, suffix, func, &id);
+	if (err) {
+		bc_err("cannot create %s on %s in kprobe_events: %s", ret ? "kretprobe" : "kprobe",
+		       func, strerror(-err));
+		return err;
+	}
+	attr.config = (uint64_t)id;
+	pfd = (int)syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0) {
+		err = -errno;
+		bc_err("perf_event_open of kprobe event %s failed: %s", suffix, strerror(errno));
+		return err;
+	}
+	l = bpf_program__attach_perf_event(prog, pfd);
+	if (!l) {
+		err = -errno;
+		close(pfd);
+		bc_err("attaching %s to kprobe event %s failed: %s", bpf_program__name(prog), suffix,
+		       strerror(-err));
+		return err;
+	}
+	s->links[s->nlinks++] = l;	/* the link owns pfd now */
+	return 0;
+}
+
+static int attach_kprobes(struct sw_session *s, int maxactive, struct sw_result *res)
+{
+	struct {
+		enum sw_role role;
+		bool ret;
+		struct bpf_program *prog;
+		const char *suffix;
+	} a[] = {
+		{ SW_ROLE_BODY, false, s->skel->progs.bc_sw_kp_body, "body" },
+		{ SW_ROLE_BODY, true, s->skel->progs.bc_sw_kr_body, "body_ret" },
+		{ SW_ROLE_ENTER, false, s->skel->progs.bc_sw_kp_enter, "enter" },
+		{ SW_ROLE_ENTER, true, s->skel->progs.bc_sw_kr_enter, "enter_ret" },
+		{ SW_ROLE_EXIT, false, s->skel->progs.bc_sw_kp_exit, "exit" },
+		{ SW_ROLE_EXIT, true, s->skel->progs.bc_sw_kr_exit, "exit_ret" },
+	};
+	int n = res->single ? 2 : 6, err;
+
+	res->nprobes = 0;
+	for (int i = 0; i < n; i++) {
+		struct sw_probe_count *pc = &res->probes[res->nprobes++];
+
+		memset(pc, 0, sizeof(*pc));
+		pc->role = a[i].role;
+		pc->is_return = a[i].ret;
+		snprintf(pc->event, sizeof(pc->event), "%s", a[i].suffix);
+		err = attach_kprobe_one(s, a[i].prog, a[i].ret, maxactive, a[i].suffix,
+					res->func[a[i].role]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int pads_on(struct sw_session *s, const struct sw_result *res)
+{
+	struct bpf_program *p[2] = { s->skel->progs.bc_sw_pad_enter, s->skel->progs.bc_sw_pad_exit };
+
+	if (res->single)
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		s->pads[i] = bpf_program__attach(p[i]);
+		if (!s->pads[i]) {
+			int err = -errno;
+
+			bc_err("attaching the padding probe %s failed: %s", bpf_program__name(p[i]),
+			       strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void pads_off(struct sw_session *s)
+{
+	for (int i = 0; i < 2; i++) {
+		bpf_link__destroy(s->pads[i]);
+		s->pads[i] = NULL;
+	}
+}
+
+static void session_close(struct sw_session *s)
+{
+	pads_off(s);
+	/* Links first: a kprobe event cannot be removed while a perf event
+	 * on it is open. */
+	while (s->nlinks > 0)
+		bpf_link__destroy(s->links[--s->nlinks]);
+	syscallwrap_bpf__destroy(s->skel);
+	s->skel = NULL;
+	if (s->kpe_open)
+		kpe_close(&s->kpe);
+	s->kpe_open = false;
+	btf__free(s->btf);
+	s->btf = NULL;
+}
+
+/* Trials, choice and attachment for one method. */
+static int setup_method(struct sw_session *s, const struct sw_config *cfg, enum sw_method m,
+			const unsigned *nrs, int nnrs, struct sw_result *res, char *why, size_t len)
+{
+	int err;
+
+	if (m == SW_METHOD_KPROBE && !s->kpe_open) {
+		err = kpe_open(&s->kpe);
+		if (err) {
+			snprintf(why, len, "kprobe: tracefs kprobe_events unusable: %s",
+				 strerror(-err));
+			return err;
+		}
+		s->kpe_open = true;
+	}
+	try_candidates(s, m, res);
+	err = choose(s, m, res, why, len);
+	if (err)
+		return err;
+	err = open_skel(s, cfg, m, res);
+	if (err) {
+		snprintf(why, len, "%s: BPF load failed: %s", sw_method_name(m), strerror(-err));
+		return err;
+	}
+	err = fill_slots(s, nrs, nnrs);
+	if (!err)
+		err = m == SW_METHOD_FENTRY ? attach_fentry(s, res) :
+		      attach_kprobes(s, cfg->maxactive, res);
+	if (err)
+		snprintf(why, len, "%s: attach failed: %s", sw_method_name(m), strerror(-err));
+	res->method = m;
+	return err;
+}
+
+static void detach_all(struct sw_session *s)
+{
+	struct btf *btf = s->btf;
+	bool kpe = s->kpe_open;
+
+	s->btf = NULL;		/* keep BTF and tracefs for the next method */
+	s->kpe_open = false;
+	session_close(s);
+	s->btf = btf;
+	s->kpe_open = kpe;
+}
+
+static int setup(struct sw_session *s, const struct sw_config *cfg, const unsigned *nrs,
+		 int nnrs, struct sw_result *res)
+{
+	char why[200] = "";
+	int err;
+
+	s->btf = btf__load_vmlinux_btf();
+	if (!s->btf)
+		s->btf = NULL;	/* kprobes can still work, without nr parameters found */
+	if (cfg->method != SW_METHOD_KPROBE) {
+		err = setup_method(s, cfg, SW_METHOD_FENTRY, nrs, nnrs, res, why, sizeof(why));
+		if (!err || cfg->method == SW_METHOD_FENTRY)
+			goto out;
+		snprintf(res->fentry_why, sizeof(res->fentry_why), "%s", why);
+		detach_all(s);
+	}
+	err = setup_method(s, cfg, SW_METHOD_KPROBE, nrs, nnrs, res, why, sizeof(why));
+out:
+	if (err) {
+		if (res->fentry_why[0])
+			bc_err("cannot wrap the syscall path: %s; %s", res->fentry_why, why);
+		else
+			bc_err("cannot wrap the syscall path: %s", why);
+	}
+	return err;
+}
+
+/* ---- Phases ----------------------------------------------------------- */
+
+static int run_phase(const struct sw_config *cfg, struct wl_result *wl)
+{
+	struct wl_config c = cfg->wl;
+
+	if (cfg->observe)
+		return bc_sleep_interruptible(cfg->duration_s) ? -EINTR : 0;
+	c.mask = cfg->kinds;
+	c.duration_s = cfg->duration_s;
+	c.count = 0;
+	if (wl_run(&c, wl))
+		return -EIO;
+	return wl->stopped || bc_stop_requested() ? -EINTR : 0;
+}
+
+static void read_probe_counts(struct sw_session *s, struct sw_result *res, int phase)
+{
+	for (int i = 0; i < res->nprobes; i++) {
+		struct sw_probe_count *pc = &res->probes[i];
+		uint64_t hits = 0, missed = 0, ph = 0, pm = 0;
+
+		if (kpe_profile(&s->kpe, pc->event, &hits, &missed))
+			continue;
+		/* kprobe_profile counts since creation: this phase is the rest. */
+		for (int p = 0; p < phase; p++) {
+			ph += pc->hits[p];
+			pm += pc->missed[p];
+		}
+		pc->hits[phase] = hits - ph;
+		pc->missed[phase] = missed - pm;
+		res->missed[phase] += pc->missed[phase];
+	}
+}
+
+static int read_phase(struct sw_session *s, struct sw_result *res, int phase)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int hfd = bpf_map__fd(s->skel->maps.hists), sfd = bpf_map__fd(s->skel->maps.stats);
+	uint64_t *buckets = calloc(HIST_NBUCKETS, sizeof(uint64_t));
+	uint64_t *hv = calloc((size_t)ncpu, HIST_NBUCKETS * sizeof(uint64_t));
+	struct sw_slot_stats *sv = calloc((size_t)ncpu, sizeof(*sv));
+	int err = 0;
+
+	if (!buckets || !hv || !sv || ncpu <= 0) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (int i = 0; i < res->nsys; i++) {
+		struct sw_phase_syscall *ps = &res->sys[i].ph[phase];
+		uint32_t key = (uint32_t)(phase * SW_SLOTS + i);
+		struct sw_slot_stats t = { 0 };
+
+		if (bpf_map_lookup_elem(hfd, &key, hv) || bpf_map_lookup_elem(sfd, &key, sv)) {
+			err = -errno;
+			goto cleanup;
+		}
+		memset(buckets, 0, HIST_NBUCKETS * sizeof(uint64_t));
+		for (int c = 0; c < ncpu; c++) {
+			for (int b = 0; b < (int)HIST_NBUCKETS; b++)
+				buckets[b] += hv[(size_t)c * HIST_NBUCKETS + b];
+			t.windows += sv[c].windows;
+			t.slow += sv[c].slow;
+			t.enter_ns += sv[c].enter_ns;
+			t.body_ns += sv[c].body_ns;
+			t.exit_ns += sv[c].exit_ns;
+			t.lost += sv[c].lost;
+		}
+		hist_from_buckets(&ps->lat, buckets, HIST_NBUCKETS);
+		if (ps->lat.count)	/* exact, where the buckets only give midpoints */
+			ps->lat.sum = t.enter_ns + t.body_ns + t.exit_ns;
+		ps->slow = t.slow;
+		ps->lost = t.lost;
+		if (t.windows) {
+			ps->enter_ns = (double)t.enter_ns / (double)t.windows;
+			ps->body_ns = (double)t.body_ns / (double)t.windows;
+			ps->exit_ns = (double)t.exit_ns / (double)t.windows;
+		}
+	}
+cleanup:
+	free(buckets);
+	free(hv);
+	free(sv);
+	return err;
+}
+
+static void note(const struct sw_config *cfg, const char *what)
+{
+	if (cfg->progress)
+		cfg->progress(what, cfg->progress_arg);
+}
+
+static int measure(struct sw_session *s, const struct sw_config *cfg, struct tracer *t,
+		   struct sw_result *res)
+{
+	struct wl_result *wl = cfg->observe ? NULL : wl_result_new();
+	int err = 0;
+
+	if (!cfg->observe && !wl)
+		return -ENOMEM;
+	for (int phase = cfg->compare ? 0 : 1; phase < SW_PHASES && !err; phase++) {
+		uint64_t t0;
+
+		if (phase == 1) {
+			note(cfg, "starting the tracer");
+			err = tracer_on(t);
+			if (err)
+				break;
+			res->tracer_progs = t->nprogs;
+			err = pads_on(s, res);
+			if (err) {
+				tracer_off(t);
+				break;
+			}
+		}
+		s->skel->bss->phase = (uint32_t)phase;
+		note(cfg, phase ? "measuring with the tracer" : "measuring without the tracer");
+		t0 = bc_now_ns();
+		err = run_phase(cfg, wl);
+		res->elapsed_s[phase] = (double)(bc_now_ns() - t0) / 1e9;
+		if (phase == 1) {
+			pads_off(s);
+			tracer_off(t);
+		}
+		if (err)
+			break;
+		res->ran[phase] = true;
+		if (res->method == SW_METHOD_KPROBE)
+			read_probe_counts(s, res, phase);
+		err = read_phase(s, res, phase);
+	}
+	wl_result_free(wl);
+	return err;
+}
+
+bool sw_incomplete(const struct sw_result *res, int phase)
+{
+	if (res->missed[phase])
+		return true;
+	for (int i = 0; i < res->nsys; i++)
+		if (res->sys[i].ph[phase].lost)
+			return true;
+	return false;
+}
+
+int sw_run(const struct sw_config *cfg, struct tracer *t, struct sw_result *res)
+{
+	struct sw_session s = { 0 };
+	unsigned nrs[SW_SLOTS];
+	int nnrs, err;
+
+	memset(res, 0, sizeof(*res));
+	res->maxactive = cfg->maxactive;
+	tracer_describe(t, res->tracer, sizeof(res->tracer));
+	nnrs = sw_kind_syscalls(cfg->kinds, nrs, SW_SLOTS);
+	res->sys = calloc((size_t)(nnrs ? nnrs : 1), sizeof(*res->sys));
+	if (!res->sys)
+		return -ENOMEM;
+	res->nsys = nnrs;
+	for (int i = 0; i < nnrs; i++) {
+		res->sys[i].nr = nrs[i];
+		res->sys[i].name = syscall_name(nrs[i]);
+	}
+	err = setup(&s, cfg, nrs, nnrs, res);
+	if (!err)
+		err = measure(&s, cfg, t, res);
+	session_close(&s);
+	return err;
+}
+
+void sw_result_free(struct sw_result *res)
+{
+	free(res->sys);
+	res->sys = NULL;
+}

@@ -1,0 +1,130 @@
+#!/bin/sh
+# Guest tests for `bpfcost syscall` (syscall-path wrapping): needs the 6.1
+# kernel's fentry/fexit and kprobes. Timings under TCG are not real, so the
+# tests check orderings and counts, not sizes.
+
+# No kprobe event, perf event, link or BPF program of ours remains.
+sc_nothing_left() {
+	if grep -q bpfcost /sys/kernel/tracing/kprobe_events; then
+		cat /sys/kernel/tracing/kprobe_events
+		fail "kprobe events left behind"
+	fi
+	l=$(bpftool link show 2>/dev/null | grep -c 'bc_sw_')
+	p=$(bpftool prog show 2>/dev/null | grep -c 'name bc_sw_')
+	[ "$l" = 0 ] || fail "$l links of bc_sw_ programs left"
+	[ "$p" = 0 ] || fail "$p bc_sw_ programs left"
+	for d in /proc/[0-9]*; do
+		[ "$(cat $d/comm 2>/dev/null)" = bpfcost ] || continue
+		fail "a bpfcost process is still running: $d"
+	done
+}
+
+# sc_phase_obj SYSCALL PHASE: the phase object of a syscall in $OUT (flat
+# keys up to its latency object); sc_num OBJ KEY: a number from it.
+sc_phase_obj() {
+	tr -d '\n ' <"$OUT" | sed 's/"probes":.*//' | sed -n "s/.*\"$1\":{\"nr\":[0-9]*,\(.*\)/\1/p" |
+		sed -n "s/.*\"$2\":{\([^}]*\)}.*/\1/p" | head -n1
+}
+sc_num() { echo "$1" | sed -n "s/.*\"$2\":\(-\{0,1\}[0-9][0-9.eE+-]*\).*/\1/p" | head -n1; }
+
+test_syscall_fentry_getpid_ordering() {
+	bc_ok -j syscall --sysmon events --compare --duration 2
+	grep -q '"method": *"fentry"' "$OUT" || fail "auto did not pick fentry"
+	grep -q '"body": *"x64_sys_call"' "$OUT" || fail "body is not x64_sys_call"
+	off=$(sc_phase_obj getpid without_tracer)
+	on=$(sc_phase_obj getpid with_tracer)
+	echo "without: $off"
+	echo "with: $on"
+	m0=$(sc_num "$off" mean) m1=$(sc_num "$on" mean)
+	n0=$(sc_num "$off" windows) n1=$(sc_num "$on" windows)
+	s1=$(sc_num "$on" slow) e1=$(sc_num "$on" enter_ns)
+	echo "mean without $m0 ns ($n0 windows), with $m1 ns ($n1 windows, $s1 slow, enter $e1 ns)"
+	positive "$n0" && positive "$n1" || fail "no windows recorded"
+	positive "$s1" || fail "no window went through the enter/exit parts with the tracer"
+	awk -v a="$m0" -v b="$m1" 'BEGIN { exit !(b > a) }' ||
+		fail "wrapped getpid with sysmon events ($m1 ns) is not slower than without ($m0 ns)"
+	s0=$(sc_num "$off" slow)
+	[ "$s0" = 0 ] || fail "$s0 slow-path windows without a tracer"
+	sc_nothing_left
+}
+
+test_syscall_plain_output() {
+	bc_ok syscall --sysmon count --compare --duration 1 --method kprobe
+	has '^Method: kprobe/kretprobe; window = __traceiter_sys_enter \+ x64_sys_call \+ __traceiter_sys_exit'
+	has 'do_syscall_64 +no'
+	has '^getpid +no tracer +[0-9]+'
+	has '^getpid +tracer +[0-9]+'
+	has 'body_ret +x64_sys_call'
+	sc_nothing_left
+}
+
+# 64 threads blocking in nanosleep hold more kretprobe instances on
+# x64_sys_call than the default maxactive (max(10, 2 x CPUs)) provides.
+sc_maxactive() {
+	bc_ok -j syscall --sysmon count --method kprobe --syscalls nanosleep --threads 64 --cpu -1 \
+		--duration 3 "$@"
+	missed=$(tr -d '\n ' <"$OUT" | sed -n 's/.*"with_tracer":{"elapsed_s":[0-9.eE+-]*,"missed":\([0-9]*\).*/\1/p')
+	on=$(sc_phase_obj nanosleep with_tracer)
+	echo "missed: $missed; nanosleep: $on"
+}
+
+test_syscall_maxactive_default_misses() {
+	sc_maxactive
+	positive "$missed" || fail "no missed kretprobe returns reported with the default maxactive"
+	echo "$on" | grep -q '"complete":false' || fail "percentiles not marked incomplete"
+	bc_ok syscall --sysmon count --method kprobe --syscalls nanosleep --threads 64 --cpu -1 --duration 2
+	has 'INCOMPLETE'
+	has 'raise --maxactive'
+	sc_nothing_left
+}
+
+test_syscall_maxactive_raised_no_misses() {
+	sc_maxactive --maxactive 256
+	[ "$missed" = 0 ] || fail "$missed missed returns with --maxactive 256"
+	echo "$on" | grep -q '"complete":true' || fail "not marked complete"
+	positive "$(sc_num "$on" windows)" || fail "no nanosleep windows"
+	sc_nothing_left
+}
+
+sc_sigterm() {
+	"$BPFCOST" syscall --sysmon events --duration 60 "$@" >/tmp/vmt.sc.out 2>/tmp/vmt.sc.err &
+	pid=$!
+	i=0
+	until grep -q "bc_sw_fx_body\|bc_sw_kr_body" /tmp/vmt.progs 2>/dev/null; do
+		bpftool prog show >/tmp/vmt.progs 2>/dev/null
+		[ $i -lt 150 ] || { kill -KILL $pid; fail "probes never attached"; }
+		sleep 0.2
+		i=$((i + 1))
+	done
+	sleep 1
+	grep -c bpfcost /sys/kernel/tracing/kprobe_events
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	cat /tmp/vmt.sc.err
+	[ $rc -ne 0 ] || fail "exit status 0 after SIGTERM mid-run"
+	grep -q 'interrupted by signal 15' /tmp/vmt.sc.err || fail "no interruption message"
+	sc_nothing_left
+}
+test_syscall_cleanup_sigterm_kprobe() { sc_sigterm --method kprobe --maxactive 64; }
+test_syscall_cleanup_sigterm_fentry() { sc_sigterm --method fentry; }
+
+test_syscall_pid_mode() {
+	sh -c 'while :; do cat /proc/self/stat >/dev/null; done' &
+	busy=$!
+	bc -j syscall --pid $busy --syscalls read,openat --duration 2 --method kprobe --sysmon proc
+	r=$rc
+	kill $busy
+	[ $r = 0 ] || fail "exit $r"
+	grep -q '"mode": *"pid"' "$OUT" || fail "not pid mode"
+	# The shell opens /dev/null for every redirection.
+	on=$(sc_phase_obj openat with_tracer)
+	echo "openat: $on"
+	positive "$(sc_num "$on" windows)" || fail "no openat windows from pid $busy"
+	sc_nothing_left
+}
+
+test_syscall_bad_maxactive_with_fentry() {
+	bc syscall --sysmon count --method fentry --maxactive 5 && fail "accepted --maxactive with fentry"
+	grep -q 'maxactive' "$ERR" || fail "error does not name --maxactive"
+}
