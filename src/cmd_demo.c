@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "annotate.h"
 #include "bpfstats.h"
@@ -16,6 +17,7 @@
 #include "kfeatures.h"
 #include "overhead.h"
 #include "progs.h"
+#include "syscallwrap.h"
 #include "sysmon.h"
 #include "workload.h"
 
@@ -25,6 +27,7 @@
 #define DEMO_AB_ROUNDS 8
 #define DEMO_AB_ROUND_S 0.25
 #define DEMO_SAMPLE_HZ 1000
+#define DEMO_WRAP_S 1.0
 
 static const char demo_help[] =
 	"Usage: bpfcost demo [OPTIONS]\n\n"
@@ -70,6 +73,8 @@ struct demo_weight {
 	double wall_s;
 	struct stats_ci ab;		/* A/B: ns added per getpid */
 	double ab_relative;
+	double wrap_added_ns;		/* syscall: mean wrapped getpid, with - without */
+	bool wrap_incomplete;		/* kretprobe returns were missed */
 };
 
 struct demo_skip {
@@ -87,6 +92,8 @@ struct demo_report {
 	int nskip;
 	struct demo_skip skip[METHOD_COUNT];
 	bool sampled;			/* the annotate column was measured */
+	bool wrapped;			/* the syscall column was measured */
+	const char *wrap_method;
 	enum smp_event sample_event;
 };
 
@@ -107,7 +114,8 @@ struct demo_opts {
 /* Methods this version of demo runs; the rest are reported as skipped. */
 static bool demo_runs_method(enum method_id m)
 {
-	return m == METHOD_STATS || m == METHOD_AB || m == METHOD_ANNOTATE;
+	return m == METHOD_STATS || m == METHOD_AB || m == METHOD_ANNOTATE ||
+	       m == METHOD_SYSCALL_WRAP;
 }
 
 static int parse_opt(int c, const char *arg, void *opts)
@@ -201,6 +209,36 @@ static int measure_ab(struct demo_weight *dw)
 	}
 	tracer_fini(&t);
 	oh_result_free(&res);
+	return err;
+}
+
+/* The syscall-path column: wrapped getpid latency with and without the
+ * weight attached, by fentry or kprobes, where the kernel has them. */
+static int measure_wrap(struct demo_report *r, struct demo_weight *dw)
+{
+	struct tracer_opts to = { .weight = dw->weight };
+	struct sw_config cfg = {
+		.kinds = 1u << WL_GETPID, .duration_s = DEMO_WRAP_S, .compare = true,
+		.wl = { .mask = 1u << WL_GETPID, .threads = 1, .cpu = 0 },
+	};
+	struct sw_result res = { 0 };
+	struct tracer t;
+	int err;
+
+	err = tracer_init(&t, &to);
+	if (!err)
+		err = sw_run(&cfg, &t, &res);
+	for (int i = 0; !err && i < res.nsys; i++) {
+		const struct sw_syscall *sc = &res.sys[i];
+
+		if (sc->nr != (unsigned)SYS_getpid)
+			continue;
+		dw->wrap_added_ns = hist_mean(&sc->ph[1].lat) - hist_mean(&sc->ph[0].lat);
+		dw->wrap_incomplete = sw_incomplete(&res, 0) || sw_incomplete(&res, 1);
+		r->wrap_method = sw_method_name(res.method);
+	}
+	tracer_fini(&t);
+	sw_result_free(&res);
 	return err;
 }
 
@@ -332,6 +370,7 @@ static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_re
 		return -EOPNOTSUPP;
 	}
 	collect_skips(f, r);
+	r->wrapped = method_available(f, METHOD_SYSCALL_WRAP, NULL, 0);
 	r->sampled = method_available(f, METHOD_ANNOTATE, NULL, 0) &&
 		     an_resolve_event(ctx, SMP_EVENT_AUTO, &r->sample_event) == 0;
 	r->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -358,6 +397,12 @@ static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_re
 				sysmon_weight_name(w));
 		err = measure_ab(&r->w[w]);
 	}
+	for (int w = 0; !err && r->wrapped && w < SYSMON_WEIGHT_COUNT; w++) {
+		if (!ctx->json)
+			fprintf(stderr, "bpfcost: sysmon %s: wrapped syscall path...\n",
+				sysmon_weight_name(w));
+		err = measure_wrap(r, &r->w[w]);
+	}
 	if (err == -EINTR)
 		bc_err("interrupted");
 	return err;
@@ -382,47 +427,85 @@ static double sampled_pct(const struct demo_weight *w)
 	return pct;
 }
 
-static void print_plain(FILE *f, const struct demo_report *r)
+static void print_header(FILE *f, const struct demo_report *r)
 {
-	fprintf(f, "Reference service: bpfcost sysmon, %.1f s per weight; workload on CPU 0; "
-		"%d CPUs.\n", r->round_s, r->ncpus);
-	fprintf(f, "stats: kernel run-time stats (via %s%s): the program body only, not the\n"
-		"       tracepoint dispatch or the syscall slow path.\n",
-		stats_via_name(r->stats_via), r->se.was_on ? "; stats were already on" : "");
-	fprintf(f, "ab:    A/B timing of getpid, %d off/on round pairs of %.2f s: everything the\n"
-		"       tracer adds to the syscall, with a 95%% bootstrap CI.\n\n", DEMO_AB_ROUNDS,
-		DEMO_AB_ROUND_S);
+	fprintf(f, "Reference service: bpfcost sysmon at three weights; workload on CPU 0; %d CPUs.\n"
+		"Methods used:\n", r->ncpus);
+	fprintf(f, "  stats     kernel run-time stats via %s%s, %.1f s per weight: the program\n"
+		"            body only, not tracepoint dispatch or the syscall slow path\n",
+		stats_via_name(r->stats_via), r->se.was_on ? " (already on before us)" : "",
+		r->round_s);
+	fprintf(f, "  ab        A/B timing of getpid, %d off/on round pairs of %.2f s: everything\n"
+		"            the tracer adds to the syscall, with a 95%% bootstrap CI\n",
+		DEMO_AB_ROUNDS, DEMO_AB_ROUND_S);
 	if (r->sampled)
-		fprintf(f, "annotate: %s samples at %d Hz per CPU over the stats window, charged to "
-			"the\n       program on the stack: no per-run cost.\n\n",
+		fprintf(f, "  annotate  %s samples at %d Hz per CPU over the stats window, charged\n"
+			"            to the program on the stack: no per-run cost\n",
 			smp_event_name(r->sample_event), DEMO_SAMPLE_HZ);
-	fprintf(f, "%-7s %-36s %13s %12s %8s %15s %9s %9s %12s  %-28s\n", "WEIGHT", "PROGRAMS",
-		"RUNS", "RUNS/SYSCALL", "NS/RUN", "BPF_NS/SYSCALL", "CPU%_1CPU", "CPU%_ALL",
-		"CPU%_SAMPLED", "GETPID_ADDED_NS [95% CI]");
-	fprintf(f, "%-7s %-36s %13s %12s %8s %15s %9s %9s %12s  %-28s\n", "", "", "(stats)",
-		"(stats)", "(stats)", "(stats)", "(stats)", "(stats)", "(annotate)", "(ab)");
+	if (r->wrapped)
+		fprintf(f, "  syscall   kernel syscall path wrapped by %s, %.1f s with and without the\n"
+			"            weight: dispatch and slow path included, user space not\n",
+			r->wrap_method ? r->wrap_method : "?", DEMO_WRAP_S);
+	fputc('\n', f);
+}
+
+static void print_stats_table(FILE *f, const struct demo_report *r)
+{
+	fprintf(f, "Programs (stats):\n%-7s %-36s %12s %12s %8s %10s %10s\n", "WEIGHT", "PROGRAMS",
+		"RUNS", "RUNS/SYSCALL", "NS/RUN", "CPU%_1CPU", "CPU%_ALL");
 	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++) {
 		const struct demo_weight *w = &r->w[i];
-		char names[64] = "", sampled[16] = "-";
+		char names[64] = "";
 		size_t len = 0;
 
-		if (r->sampled)
-			snprintf(sampled, sizeof(sampled), "%.3f", sampled_pct(w));
 		for (int p = 0; p < w->nprogs && len < sizeof(names); p++)
 			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
 						p ? "," : "", w->prog[p].name);
-		fprintf(f, "%-7s %-36s %13" PRIu64 " %12.2f %8.1f %15.1f %9.3f %9.3f %12s  %.1f "
-			"[%.1f, %.1f] (+%.0f%%)\n", sysmon_weight_name(w->weight), names, w->runs,
-			ratio(w->runs, w->syscalls_seen), ratio(w->time_ns, w->runs),
-			ratio(w->time_ns, w->syscalls_seen), cpu_pct(w), cpu_pct(w) / r->ncpus,
-			sampled, w->ab.point, w->ab.lo, w->ab.hi, w->ab_relative * 100);
+		fprintf(f, "%-7s %-36s %12" PRIu64 " %12.2f %8.1f %10.3f %10.3f\n",
+			sysmon_weight_name(w->weight), names, w->runs,
+			ratio(w->runs, w->syscalls_seen), ratio(w->time_ns, w->runs), cpu_pct(w),
+			cpu_pct(w) / r->ncpus);
 	}
+}
+
+/* The same question -- what does each weight cost -- answered by every
+ * method that ran, side by side. */
+static void print_methods_table(FILE *f, const struct demo_report *r)
+{
+	fprintf(f, "\nCost per syscall and CPU share, by method:\n");
+	fprintf(f, "%-7s %16s %30s %22s %14s %17s\n", "WEIGHT", "BPF_NS/SYSCALL",
+		"GETPID_ADDED_NS [95% CI]", "WRAPPED_GETPID_+NS", "CPU%_1CPU", "CPU%_1CPU");
+	fprintf(f, "%-7s %16s %30s %22s %14s %17s\n", "", "(stats)", "(ab)", "(syscall)",
+		"(stats)", "(annotate)");
+	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++) {
+		const struct demo_weight *w = &r->w[i];
+		char ab[48], wrap[32] = "-", sampled[16] = "-";
+
+		snprintf(ab, sizeof(ab), "%.1f [%.1f, %.1f] +%.0f%%", w->ab.point, w->ab.lo,
+			 w->ab.hi, w->ab_relative * 100);
+		if (r->wrapped)
+			snprintf(wrap, sizeof(wrap), "%.1f%s", w->wrap_added_ns,
+				 w->wrap_incomplete ? " (incomplete)" : "");
+		if (r->sampled)
+			snprintf(sampled, sizeof(sampled), "%.3f", sampled_pct(w));
+		fprintf(f, "%-7s %16.1f %30s %22s %14.3f %17s\n", sysmon_weight_name(w->weight),
+			ratio(w->time_ns, w->syscalls_seen), ab, wrap, cpu_pct(w), sampled);
+	}
+}
+
+static void print_plain(FILE *f, const struct demo_report *r)
+{
+	print_header(f, r);
+	print_stats_table(f, r);
+	print_methods_table(f, r);
 	fprintf(f, "\n(events weight: %" PRIu64 " events drained, %" PRIu64 " lost)\n",
 		r->w[SYSMON_EVENTS].events, r->w[SYSMON_EVENTS].lost);
 	fprintf(f, "\nOther methods:\n");
 	for (int i = 0; i < r->nskip; i++)
 		fprintf(f, "  %-13s %s: %s\n", method_name(r->skip[i].method),
 			r->skip[i].available ? "not run" : "skipped", r->skip[i].why);
+	if (!r->nskip)
+		fprintf(f, "  (none: every method ran)\n");
 }
 
 static json_t *weight_to_json(const struct demo_weight *w, const struct demo_report *r)
@@ -438,7 +521,8 @@ static json_t *weight_to_json(const struct demo_weight *w, const struct demo_rep
 						       "samples", r->sampled ?
 						       json_integer((json_int_t)w->prog[p].samples) :
 						       json_null()));
-	return json_pack("{s:s, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:o, s:I, s:I, "
+	return json_pack("{s:s, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:o, s:o, s:I, "
+			 "s:I, "
 			 "s:{s:f, s:f, s:f, s:f, s:f}}",
 			 "weight", sysmon_weight_name(w->weight), "programs", progs, "wall_s",
 			 w->wall_s, "runs", (json_int_t)w->runs, "run_time_ns",
@@ -447,7 +531,12 @@ static json_t *weight_to_json(const struct demo_weight *w, const struct demo_rep
 			 ratio(w->time_ns, w->runs), "bpf_ns_per_syscall",
 			 ratio(w->time_ns, w->syscalls_seen), "cpu_pct_one_cpu", cpu_pct(w),
 			 "cpu_pct_machine", cpu_pct(w) / ncpus, "cpu_pct_sampled",
-			 r->sampled ? json_real(sampled_pct(w)) : json_null(), "events", (json_int_t)w->events,
+			 r->sampled ? json_real(sampled_pct(w)) : json_null(),
+			 "syscall_wrapped_getpid_added_ns",
+			 r->wrapped ? json_pack("{s:f, s:b, s:s}", "mean", w->wrap_added_ns,
+						"incomplete", w->wrap_incomplete, "method",
+						r->wrap_method ? r->wrap_method : "?") : json_null(),
+			 "events", (json_int_t)w->events,
 			 "lost", (json_int_t)w->lost, "ab_getpid_added_ns", "point", w->ab.point,
 			 "lo", w->ab.lo, "hi", w->ab.hi, "level", w->ab.level, "relative",
 			 w->ab_relative);

@@ -62,8 +62,9 @@ struct syscall_opts {
 	bool have_sysmon, hist, have_maxactive;
 };
 
-static int parse_opt(int c, const char *arg, struct syscall_opts *o)
+static int parse_opt(int c, const char *arg, void *opts)
 {
+	struct syscall_opts *o = opts;
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 
 	switch (c) {
@@ -137,7 +138,7 @@ static int parse_args(int argc, char **argv, struct syscall_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	int c, err;
+	int err;
 
 	memset(o, 0, sizeof(*o));
 	o->cfg.wl.threads = 1;
@@ -146,13 +147,8 @@ static int parse_args(int argc, char **argv, struct syscall_opts *o)
 	o->t.grace_s = 5;
 	err = wl_parse_mix(SC_DEFAULT_MIX, &o->cfg.kinds);
 	/* '+': stop at the first non-option, the tracer command. */
-	while (!err && (c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			bc_help(syscall_help);
-			return 1;
-		}
-		err = c == '?' ? -EINVAL : parse_opt(c, optarg, o);
-	}
+	if (!err)
+		err = bc_parse_opts(argc, argv, "+h", opts, syscall_help, parse_opt, o, false);
 	if (err)
 		return err;
 	o->t.is_command = optind < argc;
