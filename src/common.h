@@ -69,5 +69,6 @@ int cmd_demo(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_stats(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_top(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_overhead(struct bc_ctx *ctx, int argc, char **argv);
+int cmd_profile(struct bc_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -3,7 +3,7 @@ import pytest
 
 from conftest import run
 
-COMMANDS = ["demo", "doctor", "prog", "stats", "top", "sysmon", "load"]
+COMMANDS = ["demo", "doctor", "prog", "stats", "top", "sysmon", "load", "profile"]
 
 
 def test_version():
