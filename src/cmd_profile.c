@@ -19,9 +19,9 @@ static const char profile_help[] =
 	"counter deltas per run (scaled and marked when the PMU multiplexes them).\n"
 	"PROG is a selector: id N | tag HEX | name NAME | pinned PATH (repeatable).\n\n"
 	"The observer is calibrated: our own empty program (bc_empty on\n"
-	"raw_tp/sys_enter) is profiled alongside with the same setup; its mean is\n"
-	"what fentry+fexit+bookkeeping add and is subtracted from every target\n"
-	"figure ('corrected'). Raw figures are shown too. Run-time stats are on\n"
+	"raw_tp/sys_enter) is profiled alongside with the same setup; the mean of\n"
+	"its runs up to p99 is what fentry+fexit+bookkeeping add and is subtracted\n"
+	"from every target figure ('corrected'). Raw figures are shown too. Run-time stats are on\n"
 	"for the window so the kernel's own run count and ns/run (which include\n"
 	"the trampoline) can be compared. Runs that nest on one CPU are timed\n"
 	"exclusively (the inner run is subtracted from the outer one).\n\n"
@@ -87,7 +87,7 @@ static int parse_args(int argc, char **argv, struct profile_opts *o)
 	int c, err;
 
 	o->cfg.duration_s = PROFILE_DEFAULT_DURATION_S;
-	o->cfg.calibrate = o->cfg.stats = true;
+	o->cfg.calibrate = o->cfg.stats = o->cfg.announce = true;
 	o->events = "auto";
 	o->argv = calloc((size_t)argc + 1, sizeof(char *));
 	if (!o->argv)
@@ -212,7 +212,7 @@ static void print_plain(struct bc_ctx *ctx, const struct profile_opts *o, const 
 	fprintf(f, "%s\n", o->cfg.nevents ? "" : "none (time only)");
 	if (r->calibrated)
 		fprintf(f, "calibration: our empty program under the same fentry/fexit took "
-			"%.1f ns/run (mean of %llu runs); subtracted in 'corrected'\n",
+			"%.1f ns/run (mean of its %llu runs up to p99); subtracted in 'corrected'\n",
 			r->calib_ns, (unsigned long long)r->calib.runs);
 	else
 		fprintf(f, "calibration: off (--no-calibrate): figures include the observer\n");
@@ -318,8 +318,8 @@ static int print_json(struct bc_ctx *ctx, const struct profile_opts *o, const st
 		json_array_append_new(progs, target_json(r, &r->t[i], o->hist));
 	if (r->calibrated)
 		calib = json_pack("{s:s, s:f, s:o}", "method",
-				  "empty raw_tp program under the same fentry/fexit; its mean is "
-				  "subtracted from every target figure", "ns_per_run", r->calib_ns,
+				  "empty raw_tp program under the same fentry/fexit; the mean of "
+				  "its runs up to p99 is subtracted from every target figure", "ns_per_run", r->calib_ns,
 				  "program", target_json(r, &r->calib, o->hist));
 	return bc_json_emit(ctx, json_pack("{s:f, s:f, s:b, s:s, s:o, s:o}",
 					   "duration_s", o->cfg.duration_s,
@@ -339,42 +339,42 @@ static int check_method(struct bc_ctx *ctx)
 	return -EOPNOTSUPP;
 }
 
-static int resolve(const struct profile_opts *o, uint32_t **ids, size_t *nids)
-{
-	struct prog_selector *sels = NULL;
-	int nsel, err;
-
-	nsel = selectors_parse(o->argc, o->argv, &sels);
-	if (nsel < 0)
-		return nsel;
-	err = selectors_resolve(sels, nsel, ids, nids);
-	free(sels);
-	return err;
-}
-
 int cmd_profile(struct bc_ctx *ctx, int argc, char **argv)
 {
 	struct profile_opts o = { 0 };
 	struct prof_result r = { 0 };
+	struct prog_selector *sels = NULL;
 	uint32_t *ids = NULL;
 	size_t nids = 0;
-	int n, err;
+	bool is_auto;
+	int n, nsel, err;
 
 	err = parse_args(argc, argv, &o);
 	if (err) {
 		err = err < 0 ? err : 0;
 		goto cleanup;
 	}
+	n = prof_events_parse(o.events, o.cfg.events, PROF_MAX_EVENTS, &is_auto);
+	if (n < 0) {
+		err = n;
+		goto cleanup;
+	}
+	/* Bad input is reported as such before any kernel question. */
+	nsel = selectors_parse(o.argc, o.argv, &sels);
+	if (nsel < 0) {
+		err = nsel;
+		goto cleanup;
+	}
 	err = check_method(ctx);
 	if (err)
 		goto cleanup;
-	n = prof_events_parse(ctx, o.events, o.cfg.events, PROF_MAX_EVENTS);
+	n = prof_events_resolve(ctx, is_auto, o.cfg.events, n, PROF_MAX_EVENTS);
 	if (n < 0) {
 		err = n;
 		goto cleanup;
 	}
 	o.cfg.nevents = n;
-	err = resolve(&o, &ids, &nids);
+	err = selectors_resolve(sels, nsel, &ids, &nids);
 	if (err)
 		goto cleanup;
 	o.cfg.ids = ids;
@@ -389,6 +389,7 @@ int cmd_profile(struct bc_ctx *ctx, int argc, char **argv)
 cleanup:
 	prof_result_free(&r);
 	free(ids);
+	free(sels);
 	free(o.argv);
 	return err;
 }

@@ -19,7 +19,8 @@
 #include "profile.skel.h"
 #include "empty.skel.h"
 
-#define POLL_S 0.25		/* stop-request and detach polling period */
+#define POLL_S 0.25
+#define CALIB_TRIM_P 99.0	/* calibration: mean of runs up to this percentile */		/* stop-request and detach polling period */
 
 static const struct prof_event_def event_table[] = {
 	{ "cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, FEAT_PERF_CYCLES, true },
@@ -95,14 +96,13 @@ static int events_auto(struct bc_ctx *ctx, int *idx, int max)
 	return n;
 }
 
-int prof_events_parse(struct bc_ctx *ctx, const char *spec, int *idx, int max)
+int prof_events_parse(const char *spec, int *idx, int max, bool *is_auto)
 {
 	char *copy, *tok, *save = NULL;
 	int n = 0, i, j, err = 0;
 
-	if (!strcmp(spec, "auto"))
-		return events_auto(ctx, idx, max);
-	if (!strcmp(spec, "none"))
+	*is_auto = !strcmp(spec, "auto");
+	if (*is_auto || !strcmp(spec, "none"))
 		return 0;
 	copy = strdup(spec);
 	if (!copy)
@@ -116,9 +116,8 @@ int prof_events_parse(struct bc_ctx *ctx, const char *spec, int *idx, int max)
 			err = -EINVAL;
 			goto cleanup;
 		}
-		for (j = 0; j < n; j++)
-			if (idx[j] == i)
-				break;
+		for (j = 0; j < n && idx[j] != i; j++)
+			;
 		if (j < n)
 			continue;	/* named twice: count once */
 		if (n == max) {
@@ -131,12 +130,20 @@ int prof_events_parse(struct bc_ctx *ctx, const char *spec, int *idx, int max)
 	if (!n) {
 		bc_err("--events: empty list");
 		err = -EINVAL;
-		goto cleanup;
 	}
-	for (j = 0; j < n && !err; j++)
-		err = event_check(ctx, idx[j]);
 cleanup:
 	free(copy);
+	return err ? err : n;
+}
+
+int prof_events_resolve(struct bc_ctx *ctx, bool is_auto, int *idx, int n, int max)
+{
+	int j, err = 0;
+
+	if (is_auto)
+		return events_auto(ctx, idx, max);
+	for (j = 0; j < n && !err; j++)
+		err = event_check(ctx, idx[j]);
 	return err ? err : n;
 }
 
@@ -423,6 +430,15 @@ static int session_setup(struct prof_session *s)
 	return err;
 }
 
+static void set_active(struct prof_session *s, bool on)
+{
+	size_t i;
+
+	for (i = 0; i < s->ninst; i++)
+		s->inst[i].skel->bss->active = on;
+}
+
+/* Opens the window: observers on, then the kernel's counters read. */
 static void snapshot_start(struct prof_session *s)
 {
 	int *links = calloc(s->ninst, sizeof(int));
@@ -430,6 +446,8 @@ static void snapshot_start(struct prof_session *s)
 
 	if (links)
 		count_links(s, links);
+	s->t0 = bc_now_ns();
+	set_active(s, true);
 	for (i = 0; i < s->ninst; i++) {
 		struct prof_inst *in = &s->inst[i];
 
@@ -603,8 +621,12 @@ static int collect(struct prof_session *s)
 	size_t i;
 	int err = 0;
 
+	/* Closes the window: the kernel's counters read, then observers off. */
 	for (i = 0; i < s->ninst; i++)
 		inst_finish_info(s, &s->inst[i]);
+	set_active(s, false);
+	s->t1 = bc_now_ns();
+	res->elapsed_s = (double)(s->t1 - s->t0) / 1e9;
 	detach_all(s);
 	for (i = 0; i < s->ninst && !err; i++)
 		err = inst_read(s, &s->inst[i]);
@@ -612,7 +634,9 @@ static int collect(struct prof_session *s)
 		return err;
 	if (res->calibrated) {
 		target_finish(res, &res->calib);
-		res->calib_ns = res->calib.raw.mean;
+		/* Trimmed at p99: the rare interrupted run of an empty program
+		 * says nothing about the observer and would swamp a plain mean. */
+		res->calib_ns = hist_trimmed_mean(&res->calib.hist, CALIB_TRIM_P);
 	}
 	for (i = 0; i < res->n; i++)
 		target_finish(res, &res->t[i]);
@@ -654,10 +678,10 @@ int prof_run(struct bc_ctx *ctx, const struct prof_config *cfg, struct prof_resu
 	if (err)
 		goto cleanup;
 	snapshot_start(&s);
-	s.t0 = bc_now_ns();
+	if (cfg->announce)
+		bc_note("profiling %zu program%s for %.3g s", res->n, res->n == 1 ? "" : "s",
+			cfg->duration_s);
 	wait_window(&s);
-	s.t1 = bc_now_ns();
-	res->elapsed_s = (double)(s.t1 - s.t0) / 1e9;
 	err = collect(&s);
 cleanup:
 	session_free(&s);

@@ -25,10 +25,13 @@ struct prof_event_def {
 };
 
 const struct prof_event_def *prof_events_table(size_t *n);
-/* Parse "auto", "none" or a comma list into event table indexes. auto asks
- * doctor; explicit names must exist (unknown name: error). Errors are
- * printed (one line). Returns the number of events or negative errno. */
-int prof_events_parse(struct bc_ctx *ctx, const char *spec, int *idx, int max);
+/* Parse "auto", "none" or a comma list into event table indexes (syntax
+ * only: an unknown name is -EINVAL). Returns the number of events (0 for
+ * auto and none) or negative errno; errors are printed (one line). */
+int prof_events_parse(const char *spec, int *idx, int max, bool *is_auto);
+/* auto: the events doctor finds working. Otherwise every parsed event must
+ * open here, else a one-line error and -EOPNOTSUPP. Returns the count. */
+int prof_events_resolve(struct bc_ctx *ctx, bool is_auto, int *idx, int n, int max);
 
 struct prof_config {
 	const uint32_t *ids;	/* target program ids */
@@ -38,6 +41,7 @@ struct prof_config {
 	int nevents;
 	bool calibrate;		/* also profile our own empty program */
 	bool stats;		/* turn on run-time stats for the window */
+	bool announce;		/* note on stderr when the window opens */
 };
 
 /* One counter over the window. */

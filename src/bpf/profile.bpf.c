@@ -15,6 +15,10 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile __u32 nr_events = 0;	/* counters in use, <= PROF_MAX_EVENTS */
 const volatile __u32 nr_cpus = 1;	/* events[] index = cpu + event * nr_cpus */
+/* Set by user space for the measuring window only, so our figures and the
+ * kernel's run-time stats read at the window's edges cover the same runs
+ * (attaching and detaching trampolines take a while). */
+volatile __u32 active;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
@@ -69,7 +73,7 @@ int BPF_PROG(bc_prof_entry)
 	struct prof_frame *f;
 	__u64 key = 0;
 
-	if (!s || !st)
+	if (!s || !st || !active)
 		return 0;
 	bpf_get_func_arg(ctx, 0, &key);
 	if (s->top - s->base >= PROF_DEPTH) {
@@ -140,6 +144,8 @@ int BPF_PROG(bc_prof_exit)
 	__u64 *bucket;
 	long idx;
 
+	if (!active)
+		return 0;
 	ev_ok = read_counters(ev);
 	s = bpf_map_lookup_elem(&stack, &zero);
 	st = bpf_map_lookup_elem(&stats, &zero);
