@@ -7,7 +7,7 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define CALIB_N 256
+#define CALIB_N 1024
 
 /* Something the compiler cannot fold away. */
 static long calib_step(__u32 i, void *data)

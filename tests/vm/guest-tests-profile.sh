@@ -135,18 +135,30 @@ test_profile_several_targets_match_alone() {
 	workload 2000
 	profile_wait
 	both1=$(prog_field $1 p50 ns_per_run_corrected) both2=$(prog_field $2 p50 ns_per_run_corrected)
+	cal_both=$(json_num ns_per_run)
 	profile_bg id $1 --duration 6
 	workload 2000
 	profile_wait
 	alone1=$(prog_field $1 p50 ns_per_run_corrected)
+	cal_alone1=$(json_num ns_per_run)
 	profile_bg id $2 --duration 6
 	workload 2000
 	profile_wait
 	alone2=$(prog_field $2 p50 ns_per_run_corrected)
+	cal_alone2=$(json_num ns_per_run)
 	stop_runner
-	echo "corrected p50: N together $both1 alone $alone1; 4N together $both2 alone $alone2"
-	within "$both1" "$alone1" 20 || fail "N: together $both1 vs alone $alone1 beyond 20%"
-	within "$both2" "$alone2" 20 || fail "4N: together $both2 vs alone $alone2 beyond 20%"
+	echo "corrected p50 ns: N together $both1 alone $alone1; 4N together $both2 alone $alone2"
+	echo "calibration ns: together $cal_both, N alone $cal_alone1, 4N alone $cal_alone2"
+	# Under TCG, guest ns are host ns and the shared host's load changes the
+	# emulation speed between runs (we saw 1.8x): compare in units of the
+	# same run's calibration, which scales with it. ns are shown above.
+	nb1=$(awk -v a=$both1 -v c=$cal_both 'BEGIN { print a / c }')
+	nb2=$(awk -v a=$both2 -v c=$cal_both 'BEGIN { print a / c }')
+	na1=$(awk -v a=$alone1 -v c=$cal_alone1 'BEGIN { print a / c }')
+	na2=$(awk -v a=$alone2 -v c=$cal_alone2 'BEGIN { print a / c }')
+	echo "in calibration units: N together $nb1 alone $na1; 4N together $nb2 alone $na2"
+	within "$nb1" "$na1" 20 || fail "N: together $nb1 vs alone $na1 beyond 20%"
+	within "$nb2" "$na2" 20 || fail "4N: together $nb2 vs alone $na2 beyond 20%"
 }
 
 # No tracing program or link of ours outlives profile, however it ends
