@@ -58,6 +58,9 @@ prog_field() {
 	echo "$obj" | grep -o "\"$2\": *-\{0,1\}[0-9][0-9.eE+-]*" | head -n1 | sed 's/.*: *//'
 }
 # within A B PCT: |A - B| <= PCT% of B.
+# calib_ns: the calibration figure of the profile JSON in $OUT (the first
+# "ns_per_run" key: json_num would take the last one on a compact line).
+calib_ns() { grep -o '"ns_per_run": *[0-9.eE+-]*' "$OUT" | head -n1 | sed 's/.*: *//'; }
 within() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= b * p / 100) }'; }
 
 # Ids of the running sysmon's programs.
@@ -121,7 +124,7 @@ test_profile_linearity() {
 	stop_runner
 	n=$(prog_field $1 p50 ns_per_run_corrected) n4=$(prog_field $2 p50 ns_per_run_corrected)
 	mn=$(prog_field $1 mean ns_per_run_corrected) mn4=$(prog_field $2 mean ns_per_run_corrected)
-	cal=$(json_num ns_per_run)
+	cal=$(calib_ns)
 	r=$(awk -v a=$n4 -v b=$n 'BEGIN { printf "%.2f", a / b }')
 	rm=$(awk -v a=$mn4 -v b=$mn 'BEGIN { printf "%.2f", a / b }')
 	echo "calibration $cal ns; corrected p50 N: $n, 4N: $n4, ratio $r; means $mn, $mn4, ratio $rm"
@@ -135,17 +138,17 @@ test_profile_several_targets_match_alone() {
 	workload 2000
 	profile_wait
 	both1=$(prog_field $1 p50 ns_per_run_corrected) both2=$(prog_field $2 p50 ns_per_run_corrected)
-	cal_both=$(json_num ns_per_run)
+	cal_both=$(calib_ns)
 	profile_bg id $1 --duration 6
 	workload 2000
 	profile_wait
 	alone1=$(prog_field $1 p50 ns_per_run_corrected)
-	cal_alone1=$(json_num ns_per_run)
+	cal_alone1=$(calib_ns)
 	profile_bg id $2 --duration 6
 	workload 2000
 	profile_wait
 	alone2=$(prog_field $2 p50 ns_per_run_corrected)
-	cal_alone2=$(json_num ns_per_run)
+	cal_alone2=$(calib_ns)
 	stop_runner
 	echo "corrected p50 ns: N together $both1 alone $alone1; 4N together $both2 alone $alone2"
 	echo "calibration ns: together $cal_both, N alone $cal_alone1, 4N alone $cal_alone2"
