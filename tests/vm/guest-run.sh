@@ -80,7 +80,7 @@ for ft in "$@"; do
 		skipped=$((skipped + 1))
 	else
 		echo "not ok $n - $name (${secs}s, exit $rc)"
-		sed 's/^/#   /' "$log" | tail -n 400
+		sed 's/^/#   /' "$log" | tail -n 40
 		failed=$((failed + 1))
 	fi
 done
