@@ -15,6 +15,7 @@ static const struct bc_cmd commands[] = {
 	{ "prog",   "list loaded BPF programs with attach points and run-time stats", cmd_prog },
 	{ "stats",  "sample per-program run-time stats (run_cnt, run_time_ns)", cmd_stats },
 	{ "top",    "live per-program cost view (ncurses; batch frames with -b)", cmd_top },
+	{ "profile", "fentry/fexit around BPF programs: ns per run, counters, calibrated", cmd_profile },
 	{ "overhead", "A/B: how much slower syscalls get while a tracer runs", cmd_overhead },
 	{ "syscall", "per-syscall kernel latency with the tracer's probes inside (fentry/kprobe)", cmd_syscall },
 	{ "annotate", "sampling profile of JITed BPF code per source line/insn (--top: CPU share)", cmd_annotate },

@@ -34,6 +34,11 @@ done
 cp "$bpftool" "$root/usr/sbin/bpftool"
 cp "$bin" "$root/repo/bpfcost"
 cp "$build"/*.bpf.o "$root/repo/build/"
+# Test helpers (attach_runner: load and attach an object, hold it).
+if ls "$build"/tests/attach_runner >/dev/null 2>&1; then
+	mkdir -p "$root/repo/build/tests"
+	cp "$build"/tests/attach_runner "$root/repo/build/tests/"
+fi
 cp tests/vm/*.sh "$root/repo/tests/vm/"
 cp tests/vm/init.sh "$root/init"
 chmod 0755 "$root/init" "$root"/repo/tests/vm/*.sh

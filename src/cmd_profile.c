@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* bpfcost profile: fentry/fexit around loaded BPF programs, with the
+ * observer's own cost measured on an empty program and subtracted.
+ * A front end over profile.c. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include "common.h"
+#include "kfeatures.h"
+#include "profile.h"
+
+#define PROFILE_DEFAULT_DURATION_S 5.0
+
+static const char profile_help[] =
+	"Usage: bpfcost profile PROG... [--duration D] [--events auto|none|LIST] [--hist]\n\n"
+	"Attach fentry and fexit to every selected program at once and time each\n"
+	"run: runs, runs/s, mean, p50, p90, p99 and max ns per run, plus hardware\n"
+	"counter deltas per run (scaled and marked when the PMU multiplexes them).\n"
+	"PROG is a selector: id N | tag HEX | name NAME | pinned PATH (repeatable).\n\n"
+	"The observer is calibrated: our own empty program (bc_empty on\n"
+	"raw_tp/sys_enter) is profiled alongside with the same setup; the mean of\n"
+	"its runs up to p99 is what fentry+fexit+bookkeeping add and is subtracted\n"
+	"from every target figure ('corrected'). Raw figures are shown too. Run-time stats are on\n"
+	"for the window so the kernel's own run count and ns/run (which include\n"
+	"the trampoline) can be compared. Runs that nest on one CPU are timed\n"
+	"exclusively (the inner run is subtracted from the outer one).\n\n"
+	"Options:\n"
+	"  --duration D      profile for D (10, 10s, 500ms, 2m; default 5s)\n"
+	"  --events E        auto (default: the hardware counters doctor finds),\n"
+	"                    none, or a comma list of: cycles, instructions,\n"
+	"                    cache-misses, cache-references, branches, branch-misses,\n"
+	"                    dtlb-misses, itlb-misses, cpu-clock (at most 4)\n"
+	"  --hist            also print each program's ns-per-run histogram\n"
+	"  --no-calibrate    do not profile the empty program; no corrected figures\n"
+	"  --no-stats        leave run-time stats alone (no comparison with them)\n"
+	"  -h, --help        this help\n\n"
+	"Needs fentry/fexit on BPF programs (BPF trampolines); 'bpfcost doctor'\n"
+	"says whether this kernel allows them. Ctrl-C ends the run early and\n"
+	"prints what was collected.\n\n"
+	"EXAMPLES:\n"
+	"  bpfcost profile name sysmon_cnt_enter\n"
+	"  bpfcost profile id 42 id 43 --duration 10s --hist\n"
+	"  bpfcost -j profile name sysmon_proc_enter --events cycles,instructions\n";
+
+struct profile_opts {
+	struct prof_config cfg;
+	const char *events;
+	bool hist;
+	int argc;		/* selector words */
+	char **argv;
+};
+
+static int parse_opt(int c, const char *arg, struct profile_opts *o)
+{
+	switch (c) {
+	case 'd':
+		return parse_duration("--duration", arg, &o->cfg.duration_s);
+	case 'e':
+		o->events = arg;
+		return 0;
+	case 'H':
+		o->hist = true;
+		return 0;
+	case 'C':
+		o->cfg.calibrate = false;
+		return 0;
+	case 'S':
+		o->cfg.stats = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Returns 1 when --help was printed, 0 to run, < 0 on bad input. */
+static int parse_args(int argc, char **argv, struct profile_opts *o)
+{
+	static const struct option opts[] = {
+		{ "duration", required_argument, NULL, 'd' },
+		{ "events", required_argument, NULL, 'e' },
+		{ "hist", no_argument, NULL, 'H' },
+		{ "no-calibrate", no_argument, NULL, 'C' },
+		{ "no-stats", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c, err;
+
+	o->cfg.duration_s = PROFILE_DEFAULT_DURATION_S;
+	o->cfg.calibrate = o->cfg.stats = o->cfg.announce = true;
+	o->events = "auto";
+	o->argv = calloc((size_t)argc + 1, sizeof(char *));
+	if (!o->argv)
+		return -ENOMEM;
+	/* "+": selectors are words like "id 42"; options may come first or
+	 * after them (we restart getopt past each selector word run). */
+	while (optind < argc) {
+		c = getopt_long(argc, argv, "+h", opts, NULL);
+		if (c == -1) {
+			o->argv[o->argc++] = argv[optind++];	/* a selector word, in order */
+			continue;
+		}
+		if (c == 'h') {
+			bc_help(profile_help);
+			return 1;
+		}
+		if (c == '?')
+			return -EINVAL;	/* getopt already said what was wrong */
+		err = parse_opt(c, optarg, o);
+		if (err)
+			return err;
+	}
+	if (!o->argc) {
+		bc_err("no program given (try 'bpfcost profile --help')");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- plain ---- */
+
+static void print_figs(FILE *f, const char *label, const struct prof_figures *g)
+{
+	fprintf(f, "  %-10s %10.1f %9llu %9llu %9llu %10llu\n", label, g->mean,
+		(unsigned long long)g->p50, (unsigned long long)g->p90,
+		(unsigned long long)g->p99, (unsigned long long)g->max);
+}
+
+static void print_counters(FILE *f, const struct prof_target *t, bool corrected)
+{
+	static const struct { const char *num, *den, *label; double scale; } ratios[] = {
+		{ "instructions", "cycles", "IPC", 1 },
+		{ "cache-misses", "instructions", "cache-misses/1k instr", 1000 },
+		{ "branch-misses", "instructions", "branch-misses/1k instr", 1000 },
+		{ "dtlb-misses", "instructions", "dTLB-misses/1k instr", 1000 },
+		{ "itlb-misses", "instructions", "iTLB-misses/1k instr", 1000 },
+	};
+	size_t i;
+	double v;
+	int e;
+
+	for (e = 0; e < t->nevents; e++) {
+		const struct prof_counter *c = &t->ev[e];
+
+		fprintf(f, "  %-14s %12.1f per run", c->name, c->per_run);
+		if (corrected)
+			fprintf(f, " (corrected %.1f)", c->per_run_corrected);
+		fprintf(f, "%s\n", c->multiplexed ? "  [multiplexed: scaled estimate]" : "");
+	}
+	for (i = 0; i < ARRAY_SIZE(ratios); i++)
+		if (prof_ratio(t, ratios[i].num, ratios[i].den, ratios[i].scale, corrected, &v))
+			fprintf(f, "  %-22s %8.3f%s\n", ratios[i].label, v,
+				corrected ? " (corrected)" : "");
+}
+
+static void print_checks(FILE *f, const struct prof_target *t, bool hist_wanted)
+{
+	if (t->stats_ok)
+		fprintf(f, "  run-time stats: %llu runs, %.1f ns/run (trampoline included); "
+			"fentry %.1f + fexit %.1f ns/run\n",
+			(unsigned long long)t->stats_runs, t->stats_ns_per_run,
+			t->entry_ns_per_run, t->exit_ns_per_run);
+	fprintf(f, "  recursion misses: target %llu, fentry %llu, fexit %llu; "
+		"nested %llu, dropped %llu, unmatched exits %llu",
+		(unsigned long long)t->target_misses, (unsigned long long)t->entry_misses,
+		(unsigned long long)t->exit_misses, (unsigned long long)t->nested,
+		(unsigned long long)t->dropped, (unsigned long long)t->unmatched);
+	if (t->nevents)
+		fprintf(f, ", counter reads failed %llu", (unsigned long long)t->ev_failed);
+	fprintf(f, "\n");
+	if (t->detached)
+		fprintf(f, "  DETACHED by its owner after %.2f s: figures cover the runs until then\n",
+			t->detached_after_s);
+	if (hist_wanted && t->hist.count) {
+		fprintf(f, "  ns per run (raw):\n");
+		hist_print(f, &t->hist, "ns");
+	}
+}
+
+static void print_target(FILE *f, const struct prof_result *r, const struct prof_target *t,
+			 bool hist_wanted)
+{
+	bool corr = r->calibrated && !t->is_calib;
+
+	fprintf(f, "\n%u %s (%s%s): %llu runs, %.1f runs/s\n", t->desc.id, t->desc.full_name,
+		prog_type_name(t->desc.type), t->is_calib ? ", calibration" : "",
+		(unsigned long long)t->runs, t->runs_per_s);
+	if (!t->runs) {
+		fprintf(f, "  no runs in the window: no cost per run to report\n");
+	} else {
+		fprintf(f, "  %-10s %10s %9s %9s %9s %10s\n", "NS/RUN", "MEAN", "P50", "P90",
+			"P99", "MAX");
+		print_figs(f, "raw", &t->raw);
+		if (corr)
+			print_figs(f, "corrected", &t->corrected);
+		print_counters(f, t, corr);
+	}
+	print_checks(f, t, hist_wanted);
+}
+
+static void print_plain(struct bc_ctx *ctx, const struct profile_opts *o, const struct prof_result *r)
+{
+	FILE *f = ctx->out;
+	size_t i;
+	int e;
+
+	fprintf(f, "profiled %zu program%s for %.3f s with fentry/fexit%s\n", r->n,
+		r->n == 1 ? "" : "s", r->elapsed_s, r->stopped ? " (stopped early: partial results)" : "");
+	fprintf(f, "counters: ");
+	for (e = 0; e < o->cfg.nevents; e++)
+		fprintf(f, "%s%s", e ? ", " : "", r->n ? r->t[0].ev[e].name : "?");
+	fprintf(f, "%s\n", o->cfg.nevents ? "" : "none (time only)");
+	if (r->calibrated)
+		fprintf(f, "calibration: our empty program under the same fentry/fexit took "
+			"%.1f ns/run (mean of its %llu runs up to p99); subtracted in 'corrected'\n",
+			r->calib_ns, (unsigned long long)r->calib.runs);
+	else
+		fprintf(f, "calibration: off (--no-calibrate): figures include the observer\n");
+	fprintf(f, "run-time stats: %s%s\n", stats_via_name(r->stats_via),
+		r->stats_via != STATS_VIA_NONE ? " (for the window)" : "");
+	for (i = 0; i < r->n; i++)
+		print_target(f, r, &r->t[i], o->hist);
+	if (r->calibrated)
+		print_target(f, r, &r->calib, o->hist);
+}
+
+/* ---- JSON ---- */
+
+static json_t *figs_json(const struct prof_figures *g)
+{
+	return json_pack("{s:f, s:I, s:I, s:I, s:I}", "mean", g->mean, "p50", (json_int_t)g->p50,
+			 "p90", (json_int_t)g->p90, "p99", (json_int_t)g->p99, "max",
+			 (json_int_t)g->max);
+}
+
+static json_t *counters_json(const struct prof_target *t)
+{
+	json_t *a = json_array();
+	int e;
+
+	for (e = 0; e < t->nevents; e++) {
+		const struct prof_counter *c = &t->ev[e];
+
+		json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:I, s:f, s:b, s:f, s:f}",
+						   "name", c->name, "raw", (json_int_t)c->raw,
+						   "enabled", (json_int_t)c->enabled,
+						   "running", (json_int_t)c->running,
+						   "scaled", c->scaled, "multiplexed", c->multiplexed,
+						   "per_run", c->per_run,
+						   "per_run_corrected", c->per_run_corrected));
+	}
+	return a;
+}
+
+static json_t *ratios_json(const struct prof_target *t)
+{
+	json_t *o = json_object();
+	double v;
+
+	if (prof_ratio(t, "instructions", "cycles", 1, false, &v))
+		json_object_set_new(o, "ipc", json_real(v));
+	if (prof_ratio(t, "cache-misses", "instructions", 1000, false, &v))
+		json_object_set_new(o, "cache_misses_per_1k_instr", json_real(v));
+	if (prof_ratio(t, "branch-misses", "instructions", 1000, false, &v))
+		json_object_set_new(o, "branch_misses_per_1k_instr", json_real(v));
+	if (prof_ratio(t, "dtlb-misses", "instructions", 1000, false, &v))
+		json_object_set_new(o, "dtlb_misses_per_1k_instr", json_real(v));
+	if (prof_ratio(t, "itlb-misses", "instructions", 1000, false, &v))
+		json_object_set_new(o, "itlb_misses_per_1k_instr", json_real(v));
+	return o;
+}
+
+static json_t *stats_json(const struct prof_target *t)
+{
+	if (!t->stats_ok)
+		return json_null();
+	return json_pack("{s:I, s:I, s:f, s:f, s:f}", "runs", (json_int_t)t->stats_runs,
+			 "run_time_ns", (json_int_t)t->stats_ns, "ns_per_run", t->stats_ns_per_run,
+			 "fentry_ns_per_run", t->entry_ns_per_run,
+			 "fexit_ns_per_run", t->exit_ns_per_run);
+}
+
+static json_t *target_json(const struct prof_result *r, const struct prof_target *t, bool buckets)
+{
+	bool corr = r->calibrated && !t->is_calib && t->runs;
+	json_t *o;
+
+	o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:f, s:o, s:o, s:o, s:o}",
+		      "id", (json_int_t)t->desc.id, "name", t->desc.name,
+		      "full_name", t->desc.full_name, "type", prog_type_name(t->desc.type),
+		      "runs", (json_int_t)t->runs, "runs_per_s", t->runs_per_s,
+		      "ns_per_run", t->runs ? figs_json(&t->raw) : json_null(),
+		      "ns_per_run_corrected", corr ? figs_json(&t->corrected) : json_null(),
+		      "counters", counters_json(t), "ratios", ratios_json(t));
+	json_object_set_new(o, "recursion_misses",
+			    json_pack("{s:I, s:I, s:I}", "target", (json_int_t)t->target_misses,
+				      "fentry", (json_int_t)t->entry_misses,
+				      "fexit", (json_int_t)t->exit_misses));
+	json_object_set_new(o, "nested", json_integer((json_int_t)t->nested));
+	json_object_set_new(o, "dropped", json_integer((json_int_t)t->dropped));
+	json_object_set_new(o, "unmatched_exits", json_integer((json_int_t)t->unmatched));
+	json_object_set_new(o, "counter_read_failures", json_integer((json_int_t)t->ev_failed));
+	json_object_set_new(o, "run_time_stats", stats_json(t));
+	json_object_set_new(o, "detached", json_boolean(t->detached));
+	json_object_set_new(o, "detached_after_s",
+			    t->detached ? json_real(t->detached_after_s) : json_null());
+	json_object_set_new(o, "histogram",
+			    t->hist.count ? hist_to_json(&t->hist, buckets) : json_null());
+	return o;
+}
+
+static int print_json(struct bc_ctx *ctx, const struct profile_opts *o, const struct prof_result *r)
+{
+	json_t *progs = json_array(), *calib = json_null();
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		json_array_append_new(progs, target_json(r, &r->t[i], o->hist));
+	if (r->calibrated)
+		calib = json_pack("{s:s, s:f, s:o}", "method",
+				  "empty raw_tp program under the same fentry/fexit; the mean of "
+				  "its runs up to p99 is subtracted from every target figure", "ns_per_run", r->calib_ns,
+				  "program", target_json(r, &r->calib, o->hist));
+	return bc_json_emit(ctx, json_pack("{s:f, s:f, s:b, s:s, s:o, s:o}",
+					   "duration_s", o->cfg.duration_s,
+					   "elapsed_s", r->elapsed_s, "stopped", r->stopped,
+					   "run_time_stats", stats_via_name(r->stats_via),
+					   "calibration", calib, "programs", progs));
+}
+
+/* The kernel must allow fentry/fexit on BPF programs; doctor knows. */
+static int check_method(struct bc_ctx *ctx)
+{
+	char why[512];
+
+	if (method_available(bc_features(ctx), METHOD_PROFILE, why, sizeof(why)))
+		return 0;
+	bc_err("profile cannot run on this kernel: %s (see 'bpfcost doctor')", why);
+	return -EOPNOTSUPP;
+}
+
+int cmd_profile(struct bc_ctx *ctx, int argc, char **argv)
+{
+	struct profile_opts o = { 0 };
+	struct prof_result r = { 0 };
+	struct prog_selector *sels = NULL;
+	uint32_t *ids = NULL;
+	size_t nids = 0;
+	bool is_auto;
+	int n, nsel, err;
+
+	err = parse_args(argc, argv, &o);
+	if (err) {
+		err = err < 0 ? err : 0;
+		goto cleanup;
+	}
+	n = prof_events_parse(o.events, o.cfg.events, PROF_MAX_EVENTS, &is_auto);
+	if (n < 0) {
+		err = n;
+		goto cleanup;
+	}
+	/* Bad input is reported as such before any kernel question. */
+	nsel = selectors_parse(o.argc, o.argv, &sels);
+	if (nsel < 0) {
+		err = nsel;
+		goto cleanup;
+	}
+	err = check_method(ctx);
+	if (err)
+		goto cleanup;
+	n = prof_events_resolve(ctx, is_auto, o.cfg.events, n, PROF_MAX_EVENTS);
+	if (n < 0) {
+		err = n;
+		goto cleanup;
+	}
+	o.cfg.nevents = n;
+	err = selectors_resolve(sels, nsel, &ids, &nids);
+	if (err)
+		goto cleanup;
+	o.cfg.ids = ids;
+	o.cfg.nids = nids;
+	err = prof_run(ctx, &o.cfg, &r);
+	if (err)
+		goto cleanup;
+	if (ctx->json)
+		err = print_json(ctx, &o, &r);
+	else
+		print_plain(ctx, &o, &r);
+cleanup:
+	prof_result_free(&r);
+	free(ids);
+	free(sels);
+	free(o.argv);
+	return err;
+}
