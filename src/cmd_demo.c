@@ -16,6 +16,7 @@
 #include "common.h"
 #include "kfeatures.h"
 #include "overhead.h"
+#include "profile.h"
 #include "progs.h"
 #include "syscallwrap.h"
 #include "sysmon.h"
@@ -28,6 +29,7 @@
 #define DEMO_AB_ROUND_S 0.25
 #define DEMO_SAMPLE_HZ 1000
 #define DEMO_WRAP_S 1.0
+#define DEMO_PROFILE_S 1.0
 
 static const char demo_help[] =
 	"Usage: bpfcost demo [OPTIONS]\n\n"
@@ -35,17 +37,20 @@ static const char demo_help[] =
 	"count, proc, events -- while the syscall workload (bpfcost load) runs on\n"
 	"CPU 0, with every measuring method this kernel allows (see bpfcost doctor).\n"
 	"Methods that cannot run here are listed with the reason.\n\n"
-	"Columns (run-time stats method):\n"
-	"  RUNS/SYSCALL   program runs per syscall seen by the monitor\n"
-	"  NS/RUN         mean time inside the weight's programs per run\n"
-	"  BPF_NS/SYSCALL program time per syscall (runs/syscall x ns/run)\n"
-	"  CPU%%           program time as %% of one CPU and of the machine\n"
-	"Column (sampling method, as bpfcost annotate --top at 1 kHz, same window):\n"
-	"  CPU%%_SAMPLED   the programs' share of one CPU from cpu-clock samples alone,\n"
-	"                 helpers they call included; no per-run cost\n"
-	"Columns (A/B method, as bpfcost overhead --syscalls getpid --rounds 8):\n"
-	"  GETPID_ADDED   ns the weight adds to each getpid, with its 95%% CI:\n"
-	"                 programs, dispatch and the syscall slow path together\n\n"
+	"Columns, each marked with the method that measured it:\n"
+	"  RUNS/SYSCALL        program runs per syscall seen by the monitor (stats)\n"
+	"  NS/RUN              mean time inside the weight's programs per run (stats)\n"
+	"  BPF_NS/SYSCALL      program time per syscall: runs/syscall x ns/run (stats);\n"
+	"                      the same from fentry/fexit minus the observer's own\n"
+	"                      cost (profile, where trampolines work)\n"
+	"  GETPID_ADDED_NS     ns the weight adds to each getpid, with a 95% CI: programs,\n"
+	"                      dispatch and the syscall slow path together (ab, as\n"
+	"                      bpfcost overhead --syscalls getpid --rounds 8)\n"
+	"  WRAPPED_GETPID_+NS  kernel syscall path with minus without the weight\n"
+	"                      (syscall, where fentry or kprobes work)\n"
+	"  CPU%_1CPU           program time as % of one CPU (stats), and the same from\n"
+	"                      cpu-clock samples alone at 1 kHz, helpers included\n"
+	"                      (annotate)\n\n"
 	"Options:\n"
 	"  --round-time D   workload time per weight (default 5s)\n"
 	"  --mix LIST       workload kinds (default " DEMO_DEFAULT_MIX ")\n"
@@ -75,6 +80,7 @@ struct demo_weight {
 	double ab_relative;
 	double wrap_added_ns;		/* syscall: mean wrapped getpid, with - without */
 	bool wrap_incomplete;		/* kretprobe returns were missed */
+	double profile_ns;		/* profile: corrected ns per syscall, all programs */
 };
 
 struct demo_skip {
@@ -93,17 +99,28 @@ struct demo_report {
 	struct demo_skip skip[METHOD_COUNT];
 	bool sampled;			/* the annotate column was measured */
 	bool wrapped;			/* the syscall column was measured */
+	bool profiled;			/* the profile column was measured */
 	const char *wrap_method;
 	enum smp_event sample_event;
 };
 
-/* The sampling method runs on its own thread over the stats window. */
-struct demo_sampler {
+/* A measurement that runs on its own thread beside the workload. */
+struct beside {
 	pthread_t thread;
+	int (*fn)(void *arg);
+	void *arg;
+	int err;
+};
+
+struct demo_sampling {
 	struct an_opts opts;
 	struct an_result res;
-	uint32_t ids[DEMO_MAX_PROGS];
-	int err;
+};
+
+struct demo_profiling {
+	struct bc_ctx *ctx;
+	struct prof_config cfg;
+	struct prof_result res;
 };
 
 struct demo_opts {
@@ -115,7 +132,7 @@ struct demo_opts {
 static bool demo_runs_method(enum method_id m)
 {
 	return m == METHOD_STATS || m == METHOD_AB || m == METHOD_ANNOTATE ||
-	       m == METHOD_SYSCALL_WRAP;
+	       m == METHOD_SYSCALL_WRAP || m == METHOD_PROFILE;
 }
 
 static int parse_opt(int c, const char *arg, void *opts)
@@ -242,63 +259,103 @@ static int measure_wrap(struct demo_report *r, struct demo_weight *dw)
 	return err;
 }
 
-static void *sampler_main(void *arg)
+static void *beside_main(void *arg)
 {
-	struct demo_sampler *s = arg;
+	struct beside *b = arg;
 
-	s->err = an_run(&s->opts, &s->res);
+	b->err = b->fn(b->arg);
 	return NULL;
 }
 
-static int sampler_start(struct demo_sampler *s, const struct demo_report *r,
-			 const struct demo_weight *dw, double secs)
+/* The workload in this thread, fn(arg) on another for the same time. */
+static int run_beside_workload(const struct demo_opts *o, double secs, int (*fn)(void *),
+			       void *arg)
 {
-	memset(s, 0, sizeof(*s));
-	for (int i = 0; i < dw->nprogs; i++)
-		s->ids[i] = dw->prog[i].id;
-	s->opts = (struct an_opts){ .ids = s->ids, .nids = (size_t)dw->nprogs,
-				    .duration_s = secs, .freq = DEMO_SAMPLE_HZ,
-				    .event = r->sample_event };
-	return -pthread_create(&s->thread, NULL, sampler_main, s);
+	struct demo_opts wo = *o;
+	struct beside b = { .fn = fn, .arg = arg };
+	int err;
+
+	wo.round_s = secs;
+	err = -pthread_create(&b.thread, NULL, beside_main, &b);
+	if (err)
+		return err;
+	err = run_workload(&wo);
+	pthread_join(b.thread, NULL);
+	return err ? err : b.err;
 }
 
-static int sampler_finish(struct demo_sampler *s, struct demo_weight *dw)
+static int sampling_main(void *arg)
 {
-	pthread_join(s->thread, NULL);
-	for (size_t i = 0; !s->err && i < s->res.map.n; i++) {
-		const struct jm_prog *p = s->res.map.v[i];
+	struct demo_sampling *s = arg;
 
-		for (int k = 0; k < dw->nprogs; k++) {
-			if (dw->prog[k].id != p->id)
-				continue;
-			dw->prog[k].samples = p->samples;
-			dw->prog[k].sampled_pct = an_cpu_pct(&s->res, p);
-		}
-	}
-	an_result_free(&s->res);
-	return s->err;
+	return an_run(&s->opts, &s->res);
+}
+
+static void ids_of(const struct demo_weight *dw, uint32_t *ids)
+{
+	for (int i = 0; i < dw->nprogs; i++)
+		ids[i] = dw->prog[i].id;
 }
 
 /* The workload, with the sampler beside it when annotate runs here. */
 static int run_measured_workload(const struct demo_opts *o, const struct demo_report *r,
 				 struct demo_weight *dw)
 {
-	struct demo_sampler s;
-	int err, serr;
+	struct demo_sampling s = { 0 };
+	uint32_t ids[DEMO_MAX_PROGS];
+	int err;
 
 	if (!r->sampled)
 		return run_workload(o);
-	err = sampler_start(&s, r, dw, o->round_s);
-	if (err)
-		return err;
-	err = run_workload(o);
-	serr = sampler_finish(&s, dw);
-	return err ? err : serr;
+	ids_of(dw, ids);
+	s.opts = (struct an_opts){ .ids = ids, .nids = (size_t)dw->nprogs,
+				   .duration_s = o->round_s, .freq = DEMO_SAMPLE_HZ,
+				   .event = r->sample_event };
+	err = run_beside_workload(o, o->round_s, sampling_main, &s);
+	for (size_t i = 0; !err && i < s.res.map.n; i++) {
+		const struct jm_prog *p = s.res.map.v[i];
+
+		for (int k = 0; k < dw->nprogs; k++) {
+			if (dw->prog[k].id == p->id) {
+				dw->prog[k].samples = p->samples;
+				dw->prog[k].sampled_pct = an_cpu_pct(&s.res, p);
+			}
+		}
+	}
+	an_result_free(&s.res);
+	return err;
+}
+
+static int profiling_main(void *arg)
+{
+	struct demo_profiling *p = arg;
+
+	return prof_run(p->ctx, &p->cfg, &p->res);
+}
+
+/* The profile column: fentry/fexit on the weight's programs, calibrated,
+ * in a window of its own after the stats window. */
+static int measure_profile(struct bc_ctx *ctx, const struct demo_opts *o,
+			   struct demo_weight *dw)
+{
+	struct demo_profiling p = { .ctx = ctx };
+	uint32_t ids[DEMO_MAX_PROGS];
+	int err;
+
+	ids_of(dw, ids);
+	p.cfg = (struct prof_config){ .ids = ids, .nids = (size_t)dw->nprogs,
+				      .duration_s = DEMO_PROFILE_S, .calibrate = true };
+	err = run_beside_workload(o, DEMO_PROFILE_S, profiling_main, &p);
+	dw->profile_ns = 0;
+	for (size_t i = 0; !err && i < p.res.n; i++)
+		dw->profile_ns += p.res.t[i].corrected.mean;	/* each runs once per syscall */
+	prof_result_free(&p.res);
+	return err;
 }
 
 /* One weight: load, attach, read stats, run the workload, read again. */
-static int measure_weight(const struct demo_opts *o, const struct demo_report *r,
-			  struct demo_weight *dw)
+static int measure_weight(struct bc_ctx *ctx, const struct demo_opts *o,
+			  const struct demo_report *r, struct demo_weight *dw)
 {
 	struct sysmon_opts so = { .weight = dw->weight };
 	struct sysmon_summary sum;
@@ -326,9 +383,13 @@ static int measure_weight(const struct demo_opts *o, const struct demo_report *r
 	if (!err)
 		err = read_prog_stats(dw, false);
 	dw->wall_s = (double)(bc_now_ns() - t0) / 1e9;
-	sysmon_detach(sm);
+	/* The counters cover the stats window: read them before anything else
+	 * runs with the monitor attached. */
 	if (!err)
 		err = sysmon_read_summary(sm, &sum);
+	if (!err && r->profiled)
+		err = measure_profile(ctx, o, dw);
+	sysmon_detach(sm);
 	if (err)
 		goto cleanup;
 	dw->syscalls_seen = sum.syscalls;
@@ -371,6 +432,7 @@ static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_re
 	}
 	collect_skips(f, r);
 	r->wrapped = method_available(f, METHOD_SYSCALL_WRAP, NULL, 0);
+	r->profiled = method_available(f, METHOD_PROFILE, NULL, 0);
 	r->sampled = method_available(f, METHOD_ANNOTATE, NULL, 0) &&
 		     an_resolve_event(ctx, SMP_EVENT_AUTO, &r->sample_event) == 0;
 	r->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -386,7 +448,7 @@ static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_re
 		if (!ctx->json)
 			fprintf(stderr, "bpfcost: sysmon %s: run-time stats for %.1f s...\n",
 				sysmon_weight_name(w), o->round_s);
-		err = measure_weight(o, r, &r->w[w]);
+		err = measure_weight(ctx, o, r, &r->w[w]);
 	}
 	/* A/B rounds without stats on: their two clock reads per run would be
 	 * part of the measured difference. */
@@ -442,6 +504,10 @@ static void print_header(FILE *f, const struct demo_report *r)
 		fprintf(f, "  annotate  %s samples at %d Hz per CPU over the stats window, charged\n"
 			"            to the program on the stack: no per-run cost\n",
 			smp_event_name(r->sample_event), DEMO_SAMPLE_HZ);
+	if (r->profiled)
+		fprintf(f, "  profile   fentry/fexit on the weight's programs, %.1f s, minus the\n"
+			"            observer's own cost measured on an empty program\n",
+			DEMO_PROFILE_S);
 	if (r->wrapped)
 		fprintf(f, "  syscall   kernel syscall path wrapped by %s, %.1f s with and without the\n"
 			"            weight: dispatch and slow path included, user space not\n",
@@ -473,13 +539,14 @@ static void print_stats_table(FILE *f, const struct demo_report *r)
 static void print_methods_table(FILE *f, const struct demo_report *r)
 {
 	fprintf(f, "\nCost per syscall and CPU share, by method:\n");
-	fprintf(f, "%-7s %16s %30s %22s %14s %17s\n", "WEIGHT", "BPF_NS/SYSCALL",
-		"GETPID_ADDED_NS [95% CI]", "WRAPPED_GETPID_+NS", "CPU%_1CPU", "CPU%_1CPU");
-	fprintf(f, "%-7s %16s %30s %22s %14s %17s\n", "", "(stats)", "(ab)", "(syscall)",
-		"(stats)", "(annotate)");
+	fprintf(f, "%-7s %16s %16s %30s %22s %14s %17s\n", "WEIGHT", "BPF_NS/SYSCALL",
+		"BPF_NS/SYSCALL", "GETPID_ADDED_NS [95% CI]", "WRAPPED_GETPID_+NS", "CPU%_1CPU",
+		"CPU%_1CPU");
+	fprintf(f, "%-7s %16s %16s %30s %22s %14s %17s\n", "", "(stats)", "(profile)", "(ab)",
+		"(syscall)", "(stats)", "(annotate)");
 	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++) {
 		const struct demo_weight *w = &r->w[i];
-		char ab[48], wrap[32] = "-", sampled[16] = "-";
+		char ab[48], wrap[32] = "-", sampled[16] = "-", prof[24] = "-";
 
 		snprintf(ab, sizeof(ab), "%.1f [%.1f, %.1f] +%.0f%%", w->ab.point, w->ab.lo,
 			 w->ab.hi, w->ab_relative * 100);
@@ -488,8 +555,10 @@ static void print_methods_table(FILE *f, const struct demo_report *r)
 				 w->wrap_incomplete ? " (incomplete)" : "");
 		if (r->sampled)
 			snprintf(sampled, sizeof(sampled), "%.3f", sampled_pct(w));
-		fprintf(f, "%-7s %16.1f %30s %22s %14.3f %17s\n", sysmon_weight_name(w->weight),
-			ratio(w->time_ns, w->syscalls_seen), ab, wrap, cpu_pct(w), sampled);
+		if (r->profiled)
+			snprintf(prof, sizeof(prof), "%.1f", w->profile_ns);
+		fprintf(f, "%-7s %16.1f %16s %30s %22s %14.3f %17s\n", sysmon_weight_name(w->weight),
+			ratio(w->time_ns, w->syscalls_seen), prof, ab, wrap, cpu_pct(w), sampled);
 	}
 }
 
@@ -521,8 +590,8 @@ static json_t *weight_to_json(const struct demo_weight *w, const struct demo_rep
 						       "samples", r->sampled ?
 						       json_integer((json_int_t)w->prog[p].samples) :
 						       json_null()));
-	return json_pack("{s:s, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:o, s:o, s:I, "
-			 "s:I, "
+	return json_pack("{s:s, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:o, s:o, s:o, "
+			 "s:I, s:I, "
 			 "s:{s:f, s:f, s:f, s:f, s:f}}",
 			 "weight", sysmon_weight_name(w->weight), "programs", progs, "wall_s",
 			 w->wall_s, "runs", (json_int_t)w->runs, "run_time_ns",
@@ -532,6 +601,8 @@ static json_t *weight_to_json(const struct demo_weight *w, const struct demo_rep
 			 ratio(w->time_ns, w->syscalls_seen), "cpu_pct_one_cpu", cpu_pct(w),
 			 "cpu_pct_machine", cpu_pct(w) / ncpus, "cpu_pct_sampled",
 			 r->sampled ? json_real(sampled_pct(w)) : json_null(),
+			 "profile_ns_per_syscall",
+			 r->profiled ? json_real(w->profile_ns) : json_null(),
 			 "syscall_wrapped_getpid_added_ns",
 			 r->wrapped ? json_pack("{s:f, s:b, s:s}", "mean", w->wrap_added_ns,
 						"incomplete", w->wrap_incomplete, "method",

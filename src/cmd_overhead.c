@@ -24,7 +24,7 @@ static const char overhead_help[] =
 	"its BPF programs are loaded and attached, measures, then stops it (SIGTERM,\n"
 	"then SIGKILL after --grace). A command is restarted for every on-round.\n\n"
 	"Per syscall it reports latency off and on (p50, p90, p99, mean), the added\n"
-	"ns with a 95%% bootstrap confidence interval over rounds, the slowdown,\n"
+	"ns with a 95% bootstrap confidence interval over rounds, the slowdown,\n"
 	"and an A/A control (off against off) as the noise floor. Each round's\n"
 	"figure is the interquartile mean of its calls (p25..p75: robust to\n"
 	"preempted calls); each on-round is compared with\n"

@@ -272,3 +272,27 @@ test_profile_plain_output() {
 	has 'recursion misses: target'
 	has 'run-time stats: [0-9]+ runs'
 }
+
+# Attach and detach (with run-time stats toggled each time) eight times
+# while the target runs at full rate: the guest must stay alive and every
+# run must succeed. Under multi-threaded TCG this live-locked both vCPUs
+# (see run.sh); it is the regression test for that.
+test_profile_repeated_attach_under_load() {
+	"$BPFCOST" sysmon -w count -d 60 >/dev/null 2>/tmp/vmt.sm.err &
+	smpid=$!
+	sleep 2
+	id=$("$BPFCOST" -j prog | tr -d ' \n' |
+		grep -o '"id":[0-9]*,"type":"[a-z_]*","name":"sysmon_cnt_ente' | head -n1 |
+		sed 's/"id":\([0-9]*\).*/\1/')
+	[ -n "$id" ] || { kill -INT $smpid; fail "sysmon program not found"; }
+	"$BPFCOST" load --mix getpid --duration 60 >/dev/null &
+	ldpid=$!
+	bad=0
+	for i in 1 2 3 4 5 6 7 8; do
+		"$BPFCOST" profile id "$id" --duration 0.5 --no-calibrate >/dev/null 2>/tmp/vmt.pr.err ||
+			{ bad=$((bad + 1)); cat /tmp/vmt.pr.err; }
+	done
+	kill $ldpid; wait $ldpid
+	kill -INT $smpid; wait $smpid
+	[ $bad -eq 0 ] || fail "$bad of 8 profile runs failed"
+}
