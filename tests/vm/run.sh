@@ -9,7 +9,7 @@
 # Skipped (exit 0, saying why) only when QEMU cannot run at all.
 #
 #   VMTEST_FILTER        run only guest tests whose name contains this
-#   VMTEST_TIMEOUT       seconds for the whole VM run (default 480)
+#   VMTEST_TIMEOUT       seconds for the whole VM run (default 1200)
 #   VMTEST_TEST_TIMEOUT  seconds per guest test (default 120)
 #   VMTEST_MEM / VMTEST_SMP  guest memory in MiB (1024) / CPUs (2)
 #   BPFCOST_VM_CACHE     kernel cache dir (default /var/cache/bpfcost-vm)
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/../.." || exit 1
 build=${BUILD:-build}
 work=$build/vmtest
 qemu=${QEMU:-qemu-system-x86_64}
-vm_timeout=${VMTEST_TIMEOUT:-480}
+vm_timeout=${VMTEST_TIMEOUT:-1200}
 test_timeout=${VMTEST_TEST_TIMEOUT:-120}
 filter=${VMTEST_FILTER:-}
 
