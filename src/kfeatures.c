@@ -32,6 +32,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "kfeatures.h"
+#include "kprobe_events.h"
 #include "probe.skel.h"
 
 #define PMU_DIR "/sys/bus/event_source/devices"
@@ -513,27 +514,6 @@ static void probe_kprobe_pmu(struct feature_result *r, bool ret)
 	set_result(r, true, 0, "perf %s on %s opened", ret ? "kretprobe" : "kprobe", func);
 }
 
-/* First mounted tracefs from /proc/mounts; never mounts one. */
-static int tracefs_mount(char *dir, size_t len)
-{
-	char src[256], mnt[256], fstype[64];
-	int err = -ENOENT;
-	FILE *f;
-
-	f = fopen("/proc/mounts", "re");
-	if (!f)
-		return -errno;
-	while (fscanf(f, "%255s %255s %63s %*[^\n]", src, mnt, fstype) == 3) {
-		if (!strcmp(fstype, "tracefs")) {
-			snprintf(dir, len, "%s", mnt);
-			err = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return err;
-}
-
 static int write_str(const char *path, const char *s)
 {
 	/* O_APPEND, never O_TRUNC: truncating kprobe_events drops every probe. */
@@ -555,7 +535,7 @@ static void probe_kprobe_tracefs(struct feature_result *r)
 	char dir[256], path[320], cmd[128];
 	int err;
 
-	err = tracefs_mount(dir, sizeof(dir));
+	err = kpe_find_tracefs(dir, sizeof(dir));
 	if (err) {
 		set_result(r, false, err, "tracefs not mounted (doctor does not mount it)");
 		return;

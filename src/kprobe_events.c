@@ -14,7 +14,7 @@
 #define KPE_DEFAULT_DIR "/sys/kernel/tracing"
 #define KPE_REMOVE_TRIES 50	/* 10 ms apart: perf events close asynchronously */
 
-static int find_tracefs(char *dir, size_t len)
+int kpe_find_tracefs(char *dir, size_t len)
 {
 	char src[256], mnt[256], fstype[64];
 	int err = -ENOENT;
@@ -57,7 +57,7 @@ int kpe_open(struct kpe *k)
 
 	memset(k, 0, sizeof(*k));
 	k->pid = (int)getpid();
-	if (find_tracefs(k->dir, sizeof(k->dir))) {
+	if (kpe_find_tracefs(k->dir, sizeof(k->dir))) {
 		snprintf(k->dir, sizeof(k->dir), "%s", KPE_DEFAULT_DIR);
 		if (mount("tracefs", k->dir, "tracefs", 0, NULL)) {
 			err = -errno;

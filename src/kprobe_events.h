@@ -20,6 +20,9 @@ struct kpe {
 	char names[KPE_MAX][48];
 };
 
+/* The first mounted tracefs in /proc/mounts; never mounts one. -ENOENT
+ * when none is mounted. */
+int kpe_find_tracefs(char *dir, size_t len);
 /* Find tracefs (or mount it at /sys/kernel/tracing) and check that
  * kprobe_events exists. */
 int kpe_open(struct kpe *k);

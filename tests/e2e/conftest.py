@@ -3,6 +3,7 @@ after every test that the system is as we found it (no program, link,
 pin, kprobe event or sysctl change of ours outlives bpfcost)."""
 import json
 import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -16,6 +17,28 @@ OUR_PREFIXES = ("sysmon_", "bc_")
 SYSCTL = "/proc/sys/kernel/bpf_stats_enabled"
 TRACEFS_KPROBES = ("/sys/kernel/tracing/kprobe_events",
                    "/sys/kernel/debug/tracing/kprobe_events")
+
+
+RUNNER = str(ROOT / "build" / "tests" / "attach_runner")
+
+
+class AttachRunner:
+    """tests/helpers/attach_runner in the background: loads a BPF object,
+    attaches its programs (unless attach=False) and holds them until stop().
+    ids: the programs' ids, from its "ready" line."""
+
+    def __init__(self, obj, attach=True):
+        args = [RUNNER] + ([] if attach else ["--no-attach"]) + [str(obj)]
+        self.p = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        line = self.p.stdout.readline().split()
+        assert line and line[0] == "ready", f"attach_runner failed: {line}"
+        self.ids = [int(x) for x in line[1:]]
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+            assert self.p.wait(timeout=10) == 0
+        self.p.stdout.close()
 
 
 def run(*args, timeout=180, check=False, env=None, input=None):

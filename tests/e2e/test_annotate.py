@@ -6,15 +6,12 @@ import json
 import shutil
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import BIN, ROOT, run
+from conftest import BIN, ROOT, AttachRunner, run
 
-RUNNER = str(ROOT / "build" / "tests" / "attach_runner")
 HOTLOOP = str(ROOT / "build" / "hotloop.bpf.o")
 SRC = (ROOT / "src" / "bpf" / "hotloop.bpf.c").read_text().splitlines()
 HOT_LINE = next(i + 1 for i, l in enumerate(SRC) if "/* HOT */" in l)
@@ -30,18 +27,11 @@ WORKLOAD = (
 )
 
 
-class Runner:
-    def __init__(self, obj=HOTLOOP):
-        self.p = subprocess.Popen([RUNNER, obj], stdout=subprocess.PIPE, text=True)
-        line = self.p.stdout.readline().split()
-        assert line and line[0] == "ready", f"attach_runner failed: {line}"
-        self.ids = [int(x) for x in line[1:]]
+class Runner(AttachRunner):
+    """attach_runner holding the hot-loop program (or another object)."""
 
-    def stop(self):
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGTERM)
-            assert self.p.wait(timeout=10) == 0
-        self.p.stdout.close()
+    def __init__(self, obj=HOTLOOP):
+        super().__init__(obj)
 
 
 @pytest.fixture

@@ -10,28 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, ROOT, SYSCTL, run, sysctl_value
+from conftest import BIN, ROOT, SYSCTL, AttachRunner, run, sysctl_value
 
-RUNNER = str(ROOT / "build" / "tests" / "attach_runner")
 EMPTY = str(ROOT / "build" / "empty.bpf.o")
 
 
-class Runner:
-    """attach_runner in the background; ids of its programs once ready."""
+class Runner(AttachRunner):
+    """attach_runner holding the empty raw_tp program."""
 
     def __init__(self, attach=True):
-        args = [RUNNER] + ([] if attach else ["--no-attach"]) + [EMPTY]
-        self.p = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
-        line = self.p.stdout.readline().split()
-        assert line and line[0] == "ready", f"attach_runner failed: {line}"
-        self.ids = [int(x) for x in line[1:]]
+        super().__init__(EMPTY, attach)
         assert len(self.ids) == 1
-
-    def stop(self):
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGTERM)
-            assert self.p.wait(timeout=10) == 0
-        self.p.stdout.close()
 
 
 @pytest.fixture
