@@ -53,13 +53,6 @@ static const char *const caveats[] = {
 	"A/B (bpfcost overhead) sees it",
 };
 
-struct stats_opts {
-	double interval_s, duration_s;
-	uint64_t count;
-	bool sysctl;
-	int nsel;
-	char **sel_argv;
-};
 
 struct stats_run {
 	struct rs_sampler rs;
@@ -70,24 +63,13 @@ struct stats_run {
 
 static int parse_opt(int c, const char *arg, void *opts)
 {
-	struct stats_opts *o = opts;
+	int err = rs_loop_parse_opt(c, arg, opts);
 
-	switch (c) {
-	case 'i':
-		return parse_duration("--interval", arg, &o->interval_s);
-	case 'c':
-		return parse_u64("--count", arg, 1, 1000000000ull, &o->count);
-	case 'd':
-		return parse_duration("--duration", arg, &o->duration_s);
-	case 'S':
-		o->sysctl = true;
-		return 0;
-	}
-	return -EINVAL;
+	return err == -ENOENT ? -EINVAL : err;
 }
 
 /* Returns 1 when --help was printed, 0 to run, < 0 on bad input. */
-static int parse_args(int argc, char **argv, struct stats_opts *o)
+static int parse_args(int argc, char **argv, struct rs_loop_opts *o)
 {
 	static const struct option opts[] = {
 		{ "interval", required_argument, NULL, 'i' },
@@ -99,17 +81,9 @@ static int parse_args(int argc, char **argv, struct stats_opts *o)
 	};
 	int err;
 
-	*o = (struct stats_opts){ .interval_s = STATS_DEFAULT_INTERVAL_S };
+	*o = (struct rs_loop_opts){ .interval_s = STATS_DEFAULT_INTERVAL_S };
 	err = bc_parse_opts(argc, argv, "h", opts, stats_help, parse_opt, o, false);
-	if (err)
-		return err;
-	if (o->count && o->duration_s > 0) {
-		bc_err("--count and --duration are mutually exclusive");
-		return -EINVAL;
-	}
-	o->nsel = argc - optind;
-	o->sel_argv = argv + optind;
-	return 0;
+	return err ? err : rs_loop_finish(argc, argv, o);
 }
 
 static const char *state_name(enum rs_state st)
@@ -274,7 +248,7 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 
 /* ---- the run ---- */
 
-static int resolve(const struct stats_opts *o, uint32_t **ids, size_t *nids)
+static int resolve(const struct rs_loop_opts *o, uint32_t **ids, size_t *nids)
 {
 	struct prog_selector *sels = NULL;
 	int n, err;
@@ -292,7 +266,7 @@ static int resolve(const struct stats_opts *o, uint32_t **ids, size_t *nids)
 }
 
 /* Next sleep: the interval, cut short so --duration ends on time. */
-static double next_sleep(const struct stats_opts *o, const struct stats_run *sr)
+static double next_sleep(const struct rs_loop_opts *o, const struct stats_run *sr)
 {
 	double left;
 
@@ -302,7 +276,7 @@ static double next_sleep(const struct stats_opts *o, const struct stats_run *sr)
 	return left < o->interval_s ? left : o->interval_s;
 }
 
-static bool finished(const struct stats_opts *o, const struct stats_run *sr)
+static bool finished(const struct rs_loop_opts *o, const struct stats_run *sr)
 {
 	if (o->count)
 		return sr->intervals >= o->count;
@@ -311,7 +285,7 @@ static bool finished(const struct stats_opts *o, const struct stats_run *sr)
 	return false;
 }
 
-static int sample_loop(struct bc_ctx *ctx, const struct stats_opts *o, struct stats_run *sr)
+static int sample_loop(struct bc_ctx *ctx, const struct rs_loop_opts *o, struct stats_run *sr)
 {
 	int err;
 
@@ -340,7 +314,7 @@ static int sample_loop(struct bc_ctx *ctx, const struct stats_opts *o, struct st
 int cmd_stats(struct bc_ctx *ctx, int argc, char **argv)
 {
 	struct stats_run sr = { 0 };
-	struct stats_opts opts;
+	struct rs_loop_opts opts;
 	uint32_t *ids = NULL;
 	size_t nids = 0;
 	int err;

@@ -67,11 +67,8 @@ struct top_state {
 };
 
 struct top_opts {
-	double interval_s, duration_s;
-	uint64_t count;
-	bool batch, sysctl;
-	int nsel;
-	char **sel_argv;
+	struct rs_loop_opts loop;
+	bool batch;
 };
 
 /* ---- model: history, filter, sort ---- */
@@ -271,14 +268,14 @@ static int run_batch(struct bc_ctx *ctx, const struct top_opts *o, struct top_st
 	int err;
 
 	while (!bc_stop_requested()) {
-		double left = o->interval_s;
+		double left = o->loop.interval_s;
 
-		if (o->duration_s > 0) {
-			left = o->duration_s - (double)(bc_now_ns() - t->rs.start_ns) / 1e9;
+		if (o->loop.duration_s > 0) {
+			left = o->loop.duration_s - (double)(bc_now_ns() - t->rs.start_ns) / 1e9;
 			if (left <= 1e-3)
 				break;
-			if (left > o->interval_s)
-				left = o->interval_s;
+			if (left > o->loop.interval_s)
+				left = o->loop.interval_s;
 		}
 		bc_sleep_interruptible(left);
 		err = top_sample(t);
@@ -287,7 +284,7 @@ static int run_batch(struct bc_ctx *ctx, const struct top_opts *o, struct top_st
 		if (err)
 			return err;
 		batch_frame(ctx->out, t);
-		if (o->count && ++frames >= o->count)
+		if (o->loop.count && ++frames >= o->loop.count)
 			break;
 	}
 	return 0;
@@ -494,21 +491,14 @@ static int parse_opt(int c, const char *arg, void *opts)
 {
 	struct top_opts *o = opts;
 
-	switch (c) {
-	case 'i':
-		return parse_duration("--interval", arg, &o->interval_s);
-	case 'c':
-		return parse_u64("--count", arg, 1, 1000000000ull, &o->count);
-	case 'd':
-		return parse_duration("--duration", arg, &o->duration_s);
-	case 'b':
+	int err;
+
+	if (c == 'b') {
 		o->batch = true;
 		return 0;
-	case 'S':
-		o->sysctl = true;
-		return 0;
 	}
-	return -EINVAL;
+	err = rs_loop_parse_opt(c, arg, &o->loop);
+	return err == -ENOENT ? -EINVAL : err;
 }
 
 static int parse_args(int argc, char **argv, struct top_opts *o)
@@ -524,19 +514,16 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 	};
 	int err;
 
-	*o = (struct top_opts){ .interval_s = 1.0 };
+	*o = (struct top_opts){ .loop.interval_s = 1.0 };
 	err = bc_parse_opts(argc, argv, "hb", opts, top_help, parse_opt, o, false);
 	if (err)
 		return err;
-	if (o->count && o->duration_s > 0) {
-		bc_err("--count and --duration are mutually exclusive");
-		return -EINVAL;
-	}
-	o->nsel = argc - optind;
-	o->sel_argv = argv + optind;
+	err = rs_loop_finish(argc, argv, &o->loop);
+	if (err)
+		return err;
 	if (!isatty(STDOUT_FILENO))
 		o->batch = true;
-	if (!o->batch && (o->count || o->duration_s > 0)) {
+	if (!o->batch && (o->loop.count || o->loop.duration_s > 0)) {
 		bc_err("--count and --duration apply to batch mode (-b)");
 		return -EINVAL;
 	}
@@ -550,9 +537,9 @@ static int resolve(const struct top_opts *o, uint32_t **ids, size_t *nids)
 
 	*ids = NULL;
 	*nids = 0;
-	if (!o->nsel)
+	if (!o->loop.nsel)
 		return 0;
-	n = selectors_parse(o->nsel, o->sel_argv, &sels);
+	n = selectors_parse(o->loop.nsel, o->loop.sel_argv, &sels);
 	if (n < 0)
 		return n;
 	err = selectors_resolve(sels, n, ids, nids);
@@ -575,11 +562,11 @@ int cmd_top(struct bc_ctx *ctx, int argc, char **argv)
 		bc_err("top has no JSON output; use 'bpfcost -j stats'");
 		return -EINVAL;
 	}
-	t.interval_s = opts.interval_s;
+	t.interval_s = opts.loop.interval_s;
 	err = resolve(&opts, &ids, &nids);
 	if (err)
 		return err;
-	err = stats_enable(&t.se, opts.sysctl);
+	err = stats_enable(&t.se, opts.loop.sysctl);
 	if (err) {
 		bc_err("cannot enable BPF run-time stats: %s", strerror(-err));
 		goto cleanup;

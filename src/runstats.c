@@ -366,3 +366,30 @@ bool rs_prog_current(const struct rs_sampler *s, const struct rs_prog *p)
 {
 	return p->state != RS_GONE || p->gone_pass == s->pass;
 }
+
+int rs_loop_parse_opt(int c, const char *arg, struct rs_loop_opts *o)
+{
+	switch (c) {
+	case 'i':
+		return parse_duration("--interval", arg, &o->interval_s);
+	case 'c':
+		return parse_u64("--count", arg, 1, 1000000000ull, &o->count);
+	case 'd':
+		return parse_duration("--duration", arg, &o->duration_s);
+	case 'S':
+		o->sysctl = true;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int rs_loop_finish(int argc, char **argv, struct rs_loop_opts *o)
+{
+	if (o->count && o->duration_s > 0) {
+		bc_err("--count and --duration are mutually exclusive");
+		return -EINVAL;
+	}
+	o->nsel = argc - optind;
+	o->sel_argv = argv + optind;
+	return 0;
+}

@@ -101,4 +101,20 @@ int rs_observe(struct rs_sampler *s, const struct rs_prog_obs *o, uint64_t now_n
 void rs_pass_begin(struct rs_sampler *s, uint64_t now_ns, uint64_t boot_ns);
 void rs_pass_end(struct rs_sampler *s);
 
+/* The options every command built on this sampler takes (stats, top). */
+struct rs_loop_opts {
+	double interval_s, duration_s;	/* duration 0: until stopped */
+	uint64_t count;			/* intervals or frames; 0: no limit */
+	bool sysctl;			/* force the sysctl fallback for stats */
+	int nsel;			/* program selector words left after options */
+	char **sel_argv;
+};
+
+/* --interval (i), --count (c), --duration (d), --sysctl (S); -ENOENT for
+ * any other option, so a command can add its own. */
+int rs_loop_parse_opt(int c, const char *arg, struct rs_loop_opts *o);
+/* After the options: --count and --duration exclude each other, and the
+ * words left are program selectors. */
+int rs_loop_finish(int argc, char **argv, struct rs_loop_opts *o);
+
 #endif

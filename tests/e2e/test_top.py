@@ -11,17 +11,10 @@ from pathlib import Path
 import pytest
 
 from conftest import BIN, run, sysctl_value
-from test_stats import Runner, sysctl_set
+from test_stats import runner, sysctl_set  # noqa: F401 (runner is a fixture)
 
 pytestmark = pytest.mark.skipif(subprocess.run(["which", "tmux"], capture_output=True)
                                 .returncode != 0, reason="tmux not installed")
-
-
-@pytest.fixture
-def runner():
-    r = Runner()
-    yield r
-    r.stop()
 
 
 @pytest.fixture
