@@ -142,3 +142,58 @@ int stats_bootstrap_ci(const double *x, size_t n, stats_fn fn, unsigned iters,
 	/* A one-sample CI is the difference CI against nothing. */
 	return stats_bootstrap_diff_ci(NULL, 0, x, n, fn, iters, level, seed, ci);
 }
+
+/* Circular block resample: runs of `block` consecutive values from random
+ * starts, wrapping at the end, until n are drawn. */
+static void resample_blocks(const double *x, size_t n, size_t block, double *out,
+			    uint64_t *rng)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t start = stats_rand_next(rng) % n;
+
+		for (size_t j = 0; j < block && i < n; j++)
+			out[i++] = x[(start + j) % n];
+	}
+}
+
+int stats_block_bootstrap_ci(const double *x, size_t n, size_t block, stats_fn fn,
+			     unsigned iters, double level, uint64_t seed, struct stats_ci *ci)
+{
+	double *reps = NULL, *rx = NULL;
+	uint64_t rng = seed;
+	int err = 0;
+
+	if (!n || !block || block > n || !iters || !(level > 0 && level < 1)) {
+		err = -EINVAL;
+		goto cleanup;
+	}
+	reps = malloc(iters * sizeof(*reps));
+	rx = malloc(n * sizeof(*rx));
+	if (!reps || !rx) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	ci->point = fn(x, n);
+	for (unsigned i = 0; i < iters; i++) {
+		resample_blocks(x, n, block, rx, &rng);
+		reps[i] = fn(rx, n);
+	}
+	ci_from_replicates(reps, iters, level, ci);
+cleanup:
+	free(reps);
+	free(rx);
+	return err;
+}
+
+size_t stats_block_len(size_t n)
+{
+	size_t b = 2;
+
+	/* The usual n^(1/3) rate for the block length of a block bootstrap,
+	 * at least 2 so that lag-1 correlation is always kept. */
+	while ((b + 1) * (b + 1) * (b + 1) <= n)
+		b++;
+	return b < n ? b : (n ? n : 1);
+}

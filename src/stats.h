@@ -29,6 +29,16 @@ int stats_bootstrap_diff_ci(const double *a, size_t na, const double *b, size_t 
 			    stats_fn fn, unsigned iters, double level, uint64_t seed,
 			    struct stats_ci *ci);
 
+/* Circular block bootstrap CI of fn over a series x whose neighbours are
+ * correlated (rounds that share a neighbour, slow drift): resampling runs
+ * of `block` consecutive values keeps that correlation, so the interval
+ * widens as it should where an independent resample would be too narrow.
+ * block 1 is the ordinary bootstrap. */
+int stats_block_bootstrap_ci(const double *x, size_t n, size_t block, stats_fn fn,
+			     unsigned iters, double level, uint64_t seed, struct stats_ci *ci);
+/* Block length for n values: about n^(1/3), at least 2 (at most n). */
+size_t stats_block_len(size_t n);
+
 /* Deterministic PRNG (splitmix64) so results are reproducible. */
 uint64_t stats_rand_next(uint64_t *state);
 
