@@ -4,6 +4,7 @@
 #define BPFCOST_BPFSTATS_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 enum stats_via {
 	STATS_VIA_NONE,
@@ -24,5 +25,10 @@ int stats_enable(struct stats_enable *se, bool prefer_sysctl);
 void stats_restore(struct stats_enable *se);
 const char *stats_via_name(enum stats_via via);
 int stats_sysctl_read(int *val);
+
+/* Other processes holding run-time stats on through a BPF_ENABLE_STATS fd
+ * (the sysctl does not show those): up to max pids, our own left out.
+ * Returns how many were found (possibly more than max). */
+int stats_fd_holders(pid_t *pids, int max);
 
 #endif

@@ -58,20 +58,33 @@ static void tag_to_hex(const __u8 *tag, char *out)
 		sprintf(out + 2 * i, "%02x", tag[i]);
 }
 
-int prog_describe(uint32_t id, struct prog_desc *d)
+/* An fd for the program and its info; the caller closes the fd. */
+static int prog_info_by_id(uint32_t id, struct bpf_prog_info *info)
 {
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	int fd, err = 0;
+	__u32 len = sizeof(*info);
+	int fd, err;
 
-	memset(d, 0, sizeof(*d));
+	memset(info, 0, sizeof(*info));
 	fd = bpf_prog_get_fd_by_id(id);
 	if (fd < 0)
 		return -errno;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+	if (bpf_obj_get_info_by_fd(fd, info, &len)) {
 		err = -errno;
-		goto cleanup;
+		close(fd);
+		return err;
 	}
+	return fd;
+}
+
+int prog_describe(uint32_t id, struct prog_desc *d)
+{
+	struct bpf_prog_info info;
+	int fd;
+
+	memset(d, 0, sizeof(*d));
+	fd = prog_info_by_id(id, &info);
+	if (fd < 0)
+		return fd;
 	d->id = info.id;
 	d->type = info.type;
 	snprintf(d->name, sizeof(d->name), "%s", info.name);
@@ -84,9 +97,22 @@ int prog_describe(uint32_t id, struct prog_desc *d)
 	d->run_time_ns = info.run_time_ns;
 	d->recursion_misses = info.recursion_misses;
 	fill_full_name(fd, &info, d);
-cleanup:
 	close(fd);
-	return err;
+	return 0;
+}
+
+int prog_counters(uint32_t id, uint64_t *run_cnt, uint64_t *run_time_ns)
+{
+	struct bpf_prog_info info;
+	int fd;
+
+	fd = prog_info_by_id(id, &info);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	*run_cnt = info.run_cnt;
+	*run_time_ns = info.run_time_ns;
+	return 0;
 }
 
 static int list_push(struct prog_list *l, const struct prog_desc *d)

@@ -31,6 +31,9 @@ struct prog_list {
 const char *prog_type_name(uint32_t type);
 /* Fill d for one program. -ENOENT when it vanished. */
 int prog_describe(uint32_t id, struct prog_desc *d);
+/* Just the run-time stats counters: no BTF lookup, cheap enough to call
+ * between measuring rounds. -ENOENT when it vanished. */
+int prog_counters(uint32_t id, uint64_t *run_cnt, uint64_t *run_time_ns);
 /* Every loaded program; ones that vanish during the walk are skipped. */
 int progs_scan(struct prog_list *l, unsigned flags);
 void prog_list_free(struct prog_list *l);
