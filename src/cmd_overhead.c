@@ -24,26 +24,30 @@ static const char overhead_help[] =
 	"its BPF programs are loaded and attached, measures, then stops it (SIGTERM,\n"
 	"then SIGKILL after --grace). A command is restarted for every on-round.\n\n"
 	"Per syscall it reports latency off and on (p50, p90, p99, mean), the added\n"
-	"ns with a 95% bootstrap confidence interval over rounds, the slowdown,\n"
-	"and an A/A control (off against off) as the noise floor. Each round's\n"
-	"figure is the interquartile mean of its calls (p25..p75: robust to\n"
-	"preempted calls); each on-round is compared with\n"
-	"the mean of the off-rounds either side of it, so slow drift of the machine\n"
-	"cancels. The A/A control does the same for every other off-round against\n"
-	"its neighbours. Extra on-rounds with run-time\n"
-	"stats split the added time into time inside the tracer's BPF programs and\n"
-	"the rest; those rounds are not part of the A/B figures, since the stats\n"
-	"themselves add two clock reads per program run.\n\n"
+	"ns with a 95% confidence interval, the slowdown, and an A/A control (off\n"
+	"against off) as the noise floor. Each round's figure is the interquartile\n"
+	"mean of its calls (p25..p75: robust to preempted calls); each on-round is\n"
+	"compared with the mean of the off-rounds either side of it, so slow drift\n"
+	"of the machine cancels, and short rounds leave it little time to drift.\n"
+	"The A/A control does the same for every other off-round against its\n"
+	"neighbours. The intervals come from a block bootstrap over rounds, since\n"
+	"neighbouring comparisons share an off-round.\n\n"
+	"Extra on-rounds with run-time stats split the added time into time inside\n"
+	"the tracer's BPF programs and the rest; those rounds are not part of the\n"
+	"A/B figures, since the stats themselves add two clock reads per program\n"
+	"run. For the same reason the report warns, naming the process, when\n"
+	"another process held run-time stats on during the A/B rounds.\n\n"
 	"Options:\n"
 	"  --sysmon WEIGHT        the reference service: count, proc or events\n"
 	"  --syscalls LIST        workload kinds (default " OH_DEFAULT_MIX "; see\n"
 	"                         bpfcost load --help)\n"
-	"  --rounds N             off/on pairs, 4..10000 (default 20; 5 for a command)\n"
-	"  --round-time D         workload time per round (default 0.5s; 2s for a command)\n"
+	"  --rounds N             off/on pairs, 4..10000 (default 500; 5 for a command)\n"
+	"  --round-time D         workload time per round (default 0.02s; 2s for a command)\n"
 	"  --cpu C                pin the workload to CPU C (default 0)\n"
 	"  --threads N            workload threads (default 1)\n"
-	"  --decomp-rounds N      extra on-rounds with run-time stats (default rounds/4,\n"
-	"                         at least 2; 0 turns the decomposition off)\n"
+	"  --decomp-rounds N      extra on-rounds with run-time stats, of at least 0.25s\n"
+	"                         each (default: a quarter of the on-rounds' time, at\n"
+	"                         least 2; 0 turns the decomposition off)\n"
 	"  --ready-after D        command: measure D after start, no detection\n"
 	"  --ready-timeout D      command: give up waiting for attach after D (default 30s)\n"
 	"  --grace D              command: SIGKILL this long after SIGTERM (default 5s)\n"
@@ -51,7 +55,7 @@ static const char overhead_help[] =
 	"  -h, --help             this help\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost overhead --sysmon events\n"
-	"  bpfcost overhead --sysmon count --syscalls getpid --rounds 60\n"
+	"  bpfcost overhead --sysmon count --syscalls getpid --rounds 1500\n"
 	"  bpfcost overhead -- bpftrace -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }'\n"
 	"  bpfcost -j overhead --tracer-log agent.log -- ./my-agent --config prod.yaml\n";
 
@@ -103,11 +107,15 @@ static void apply_defaults(struct overhead_opts *o)
 	bool cmd = o->t.is_command;
 
 	if (!o->have_rounds)
-		o->cfg.rounds = cmd ? 5 : 20;
+		o->cfg.rounds = cmd ? 5 : 500;
+	/* In-process toggling is cheap, so sysmon gets many short rounds:
+	 * the shorter the rounds, the less the machine drifts between an
+	 * on-round and the off-rounds around it (bench/overhead_precision:
+	 * +-2 ns at 20 s with 0.02 s rounds against +-19 ns with 0.5 s). */
 	if (!o->have_round_time)
-		o->cfg.wl.duration_s = cmd ? 2.0 : 0.5;
+		o->cfg.wl.duration_s = cmd ? 2.0 : 0.02;
 	if (!o->have_decomp)
-		o->cfg.decomp_rounds = o->cfg.rounds / 4 > 2 ? o->cfg.rounds / 4 : 2;
+		o->cfg.decomp_rounds = oh_default_decomp_rounds(&o->cfg);
 }
 
 /* Returns 1 when --help was printed, 0 to run, < 0 on bad input. */
@@ -216,6 +224,55 @@ static void print_decomposition(FILE *f, const struct oh_result *r)
 		"  dispatch, the syscall slow path, ring-buffer wake-ups, the tracer's user-space work.\n");
 }
 
+static void read_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(buf, len, "?");
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/* Stats held on by someone else during the A/B rounds: say who. */
+static void print_stats_warning(FILE *f, const struct oh_result *r)
+{
+	char comm[32];
+
+	if (!r->ab_counted_runs)
+		return;
+	fprintf(f, "Warning: run-time stats were on during the A/B rounds (%llu runs counted",
+		(unsigned long long)r->ab_counted_runs);
+	if (r->stats_sysctl_on)
+		fprintf(f, "; kernel.bpf_stats_enabled=1");
+	for (int i = 0; i < r->n_stats_holders && i < OH_MAX_HOLDERS; i++) {
+		read_comm(r->stats_holders[i], comm, sizeof(comm));
+		fprintf(f, "%s pid %d (%s)", i ? "," : "; held by", (int)r->stats_holders[i], comm);
+	}
+	fprintf(f, "): every run of the tracer's programs paid their two clock reads, so ADDED "
+		"includes them.\n");
+}
+
+static json_t *stats_during_ab_json(const struct oh_result *r)
+{
+	json_t *holders = json_array();
+	char comm[32];
+
+	for (int i = 0; i < r->n_stats_holders && i < OH_MAX_HOLDERS; i++) {
+		read_comm(r->stats_holders[i], comm, sizeof(comm));
+		json_array_append_new(holders, json_pack("{s:i, s:s}", "pid",
+							 (int)r->stats_holders[i], "comm", comm));
+	}
+	return json_pack("{s:b, s:I, s:b, s:o}", "on", r->ab_counted_runs > 0, "counted_runs",
+			 (json_int_t)r->ab_counted_runs, "sysctl", r->stats_sysctl_on,
+			 "holders", holders);
+}
+
 static void print_plain(FILE *f, const struct tracer *t, const struct oh_result *r,
 			const struct oh_config *cfg)
 {
@@ -230,7 +287,9 @@ static void print_plain(FILE *f, const struct tracer *t, const struct oh_result 
 		cfg->wl.cpu >= 0 ? " pinned from CPU " : " unpinned");
 	if (cfg->wl.cpu >= 0)
 		fprintf(f, "%d", cfg->wl.cpu);
-	fprintf(f, "\nLatency in ns per call. Round figure: interquartile mean of the calls. ADDED: each "
+	fprintf(f, "\n");
+	print_stats_warning(f, r);
+	fprintf(f, "Latency in ns per call. Round figure: interquartile mean of the calls. ADDED: each "
 		"on-round minus the mean of the off-rounds either side.\nA/A: every other "
 		"off-round minus its neighbours (the noise floor).\n\n");
 	print_latency_table(f, r);
@@ -280,14 +339,15 @@ static int print_json(struct bc_ctx *ctx, const struct tracer *t, const struct o
 	else
 		decomp = json_pack("{s:s}", "unavailable", r->decomp_why);
 	return bc_json_emit(ctx, json_pack("{s:{s:s, s:s, s:i, s:i}, s:i, s:f, s:i, s:i, "
-					   "s:s, s:o, s:o}",
+					   "s:s, s:o, s:o, s:o}",
 					   "tracer", "kind", t->o.is_command ? "command" : "sysmon",
 					   "describe", desc, "programs", r->tracer_progs, "starts",
 					   (int)r->tracer_starts, "rounds", r->rounds, "round_s",
 					   r->round_s, "cpu", cfg->wl.cpu, "threads", cfg->wl.threads,
 					   "round_statistic", "interquartile mean of the calls; added = on-round "
 					   "minus the mean of the off-rounds either side",
-					   "syscalls", kinds, "decomposition", decomp));
+					   "syscalls", kinds, "decomposition", decomp,
+					   "stats_during_ab", stats_during_ab_json(r)));
 }
 
 int cmd_overhead(struct bc_ctx *ctx, int argc, char **argv)

@@ -61,20 +61,50 @@ static void record_round(struct oh_result *res, const struct wl_result *wr, enum
 	}
 }
 
-static int run_round(const struct oh_config *cfg, struct tracer *t, struct wl_result *wr,
-		     enum round_kind rk, bool on)
+/* Runs the tracer's programs made so far, as counted by run-time stats:
+ * 0 while stats are off. */
+static uint64_t tracer_counted_runs(const struct tracer *t)
 {
+	uint64_t runs = 0, cnt, ns;
+
+	for (int i = 0; i < t->nprogs; i++)
+		if (!prog_counters(t->prog_ids[i], &cnt, &ns))
+			runs += cnt;
+	return runs;
+}
+
+static int run_round(const struct oh_config *cfg, struct tracer *t, struct oh_result *res,
+		     struct wl_result *wr, bool on)
+{
+	uint64_t runs0 = 0;
 	int err = 0;
 
-	if (on)
+	if (on) {
 		err = tracer_on(t);
+		runs0 = tracer_counted_runs(t);
+	}
 	if (!err)
 		err = wl_run(&cfg->wl, wr);
 	if (!err && wr->stopped)
 		err = -EINTR;
-	if (on)
+	if (on) {
+		/* We keep stats off during A/B rounds; if the counters move,
+		 * another process holds them on and every run pays for them. */
+		res->ab_counted_runs += tracer_counted_runs(t) - runs0;
 		tracer_off(t);
+	}
 	return err;
+}
+
+/* Who held run-time stats on while we measured, for the report. */
+static void find_stats_holders(struct oh_result *res)
+{
+	int on = 0;
+
+	if (!res->ab_counted_runs)
+		return;
+	res->stats_sysctl_on = stats_sysctl_read(&on) == 0 && on == 1;
+	res->n_stats_holders = stats_fd_holders(res->stats_holders, OH_MAX_HOLDERS);
 }
 
 static void progress(const struct oh_config *cfg, int i, int total, const char *what)
@@ -89,17 +119,17 @@ static int measure(const struct oh_config *cfg, struct tracer *t, struct oh_resu
 	int total = 2 * cfg->rounds + 3, err;
 
 	progress(cfg, 1, total, "warm-up off");
-	err = run_round(cfg, t, wr, ROUND_WARMUP, false);
+	err = run_round(cfg, t, res, wr, false);
 	progress(cfg, 2, total, "warm-up on");
 	if (!err)
-		err = run_round(cfg, t, wr, ROUND_WARMUP, true);
+		err = run_round(cfg, t, res, wr, true);
 	for (int r = 0; !err && r < cfg->rounds; r++) {
 		progress(cfg, 3 + 2 * r, total, (r & 1) ? "off (B)" : "off (A)");
-		err = run_round(cfg, t, wr, ROUND_OFF, false);
+		err = run_round(cfg, t, res, wr, false);
 		if (!err) {
 			record_round(res, wr, ROUND_OFF);
 			progress(cfg, 4 + 2 * r, total, "on");
-			err = run_round(cfg, t, wr, ROUND_ON, true);
+			err = run_round(cfg, t, res, wr, true);
 		}
 		if (!err) {
 			record_round(res, wr, ROUND_ON);
@@ -109,9 +139,10 @@ static int measure(const struct oh_config *cfg, struct tracer *t, struct oh_resu
 	/* A closing off-round, so every on-round has an off-round each side. */
 	progress(cfg, total, total, "off (closing)");
 	if (!err)
-		err = run_round(cfg, t, wr, ROUND_OFF, false);
+		err = run_round(cfg, t, res, wr, false);
 	if (!err)
 		record_round(res, wr, ROUND_OFF);
+	find_stats_holders(res);
 	return err;
 }
 
@@ -123,14 +154,14 @@ struct prog_totals {
 
 static void read_totals(const struct tracer *t, struct prog_totals *pt)
 {
-	struct prog_desc d;
+	uint64_t cnt, ns;
 
 	memset(pt, 0, sizeof(*pt));
 	for (int i = 0; i < t->nprogs; i++) {
-		if (prog_describe(t->prog_ids[i], &d))
+		if (prog_counters(t->prog_ids[i], &cnt, &ns))
 			continue;	/* gone: the tracer unloaded it */
-		pt->runs += d.run_cnt;
-		pt->time_ns += d.run_time_ns;
+		pt->runs += cnt;
+		pt->time_ns += ns;
 	}
 	pt->at_ns = bc_now_ns();
 }
@@ -142,9 +173,12 @@ static void read_totals(const struct tracer *t, struct prog_totals *pt)
 static int decomp_round(const struct oh_config *cfg, struct tracer *t, struct oh_result *res,
 			struct wl_result *wr)
 {
+	struct wl_config wl = cfg->wl;
 	struct prog_totals p0, p1, p2;
 	double bg_rate, wl_runs;
 	int err;
+
+	wl.duration_s = oh_decomp_round_s(&cfg->wl);
 
 	err = tracer_on(t);
 	if (err)
@@ -154,7 +188,7 @@ static int decomp_round(const struct oh_config *cfg, struct tracer *t, struct oh
 		err = -EINTR;
 	read_totals(t, &p1);
 	if (!err)
-		err = wl_run(&cfg->wl, wr);
+		err = wl_run(&wl, wr);
 	if (!err && wr->stopped)
 		err = -EINTR;
 	read_totals(t, &p2);
@@ -169,6 +203,23 @@ static int decomp_round(const struct oh_config *cfg, struct tracer *t, struct oh
 	res->bg_runs_per_s += bg_rate / cfg->decomp_rounds;
 	res->wl_syscalls += wr->total_syscalls;
 	return 0;
+}
+
+double oh_decomp_round_s(const struct wl_config *wl)
+{
+	/* Short A/B rounds are right for drift, but a decomposition round
+	 * compares its workload window with a background window of
+	 * OH_BG_WINDOW_S: keep the two of similar length. */
+	return wl->duration_s > OH_BG_WINDOW_S ? wl->duration_s : OH_BG_WINDOW_S;
+}
+
+int oh_default_decomp_rounds(const struct oh_config *cfg)
+{
+	/* A quarter of the on-rounds' workload time, at least 2 rounds. */
+	double on_s = cfg->rounds * cfg->wl.duration_s;
+	int n = (int)ceil(on_s / 4 / oh_decomp_round_s(&cfg->wl));
+
+	return n > 2 ? n : 2;
 }
 
 static int decompose(const struct oh_config *cfg, struct tracer *t, struct oh_result *res,
@@ -210,7 +261,10 @@ static int decompose(const struct oh_config *cfg, struct tracer *t, struct oh_re
 /* Each on-round against the mean of the off-rounds either side of it: the
  * machine's slow drift cancels within a bracket instead of widening the
  * interval. The A/A control is the same with off-rounds: every odd one
- * against its even neighbours. */
+ * against its even neighbours. Neighbouring brackets share an off-round
+ * (and drift is slow), so the differences are correlated: the interval
+ * comes from a block bootstrap, which keeps runs of neighbours together;
+ * an independent resample would be ~15% too narrow. */
 static int analyse_kind(struct oh_kind *ok, unsigned syscalls_per_call, double bpf_per_syscall)
 {
 	double d[ok->n_on], aa[ok->n_off];
@@ -220,11 +274,12 @@ static int analyse_kind(struct oh_kind *ok, unsigned syscalls_per_call, double b
 		d[nd++] = ok->r_on[i] - (ok->r_off[i] + ok->r_off[i + 1]) / 2;
 	for (int j = 1; j + 1 < ok->n_off; j += 2)
 		aa[naa++] = ok->r_off[j] - (ok->r_off[j - 1] + ok->r_off[j + 1]) / 2;
-	err = stats_bootstrap_ci(d, (size_t)nd, stats_mean, OH_BOOT_ITERS, OH_LEVEL, OH_SEED,
-				 &ok->delta);
+	err = stats_block_bootstrap_ci(d, (size_t)nd, stats_block_len((size_t)nd), stats_mean,
+				       OH_BOOT_ITERS, OH_LEVEL, OH_SEED, &ok->delta);
 	if (!err)
-		err = stats_bootstrap_ci(aa, (size_t)naa, stats_mean, OH_BOOT_ITERS, OH_LEVEL,
-					 OH_SEED + 1, &ok->aa);
+		err = stats_block_bootstrap_ci(aa, (size_t)naa, stats_block_len((size_t)naa),
+					       stats_mean, OH_BOOT_ITERS, OH_LEVEL, OH_SEED + 1,
+					       &ok->aa);
 	ok->bpf_ns = bpf_per_syscall * syscalls_per_call;
 	return err;
 }

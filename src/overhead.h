@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "bpfstats.h"
 #include "hist.h"
 #include "stats.h"
@@ -21,6 +22,7 @@
 #define OH_ROUND_HI_PCT 75.0
 #define OH_BOOT_ITERS 4000
 #define OH_LEVEL 0.95
+#define OH_MAX_HOLDERS 4
 
 struct oh_config {
 	struct wl_config wl;	/* mask, threads, cpu; duration = round time */
@@ -57,8 +59,19 @@ struct oh_result {
 	double bg_runs_per_s;		/* runs with no workload (other processes) */
 	uint64_t wl_syscalls;
 	int tracer_progs;		/* programs seen in the last on-round */
+	/* Run-time stats should be off during A/B rounds (they add two clock
+	 * reads per run); runs counted in on-rounds mean someone held them on. */
+	uint64_t ab_counted_runs;
+	bool stats_sysctl_on;
+	int n_stats_holders;		/* processes with a BPF_ENABLE_STATS fd */
+	pid_t stats_holders[OH_MAX_HOLDERS];
 	unsigned tracer_starts;
 };
+
+/* Workload time of one decomposition round, and how many of them make a
+ * quarter of the on-rounds' workload time (at least 2). */
+double oh_decomp_round_s(const struct wl_config *wl);
+int oh_default_decomp_rounds(const struct oh_config *cfg);
 
 int oh_run(const struct oh_config *cfg, struct tracer *t, struct oh_result *res);
 void oh_result_free(struct oh_result *res);

@@ -40,6 +40,30 @@ def test_aa_control_contains_zero():
     assert contains_zero(aa), aa
 
 
+def test_stats_held_by_another_process_are_reported(by_weight):
+    # Run-time stats add two clock reads to every run, so A/B rounds are
+    # meant to run with them off. Another process holding them on (here
+    # `bpfcost stats`) is detected from the tracer's counters and named.
+    holder = subprocess.Popen([BIN, "stats", "--interval", "1", "--duration", "60"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        r = run("overhead", "--sysmon", "count", *QUICK, "--rounds", "4",
+                "--decomp-rounds", "0", timeout=120)
+        j = overhead("--sysmon", "count", *QUICK, "--rounds", "4", "--decomp-rounds", "0")
+    finally:
+        holder.terminate()
+        holder.wait(timeout=10)
+    assert r.returncode == 0, r.stderr
+    assert f"held by pid {holder.pid} (bpfcost)" in r.stdout, r.stdout
+    s = j["stats_during_ab"]
+    assert s["on"] and s["counted_runs"] > 0, s
+    assert {"pid": holder.pid, "comm": "bpfcost"} in s["holders"], s
+    # Without a holder (the module's runs): off, nobody named.
+    assert by_weight["count"]["stats_during_ab"] == {"on": False, "counted_runs": 0,
+                                                      "sysctl": False, "holders": []}
+
+
 @pytest.fixture(scope="module")
 def by_weight():
     return {w: overhead("--sysmon", w, *QUICK, "--rounds", "8")
