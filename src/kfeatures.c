@@ -15,6 +15,8 @@
  *                                     tracing BPF program to other BPF programs"
  *   BPF_ENABLE_STATS                  5.8, d46edd671a14
  *   BPF ring buffer                   5.8, 457f44363a88
+ *   iter/bpf_prog                     5.9, a228a64fc1e4 "bpf: Add bpf_prog iterator"
+ *   bpf_map_lookup_percpu_elem        5.19, 07343110b293 (both for progiter.h)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +36,7 @@
 #include "kfeatures.h"
 #include "kprobe_events.h"
 #include "probe.skel.h"
+#include "progiter.h"
 
 #define PMU_DIR "/sys/bus/event_source/devices"
 /* A stable, traceable kernel function for kprobe and fentry trials. */
@@ -45,6 +48,7 @@ static const struct {
 } feat_info[FEAT_COUNT] = {
 	[FEAT_STATS_FD]		 = { "stats_fd", "run-time stats via BPF_ENABLE_STATS" },
 	[FEAT_STATS_SYSCTL]	 = { "stats_sysctl", "run-time stats via kernel.bpf_stats_enabled" },
+	[FEAT_PROG_ITER]	 = { "prog_iter", "program stats via BPF iterator (iter/bpf_prog)" },
 	[FEAT_RAW_TP]		 = { "raw_tp", "raw tracepoint programs" },
 	[FEAT_TP_BTF]		 = { "tp_btf", "BTF tracepoint programs (tp_btf)" },
 	[FEAT_FENTRY_PROG]	 = { "fentry_prog", "fentry/fexit on a BPF program" },
@@ -230,6 +234,66 @@ static void probe_stats_sysctl(struct feature_result *r)
 	}
 	close(fd);
 	set_result(r, true, 0, "kernel.bpf_stats_enabled is writable (value left as is)");
+}
+
+/* The stats reader of progiter.h, tried for real: load, attach, read twice
+ * with run-time stats on, and check the per-CPU sum it computes for its own
+ * program against what bpf_prog_info says (which is read after, so it may
+ * only be larger). That proves the per-cpu offset arithmetic on this
+ * kernel, not just that the verifier took the program. */
+static void check_prog_iter(struct feature_result *r, struct progiter *it, size_t n)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(it->self_id), err = 0;
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = neg_errno();
+	if (fd >= 0)
+		close(fd);
+	if (err) {
+		set_result(r, false, err, "cannot read our iterator's bpf_prog_info: %s", errstr(err));
+		return;
+	}
+	if (it->self.id != it->self_id || !it->self.run_cnt || it->self.run_cnt > info.run_cnt ||
+	    it->self.run_time_ns > info.run_time_ns || it->self.load_time != info.load_time) {
+		set_result(r, false, -EPROTO, "iterator's own counters (run_cnt %llu) disagree with "
+			   "bpf_prog_info (run_cnt %llu)", (unsigned long long)it->self.run_cnt,
+			   (unsigned long long)info.run_cnt);
+		return;
+	}
+	set_result(r, true, 0, "iter/bpf_prog loaded, attached and read (%zu programs); its per-CPU "
+		   "sums match bpf_prog_info", n);
+}
+
+static void probe_prog_iter(struct feature_result *r)
+{
+	const struct progstats_rec *recs;
+	struct progiter it;
+	char why[160];
+	size_t n = 0;
+	int err, sfd, pass;
+
+	err = progiter_open(&it, why, sizeof(why));
+	if (err) {
+		set_result(r, false, err, "%s", why);
+		return;
+	}
+	/* Stats on for the trial only, like probe_stats_fd: the fd's close
+	 * turns them back off. */
+	sfd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	for (pass = 0; pass < 2 && !err; pass++)
+		err = progiter_read(&it, &recs, &n);
+	if (err)
+		set_result(r, false, err, "iter/bpf_prog read failed: %s", errstr(err));
+	else if (sfd < 0)
+		set_result(r, true, 0, "iter/bpf_prog loaded, attached and read (%zu programs); "
+			   "counters not cross-checked (BPF_ENABLE_STATS refused)", n);
+	else
+		check_prog_iter(r, &it, n);
+	if (sfd >= 0)
+		close(sfd);
+	progiter_close(&it);
 }
 
 /* ---- BPF program trials: each opens its own skeleton ---- */
@@ -738,6 +802,7 @@ int features_probe(struct features **out)
 		return -ENOMEM;
 	probe_stats_fd(&f->r[FEAT_STATS_FD]);
 	probe_stats_sysctl(&f->r[FEAT_STATS_SYSCTL]);
+	probe_prog_iter(&f->r[FEAT_PROG_ITER]);
 	trial_attach(&f->r[FEAT_RAW_TP], "bc_probe_raw_tp", "raw_tp/sys_enter");
 	trial_attach(&f->r[FEAT_TP_BTF], "bc_probe_tp_btf", "tp_btf/sys_enter");
 	probe_fentry_prog(&f->r[FEAT_FENTRY_PROG]);
@@ -755,8 +820,30 @@ int features_probe(struct features **out)
 	probe_vmlinux_btf(&f->r[FEAT_VMLINUX_BTF]);
 	probe_lockdown(&f->r[FEAT_LOCKDOWN]);
 	probe_perf_paranoid(&f->r[FEAT_PERF_PARANOID]);
+	memset(f->probed, true, sizeof(f->probed));
+	f->complete = true;
 	*out = f;
 	return 0;
+}
+
+/* The features that can be probed on their own. */
+static bool probe_one(struct features *f, enum feature_id id)
+{
+	switch (id) {
+	case FEAT_STATS_FD:
+		probe_stats_fd(&f->r[id]);
+		break;
+	case FEAT_STATS_SYSCTL:
+		probe_stats_sysctl(&f->r[id]);
+		break;
+	case FEAT_PROG_ITER:
+		probe_prog_iter(&f->r[id]);
+		break;
+	default:
+		return false;
+	}
+	f->probed[id] = true;
+	return true;
 }
 
 void features_free(struct features *f)
@@ -768,15 +855,49 @@ const struct features *bc_features(struct bc_ctx *ctx)
 {
 	libbpf_print_fn_t old = NULL;
 
-	if (ctx->features)
+	struct features *f = NULL;
+
+	if (ctx->features && ctx->features->complete)
 		return ctx->features;
 	/* Trials fail on purpose: keep their verifier logs quiet unless -v. */
 	if (!ctx->verbose)
 		old = libbpf_set_print(NULL);
-	features_probe(&ctx->features);
+	features_probe(&f);
 	if (!ctx->verbose)
 		libbpf_set_print(old);
+	if (!f || !ctx->features) {
+		ctx->features = f;
+		return f;
+	}
+	/* A partial set from bc_feature is completed in place: results it
+	 * handed out stay valid. */
+	*ctx->features = *f;
+	features_free(f);
 	return ctx->features;
+}
+
+const struct feature_result *bc_feature(struct bc_ctx *ctx, enum feature_id id)
+{
+	libbpf_print_fn_t old = NULL;
+	bool done;
+
+	if ((unsigned)id >= FEAT_COUNT)
+		return NULL;
+	if (ctx->features && ctx->features->probed[id])
+		return &ctx->features->r[id];
+	if (!ctx->features) {
+		ctx->features = calloc(1, sizeof(*ctx->features));
+		if (!ctx->features)
+			return NULL;
+	}
+	if (!ctx->verbose)
+		old = libbpf_set_print(NULL);
+	done = probe_one(ctx->features, id);
+	if (!ctx->verbose)
+		libbpf_set_print(old);
+	if (!done)
+		return bc_features(ctx) ? &ctx->features->r[id] : NULL;
+	return &ctx->features->r[id];
 }
 
 /* ---- methods ---- */

@@ -8,6 +8,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "idmap.h"
+
+struct bc_ctx;
+struct progiter;
+struct rs_loop_opts;
 
 /* The kernel's counters for one program at one moment. */
 struct rs_sample {
@@ -57,9 +62,29 @@ struct rs_prog {
 	struct rs_rate last;		/* last interval (kept once gone) */
 };
 
+/* How a pass reads the kernel's counters. */
+enum rs_reader {
+	RS_READER_AUTO,		/* iter when doctor's trial says it works, else syscall */
+	RS_READER_ITER,		/* one BPF iterator read for every program (progiter.h) */
+	RS_READER_SYSCALL,	/* four bpf() calls per program (any kernel with stats) */
+};
+
+const char *rs_reader_name(enum rs_reader r);	/* "auto", "iter", "syscall" */
+/* Strict: exactly one of the names above, else one-line error, -EINVAL. */
+int rs_reader_parse(const char *arg, enum rs_reader *out);
+/* Turn the wanted reader into the one to use (ITER or SYSCALL) with the
+ * doctor's probe (FEAT_PROG_ITER). auto without the iterator falls back,
+ * with the reason in why; iter without it is an error naming the reason. */
+int rs_reader_resolve(struct bc_ctx *ctx, enum rs_reader want, enum rs_reader *use,
+		      char *why, size_t len);
+
 struct rs_sampler {
 	struct rs_prog *v;
 	size_t n, cap;
+	struct idmap live;	/* id -> index in v of its entry that is not gone */
+	enum rs_reader reader;	/* ITER or SYSCALL */
+	struct progiter *it;	/* open while reader is ITER */
+	char reader_why[256];	/* why auto fell back to syscall, "" if it did not */
 	bool fixed;		/* selection given: track only those programs */
 	int ncpu;
 	unsigned pass;		/* passes started; the baseline is pass 1 */
@@ -71,11 +96,18 @@ struct rs_sampler {
 
 /* ids == NULL (nids 0): every loaded program, new ones added as they
  * appear. Otherwise only those programs; an id reused by another program
- * later is not followed. The first pass is taken here (baseline). */
-int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids);
+ * later is not followed. reader is ITER or SYSCALL (rs_reader_resolve).
+ * The first pass is taken here (baseline). rs_free undoes it all, the
+ * iterator program and link included, also after an error. */
+int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, enum rs_reader reader);
 /* Read every tracked program once more and compute the interval rates.
  * Programs that vanished are marked RS_GONE with their figures kept. */
 int rs_sample(struct rs_sampler *s);
+/* rs_init with the reader of --reader, resolved against the doctor's probe
+ * (rs_reader_resolve); an auto fallback is said on stderr and kept in
+ * s->reader_why. */
+int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts *o,
+	     const uint32_t *ids, size_t nids);
 void rs_free(struct rs_sampler *s);
 
 /* Totals over the whole run for one program (base → last sample). */
@@ -106,12 +138,13 @@ struct rs_loop_opts {
 	double interval_s, duration_s;	/* duration 0: until stopped */
 	uint64_t count;			/* intervals or frames; 0: no limit */
 	bool sysctl;			/* force the sysctl fallback for stats */
+	enum rs_reader reader;		/* --reader */
 	int nsel;			/* program selector words left after options */
 	char **sel_argv;
 };
 
-/* --interval (i), --count (c), --duration (d), --sysctl (S); -ENOENT for
- * any other option, so a command can add its own. */
+/* --interval (i), --count (c), --duration (d), --sysctl (S), --reader (R);
+ * -ENOENT for any other option, so a command can add its own. */
 int rs_loop_parse_opt(int c, const char *arg, struct rs_loop_opts *o);
 /* After the options: --count and --duration exclude each other, and the
  * words left are program selectors. */
