@@ -236,63 +236,18 @@ static void probe_stats_sysctl(struct feature_result *r)
 	set_result(r, true, 0, "kernel.bpf_stats_enabled is writable (value left as is)");
 }
 
-/* The stats reader of progiter.h, tried for real: load, attach, read twice
- * with run-time stats on, and check the per-CPU sum it computes for its own
- * program against what bpf_prog_info says (which is read after, so it may
- * only be larger). That proves the per-cpu offset arithmetic on this
- * kernel, not just that the verifier took the program. */
-static void check_prog_iter(struct feature_result *r, struct progiter *it, size_t n)
-{
-	struct bpf_prog_info info = {};
-	uint32_t len = sizeof(info);
-	int fd = bpf_prog_get_fd_by_id(it->self_id), err = 0;
-
-	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
-		err = neg_errno();
-	if (fd >= 0)
-		close(fd);
-	if (err) {
-		set_result(r, false, err, "cannot read our iterator's bpf_prog_info: %s", errstr(err));
-		return;
-	}
-	if (it->self.id != it->self_id || !it->self.run_cnt || it->self.run_cnt > info.run_cnt ||
-	    it->self.run_time_ns > info.run_time_ns || it->self.load_time != info.load_time) {
-		set_result(r, false, -EPROTO, "iterator's own counters (run_cnt %llu) disagree with "
-			   "bpf_prog_info (run_cnt %llu)", (unsigned long long)it->self.run_cnt,
-			   (unsigned long long)info.run_cnt);
-		return;
-	}
-	set_result(r, true, 0, "iter/bpf_prog loaded, attached and read (%zu programs); its per-CPU "
-		   "sums match bpf_prog_info", n);
-}
-
+/* The stats reader of progiter.h, tried for real with the very code stats
+ * and top run: open (load + attach) and progiter_selftest. */
 static void probe_prog_iter(struct feature_result *r)
 {
-	const struct progstats_rec *recs;
 	struct progiter it;
 	char why[160];
-	size_t n = 0;
-	int err, sfd, pass;
+	int err;
 
 	err = progiter_open(&it, why, sizeof(why));
-	if (err) {
-		set_result(r, false, err, "%s", why);
-		return;
-	}
-	/* Stats on for the trial only, like probe_stats_fd: the fd's close
-	 * turns them back off. */
-	sfd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	for (pass = 0; pass < 2 && !err; pass++)
-		err = progiter_read(&it, &recs, &n);
-	if (err)
-		set_result(r, false, err, "iter/bpf_prog read failed: %s", errstr(err));
-	else if (sfd < 0)
-		set_result(r, true, 0, "iter/bpf_prog loaded, attached and read (%zu programs); "
-			   "counters not cross-checked (BPF_ENABLE_STATS refused)", n);
-	else
-		check_prog_iter(r, &it, n);
-	if (sfd >= 0)
-		close(sfd);
+	if (!err)
+		err = progiter_selftest(&it, why, sizeof(why));
+	set_result(r, !err, err, "%s", why);
 	progiter_close(&it);
 }
 
@@ -874,6 +829,28 @@ const struct features *bc_features(struct bc_ctx *ctx)
 	*ctx->features = *f;
 	features_free(f);
 	return ctx->features;
+}
+
+const struct feature_result *bc_feature_known(const struct bc_ctx *ctx, enum feature_id id)
+{
+	if ((unsigned)id >= FEAT_COUNT || !ctx->features || !ctx->features->probed[id])
+		return NULL;
+	return &ctx->features->r[id];
+}
+
+int bc_feature_record(struct bc_ctx *ctx, enum feature_id id, bool ok, int err,
+		      const char *detail)
+{
+	if ((unsigned)id >= FEAT_COUNT)
+		return -EINVAL;
+	if (!ctx->features) {
+		ctx->features = calloc(1, sizeof(*ctx->features));
+		if (!ctx->features)
+			return -ENOMEM;
+	}
+	set_result(&ctx->features->r[id], ok, err, "%s", detail);
+	ctx->features->probed[id] = true;
+	return 0;
 }
 
 const struct feature_result *bc_feature(struct bc_ctx *ctx, enum feature_id id)

@@ -71,6 +71,13 @@ const struct features *bc_features(struct bc_ctx *ctx);
  * ones) so a command that needs one answer does not pay for every trial;
  * cached in ctx like bc_features. NULL only on allocation failure. */
 const struct feature_result *bc_feature(struct bc_ctx *ctx, enum feature_id id);
+/* What is already known about a feature (probed or recorded), or NULL. */
+const struct feature_result *bc_feature_known(const struct bc_ctx *ctx, enum feature_id id);
+/* Record a result a command found by running the probe's own trial on the
+ * thing it keeps using (stats/top open their iterator reader with exactly
+ * the doctor's FEAT_PROG_ITER trial rather than load it twice). */
+int bc_feature_record(struct bc_ctx *ctx, enum feature_id id, bool ok, int err,
+		      const char *detail);
 
 /* Whether a method can run here. When not, why gets one line naming the
  * missing feature and the methods that do work here. */

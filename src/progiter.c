@@ -6,7 +6,6 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "common.h"
 #include "progiter.h"
 #include "progstats.skel.h"
 
@@ -105,25 +104,78 @@ int progiter_read(struct progiter *it, const struct progstats_rec **recs, size_t
 	*recs = NULL;
 	*n = 0;
 	fd = bpf_iter_create(bpf_link__fd(it->link));
-	if (fd < 0) {
-		err = errno ? -errno : -EIO;
-		bc_err("cannot start the BPF program iterator: %s", strerror(-err));
-		return err;
-	}
+	if (fd < 0)
+		return errno ? -errno : -EIO;
 	err = read_all(it, fd, &len);
 	close(fd);
-	if (err) {
-		bc_err("cannot read the BPF program iterator: %s", strerror(-err));
+	if (err)
 		return err;
-	}
 	cnt = progiter_parse(it->buf, len, it->self_id, &it->self);
-	if (cnt < 0) {
-		bc_err("BPF program iterator returned %zu bytes, not whole records", len);
-		return (int)cnt;
-	}
+	if (cnt < 0)
+		return (int)cnt;	/* torn: not whole records */
 	*recs = (const struct progstats_rec *)it->buf;
 	*n = (size_t)cnt;
 	return 0;
+}
+
+static int self_info(struct progiter *it, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+	int fd = bpf_prog_get_fd_by_id(it->self_id), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(info, 0, sizeof(*info));
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int check_self(struct progiter *it, size_t n, char *detail, size_t len)
+{
+	const struct progstats_rec *me = &it->self;
+	struct bpf_prog_info info;
+	int err = self_info(it, &info);
+
+	if (err) {
+		snprintf(detail, len, "cannot read our iterator's bpf_prog_info: %s", strerror(-err));
+		return err;
+	}
+	if (me->id != it->self_id || !me->run_cnt || me->run_cnt > info.run_cnt ||
+	    me->run_time_ns > info.run_time_ns || me->load_time != info.load_time ||
+	    memcmp(me->tag, info.tag, sizeof(me->tag))) {
+		snprintf(detail, len, "iterator's own counters (run_cnt %llu) disagree with "
+			 "bpf_prog_info (run_cnt %llu)", (unsigned long long)me->run_cnt,
+			 (unsigned long long)info.run_cnt);
+		return -EPROTO;
+	}
+	snprintf(detail, len, "iter/bpf_prog loaded, attached and read (%zu programs); its "
+		 "per-CPU sums match bpf_prog_info", n);
+	return 0;
+}
+
+int progiter_selftest(struct progiter *it, char *detail, size_t len)
+{
+	const struct progstats_rec *recs;
+	size_t n = 0;
+	int sfd, pass, err = 0;
+
+	/* Our own stats fd: closing it turns stats back off unless someone
+	 * else (the command itself) holds them on. */
+	sfd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	for (pass = 0; pass < 2 && !err; pass++)
+		err = progiter_read(it, &recs, &n);
+	if (err)
+		snprintf(detail, len, "iter/bpf_prog read failed: %s", strerror(-err));
+	else if (sfd < 0)
+		snprintf(detail, len, "iter/bpf_prog loaded, attached and read (%zu programs); "
+			 "counters not cross-checked (BPF_ENABLE_STATS refused)", n);
+	else
+		err = check_self(it, n, detail, len);
+	if (sfd >= 0)
+		close(sfd);
+	return err;
 }
 
 void progiter_close(struct progiter *it)

@@ -30,6 +30,14 @@ int progiter_open(struct progiter *it, char *why, size_t len);
 /* One pass: *recs points into it (valid until the next read or close),
  * ids ascending, our own program left out. */
 int progiter_read(struct progiter *it, const struct progstats_rec **recs, size_t *n);
+/* Doctor's trial (FEAT_PROG_ITER), also run by stats and top on the
+ * iterator they then keep: read twice with run-time stats on and check
+ * the per-CPU sums for our own program against bpf_prog_info (read after,
+ * so it may only be larger). That proves the per-cpu offset arithmetic on
+ * this kernel, not just that the verifier took the program. detail gets a
+ * one-line result either way. */
+int progiter_selftest(struct progiter *it, char *detail, size_t len);
+/* Safe on a zeroed or already closed progiter. */
 void progiter_close(struct progiter *it);
 
 /* Pure, for tests: check a buffer of len bytes is whole records and drop

@@ -312,8 +312,10 @@ static int observe_iter(struct rs_sampler *s, uint64_t now_ns, const struct idma
 	int err;
 
 	err = progiter_read(s->it, &recs, &n);
-	if (err)
+	if (err) {
+		bc_err("cannot read programs through the BPF iterator: %s", strerror(-err));
 		return err;
+	}
 	for (i = 0; i < n; i++) {
 		if (sel && !idmap_get(sel, recs[i].id, &dummy))
 			continue;
@@ -387,24 +389,7 @@ static int init_fixed(struct rs_sampler *s, const uint32_t *ids, size_t nids)
 	return 0;
 }
 
-static int open_iter(struct rs_sampler *s)
-{
-	char why[160];
-	int err;
-
-	s->it = calloc(1, sizeof(*s->it));
-	if (!s->it)
-		return -ENOMEM;
-	err = progiter_open(s->it, why, sizeof(why));
-	if (err) {
-		bc_err("cannot start the iterator reader: %s", why);
-		free(s->it);
-		s->it = NULL;
-	}
-	return err;
-}
-
-int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, enum rs_reader reader)
+int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, struct progiter *it)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t i;
@@ -413,12 +398,8 @@ int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, enum rs_read
 	memset(s, 0, sizeof(*s));
 	s->ncpu = ncpu > 0 ? (int)ncpu : 1;
 	s->fixed = ids != NULL;
-	s->reader = reader == RS_READER_ITER ? RS_READER_ITER : RS_READER_SYSCALL;
-	if (s->reader == RS_READER_ITER) {
-		err = open_iter(s);
-		if (err)
-			return err;
-	}
+	s->it = it;
+	s->reader = it ? RS_READER_ITER : RS_READER_SYSCALL;
 	if (!s->fixed) {
 		err = rs_sample(s);
 	} else {
@@ -435,20 +416,58 @@ int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, enum rs_read
 	return 0;
 }
 
+/* Open the iterator and run the doctor's trial on it; *it stays NULL on
+ * failure, with the reason in why. */
+static int try_iter(struct bc_ctx *ctx, struct progiter **it, char *why, size_t len)
+{
+	const struct feature_result *known = bc_feature_known(ctx, FEAT_PROG_ITER);
+	struct progiter *p;
+	int err;
+
+	*it = NULL;
+	if (known && !known->ok) {
+		snprintf(why, len, "%s", known->detail);
+		return known->err ? known->err : -EOPNOTSUPP;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	err = progiter_open(p, why, len);
+	if (!err)
+		err = progiter_selftest(p, why, len);
+	bc_feature_record(ctx, FEAT_PROG_ITER, !err, err, why);
+	if (err) {
+		progiter_close(p);
+		free(p);
+		return err;
+	}
+	*it = p;
+	return 0;
+}
+
 int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts *o,
 	     const uint32_t *ids, size_t nids)
 {
-	enum rs_reader use;
-	char why[sizeof(s->reader_why)];
+	struct progiter *it = NULL;
+	char why[sizeof(s->reader_why)] = "";
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	err = rs_reader_resolve(ctx, o->reader, &use, why, sizeof(why));
-	if (err)
-		return err;
-	if (*why)
-		bc_note("reading program stats with syscalls: %s", why);
-	err = rs_init(s, ids, nids, use);
+	if (o->reader != RS_READER_SYSCALL) {
+		err = try_iter(ctx, &it, why, sizeof(why));
+		if (err == -ENOMEM)
+			return err;
+		if (err && o->reader == RS_READER_ITER) {
+			bc_err("--reader iter: %s unavailable: %s", feature_label(FEAT_PROG_ITER), why);
+			return err;
+		}
+		if (err)
+			bc_note("reading program stats with syscalls: %s unavailable: %s",
+				feature_label(FEAT_PROG_ITER), why);
+		else
+			why[0] = '\0';
+	}
+	err = rs_init(s, ids, nids, it);
 	snprintf(s->reader_why, sizeof(s->reader_why), "%s", why);
 	return err;
 }
@@ -518,31 +537,6 @@ int rs_reader_parse(const char *arg, enum rs_reader *out)
 		}
 	bc_err("--reader: '%s' is not one of auto, iter, syscall", arg);
 	return -EINVAL;
-}
-
-int rs_reader_resolve(struct bc_ctx *ctx, enum rs_reader want, enum rs_reader *use,
-		      char *why, size_t len)
-{
-	const struct feature_result *r;
-
-	if (len)
-		why[0] = '\0';
-	*use = RS_READER_SYSCALL;
-	if (want == RS_READER_SYSCALL)
-		return 0;
-	r = bc_feature(ctx, FEAT_PROG_ITER);
-	if (!r)
-		return -ENOMEM;
-	if (r->ok) {
-		*use = RS_READER_ITER;
-		return 0;
-	}
-	snprintf(why, len, "%s unavailable: %s", feature_label(FEAT_PROG_ITER), r->detail);
-	if (want == RS_READER_ITER) {
-		bc_err("--reader iter: %s", why);
-		return r->err ? r->err : -EOPNOTSUPP;
-	}
-	return 0;
 }
 
 int rs_loop_finish(int argc, char **argv, struct rs_loop_opts *o)

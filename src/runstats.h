@@ -72,11 +72,6 @@ enum rs_reader {
 const char *rs_reader_name(enum rs_reader r);	/* "auto", "iter", "syscall" */
 /* Strict: exactly one of the names above, else one-line error, -EINVAL. */
 int rs_reader_parse(const char *arg, enum rs_reader *out);
-/* Turn the wanted reader into the one to use (ITER or SYSCALL) with the
- * doctor's probe (FEAT_PROG_ITER). auto without the iterator falls back,
- * with the reason in why; iter without it is an error naming the reason. */
-int rs_reader_resolve(struct bc_ctx *ctx, enum rs_reader want, enum rs_reader *use,
-		      char *why, size_t len);
 
 struct rs_sampler {
 	struct rs_prog *v;
@@ -96,16 +91,18 @@ struct rs_sampler {
 
 /* ids == NULL (nids 0): every loaded program, new ones added as they
  * appear. Otherwise only those programs; an id reused by another program
- * later is not followed. reader is ITER or SYSCALL (rs_reader_resolve).
- * The first pass is taken here (baseline). rs_free undoes it all, the
- * iterator program and link included, also after an error. */
-int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, enum rs_reader reader);
+ * later is not followed. it: an open iterator reader, owned from here on
+ * (closed by rs_free, also after an error), or NULL for the syscall
+ * reader. The first pass is taken here (baseline). */
+int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, struct progiter *it);
 /* Read every tracked program once more and compute the interval rates.
  * Programs that vanished are marked RS_GONE with their figures kept. */
 int rs_sample(struct rs_sampler *s);
-/* rs_init with the reader of --reader, resolved against the doctor's probe
- * (rs_reader_resolve); an auto fallback is said on stderr and kept in
- * s->reader_why. */
+/* rs_init with the reader o->reader asks for. iter and auto open the
+ * iterator and run the doctor's trial on it (progiter_selftest, result
+ * recorded as FEAT_PROG_ITER in ctx); a result already known in ctx is
+ * used as is. auto falls back to syscall when the trial fails, saying why
+ * on stderr and in s->reader_why; iter fails with a one-line error. */
 int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts *o,
 	     const uint32_t *ids, size_t nids);
 void rs_free(struct rs_sampler *s);
