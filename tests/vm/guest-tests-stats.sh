@@ -4,7 +4,13 @@
 # must both see a running sysmon program, and the iterator must not be
 # listed or left behind.
 
-test_stats_doctor_prog_iter() { doctor_feature_ok prog_iter; }
+test_stats_doctor_prog_iter() {
+	bc_ok -j doctor
+	o=$(json_obj prog_iter)
+	echo "prog_iter: {$o}"
+	echo "$o" | grep -Eq '"ok": *true' || fail "doctor says the iterator reader does not work"
+	echo "$o" | grep -q 'match bpf_prog_info' || fail "per-CPU sums not cross-checked"
+}
 
 # start_sysmon: sysmon count in the background (raw_tp/sys_enter: runs on
 # every syscall of the guest); stop_sysmon ends it.
