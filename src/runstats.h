@@ -98,7 +98,9 @@ int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, struct progi
 /* Read every tracked program once more and compute the interval rates.
  * Programs that vanished are marked RS_GONE with their figures kept. */
 int rs_sample(struct rs_sampler *s);
-/* rs_init with the reader o->reader asks for. iter and auto open the
+/* rs_init with the reader o->reader asks for. auto with --count 1 takes
+ * syscall (one interval cannot pay back the iterator's load). iter and
+ * auto open the
  * iterator and run the doctor's trial on it (progiter_selftest, result
  * recorded as FEAT_PROG_ITER in ctx); a result already known in ctx is
  * used as is. auto falls back to syscall when the trial fails, saying why

@@ -279,6 +279,17 @@ def test_iterator_program_hidden_and_gone_after(runner):
     assert runner.ids[0] in {x["id"] for x in summary["programs"]}
 
 
+def test_auto_reader(runner):
+    """auto: iter here (doctor finds it works), but syscall for a single
+    interval, where the iterator's load costs more than it saves."""
+    for count, reader in (("2", "iter"), ("1", "syscall")):
+        p = run("-j", "stats", "id", runner.ids[0], "--count", count, "--interval", "10ms",
+                check=True)
+        _, summary = json_lines(p.stdout)
+        assert summary["reader"] == reader and summary["reader_fallback"] is None
+        assert p.stderr == ""
+
+
 def test_plain_says_which_reader(runner):
     for reader, words in (("iter", "BPF iterator"), ("syscall", "syscalls")):
         out = run("stats", "id", runner.ids[0], "--count", "1", "--interval", "10ms",

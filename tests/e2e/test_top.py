@@ -103,8 +103,13 @@ def test_idle_program_row(idle_runner):
 
 
 def test_default_reader_is_iter_here(runner):
-    out = run("top", "-b", "--count", "1", "--interval", "0.2", check=True).stdout
+    out = run("top", "-b", "--count", "2", "--interval", "0.2", check=True).stdout
     assert "reader iter" in out.splitlines()[0]
+
+
+def test_single_frame_defaults_to_syscall(runner):
+    out = run("top", "-b", "--count", "1", "--interval", "0.2", check=True).stdout
+    assert "reader syscall" in out.splitlines()[0]
 
 
 @pytest.mark.parametrize("args", [["--interval", "0"], ["--count", "0"], ["--count", "x"],
