@@ -30,6 +30,13 @@ static const char stats_help[] =
 	"  --sysctl          enable stats with kernel.bpf_stats_enabled instead of\n"
 	"                    BPF_ENABLE_STATS (the fallback; mainly for tests).\n"
 	"                    The old value is restored on exit, error and signals.\n"
+	"  --reader R        how each pass reads the counters: iter (one BPF\n"
+	"                    iterator read for all programs; needs kernel BTF and\n"
+	"                    Linux >= 5.19), syscall (four bpf() calls per program),\n"
+	"                    or auto (default: iter when 'bpfcost doctor' finds it\n"
+	"                    works, else syscall, saying why on stderr; syscall for\n"
+	"                    --count 1, where loading the iterator costs more than\n"
+	"                    it saves)\n"
 	"  -h, --help        this help\n\n"
 	"Stats are turned on with BPF_ENABLE_STATS (kernel >= 5.8) for as long as\n"
 	"we run, else with the sysctl. If the sysctl was already 1, counters hold\n"
@@ -76,6 +83,7 @@ static int parse_args(int argc, char **argv, struct rs_loop_opts *o)
 		{ "count", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "sysctl", no_argument, NULL, 'S' },
+		{ "reader", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -167,12 +175,18 @@ static void print_summary_plain(FILE *f, const struct stats_run *sr)
 	}
 }
 
+static const char *reader_label(enum rs_reader r)
+{
+	return r == RS_READER_ITER ? "the BPF iterator (reader iter)" :
+				     "bpf() syscalls per program (reader syscall)";
+}
+
 static void print_start_plain(FILE *f, const struct stats_run *sr)
 {
-	fprintf(f, "run-time stats via %s%s; %zu program%s, %d CPUs\n",
+	fprintf(f, "run-time stats via %s%s, read with %s; %zu program%s, %d CPUs\n",
 		stats_via_name(sr->se.via),
 		sr->se.was_on ? " (already on before us: counters hold history)" : "",
-		sr->rs.n, sr->rs.n == 1 ? "" : "s", sr->rs.ncpu);
+		reader_label(sr->rs.reader), sr->rs.n, sr->rs.n == 1 ? "" : "s", sr->rs.ncpu);
 }
 
 /* ---- JSON output ---- */
@@ -217,10 +231,11 @@ static int print_interval_json(struct bc_ctx *ctx, const struct stats_run *sr)
 		if (p->state == RS_LIVE && p->has_rate)
 			rs_rate_add(&sum, &p->last);
 	}
-	return bc_json_emit(ctx, json_pack("{s:s, s:i, s:f, s:i, s:o, s:o}", "type", "interval",
-					   "interval", (int)sr->intervals, "t_s",
+	return bc_json_emit(ctx, json_pack("{s:s, s:i, s:f, s:i, s:s, s:o, s:o}", "type",
+					   "interval", "interval", (int)sr->intervals, "t_s",
 					   (double)(s->now_ns - s->start_ns) / 1e9, "ncpu", s->ncpu,
-					   "all", rate_json(&sum), "programs", progs));
+					   "reader", rs_reader_name(s->reader), "all",
+					   rate_json(&sum), "programs", progs));
 }
 
 static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
@@ -237,13 +252,17 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 
 		json_array_append_new(progs, prog_json(&s->v[i], err ? NULL : rate_json(&tot)));
 	}
-	return bc_json_emit(ctx, json_pack("{s:s, s:i, s:f, s:b, s:s, s:b, s:b, s:i, s:o, s:o}",
+	return bc_json_emit(ctx, json_pack("{s:s, s:i, s:f, s:b, s:s, s:b, s:b, s:i, s:s, s:o, "
+					   "s:o, s:o}",
 					   "type", "summary", "intervals", (int)sr->intervals,
 					   "duration_s", (double)(s->now_ns - s->start_ns) / 1e9,
 					   "stopped", sr->stopped, "stats_via",
 					   stats_via_name(sr->se.via), "stats_were_on",
 					   sr->se.was_on, "counters_had_history", s->history,
-					   "ncpu", s->ncpu, "caveats", cav, "programs", progs));
+					   "ncpu", s->ncpu, "reader", rs_reader_name(s->reader),
+					   "reader_fallback", *s->reader_why ?
+					   json_string(s->reader_why) : json_null(),
+					   "caveats", cav, "programs", progs));
 }
 
 /* ---- the run ---- */
@@ -331,7 +350,7 @@ int cmd_stats(struct bc_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	/* From here every exit goes through stats_restore below. */
-	err = rs_init(&sr.rs, ids, nids);
+	err = rs_start(ctx, &sr.rs, &opts, ids, nids);
 	if (err)
 		goto cleanup;
 	if (!ctx->json)

@@ -15,6 +15,8 @@
  *                                     tracing BPF program to other BPF programs"
  *   BPF_ENABLE_STATS                  5.8, d46edd671a14
  *   BPF ring buffer                   5.8, 457f44363a88
+ *   iter/bpf_prog                     5.9, a228a64fc1e4 "bpf: Add bpf_prog iterator"
+ *   bpf_map_lookup_percpu_elem        5.19, 07343110b293 (both for progiter.h)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +36,7 @@
 #include "kfeatures.h"
 #include "kprobe_events.h"
 #include "probe.skel.h"
+#include "progiter.h"
 
 #define PMU_DIR "/sys/bus/event_source/devices"
 /* A stable, traceable kernel function for kprobe and fentry trials. */
@@ -45,6 +48,7 @@ static const struct {
 } feat_info[FEAT_COUNT] = {
 	[FEAT_STATS_FD]		 = { "stats_fd", "run-time stats via BPF_ENABLE_STATS" },
 	[FEAT_STATS_SYSCTL]	 = { "stats_sysctl", "run-time stats via kernel.bpf_stats_enabled" },
+	[FEAT_PROG_ITER]	 = { "prog_iter", "program stats via BPF iterator (iter/bpf_prog)" },
 	[FEAT_RAW_TP]		 = { "raw_tp", "raw tracepoint programs" },
 	[FEAT_TP_BTF]		 = { "tp_btf", "BTF tracepoint programs (tp_btf)" },
 	[FEAT_FENTRY_PROG]	 = { "fentry_prog", "fentry/fexit on a BPF program" },
@@ -230,6 +234,21 @@ static void probe_stats_sysctl(struct feature_result *r)
 	}
 	close(fd);
 	set_result(r, true, 0, "kernel.bpf_stats_enabled is writable (value left as is)");
+}
+
+/* The stats reader of progiter.h, tried for real with the very code stats
+ * and top run: open (load + attach) and progiter_selftest. */
+static void probe_prog_iter(struct feature_result *r)
+{
+	struct progiter it;
+	char why[160];
+	int err;
+
+	err = progiter_open(&it, why, sizeof(why));
+	if (!err)
+		err = progiter_selftest(&it, why, sizeof(why));
+	set_result(r, !err, err, "%s", why);
+	progiter_close(&it);
 }
 
 /* ---- BPF program trials: each opens its own skeleton ---- */
@@ -738,6 +757,7 @@ int features_probe(struct features **out)
 		return -ENOMEM;
 	probe_stats_fd(&f->r[FEAT_STATS_FD]);
 	probe_stats_sysctl(&f->r[FEAT_STATS_SYSCTL]);
+	probe_prog_iter(&f->r[FEAT_PROG_ITER]);
 	trial_attach(&f->r[FEAT_RAW_TP], "bc_probe_raw_tp", "raw_tp/sys_enter");
 	trial_attach(&f->r[FEAT_TP_BTF], "bc_probe_tp_btf", "tp_btf/sys_enter");
 	probe_fentry_prog(&f->r[FEAT_FENTRY_PROG]);
@@ -755,8 +775,30 @@ int features_probe(struct features **out)
 	probe_vmlinux_btf(&f->r[FEAT_VMLINUX_BTF]);
 	probe_lockdown(&f->r[FEAT_LOCKDOWN]);
 	probe_perf_paranoid(&f->r[FEAT_PERF_PARANOID]);
+	memset(f->probed, true, sizeof(f->probed));
+	f->complete = true;
 	*out = f;
 	return 0;
+}
+
+/* The features that can be probed on their own. */
+static bool probe_one(struct features *f, enum feature_id id)
+{
+	switch (id) {
+	case FEAT_STATS_FD:
+		probe_stats_fd(&f->r[id]);
+		break;
+	case FEAT_STATS_SYSCTL:
+		probe_stats_sysctl(&f->r[id]);
+		break;
+	case FEAT_PROG_ITER:
+		probe_prog_iter(&f->r[id]);
+		break;
+	default:
+		return false;
+	}
+	f->probed[id] = true;
+	return true;
 }
 
 void features_free(struct features *f)
@@ -768,15 +810,71 @@ const struct features *bc_features(struct bc_ctx *ctx)
 {
 	libbpf_print_fn_t old = NULL;
 
-	if (ctx->features)
+	struct features *f = NULL;
+
+	if (ctx->features && ctx->features->complete)
 		return ctx->features;
 	/* Trials fail on purpose: keep their verifier logs quiet unless -v. */
 	if (!ctx->verbose)
 		old = libbpf_set_print(NULL);
-	features_probe(&ctx->features);
+	features_probe(&f);
 	if (!ctx->verbose)
 		libbpf_set_print(old);
+	if (!f || !ctx->features) {
+		ctx->features = f;
+		return f;
+	}
+	/* A partial set from bc_feature is completed in place: results it
+	 * handed out stay valid. */
+	*ctx->features = *f;
+	features_free(f);
 	return ctx->features;
+}
+
+const struct feature_result *bc_feature_known(const struct bc_ctx *ctx, enum feature_id id)
+{
+	if ((unsigned)id >= FEAT_COUNT || !ctx->features || !ctx->features->probed[id])
+		return NULL;
+	return &ctx->features->r[id];
+}
+
+int bc_feature_record(struct bc_ctx *ctx, enum feature_id id, bool ok, int err,
+		      const char *detail)
+{
+	if ((unsigned)id >= FEAT_COUNT)
+		return -EINVAL;
+	if (!ctx->features) {
+		ctx->features = calloc(1, sizeof(*ctx->features));
+		if (!ctx->features)
+			return -ENOMEM;
+	}
+	set_result(&ctx->features->r[id], ok, err, "%s", detail);
+	ctx->features->probed[id] = true;
+	return 0;
+}
+
+const struct feature_result *bc_feature(struct bc_ctx *ctx, enum feature_id id)
+{
+	libbpf_print_fn_t old = NULL;
+	bool done;
+
+	if ((unsigned)id >= FEAT_COUNT)
+		return NULL;
+	if (ctx->features && ctx->features->probed[id])
+		return &ctx->features->r[id];
+	if (!ctx->features) {
+		ctx->features = calloc(1, sizeof(*ctx->features));
+		if (!ctx->features)
+			return NULL;
+	}
+	if (!ctx->verbose)
+		old = libbpf_set_print(NULL);
+	done = probe_one(ctx->features, id);
+	if (!ctx->verbose)
+		libbpf_set_print(old);
+	if (!done)
+		return bc_features(ctx) ? &ctx->features->r[id] : NULL;
+	return &ctx->features->r[id];
 }
 
 /* ---- methods ---- */

@@ -13,6 +13,7 @@
 enum feature_id {
 	FEAT_STATS_FD,		/* BPF_ENABLE_STATS(BPF_STATS_RUN_TIME) */
 	FEAT_STATS_SYSCTL,	/* kernel.bpf_stats_enabled writable */
+	FEAT_PROG_ITER,		/* iter/bpf_prog stats reader (progiter.h) load+attach+read */
 	FEAT_RAW_TP,		/* raw_tracepoint load+attach */
 	FEAT_TP_BTF,		/* tp_btf load+attach */
 	FEAT_FENTRY_PROG,	/* fentry+fexit on a BPF program (trial target) */
@@ -42,6 +43,8 @@ struct feature_result {
 
 struct features {
 	struct feature_result r[FEAT_COUNT];
+	bool probed[FEAT_COUNT];	/* bc_feature may probe just one */
+	bool complete;			/* every feature probed */
 };
 
 enum method_id {
@@ -64,6 +67,17 @@ int features_probe(struct features **out);
 void features_free(struct features *f);
 /* Probe once per process and cache in ctx. NULL only on allocation failure. */
 const struct features *bc_features(struct bc_ctx *ctx);
+/* One feature, probed alone when it can be (FEAT_PROG_ITER, the stats
+ * ones) so a command that needs one answer does not pay for every trial;
+ * cached in ctx like bc_features. NULL only on allocation failure. */
+const struct feature_result *bc_feature(struct bc_ctx *ctx, enum feature_id id);
+/* What is already known about a feature (probed or recorded), or NULL. */
+const struct feature_result *bc_feature_known(const struct bc_ctx *ctx, enum feature_id id);
+/* Record a result a command found by running the probe's own trial on the
+ * thing it keeps using (stats/top open their iterator reader with exactly
+ * the doctor's FEAT_PROG_ITER trial rather than load it twice). */
+int bc_feature_record(struct bc_ctx *ctx, enum feature_id id, bool ok, int err,
+		      const char *detail);
 
 /* Whether a method can run here. When not, why gets one line naming the
  * missing feature and the methods that do work here. */

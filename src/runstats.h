@@ -8,6 +8,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "idmap.h"
+
+struct bc_ctx;
+struct progiter;
+struct rs_loop_opts;
 
 /* The kernel's counters for one program at one moment. */
 struct rs_sample {
@@ -57,9 +62,24 @@ struct rs_prog {
 	struct rs_rate last;		/* last interval (kept once gone) */
 };
 
+/* How a pass reads the kernel's counters. */
+enum rs_reader {
+	RS_READER_AUTO,		/* iter when doctor's trial says it works, else syscall */
+	RS_READER_ITER,		/* one BPF iterator read for every program (progiter.h) */
+	RS_READER_SYSCALL,	/* four bpf() calls per program (any kernel with stats) */
+};
+
+const char *rs_reader_name(enum rs_reader r);	/* "auto", "iter", "syscall" */
+/* Strict: exactly one of the names above, else one-line error, -EINVAL. */
+int rs_reader_parse(const char *arg, enum rs_reader *out);
+
 struct rs_sampler {
 	struct rs_prog *v;
 	size_t n, cap;
+	struct idmap live;	/* id -> index in v of its entry that is not gone */
+	enum rs_reader reader;	/* ITER or SYSCALL */
+	struct progiter *it;	/* open while reader is ITER */
+	char reader_why[256];	/* why auto fell back to syscall, "" if it did not */
 	bool fixed;		/* selection given: track only those programs */
 	int ncpu;
 	unsigned pass;		/* passes started; the baseline is pass 1 */
@@ -71,11 +91,22 @@ struct rs_sampler {
 
 /* ids == NULL (nids 0): every loaded program, new ones added as they
  * appear. Otherwise only those programs; an id reused by another program
- * later is not followed. The first pass is taken here (baseline). */
-int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids);
+ * later is not followed. it: an open iterator reader, owned from here on
+ * (closed by rs_free, also after an error), or NULL for the syscall
+ * reader. The first pass is taken here (baseline). */
+int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, struct progiter *it);
 /* Read every tracked program once more and compute the interval rates.
  * Programs that vanished are marked RS_GONE with their figures kept. */
 int rs_sample(struct rs_sampler *s);
+/* rs_init with the reader o->reader asks for. auto with --count 1 takes
+ * syscall (one interval cannot pay back the iterator's load). iter and
+ * auto open the
+ * iterator and run the doctor's trial on it (progiter_selftest, result
+ * recorded as FEAT_PROG_ITER in ctx); a result already known in ctx is
+ * used as is. auto falls back to syscall when the trial fails, saying why
+ * on stderr and in s->reader_why; iter fails with a one-line error. */
+int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts *o,
+	     const uint32_t *ids, size_t nids);
 void rs_free(struct rs_sampler *s);
 
 /* Totals over the whole run for one program (base → last sample). */
@@ -106,12 +137,13 @@ struct rs_loop_opts {
 	double interval_s, duration_s;	/* duration 0: until stopped */
 	uint64_t count;			/* intervals or frames; 0: no limit */
 	bool sysctl;			/* force the sysctl fallback for stats */
+	enum rs_reader reader;		/* --reader */
 	int nsel;			/* program selector words left after options */
 	char **sel_argv;
 };
 
-/* --interval (i), --count (c), --duration (d), --sysctl (S); -ENOENT for
- * any other option, so a command can add its own. */
+/* --interval (i), --count (c), --duration (d), --sysctl (S), --reader (R);
+ * -ENOENT for any other option, so a command can add its own. */
 int rs_loop_parse_opt(int c, const char *arg, struct rs_loop_opts *o);
 /* After the options: --count and --duration exclude each other, and the
  * words left are program selectors. */

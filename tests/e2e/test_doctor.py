@@ -50,7 +50,7 @@ def hw_pmu_present():
 
 def test_shape(doc):
     assert doc["kernel"] == os.uname().release
-    assert len(doc["features"]) == 20
+    assert len(doc["features"]) == 21
     for name, f in doc["features"].items():
         assert re.fullmatch(r"[a-z][a-z0-9_]*", name), name
         assert isinstance(f["ok"], bool)
@@ -60,6 +60,14 @@ def test_shape(doc):
         else:
             assert re.fullmatch(r"E[A-Z0-9]+", f["error"] or ""), (name, f)
     assert set(doc["methods"]) == set(METHODS)
+
+
+def test_prog_iter(doc):
+    f = feat(doc, "prog_iter")
+    # 6.1 and later have iter/bpf_prog and bpf_map_lookup_percpu_elem; the
+    # trial also cross-checks the per-CPU sums against bpf_prog_info.
+    assert f["ok"], f
+    assert "match bpf_prog_info" in f["detail"]
 
 
 def test_runs_quickly(doc):

@@ -87,9 +87,10 @@ def finish(p, sig=None, timeout=30):
     return p.returncode, p.first_line + out, err
 
 
-def test_run_count_covers_issued_syscalls(runner):
+@pytest.mark.parametrize("reader", ["iter", "syscall"])
+def test_run_count_covers_issued_syscalls(runner, reader):
     pid = runner.ids[0]
-    p = start_stats("id", pid, "--interval", "0.2")
+    p = start_stats("id", pid, "--interval", "0.2", "--reader", reader)
     # Our own syscalls (getppid is never cached by libc), not bpfcost load:
     # this test must not depend on another command.
     issued = 200000
@@ -99,6 +100,8 @@ def test_run_count_covers_issued_syscalls(runner):
     assert rc == 0, err
     intervals, summary = json_lines(out)
     assert summary["stopped"] is True
+    assert summary["reader"] == reader and summary["reader_fallback"] is None
+    assert all(i["reader"] == reader for i in intervals)
     tot = prog(summary, pid)
     assert tot["state"] == "live"
     # raw_tp/sys_enter runs on every syscall of the machine: at least ours.
@@ -221,13 +224,78 @@ def test_signal_restores_sysctl(runner, sysctl_off, sig):
     ["--interval", "0"], ["--interval", "-1"], ["--count", "-1"], ["--count", "abc"],
     ["--count", "0"], ["--duration", "0"], ["--count", "2", "--duration", "1"],
     ["id", "4000000000"], ["id", "x"], ["name", "no_such_program_xyz"], ["bogus", "1"],
-    ["id"], ["--frobnicate"],
+    ["id"], ["--frobnicate"], ["--reader", "foo"], ["--reader", ""], ["--reader", "ITER"],
+    ["--reader"],
 ])
 def test_bad_input_one_line_nonzero(args):
     p = run("stats", *args)
     assert p.returncode != 0
     assert p.stdout == ""
     assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+
+
+def test_readers_agree_on_counters(runner, idle_runner):
+    """Same identity and counters from both readers: equal for a program
+    that does not run, and for a running one bracketed by the other
+    reader's reads (counters only grow)."""
+    busy, idle = runner.ids[0], idle_runner.ids[0]
+
+    def snap(reader):
+        _, s = json_lines(run("-j", "stats", "id", busy, "id", idle, "--count", "1",
+                              "--interval", "10ms", "--reader", reader, check=True).stdout)
+        assert s["reader"] == reader
+        return {p["id"]: p for p in s["programs"]}
+
+    a, b, c = snap("iter"), snap("syscall"), snap("iter")
+    for key in ("name", "full_name", "type", "tag"):
+        assert a[idle][key] == b[idle][key] == c[idle][key]
+        assert a[busy][key] == b[busy][key]
+    assert a[idle]["counters"] == b[idle]["counters"] == c[idle]["counters"]
+    runs = [x[busy]["counters"]["run_cnt"] for x in (a, b, c)]
+    assert 0 < runs[0] <= runs[1] <= runs[2], runs
+    ns = [x[busy]["counters"]["run_time_ns"] for x in (a, b, c)]
+    assert 0 < ns[0] <= ns[1] <= ns[2], ns
+
+
+def test_iterator_program_hidden_and_gone_after(runner):
+    """While stats runs its bc_progstats iterator is loaded (bpftool sees
+    it) but never listed; the autouse fixture then checks it and its link
+    are gone."""
+    p = start_stats("--interval", "0.2", "--reader", "iter")
+    try:
+        listed = json.loads(subprocess.run(["bpftool", "-j", "prog", "show"], check=True,
+                                           capture_output=True, text=True).stdout)
+        iters = [x["id"] for x in listed if x.get("name") == "bc_progstats"]
+        assert iters, "bc_progstats not loaded while stats runs"
+    finally:
+        rc, out, err = finish(p, signal.SIGTERM)
+    assert rc == 0, err
+    intervals, summary = json_lines(out)
+    for doc in intervals + [summary]:
+        names = {x["name"] for x in doc["programs"]}
+        assert "bc_progstats" not in names
+        assert not set(iters) & {x["id"] for x in doc["programs"]}
+    # Every other program is listed: the iterator hides only itself.
+    assert runner.ids[0] in {x["id"] for x in summary["programs"]}
+
+
+def test_auto_reader(runner):
+    """auto: iter here (doctor finds it works), but syscall for a single
+    interval, where the iterator's load costs more than it saves."""
+    for count, reader in (("2", "iter"), ("1", "syscall")):
+        p = run("-j", "stats", "id", runner.ids[0], "--count", count, "--interval", "10ms",
+                check=True)
+        _, summary = json_lines(p.stdout)
+        assert summary["reader"] == reader and summary["reader_fallback"] is None
+        assert p.stderr == ""
+
+
+def test_plain_says_which_reader(runner):
+    for reader, words in (("iter", "BPF iterator"), ("syscall", "syscalls")):
+        out = run("stats", "id", runner.ids[0], "--count", "1", "--interval", "10ms",
+                  "--reader", reader, check=True).stdout
+        first = out.splitlines()[0]
+        assert words in first and f"reader {reader}" in first, first
 
 
 def test_duration_bounds_the_run(runner):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BIN, run, sysctl_value
-from test_stats import runner, sysctl_set  # noqa: F401 (runner is a fixture)
+from test_stats import idle_runner, runner, sysctl_set  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.skipif(subprocess.run(["which", "tmux"], capture_output=True)
                                 .returncode != 0, reason="tmux not installed")
@@ -84,9 +84,37 @@ def test_not_a_tty_means_batch(runner):
     assert out.startswith("bpfcost top - ") and "bc_empty" in out
 
 
+@pytest.mark.parametrize("reader", ["iter", "syscall"])
+def test_batch_says_reader(runner, reader):
+    out = run("top", "-b", "--count", "1", "--interval", "0.2", "--reader", reader,
+              check=True).stdout
+    assert f"reader {reader}" in out.splitlines()[0]
+    assert "bc_empty" in out and "bc_progstats" not in out
+
+
+def test_idle_program_row(idle_runner):
+    """An idle program's row in the second frame (it has an interval): all
+    figures zero, written without float formatting but the same text."""
+    out = run("top", "-b", "--count", "2", "--interval", "0.2", "id", idle_runner.ids[0],
+              check=True).stdout
+    frame = [f for f in out.split("\n\n") if f.strip()][1]
+    row = [l for l in frame.splitlines() if l.split()[:1] == [str(idle_runner.ids[0])]][0]
+    assert row.split()[3:] == ["0.0", "no", "runs", "0.000", "0.000", "0", "0", "live"], row
+
+
+def test_default_reader_is_iter_here(runner):
+    out = run("top", "-b", "--count", "2", "--interval", "0.2", check=True).stdout
+    assert "reader iter" in out.splitlines()[0]
+
+
+def test_single_frame_defaults_to_syscall(runner):
+    out = run("top", "-b", "--count", "1", "--interval", "0.2", check=True).stdout
+    assert "reader syscall" in out.splitlines()[0]
+
+
 @pytest.mark.parametrize("args", [["--interval", "0"], ["--count", "0"], ["--count", "x"],
                                   ["--count", "1", "--duration", "1"], ["id", "4000000000"],
-                                  ["--nope"]])
+                                  ["--nope"], ["--reader", "fast"], ["--reader", ""]])
 def test_bad_input(args):
     p = run("top", "-b", *args)
     assert p.returncode != 0 and p.stdout == ""

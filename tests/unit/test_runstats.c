@@ -215,6 +215,70 @@ static void test_total_needs_an_interval(void **state)
 	rs_free(&s);
 }
 
+static void test_reader_names_strict(void **state)
+{
+	enum rs_reader r = RS_READER_SYSCALL;
+
+	assert_int_equal(rs_reader_parse("auto", &r), 0);
+	assert_int_equal(r, RS_READER_AUTO);
+	assert_int_equal(rs_reader_parse("iter", &r), 0);
+	assert_int_equal(r, RS_READER_ITER);
+	assert_int_equal(rs_reader_parse("syscall", &r), 0);
+	assert_int_equal(r, RS_READER_SYSCALL);
+	assert_int_equal(rs_reader_parse("Iter", &r), -EINVAL);
+	assert_int_equal(rs_reader_parse("iter ", &r), -EINVAL);
+	assert_int_equal(rs_reader_parse("", &r), -EINVAL);
+	assert_int_equal(rs_reader_parse("sys", &r), -EINVAL);
+	assert_int_equal(r, RS_READER_SYSCALL);
+	assert_string_equal(rs_reader_name(RS_READER_ITER), "iter");
+	assert_string_equal(rs_reader_name((enum rs_reader)9), "unknown");
+}
+
+/* A large fleet with churn: every other program vanishes, its id comes
+ * back as another program; lookups (hashed) must still pair each
+ * observation with the right entry. */
+static void test_fleet_churn(void **state)
+{
+	enum { N = 2000 };
+	static struct rs_prog_obs o[N];
+	struct rs_sampler s;
+	size_t i, live = 0, gone = 0;
+
+	new_sampler(&s, false);
+	for (i = 0; i < N; i++)
+		o[i] = obs((uint32_t)i + 1, "aa", 100, 10, 1000);
+	pass(&s, 1 * SEC, o, N);
+	for (i = 0; i < N; i++)
+		o[i].c.run_cnt += i;
+	pass(&s, 2 * SEC, o, N);
+	/* odd ids: a new program under the same id */
+	for (i = 0; i < N; i += 2)
+		o[i].load_time = 3 * SEC;
+	pass(&s, 3 * SEC, o, N);
+	assert_int_equal(s.n, N + N / 2);
+	for (i = 0; i < s.n; i++) {
+		live += s.v[i].state == RS_LIVE;
+		gone += s.v[i].state == RS_GONE;
+	}
+	assert_int_equal(gone, N / 2);
+	assert_int_equal(live, N);	/* N/2 old ones live, N/2 born this interval */
+	for (i = 0; i < N; i++) {
+		const struct rs_prog *p = &s.v[i];
+
+		if (p->state == RS_LIVE)
+			assert_int_equal(p->last.runs, 0);	/* unchanged since pass 2 */
+		else
+			assert_int_equal(p->id % 2, 1);
+	}
+	/* the newcomers: born this interval, every run of theirs counted */
+	for (i = N; i < s.n; i++) {
+		assert_int_equal(s.v[i].state, RS_LIVE);
+		assert_int_equal(s.v[i].id, 2 * (i - N) + 1);
+		assert_int_equal(s.v[i].last.runs, 10 + 2 * (i - N));
+	}
+	rs_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +291,8 @@ int main(void)
 		cmocka_unit_test(test_same_tag_new_load_time_is_new),
 		cmocka_unit_test(test_fixed_selection_adds_nothing),
 		cmocka_unit_test(test_total_needs_an_interval),
+		cmocka_unit_test(test_reader_names_strict),
+		cmocka_unit_test(test_fleet_churn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
