@@ -77,9 +77,9 @@ int stats_enable(struct stats_enable *se, bool prefer_sysctl)
 	se->via = STATS_VIA_NONE;
 	se->fd = -1;
 	se->old_sysctl = -1;
-	/* The sysctl shows only its own setting, not fds held by others, so
-	 * "was on" is what we can know: someone set the sysctl before us. */
-	se->was_on = stats_sysctl_read(&on) == 0 && on == 1;
+	/* On before us: the sysctl set, or another process holding a
+	 * BPF_ENABLE_STATS fd (the sysctl does not show those). */
+	se->was_on = (stats_sysctl_read(&on) == 0 && on == 1) || stats_fd_holders(NULL, 0) > 0;
 	if (!prefer_sysctl) {
 		se->fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 		if (se->fd >= 0) {

@@ -15,7 +15,8 @@ enum stats_via {
 struct stats_enable {
 	enum stats_via via;
 	int fd;
-	bool was_on;		/* sysctl was already 1: counters hold history */
+	bool was_on;		/* already on (sysctl or another process's fd):
+				 * counters hold history */
 	int old_sysctl;
 };
 
@@ -27,7 +28,8 @@ const char *stats_via_name(enum stats_via via);
 int stats_sysctl_read(int *val);
 
 /* Other processes holding run-time stats on through a BPF_ENABLE_STATS fd
- * (the sysctl does not show those): up to max pids, our own left out.
+ * (the sysctl does not show those): up to max pids (pids may be NULL
+ * when max is 0), our own left out.
  * Returns how many were found (possibly more than max). */
 int stats_fd_holders(pid_t *pids, int max);
 

@@ -90,9 +90,61 @@ static void resample(const double *x, size_t n, double *out, uint64_t *rng)
 		out[i] = x[stats_rand_next(rng) % n];
 }
 
-static void ci_from_replicates(double *reps, unsigned iters, double level, struct stats_ci *ci)
+/* Student's t quantile for probability p > 0.5 and df degrees of freedom:
+ * exact for df 1 and 2, else the Cornish-Fisher expansion around the
+ * normal quantile (within 1% at df 3, better above). */
+double stats_t_quantile(double p, unsigned df)
 {
-	double tail = (1.0 - level) / 2.0 * 100.0;
+	double z, z3, z5, z7, d = df;
+
+	if (df == 1)
+		return tan(M_PI * (p - 0.5));
+	if (df == 2)
+		return (2 * p - 1) / sqrt(2 * p * (1 - p));
+	z = stats_normal_quantile(p);
+	z3 = z * z * z;
+	z5 = z3 * z * z;
+	z7 = z5 * z * z;
+	return z + (z3 + z) / (4 * d) + (5 * z5 + 16 * z3 + 3 * z) / (96 * d * d) +
+	       (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * d * d * d);
+}
+
+/* Inverse of the standard normal CDF by bisection on erfc: slow but exact
+ * enough, and only called once per interval. */
+double stats_normal_quantile(double p)
+{
+	double lo = -40, hi = 40;
+
+	for (int i = 0; i < 200; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (0.5 * erfc(-mid / M_SQRT2) < p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+/* The percentile bootstrap is too narrow for small samples: it behaves
+ * like a z interval with the plug-in variance. Hesterberg's expanded
+ * percentile interval (Hesterberg 2015, "What teachers should know about
+ * the bootstrap") widens the percentiles so the interval matches a t
+ * interval with the n-1 variance: tail = Phi(-sqrt(n/(n-1)) t(n-1)). */
+static double expanded_tail_pct(double level, size_t n)
+{
+	double t;
+
+	if (n < 2)
+		return (1.0 - level) / 2.0 * 100.0;
+	t = stats_t_quantile(1.0 - (1.0 - level) / 2.0, (unsigned)(n - 1));
+	return 0.5 * erfc(sqrt((double)n / (double)(n - 1)) * t / M_SQRT2) * 100.0;
+}
+
+static void ci_from_replicates(double *reps, unsigned iters, double level, size_t n,
+			       struct stats_ci *ci)
+{
+	double tail = expanded_tail_pct(level, n);
 
 	qsort(reps, iters, sizeof(*reps), cmp_double);
 	ci->lo = percentile_sorted(reps, iters, tail);
@@ -128,7 +180,7 @@ int stats_bootstrap_diff_ci(const double *a, size_t na, const double *b, size_t 
 			reps[i] -= fn(ra, na);
 		}
 	}
-	ci_from_replicates(reps, iters, level, ci);
+	ci_from_replicates(reps, iters, level, a && na < nb ? na : nb, ci);
 cleanup:
 	free(reps);
 	free(ra);
@@ -180,7 +232,7 @@ int stats_block_bootstrap_ci(const double *x, size_t n, size_t block, stats_fn f
 		resample_blocks(x, n, block, rx, &rng);
 		reps[i] = fn(rx, n);
 	}
-	ci_from_replicates(reps, iters, level, ci);
+	ci_from_replicates(reps, iters, level, n, ci);
 cleanup:
 	free(reps);
 	free(rx);

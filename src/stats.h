@@ -21,7 +21,9 @@ struct stats_ci {
 
 typedef double (*stats_fn)(const double *x, size_t n);
 
-/* Percentile bootstrap CI of fn over x, with a deterministic seed. */
+/* Percentile bootstrap CI of fn over x, with a deterministic seed. The
+ * percentiles are expanded for small samples (n-1 variance, t quantiles),
+ * so a 95% interval from 5 values is not the far too narrow plain one. */
 int stats_bootstrap_ci(const double *x, size_t n, stats_fn fn, unsigned iters,
 		       double level, uint64_t seed, struct stats_ci *ci);
 /* CI of fn(b) - fn(a), resampling a and b independently. */
@@ -38,6 +40,10 @@ int stats_block_bootstrap_ci(const double *x, size_t n, size_t block, stats_fn f
 			     unsigned iters, double level, uint64_t seed, struct stats_ci *ci);
 /* Block length for n values: about n^(1/3), at least 2 (at most n). */
 size_t stats_block_len(size_t n);
+
+/* Quantiles: standard normal, and Student's t for p > 0.5. */
+double stats_normal_quantile(double p);
+double stats_t_quantile(double p, unsigned df);
 
 /* Deterministic PRNG (splitmix64) so results are reproducible. */
 uint64_t stats_rand_next(uint64_t *state);

@@ -209,6 +209,22 @@ def test_sysctl_path_keeps_one_and_says_already_on(runner, sysctl_on):
     assert sysctl_value() == "1"
 
 
+def test_stats_held_by_another_process_count_as_already_on(runner, sysctl_off):
+    # The sysctl reads 0 while another process holds a BPF_ENABLE_STATS fd:
+    # we find the holder's fd, so the counters are known to hold history.
+    holder = start_stats("--interval", "1", "--duration", "30")
+    try:
+        time.sleep(0.3)
+        assert sysctl_value() == "0"
+        _, summary = json_lines(run("-j", "stats", "id", runner.ids[0], "--count", "1",
+                                    "--interval", "0.1", check=True).stdout)
+    finally:
+        holder.terminate()
+        holder.wait(timeout=10)
+    assert summary["stats_via"] == "BPF_ENABLE_STATS"
+    assert summary["stats_were_on"] is True
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_signal_restores_sysctl(runner, sysctl_off, sig):
     p = start_stats("--sysctl", "--interval", "0.2")

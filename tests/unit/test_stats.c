@@ -373,6 +373,43 @@ static void test_block_bootstrap_errors_and_len(void **state)
 	assert_int_equal(stats_block_len(1000), 10);
 }
 
+static void test_quantiles(void **state)
+{
+	/* Tables: 1.959964; t(0.975) for df 1, 2, 3, 5, 10, 30. */
+	const struct { unsigned df; double t; } tab[] = {
+		{ 1, 12.7062 }, { 2, 4.3027 }, { 3, 3.1824 }, { 5, 2.5706 }, { 10, 2.2281 },
+		{ 30, 2.0423 },
+	};
+
+	assert_near(stats_normal_quantile(0.975), 1.959964, 1e-5);
+	assert_near(stats_normal_quantile(0.5), 0, 1e-9);
+	assert_near(stats_normal_quantile(0.8413447), 1.0, 1e-5);
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		assert_near(stats_t_quantile(0.975, tab[i].df), tab[i].t, 0.01 * tab[i].t);
+	assert_near(stats_t_quantile(0.95, 4), 2.1318, 0.01 * 2.1318);
+}
+
+/* Five values: the plain percentile bootstrap covers the true mean only
+ * ~80% of the time; the expanded percentiles bring it near 95%. */
+static void test_bootstrap_small_sample_coverage(void **state)
+{
+	enum { TRIALS = 400, N = 5 };
+	uint64_t rng = 4242;
+	double x[N];
+	int covered = 0;
+
+	for (int t = 0; t < TRIALS; t++) {
+		struct stats_ci ci;
+
+		fill_normal(x, N, &rng, 10, 3);
+		assert_int_equal(stats_bootstrap_ci(x, N, stats_mean, 1000, 0.95,
+						    (uint64_t)t, &ci), 0);
+		covered += ci.lo <= 10 && 10 <= ci.hi;
+	}
+	print_message("n=5: expanded percentile bootstrap covered %d/%d\n", covered, TRIALS);
+	assert_in_range(covered, TRIALS * 89 / 100, TRIALS * 99 / 100);
+}
+
 static void test_rand_deterministic(void **state)
 {
 	uint64_t s1 = 123, s2 = 123, s3 = 124, first;
@@ -407,6 +444,8 @@ int main(void)
 		cmocka_unit_test(test_block_bootstrap_block1_is_plain),
 		cmocka_unit_test(test_block_bootstrap_correlated_coverage),
 		cmocka_unit_test(test_block_bootstrap_errors_and_len),
+		cmocka_unit_test(test_quantiles),
+		cmocka_unit_test(test_bootstrap_small_sample_coverage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
