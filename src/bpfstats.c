@@ -6,7 +6,6 @@
  * any such fd is open, so the kernel reverts them even if we are killed.
  * The sysctl is the fallback for older kernels: we restore it ourselves on
  * every exit path the caller routes through stats_restore(). */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -115,52 +114,33 @@ const char *stats_via_name(enum stats_via via)
 }
 
 /* The kernel names the fd's anonymous inode "bpf-stats". */
-static bool holds_stats_fd(const char *pid)
+static int is_stats_fd(const char *pid, const char *fd, const char *target, void *arg)
 {
-	char dir[64], link[340], target[64];
-	struct dirent *de;
-	bool found = false;
-	DIR *d;
+	return !strcmp(target, "anon_inode:bpf-stats");
+}
 
-	snprintf(dir, sizeof(dir), "/proc/%s/fd", pid);
-	d = opendir(dir);
-	if (!d)
-		return false;	/* gone, or not ours to read */
-	while (!found && (de = readdir(d))) {
-		ssize_t n;
+struct holders {
+	pid_t *pids;
+	int max, n;
+};
 
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(link, sizeof(link), "%s/%s", dir, de->d_name);
-		n = readlink(link, target, sizeof(target) - 1);
-		if (n <= 0)
-			continue;
-		target[n] = '\0';
-		found = !strcmp(target, "anon_inode:bpf-stats");
-	}
-	closedir(d);
-	return found;
+static int add_holder(const char *pid, void *arg)
+{
+	struct holders *h = arg;
+	long p = strtol(pid, NULL, 10);
+
+	if (p == getpid() || !bc_for_each_fd(pid, is_stats_fd, NULL))
+		return 0;
+	if (h->n < h->max)
+		h->pids[h->n] = (pid_t)p;
+	h->n++;
+	return 0;
 }
 
 int stats_fd_holders(pid_t *pids, int max)
 {
-	struct dirent *de;
-	int n = 0;
-	DIR *d;
+	struct holders h = { pids, max, 0 };
+	int err = bc_for_each_process(add_holder, &h);
 
-	d = opendir("/proc");
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-
-		if (*end || pid <= 0 || pid == getpid() || !holds_stats_fd(de->d_name))
-			continue;
-		if (n < max)
-			pids[n] = (pid_t)pid;
-		n++;
-	}
-	closedir(d);
-	return n;
+	return err < 0 ? err : h.n;
 }

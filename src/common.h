@@ -68,6 +68,15 @@ int bc_parse_opts(int argc, char **argv, const char *shortopts,
 		  const struct option *longopts, const char *help, bc_opt_fn fn,
 		  void *opts, bool no_args);
 
+/* /proc walks. fn gets each process's pid (as the /proc name), or each fd
+ * of one process with its link target ("anon_inode:bpf-prog", ...); a
+ * non-zero return stops the walk and is returned. Processes and fds that
+ * vanish or cannot be read are skipped. */
+typedef int (*bc_proc_fn)(const char *pid, void *arg);
+typedef int (*bc_fd_fn)(const char *pid, const char *fd, const char *target, void *arg);
+int bc_for_each_process(bc_proc_fn fn, void *arg);
+int bc_for_each_fd(const char *pid, bc_fd_fn fn, void *arg);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The command table entries (one source file per command). */

@@ -6,8 +6,6 @@
  * us. It counts as ready once a process of that group holds BPF program fds
  * and attachment fds (bpf-link or perf_event) and the set has stopped
  * changing: that is what "loaded and attached" looks like from outside. */
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -103,51 +101,40 @@ static void scan_add_prog(struct fd_scan *s, uint32_t id)
 		s->ids[s->nprogs++] = id;
 }
 
-static void scan_process_fds(const char *pid, struct fd_scan *s)
+static int scan_fd(const char *pid, const char *fd, const char *target, void *arg)
 {
-	char dir[64], path[320], target[64];
-	struct dirent *de;
-	DIR *d;
+	struct fd_scan *s = arg;
 
-	snprintf(dir, sizeof(dir), "/proc/%s/fd", pid);
-	d = opendir(dir);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		ssize_t n;
+	if (!strcmp(target, "anon_inode:bpf-prog"))
+		scan_add_prog(s, fdinfo_prog_id(pid, fd));
+	/* The kernel names link fds "bpf_link", unlike "bpf-prog". */
+	else if (!strcmp(target, "anon_inode:bpf_link") ||
+		 !strcmp(target, "anon_inode:[perf_event]"))
+		s->nattach++;
+	return 0;
+}
 
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n <= 0)
-			continue;
-		target[n] = '\0';
-		if (!strcmp(target, "anon_inode:bpf-prog"))
-			scan_add_prog(s, fdinfo_prog_id(pid, de->d_name));
-		/* The kernel names link fds "bpf_link", unlike "bpf-prog". */
-		else if (!strcmp(target, "anon_inode:bpf_link") ||
-			 !strcmp(target, "anon_inode:[perf_event]"))
-			s->nattach++;
-	}
-	closedir(d);
+struct group_scan {
+	pid_t pgrp;
+	struct fd_scan *s;
+};
+
+static int scan_if_in_group(const char *pid, void *arg)
+{
+	struct group_scan *g = arg;
+
+	if (stat_pgrp(pid) == g->pgrp)
+		bc_for_each_fd(pid, scan_fd, g->s);
+	return 0;
 }
 
 /* BPF fds held by every process of the command's group. */
 static void scan_group(pid_t pgrp, struct fd_scan *s)
 {
-	struct dirent *de;
-	DIR *d = opendir("/proc");
+	struct group_scan g = { pgrp, s };
 
 	memset(s, 0, sizeof(*s));
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (!isdigit((unsigned char)de->d_name[0]) || stat_pgrp(de->d_name) != pgrp)
-			continue;
-		scan_process_fds(de->d_name, s);
-	}
-	closedir(d);
+	bc_for_each_process(scan_if_in_group, &g);
 }
 
 static int open_log(const struct tracer_opts *o)

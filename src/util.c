@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "common.h"
 
 void bc_err(const char *fmt, ...)
@@ -254,4 +257,47 @@ int bc_parse_opts(int argc, char **argv, const char *shortopts,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int bc_for_each_process(bc_proc_fn fn, void *arg)
+{
+	struct dirent *de;
+	int ret = 0;
+	DIR *d;
+
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while (!ret && (de = readdir(d)))
+		if (isdigit((unsigned char)de->d_name[0]))
+			ret = fn(de->d_name, arg);
+	closedir(d);
+	return ret;
+}
+
+int bc_for_each_fd(const char *pid, bc_fd_fn fn, void *arg)
+{
+	char dir[64], path[340], target[64];
+	struct dirent *de;
+	int ret = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%s/fd", pid);
+	d = opendir(dir);
+	if (!d)
+		return 0;	/* gone, or not ours to read */
+	while (!ret && (de = readdir(d))) {
+		ssize_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		ret = fn(pid, de->d_name, target, arg);
+	}
+	closedir(d);
+	return ret;
 }

@@ -48,12 +48,11 @@ load_pinned() {
 }
 unpin_all() { rm -rf "$1"; }
 
-# sysmon_workload WEIGHT N SIGNAL: run `bpfcost -j sysmon -w WEIGHT` limited to
-# comm bcwl, run N getpid calls as bcwl (a symlink to bpfcost), stop sysmon
-# with SIGNAL and leave its final JSON line in $OUT.
-sysmon_workload() {
-	ln -sf "$BPFCOST" /tmp/bcwl
-	"$BPFCOST" -j sysmon -w "$1" --comm bcwl -i 60s >/tmp/vmt.sm.out 2>/tmp/vmt.sm.err &
+# sysmon_bg ARGS...: start `bpfcost ARGS` (a sysmon command line) in the
+# background, pid in $smpid, output in /tmp/vmt.sm.out and .err, and wait
+# until it has attached.
+sysmon_bg() {
+	"$BPFCOST" "$@" >/tmp/vmt.sm.out 2>/tmp/vmt.sm.err &
 	smpid=$!
 	i=0
 	until grep -q 'sysmon attached' /tmp/vmt.sm.err; do
@@ -62,6 +61,14 @@ sysmon_workload() {
 		sleep 0.2
 		i=$((i + 1))
 	done
+}
+
+# sysmon_workload WEIGHT N SIGNAL: run `bpfcost -j sysmon -w WEIGHT` limited to
+# comm bcwl, run N getpid calls as bcwl (a symlink to bpfcost), stop sysmon
+# with SIGNAL and leave its final JSON line in $OUT.
+sysmon_workload() {
+	ln -sf "$BPFCOST" /tmp/bcwl
+	sysmon_bg -j sysmon -w "$1" --comm bcwl -i 60s
 	/tmp/bcwl load --mix getpid --count "$2" >/dev/null || { kill -INT $smpid; fail "workload failed"; }
 	kill -"$3" $smpid
 	wait $smpid

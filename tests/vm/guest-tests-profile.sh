@@ -74,15 +74,7 @@ sysmon_ids() {
 # and mean summed over the weight's programs (ns per syscall).
 SM_N=3000
 profile_sysmon_weight() {
-	"$BPFCOST" sysmon -w "$1" -i 60s >/dev/null 2>/tmp/vmt.sm.err &
-	smpid=$!
-	i=0
-	until grep -q 'sysmon attached' /tmp/vmt.sm.err; do
-		kill -0 $smpid 2>/dev/null || { cat /tmp/vmt.sm.err; fail "sysmon died"; }
-		[ $i -lt 300 ] || fail "sysmon did not attach in 60 s"
-		sleep 0.2
-		i=$((i + 1))
-	done
+	sysmon_bg sysmon -w "$1" -i 60s
 	ids=$(sysmon_ids)
 	[ -n "$ids" ] || fail "no sysmon_* programs found"
 	sel=""

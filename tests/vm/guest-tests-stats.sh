@@ -15,15 +15,7 @@ test_stats_doctor_prog_iter() {
 # start_sysmon: sysmon count in the background (raw_tp/sys_enter: runs on
 # every syscall of the guest); stop_sysmon ends it.
 start_sysmon() {
-	"$BPFCOST" sysmon -w count -i 60s >/dev/null 2>/tmp/vmt.sm.err &
-	smpid=$!
-	i=0
-	until grep -q 'sysmon attached' /tmp/vmt.sm.err; do
-		kill -0 $smpid 2>/dev/null || { cat /tmp/vmt.sm.err; fail "sysmon died"; }
-		[ $i -lt 300 ] || { kill -KILL $smpid; fail "sysmon did not attach in 60 s"; }
-		sleep 0.2
-		i=$((i + 1))
-	done
+	sysmon_bg sysmon -w count -i 60s
 }
 stop_sysmon() { kill -INT $smpid; wait $smpid; }
 
