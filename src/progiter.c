@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "progiter.h"
+#include "progs.h"
 #include "progstats.skel.h"
 
 #define PROGITER_BUF0 (64 * 1024)	/* 1,000 records; grows as needed */
@@ -120,16 +121,12 @@ int progiter_read(struct progiter *it, const struct progstats_rec **recs, size_t
 
 static int self_info(struct progiter *it, struct bpf_prog_info *info)
 {
-	__u32 len = sizeof(*info);
-	int fd = bpf_prog_get_fd_by_id(it->self_id), err = 0;
+	int fd = prog_fd_info(it->self_id, info);
 
 	if (fd < 0)
-		return -errno;
-	memset(info, 0, sizeof(*info));
-	if (bpf_obj_get_info_by_fd(fd, info, &len))
-		err = -errno;
+		return fd;
 	close(fd);
-	return err;
+	return 0;
 }
 
 static int check_self(struct progiter *it, size_t n, char *detail, size_t len)
@@ -206,14 +203,3 @@ long progiter_parse(void *buf, size_t len, uint32_t skip_id, struct progstats_re
 	return (long)out;
 }
 
-void progiter_tag_hex(const uint8_t tag[PROGSTATS_TAG_SIZE], char out[2 * PROGSTATS_TAG_SIZE + 1])
-{
-	static const char hex[] = "0123456789abcdef";
-	int i;
-
-	for (i = 0; i < PROGSTATS_TAG_SIZE; i++) {
-		out[2 * i] = hex[tag[i] >> 4];
-		out[2 * i + 1] = hex[tag[i] & 15];
-	}
-	out[2 * PROGSTATS_TAG_SIZE] = '\0';
-}

@@ -45,7 +45,5 @@ void progiter_close(struct progiter *it);
  * skipped is not NULL (left alone when absent). The record count, or
  * -EPROTO for a torn buffer. */
 long progiter_parse(void *buf, size_t len, uint32_t skip_id, struct progstats_rec *skipped);
-/* The tag as 16 lowercase hex digits plus NUL. */
-void progiter_tag_hex(const uint8_t tag[PROGSTATS_TAG_SIZE], char out[2 * PROGSTATS_TAG_SIZE + 1]);
 
 #endif

@@ -50,16 +50,18 @@ static void fill_full_name(int fd, const struct bpf_prog_info *info, struct prog
 	btf__free(btf);
 }
 
-static void tag_to_hex(const __u8 *tag, char *out)
+void prog_tag_hex(const uint8_t tag[8], char out[17])
 {
-	int i;
+	static const char hex[] = "0123456789abcdef";
 
-	for (i = 0; i < BPF_TAG_SIZE; i++)
-		sprintf(out + 2 * i, "%02x", tag[i]);
+	for (int i = 0; i < 8; i++) {
+		out[2 * i] = hex[tag[i] >> 4];
+		out[2 * i + 1] = hex[tag[i] & 15];
+	}
+	out[16] = '\0';
 }
 
-/* An fd for the program and its info; the caller closes the fd. */
-static int prog_info_by_id(uint32_t id, struct bpf_prog_info *info)
+int prog_fd_info(uint32_t id, struct bpf_prog_info *info)
 {
 	__u32 len = sizeof(*info);
 	int fd, err;
@@ -82,13 +84,13 @@ int prog_describe(uint32_t id, struct prog_desc *d)
 	int fd;
 
 	memset(d, 0, sizeof(*d));
-	fd = prog_info_by_id(id, &info);
+	fd = prog_fd_info(id, &info);
 	if (fd < 0)
 		return fd;
 	d->id = info.id;
 	d->type = info.type;
 	snprintf(d->name, sizeof(d->name), "%s", info.name);
-	tag_to_hex(info.tag, d->tag);
+	prog_tag_hex(info.tag, d->tag);
 	d->has_btf = info.btf_id != 0;
 	d->btf_id = info.btf_id;
 	d->jited_len = info.jited_prog_len;
@@ -106,7 +108,7 @@ int prog_counters(uint32_t id, uint64_t *run_cnt, uint64_t *run_time_ns)
 	struct bpf_prog_info info;
 	int fd;
 
-	fd = prog_info_by_id(id, &info);
+	fd = prog_fd_info(id, &info);
 	if (fd < 0)
 		return fd;
 	close(fd);

@@ -28,7 +28,14 @@ struct prog_list {
 
 #define PROGS_WITH_ATTACH 0x1	/* walk links for attach points */
 
+struct bpf_prog_info;
+
 const char *prog_type_name(uint32_t type);
+/* Open program id and read its info: the fd (the caller closes it) or a
+ * negative errno (-ENOENT when it vanished). */
+int prog_fd_info(uint32_t id, struct bpf_prog_info *info);
+/* The 8-byte program tag as 16 lowercase hex digits plus NUL. */
+void prog_tag_hex(const uint8_t tag[8], char out[17]);
 /* Fill d for one program. -ENOENT when it vanished. */
 int prog_describe(uint32_t id, struct prog_desc *d);
 /* Just the run-time stats counters: no BTF lookup, cheap enough to call

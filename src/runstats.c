@@ -207,30 +207,22 @@ void rs_pass_end(struct rs_sampler *s)
 /* Read one program's identity and counters: one fd, closed at once. */
 static int read_prog(uint32_t id, struct rs_prog_obs *o)
 {
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	int fd, i, err = 0;
+	struct bpf_prog_info info;
+	int fd = prog_fd_info(id, &info);
 
-	fd = bpf_prog_get_fd_by_id(id);
 	if (fd < 0)
-		return -errno;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		err = -errno;
-		goto cleanup;
-	}
+		return fd;
+	close(fd);
 	memset(o, 0, sizeof(*o));
 	o->id = info.id;
 	o->type = info.type;
 	snprintf(o->name, sizeof(o->name), "%s", info.name);
-	for (i = 0; i < BPF_TAG_SIZE; i++)
-		sprintf(o->tag + 2 * i, "%02x", info.tag[i]);
+	prog_tag_hex(info.tag, o->tag);
 	o->load_time = info.load_time;
 	o->c.run_cnt = info.run_cnt;
 	o->c.run_time_ns = info.run_time_ns;
 	o->c.recursion_misses = info.recursion_misses;
-cleanup:
-	close(fd);
-	return err;
+	return 0;
 }
 
 static uint64_t boot_now_ns(void)
@@ -293,7 +285,7 @@ static void rec_to_obs(const struct progstats_rec *r, struct rs_prog_obs *o)
 	o->type = r->type;
 	memcpy(o->name, r->name, sizeof(o->name));
 	o->name[sizeof(o->name) - 1] = '\0';
-	progiter_tag_hex(r->tag, o->tag);
+	prog_tag_hex(r->tag, o->tag);
 	o->load_time = r->load_time;
 	o->c.run_cnt = r->run_cnt;
 	o->c.run_time_ns = r->run_time_ns;

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 #include "progiter.h"
+#include "progs.h"
 
 static struct progstats_rec rec(uint32_t id, uint64_t runs)
 {
@@ -70,7 +71,7 @@ static void test_tag_hex(void **state)
 	char out[2 * PROGSTATS_TAG_SIZE + 1];
 
 	memset(out, 'x', sizeof(out));
-	progiter_tag_hex(tag, out);
+	prog_tag_hex(tag, out);
 	assert_string_equal(out, "a093391aa4e7f70f");
 }
 
