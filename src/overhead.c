@@ -17,7 +17,7 @@
 
 #define OH_SEED 0x6270666373747473ULL
 
-enum round_kind { ROUND_WARMUP, ROUND_OFF, ROUND_ON };
+enum round_kind { ROUND_OFF, ROUND_ON };
 
 static int alloc_rounds(struct oh_result *res, int rounds)
 {
@@ -49,7 +49,7 @@ static void record_round(struct oh_result *res, const struct wl_result *wr, enum
 		struct oh_kind *ok = &res->k[k];
 		const struct hist *h = &wr->k[k].lat;
 
-		if (!(res->mask & (1u << k)) || !h->count || rk == ROUND_WARMUP)
+		if (!(res->mask & (1u << k)) || !h->count)
 			continue;
 		if (rk == ROUND_ON) {
 			hist_merge(&ok->on, h);
@@ -61,27 +61,35 @@ static void record_round(struct oh_result *res, const struct wl_result *wr, enum
 	}
 }
 
-/* Runs the tracer's programs made so far, as counted by run-time stats:
- * 0 while stats are off. */
-static uint64_t tracer_counted_runs(const struct tracer *t)
-{
-	uint64_t runs = 0, cnt, ns;
+/* The tracer's programs' run-time stats counters, summed (0 while stats
+ * are off). */
+struct prog_totals {
+	uint64_t runs, time_ns, at_ns;
+};
 
-	for (int i = 0; i < t->nprogs; i++)
-		if (!prog_counters(t->prog_ids[i], &cnt, &ns))
-			runs += cnt;
-	return runs;
+static void read_totals(const struct tracer *t, struct prog_totals *pt)
+{
+	uint64_t cnt, ns;
+
+	memset(pt, 0, sizeof(*pt));
+	for (int i = 0; i < t->nprogs; i++) {
+		if (prog_counters(t->prog_ids[i], &cnt, &ns))
+			continue;	/* gone: the tracer unloaded it */
+		pt->runs += cnt;
+		pt->time_ns += ns;
+	}
+	pt->at_ns = bc_now_ns();
 }
 
 static int run_round(const struct oh_config *cfg, struct tracer *t, struct oh_result *res,
 		     struct wl_result *wr, bool on)
 {
-	uint64_t runs0 = 0;
+	struct prog_totals before = { 0 }, after;
 	int err = 0;
 
 	if (on) {
 		err = tracer_on(t);
-		runs0 = tracer_counted_runs(t);
+		read_totals(t, &before);
 	}
 	if (!err)
 		err = wl_run(&cfg->wl, wr);
@@ -90,7 +98,8 @@ static int run_round(const struct oh_config *cfg, struct tracer *t, struct oh_re
 	if (on) {
 		/* We keep stats off during A/B rounds; if the counters move,
 		 * another process holds them on and every run pays for them. */
-		res->ab_counted_runs += tracer_counted_runs(t) - runs0;
+		read_totals(t, &after);
+		res->ab_counted_runs += after.runs - before.runs;
 		tracer_off(t);
 	}
 	return err;
@@ -147,24 +156,6 @@ static int measure(const struct oh_config *cfg, struct tracer *t, struct oh_resu
 }
 
 #define OH_BG_WINDOW_S 0.25
-
-struct prog_totals {
-	uint64_t runs, time_ns, at_ns;
-};
-
-static void read_totals(const struct tracer *t, struct prog_totals *pt)
-{
-	uint64_t cnt, ns;
-
-	memset(pt, 0, sizeof(*pt));
-	for (int i = 0; i < t->nprogs; i++) {
-		if (prog_counters(t->prog_ids[i], &cnt, &ns))
-			continue;	/* gone: the tracer unloaded it */
-		pt->runs += cnt;
-		pt->time_ns += ns;
-	}
-	pt->at_ns = bc_now_ns();
-}
 
 /* One on-round with run-time stats. The programs also run for every other
  * process's syscalls, so first watch them for a moment with no workload:
