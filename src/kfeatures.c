@@ -237,16 +237,14 @@ static void probe_stats_sysctl(struct feature_result *r)
 }
 
 /* The stats reader of progiter.h, tried for real with the very code stats
- * and top run: open (load + attach) and progiter_selftest. */
+ * and top run: progiter_trial (load, attach, then the self-test). */
 static void probe_prog_iter(struct feature_result *r)
 {
 	struct progiter it;
 	char why[160];
 	int err;
 
-	err = progiter_open(&it, why, sizeof(why));
-	if (!err)
-		err = progiter_selftest(&it, why, sizeof(why));
+	err = progiter_trial(&it, why, sizeof(why));
 	set_result(r, !err, err, "%s", why);
 	progiter_close(&it);
 }

@@ -175,6 +175,17 @@ int progiter_selftest(struct progiter *it, char *detail, size_t len)
 	return err;
 }
 
+int progiter_trial(struct progiter *it, char *why, size_t len)
+{
+	int err = progiter_open(it, why, len);
+
+	if (!err)
+		err = progiter_selftest(it, why, len);
+	if (err)
+		progiter_close(it);
+	return err;
+}
+
 void progiter_close(struct progiter *it)
 {
 	bpf_link__destroy(it->link);

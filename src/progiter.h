@@ -37,6 +37,9 @@ int progiter_read(struct progiter *it, const struct progstats_rec **recs, size_t
  * this kernel, not just that the verifier took the program. detail gets a
  * one-line result either way. */
 int progiter_selftest(struct progiter *it, char *detail, size_t len);
+/* Open and self-test: the whole trial, as doctor and stats/top run it.
+ * On failure the iterator is closed again and why says what failed. */
+int progiter_trial(struct progiter *it, char *why, size_t len);
 /* Safe on a zeroed or already closed progiter. */
 void progiter_close(struct progiter *it);
 

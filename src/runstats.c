@@ -424,12 +424,9 @@ static int try_iter(struct bc_ctx *ctx, struct progiter **it, char *why, size_t 
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	err = progiter_open(p, why, len);
-	if (!err)
-		err = progiter_selftest(p, why, len);
+	err = progiter_trial(p, why, len);
 	bc_feature_record(ctx, FEAT_PROG_ITER, !err, err, why);
 	if (err) {
-		progiter_close(p);
 		free(p);
 		return err;
 	}
