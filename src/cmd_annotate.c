@@ -328,7 +328,7 @@ static json_t *bpf_json(const struct jm_prog *p, uint32_t from, uint32_t to)
 	while (i < to && i < p->nxlated) {
 		int n = bpf_insn_str(&p->xlated[i], p->nxlated - i, buf, sizeof(buf));
 
-		json_array_append_new(a, json_pack("{s:I, s:s}", "idx", (json_int_t)i, "insn", buf));
+		json_array_append_new(a, bc_json_pack("{s:I, s:s}", "idx", (json_int_t)i, "insn", buf));
 		i += (uint32_t)n;
 	}
 	return a;
@@ -339,14 +339,14 @@ static json_t *insn_json(const struct an_insn *in)
 	char addr[24];
 
 	snprintf(addr, sizeof(addr), "0x%" PRIx64, in->addr);
-	return json_pack("{s:s, s:I, s:I, s:s}", "addr", addr, "off", (json_int_t)in->img_off,
+	return bc_json_pack("{s:s, s:I, s:I, s:s}", "addr", addr, "off", (json_int_t)in->img_off,
 			 "samples", (json_int_t)in->samples, "insn", in->text);
 }
 
 static json_t *row_json(const struct jm_prog *p, const struct an_listing *l,
 			const struct an_row *row, const struct an_cli *o)
 {
-	json_t *j = json_pack("{s:s, s:I, s:s, s:I, s:f}", "file", row->file,
+	json_t *j = bc_json_pack("{s:s, s:I, s:s, s:I, s:f}", "file", row->file,
 			      "line", (json_int_t)row->line, "src", row->src,
 			      "samples", (json_int_t)row->samples, "pct", pct(row->samples, l->samples));
 	size_t i;
@@ -379,7 +379,7 @@ static json_t *row_json(const struct jm_prog *p, const struct an_listing *l,
 static json_t *prog_json(const struct an_result *r, const struct jm_prog *p,
 			 const struct an_listing *l, const struct an_cli *o)
 {
-	json_t *j = json_pack("{s:I, s:s, s:s, s:I, s:f, s:b}", "id", (json_int_t)p->id,
+	json_t *j = bc_json_pack("{s:I, s:s, s:s, s:I, s:f, s:b}", "id", (json_int_t)p->id,
 			      "name", p->name, "tag", p->tag, "samples", (json_int_t)p->samples,
 			      "cpu_pct", an_cpu_pct(r, p), "gone", p->gone);
 	json_t *rows;
@@ -413,7 +413,7 @@ static int print_json(struct bc_ctx *ctx, const struct an_result *r, const struc
 	for (i = 0; i < r->map.n; i++)
 		if (!o->run.top || r->map.v[i]->samples)
 			json_array_append_new(progs, prog_json(r, r->map.v[i], ls ? &ls[i] : NULL, o));
-	return bc_json_emit(ctx, json_pack("{s:s, s:s, s:I, s:i, s:f, s:b, s:I, s:I, s:I, s:I, "
+	return bc_json_emit(ctx, bc_json_pack("{s:s, s:s, s:I, s:i, s:f, s:b, s:I, s:I, s:I, s:I, "
 					   "s:I, s:I, s:o}",
 					   "mode", o->run.top ? "top" : "annotate",
 					   "event", smp_event_name(r->event), "freq", (json_int_t)r->freq,

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -550,8 +551,11 @@ static void print_methods_table(FILE *f, const struct demo_report *r)
 		const struct demo_weight *w = &r->w[i];
 		char ab[48], wrap[32] = "-", sampled[16] = "-", prof[24] = "-";
 
-		snprintf(ab, sizeof(ab), "%.1f [%.1f, %.1f] +%.0f%%", w->ab.point, w->ab.lo,
-			 w->ab.hi, w->ab_relative * 100);
+		/* The relative figure is undefined when the off rounds' mean is 0
+		 * (a clock too coarse for getpid, as under emulation). */
+		snprintf(ab, sizeof(ab), isfinite(w->ab_relative) ? "%.1f [%.1f, %.1f] +%.0f%%" :
+			 "%.1f [%.1f, %.1f]", w->ab.point, w->ab.lo, w->ab.hi,
+			 w->ab_relative * 100);
 		if (r->wrapped)
 			snprintf(wrap, sizeof(wrap), "%.1f%s", w->wrap_added_ns,
 				 w->wrap_incomplete ? " (incomplete)" : "");
@@ -605,16 +609,16 @@ static json_t *weight_to_json(const struct demo_weight *w, const struct demo_rep
 	int ncpus = r->ncpus;
 
 	for (int p = 0; p < w->nprogs; p++)
-		json_array_append_new(progs, json_pack("{s:i, s:s, s:I, s:I, s:o}", "id",
+		json_array_append_new(progs, bc_json_pack("{s:i, s:s, s:I, s:I, s:o}", "id",
 						       w->prog[p].id, "name", w->prog[p].name,
 						       "runs", (json_int_t)w->prog[p].runs,
 						       "run_time_ns", (json_int_t)w->prog[p].time_ns,
 						       "samples", r->sampled ?
 						       json_integer((json_int_t)w->prog[p].samples) :
 						       json_null()));
-	return json_pack("{s:s, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:o, s:o, s:o, "
+	return bc_json_pack("{s:s, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:o, s:o, s:o, "
 			 "s:I, s:I, "
-			 "s:{s:f, s:f, s:f, s:f, s:f, s:b}}",
+			 "s:{s:f, s:f, s:f, s:f, s:o, s:b}}",
 			 "weight", sysmon_weight_name(w->weight), "programs", progs, "wall_s",
 			 w->wall_s, "runs", (json_int_t)w->runs, "run_time_ns",
 			 (json_int_t)w->time_ns, "syscalls_seen", (json_int_t)w->syscalls_seen,
@@ -622,32 +626,38 @@ static json_t *weight_to_json(const struct demo_weight *w, const struct demo_rep
 			 ratio(w->time_ns, w->runs), "bpf_ns_per_syscall",
 			 ratio(w->time_ns, w->syscalls_seen), "cpu_pct_one_cpu", cpu_pct(w),
 			 "cpu_pct_machine", cpu_pct(w) / ncpus, "cpu_pct_sampled",
-			 r->sampled ? json_real(sampled_pct(w)) : json_null(),
+			 r->sampled ? bc_json_real(sampled_pct(w)) : json_null(),
 			 "profile_ns_per_syscall",
-			 r->profiled ? json_real(w->profile_ns) : json_null(),
+			 r->profiled ? bc_json_real(w->profile_ns) : json_null(),
 			 "syscall_wrapped_getpid_added_ns",
-			 r->wrapped ? json_pack("{s:f, s:b, s:s}", "mean", w->wrap_added_ns,
+			 r->wrapped ? bc_json_pack("{s:f, s:b, s:s}", "mean", w->wrap_added_ns,
 						"incomplete", w->wrap_incomplete, "method",
 						r->wrap_method ? r->wrap_method : "?") : json_null(),
 			 "events", (json_int_t)w->events,
 			 "lost", (json_int_t)w->lost, "ab_getpid_added_ns", "point", w->ab.point,
 			 "lo", w->ab.lo, "hi", w->ab.hi, "level", w->ab.level, "relative",
-			 w->ab_relative, "stats_on_during_ab", w->ab_stats_on);
+			 bc_json_real(w->ab_relative), "stats_on_during_ab", w->ab_stats_on);
 }
 
 static int print_json(struct bc_ctx *ctx, const struct demo_report *r)
 {
 	json_t *weights = json_array(), *skipped = json_array();
 
-	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++)
-		json_array_append_new(weights, weight_to_json(&r->w[i], r));
+	/* A weight that cannot be written is an error, not a shorter list. */
+	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++) {
+		if (json_array_append_new(weights, weight_to_json(&r->w[i], r))) {
+			json_decref(weights);
+			json_decref(skipped);
+			return -EINVAL;
+		}
+	}
 	for (int i = 0; i < r->nskip; i++)
-		json_array_append_new(skipped, json_pack("{s:s, s:s, s:b, s:s}", "method",
+		json_array_append_new(skipped, bc_json_pack("{s:s, s:s, s:b, s:s}", "method",
 							 method_name(r->skip[i].method), "command",
 							 method_command(r->skip[i].method),
 							 "available", r->skip[i].available, "why",
 							 r->skip[i].why));
-	return bc_json_emit(ctx, json_pack("{s:f, s:i, s:{s:s, s:s, s:b}, s:{s:i, s:f}, s:o, "
+	return bc_json_emit(ctx, bc_json_pack("{s:f, s:i, s:{s:s, s:s, s:b}, s:{s:i, s:f}, s:o, "
 					   "s:o}",
 					   "round_s", r->round_s, "ncpus", r->ncpus, "stats",
 					   "method", "stats", "enabled_via",

@@ -79,16 +79,16 @@ static int print_json(struct bc_ctx *ctx, const struct doctor_report *r)
 		const char *en = feature_errname(fr->err);
 
 		json_object_set_new(feats, feature_name(i),
-				    json_pack("{s:b, s:o, s:s}", "ok", fr->ok,
+				    bc_json_pack("{s:b, s:o, s:s}", "ok", fr->ok,
 					      "error", en ? json_string(en) : json_null(),
 					      "detail", fr->detail));
 	}
 	for (i = 0; i < METHOD_COUNT; i++)
 		json_object_set_new(methods, method_name(i),
-				    json_pack("{s:b, s:s, s:o}", "available", r->avail[i],
+				    bc_json_pack("{s:b, s:s, s:o}", "available", r->avail[i],
 					      "command", method_command(i), "why",
 					      r->avail[i] ? json_null() : json_string(r->why[i])));
-	return bc_json_emit(ctx, json_pack("{s:s, s:o, s:o}", "kernel", r->uts.release,
+	return bc_json_emit(ctx, bc_json_pack("{s:s, s:o, s:o}", "kernel", r->uts.release,
 					   "features", feats, "methods", methods));
 }
 

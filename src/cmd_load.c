@@ -163,7 +163,7 @@ static void print_plain(struct bc_ctx *ctx, const struct load_report *r)
 
 static json_t *kind_to_json(const struct wl_kind_result *kr, double secs, bool buckets)
 {
-	return json_pack("{s:I, s:I, s:f, s:I, s:o}", "calls", (json_int_t)kr->calls,
+	return bc_json_pack("{s:I, s:I, s:f, s:I, s:o}", "calls", (json_int_t)kr->calls,
 			 "syscalls", (json_int_t)kr->syscalls, "calls_per_s",
 			 per_second(kr->calls, secs), "errors", (json_int_t)kr->errors,
 			 "latency_ns", kr->lat.count ? hist_to_json(&kr->lat, buckets) : json_null());
@@ -180,7 +180,7 @@ static int print_json(struct bc_ctx *ctx, const struct load_report *r)
 		if (cfg->mask & (1u << k))
 			json_object_set_new(kinds, wl_kind_name(k),
 					    kind_to_json(&res->k[k], res->elapsed_s, r->opts->hist));
-	return bc_json_emit(ctx, json_pack("{s:f, s:i, s:i, s:f, s:b, s:I, s:I, s:f, s:f, "
+	return bc_json_emit(ctx, bc_json_pack("{s:f, s:i, s:i, s:f, s:b, s:I, s:I, s:f, s:f, "
 					   "s:{s:s, s:f}, s:o}",
 					   "elapsed_s", res->elapsed_s, "threads", cfg->threads,
 					   "cpu", cfg->cpu, "rate", cfg->rate, "stopped", res->stopped,

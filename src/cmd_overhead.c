@@ -180,21 +180,26 @@ static void print_latency_table(FILE *f, const struct oh_result *r)
 		"ON_MEAN", "ADDED_NS [95% CI]", "SLOWDOWN", "A/A_NS [95% CI]", "FLAGS");
 	for (int i = 0; i < WL_KIND_COUNT; i++) {
 		const struct oh_kind *k = &r->k[i];
-		char added[40], aa[40];
+		char added[40], aa[40], rel[24];
 
 		if (!(r->mask & (1u << i)))
 			continue;
 		snprintf(added, sizeof(added), "%.1f [%.1f, %.1f]", k->delta.point, k->delta.lo,
 			 k->delta.hi);
 		snprintf(aa, sizeof(aa), "%.1f [%.1f, %.1f]", k->aa.point, k->aa.lo, k->aa.hi);
-		fprintf(f, "%-10s %8llu %8llu %8llu %9.1f %8llu %8llu %8llu %9.1f %22s %7.1f%% %22s  %s\n",
+		/* Undefined when the off rounds' mean is 0 (a clock too coarse). */
+		if (isfinite(oh_relative(k)))
+			snprintf(rel, sizeof(rel), "%.1f%%", oh_relative(k) * 100);
+		else
+			snprintf(rel, sizeof(rel), "-");
+		fprintf(f, "%-10s %8llu %8llu %8llu %9.1f %8llu %8llu %8llu %9.1f %22s %8s %22s  %s\n",
 			wl_kind_name(i), (unsigned long long)hist_percentile(&k->off, 50),
 			(unsigned long long)hist_percentile(&k->off, 90),
 			(unsigned long long)hist_percentile(&k->off, 99), hist_mean(&k->off),
 			(unsigned long long)hist_percentile(&k->on, 50),
 			(unsigned long long)hist_percentile(&k->on, 90),
 			(unsigned long long)hist_percentile(&k->on, 99), hist_mean(&k->on), added,
-			oh_relative(k) * 100, aa, flags_of(k, flags, sizeof(flags)));
+			rel, aa, flags_of(k, flags, sizeof(flags)));
 	}
 }
 
@@ -265,10 +270,10 @@ static json_t *stats_during_ab_json(const struct oh_result *r)
 
 	for (int i = 0; i < r->n_stats_holders && i < OH_MAX_HOLDERS; i++) {
 		read_comm(r->stats_holders[i], comm, sizeof(comm));
-		json_array_append_new(holders, json_pack("{s:i, s:s}", "pid",
+		json_array_append_new(holders, bc_json_pack("{s:i, s:s}", "pid",
 							 (int)r->stats_holders[i], "comm", comm));
 	}
-	return json_pack("{s:b, s:I, s:b, s:o}", "on", r->ab_counted_runs > 0, "counted_runs",
+	return bc_json_pack("{s:b, s:I, s:b, s:o}", "on", r->ab_counted_runs > 0, "counted_runs",
 			 (json_int_t)r->ab_counted_runs, "sysctl", r->stats_sysctl_on,
 			 "holders", holders);
 }
@@ -298,21 +303,21 @@ static void print_plain(FILE *f, const struct tracer *t, const struct oh_result 
 
 static json_t *ci_json(const struct stats_ci *ci)
 {
-	return json_pack("{s:f, s:f, s:f, s:f}", "point", ci->point, "lo", ci->lo, "hi", ci->hi,
+	return bc_json_pack("{s:f, s:f, s:f, s:f}", "point", ci->point, "lo", ci->lo, "hi", ci->hi,
 			 "level", ci->level);
 }
 
 static json_t *kind_json(const struct oh_result *r, const struct oh_kind *k)
 {
-	json_t *o = json_pack("{s:o, s:o, s:o, s:f, s:b, s:o, s:b}", "off",
+	json_t *o = bc_json_pack("{s:o, s:o, s:o, s:o, s:b, s:o, s:b}", "off",
 			      hist_to_json(&k->off, false), "on", hist_to_json(&k->on, false),
-			      "added_ns", ci_json(&k->delta), "relative", oh_relative(k),
+			      "added_ns", ci_json(&k->delta), "relative", bc_json_real(oh_relative(k)),
 			      "ci_includes_zero", oh_ci_includes_zero(&k->delta), "aa_ns",
 			      ci_json(&k->aa), "aa_exceeds_effect", oh_aa_exceeds_effect(k));
 
 	if (r->have_decomp)
 		json_object_set_new(o, "decomposition",
-				    json_pack("{s:f, s:f}", "in_bpf_ns", k->bpf_ns, "rest_ns",
+				    bc_json_pack("{s:f, s:f}", "in_bpf_ns", k->bpf_ns, "rest_ns",
 					      k->delta.point - k->bpf_ns));
 	return o;
 }
@@ -328,7 +333,7 @@ static int print_json(struct bc_ctx *ctx, const struct tracer *t, const struct o
 		if (r->mask & (1u << i))
 			json_object_set_new(kinds, wl_kind_name(i), kind_json(r, &r->k[i]));
 	if (r->have_decomp)
-		decomp = json_pack("{s:i, s:s, s:b, s:I, s:I, s:f, s:f, s:I, s:s}", "rounds",
+		decomp = bc_json_pack("{s:i, s:s, s:b, s:I, s:I, s:f, s:f, s:I, s:s}", "rounds",
 				   r->decomp_rounds, "stats_via", stats_via_name(r->stats_via),
 				   "stats_were_on", r->stats_were_on, "bpf_runs",
 				   (json_int_t)r->bpf_runs, "bpf_time_ns", (json_int_t)r->bpf_time_ns,
@@ -337,8 +342,8 @@ static int print_json(struct bc_ctx *ctx, const struct tracer *t, const struct o
 				   "how", "in_bpf = ns per run x (runs - background rate x time) / "
 				   "workload syscalls x syscalls per call; rest = added - in_bpf");
 	else
-		decomp = json_pack("{s:s}", "unavailable", r->decomp_why);
-	return bc_json_emit(ctx, json_pack("{s:{s:s, s:s, s:i, s:i}, s:i, s:f, s:i, s:i, "
+		decomp = bc_json_pack("{s:s}", "unavailable", r->decomp_why);
+	return bc_json_emit(ctx, bc_json_pack("{s:{s:s, s:s, s:i, s:i}, s:i, s:f, s:i, s:i, "
 					   "s:s, s:o, s:o, s:o}",
 					   "tracer", "kind", t->o.is_command ? "command" : "sysmon",
 					   "describe", desc, "programs", r->tracer_progs, "starts",

@@ -228,7 +228,7 @@ static void print_plain(struct bc_ctx *ctx, const struct profile_opts *o, const 
 
 static json_t *figs_json(const struct prof_figures *g)
 {
-	return json_pack("{s:f, s:I, s:I, s:I, s:I}", "mean", g->mean, "p50", (json_int_t)g->p50,
+	return bc_json_pack("{s:f, s:I, s:I, s:I, s:I}", "mean", g->mean, "p50", (json_int_t)g->p50,
 			 "p90", (json_int_t)g->p90, "p99", (json_int_t)g->p99, "max",
 			 (json_int_t)g->max);
 }
@@ -241,7 +241,7 @@ static json_t *counters_json(const struct prof_target *t)
 	for (e = 0; e < t->nevents; e++) {
 		const struct prof_counter *c = &t->ev[e];
 
-		json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:I, s:f, s:b, s:f, s:f}",
+		json_array_append_new(a, bc_json_pack("{s:s, s:I, s:I, s:I, s:f, s:b, s:f, s:f}",
 						   "name", c->name, "raw", (json_int_t)c->raw,
 						   "enabled", (json_int_t)c->enabled,
 						   "running", (json_int_t)c->running,
@@ -258,15 +258,15 @@ static json_t *ratios_json(const struct prof_target *t)
 	double v;
 
 	if (prof_ratio(t, "instructions", "cycles", 1, false, &v))
-		json_object_set_new(o, "ipc", json_real(v));
+		json_object_set_new(o, "ipc", bc_json_real(v));
 	if (prof_ratio(t, "cache-misses", "instructions", 1000, false, &v))
-		json_object_set_new(o, "cache_misses_per_1k_instr", json_real(v));
+		json_object_set_new(o, "cache_misses_per_1k_instr", bc_json_real(v));
 	if (prof_ratio(t, "branch-misses", "instructions", 1000, false, &v))
-		json_object_set_new(o, "branch_misses_per_1k_instr", json_real(v));
+		json_object_set_new(o, "branch_misses_per_1k_instr", bc_json_real(v));
 	if (prof_ratio(t, "dtlb-misses", "instructions", 1000, false, &v))
-		json_object_set_new(o, "dtlb_misses_per_1k_instr", json_real(v));
+		json_object_set_new(o, "dtlb_misses_per_1k_instr", bc_json_real(v));
 	if (prof_ratio(t, "itlb-misses", "instructions", 1000, false, &v))
-		json_object_set_new(o, "itlb_misses_per_1k_instr", json_real(v));
+		json_object_set_new(o, "itlb_misses_per_1k_instr", bc_json_real(v));
 	return o;
 }
 
@@ -274,7 +274,7 @@ static json_t *stats_json(const struct prof_target *t)
 {
 	if (!t->stats_ok)
 		return json_null();
-	return json_pack("{s:I, s:I, s:f, s:f, s:f}", "runs", (json_int_t)t->stats_runs,
+	return bc_json_pack("{s:I, s:I, s:f, s:f, s:f}", "runs", (json_int_t)t->stats_runs,
 			 "run_time_ns", (json_int_t)t->stats_ns, "ns_per_run", t->stats_ns_per_run,
 			 "fentry_ns_per_run", t->entry_ns_per_run,
 			 "fexit_ns_per_run", t->exit_ns_per_run);
@@ -285,7 +285,7 @@ static json_t *target_json(const struct prof_result *r, const struct prof_target
 	bool corr = r->calibrated && !t->is_calib && t->runs;
 	json_t *o;
 
-	o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:f, s:o, s:o, s:o, s:o}",
+	o = bc_json_pack("{s:I, s:s, s:s, s:s, s:I, s:f, s:o, s:o, s:o, s:o}",
 		      "id", (json_int_t)t->desc.id, "name", t->desc.name,
 		      "full_name", t->desc.full_name, "type", prog_type_name(t->desc.type),
 		      "runs", (json_int_t)t->runs, "runs_per_s", t->runs_per_s,
@@ -293,7 +293,7 @@ static json_t *target_json(const struct prof_result *r, const struct prof_target
 		      "ns_per_run_corrected", corr ? figs_json(&t->corrected) : json_null(),
 		      "counters", counters_json(t), "ratios", ratios_json(t));
 	json_object_set_new(o, "recursion_misses",
-			    json_pack("{s:I, s:I, s:I}", "target", (json_int_t)t->target_misses,
+			    bc_json_pack("{s:I, s:I, s:I}", "target", (json_int_t)t->target_misses,
 				      "fentry", (json_int_t)t->entry_misses,
 				      "fexit", (json_int_t)t->exit_misses));
 	json_object_set_new(o, "nested", json_integer((json_int_t)t->nested));
@@ -303,7 +303,7 @@ static json_t *target_json(const struct prof_result *r, const struct prof_target
 	json_object_set_new(o, "run_time_stats", stats_json(t));
 	json_object_set_new(o, "detached", json_boolean(t->detached));
 	json_object_set_new(o, "detached_after_s",
-			    t->detached ? json_real(t->detached_after_s) : json_null());
+			    t->detached ? bc_json_real(t->detached_after_s) : json_null());
 	json_object_set_new(o, "histogram",
 			    t->hist.count ? hist_to_json(&t->hist, buckets) : json_null());
 	return o;
@@ -317,11 +317,11 @@ static int print_json(struct bc_ctx *ctx, const struct profile_opts *o, const st
 	for (i = 0; i < r->n; i++)
 		json_array_append_new(progs, target_json(r, &r->t[i], o->hist));
 	if (r->calibrated)
-		calib = json_pack("{s:s, s:f, s:o}", "method",
+		calib = bc_json_pack("{s:s, s:f, s:o}", "method",
 				  "empty raw_tp program under the same fentry/fexit; the mean of "
 				  "its runs up to p99 is subtracted from every target figure", "ns_per_run", r->calib_ns,
 				  "program", target_json(r, &r->calib, o->hist));
-	return bc_json_emit(ctx, json_pack("{s:f, s:f, s:b, s:s, s:o, s:o}",
+	return bc_json_emit(ctx, bc_json_pack("{s:f, s:f, s:b, s:s, s:o, s:o}",
 					   "duration_s", o->cfg.duration_s,
 					   "elapsed_s", r->elapsed_s, "stopped", r->stopped,
 					   "run_time_stats", stats_via_name(r->stats_via),

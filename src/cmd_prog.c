@@ -115,7 +115,7 @@ static void print_plain(struct bc_ctx *ctx, const struct prog_report *r)
 
 static json_t *prog_to_json(const struct prog_desc *d)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:b, s:I, s:I, s:I}",
+	return bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:b, s:I, s:I, s:I}",
 			 "id", (json_int_t)d->id, "type", prog_type_name(d->type), "name", d->name,
 			 "full_name", d->full_name, "tag", d->tag, "attach", d->attach,
 			 "btf", d->has_btf, "btf_id", (json_int_t)d->btf_id,
@@ -132,7 +132,7 @@ static int print_json(struct bc_ctx *ctx, const struct prog_report *r)
 
 	for (i = 0; i < r->progs.n; i++)
 		json_array_append_new(arr, prog_to_json(&r->progs.v[i]));
-	return bc_json_emit(ctx, json_pack("{s:o, s:i}", "programs", arr,
+	return bc_json_emit(ctx, bc_json_pack("{s:o, s:i}", "programs", arr,
 					   "bpf_stats_enabled_sysctl", r->stats_sysctl));
 }
 

@@ -194,16 +194,16 @@ static void print_start_plain(FILE *f, const struct stats_run *sr)
 
 static json_t *rate_json(const struct rs_rate *r)
 {
-	return json_pack("{s:I, s:I, s:I, s:f, s:f, s:o, s:f, s:f}", "runs", (json_int_t)r->runs,
+	return bc_json_pack("{s:I, s:I, s:I, s:f, s:f, s:o, s:f, s:f}", "runs", (json_int_t)r->runs,
 			 "run_time_ns", (json_int_t)r->time_ns, "recursion_misses",
 			 (json_int_t)r->misses, "wall_s", r->wall_s, "runs_per_s", r->runs_per_s,
-			 "ns_per_run", r->has_runs ? json_real(r->ns_per_run) : json_null(),
+			 "ns_per_run", r->has_runs ? bc_json_real(r->ns_per_run) : json_null(),
 			 "cpu_pct", r->cpu_pct, "cpu_pct_machine", r->cpu_pct_machine);
 }
 
 static json_t *prog_json(const struct rs_prog *p, json_t *rate)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}",
+	return bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}",
 			 "id", (json_int_t)p->id, "name", p->name, "full_name", p->full_name,
 			 "type", prog_type_name(p->type), "tag", p->tag, "state",
 			 state_name(p->state), "rate", rate ? rate : json_null(),
@@ -232,7 +232,7 @@ static int print_interval_json(struct bc_ctx *ctx, const struct stats_run *sr)
 		if (p->state == RS_LIVE && p->has_rate)
 			rs_rate_add(&sum, &p->last);
 	}
-	return bc_json_emit(ctx, json_pack("{s:s, s:i, s:f, s:i, s:s, s:o, s:o}", "type",
+	return bc_json_emit(ctx, bc_json_pack("{s:s, s:i, s:f, s:i, s:s, s:o, s:o}", "type",
 					   "interval", "interval", (int)sr->intervals, "t_s",
 					   (double)(s->now_ns - s->start_ns) / 1e9, "ncpu", s->ncpu,
 					   "reader", rs_reader_name(s->reader), "all",
@@ -253,7 +253,7 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 
 		json_array_append_new(progs, prog_json(&s->v[i], err ? NULL : rate_json(&tot)));
 	}
-	return bc_json_emit(ctx, json_pack("{s:s, s:i, s:f, s:b, s:s, s:b, s:b, s:i, s:s, s:o, "
+	return bc_json_emit(ctx, bc_json_pack("{s:s, s:i, s:f, s:b, s:s, s:b, s:b, s:i, s:s, s:o, "
 					   "s:o, s:o}",
 					   "type", "summary", "intervals", (int)sr->intervals,
 					   "duration_s", (double)(s->now_ns - s->start_ns) / 1e9,

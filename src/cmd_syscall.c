@@ -304,7 +304,7 @@ static json_t *candidates_json(const struct sw_result *r, int mi)
 	for (int i = 0; i < r->ncands[mi]; i++) {
 		const struct sw_candidate *c = &r->cand[mi][i];
 
-		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:b, s:s?, s:s}", "role",
+		json_array_append_new(a, bc_json_pack("{s:s, s:s, s:b, s:b, s:s?, s:s}", "role",
 						   sw_role_name(c->role), "function", c->func,
 						   "encloses", c->encloses, "ok", c->ok, "error",
 						   feature_errname(c->err), "detail", c->detail));
@@ -314,14 +314,14 @@ static json_t *candidates_json(const struct sw_result *r, int mi)
 
 static json_t *syscall_json(const struct sw_result *r, const struct sw_syscall *s, bool buckets)
 {
-	json_t *o = json_pack("{s:i}", "nr", (int)s->nr);
+	json_t *o = bc_json_pack("{s:i}", "nr", (int)s->nr);
 
 	for (int ph = 0; ph < SW_PHASES; ph++) {
 		const struct sw_phase_syscall *p = &s->ph[ph];
 
 		if (!r->ran[ph])
 			continue;
-		json_object_set_new(o, phase_key[ph], json_pack(
+		json_object_set_new(o, phase_key[ph], bc_json_pack(
 			"{s:I, s:I, s:I, s:b, s:f, s:f, s:f, s:o}", "windows",
 			(json_int_t)p->lat.count, "slow", (json_int_t)p->slow, "lost",
 			(json_int_t)p->lost, "complete", !sw_incomplete(r, ph), "enter_ns",
@@ -337,13 +337,13 @@ static json_t *probes_json(const struct sw_result *r)
 
 	for (int i = 0; i < r->nprobes; i++) {
 		const struct sw_probe_count *p = &r->probes[i];
-		json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "event", p->event, "role",
+		json_t *o = bc_json_pack("{s:s, s:s, s:s, s:b}", "event", p->event, "role",
 				      sw_role_name(p->role), "function", r->func[p->role],
 				      "is_return", p->is_return);
 
 		for (int ph = 0; ph < SW_PHASES; ph++)
 			if (r->ran[ph])
-				json_object_set_new(o, phase_key[ph], json_pack(
+				json_object_set_new(o, phase_key[ph], bc_json_pack(
 					"{s:I, s:I}", "hits", (json_int_t)p->hits[ph], "missed",
 					(json_int_t)p->missed[ph]));
 		json_array_append_new(a, o);
@@ -360,10 +360,10 @@ static int print_json(struct bc_ctx *ctx, const struct sw_result *r, const struc
 				    syscall_json(r, &r->sys[i], o->hist));
 	for (int ph = 0; ph < SW_PHASES; ph++)
 		if (r->ran[ph])
-			json_object_set_new(phases, phase_key[ph], json_pack(
+			json_object_set_new(phases, phase_key[ph], bc_json_pack(
 				"{s:f, s:I, s:b}", "elapsed_s", r->elapsed_s[ph], "missed",
 				(json_int_t)r->missed[ph], "complete", !sw_incomplete(r, ph)));
-	doc = json_pack(
+	doc = bc_json_pack(
 		"{s:s, s:{s:s?, s:s?, s:s?}, s:b, s:o, s:{s:o, s:o}, s:s?, s:{s:s, s:i}, "
 		"s:s, s:o?, s:f, s:o, s:o, s:o}",
 		"method", sw_method_name(r->method), "functions", "enter", r->func[SW_ROLE_ENTER],

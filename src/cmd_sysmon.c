@@ -120,7 +120,7 @@ static void print_event_json(FILE *f, const struct sysmon_event_view *ev)
 
 	for (int i = 0; i < 6; i++)
 		json_array_append_new(args, json_integer((json_int_t)ev->args[i]));
-	o = json_pack("{s:s, s:i, s:i, s:s, s:i, s:s?, s:o, s:I, s:I}", "type", "event", "pid",
+	o = bc_json_pack("{s:s, s:i, s:i, s:s, s:i, s:s?, s:o, s:I, s:I}", "type", "event", "pid",
 		      ev->pid, "tid", ev->tid, "comm", ev->comm, "nr", ev->nr, "syscall",
 		      ev->name, "args", args, "ret", (json_int_t)ev->ret, "latency_ns",
 		      (json_int_t)ev->lat_ns);
@@ -194,18 +194,18 @@ static json_t *sample_to_json(const struct sysmon_sample *s)
 	json_t *sys = json_array(), *procs = json_null();
 
 	for (int i = 0; i < sum->ntop_sys; i++)
-		json_array_append_new(sys, json_pack("{s:i, s:s?, s:I}", "nr", sum->top_sys[i].nr,
+		json_array_append_new(sys, bc_json_pack("{s:i, s:s?, s:I}", "nr", sum->top_sys[i].nr,
 						     "name", sum->top_sys[i].name, "count",
 						     (json_int_t)sum->top_sys[i].count));
 	if (sum->weight != SYSMON_COUNT)
 		procs = json_array();
 	for (int i = 0; i < sum->ntop_proc; i++)
-		json_array_append_new(procs, json_pack("{s:i, s:s, s:I, s:I}", "pid",
+		json_array_append_new(procs, bc_json_pack("{s:i, s:s, s:I, s:I}", "pid",
 						       sum->top_proc[i].pid, "comm",
 						       sum->top_proc[i].comm, "calls",
 						       (json_int_t)sum->top_proc[i].calls, "time_ns",
 						       (json_int_t)sum->top_proc[i].time_ns));
-	return json_pack("{s:s, s:b, s:f, s:I, s:f, s:I, s:f, s:I, s:o, s:o}", "weight",
+	return bc_json_pack("{s:s, s:b, s:f, s:I, s:f, s:I, s:f, s:I, s:o, s:o}", "weight",
 			 sysmon_weight_name(sum->weight), "final", s->final, "elapsed_s",
 			 s->elapsed_s, "syscalls", (json_int_t)sum->syscalls, "syscalls_per_s",
 			 rate(s->d_syscalls, s->dt_s), "events", (json_int_t)sum->events,

@@ -53,8 +53,15 @@ uint64_t bc_now_ns(void);
  * true when woken by a stop request. */
 bool bc_sleep_interruptible(double secs);
 
-/* JSON: emit one document (pretty or compact per ctx), steals the ref. */
+/* JSON: emit one document (pretty or compact per ctx), steals the ref.
+ * A NULL doc (a failed build) is -EINVAL. */
 int bc_json_emit(struct bc_ctx *ctx, json_t *doc);
+/* json_pack that says why it failed (jansson's own message) instead of
+ * returning a bare NULL, which an array or object would silently drop. */
+json_t *bc_json_pack(const char *fmt, ...);
+/* A real, or null when v is NaN or infinite (JSON has no such numbers and
+ * json_real refuses them). */
+json_t *bc_json_real(double v);
 
 /* Usage helper: print help text, return 0 (for --help) */
 int bc_help(const char *text);

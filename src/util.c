@@ -212,14 +212,33 @@ bool bc_sleep_interruptible(double secs)
 	return true;
 }
 
+json_t *bc_json_pack(const char *fmt, ...)
+{
+	json_error_t error;
+	json_t *doc;
+	va_list ap;
+
+	va_start(ap, fmt);
+	doc = json_vpack_ex(&error, 0, fmt, ap);
+	va_end(ap);
+	if (!doc)
+		bc_err("internal error: cannot build JSON: %s (at %s)", error.text, error.source);
+	return doc;
+}
+
+json_t *bc_json_real(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
 int bc_json_emit(struct bc_ctx *ctx, json_t *doc)
 {
 	size_t flags = JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10);
+	char *text;
 	int err;
 
 	if (!doc)
-		return -ENOMEM;
-	char *text;
+		return -EINVAL;
 
 	flags |= ctx->pretty ? JSON_INDENT(2) : JSON_COMPACT;
 	/* Into one string, then one write: json_dumpf writes token by token,

@@ -2,11 +2,12 @@
 # annotate in the guest: sampling beside a running monitor and workload.
 
 test_annotate_top_beside_sysmon() {
-	"$BPFCOST" sysmon -w count -d 20 >/dev/null 2>/tmp/vmt.sm.err &
-	smpid=$!
-	sleep 2
-	"$BPFCOST" load --mix getpid --duration 4 >/dev/null &
+	# Wait for sysmon to attach and the workload to start: on a slow TCG
+	# host a fixed sleep was too short, and the window saw no BPF samples.
+	sysmon_bg sysmon -w count -d 60
+	"$BPFCOST" load --mix getpid --duration 6 >/dev/null &
 	ldpid=$!
+	sleep 1
 	bc -j annotate --top --duration 2 --freq 1000
 	rc=$?
 	wait $ldpid

@@ -275,9 +275,7 @@ test_profile_plain_output() {
 # run must succeed. Under multi-threaded TCG this live-locked both vCPUs
 # (see run.sh); it is the regression test for that.
 test_profile_repeated_attach_under_load() {
-	"$BPFCOST" sysmon -w count -d 60 >/dev/null 2>/tmp/vmt.sm.err &
-	smpid=$!
-	sleep 2
+	sysmon_bg sysmon -w count -d 60
 	id=$("$BPFCOST" -j prog | tr -d ' \n' |
 		grep -o '"id":[0-9]*,"type":"[a-z_]*","name":"sysmon_cnt_ente' | head -n1 |
 		sed 's/"id":\([0-9]*\).*/\1/')

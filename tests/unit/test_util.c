@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Unit tests for the shared layer every command parses and writes through:
+ * the strict number and duration parsers, and the JSON helpers (a NaN must
+ * become null, a failed build must be an error, control characters must be
+ * escaped). Errors go to stderr, which these tests do not read. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "common.h"
+
+static void test_parse_u64(void **state)
+{
+	uint64_t v = 7;
+
+	assert_int_equal(parse_u64("n", "42", 0, 100, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(parse_u64("n", "18446744073709551615", 0, UINT64_MAX, &v), 0);
+	assert_true(v == UINT64_MAX);
+	v = 7;
+	assert_int_equal(parse_u64("n", "18446744073709551616", 0, UINT64_MAX, &v), -ERANGE);
+	assert_int_equal(parse_u64("n", "101", 0, 100, &v), -ERANGE);
+	assert_int_equal(parse_u64("n", "0", 1, 100, &v), -ERANGE);
+	/* Trailing junk, signs, blanks and empty strings are not numbers. */
+	assert_int_equal(parse_u64("n", "12x", 0, 100, &v), -EINVAL);
+	assert_int_equal(parse_u64("n", "-1", 0, 100, &v), -EINVAL);
+	assert_int_equal(parse_u64("n", " 1", 0, 100, &v), -EINVAL);
+	assert_int_equal(parse_u64("n", "", 0, 100, &v), -EINVAL);
+	assert_int_equal(parse_u64("n", NULL, 0, 100, &v), -EINVAL);
+	assert_int_equal(v, 7);	/* untouched on failure */
+}
+
+static void test_parse_int(void **state)
+{
+	int v = 7;
+
+	assert_int_equal(parse_int("n", "-5", -10, 10, &v), 0);
+	assert_int_equal(v, -5);
+	v = 7;
+	assert_int_equal(parse_int("n", "11", -10, 10, &v), -ERANGE);
+	assert_int_equal(parse_int("n", "99999999999999999999", -10, 10, &v), -ERANGE);
+	assert_int_equal(parse_int("n", "1.5", -10, 10, &v), -EINVAL);
+	assert_int_equal(parse_int("n", "", -10, 10, &v), -EINVAL);
+	assert_int_equal(v, 7);
+}
+
+static void test_parse_double(void **state)
+{
+	double v = 7;
+
+	assert_int_equal(parse_double("x", "0.25", 0, 1, &v), 0);
+	assert_true(v == 0.25);
+	v = 7;
+	assert_int_equal(parse_double("x", "1.5", 0, 1, &v), -ERANGE);
+	assert_int_equal(parse_double("x", "nan", 0, 1, &v), -EINVAL);
+	assert_int_equal(parse_double("x", "inf", 0, 1e300, &v), -EINVAL);
+	assert_int_equal(parse_double("x", "0.5s", 0, 1, &v), -EINVAL);
+	assert_int_equal(parse_double("x", " 0.5", 0, 1, &v), -EINVAL);
+	assert_true(v == 7);
+}
+
+static void test_parse_duration(void **state)
+{
+	static const struct { const char *s; double secs; } ok[] = {
+		{ "10", 10 }, { "10s", 10 }, { "250ms", 0.25 }, { "2m", 120 }, { "1h", 3600 },
+		{ "0.5", 0.5 },
+	};
+	static const char *const bad[] = { "", "s", "ms", "10x", "1d", "-1", "0", "0ms", "nan",
+					   " 5", "8d", "169h" };
+	double v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
+		v = -1;
+		assert_int_equal(parse_duration("d", ok[i].s, &v), 0);
+		assert_true(fabs(v - ok[i].secs) < 1e-12);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		v = -1;
+		assert_true(parse_duration("d", bad[i], &v) < 0);
+		assert_true(v == -1);
+	}
+	assert_int_equal(parse_duration("d", "168h", &v), 0);	/* a week exactly */
+}
+
+static void test_json_real(void **state)
+{
+	json_t *j = bc_json_real(1.5);
+
+	assert_true(json_is_real(j) && json_real_value(j) == 1.5);
+	json_decref(j);
+	assert_true(json_is_null(bc_json_real(NAN)));
+	assert_true(json_is_null(bc_json_real(INFINITY)));
+	assert_true(json_is_null(bc_json_real(-INFINITY)));
+}
+
+/* A NaN through "f" fails the whole build; through bc_json_real it is null. */
+static void test_json_pack(void **state)
+{
+	json_t *j = bc_json_pack("{s:f}", "x", NAN);
+
+	assert_null(j);
+	j = bc_json_pack("{s:o, s:i}", "x", bc_json_real(NAN), "n", 3);
+	assert_non_null(j);
+	assert_true(json_is_null(json_object_get(j, "x")));
+	assert_int_equal(json_integer_value(json_object_get(j, "n")), 3);
+	json_decref(j);
+}
+
+static char *emit_to_string(json_t *doc, bool pretty, int *err)
+{
+	struct bc_ctx ctx = { .json = true, .pretty = pretty };
+	char *buf = NULL;
+	size_t len = 0;
+
+	ctx.out = open_memstream(&buf, &len);
+	assert_non_null(ctx.out);
+	*err = bc_json_emit(&ctx, doc);
+	assert_int_equal(fclose(ctx.out), 0);
+	return buf;
+}
+
+static void test_json_emit(void **state)
+{
+	char *out;
+	int err;
+
+	out = emit_to_string(bc_json_pack("{s:s}", "name", "a\"b\\c\n\t\x01\x7f\xc3\xa9"),
+			     false, &err);
+	assert_int_equal(err, 0);
+	/* One line; every control character escaped; non-ASCII as \u. */
+	assert_string_equal(out, "{\"name\":\"a\\\"b\\\\c\\n\\t\\u0001\x7f\\u00E9\"}\n");
+	free(out);
+	out = emit_to_string(bc_json_pack("[i, i]", 1, 2), true, &err);
+	assert_int_equal(err, 0);
+	assert_non_null(strchr(out, '\n'));
+	assert_true(strchr(out, '\n') < out + strlen(out) - 1);	/* indented: several lines */
+	free(out);
+	out = emit_to_string(NULL, false, &err);
+	assert_int_equal(err, -EINVAL);
+	assert_true(!out || !*out);	/* nothing written for a failed build */
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_u64),
+		cmocka_unit_test(test_parse_int),
+		cmocka_unit_test(test_parse_double),
+		cmocka_unit_test(test_parse_duration),
+		cmocka_unit_test(test_json_real),
+		cmocka_unit_test(test_json_pack),
+		cmocka_unit_test(test_json_emit),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
