@@ -275,12 +275,12 @@ test_profile_plain_output() {
 # run must succeed. Under multi-threaded TCG this live-locked both vCPUs
 # (see run.sh); it is the regression test for that.
 test_profile_repeated_attach_under_load() {
-	sysmon_bg sysmon -w count -d 60
+	sysmon_bg sysmon -w count -d 600
 	id=$("$BPFCOST" -j prog | tr -d ' \n' |
 		grep -o '"id":[0-9]*,"type":"[a-z_]*","name":"sysmon_cnt_ente' | head -n1 |
 		sed 's/"id":\([0-9]*\).*/\1/')
 	[ -n "$id" ] || { kill -INT $smpid; fail "sysmon program not found"; }
-	"$BPFCOST" load --mix getpid --duration 60 >/dev/null &
+	"$BPFCOST" load --mix getpid --duration 600 >/dev/null &
 	ldpid=$!
 	bad=0
 	for i in 1 2 3 4 5 6 7 8; do
