@@ -52,6 +52,9 @@ unpin_all() { rm -rf "$1"; }
 # background, pid in $smpid, output in /tmp/vmt.sm.out and .err, and wait
 # until it has attached.
 sysmon_bg() {
+	# Empty first: the wait below must not see an earlier test's output
+	# before the shell's redirection truncates the file.
+	rm -f /tmp/vmt.sm.out /tmp/vmt.sm.err
 	"$BPFCOST" "$@" >/tmp/vmt.sm.out 2>/tmp/vmt.sm.err &
 	smpid=$!
 	i=0

@@ -10,6 +10,8 @@ PROF_ERR=/tmp/vmt.prof.err
 # attach_runner in the background; sets runpid and runids.
 start_runner() {
 	[ -x "$RUNNER" ] || fail "attach_runner missing from the initramfs"
+	# Empty first (as in sysmon_bg): an earlier "ready" line is not ours.
+	rm -f /tmp/vmt.run.out /tmp/vmt.run.err
 	"$RUNNER" "$ROOT/build/$1.bpf.o" >/tmp/vmt.run.out 2>/tmp/vmt.run.err &
 	runpid=$!
 	i=0
@@ -27,6 +29,7 @@ stop_runner() { [ -z "${runpid:-}" ] || { kill -TERM $runpid 2>/dev/null; wait $
 # wait until its measuring window is open; sets profpid.
 profile_bg() {
 	echo "+ bpfcost -j profile $*"
+	rm -f $PROF_OUT $PROF_ERR
 	"$BPFCOST" -j profile "$@" >$PROF_OUT 2>$PROF_ERR &
 	profpid=$!
 	i=0
@@ -253,6 +256,7 @@ test_profile_events() {
 test_profile_plain_output() {
 	start_runner calib
 	set -- $runids
+	rm -f $PROF_OUT $PROF_ERR
 	"$BPFCOST" profile id $1 --duration 4 --hist >$PROF_OUT 2>$PROF_ERR &
 	profpid=$!
 	until grep -q 'note: profiling' $PROF_ERR; do sleep 0.2; kill -0 $profpid || fail "profile died"; done

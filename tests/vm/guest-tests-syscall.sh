@@ -87,6 +87,7 @@ test_syscall_maxactive_raised_no_misses() {
 }
 
 sc_sigterm() {
+	rm -f /tmp/vmt.sc.out /tmp/vmt.sc.err /tmp/vmt.progs
 	"$BPFCOST" syscall --sysmon events --duration 60 "$@" >/tmp/vmt.sc.out 2>/tmp/vmt.sc.err &
 	pid=$!
 	i=0
