@@ -64,6 +64,19 @@ static __always_inline __u64 read_counters(struct prof_ev_val *v)
 	return ok;
 }
 
+/* The target program's own argument (its ctx pointer): which run an
+ * entry and an exit belong to. Read through the trampoline's argument array
+ * with a probe read: a plain ctx[0] load is refused before 5.17 for a
+ * target whose argument is not a known context struct (btf_ctx_access),
+ * and bpf_get_func_arg is 5.17+ (kernel commit f92c1e183604). */
+static __always_inline __u64 target_ctx(void *ctx)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), ctx);
+	return v;
+}
+
 SEC("fentry")
 int BPF_PROG(bc_prof_entry)
 {
@@ -75,7 +88,7 @@ int BPF_PROG(bc_prof_entry)
 
 	if (!s || !st || !active)
 		return 0;
-	bpf_get_func_arg(ctx, 0, &key);
+	key = target_ctx(ctx);
 	if (s->top - s->base >= PROF_DEPTH) {
 		s->base++;
 		st->dropped++;
@@ -151,7 +164,7 @@ int BPF_PROG(bc_prof_exit)
 	st = bpf_map_lookup_elem(&stats, &zero);
 	if (!s || !st)
 		return 0;
-	bpf_get_func_arg(ctx, 0, &key);
+	key = target_ctx(ctx);
 	idx = find_frame(s, key);
 	if (idx < 0) {
 		st->unmatched++;
