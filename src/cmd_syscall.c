@@ -404,9 +404,9 @@ int cmd_syscall(struct bc_ctx *ctx, int argc, char **argv)
 	if (!f)
 		return -ENOMEM;
 	if (!method_available(f, METHOD_SYSCALL_WRAP, why, sizeof(why))) {
-		bc_err("syscall-path wrapping cannot run on this kernel: %s. Neither fentry/fexit "
-		       "nor kprobes work here; use 'bpfcost overhead' (A/B timing of syscalls "
-		       "from user space) instead", why);
+		bc_err("syscall-path wrapping cannot run on this kernel: %s. For the whole "
+		       "syscall cost use 'bpfcost overhead' (A/B timing of syscalls from user "
+		       "space) instead", why);
 		return -EOPNOTSUPP;
 	}
 	if (ctx->verbose)

@@ -34,6 +34,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "kfeatures.h"
+#include "syscallwrap.h"
 #include "kprobe_events.h"
 #include "probe.skel.h"
 #include "progiter.h"
@@ -56,6 +57,7 @@ static const struct {
 	[FEAT_KPROBE_PMU]	 = { "kprobe_pmu", "kprobe perf PMU" },
 	[FEAT_KRETPROBE_PMU]	 = { "kretprobe_pmu", "kretprobe perf PMU" },
 	[FEAT_KPROBE_TRACEFS]	 = { "kprobe_tracefs", "kretprobes via tracefs kprobe_events" },
+	[FEAT_SYSCALL_DISPATCH]	 = { "syscall_dispatch", "a traceable syscall dispatcher" },
 	[FEAT_UPROBE]		 = { "uprobe", "uprobe perf PMU" },
 	[FEAT_PERF_CYCLES]	 = { "perf_cycles", "hardware cycles counter" },
 	[FEAT_PERF_INSTRUCTIONS] = { "perf_instructions", "hardware instructions counter" },
@@ -582,6 +584,19 @@ static void probe_kprobe_tracefs(struct feature_result *r)
 		   kfunc_candidates[0], path);
 }
 
+/* The syscall-path method wraps the syscall dispatcher: do_syscall_64 on
+ * old kernels, x64_sys_call on 6.9+ and backports (kernel commit
+ * 1e3ad78334a6). Between the two (5.9 made do_syscall_64 noinstr, e.g.
+ * Debian 11's 5.10) nothing can be wrapped, whatever fentry and kprobes
+ * allow elsewhere: try the real candidates, as `syscall` does. */
+static void probe_syscall_dispatch(struct feature_result *r, bool fentry, bool kprobe)
+{
+	char detail[sizeof(r->detail)];
+	int err = sw_probe_dispatcher(fentry, kprobe, detail, sizeof(detail));
+
+	set_result(r, !err, err, "%s", detail);
+}
+
 /* The uprobe trial target: a real function in our own binary. */
 __attribute__((noinline, used)) void bc_uprobe_target(void);
 __attribute__((noinline, used)) void bc_uprobe_target(void)
@@ -763,6 +778,8 @@ int features_probe(struct features **out)
 	probe_kprobe_pmu(&f->r[FEAT_KPROBE_PMU], false);
 	probe_kprobe_pmu(&f->r[FEAT_KRETPROBE_PMU], true);
 	probe_kprobe_tracefs(&f->r[FEAT_KPROBE_TRACEFS]);
+	probe_syscall_dispatch(&f->r[FEAT_SYSCALL_DISPATCH], f->r[FEAT_FENTRY_KFUNC].ok,
+			       f->r[FEAT_KPROBE_TRACEFS].ok);
 	probe_uprobe(&f->r[FEAT_UPROBE]);
 	probe_hw_counter(&f->r[FEAT_PERF_CYCLES], PERF_COUNT_HW_CPU_CYCLES, "cycles");
 	probe_hw_counter(&f->r[FEAT_PERF_INSTRUCTIONS], PERF_COUNT_HW_INSTRUCTIONS, "instructions");
@@ -889,7 +906,8 @@ static const struct clause method_needs[METHOD_COUNT][MAX_CLAUSES] = {
 	[METHOD_STATS]	      = { { 2, { FEAT_STATS_FD, FEAT_STATS_SYSCTL } } },
 	/* The A/B reference tracer is a raw_tp program. */
 	[METHOD_AB]	      = { { 1, { FEAT_RAW_TP } } },
-	[METHOD_SYSCALL_WRAP] = { { 3, { FEAT_FENTRY_KFUNC, FEAT_KRETPROBE_PMU, FEAT_KPROBE_TRACEFS } } },
+	[METHOD_SYSCALL_WRAP] = { { 3, { FEAT_FENTRY_KFUNC, FEAT_KRETPROBE_PMU, FEAT_KPROBE_TRACEFS } },
+				  { 1, { FEAT_SYSCALL_DISPATCH } } },
 	[METHOD_PROFILE]      = { { 1, { FEAT_FENTRY_PROG } }, { 1, { FEAT_VMLINUX_BTF } } },
 	[METHOD_ANNOTATE]     = { { 2, { FEAT_PERF_SW_CLOCK, FEAT_PERF_CYCLES } },
 				  { 1, { FEAT_JIT_KALLSYMS } } },

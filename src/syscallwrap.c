@@ -18,6 +18,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "common.h"
+#include "kfeatures.h"
 #include "kprobe_events.h"
 #include "syscalls.h"
 #include "syscallwrap.h"
@@ -205,6 +206,28 @@ static int try_kprobe(struct kpe *k, const char *func, char *detail, size_t len)
 	return err;
 }
 
+/* One candidate with one method: 0 when it can be attached and, for the
+ * enter and body roles, BTF names the parameter carrying the syscall number. */
+static int try_candidate(struct sw_session *s, enum sw_method m, const struct sw_cand_def *d,
+			 char *detail, size_t len)
+{
+	int nr_arg = btf_nr_param(s->btf, d->func), err;
+
+	if (m == SW_METHOD_FENTRY && nr_arg == -ENOENT) {
+		snprintf(detail, len, "no BTF for it (inlined, or absent)");
+		return -ENOENT;
+	}
+	err = m == SW_METHOD_FENTRY ? try_fentry(d->func, detail, len) :
+	      try_kprobe(&s->kpe, d->func, detail, len);
+	if (!err && d->role != SW_ROLE_EXIT && nr_arg < 0) {
+		err = nr_arg;
+		snprintf(detail, len, "traceable, but %s",
+			 nr_arg == -ESRCH ? "no parameter carries the syscall number" :
+			 "no BTF to find the syscall number parameter");
+	}
+	return err;
+}
+
 /* Try every candidate for one method; record all trials in res. */
 static void try_candidates(struct sw_session *s, enum sw_method m, struct sw_result *res)
 {
@@ -214,24 +237,66 @@ static void try_candidates(struct sw_session *s, enum sw_method m, struct sw_res
 	for (size_t i = 0; i < ARRAY_SIZE(cand_defs) && i < SW_MAX_CANDIDATES; i++) {
 		const struct sw_cand_def *d = &cand_defs[i];
 		struct sw_candidate *c = &res->cand[mi][res->ncands[mi]++];
-		int nr_arg = btf_nr_param(s->btf, d->func);
 
 		*c = (struct sw_candidate){ .role = d->role, .func = d->func, .encloses = d->encloses };
-		if (m == SW_METHOD_FENTRY && nr_arg == -ENOENT) {
-			c->err = -ENOENT;
-			snprintf(c->detail, sizeof(c->detail), "no BTF for it (inlined, or absent)");
-			continue;
-		}
-		c->err = m == SW_METHOD_FENTRY ? try_fentry(d->func, c->detail, sizeof(c->detail)) :
-			 try_kprobe(&s->kpe, d->func, c->detail, sizeof(c->detail));
-		if (!c->err && d->role != SW_ROLE_EXIT && nr_arg < 0) {
-			c->err = nr_arg;
-			snprintf(c->detail, sizeof(c->detail), "traceable, but %s",
-				 nr_arg == -ESRCH ? "no parameter carries the syscall number" :
-				 "no BTF to find the syscall number parameter");
-		}
+		c->err = try_candidate(s, m, d, c->detail, sizeof(c->detail));
 		c->ok = !c->err;
 	}
+}
+
+static void session_close(struct sw_session *s);
+
+/* The dispatcher trials of one method, for doctor; appends to why. */
+static int probe_bodies(struct sw_session *s, enum sw_method m, char *why, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cand_defs); i++) {
+		const struct sw_cand_def *d = &cand_defs[i];
+		size_t used = strlen(why);
+		char detail[128];
+		int err;
+
+		if (d->role != SW_ROLE_BODY)
+			continue;
+		err = try_candidate(s, m, d, detail, sizeof(detail));
+		if (!err) {
+			snprintf(why, len, "%s on %s works", sw_method_name(m), d->func);
+			return 0;
+		}
+		/* Short: the whole line must fit doctor's detail column. */
+		snprintf(why + used, len - used, "%s%s %s %s", used ? ", " : "",
+			 sw_method_name(m), d->func, err == -ENOENT ? "absent" :
+			 feature_errname(err) ? feature_errname(err) : "refused");
+	}
+	return -EOPNOTSUPP;
+}
+
+int sw_probe_dispatcher(bool fentry, bool kprobe, char *detail, size_t len)
+{
+	struct sw_session s = { 0 };
+	char why[512] = "";
+	int err = -EOPNOTSUPP;
+
+	s.btf = btf__load_vmlinux_btf();
+	if (fentry)
+		err = probe_bodies(&s, SW_METHOD_FENTRY, why, sizeof(why));
+	if (err && kprobe) {
+		err = kpe_open(&s.kpe);
+		s.kpe_open = !err;
+		if (err)
+			snprintf(why + strlen(why), sizeof(why) - strlen(why),
+				 "%skprobe_events %s", why[0] ? ", " : "", feature_errname(err) ?
+				 feature_errname(err) : "unusable");
+		else
+			err = probe_bodies(&s, SW_METHOD_KPROBE, why, sizeof(why));
+	}
+	if (!fentry && !kprobe)
+		snprintf(detail, len, "neither fentry nor kprobes here to trace it with");
+	else if (err)
+		snprintf(detail, len, "no traceable syscall dispatcher: %s", why);
+	else
+		snprintf(detail, len, "%s", why);
+	session_close(&s);
+	return err ? -EOPNOTSUPP : 0;
 }
 
 /* Pick the first working candidate per role. 0 when a window can be built. */

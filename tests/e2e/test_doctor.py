@@ -50,7 +50,7 @@ def hw_pmu_present():
 
 def test_shape(doc):
     assert doc["kernel"] == os.uname().release
-    assert len(doc["features"]) == 21
+    assert len(doc["features"]) == 22
     for name, f in doc["features"].items():
         assert re.fullmatch(r"[a-z][a-z0-9_]*", name), name
         assert isinstance(f["ok"], bool)
@@ -105,6 +105,17 @@ def test_kprobe_tracefs(doc):
         assert not f["ok"] and "kprobe_events" in f["detail"]
 
 
+def test_syscall_dispatch(doc):
+    f = feat(doc, "syscall_dispatch")
+    if not feat(doc, "fentry_kfunc")["ok"] and not feat(doc, "kprobe_tracefs")["ok"]:
+        # Nothing to try it with (this host): said so, not probed.
+        assert not f["ok"] and "neither fentry nor kprobes" in f["detail"]
+    elif f["ok"]:
+        assert re.match(r"(fentry|kprobe) on (do_syscall_64|x64_sys_call) works$", f["detail"])
+    else:
+        assert f["detail"].startswith("no traceable syscall dispatcher: ")
+
+
 def test_trampolines(doc):
     # Both ride on the BPF trampoline: a kernel has both or neither.
     assert feat(doc, "fentry_prog")["ok"] == feat(doc, "fentry_kfunc")["ok"]
@@ -139,8 +150,9 @@ def test_methods_follow_features(doc):
     assert m["stats"]["available"] == (f["stats_fd"] or f["stats_sysctl"])
     assert m["ab"]["available"] == f["raw_tp"]
     assert m["profile"]["available"] == (f["fentry_prog"] and f["vmlinux_btf"])
-    assert m["syscall_wrap"]["available"] == (f["fentry_kfunc"] or f["kretprobe_pmu"]
-                                              or f["kprobe_tracefs"])
+    assert m["syscall_wrap"]["available"] == ((f["fentry_kfunc"] or f["kretprobe_pmu"]
+                                               or f["kprobe_tracefs"])
+                                              and f["syscall_dispatch"])
     assert m["annotate"]["available"] == ((f["perf_sw_clock"] or f["perf_cycles"])
                                           and f["jit_kallsyms"])
     assert m["profile"]["command"] == "profile"

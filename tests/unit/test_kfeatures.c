@@ -108,7 +108,15 @@ static void test_alternatives(void **state)
 	/* Any one way around the syscall path is enough. */
 	set_all(&f, false);
 	f.r[FEAT_KPROBE_TRACEFS].ok = true;
+	f.r[FEAT_SYSCALL_DISPATCH].ok = true;
 	assert_true(method_available(&f, METHOD_SYSCALL_WRAP, why, sizeof(why)));
+	/* ... but only with a dispatcher to wrap (5.9-6.8 kernels without the
+	 * x64_sys_call backport have none). */
+	set_all(&f, true);
+	f.r[FEAT_SYSCALL_DISPATCH].ok = false;
+	f.r[FEAT_SYSCALL_DISPATCH].err = -EOPNOTSUPP;
+	assert_false(method_available(&f, METHOD_SYSCALL_WRAP, why, sizeof(why)));
+	assert_non_null(strstr(why, "a traceable syscall dispatcher (EOPNOTSUPP)"));
 	/* annotate needs a sampling clock and the kallsyms symbols. */
 	set_all(&f, true);
 	f.r[FEAT_PERF_SW_CLOCK].ok = false;
