@@ -1,6 +1,7 @@
 #!/bin/sh
 # Guest test runner (busybox sh). Runs every function named test_* found in
-# tests/vm/guest-tests*.sh, in file and then definition order, each in its own
+# tests/vm/guest-tests*.sh (guest-SUITE-tests*.sh when VMTEST_SUITE names
+# another kernel's suite), in file and then definition order, each in its own
 # shell under a timeout, and prints TAP ("ok N - name", "not ok N - name",
 # "# SKIP reason") followed by one line in the host suite's form:
 #   "N passed, N failed, N skipped"
@@ -8,14 +9,15 @@
 # otherwise; a failing test's output is shown as TAP comments.
 # After each test, programs named sysmon_*/bc_*, links or a bpf_stats sysctl
 # change that it left behind fail it, as the host suite's fixture does.
-# Env: VMTEST_FILTER (substring of test names to run), VMTEST_TIMEOUT (s).
+# Env: VMTEST_FILTER (substring of test names to run), VMTEST_TIMEOUT (s),
+# VMTEST_SUITE.
 dir=$(cd "$(dirname "$0")" && pwd)
 filter=${VMTEST_FILTER:-}
 tmo=${VMTEST_TIMEOUT:-120}
 [ -n "$tmo" ] || tmo=120
 
 tests=""
-for f in "$dir"/guest-tests*.sh; do
+for f in "$dir"/guest-${VMTEST_SUITE:+$VMTEST_SUITE-}tests*.sh; do
 	for t in $(sed -n 's/^\(test_[A-Za-z0-9_]*\) *().*/\1/p' "$f"); do
 		case "$t" in *"$filter"*) tests="$tests $f:$t" ;; esac
 	done
@@ -30,6 +32,24 @@ all_links() {
 	bpftool link show 2>/dev/null | sed -n 's/^\([0-9]*\): .*/\1/p'
 }
 stats_sysctl() { cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null; }
+
+# Processes a test started and left running (bpfcost, its workload under the
+# name bcwl, attach_runner). They would hold programs and tracepoints into
+# the next tests, so they are killed, and the test that left them fails.
+stray_procs() {
+	for d in /proc/[0-9]*; do
+		c=$(cat "$d/cmdline" 2>/dev/null | tr '\0' ' ')
+		case "$c" in
+		*/repo/bpfcost*|*/tmp/bcwl*|*attach_runner*) echo "${d#/proc/}" ;;
+		esac
+	done
+}
+kill_strays() {
+	p=$(stray_procs | tr '\n' ' ')
+	[ -n "$p" ] || return 0
+	kill -KILL $p 2>/dev/null
+	echo "left processes (killed): $p"
+}
 
 # Prints what the test left behind (empty when nothing). Programs are freed
 # asynchronously after their last fd closes: allow the kernel 5 s.
@@ -69,7 +89,7 @@ for ft in "$@"; do
 	rc=$?
 	secs=$(($(date +%s) - start))
 	[ $rc -ne 137 ] || echo "timed out after ${tmo}s" >>"$log"
-	left=$(leftovers)
+	left=$(kill_strays; leftovers)
 	if [ -n "$left" ] && [ $rc -eq 0 ]; then rc=1; fi
 	[ -z "$left" ] || echo "$left" >>"$log"
 	if [ $rc -eq 0 ]; then

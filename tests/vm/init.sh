@@ -5,7 +5,7 @@
 # carry the host's nonce; a copy goes to the console (ttyS0) so kernel
 # messages in the console log show which test they came from.
 # Kernel command line: bpfcost.nonce=N, bpfcost.filter=SUBSTRING,
-# bpfcost.test_timeout=SECONDS.
+# bpfcost.test_timeout=SECONDS, bpfcost.suite=CODENAME (which tests).
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root TMPDIR=/tmp
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -24,6 +24,7 @@ param() {
 nonce=$(param nonce)
 export VMTEST_FILTER="$(param filter)"
 export VMTEST_TIMEOUT="$(param test_timeout)"
+export VMTEST_SUITE="$(param suite)"
 
 out=/dev/ttyS1
 [ -c "$out" ] || out=/dev/console

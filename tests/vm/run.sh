@@ -8,6 +8,9 @@
 # failure or the timeout makes this exit non-zero and show the console log.
 # Skipped (exit 0, saying why) only when QEMU cannot run at all.
 #
+#   VMTEST_SUITE         Debian release whose kernel to boot: empty for the
+#                        host's (bookworm, 6.1; tests guest-tests*.sh), or
+#                        bullseye (5.10; tests guest-bullseye-tests*.sh)
 #   VMTEST_FILTER        run only guest tests whose name contains this
 #   VMTEST_TIMEOUT       seconds for the whole VM run (default 1200)
 #   VMTEST_TEST_TIMEOUT  seconds per guest test (default 120)
@@ -17,13 +20,14 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 build=${BUILD:-build}
-work=$build/vmtest
+suite=${VMTEST_SUITE:-}
+work=$build/vmtest${suite:+-$suite}
 qemu=${QEMU:-qemu-system-x86_64}
 vm_timeout=${VMTEST_TIMEOUT:-1200}
 test_timeout=${VMTEST_TEST_TIMEOUT:-120}
 filter=${VMTEST_FILTER:-}
 
-echo "== vm tests (qemu/tcg, Debian stock kernel) =="
+echo "== vm tests (qemu/tcg, Debian ${suite:-host release} stock kernel) =="
 if ! command -v "$qemu" >/dev/null; then
 	echo "vm tests skipped: $qemu not found (bash scripts/deps.sh --all)"
 	echo "0 passed, 0 failed, 1 skipped"
@@ -42,7 +46,7 @@ harness_fail() {
 	exit 1
 }
 t0=$(date +%s)
-kernel=$(bash tests/vm/fetch-kernel.sh) || harness_fail "no kernel image"
+kernel=$(BPFCOST_VM_SUITE=$suite bash tests/vm/fetch-kernel.sh) || harness_fail "no kernel image"
 mkdir -p "$work" || harness_fail "cannot create $work"
 rm -f "$work"/initrd.gz "$work"/console.log "$work"/results.log "$work"/qemu.log
 BUILD=$build bash tests/vm/build-initramfs.sh "$work/initrd.gz" ||
@@ -54,6 +58,7 @@ nonce="$$-$RANDOM$RANDOM"
 append="console=ttyS0,115200 panic=-1 oops=panic loglevel=6 rdinit=/init"
 append="$append bpfcost.nonce=$nonce bpfcost.test_timeout=$test_timeout"
 [ -z "$filter" ] || append="$append bpfcost.filter=$filter"
+[ -z "$suite" ] || append="$append bpfcost.suite=$suite"
 : >"$work/results.log"
 # -no-reboot with panic=-1: a panic ends QEMU at once instead of rebooting.
 # One host thread runs both vCPUs in turn (thread=single). With a thread
