@@ -93,10 +93,12 @@ unit: $(UNIT_BINS)
 test: all
 	bash tests/run.sh
 
-# Boots Debian's stock 6.1 kernel under QEMU/TCG (fetched once into
-# $BPFCOST_VM_CACHE, default /var/cache/bpfcost-vm) and runs tests/vm inside.
+# Boots Debian's stock 6.1 and 5.10 kernels under QEMU/TCG (fetched once
+# into $BPFCOST_VM_CACHE, default /var/cache/bpfcost-vm) and runs tests/vm
+# inside each.
 vmtest: all
 	BUILD=$(BUILD) BPFCOST_BIN=$(BIN) bash tests/vm/run.sh
+	BUILD=$(BUILD) BPFCOST_BIN=$(BIN) VMTEST_SUITE=bullseye bash tests/vm/run.sh
 
 clean:
 	rm -rf $(BUILD) bpfcost
