@@ -12,7 +12,7 @@
 #                        host's (bookworm, 6.1; tests guest-tests*.sh), or
 #                        bullseye (5.10; tests guest-bullseye-tests*.sh)
 #   VMTEST_FILTER        run only guest tests whose name contains this
-#   VMTEST_TIMEOUT       seconds for the whole VM run (default 1200)
+#   VMTEST_TIMEOUT       seconds for the whole VM run (default 1800)
 #   VMTEST_TEST_TIMEOUT  seconds per guest test (default 120)
 #   VMTEST_MEM / VMTEST_SMP  guest memory in MiB (1024) / CPUs (2)
 #   BPFCOST_VM_CACHE     kernel cache dir (default /var/cache/bpfcost-vm)
@@ -23,7 +23,7 @@ build=${BUILD:-build}
 suite=${VMTEST_SUITE:-}
 work=$build/vmtest${suite:+-$suite}
 qemu=${QEMU:-qemu-system-x86_64}
-vm_timeout=${VMTEST_TIMEOUT:-1200}
+vm_timeout=${VMTEST_TIMEOUT:-1800}
 test_timeout=${VMTEST_TEST_TIMEOUT:-120}
 filter=${VMTEST_FILTER:-}
 
