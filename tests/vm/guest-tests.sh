@@ -55,6 +55,11 @@ doctor_feature_ok() {
 test_doctor_fentry_prog() { doctor_feature_ok fentry_prog; }
 test_doctor_fentry_kfunc() { doctor_feature_ok fentry_kfunc; }
 test_doctor_kprobe_pmu() { doctor_feature_ok kprobe_pmu; }
+test_doctor_syscall_dispatch() {
+	doctor_feature_ok syscall_dispatch
+	json_obj syscall_dispatch | grep -q 'fentry on x64_sys_call works' ||
+		fail "the 6.1 guest's dispatcher is x64_sys_call (backport), by fentry"
+}
 
 test_doctor_profile_method_available() {
 	bc_ok -j doctor
