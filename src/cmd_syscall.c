@@ -24,7 +24,9 @@ static const char syscall_help[] =
 	"What encloses the tracepoints depends on the kernel, so bpfcost tries the\n"
 	"candidates (do_syscall_64; else the enter work or __traceiter_sys_enter, the\n"
 	"dispatcher x64_sys_call, the exit work or __traceiter_sys_exit) and says\n"
-	"which it used. When no single function encloses both tracepoints, the\n"
+	"which it used. Kernels 5.9-6.8 without the x64_sys_call backport have no\n"
+	"dispatcher to wrap: there each tracked syscall's own __x64_sys_NAME function\n"
+	"is the body, by kprobe. When no single function encloses both tracepoints, the\n"
 	"window is the sum of the enter part, the syscall body and the exit part;\n"
 	"the enter and exit parts only run while a tracer uses the tracepoints.\n\n"
 	"Methods: fentry/fexit (preferred, no limit on threads inside a function),\n"
@@ -173,6 +175,9 @@ static void print_window(FILE *f, const struct sw_result *r)
 	fprintf(f, "Method: %s; window = %s + %s + %s (enter part + syscall body + exit part,\n"
 		"  summed: no traceable function encloses both syscall tracepoints here)\n", m,
 		r->func[SW_ROLE_ENTER], r->func[SW_ROLE_BODY], r->func[SW_ROLE_EXIT]);
+	if (r->per_syscall)
+		fprintf(f, "  No syscall dispatcher can be wrapped on this kernel: the body is each\n"
+			"  tracked syscall's own function; the dispatch around it is outside.\n");
 	fprintf(f, "  While the tracer runs, empty raw_tp programs (bc_sw_pad_*) sit on sys_enter\n"
 		"  and sys_exit: a tracepoint with one probe calls it directly (static call),\n"
 		"  skipping the iterator; a second probe makes the iterator run. Their empty\n"
@@ -364,10 +369,11 @@ static int print_json(struct bc_ctx *ctx, const struct sw_result *r, const struc
 				"{s:f, s:I, s:b}", "elapsed_s", r->elapsed_s[ph], "missed",
 				(json_int_t)r->missed[ph], "complete", !sw_incomplete(r, ph)));
 	doc = bc_json_pack(
-		"{s:s, s:{s:s?, s:s?, s:s?}, s:b, s:o, s:{s:o, s:o}, s:s?, s:{s:s, s:i}, "
+		"{s:s, s:{s:s?, s:s?, s:s?}, s:b, s:b, s:o, s:{s:o, s:o}, s:s?, s:{s:s, s:i}, "
 		"s:s, s:o?, s:f, s:o, s:o, s:o}",
 		"method", sw_method_name(r->method), "functions", "enter", r->func[SW_ROLE_ENTER],
 		"body", r->func[SW_ROLE_BODY], "exit", r->func[SW_ROLE_EXIT], "single", r->single,
+		"per_syscall_body", r->per_syscall,
 		"maxactive", r->maxactive ? json_integer(r->maxactive) : json_null(),
 		"candidates", "fentry", candidates_json(r, 0), "kprobe", candidates_json(r, 1),
 		"fentry_not_used", r->fentry_why[0] ? r->fentry_why : NULL,

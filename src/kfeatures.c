@@ -57,7 +57,7 @@ static const struct {
 	[FEAT_KPROBE_PMU]	 = { "kprobe_pmu", "kprobe perf PMU" },
 	[FEAT_KRETPROBE_PMU]	 = { "kretprobe_pmu", "kretprobe perf PMU" },
 	[FEAT_KPROBE_TRACEFS]	 = { "kprobe_tracefs", "kretprobes via tracefs kprobe_events" },
-	[FEAT_SYSCALL_DISPATCH]	 = { "syscall_dispatch", "a traceable syscall dispatcher" },
+	[FEAT_SYSCALL_DISPATCH]	 = { "syscall_dispatch", "a syscall dispatcher to wrap" },
 	[FEAT_UPROBE]		 = { "uprobe", "uprobe perf PMU" },
 	[FEAT_PERF_CYCLES]	 = { "perf_cycles", "hardware cycles counter" },
 	[FEAT_PERF_INSTRUCTIONS] = { "perf_instructions", "hardware instructions counter" },
@@ -587,8 +587,8 @@ static void probe_kprobe_tracefs(struct feature_result *r)
 /* The syscall-path method wraps the syscall dispatcher: do_syscall_64 on
  * old kernels, x64_sys_call on 6.9+ and backports (kernel commit
  * 1e3ad78334a6). Between the two (5.9 made do_syscall_64 noinstr, e.g.
- * Debian 11's 5.10) nothing can be wrapped, whatever fentry and kprobes
- * allow elsewhere: try the real candidates, as `syscall` does. */
+ * Debian 11's 5.10) there is none, and only kprobes on each syscall's own
+ * function can stand in for it: try the real candidates, as `syscall` does. */
 static void probe_syscall_dispatch(struct feature_result *r, bool fentry, bool kprobe)
 {
 	char detail[sizeof(r->detail)];

@@ -21,7 +21,7 @@ enum feature_id {
 	FEAT_KPROBE_PMU,	/* perf kprobe PMU (kprobe) */
 	FEAT_KRETPROBE_PMU,	/* perf kprobe PMU (kretprobe) */
 	FEAT_KPROBE_TRACEFS,	/* tracefs kprobe_events, r<maxactive>: */
-	FEAT_SYSCALL_DISPATCH,	/* a syscall dispatcher that fentry or a kprobe can wrap */
+	FEAT_SYSCALL_DISPATCH,	/* a syscall dispatcher (or per-syscall functions) to wrap */
 	FEAT_UPROBE,		/* perf uprobe PMU */
 	FEAT_PERF_CYCLES,
 	FEAT_PERF_INSTRUCTIONS,

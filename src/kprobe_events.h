@@ -10,7 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define KPE_MAX 16
+/* The syscall wrapper's most: enter and exit pairs plus a body pair for each
+ * of 16 syscalls (per-syscall bodies), and one for a trial. */
+#define KPE_MAX 40
 
 struct kpe {
 	char dir[256];		/* tracefs mount point */

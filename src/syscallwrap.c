@@ -28,16 +28,26 @@ struct sw_cand_def {
 	enum sw_role role;
 	const char *func;
 	bool encloses;
+	bool per_syscall;
 };
+
+_Static_assert(KPE_MAX >= SW_MAX_PROBES + 1, "kprobe_events slots for every probe and a trial");
+
+/* The per-syscall body, shown as a pattern; tried on getpid's function. */
+#define PER_SYSCALL_FUNC "__x64_sys_*"
+#define PER_SYSCALL_TRIAL "__x64_sys_getpid"
 
 /* In order of preference per role. */
 static const struct sw_cand_def cand_defs[] = {
-	{ SW_ROLE_BODY,  "do_syscall_64", true },	/* old kernels: encloses everything */
-	{ SW_ROLE_BODY,  "x64_sys_call", false },	/* 6.9+ and backports: the dispatcher */
-	{ SW_ROLE_ENTER, "syscall_trace_enter", false },	/* generic entry, when not inlined */
-	{ SW_ROLE_ENTER, "__traceiter_sys_enter", false },	/* runs the sys_enter probes */
-	{ SW_ROLE_EXIT,  "syscall_exit_work", false },
-	{ SW_ROLE_EXIT,  "__traceiter_sys_exit", false },
+	{ SW_ROLE_BODY,  "do_syscall_64", true, false },	/* old kernels: encloses everything */
+	{ SW_ROLE_BODY,  "x64_sys_call", false, false },	/* 6.9+ and backports: the dispatcher */
+	/* 5.9-6.8 without the backport: no dispatcher to wrap, so each tracked
+	 * syscall's own function, by kprobe (the number from regs->orig_ax). */
+	{ SW_ROLE_BODY,  PER_SYSCALL_FUNC, false, true },
+	{ SW_ROLE_ENTER, "syscall_trace_enter", false, false },	/* generic entry, when not inlined */
+	{ SW_ROLE_ENTER, "__traceiter_sys_enter", false, false },	/* runs the sys_enter probes */
+	{ SW_ROLE_EXIT,  "syscall_exit_work", false, false },
+	{ SW_ROLE_EXIT,  "__traceiter_sys_exit", false, false },
 };
 
 /* BTF parameter names that carry the syscall number. */
@@ -58,7 +68,7 @@ static const char *const kind_sys[WL_KIND_COUNT][3] = {
 /* Everything attached, for one cleanup path. */
 struct sw_session {
 	struct syscallwrap_bpf *skel;
-	struct bpf_link *links[SW_ROLE_COUNT * 2];
+	struct bpf_link *links[SW_MAX_PROBES];
 	int nlinks;
 	struct bpf_link *pads[2];	/* see bc_sw_pad_enter */
 	struct kpe kpe;
@@ -213,6 +223,14 @@ static int try_candidate(struct sw_session *s, enum sw_method m, const struct sw
 {
 	int nr_arg = btf_nr_param(s->btf, d->func), err;
 
+	if (d->per_syscall) {
+		/* fentry would need a loaded program per function. */
+		if (m == SW_METHOD_FENTRY) {
+			snprintf(detail, len, "per-syscall functions are wrapped with kprobes only");
+			return -EOPNOTSUPP;
+		}
+		return try_kprobe(&s->kpe, PER_SYSCALL_TRIAL, detail, len);
+	}
 	if (m == SW_METHOD_FENTRY && nr_arg == -ENOENT) {
 		snprintf(detail, len, "no BTF for it (inlined, or absent)");
 		return -ENOENT;
@@ -238,7 +256,8 @@ static void try_candidates(struct sw_session *s, enum sw_method m, struct sw_res
 		const struct sw_cand_def *d = &cand_defs[i];
 		struct sw_candidate *c = &res->cand[mi][res->ncands[mi]++];
 
-		*c = (struct sw_candidate){ .role = d->role, .func = d->func, .encloses = d->encloses };
+		*c = (struct sw_candidate){ .role = d->role, .func = d->func, .encloses = d->encloses,
+					    .per_syscall = d->per_syscall };
 		c->err = try_candidate(s, m, d, c->detail, sizeof(c->detail));
 		c->ok = !c->err;
 	}
@@ -307,6 +326,7 @@ static int choose(struct sw_session *s, enum sw_method m, struct sw_result *res,
 
 	memset(res->func, 0, sizeof(res->func));
 	res->single = false;
+	res->per_syscall = false;
 	for (int i = 0; i < res->ncands[mi]; i++) {
 		const struct sw_candidate *c = &res->cand[mi][i];
 
@@ -315,13 +335,16 @@ static int choose(struct sw_session *s, enum sw_method m, struct sw_result *res,
 		if (c->role != SW_ROLE_BODY && res->single)
 			continue;
 		res->func[c->role] = c->func;
-		s->nr_arg[c->role] = btf_nr_param(s->btf, c->func);
-		if (c->role == SW_ROLE_BODY)
+		s->nr_arg[c->role] = c->per_syscall ? 0 : btf_nr_param(s->btf, c->func);
+		if (c->role == SW_ROLE_BODY) {
 			res->single = c->encloses;
+			res->per_syscall = c->per_syscall;
+		}
 	}
 	if (!res->func[SW_ROLE_BODY]) {
 		snprintf(why, len, "%s: no traceable syscall dispatcher (tried do_syscall_64, "
-			 "x64_sys_call)", sw_method_name(m));
+			 "x64_sys_call%s)", sw_method_name(m),
+			 m == SW_METHOD_KPROBE ? ", " PER_SYSCALL_FUNC : "");
 		return -EOPNOTSUPP;
 	}
 	if (!res->single && (!res->func[SW_ROLE_ENTER] || !res->func[SW_ROLE_EXIT])) {
@@ -350,6 +373,7 @@ static int open_skel(struct sw_session *s, const struct sw_config *cfg, enum sw_
 	s->skel->rodata->filter_tgid = cfg->observe ? (uint32_t)cfg->pid : (uint32_t)getpid();
 	s->skel->rodata->skip_tgid = cfg->observe ? (uint32_t)getpid() : 0;
 	s->skel->rodata->body_nr_arg = (uint32_t)s->nr_arg[SW_ROLE_BODY];
+	s->skel->rodata->body_nr_in_regs = res->per_syscall;
 	if (!res->single)
 		s->skel->rodata->enter_nr_arg = (uint32_t)s->nr_arg[SW_ROLE_ENTER];
 	only_autoload(s->skel->obj, m == SW_METHOD_FENTRY ? fentry_progs : kprobe_progs,
@@ -441,37 +465,86 @@ static int attach_kprobe_one(struct sw_session *s, struct bpf_program *prog, boo
 	return 0;
 }
 
-static int attach_kprobes(struct sw_session *s, int maxactive, struct sw_result *res)
+static int add_probe(struct sw_session *s, struct sw_result *res, enum sw_role role, bool ret,
+		     int maxactive, const char *suffix, const char *func)
 {
-	struct {
-		enum sw_role role;
-		bool ret;
-		struct bpf_program *prog;
-		const char *suffix;
-	} a[] = {
-		{ SW_ROLE_BODY, false, s->skel->progs.bc_sw_kp_body, "body" },
-		{ SW_ROLE_BODY, true, s->skel->progs.bc_sw_kr_body, "body_ret" },
-		{ SW_ROLE_ENTER, false, s->skel->progs.bc_sw_kp_enter, "enter" },
-		{ SW_ROLE_ENTER, true, s->skel->progs.bc_sw_kr_enter, "enter_ret" },
-		{ SW_ROLE_EXIT, false, s->skel->progs.bc_sw_kp_exit, "exit" },
-		{ SW_ROLE_EXIT, true, s->skel->progs.bc_sw_kr_exit, "exit_ret" },
+	struct bpf_program *progs[SW_ROLE_COUNT][2] = {
+		[SW_ROLE_BODY] = { s->skel->progs.bc_sw_kp_body, s->skel->progs.bc_sw_kr_body },
+		[SW_ROLE_ENTER] = { s->skel->progs.bc_sw_kp_enter, s->skel->progs.bc_sw_kr_enter },
+		[SW_ROLE_EXIT] = { s->skel->progs.bc_sw_kp_exit, s->skel->progs.bc_sw_kr_exit },
 	};
-	int n = res->single ? 2 : 6, err;
+	struct sw_probe_count *pc;
 
-	res->nprobes = 0;
-	for (int i = 0; i < n; i++) {
-		struct sw_probe_count *pc = &res->probes[res->nprobes++];
+	if (res->nprobes >= SW_MAX_PROBES)
+		return -E2BIG;
+	pc = &res->probes[res->nprobes++];
+	memset(pc, 0, sizeof(*pc));
+	pc->role = role;
+	pc->is_return = ret;
+	snprintf(pc->event, sizeof(pc->event), "%s", suffix);
+	return attach_kprobe_one(s, progs[role][ret], ret, maxactive, suffix, func);
+}
 
-		memset(pc, 0, sizeof(*pc));
-		pc->role = a[i].role;
-		pc->is_return = a[i].ret;
-		snprintf(pc->event, sizeof(pc->event), "%s", a[i].suffix);
-		err = attach_kprobe_one(s, a[i].prog, a[i].ret, maxactive, a[i].suffix,
-					res->func[a[i].role]);
+/* Each tracked syscall's own function: __x64_sys_NAME, or __x64_sys_newNAME
+ * for the few whose kernel entry kept an old "new" name (fstat, uname...). */
+static int per_syscall_func(struct sw_session *s, unsigned nr, char *func, size_t len)
+{
+	static const char *const prefixes[] = { "__x64_sys_", "__x64_sys_new" };
+	const char *name = syscall_name(nr);
+
+	for (size_t i = 0; name && i < ARRAY_SIZE(prefixes); i++) {
+		snprintf(func, len, "%s%s", prefixes[i], name);
+		if (!kpe_try(&s->kpe, func))
+			return 0;
+	}
+	bc_err("no kprobe-able kernel function for syscall %u (%s)", nr, name ? name : "?");
+	return -ENOENT;
+}
+
+static int attach_body_per_syscall(struct sw_session *s, int maxactive, const unsigned *nrs,
+				   int nnrs, struct sw_result *res)
+{
+	for (int i = 0; i < nnrs; i++) {
+		char func[64], suffix[2][32];
+		int err = per_syscall_func(s, nrs[i], func, sizeof(func));
+
+		snprintf(suffix[0], sizeof(suffix[0]), "body_%u", nrs[i]);
+		snprintf(suffix[1], sizeof(suffix[1]), "body_ret_%u", nrs[i]);
+		for (int ret = 0; ret < 2 && !err; ret++)
+			err = add_probe(s, res, SW_ROLE_BODY, ret, maxactive, suffix[ret], func);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+static int attach_kprobes(struct sw_session *s, int maxactive, const unsigned *nrs, int nnrs,
+			  struct sw_result *res)
+{
+	static const struct {
+		enum sw_role role;
+		bool ret;
+		const char *suffix;
+	} a[] = {
+		{ SW_ROLE_BODY, false, "body" },
+		{ SW_ROLE_BODY, true, "body_ret" },
+		{ SW_ROLE_ENTER, false, "enter" },
+		{ SW_ROLE_ENTER, true, "enter_ret" },
+		{ SW_ROLE_EXIT, false, "exit" },
+		{ SW_ROLE_EXIT, true, "exit_ret" },
+	};
+	int n = res->single ? 2 : 6, err = 0;
+
+	res->nprobes = 0;
+	if (res->per_syscall)
+		err = attach_body_per_syscall(s, maxactive, nrs, nnrs, res);
+	for (int i = 0; i < n && !err; i++) {
+		if (a[i].role == SW_ROLE_BODY && res->per_syscall)
+			continue;
+		err = add_probe(s, res, a[i].role, a[i].ret, maxactive, a[i].suffix,
+				res->func[a[i].role]);
+	}
+	return err;
 }
 
 static int pads_on(struct sw_session *s, const struct sw_result *res)
@@ -544,7 +617,7 @@ static int setup_method(struct sw_session *s, const struct sw_config *cfg, enum 
 	err = fill_slots(s, nrs, nnrs);
 	if (!err)
 		err = m == SW_METHOD_FENTRY ? attach_fentry(s, res) :
-		      attach_kprobes(s, cfg->maxactive, res);
+		      attach_kprobes(s, cfg->maxactive, nrs, nnrs, res);
 	if (err)
 		snprintf(why, len, "%s: attach failed: %s", sw_method_name(m), strerror(-err));
 	res->method = m;

@@ -17,6 +17,9 @@ enum sw_method { SW_METHOD_AUTO, SW_METHOD_FENTRY, SW_METHOD_KPROBE };
 enum sw_role { SW_ROLE_BODY, SW_ROLE_ENTER, SW_ROLE_EXIT, SW_ROLE_COUNT };
 
 #define SW_MAX_CANDIDATES 8
+/* enter + exit probes, and a body probe pair per tracked syscall when the
+ * body is each syscall's own function. */
+#define SW_MAX_PROBES (2 * (SW_ROLE_COUNT - 1) + 2 * SW_SLOTS)
 #define SW_MAXACTIVE_MAX 4096	/* the kernel's KRETPROBE_MAXACTIVE_MAX */
 
 const char *sw_method_name(enum sw_method m);
@@ -42,6 +45,7 @@ struct sw_candidate {
 	enum sw_role role;
 	const char *func;
 	bool encloses;		/* would enclose both tracepoints by itself */
+	bool per_syscall;	/* func is a pattern: each syscall's __x64_sys_ function */
 	bool ok;
 	int err;		/* negative errno of the failing step */
 	char detail[160];
@@ -72,6 +76,7 @@ struct sw_result {
 	enum sw_method method;		/* what was used */
 	const char *func[SW_ROLE_COUNT];	/* chosen function per role; NULL: none */
 	bool single;			/* the body function encloses everything */
+	bool per_syscall;		/* the body is each syscall's own function (kprobes) */
 	int maxactive;			/* kprobe: as requested (0: kernel default) */
 	struct sw_candidate cand[2][SW_MAX_CANDIDATES];	/* [fentry, kprobe] trials */
 	int ncands[2];
@@ -79,7 +84,7 @@ struct sw_result {
 	int nsys;
 	struct sw_syscall *sys;		/* nsys entries */
 	int nprobes;
-	struct sw_probe_count probes[SW_ROLE_COUNT * 2];
+	struct sw_probe_count probes[SW_MAX_PROBES];
 	uint64_t missed[SW_PHASES];	/* kretprobe/kprobe misses per phase */
 	bool ran[SW_PHASES];		/* phase was measured */
 	double elapsed_s[SW_PHASES];

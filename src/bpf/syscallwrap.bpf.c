@@ -30,6 +30,9 @@ const volatile __u32 skip_tgid;		/* never this process (ourselves); 0 = none */
  * number (found in BTF by user space): 0..2. */
 const volatile __u32 enter_nr_arg = 2;
 const volatile __u32 body_nr_arg = 1;
+/* The body is each syscall's own function (__x64_sys_NAME(regs)): the
+ * number is the user registers' orig_ax, not an argument. Kprobes only. */
+const volatile __u32 body_nr_in_regs;
 __u32 phase;				/* set by user space between phases */
 
 enum {
@@ -364,10 +367,19 @@ int bc_sw_kr_enter(struct pt_regs *ctx)
 	return 0;
 }
 
+static __always_inline __u32 regs_orig_ax(struct pt_regs *ctx)
+{
+	struct pt_regs *user = (struct pt_regs *)PT_REGS_PARM1(ctx);
+	__u64 nr = ~0ULL;
+
+	bpf_probe_read_kernel(&nr, sizeof(nr), &user->orig_ax);
+	return (__u32)nr;
+}
+
 SEC("kprobe")
 int bc_sw_kp_body(struct pt_regs *ctx)
 {
-	on_body_entry(regs_arg(ctx, body_nr_arg));
+	on_body_entry(body_nr_in_regs ? regs_orig_ax(ctx) : regs_arg(ctx, body_nr_arg));
 	return 0;
 }
 

@@ -110,13 +110,13 @@ static void test_alternatives(void **state)
 	f.r[FEAT_KPROBE_TRACEFS].ok = true;
 	f.r[FEAT_SYSCALL_DISPATCH].ok = true;
 	assert_true(method_available(&f, METHOD_SYSCALL_WRAP, why, sizeof(why)));
-	/* ... but only with a dispatcher to wrap (5.9-6.8 kernels without the
-	 * x64_sys_call backport have none). */
+	/* ... but only with something to wrap (a dispatcher, or per-syscall
+	 * functions by kprobe). */
 	set_all(&f, true);
 	f.r[FEAT_SYSCALL_DISPATCH].ok = false;
 	f.r[FEAT_SYSCALL_DISPATCH].err = -EOPNOTSUPP;
 	assert_false(method_available(&f, METHOD_SYSCALL_WRAP, why, sizeof(why)));
-	assert_non_null(strstr(why, "a traceable syscall dispatcher (EOPNOTSUPP)"));
+	assert_non_null(strstr(why, "a syscall dispatcher to wrap (EOPNOTSUPP)"));
 	/* annotate needs a sampling clock and the kallsyms symbols. */
 	set_all(&f, true);
 	f.r[FEAT_PERF_SW_CLOCK].ok = false;
