@@ -4,9 +4,9 @@
 # newer paths use:
 #   - bpf_map_lookup_percpu_elem (5.19): no iter/bpf_prog stats reader, so
 #     stats and top fall back to bpf() syscalls;
-#   - a traceable syscall dispatcher: do_syscall_64 is noinstr since 5.9 and
+#   - a syscall dispatcher to wrap: do_syscall_64 is noinstr since 5.9 and
 #     x64_sys_call came with 6.9 (not backported to 5.10), so the
-#     syscall-path method cannot run and must say so;
+#     syscall-path method wraps each syscall's own function, by kprobe;
 #   - bpf_get_func_arg and bpf_loop (5.17), which profile and the profile
 #     test targets do without.
 # Shared tests are re-run from the 6.1 files, sourced here (the runner only
@@ -14,6 +14,7 @@
 . "$ROOT/tests/vm/guest-tests.sh"
 . "$ROOT/tests/vm/guest-tests-profile.sh"
 . "$ROOT/tests/vm/guest-tests-annotate.sh"
+. "$ROOT/tests/vm/guest-tests-syscall.sh"
 
 test_kernel_is_5_10() {
 	r=$(uname -r)
@@ -29,27 +30,45 @@ test_doctor_on_5_10() {
 	echo "$o" | grep -Eq '"ok": *false' || fail "doctor says the iterator reader works on 5.10"
 	o=$(json_obj syscall_dispatch)
 	echo "syscall_dispatch: {$o}"
-	echo "$o" | grep -Eq '"ok": *false' || fail "doctor found a syscall dispatcher on 5.10"
-	echo "$o" | grep -q 'no traceable syscall dispatcher: .*do_syscall_64' ||
-		fail "no reason naming do_syscall_64"
+	echo "$o" | grep -q 'kprobe on __x64_sys_\* works' ||
+		fail "doctor did not settle on per-syscall kprobes"
 	for f in fentry_prog fentry_kfunc kprobe_tracefs stats_fd; do
 		json_obj "$f" | grep -Eq '"ok": *true' || fail "doctor says $f does not work on 5.10"
 	done
-	o=$(json_obj syscall_wrap)
-	echo "syscall_wrap: {$o}"
-	echo "$o" | grep -Eq '"available": *false' || fail "syscall_wrap called available"
-	echo "$o" | grep -q 'works here: stats, overhead, profile, annotate' ||
-		fail "the reason does not name the methods that work"
-	json_obj profile | grep -Eq '"available": *true' || fail "profile not available"
+	for m in syscall_wrap profile; do
+		json_obj $m | grep -Eq '"available": *true' || fail "$m not available"
+	done
 }
 
-# The syscall command refuses in one line, naming what works instead.
-test_syscall_refused_on_5_10() {
-	bc syscall --sysmon count --duration 1 && fail "syscall ran without a dispatcher"
-	cat "$ERR"
-	[ "$(wc -l <"$ERR")" -eq 1 ] || fail "not a one-line error"
-	grep -q 'syscall dispatcher' "$ERR" || fail "error does not say why"
-	grep -q 'works here: .*profile' "$ERR" || fail "error does not name what works"
+# No dispatcher: the body is each syscall's own function, by kprobe, and the
+# tracer's enter/exit work still falls inside the window.
+test_syscall_per_syscall_body() {
+	bc_ok -j syscall --sysmon events --compare --duration 2
+	grep -q '"method": *"kprobe"' "$OUT" || fail "auto did not fall back to kprobe"
+	grep -q '"body": *"__x64_sys_\*"' "$OUT" || fail "body is not per-syscall"
+	grep -q '"per_syscall_body": *true' "$OUT" || fail "per_syscall_body not set"
+	off=$(sc_phase_obj getpid without_tracer)
+	on=$(sc_phase_obj getpid with_tracer)
+	echo "without: $off"
+	echo "with: $on"
+	m0=$(sc_num "$off" mean) m1=$(sc_num "$on" mean)
+	n0=$(sc_num "$off" windows) n1=$(sc_num "$on" windows)
+	s0=$(sc_num "$off" slow) s1=$(sc_num "$on" slow)
+	positive "$n0" && positive "$n1" || fail "no windows recorded"
+	[ "$s0" = 0 ] || fail "$s0 slow-path windows without a tracer"
+	positive "$s1" || fail "no window went through the enter/exit parts with the tracer"
+	awk -v a="$m0" -v b="$m1" 'BEGIN { exit !(b > a) }' ||
+		fail "getpid with sysmon events ($m1 ns) is not slower than without ($m0 ns)"
+	sc_nothing_left
+}
+
+test_syscall_plain_per_syscall() {
+	bc_ok syscall --sysmon count --duration 1 --syscalls getpid,fstat
+	has 'window = __traceiter_sys_enter \+ __x64_sys_\* \+ __traceiter_sys_exit'
+	has "the body is each"
+	has '^getpid +tracer +[0-9]+'
+	has '^(fstat|newfstatat) +tracer +[0-9]+'
+	sc_nothing_left
 }
 
 # stats: auto falls back to the syscall reader, says so, and sees sysmon.
@@ -79,17 +98,18 @@ test_top_batch_on_5_10() {
 	has 'reader syscall'
 }
 
-# The main job on an old kernel: every method that runs here, the syscall
-# column reported as skipped with its reason.
+# The main job on an old kernel: every method, as on 6.1.
 test_demo_on_5_10() {
 	bc_ok -j demo --round-time 0.5 --mix getpid
 	tr -d '\n ' <"$OUT" >/tmp/demo.json
-	grep -q '"method":"syscall_wrap","command":"syscall","available":false' /tmp/demo.json ||
-		fail "syscall_wrap not reported as unavailable"
-	grep -q '"syscall_wrapped_getpid_added_ns":null' /tmp/demo.json ||
-		fail "a syscall column was printed without the method"
-	n=$(grep -o '"profile_ns_per_syscall":[0-9.eE+-]*' /tmp/demo.json | wc -l)
-	[ "$n" -eq 3 ] || fail "profile measured for $n weights, want 3"
+	grep -q '"other_methods":\[\]' /tmp/demo.json || fail "some method was skipped"
+	for k in profile_ns_per_syscall cpu_pct_sampled; do
+		n=$(grep -o "\"$k\":[0-9.eE+-]*" /tmp/demo.json | wc -l)
+		[ "$n" -eq 3 ] || fail "$k measured for $n weights, want 3"
+	done
+	n=$(grep -o '"syscall_wrapped_getpid_added_ns":{"mean":[0-9.eE+-]*,"incomplete":[a-z]*,"method":"kprobe"' \
+		/tmp/demo.json | wc -l)
+	[ "$n" -eq 3 ] || fail "syscall column by kprobe for $n weights, want 3"
 }
 
 # Re-runs from the 6.1 files: profile (fentry on BPF programs, its run
@@ -100,3 +120,5 @@ test_profile_sigterm_cleans_up_5_10() { test_profile_sigterm_cleans_up; }
 test_annotate_top_beside_sysmon_5_10() { test_annotate_top_beside_sysmon; }
 test_sysmon_count_sees_workload_5_10() { test_sysmon_count_sees_workload; }
 test_sysmon_events_sees_workload_5_10() { test_sysmon_events_sees_workload; }
+test_syscall_cleanup_sigterm_kprobe_5_10() { test_syscall_cleanup_sigterm_kprobe; }
+test_syscall_maxactive_raised_no_misses_5_10() { test_syscall_maxactive_raised_no_misses; }
