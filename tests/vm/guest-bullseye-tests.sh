@@ -47,18 +47,7 @@ test_syscall_per_syscall_body() {
 	grep -q '"method": *"kprobe"' "$OUT" || fail "auto did not fall back to kprobe"
 	grep -q '"body": *"__x64_sys_\*"' "$OUT" || fail "body is not per-syscall"
 	grep -q '"per_syscall_body": *true' "$OUT" || fail "per_syscall_body not set"
-	off=$(sc_phase_obj getpid without_tracer)
-	on=$(sc_phase_obj getpid with_tracer)
-	echo "without: $off"
-	echo "with: $on"
-	m0=$(sc_num "$off" mean) m1=$(sc_num "$on" mean)
-	n0=$(sc_num "$off" windows) n1=$(sc_num "$on" windows)
-	s0=$(sc_num "$off" slow) s1=$(sc_num "$on" slow)
-	positive "$n0" && positive "$n1" || fail "no windows recorded"
-	[ "$s0" = 0 ] || fail "$s0 slow-path windows without a tracer"
-	positive "$s1" || fail "no window went through the enter/exit parts with the tracer"
-	awk -v a="$m0" -v b="$m1" 'BEGIN { exit !(b > a) }' ||
-		fail "getpid with sysmon events ($m1 ns) is not slower than without ($m0 ns)"
+	sc_getpid_ordering
 	sc_nothing_left
 }
 
