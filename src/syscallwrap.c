@@ -221,7 +221,7 @@ static int try_kprobe(struct kpe *k, const char *func, char *detail, size_t len)
 static int try_candidate(struct sw_session *s, enum sw_method m, const struct sw_cand_def *d,
 			 char *detail, size_t len)
 {
-	int nr_arg = btf_nr_param(s->btf, d->func), err;
+	int nr_arg, err;
 
 	if (d->per_syscall) {
 		/* fentry would need a loaded program per function. */
@@ -231,6 +231,7 @@ static int try_candidate(struct sw_session *s, enum sw_method m, const struct sw
 		}
 		return try_kprobe(&s->kpe, PER_SYSCALL_TRIAL, detail, len);
 	}
+	nr_arg = btf_nr_param(s->btf, d->func);
 	if (m == SW_METHOD_FENTRY && nr_arg == -ENOENT) {
 		snprintf(detail, len, "no BTF for it (inlined, or absent)");
 		return -ENOENT;
