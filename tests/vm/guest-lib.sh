@@ -48,15 +48,24 @@ load_pinned() {
 }
 unpin_all() { rm -rf "$1"; }
 
+# bg_run OUT ERR CMD...: start CMD in the background, stdout in OUT and
+# stderr in ERR, pid in $bgpid. Both files are removed first: a wait for a
+# line in them must not read an earlier test's output before the shell's
+# redirection has truncated the file.
+bg_run() {
+	bg_out=$1 bg_err=$2
+	shift 2
+	rm -f "$bg_out" "$bg_err"
+	"$@" >"$bg_out" 2>"$bg_err" &
+	bgpid=$!
+}
+
 # sysmon_bg ARGS...: start `bpfcost ARGS` (a sysmon command line) in the
 # background, pid in $smpid, output in /tmp/vmt.sm.out and .err, and wait
 # until it has attached.
 sysmon_bg() {
-	# Empty first: the wait below must not see an earlier test's output
-	# before the shell's redirection truncates the file.
-	rm -f /tmp/vmt.sm.out /tmp/vmt.sm.err
-	"$BPFCOST" "$@" >/tmp/vmt.sm.out 2>/tmp/vmt.sm.err &
-	smpid=$!
+	bg_run /tmp/vmt.sm.out /tmp/vmt.sm.err "$BPFCOST" "$@"
+	smpid=$bgpid
 	i=0
 	until grep -q 'sysmon attached' /tmp/vmt.sm.err; do
 		kill -0 $smpid 2>/dev/null || { cat /tmp/vmt.sm.err; fail "sysmon died before attaching"; }

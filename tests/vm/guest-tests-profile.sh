@@ -10,10 +10,8 @@ PROF_ERR=/tmp/vmt.prof.err
 # attach_runner in the background; sets runpid and runids.
 start_runner() {
 	[ -x "$RUNNER" ] || fail "attach_runner missing from the initramfs"
-	# Empty first (as in sysmon_bg): an earlier "ready" line is not ours.
-	rm -f /tmp/vmt.run.out /tmp/vmt.run.err
-	"$RUNNER" "$ROOT/build/$1.bpf.o" >/tmp/vmt.run.out 2>/tmp/vmt.run.err &
-	runpid=$!
+	bg_run /tmp/vmt.run.out /tmp/vmt.run.err "$RUNNER" "$ROOT/build/$1.bpf.o"
+	runpid=$bgpid
 	i=0
 	until grep -q '^ready' /tmp/vmt.run.out; do
 		kill -0 $runpid 2>/dev/null || { cat /tmp/vmt.run.err; fail "attach_runner died"; }
@@ -29,9 +27,8 @@ stop_runner() { [ -z "${runpid:-}" ] || { kill -TERM $runpid 2>/dev/null; wait $
 # wait until its measuring window is open; sets profpid.
 profile_bg() {
 	echo "+ bpfcost -j profile $*"
-	rm -f $PROF_OUT $PROF_ERR
-	"$BPFCOST" -j profile "$@" >$PROF_OUT 2>$PROF_ERR &
-	profpid=$!
+	bg_run $PROF_OUT $PROF_ERR "$BPFCOST" -j profile "$@"
+	profpid=$bgpid
 	i=0
 	until grep -q 'note: profiling' $PROF_ERR; do
 		kill -0 $profpid 2>/dev/null || { cat $PROF_ERR; fail "profile died before its window"; }
@@ -256,9 +253,8 @@ test_profile_events() {
 test_profile_plain_output() {
 	start_runner calib
 	set -- $runids
-	rm -f $PROF_OUT $PROF_ERR
-	"$BPFCOST" profile id $1 --duration 4 --hist >$PROF_OUT 2>$PROF_ERR &
-	profpid=$!
+	bg_run $PROF_OUT $PROF_ERR "$BPFCOST" profile id $1 --duration 4 --hist
+	profpid=$bgpid
 	until grep -q 'note: profiling' $PROF_ERR; do sleep 0.2; kill -0 $profpid || fail "profile died"; done
 	workload 500
 	wait $profpid || fail "profile failed"

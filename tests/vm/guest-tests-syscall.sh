@@ -94,9 +94,9 @@ test_syscall_maxactive_raised_no_misses() {
 }
 
 sc_sigterm() {
-	rm -f /tmp/vmt.sc.out /tmp/vmt.sc.err /tmp/vmt.progs
-	"$BPFCOST" syscall --sysmon events --duration 60 "$@" >/tmp/vmt.sc.out 2>/tmp/vmt.sc.err &
-	pid=$!
+	rm -f /tmp/vmt.progs
+	bg_run /tmp/vmt.sc.out /tmp/vmt.sc.err "$BPFCOST" syscall --sysmon events --duration 60 "$@"
+	pid=$bgpid
 	i=0
 	until grep -q "bc_sw_fx_body\|bc_sw_kr_body" /tmp/vmt.progs 2>/dev/null; do
 		bpftool prog show >/tmp/vmt.progs 2>/dev/null
