@@ -80,7 +80,8 @@ void ex_model_cap(struct ex_model *m, size_t max)
 		m->left_out_total += m->nprogs - max;
 		m->nprogs = max;
 	}
-	qsort(m->progs, m->nprogs, sizeof(*m->progs), by_id);
+	if (m->nprogs > 1)	/* progs is NULL while nothing was ever seen */
+		qsort(m->progs, m->nprogs, sizeof(*m->progs), by_id);
 }
 
 /* ---- one collection ---- */

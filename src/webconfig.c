@@ -37,6 +37,11 @@ static int fail(struct wc_parse *p, const yaml_node_t *n, const char *fmt, ...)
 		snprintf(p->err, p->errlen, "line %zu: %s", n->start_mark.line + 1, msg);
 	else
 		snprintf(p->err, p->errlen, "%s", msg);
+	/* Keys from the file go into the message: a line break or a
+	 * terminal escape in one must not reach the user's terminal. */
+	for (char *c = p->err; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	return -EINVAL;
 }
 

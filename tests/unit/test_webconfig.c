@@ -113,6 +113,26 @@ static void test_refusals(void **state)
 	refused("a: 1\n---\nb: 2\n", "more than one YAML document");
 }
 
+/* Found by fuzz_webconfig: a key folded over CR line breaks carried a
+ * newline (and could carry an escape) into the one-line error. */
+static void test_error_is_one_printable_line(void **state)
+{
+	static const char *const texts[] = {
+		"tls_server_config: {cert_\r\r\r\ra, ke: a}\n",
+		"\"a\\nb\\e[31m\": 1\n",
+	};
+	struct web_config c;
+	size_t i;
+	char *e;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		assert_int_equal(parse(texts[i], &c), -EINVAL);
+		for (e = err; *e; e++)
+			assert_true((unsigned char)*e >= 0x20 && *e != 0x7f);
+		assert_non_null(strstr(err, "unknown key"));
+	}
+}
+
 static void test_aliases_are_not_expanded_into_trouble(void **state)
 {
 	struct web_config c;
@@ -175,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_full_config),
 		cmocka_unit_test(test_empty_and_null),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_error_is_one_printable_line),
 		cmocka_unit_test(test_aliases_are_not_expanded_into_trouble),
 		cmocka_unit_test(test_size_limit),
 		cmocka_unit_test(test_not_nul_terminated),
