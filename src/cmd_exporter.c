@@ -340,23 +340,6 @@ static void on_http_error(void *arg)
 
 /* ---- the run ---- */
 
-static int resolve(const struct exp_cli *o, uint32_t **ids, size_t *nids)
-{
-	struct prog_selector *sels = NULL;
-	int n, err;
-
-	*ids = NULL;
-	*nids = 0;
-	if (!o->nsel)
-		return 0;
-	n = selectors_parse(o->nsel, o->sel_argv, &sels);
-	if (n < 0)
-		return n;
-	err = selectors_resolve(sels, n, ids, nids);
-	free(sels);
-	return err;
-}
-
 static int print_start(struct bc_ctx *ctx, const struct exporter *ex, const struct xh_server *srv,
 		       const struct exp_cli *o)
 {
@@ -415,7 +398,7 @@ int cmd_exporter(struct bc_ctx *ctx, int argc, char **argv)
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err < 0 ? err : 0;
-	err = resolve(&o, &ids, &nids);
+	err = selectors_resolve_words(o.nsel, o.sel_argv, &ids, &nids);
 	if (err)
 		return err;
 	if (o.web_config) {

@@ -69,5 +69,8 @@ int selectors_parse(int argc, char **argv, struct prog_selector **out);
  * error; a name matching several selects all and says so. ids are
  * deduplicated, in selector order. */
 int selectors_resolve(struct prog_selector *sels, int nsel, uint32_t **ids, size_t *nids);
+/* Both steps on selector words; no words: *ids NULL, *nids 0 (every
+ * program). */
+int selectors_resolve_words(int argc, char **argv, uint32_t **ids, size_t *nids);
 
 #endif
