@@ -260,6 +260,8 @@ def test_prometheus_rate_agrees_with_stats(exporter, sysmon, prometheus):
     res = prom.query(f"rate({sel}[{window}s])", at=t1)
     assert len(res) == 1, res
     prom_rate = float(res[0]["value"][1])
+    print(f"runs/s over {window} s: prometheus rate() {prom_rate:.0f}, bpfcost stats "
+          f"{stats_rate:.0f}, ratio {prom_rate / stats_rate:.4f}")
     assert stats_rate > 10000, stats_rate
     assert abs(prom_rate / stats_rate - 1) <= 0.10, (prom_rate, stats_rate)
     # The info metric joins on the identity labels.
