@@ -14,7 +14,7 @@ WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wstrict
 CFLAGS ?= -O2 -g
 CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DBPFCOST_VERSION='"$(VERSION)"' \
 	-I$(BUILD) -Isrc
-LDLIBS := -lbpf -lelf -lz -ljansson -lcapstone -lncursesw -lm -lpthread
+LDLIBS := -lbpf -lelf -lz -ljansson -lcapstone -lncursesw -lmicrohttpd -lyaml -lcrypt -lm -lpthread
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined

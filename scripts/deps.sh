@@ -3,8 +3,10 @@
 # Only installs what is missing; safe to run again.
 set -eu
 build="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
-       libcapstone-dev libjansson-dev libncurses-dev linux-libc-dev"
-test="libcmocka-dev python3 python3-pytest bpftrace tmux iproute2"
+       libcapstone-dev libjansson-dev libncurses-dev linux-libc-dev
+       libmicrohttpd-dev libyaml-dev libcrypt-dev"
+test="libcmocka-dev python3 python3-pytest bpftrace tmux iproute2
+      prometheus python3-prometheus-client openssl"
 vm="qemu-system-x86 busybox-static cpio"
 want="$build"
 case "${1:-}" in

@@ -98,5 +98,6 @@ int cmd_overhead(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_annotate(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_syscall(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_profile(struct bc_ctx *ctx, int argc, char **argv);
+int cmd_exporter(struct bc_ctx *ctx, int argc, char **argv);
 
 #endif

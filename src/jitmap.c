@@ -310,6 +310,37 @@ void jm_free(struct jitmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
+size_t jm_drop_gone(struct jitmap *m)
+{
+	uint32_t *newidx;
+	size_t i, k = 0, dropped;
+
+	newidx = calloc(m->n ? m->n : 1, sizeof(*newidx));
+	if (!newidx)
+		return 0;	/* try again next time: nothing is lost */
+	for (i = 0; i < m->n; i++) {
+		if (m->v[i]->gone) {
+			jm_prog_free(m->v[i]);
+			newidx[i] = UINT32_MAX;
+			continue;
+		}
+		newidx[i] = (uint32_t)k;
+		m->v[k++] = m->v[i];
+	}
+	dropped = m->n - k;
+	m->n = k;
+	/* Ranges stay sorted: only drop those of freed programs and renumber. */
+	for (i = 0, k = 0; i < m->nr; i++) {
+		if (newidx[m->r[i].prog] == UINT32_MAX)
+			continue;
+		m->r[k] = m->r[i];
+		m->r[k++].prog = newidx[m->r[i].prog];
+	}
+	m->nr = k;
+	free(newidx);
+	return dropped;
+}
+
 int jm_line_for_addr(const struct jm_line *lines, size_t n, uint64_t fstart, uint64_t fend,
 		     uint64_t ip)
 {

@@ -21,6 +21,7 @@ static const struct bc_cmd commands[] = {
 	{ "annotate", "sampling profile of JITed BPF code per source line/insn (--top: CPU share)", cmd_annotate },
 	{ "sysmon", "run the reference syscall monitor (count|proc|events)", cmd_sysmon },
 	{ "load",   "generate a timed syscall workload", cmd_load },
+	{ "exporter", "per-program cost as Prometheus metrics over HTTP (stats|sampling|both)", cmd_exporter },
 };
 
 static void usage(FILE *f)

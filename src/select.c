@@ -200,3 +200,20 @@ fail:
 	*nids = 0;
 	return err;
 }
+
+int selectors_resolve_words(int argc, char **argv, uint32_t **ids, size_t *nids)
+{
+	struct prog_selector *sels = NULL;
+	int n, err;
+
+	*ids = NULL;
+	*nids = 0;
+	if (!argc)
+		return 0;
+	n = selectors_parse(argc, argv, &sels);
+	if (n < 0)
+		return n;
+	err = selectors_resolve(sels, n, ids, nids);
+	free(sels);
+	return err;
+}
