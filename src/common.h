@@ -34,7 +34,9 @@ void bc_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bc_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Strict number parsing: whole string, in range, else -EINVAL/-ERANGE.
- * what names the option in the error message printed on failure. */
+ * what names the option in the error message printed on failure. Decimal
+ * only, as the options document: no blanks, no '+', no 0x (hex, or a hex
+ * float), no octal ("010" is ten); a '-' only where the type is signed. */
 int parse_u64(const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out);
 int parse_int(const char *what, const char *s, int min, int max, int *out);
 int parse_double(const char *what, const char *s, double min, double max, double *out);
@@ -52,7 +54,6 @@ uint64_t bc_now_ns(void);
 /* Sleep up to secs, waking early when a stop was requested. Returns
  * true when woken by a stop request. */
 bool bc_sleep_interruptible(double secs);
-
 /* JSON: emit one document (pretty or compact per ctx), steals the ref.
  * A NULL doc (a failed build) is -EINVAL. */
 int bc_json_emit(struct bc_ctx *ctx, json_t *doc);

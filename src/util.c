@@ -32,22 +32,32 @@ void bc_note(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* strto* take blanks, signs, 0x (and, for base 0, octal), "inf" and "nan":
+ * the options document plain decimal numbers, so only these characters
+ * may appear, and the first must be a digit (after '-' where allowed). */
+static bool decimal_form(const char *s, bool sign, bool real)
+{
+	if (sign && *s == '-')
+		s++;
+	if (!isdigit((unsigned char)*s) && !(real && *s == '.'))
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s) &&
+		    !(real && (*s == '.' || *s == 'e' || *s == 'E' || *s == '-' || *s == '+')))
+			return false;
+	return true;
+}
+
 int parse_u64(const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	unsigned long long v;
-	char *end;
 
-	/* strtoull accepts "-1" and wraps it; reject signs outright. */
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ') {
-		bc_err("invalid %s '%s': expected a non-negative integer", what, s ? s : "");
+	if (!s || !decimal_form(s, false, false)) {
+		bc_err("invalid %s '%s': expected a non-negative decimal integer", what, s ? s : "");
 		return -EINVAL;
 	}
 	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (*end) {
-		bc_err("invalid %s '%s': expected a non-negative integer", what, s);
-		return -EINVAL;
-	}
+	v = strtoull(s, NULL, 10);
 	if (errno == ERANGE || v < min || v > max) {
 		bc_err("invalid %s '%s': must be between %llu and %llu", what, s,
 		       (unsigned long long)min, (unsigned long long)max);
@@ -60,18 +70,13 @@ int parse_u64(const char *what, const char *s, uint64_t min, uint64_t max, uint6
 int parse_int(const char *what, const char *s, int min, int max, int *out)
 {
 	long v;
-	char *end;
 
-	if (!s || !*s || *s == ' ') {
-		bc_err("invalid %s '%s': expected an integer", what, s ? s : "");
+	if (!s || !decimal_form(s, true, false)) {
+		bc_err("invalid %s '%s': expected a decimal integer", what, s ? s : "");
 		return -EINVAL;
 	}
 	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*end) {
-		bc_err("invalid %s '%s': expected an integer", what, s);
-		return -EINVAL;
-	}
+	v = strtol(s, NULL, 10);
 	if (errno == ERANGE || v < min || v > max) {
 		bc_err("invalid %s '%s': must be between %d and %d", what, s, min, max);
 		return -ERANGE;
@@ -85,14 +90,14 @@ int parse_double(const char *what, const char *s, double min, double max, double
 	double v;
 	char *end;
 
-	if (!s || !*s || *s == ' ') {
-		bc_err("invalid %s '%s': expected a number", what, s ? s : "");
+	if (!s || !decimal_form(s, true, true)) {
+		bc_err("invalid %s '%s': expected a decimal number", what, s ? s : "");
 		return -EINVAL;
 	}
 	errno = 0;
 	v = strtod(s, &end);
 	if (*end || !isfinite(v)) {
-		bc_err("invalid %s '%s': expected a number", what, s);
+		bc_err("invalid %s '%s': expected a decimal number", what, s);
 		return -EINVAL;
 	}
 	if (errno == ERANGE || v < min || v > max) {
@@ -125,9 +130,11 @@ int parse_duration(const char *what, const char *s, double *secs)
 			continue;
 		memcpy(num, s, len - sl);
 		num[len - sl] = '\0';
+		if (!decimal_form(num, true, true))
+			break;
 		errno = 0;
 		v = strtod(num, &end);
-		if (*end || errno || !isfinite(v) || num[0] == ' ')
+		if (*end || errno || !isfinite(v))
 			break;
 		if (v <= 0) {
 			bc_err("invalid %s '%s': must be greater than zero", what, s);

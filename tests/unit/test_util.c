@@ -35,6 +35,55 @@ static void test_parse_u64(void **state)
 	assert_int_equal(v, 7);	/* untouched on failure */
 }
 
+/* Decimal only: "id 010" is program 10, not 8; hex and blanks are errors. */
+static void test_parse_decimal_only(void **state)
+{
+	static const char *const bad[] = { "0x10", "0X10", "+5", "\t5", "\n5", "5 ", "0b1", "1e3",
+					   "1.0", "0x", "" };
+	uint64_t v = 7;
+	int i;
+
+	assert_int_equal(parse_u64("id", "010", 0, 100, &v), 0);
+	assert_int_equal(v, 10);
+	assert_int_equal(parse_u64("id", "0", 0, 100, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(parse_u64("id", "00000000000000000000042", 0, 100, &v), 0);
+	assert_int_equal(v, 42);
+	for (size_t k = 0; k < ARRAY_SIZE(bad); k++)
+		assert_int_equal(parse_u64("id", bad[k], 0, 100, &v), -EINVAL);
+	assert_int_equal(parse_int("n", "010", -100, 100, &i), 0);
+	assert_int_equal(i, 10);
+	assert_int_equal(parse_int("n", "-010", -100, 100, &i), 0);
+	assert_int_equal(i, -10);
+	for (size_t k = 0; k < ARRAY_SIZE(bad); k++)
+		assert_int_equal(parse_int("n", bad[k], -100, 100, &i), -EINVAL);
+	assert_int_equal(parse_int("n", "-", -100, 100, &i), -EINVAL);
+	assert_int_equal(parse_int("n", "--1", -100, 100, &i), -EINVAL);
+}
+
+static void test_parse_double_decimal_only(void **state)
+{
+	static const char *const bad[] = { "0x10", "0x1p3", "+5", "\t5", "infinity", ".", "-",
+					   "1e", "5 " };
+	double v = 7;
+
+	assert_int_equal(parse_double("x", "1e3", 0, 1e9, &v), 0);
+	assert_true(v == 1000);
+	assert_int_equal(parse_double("x", ".5", 0, 1, &v), 0);
+	assert_true(v == 0.5);
+	assert_int_equal(parse_double("x", "010", 0, 100, &v), 0);
+	assert_true(v == 10);
+	assert_int_equal(parse_double("x", "-1", -2, 0, &v), 0);
+	assert_true(v == -1);
+	for (size_t k = 0; k < ARRAY_SIZE(bad); k++)
+		assert_int_equal(parse_double("x", bad[k], -1e9, 1e9, &v), -EINVAL);
+	assert_true(parse_duration("d", "0x10s", &v) < 0);
+	assert_true(parse_duration("d", "0x1p3", &v) < 0);
+	assert_true(parse_duration("d", "\t1s", &v) < 0);
+	assert_int_equal(parse_duration("d", "010s", &v), 0);
+	assert_true(v == 10);
+}
+
 static void test_parse_int(void **state)
 {
 	int v = 7;
@@ -150,6 +199,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_u64),
+		cmocka_unit_test(test_parse_decimal_only),
+		cmocka_unit_test(test_parse_double_decimal_only),
 		cmocka_unit_test(test_parse_int),
 		cmocka_unit_test(test_parse_double),
 		cmocka_unit_test(test_parse_duration),
