@@ -57,31 +57,31 @@ static int libbpf_print_verbose(enum libbpf_print_level level, const char *fmt, 
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* Global options may appear anywhere before "--"; strip them out so each
- * command's own getopt only sees its own options. Returns new argc. */
+/* Global options count only before the command word: after it every word
+ * is the command's (sysmon -p PID, a tracer command's own -v). Returns the
+ * index of the command word, or -EINVAL for an unknown option there. */
 static int take_global_opts(struct bc_ctx *ctx, int argc, char **argv)
 {
-	int i, n = 1;
+	int i;
 
-	for (i = 1; i < argc; i++) {
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 
-		if (!strcmp(a, "--")) {
-			while (i < argc)
-				argv[n++] = argv[i++];
-			break;
-		}
 		if (!strcmp(a, "-j") || !strcmp(a, "--json"))
 			ctx->json = true;
 		else if (!strcmp(a, "-p") || !strcmp(a, "--pretty"))
 			ctx->json = ctx->pretty = true;
 		else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
 			ctx->verbose++;
-		else
-			argv[n++] = argv[i];
+		else if (!strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "-V") ||
+			 !strcmp(a, "--version"))
+			break;	/* main's own words, as a command word */
+		else {
+			bc_err("unknown option '%s' before the command (try 'bpfcost --help')", a);
+			return -EINVAL;
+		}
 	}
-	argv[n] = NULL;
-	return n;
+	return i;
 }
 
 int main(int argc, char **argv)
@@ -90,9 +90,13 @@ int main(int argc, char **argv)
 	const struct bc_cmd *cmd = NULL;
 	char cmd_name[32];
 	size_t i;
-	int err;
+	int first, err;
 
-	argc = take_global_opts(&ctx, argc, argv);
+	first = take_global_opts(&ctx, argc, argv);
+	if (first < 0)
+		return 2;
+	argc -= first - 1;
+	argv += first - 1;	/* argv[1]: the command word */
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
