@@ -323,12 +323,12 @@ static int sample_loop(struct bc_ctx *ctx, const struct rs_loop_opts *o, struct 
 		} else {
 			print_interval_plain(ctx->out, sr);
 		}
-		if (sr->stopped || bc_stop_requested()) {
+		if (sr->stopped || bc_should_stop(ctx)) {
 			sr->stopped = true;
 			break;
 		}
 	}
-	return 0;
+	return bc_out_error(ctx);
 }
 
 int cmd_stats(struct bc_ctx *ctx, int argc, char **argv)

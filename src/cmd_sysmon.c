@@ -223,7 +223,7 @@ static int emit(struct bc_ctx *ctx, const struct sysmon_sample *s)
 	else
 		print_plain(ctx->out, s);
 	fflush(ctx->out);
-	return err;
+	return err ? err : bc_out_error(ctx);
 }
 
 static void announce(struct sysmon *sm)
@@ -247,8 +247,9 @@ static int monitor(struct bc_ctx *ctx, struct sysmon *sm, const struct sysmon_cm
 
 	while (!err) {
 		double left = o->duration_s - (double)(bc_now_ns() - start) / 1e9;
-		bool stopped = bc_sleep_interruptible(o->duration_s > 0 && left < o->interval_s ?
-						      left : o->interval_s);
+		/* Wakes on a failed write too: --print writes from the drain thread. */
+		bool stopped = bc_sleep_ctx(ctx, o->duration_s > 0 && left < o->interval_s ?
+					    left : o->interval_s);
 		uint64_t now = bc_now_ns();
 
 		s.final = stopped || (o->duration_s > 0 &&

@@ -278,7 +278,7 @@ static int run_batch(struct bc_ctx *ctx, const struct top_opts *o, struct top_st
 	uint64_t frames = 0;
 	int err;
 
-	while (!bc_stop_requested()) {
+	while (!bc_should_stop(ctx)) {
 		double left = o->loop.interval_s;
 
 		if (o->loop.duration_s > 0) {
@@ -298,7 +298,7 @@ static int run_batch(struct bc_ctx *ctx, const struct top_opts *o, struct top_st
 		if (o->loop.count && ++frames >= o->loop.count)
 			break;
 	}
-	return 0;
+	return bc_out_error(ctx);
 }
 
 /* ---- curses ---- */

@@ -17,7 +17,9 @@ struct bc_ctx {
 	bool json;		/* -j/--json: machine-readable output */
 	bool pretty;		/* -p/--pretty: indented JSON */
 	int verbose;		/* -v: libbpf debug output and extra notes */
-	FILE *out;		/* where results go (stdout) */
+	FILE *out;		/* where results go (stdout, see bc_out_open) */
+	int out_fd;		/* the descriptor under out */
+	int out_errno;		/* first failed write to out_fd, 0 while all went out */
 	struct features *features;	/* probed once, on first use */
 };
 
@@ -49,13 +51,35 @@ bool bc_stop_requested(void);
 void bc_stop_reset(void);
 int bc_stop_signal(void);	/* the signal that asked us to stop, or 0 */
 
+/* Results: every printer writes to ctx->out, a stream over fd (stdout)
+ * that latches the first failed write (EPIPE when the reader went away,
+ * ENOSPC, EIO, ...) in ctx->out_errno, from whichever thread wrote. Writes
+ * after a failure are dropped at once. Long-running loops test
+ * bc_should_stop() and return bc_out_error(); main closes the stream and
+ * makes the exit code. bc_out_open: 0 or -ENOMEM. */
+int bc_out_open(struct bc_ctx *ctx, int fd);
+/* 0, or the failed write's -errno (-EIO for a stream not opened by
+ * bc_out_open that has its error flag set). */
+int bc_out_error(const struct bc_ctx *ctx);
+/* A stop signal arrived or the output cannot be written: either way there
+ * is no point going on. */
+bool bc_should_stop(const struct bc_ctx *ctx);
+/* Flush, close ctx->out, then flush stdout (help and usage text go there):
+ * 0 or the first write error as -errno. */
+int bc_out_close(struct bc_ctx *ctx);
+
 /* Monotonic time in ns. */
 uint64_t bc_now_ns(void);
 /* Sleep up to secs, waking early when a stop was requested. Returns
  * true when woken by a stop request. */
 bool bc_sleep_interruptible(double secs);
+/* The same, also waking when a write to ctx->out failed (bc_should_stop):
+ * for loops whose output is written by another thread as well. */
+bool bc_sleep_ctx(const struct bc_ctx *ctx, double secs);
+
 /* JSON: emit one document (pretty or compact per ctx), steals the ref.
- * A NULL doc (a failed build) is -EINVAL. */
+ * A NULL doc (a failed build) is -EINVAL; a failed write its -errno
+ * (bc_out_error). */
 int bc_json_emit(struct bc_ctx *ctx, json_t *doc);
 /* json_pack that says why it failed (jansson's own message) instead of
  * returning a bare NULL, which an array or object would silently drop. */

@@ -197,11 +197,12 @@ uint64_t bc_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-bool bc_sleep_interruptible(double secs)
+/* ctx NULL: wake on a stop signal only; else on bc_should_stop(ctx). */
+static bool sleep_until_stop(const struct bc_ctx *ctx, double secs)
 {
 	uint64_t deadline = bc_now_ns() + (uint64_t)(secs * 1e9);
 
-	while (!bc_stop_requested()) {
+	while (!(ctx ? bc_should_stop(ctx) : bc_stop_requested())) {
 		uint64_t now = bc_now_ns();
 		uint64_t left;
 		struct timespec ts;
@@ -217,6 +218,101 @@ bool bc_sleep_interruptible(double secs)
 		nanosleep(&ts, NULL);
 	}
 	return true;
+}
+
+bool bc_sleep_interruptible(double secs)
+{
+	return sleep_until_stop(NULL, secs);
+}
+
+bool bc_sleep_ctx(const struct bc_ctx *ctx, double secs)
+{
+	return sleep_until_stop(ctx, secs);
+}
+
+/* ---- the output stream ---- */
+
+static void out_latch(struct bc_ctx *ctx, int err)
+{
+	int none = 0;
+
+	__atomic_compare_exchange_n(&ctx->out_errno, &none, err, false, __ATOMIC_RELAXED,
+				    __ATOMIC_RELAXED);
+}
+
+/* fopencookie's write hook: all of buf, or 0 (and the latch set) on error.
+ * EINTR is retried (our handlers are installed without SA_RESTART) unless
+ * a stop was requested: then a reader that does not read cannot hold us. */
+static ssize_t out_write(void *cookie, const char *buf, size_t len)
+{
+	struct bc_ctx *ctx = cookie;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n;
+
+		if (__atomic_load_n(&ctx->out_errno, __ATOMIC_RELAXED))
+			return 0;
+		n = write(ctx->out_fd, buf + done, len - done);
+		if (n > 0)
+			done += (size_t)n;
+		else if (n < 0 && errno == EINTR && !bc_stop_requested())
+			continue;
+		else
+			out_latch(ctx, n < 0 ? errno : EIO);
+	}
+	return (ssize_t)len;
+}
+
+int bc_out_open(struct bc_ctx *ctx, int fd)
+{
+	static const cookie_io_functions_t io = { .write = out_write };
+	FILE *f;
+
+	ctx->out_fd = fd;
+	ctx->out_errno = 0;
+	f = fopencookie(ctx, "w", io);
+	if (!f)
+		return -ENOMEM;
+	/* Buffered as stdout would be: by line to a terminal, else by block. */
+	setvbuf(f, NULL, isatty(fd) ? _IOLBF : _IOFBF, BUFSIZ);
+	ctx->out = f;
+	return 0;
+}
+
+int bc_out_error(const struct bc_ctx *ctx)
+{
+	int err = __atomic_load_n(&ctx->out_errno, __ATOMIC_RELAXED);
+
+	if (err)
+		return -err;
+	return ctx->out && ferror(ctx->out) ? -EIO : 0;
+}
+
+bool bc_should_stop(const struct bc_ctx *ctx)
+{
+	return bc_stop_requested() || bc_out_error(ctx);
+}
+
+int bc_out_close(struct bc_ctx *ctx)
+{
+	int err;
+
+	if (ctx->out) {
+		fflush(ctx->out);
+		err = bc_out_error(ctx);
+		fclose(ctx->out);
+		ctx->out = NULL;
+		if (err)
+			return err;
+	}
+	err = bc_out_error(ctx);
+	if (err)
+		return err;
+	errno = 0;
+	if (fflush(stdout) == EOF || ferror(stdout))
+		return errno ? -errno : -EIO;
+	return 0;
 }
 
 json_t *bc_json_pack(const char *fmt, ...)
@@ -257,6 +353,8 @@ int bc_json_emit(struct bc_ctx *ctx, json_t *doc)
 	err = fputs(text, ctx->out) < 0 || fputc('\n', ctx->out) == EOF;
 	free(text);
 	fflush(ctx->out);
+	if (bc_out_error(ctx))
+		return bc_out_error(ctx);
 	return err ? -EIO : 0;
 }
 

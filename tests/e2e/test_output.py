@@ -1,12 +1,134 @@
-"""Command-line words: global options (-j, -p, -v) count only before the
-command word; numbers are decimal."""
-import json
-import subprocess
+"""Where the output goes, and what goes in it, for every command:
 
-from conftest import ROOT, AttachRunner, run
+- a reader that goes away (`bpfcost stats | head -3`) stops a streaming
+  command at its next write, through its normal cleanup, with a non-zero
+  exit and no message (EPIPE is no surprise); the autouse fixture then
+  checks that programs, links, the stats sysctl and kprobe events are as
+  found;
+- any other failed write (ENOSPC on /dev/full) is one line on stderr and
+  exit status 1;
+- global options (-j, -p, -v) count only before the command word;
+- names from outside (a comm set with PR_SET_NAME) reach the terminal
+  escaped, never as raw control characters."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import BIN, ROOT, AttachRunner, run, sysctl_value
 
 EMPTY = str(ROOT / "build" / "empty.bpf.o")
 
+# Long enough that only a stop on the failed write ends them in time.
+STREAMING = {
+    "stats": ["stats", "--interval", "200ms"],
+    "stats-sysctl": ["stats", "--interval", "200ms", "--sysctl"],
+    "stats-json": ["-j", "stats", "--interval", "200ms"],
+    "top-batch": ["top", "-b", "--interval", "200ms", "--sysctl"],
+    "sysmon": ["sysmon", "-w", "count", "-i", "200ms"],
+    "sysmon-json": ["-j", "sysmon", "-w", "proc", "-i", "200ms"],
+    # Events come from the drain thread; the summaries only every minute.
+    "sysmon-print": ["sysmon", "-w", "events", "--print", "-i", "60s"],
+    "sysmon-print-json": ["-j", "sysmon", "-w", "events", "--print", "-i", "60s"],
+}
+# How long a streaming command may take to notice and clean up.
+PROMPT_S = 5
+
+
+def stop_group(p):
+    """A test that failed must still leave the system as found: SIGTERM is
+    what bpfcost restores state on (SIGKILL would leave the sysctl)."""
+    if p.poll() is None:
+        os.killpg(p.pid, signal.SIGTERM)
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+
+
+@pytest.mark.parametrize("name", sorted(STREAMING))
+def test_reader_gone_stops_streaming_command(name):
+    p = subprocess.Popen([BIN] + STREAMING[name], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        assert p.stdout.readline(), p.stderr.read().decode()
+        p.stdout.close()  # the reader goes away, as head does
+        t0 = time.monotonic()
+        rc = p.wait(timeout=PROMPT_S + 10)
+        took = time.monotonic() - t0
+    finally:
+        stop_group(p)
+    err = p.stderr.read().decode()
+    assert rc == 1, err
+    assert took < PROMPT_S, f"{name} took {took:.1f} s to stop"
+    assert "cannot write" not in err, err
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+def test_stats_into_head_ends(json_out):
+    """Failing input 2 of issue 11, as typed at a shell."""
+    before = sysctl_value()
+    cmd = f"'{BIN}' {'-j ' if json_out else ''}stats --interval 200ms --sysctl | head -3"
+    p = subprocess.Popen(["bash", "-o", "pipefail", "-c", cmd], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=PROMPT_S + 10)
+    finally:
+        stop_group(p)
+    assert len(out.splitlines()) == 3
+    assert p.returncode == 1, err
+    assert err == ""
+    assert sysctl_value() == before
+
+
+# One-shot commands with short runs; each writes its report at the end.
+ONE_SHOT = {
+    "prog": ["prog"],
+    "doctor": ["doctor"],
+    "load": ["load", "--duration", "0.2"],
+    "stats": ["stats", "--count", "1", "--interval", "100ms", "--sysctl"],
+    "top": ["top", "-b", "--count", "1", "--interval", "100ms", "--sysctl"],
+    "sysmon": ["sysmon", "-w", "count", "-d", "0.3"],
+    "annotate": ["annotate", "--top", "--duration", "0.3", "--freq", "100"],
+    "overhead": ["overhead", "--sysmon", "count", "--syscalls", "getpid", "--round-time",
+                 "0.1", "--rounds", "4", "--decomp-rounds", "0"],
+    "help": ["stats", "--help"],
+    "version": ["--version"],
+}
+
+
+NO_JSON = ("top", "help", "version")
+
+
+@pytest.mark.parametrize("name,json_out", [(n, False) for n in sorted(ONE_SHOT)] +
+                         [(n, True) for n in sorted(ONE_SHOT) if n not in NO_JSON])
+def test_full_disk_is_one_line_and_exit_1(name, json_out):
+    args = ONE_SHOT[name]
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([BIN] + (["-j"] if json_out else []) + args, stdout=full,
+                           stderr=subprocess.PIPE, text=True, timeout=120)
+    assert p.returncode == 1, p.stderr
+    lines = p.stderr.splitlines()
+    errors = [l for l in lines if "cannot write" in l]
+    assert errors == ["bpfcost: cannot write the output: No space left on device"], p.stderr
+    assert lines[-1] == errors[0], p.stderr  # the last word, after any notes
+
+
+def test_demo_full_disk():
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([BIN, "demo", "--round-time", "0.3", "--mix", "getpid"],
+                           stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert p.returncode == 1, p.stderr
+    assert p.stderr.splitlines()[-1] == \
+        "bpfcost: cannot write the output: No space left on device", p.stderr
+
+
+# ---- global options ----
 
 def test_global_options_only_before_the_command():
     sleeper = subprocess.Popen(["sleep", "30"])

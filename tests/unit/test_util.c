@@ -9,6 +9,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,12 +198,84 @@ static void test_json_emit(void **state)
 	free(out);
 }
 
+/* ---- the output stream ---- */
+
+static int out_to_pipe(struct bc_ctx *ctx, bool close_reader, int *rfd)
+{
+	int fds[2];
+
+	assert_int_equal(pipe(fds), 0);
+	if (close_reader) {
+		close(fds[0]);
+		fds[0] = -1;
+	}
+	*rfd = fds[0];
+	assert_int_equal(bc_out_open(ctx, fds[1]), 0);
+	return fds[1];
+}
+
+static void test_out_epipe_latched(void **state)
+{
+	struct bc_ctx ctx = { 0 };
+	int rfd, wfd;
+
+	signal(SIGPIPE, SIG_IGN);	/* as bc_signals_install does */
+	bc_stop_reset();
+	wfd = out_to_pipe(&ctx, true, &rfd);
+	assert_int_equal(bc_out_error(&ctx), 0);
+	assert_false(bc_should_stop(&ctx));
+	fprintf(ctx.out, "line\n");
+	assert_int_equal(bc_out_error(&ctx), 0);	/* still in the buffer */
+	fflush(ctx.out);
+	assert_int_equal(bc_out_error(&ctx), -EPIPE);
+	assert_true(bc_should_stop(&ctx));
+	/* The sleep of a loop whose output failed returns at once. */
+	assert_true(bc_sleep_ctx(&ctx, 10));
+	/* JSON says so too, and the first error stays. */
+	assert_int_equal(bc_json_emit(&ctx, json_pack("[i]", 1)), -EPIPE);
+	assert_int_equal(bc_out_close(&ctx), -EPIPE);
+	assert_null(ctx.out);
+	close(wfd);
+}
+
+static void test_out_enospc(void **state)
+{
+	struct bc_ctx ctx = { 0 };
+	int fd = open("/dev/full", O_WRONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bc_out_open(&ctx, fd), 0);
+	fputs("x\n", ctx.out);
+	assert_int_equal(bc_out_close(&ctx), -ENOSPC);
+	close(fd);
+}
+
+static void test_out_ok(void **state)
+{
+	struct bc_ctx ctx = { 0 };
+	char buf[64] = "";
+	int rfd, wfd;
+
+	wfd = out_to_pipe(&ctx, false, &rfd);
+	fprintf(ctx.out, "a\n");
+	assert_int_equal(bc_json_emit(&ctx, json_pack("[i]", 5)), 0);
+	assert_int_equal(bc_out_close(&ctx), 0);
+	close(wfd);
+	assert_int_equal(read(rfd, buf, sizeof(buf) - 1), 6);
+	assert_string_equal(buf, "a\n[5]\n");
+	close(rfd);
+	assert_false(bc_sleep_ctx(&ctx, 0.01));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_u64),
 		cmocka_unit_test(test_parse_decimal_only),
 		cmocka_unit_test(test_parse_double_decimal_only),
+		cmocka_unit_test(test_out_epipe_latched),
+		cmocka_unit_test(test_out_enospc),
+		cmocka_unit_test(test_out_ok),
 		cmocka_unit_test(test_parse_int),
 		cmocka_unit_test(test_parse_double),
 		cmocka_unit_test(test_parse_duration),
