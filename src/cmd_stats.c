@@ -128,7 +128,7 @@ static void print_rate_cols(FILE *f, const struct rs_rate *r, bool valid)
 
 static void print_row(FILE *f, const struct rs_prog *p, const struct rs_rate *r, bool valid)
 {
-	fprintf(f, "%7u %-15.15s %-24.24s", p->id, prog_type_name(p->type), p->full_name);
+	fprintf(f, "%7u %-15.15s %-24.24s", p->id, prog_type_name(p->type), BC_ESC(p->full_name));
 	print_rate_cols(f, r, valid);
 	fprintf(f, " %12llu %-5s\n", (unsigned long long)(p->cur.run_cnt - p->base.run_cnt),
 		state_name(p->state));

@@ -145,11 +145,11 @@ static void print_event(const struct sysmon_event_view *ev, void *arg)
 		print_event_json(f, ev);
 	else if (ev->name)
 		fprintf(f, "%-7u %-7u %-16s %s(0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64
-			") = %" PRId64 " <%" PRIu64 " ns>\n", ev->pid, ev->tid, ev->comm, ev->name,
+			") = %" PRId64 " <%" PRIu64 " ns>\n", ev->pid, ev->tid, BC_ESC(ev->comm), ev->name,
 			ev->args[0], ev->args[1], ev->args[2], ev->ret, ev->lat_ns);
 	else
 		fprintf(f, "%-7u %-7u %-16s syscall_%u(0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64
-			") = %" PRId64 " <%" PRIu64 " ns>\n", ev->pid, ev->tid, ev->comm, ev->nr,
+			") = %" PRId64 " <%" PRIu64 " ns>\n", ev->pid, ev->tid, BC_ESC(ev->comm), ev->nr,
 			ev->args[0], ev->args[1], ev->args[2], ev->ret, ev->lat_ns);
 }
 
@@ -183,7 +183,7 @@ static void print_plain(FILE *f, const struct sysmon_sample *s)
 	for (int i = 0; i < sum->ntop_proc; i++) {
 		const struct sysmon_top_proc *p = &sum->top_proc[i];
 
-		fprintf(f, "  %-8u %-16s %12" PRIu64 " %14.3f\n", p->pid, p->comm, p->calls,
+		fprintf(f, "  %-8u %-16s %12" PRIu64 " %14.3f\n", p->pid, BC_ESC(p->comm), p->calls,
 			(double)p->time_ns / 1e6);
 	}
 }

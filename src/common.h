@@ -68,6 +68,25 @@ bool bc_should_stop(const struct bc_ctx *ctx);
  * 0 or the first write error as -errno. */
 int bc_out_close(struct bc_ctx *ctx);
 
+/* Text from outside (a comm, a BTF source line, a program name, a path, a
+ * command line) made safe for a terminal: C0 controls, DEL, C1 controls,
+ * malformed UTF-8 and the invisible Unicode characters that reorder or hide
+ * text (bidi controls, zero-width ones, BOM, tags) become escapes: \n, \r,
+ * \t, else \xNN per byte. Printable ASCII and printable UTF-8 pass as they
+ * are; a backslash stays one backslash (display, not a reversible
+ * encoding). JSON output needs none of this: it escapes (JSON_ENSURE_ASCII).
+ *
+ * bc_esc writes into dst (size >= 4) and returns dst, or s itself when s
+ * needs no change and fits; what does not fit is cut at a whole character
+ * or escape and ends in "..."; NULL shows as "(null)", as with printf's
+ * %s. BC_ESC(s) does it in a block-scoped buffer,
+ * for a printf argument: fprintf(f, "%-16s", BC_ESC(comm)). */
+const char *bc_esc(char *dst, size_t size, const char *s);
+#define BC_ESC_MAX 1024
+#define BC_ESC(s) bc_esc((char[BC_ESC_MAX]){ 0 }, BC_ESC_MAX, (s))
+/* The same escaping, unbounded, written to f: 0 or -EIO. */
+int bc_fputs_esc(const char *s, FILE *f);
+
 /* Monotonic time in ns. */
 uint64_t bc_now_ns(void);
 /* Sleep up to secs, waking early when a stop was requested. Returns

@@ -10,14 +10,28 @@
 #include <unistd.h>
 #include "common.h"
 
+/* One line on stderr. Messages quote names, comms, paths and command
+ * lines from outside: escaped like every plain printer's text. */
+__attribute__((format(printf, 2, 0)))
+static void err_line(const char *prefix, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+
+	fputs(prefix, stderr);
+	if (vasprintf(&msg, fmt, ap) >= 0)
+		bc_fputs_esc(msg, stderr);
+	else
+		fputs("(out of memory formatting a message)", stderr);
+	fputc('\n', stderr);
+	free(msg);
+}
+
 void bc_err(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("bpfcost: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	err_line("bpfcost: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -26,9 +40,7 @@ void bc_note(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("bpfcost: note: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	err_line("bpfcost: note: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -312,6 +324,118 @@ int bc_out_close(struct bc_ctx *ctx)
 	errno = 0;
 	if (fflush(stdout) == EOF || ferror(stdout))
 		return errno ? -errno : -EIO;
+	return 0;
+}
+
+/* ---- escaping text from outside ---- */
+
+/* Length (2..4) of the UTF-8 character at s when it is well formed and
+ * shows as something, else 0. No locale is set, so iswprint() cannot tell;
+ * refused here: C1 controls (U+0080..9F: U+009B is CSI to some terminals),
+ * overlong forms, surrogates, and the characters that hide or reorder
+ * text: zero-width ones and directional marks (U+200B..200F), line and
+ * paragraph separators and bidi embeddings (U+2028..202E), word joiner to
+ * bidi isolates (U+2060..206F), BOM, interlinear annotation, tags and
+ * noncharacters. */
+static size_t utf8_printable_len(const unsigned char *s)
+{
+	uint32_t cp;
+	size_t n, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* also stops at the terminating NUL */
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	if (cp <= 0x9f || (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x200b && cp <= 0x200f) ||
+	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff ||
+	    (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0xfdd0 && cp <= 0xfdef) ||
+	    (cp & 0xfffe) == 0xfffe || (cp >= 0xe0000 && cp <= 0xe007f))
+		return 0;
+	return n;
+}
+
+/* The next piece of s as shown: one character as it is, or one escape.
+ * Fills piece (not terminated), returns its length; *used: bytes of s. */
+static size_t esc_piece(const char *s, char piece[4], size_t *used)
+{
+	unsigned char c = (unsigned char)*s;
+	size_t n;
+
+	*used = 1;
+	if (c >= 0x20 && c < 0x7f) {
+		piece[0] = (char)c;
+		return 1;
+	}
+	if (c >= 0x80 && (n = utf8_printable_len((const unsigned char *)s))) {
+		memcpy(piece, s, n);
+		*used = n;
+		return n;
+	}
+	piece[0] = '\\';
+	switch (c) {
+	case '\n': piece[1] = 'n'; return 2;
+	case '\r': piece[1] = 'r'; return 2;
+	case '\t': piece[1] = 't'; return 2;
+	}
+	piece[1] = 'x';
+	piece[2] = "0123456789abcdef"[c >> 4];
+	piece[3] = "0123456789abcdef"[c & 0xf];
+	return 4;
+}
+
+const char *bc_esc(char *dst, size_t size, const char *s)
+{
+	size_t n = 0, keep = 0, cap = size - 1;
+	const char *p;
+
+	if (!s)
+		return "(null)";	/* as printf's %s shows it */
+	for (p = s; *p >= 0x20 && *p < 0x7f; p++)
+		;
+	if (!*p && (size_t)(p - s) <= cap)
+		return s;	/* the usual case: nothing to do */
+	for (p = s; *p;) {
+		char piece[4];
+		size_t used, len = esc_piece(p, piece, &used);
+
+		if (n + len > cap) {	/* cut where "..." still fits */
+			memcpy(dst + keep, "...", 3);
+			n = keep + 3;
+			break;
+		}
+		memcpy(dst + n, piece, len);
+		n += len;
+		p += used;
+		if (n + 3 <= cap)
+			keep = n;
+	}
+	dst[n] = '\0';
+	return dst;
+}
+
+int bc_fputs_esc(const char *s, FILE *f)
+{
+	if (!s)
+		s = "(null)";
+	while (*s) {
+		char piece[4];
+		size_t used, len = esc_piece(s, piece, &used);
+
+		if (fwrite(piece, 1, len, f) != len)
+			return -EIO;
+		s += used;
+	}
 	return 0;
 }
 

@@ -165,3 +165,74 @@ def test_selector_ids_are_decimal():
         r = run(*args)
         assert r.returncode == 2 and "decimal" in r.stderr, (args, r.stderr)
 
+
+# ---- names from outside, escaped ----
+
+EVIL = b"\x1b[31mevil"
+ESCAPED = b"\\x1b[31mevil"
+# Names itself with an escape sequence, then either spins on getpid or
+# holds run-time stats on (BPF_ENABLE_STATS), as a stats holder would.
+EVIL_HELPER = r"""
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+assert libc.prctl(15, ctypes.c_char_p(b"\x1b[31mevil"), 0, 0, 0) == 0  # PR_SET_NAME
+if sys.argv[1] == "hold-stats":
+    attr = ctypes.c_uint32(0)  # BPF_STATS_RUN_TIME
+    fd = libc.syscall(321, 32, ctypes.byref(attr), 4)  # bpf(BPF_ENABLE_STATS), x86-64
+    assert fd >= 0, os.strerror(ctypes.get_errno())
+print("ready", flush=True)
+end = time.time() + float(sys.argv[2])
+while time.time() < end:
+    if sys.argv[1] == "spin":
+        os.getppid()
+    else:
+        time.sleep(0.1)
+"""
+
+
+class Evil:
+    def __init__(self, mode, secs=60):
+        self.p = subprocess.Popen([sys.executable, "-c", EVIL_HELPER, mode, str(secs)],
+                                  stdout=subprocess.PIPE)
+        assert self.p.stdout.readline() == b"ready\n"
+        comm = open(f"/proc/{self.p.pid}/comm", "rb").read()
+        assert comm == EVIL + b"\n"
+
+    def stop(self):
+        self.p.kill()
+        self.p.wait()
+        self.p.stdout.close()
+
+
+def assert_escaped(out, err):
+    assert b"\x1b" not in out and b"\x1b" not in err
+    assert ESCAPED in out, out[-2000:]
+
+
+def test_sysmon_print_escapes_comm():
+    evil = Evil("spin")
+    try:
+        r = subprocess.run([BIN, "sysmon", "-w", "events", "--print", "--comm", EVIL,
+                            "-d", "1"], capture_output=True, timeout=60)
+    finally:
+        evil.stop()
+    assert r.returncode == 0, r.stderr
+    assert_escaped(r.stdout, r.stderr)
+    rows = [l.split() for l in r.stdout.splitlines()]
+    pid = b"%d" % evil.p.pid
+    # The event lines (PID TID COMM call) and the summary's process row.
+    assert any(w[:3] == [pid, pid, ESCAPED] and w[3].startswith(b"getppid(") for w in rows)
+    assert [pid, ESCAPED] in [w[:2] for w in rows]
+
+
+def test_overhead_escapes_stats_holder_comm():
+    evil = Evil("hold-stats")
+    try:
+        r = subprocess.run([BIN, "overhead", "--sysmon", "count", "--syscalls", "getpid",
+                            "--round-time", "0.1", "--rounds", "4", "--decomp-rounds", "0"],
+                           capture_output=True, timeout=120)
+    finally:
+        evil.stop()
+    assert r.returncode == 0, r.stderr
+    assert_escaped(r.stdout, r.stderr)
+    assert b"held by pid %d (%s)" % (evil.p.pid, ESCAPED) in r.stdout, r.stdout
