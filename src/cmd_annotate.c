@@ -445,7 +445,8 @@ static void print_top(FILE *f, const struct an_result *r)
 
 	if (!v)
 		return;
-	memcpy(v, r->map.v, r->map.n * sizeof(*v));
+	if (r->map.n)	/* map.v is NULL when no program was seen */
+		memcpy(v, r->map.v, r->map.n * sizeof(*v));
 	qsort(v, r->map.n, sizeof(*v), top_cmp);
 	print_header(f, r);
 	fprintf(f, "%7s  %-16s  %-16s  %9s  %7s\n", "ID", "NAME", "TAG", "SAMPLES", "%CPU1");
