@@ -452,8 +452,7 @@ static void print_top(FILE *f, const struct an_result *r)
 	fprintf(f, "%7s  %-16s  %-16s  %9s  %7s\n", "ID", "NAME", "TAG", "SAMPLES", "%CPU1");
 	for (i = 0; i < r->map.n && v[i]->samples; i++, shown++)
 		fprintf(f, "%7u  %-16s  %-16s  %9" PRIu64 "  %7.3f%s\n", v[i]->id, BC_ESC(v[i]->name),
-			v[i]->tag,
-			v[i]->samples, an_cpu_pct(r, v[i]), v[i]->gone ? "  (unloaded)" : "");
+			v[i]->tag, v[i]->samples, an_cpu_pct(r, v[i]), v[i]->gone ? "  (unloaded)" : "");
 	fprintf(f, "%zu of %zu programs had samples (%%CPU1: percent of one CPU)\n", shown, r->map.n);
 	free(v);
 }

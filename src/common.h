@@ -58,14 +58,13 @@ int bc_stop_signal(void);	/* the signal that asked us to stop, or 0 */
  * bc_should_stop() and return bc_out_error(); main closes the stream and
  * makes the exit code. bc_out_open: 0 or -ENOMEM. */
 int bc_out_open(struct bc_ctx *ctx, int fd);
-/* 0, or the failed write's -errno (-EIO for a stream not opened by
- * bc_out_open that has its error flag set). */
+/* 0, or the first failed write's -errno. */
 int bc_out_error(const struct bc_ctx *ctx);
 /* A stop signal arrived or the output cannot be written: either way there
  * is no point going on. */
 bool bc_should_stop(const struct bc_ctx *ctx);
-/* Flush, close ctx->out, then flush stdout (help and usage text go there):
- * 0 or the first write error as -errno. */
+/* Flush and close the stream bc_out_open made, then flush stdout (help and
+ * usage text go there): 0 or the first write error as -errno. */
 int bc_out_close(struct bc_ctx *ctx);
 
 /* Text from outside (a comm, a BTF source line, a program name, a path, a
@@ -79,8 +78,8 @@ int bc_out_close(struct bc_ctx *ctx);
  * bc_esc writes into dst (size >= 4) and returns dst, or s itself when s
  * needs no change and fits; what does not fit is cut at a whole character
  * or escape and ends in "..."; NULL shows as "(null)", as with printf's
- * %s. BC_ESC(s) does it in a block-scoped buffer,
- * for a printf argument: fprintf(f, "%-16s", BC_ESC(comm)). */
+ * %s. BC_ESC(s) does it in a block-scoped buffer, for a printf argument:
+ * fprintf(f, "%-16s", BC_ESC(comm)). */
 const char *bc_esc(char *dst, size_t size, const char *s);
 #define BC_ESC_MAX 1024
 #define BC_ESC(s) bc_esc((char[BC_ESC_MAX]){ 0 }, BC_ESC_MAX, (s))

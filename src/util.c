@@ -292,13 +292,11 @@ int bc_out_open(struct bc_ctx *ctx, int fd)
 	return 0;
 }
 
+/* The latch only, no ferror(): that takes the stream's lock, which the
+ * drain thread holds while a write blocks on a reader that does not read. */
 int bc_out_error(const struct bc_ctx *ctx)
 {
-	int err = __atomic_load_n(&ctx->out_errno, __ATOMIC_RELAXED);
-
-	if (err)
-		return -err;
-	return ctx->out && ferror(ctx->out) ? -EIO : 0;
+	return -__atomic_load_n(&ctx->out_errno, __ATOMIC_RELAXED);
 }
 
 bool bc_should_stop(const struct bc_ctx *ctx)
