@@ -529,7 +529,7 @@ static void print_stats_table(FILE *f, const struct demo_report *r)
 
 		for (int p = 0; p < w->nprogs && len < sizeof(names); p++)
 			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
-						p ? "," : "", w->prog[p].name);
+						p ? "," : "", BC_ESC(w->prog[p].name));
 		fprintf(f, "%-7s %-36s %12" PRIu64 " %12.2f %8.1f %10.3f %10.3f\n",
 			sysmon_weight_name(w->weight), names, w->runs,
 			ratio(w->runs, w->syscalls_seen), ratio(w->time_ns, w->runs), cpu_pct(w),
@@ -598,7 +598,7 @@ static void print_plain(FILE *f, const struct demo_report *r)
 	fprintf(f, "\nOther methods:\n");
 	for (int i = 0; i < r->nskip; i++)
 		fprintf(f, "  %-13s %s: %s\n", method_name(r->skip[i].method),
-			r->skip[i].available ? "not run" : "skipped", r->skip[i].why);
+			r->skip[i].available ? "not run" : "skipped", BC_ESC(r->skip[i].why));
 	if (!r->nskip)
 		fprintf(f, "  (none: every method ran)\n");
 }

@@ -54,19 +54,19 @@ static void print_plain(struct bc_ctx *ctx, const struct doctor_report *r)
 	for (i = 0; i < FEAT_COUNT; i++)
 		if ((int)strlen(feature_label(i)) > w)
 			w = (int)strlen(feature_label(i));
-	fprintf(ctx->out, "Kernel %s\n\n", r->uts.release);
+	fprintf(ctx->out, "Kernel %s\n\n", BC_ESC(r->uts.release));
 	fprintf(ctx->out, "%-*s  %-3s  %s\n", w, "FEATURE", "OK", "DETAIL");
 	for (i = 0; i < FEAT_COUNT; i++) {
 		const struct feature_result *fr = &r->f->r[i];
 
 		fprintf(ctx->out, "%-*s  %-3s  %s\n", w, feature_label(i), fr->ok ? "yes" : "no",
-			fr->detail);
+			BC_ESC(fr->detail));
 	}
 	fprintf(ctx->out, "\nMethods\n%-12s  %-8s  %-9s  %s\n", "METHOD", "COMMAND", "AVAILABLE",
 		"WHY NOT");
 	for (i = 0; i < METHOD_COUNT; i++)
 		fprintf(ctx->out, "%-12s  %-8s  %-9s  %s\n", method_name(i), method_command(i),
-			r->avail[i] ? "yes" : "no", r->avail[i] ? "-" : r->why[i]);
+			r->avail[i] ? "yes" : "no", r->avail[i] ? "-" : BC_ESC(r->why[i]));
 }
 
 static int print_json(struct bc_ctx *ctx, const struct doctor_report *r)

@@ -257,7 +257,8 @@ static void print_stats_warning(FILE *f, const struct oh_result *r)
 		fprintf(f, "; kernel.bpf_stats_enabled=1");
 	for (int i = 0; i < r->n_stats_holders && i < OH_MAX_HOLDERS; i++) {
 		read_comm(r->stats_holders[i], comm, sizeof(comm));
-		fprintf(f, "%s pid %d (%s)", i ? "," : "; held by", (int)r->stats_holders[i], comm);
+		fprintf(f, "%s pid %d (%s)", i ? "," : "; held by", (int)r->stats_holders[i],
+			BC_ESC(comm));
 	}
 	fprintf(f, "): every run of the tracer's programs paid their two clock reads, so ADDED "
 		"includes them.\n");
@@ -284,7 +285,7 @@ static void print_plain(FILE *f, const struct tracer *t, const struct oh_result 
 	char desc[256];
 
 	tracer_describe(t, desc, sizeof(desc));
-	fprintf(f, "Tracer: %s (%s; %d BPF programs)\n", desc,
+	fprintf(f, "Tracer: %s (%s; %d BPF programs)\n", BC_ESC(desc),
 		t->o.is_command ? "restarted for every on-round" : "attached/detached in-process",
 		r->tracer_progs);
 	fprintf(f, "Rounds: %d off + %d on after a warm-up, %.2f s each; workload: %d thread(s)%s",

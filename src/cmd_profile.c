@@ -182,7 +182,7 @@ static void print_target(FILE *f, const struct prof_result *r, const struct prof
 {
 	bool corr = r->calibrated && !t->is_calib;
 
-	fprintf(f, "\n%u %s (%s%s): %llu runs, %.1f runs/s\n", t->desc.id, t->desc.full_name,
+	fprintf(f, "\n%u %s (%s%s): %llu runs, %.1f runs/s\n", t->desc.id, BC_ESC(t->desc.full_name),
 		prog_type_name(t->desc.type), t->is_calib ? ", calibration" : "",
 		(unsigned long long)t->runs, t->runs_per_s);
 	if (!t->runs) {

@@ -86,11 +86,11 @@ static void print_plain(struct bc_ctx *ctx, const struct prog_report *r)
 		const struct prog_desc *d = &r->progs.v[i];
 		int l;
 
-		if ((l = (int)strlen(d->full_name)) > wname)
+		if ((l = (int)strlen(BC_ESC(d->full_name))) > wname)
 			wname = l;
 		if ((l = (int)strlen(prog_type_name(d->type))) > wtype)
 			wtype = l;
-		if ((l = (int)strlen(d->attach)) > watt)
+		if ((l = (int)strlen(BC_ESC(d->attach))) > watt)
 			watt = l;
 	}
 	fprintf(ctx->out, "%6s  %-*s  %-*s  %-16s  %-*s  %3s  %6s  %12s  %14s\n", "ID", wtype, "TYPE",
@@ -105,8 +105,9 @@ static void print_plain(struct bc_ctx *ctx, const struct prog_report *r)
 			snprintf(tim, sizeof(tim), "%llu", (unsigned long long)d->run_time_ns);
 		}
 		fprintf(ctx->out, "%6u  %-*s  %-*s  %-16s  %-*s  %3s  %6u  %12s  %14s\n", d->id, wtype,
-			prog_type_name(d->type), wname, d->full_name, d->tag, watt,
-			*d->attach ? d->attach : "-", d->has_btf ? "yes" : "no", d->jited_len, cnt, tim);
+			prog_type_name(d->type), wname, BC_ESC(d->full_name), d->tag, watt,
+			*d->attach ? BC_ESC(d->attach) : "-", d->has_btf ? "yes" : "no", d->jited_len,
+			cnt, tim);
 	}
 	fprintf(ctx->out, "%zu program%s; kernel.bpf_stats_enabled=%d%s\n", r->progs.n,
 		r->progs.n == 1 ? "" : "s", r->stats_sysctl,

@@ -128,7 +128,7 @@ static void print_rate_cols(FILE *f, const struct rs_rate *r, bool valid)
 
 static void print_row(FILE *f, const struct rs_prog *p, const struct rs_rate *r, bool valid)
 {
-	fprintf(f, "%7u %-15.15s %-24.24s", p->id, prog_type_name(p->type), p->full_name);
+	fprintf(f, "%7u %-15.15s %-24.24s", p->id, prog_type_name(p->type), BC_ESC(p->full_name));
 	print_rate_cols(f, r, valid);
 	fprintf(f, " %12llu %-5s\n", (unsigned long long)(p->cur.run_cnt - p->base.run_cnt),
 		state_name(p->state));
@@ -323,12 +323,12 @@ static int sample_loop(struct bc_ctx *ctx, const struct rs_loop_opts *o, struct 
 		} else {
 			print_interval_plain(ctx->out, sr);
 		}
-		if (sr->stopped || bc_stop_requested()) {
+		if (sr->stopped || bc_should_stop(ctx)) {
 			sr->stopped = true;
 			break;
 		}
 	}
-	return 0;
+	return bc_out_error(ctx);
 }
 
 int cmd_stats(struct bc_ctx *ctx, int argc, char **argv)

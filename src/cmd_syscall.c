@@ -169,12 +169,13 @@ static void print_window(FILE *f, const struct sw_result *r)
 
 	if (r->single) {
 		fprintf(f, "Method: %s on %s, which encloses both syscall tracepoints\n", m,
-			r->func[SW_ROLE_BODY]);
+			BC_ESC(r->func[SW_ROLE_BODY]));
 		return;
 	}
 	fprintf(f, "Method: %s; window = %s + %s + %s (enter part + syscall body + exit part,\n"
 		"  summed: no traceable function encloses both syscall tracepoints here)\n", m,
-		r->func[SW_ROLE_ENTER], r->func[SW_ROLE_BODY], r->func[SW_ROLE_EXIT]);
+		BC_ESC(r->func[SW_ROLE_ENTER]), BC_ESC(r->func[SW_ROLE_BODY]),
+		BC_ESC(r->func[SW_ROLE_EXIT]));
 	if (r->per_syscall)
 		fprintf(f, "  No syscall dispatcher can be wrapped on this kernel: the body is each\n"
 			"  tracked syscall's own function; the dispatch around it is outside.\n");
@@ -193,12 +194,12 @@ static void print_candidates(FILE *f, const struct sw_result *r)
 		for (int i = 0; i < r->ncands[mi]; i++) {
 			const struct sw_candidate *c = &r->cand[mi][i];
 
-			fprintf(f, "  %-5s %-24s %-3s %s\n", sw_role_name(c->role), c->func,
-				c->ok ? "ok" : "no", c->detail);
+			fprintf(f, "  %-5s %-24s %-3s %s\n", sw_role_name(c->role), BC_ESC(c->func),
+				c->ok ? "ok" : "no", BC_ESC(c->detail));
 		}
 	}
 	if (r->fentry_why[0])
-		fprintf(f, "fentry not used: %s\n", r->fentry_why);
+		fprintf(f, "fentry not used: %s\n", BC_ESC(r->fentry_why));
 }
 
 static void print_row(FILE *f, const struct sw_syscall *s, int phase, bool incomplete)
@@ -248,7 +249,7 @@ static void print_probes(FILE *f, const struct sw_result *r)
 	for (int i = 0; i < r->nprobes; i++) {
 		const struct sw_probe_count *p = &r->probes[i];
 
-		fprintf(f, "  %-10s %-24s", p->event, r->func[p->role]);
+		fprintf(f, "  %-10s %-24s", BC_ESC(p->event), BC_ESC(r->func[p->role]));
 		for (int ph = 0; ph < SW_PHASES; ph++)
 			if (r->ran[ph])
 				fprintf(f, "  %s: %llu hits, %llu missed", phase_label[ph],
@@ -281,7 +282,7 @@ static void print_plain(FILE *f, const struct sw_result *r, const struct syscall
 {
 	print_window(f, r);
 	print_candidates(f, r);
-	fprintf(f, "Tracer: %s (%d BPF programs)\n", r->tracer, r->tracer_progs);
+	fprintf(f, "Tracer: %s (%d BPF programs)\n", BC_ESC(r->tracer), r->tracer_progs);
 	if (o->cfg.observe)
 		fprintf(f, "Watching pid %d for %.2f s per phase\n", o->cfg.pid, o->cfg.duration_s);
 	else

@@ -145,11 +145,11 @@ static void print_event(const struct sysmon_event_view *ev, void *arg)
 		print_event_json(f, ev);
 	else if (ev->name)
 		fprintf(f, "%-7u %-7u %-16s %s(0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64
-			") = %" PRId64 " <%" PRIu64 " ns>\n", ev->pid, ev->tid, ev->comm, ev->name,
+			") = %" PRId64 " <%" PRIu64 " ns>\n", ev->pid, ev->tid, BC_ESC(ev->comm), ev->name,
 			ev->args[0], ev->args[1], ev->args[2], ev->ret, ev->lat_ns);
 	else
 		fprintf(f, "%-7u %-7u %-16s syscall_%u(0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64
-			") = %" PRId64 " <%" PRIu64 " ns>\n", ev->pid, ev->tid, ev->comm, ev->nr,
+			") = %" PRId64 " <%" PRIu64 " ns>\n", ev->pid, ev->tid, BC_ESC(ev->comm), ev->nr,
 			ev->args[0], ev->args[1], ev->args[2], ev->ret, ev->lat_ns);
 }
 
@@ -183,7 +183,7 @@ static void print_plain(FILE *f, const struct sysmon_sample *s)
 	for (int i = 0; i < sum->ntop_proc; i++) {
 		const struct sysmon_top_proc *p = &sum->top_proc[i];
 
-		fprintf(f, "  %-8u %-16s %12" PRIu64 " %14.3f\n", p->pid, p->comm, p->calls,
+		fprintf(f, "  %-8u %-16s %12" PRIu64 " %14.3f\n", p->pid, BC_ESC(p->comm), p->calls,
 			(double)p->time_ns / 1e6);
 	}
 }
@@ -223,7 +223,7 @@ static int emit(struct bc_ctx *ctx, const struct sysmon_sample *s)
 	else
 		print_plain(ctx->out, s);
 	fflush(ctx->out);
-	return err;
+	return err ? err : bc_out_error(ctx);
 }
 
 static void announce(struct sysmon *sm)
@@ -247,8 +247,9 @@ static int monitor(struct bc_ctx *ctx, struct sysmon *sm, const struct sysmon_cm
 
 	while (!err) {
 		double left = o->duration_s - (double)(bc_now_ns() - start) / 1e9;
-		bool stopped = bc_sleep_interruptible(o->duration_s > 0 && left < o->interval_s ?
-						      left : o->interval_s);
+		/* Wakes on a failed write too: --print writes from the drain thread. */
+		bool stopped = bc_sleep_ctx(ctx, o->duration_s > 0 && left < o->interval_s ?
+					    left : o->interval_s);
 		uint64_t now = bc_now_ns();
 
 		s.final = stopped || (o->duration_s > 0 &&

@@ -214,7 +214,7 @@ static void fmt_row(const struct rs_prog *p, char *buf, size_t len)
 	int n;
 
 	n = snprintf(buf, len, "%7u %-15.15s %-24.24s", p->id, prog_type_name(p->type),
-		     p->full_name);
+		     BC_ESC(p->full_name));
 	if (n < 0 || (size_t)n >= len)
 		return;
 	if (!p->has_rate) {
@@ -278,7 +278,7 @@ static int run_batch(struct bc_ctx *ctx, const struct top_opts *o, struct top_st
 	uint64_t frames = 0;
 	int err;
 
-	while (!bc_stop_requested()) {
+	while (!bc_should_stop(ctx)) {
 		double left = o->loop.interval_s;
 
 		if (o->loop.duration_s > 0) {
@@ -298,7 +298,7 @@ static int run_batch(struct bc_ctx *ctx, const struct top_opts *o, struct top_st
 		if (o->loop.count && ++frames >= o->loop.count)
 			break;
 	}
-	return 0;
+	return bc_out_error(ctx);
 }
 
 /* ---- curses ---- */
@@ -381,7 +381,7 @@ static void draw(struct top_state *t)
 		const struct top_hist *h = &t->hist[sel - t->rs.v];
 
 		y = LINES - TOP_GRAPH_H - 2;
-		mvprintw(y - 1, 0, "selected: id %u %s", sel->id, sel->full_name);
+		mvprintw(y - 1, 0, "selected: id %u %s", sel->id, BC_ESC(sel->full_name));
 		draw_graph(y, 0, w, "%CPU1", h->cpu, h->n);
 		draw_graph(y, w + 2, w, "ns/run", h->nsr, h->n);
 	}

@@ -17,7 +17,9 @@ struct bc_ctx {
 	bool json;		/* -j/--json: machine-readable output */
 	bool pretty;		/* -p/--pretty: indented JSON */
 	int verbose;		/* -v: libbpf debug output and extra notes */
-	FILE *out;		/* where results go (stdout) */
+	FILE *out;		/* where results go (stdout, see bc_out_open) */
+	int out_fd;		/* the descriptor under out */
+	int out_errno;		/* first failed write to out_fd, 0 while all went out */
 	struct features *features;	/* probed once, on first use */
 };
 
@@ -34,7 +36,9 @@ void bc_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bc_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Strict number parsing: whole string, in range, else -EINVAL/-ERANGE.
- * what names the option in the error message printed on failure. */
+ * what names the option in the error message printed on failure. Decimal
+ * only, as the options document: no blanks, no '+', no 0x (hex, or a hex
+ * float), no octal ("010" is ten); a '-' only where the type is signed. */
 int parse_u64(const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out);
 int parse_int(const char *what, const char *s, int min, int max, int *out);
 int parse_double(const char *what, const char *s, double min, double max, double *out);
@@ -47,14 +51,53 @@ bool bc_stop_requested(void);
 void bc_stop_reset(void);
 int bc_stop_signal(void);	/* the signal that asked us to stop, or 0 */
 
+/* Results: every printer writes to ctx->out, a stream over fd (stdout)
+ * that latches the first failed write (EPIPE when the reader went away,
+ * ENOSPC, EIO, ...) in ctx->out_errno, from whichever thread wrote. Writes
+ * after a failure are dropped at once. Long-running loops test
+ * bc_should_stop() and return bc_out_error(); main closes the stream and
+ * makes the exit code. bc_out_open: 0 or -ENOMEM. */
+int bc_out_open(struct bc_ctx *ctx, int fd);
+/* 0, or the first failed write's -errno. */
+int bc_out_error(const struct bc_ctx *ctx);
+/* A stop signal arrived or the output cannot be written: either way there
+ * is no point going on. */
+bool bc_should_stop(const struct bc_ctx *ctx);
+/* Flush and close the stream bc_out_open made, then flush stdout (help and
+ * usage text go there): 0 or the first write error as -errno. */
+int bc_out_close(struct bc_ctx *ctx);
+
+/* Text from outside (a comm, a BTF source line, a program name, a path, a
+ * command line) made safe for a terminal: C0 controls, DEL, C1 controls,
+ * malformed UTF-8 and the invisible Unicode characters that reorder or hide
+ * text (bidi controls, zero-width ones, BOM, tags) become escapes: \n, \r,
+ * \t, else \xNN per byte. Printable ASCII and printable UTF-8 pass as they
+ * are; a backslash stays one backslash (display, not a reversible
+ * encoding). JSON output needs none of this: it escapes (JSON_ENSURE_ASCII).
+ *
+ * bc_esc writes into dst (size >= 4) and returns dst, or s itself when s
+ * needs no change and fits; what does not fit is cut at a whole character
+ * or escape and ends in "..."; NULL shows as "(null)", as with printf's
+ * %s. BC_ESC(s) does it in a block-scoped buffer, for a printf argument:
+ * fprintf(f, "%-16s", BC_ESC(comm)). */
+const char *bc_esc(char *dst, size_t size, const char *s);
+#define BC_ESC_MAX 1024
+#define BC_ESC(s) bc_esc((char[BC_ESC_MAX]){ 0 }, BC_ESC_MAX, (s))
+/* The same escaping, unbounded, written to f: 0 or -EIO. */
+int bc_fputs_esc(const char *s, FILE *f);
+
 /* Monotonic time in ns. */
 uint64_t bc_now_ns(void);
 /* Sleep up to secs, waking early when a stop was requested. Returns
  * true when woken by a stop request. */
 bool bc_sleep_interruptible(double secs);
+/* The same, also waking when a write to ctx->out failed (bc_should_stop):
+ * for loops whose output is written by another thread as well. */
+bool bc_sleep_ctx(const struct bc_ctx *ctx, double secs);
 
 /* JSON: emit one document (pretty or compact per ctx), steals the ref.
- * A NULL doc (a failed build) is -EINVAL. */
+ * A NULL doc (a failed build) is -EINVAL; a failed write its -errno
+ * (bc_out_error). */
 int bc_json_emit(struct bc_ctx *ctx, json_t *doc);
 /* json_pack that says why it failed (jansson's own message) instead of
  * returning a bare NULL, which an array or object would silently drop. */

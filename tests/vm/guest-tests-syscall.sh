@@ -55,6 +55,13 @@ test_syscall_fentry_getpid_ordering() {
 	sc_nothing_left
 }
 
+# A report that cannot be written: exit 1, one line, probes and tracer gone.
+test_syscall_full_disk() {
+	bc_full_disk syscall --sysmon count --duration 0.5 --syscalls getpid
+	bc_full_disk -j syscall --sysmon count --duration 0.5 --syscalls getpid --method kprobe
+	sc_nothing_left
+}
+
 test_syscall_plain_output() {
 	bc_ok syscall --sysmon count --compare --duration 1 --method kprobe
 	has '^Method: kprobe/kretprobe; window = __traceiter_sys_enter \+ x64_sys_call \+ __traceiter_sys_exit'
