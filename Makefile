@@ -1,5 +1,7 @@
-# bpfcost build. `make` builds ./bpfcost; `make test` runs every test tier
-# available on this machine; `make SAN=1` builds with ASan+UBSan.
+# bpfcost build. `make` builds ./bpfcost and its BPF objects, nothing else
+# (only what `bash scripts/deps.sh` installs is needed); `make test` builds
+# the unit tests and test helpers too and runs every test tier available on
+# this machine (needs `deps.sh --test`); `make SAN=1` builds with ASan+UBSan.
 PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD ?= build
@@ -34,9 +36,12 @@ HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(HELPER_SRCS))
 # Keep BPF objects and skeletons: tests load the objects with bpftool.
 .SECONDARY:
 
-.PHONY: all all-unit clean install deps test unit e2e vmtest bench
-all: $(BPF_OBJS) $(SKELS) $(BIN) $(UNIT_BINS) $(HELPER_BINS)
+.PHONY: all all-unit helpers clean install deps test unit e2e vmtest bench
+# What running needs; never anything a test-only package provides (CI checks
+# this by building in a root that has only the plain deps.sh packages).
+all: $(BPF_OBJS) $(SKELS) $(BIN)
 all-unit: $(UNIT_BINS)
+helpers: $(HELPER_BINS)
 
 $(BUILD):
 	mkdir -p $(BUILD)/tests
@@ -78,7 +83,7 @@ $(BUILD)/bench/fleet_loader: bench/fleet_loader.c
 	mkdir -p $(BUILD)/bench
 	$(CC) $(CFLAGS) $(LDFLAGS) $< -lbpf -lelf -lz -o $@
 
-bench: all $(BUILD)/bench/fleet_loader
+bench: all helpers $(BUILD)/bench/fleet_loader
 	BUILD=$(BUILD) BPFCOST_BIN=$(BIN) bash bench/run.sh
 
 install: $(BIN)
@@ -87,16 +92,16 @@ install: $(BIN)
 deps:
 	bash scripts/deps.sh
 
-unit: $(UNIT_BINS)
+unit: all-unit
 	@for t in $(UNIT_BINS); do $$t || exit 1; done
 
-test: all
+test: all all-unit helpers
 	bash tests/run.sh
 
 # Boots Debian's stock 6.1 and 5.10 kernels under QEMU/TCG (fetched once
 # into $BPFCOST_VM_CACHE, default /var/cache/bpfcost-vm) and runs tests/vm
 # inside each.
-vmtest: all
+vmtest: all helpers
 	BUILD=$(BUILD) BPFCOST_BIN=$(BIN) bash tests/vm/run.sh
 	BUILD=$(BUILD) BPFCOST_BIN=$(BIN) VMTEST_SUITE=bullseye bash tests/vm/run.sh
 
