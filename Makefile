@@ -33,10 +33,22 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(HELPER_SRCS))
 
+# libFuzzer harnesses, one per parser of outside input (tests/fuzz/README.md):
+# built with clang, the library objects instrumented too, into $(FUZZ_BUILD).
+# A new tests/fuzz/fuzz_NAME.c is picked up by `make fuzz` and the runner.
+FUZZ_BUILD := $(BUILD)/fuzz
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
+# Parsers live below the commands: the cmd_*.c front ends are left out.
+FUZZ_OBJS := $(patsubst src/%.c,$(FUZZ_BUILD)/%.o,$(filter-out src/cmd_%.c,$(LIB_SRCS)))
+FUZZ_CFLAGS := -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -DBPFCOST_VERSION='"$(VERSION)"' \
+	-I$(BUILD) -Isrc -fno-omit-frame-pointer -fno-sanitize-recover=all \
+	-fsanitize=address,undefined
+
 # Keep BPF objects and skeletons: tests load the objects with bpftool.
 .SECONDARY:
 
-.PHONY: all all-unit helpers clean install deps test unit e2e vmtest bench
+.PHONY: all all-unit helpers clean install deps test unit e2e vmtest bench fuzz fuzz-run
 # What running needs; never anything a test-only package provides (CI checks
 # this by building in a root that has only the plain deps.sh packages).
 all: $(BPF_OBJS) $(SKELS) $(BIN)
@@ -76,6 +88,24 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)
 
 $(HELPER_BINS): $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) $< -lbpf -lelf -lz -o $@
+
+$(FUZZ_BUILD)/%.o: src/%.c $(SKELS) $(wildcard src/*.h src/bpf/*.h)
+	@mkdir -p $(FUZZ_BUILD)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+# An archive, so each harness links only the objects its parser needs.
+$(FUZZ_BUILD)/libbpfcost.a: $(FUZZ_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_BUILD)/libbpfcost.a
+	$(CLANG) $(FUZZ_CFLAGS) -Itests/fuzz -fsanitize=fuzzer $< $(FUZZ_BUILD)/libbpfcost.a \
+		$(LDLIBS) -o $@
+
+fuzz: $(FUZZ_BINS)
+
+# Each harness for FUZZ_SECONDS (CI: a few seconds; bench/fuzz: ten minutes).
+fuzz-run: fuzz
+	BUILD=$(BUILD) bash tests/fuzz/run.sh -t $(or $(FUZZ_SECONDS),10)
 
 # Benchmarks (bench/): scripts, not tests. Figures go to stdout; see
 # bench/README.md. The fleet helper is built only for them.
