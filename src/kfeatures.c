@@ -19,6 +19,7 @@
  *   bpf_map_lookup_percpu_elem        5.19, 07343110b293 (both for progiter.h)
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -165,7 +166,7 @@ int kf_parse_int(const char *text, int *val)
 
 	errno = 0;
 	v = strtol(text, &end, 10);
-	if (errno || end == text)
+	if (errno || end == text || v < INT_MIN || v > INT_MAX)
 		return -EINVAL;
 	*val = (int)v;
 	return 0;

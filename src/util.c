@@ -38,7 +38,7 @@ int parse_u64(const char *what, const char *s, uint64_t min, uint64_t max, uint6
 	char *end;
 
 	/* strtoull accepts "-1" and wraps it; reject signs outright. */
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ') {
+	if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s)) {
 		bc_err("invalid %s '%s': expected a non-negative integer", what, s ? s : "");
 		return -EINVAL;
 	}
@@ -62,7 +62,7 @@ int parse_int(const char *what, const char *s, int min, int max, int *out)
 	long v;
 	char *end;
 
-	if (!s || !*s || *s == ' ') {
+	if (!s || !*s || isspace((unsigned char)*s)) {
 		bc_err("invalid %s '%s': expected an integer", what, s ? s : "");
 		return -EINVAL;
 	}
@@ -85,7 +85,7 @@ int parse_double(const char *what, const char *s, double min, double max, double
 	double v;
 	char *end;
 
-	if (!s || !*s || *s == ' ') {
+	if (!s || !*s || isspace((unsigned char)*s)) {
 		bc_err("invalid %s '%s': expected a number", what, s ? s : "");
 		return -EINVAL;
 	}
@@ -127,7 +127,7 @@ int parse_duration(const char *what, const char *s, double *secs)
 		num[len - sl] = '\0';
 		errno = 0;
 		v = strtod(num, &end);
-		if (*end || errno || !isfinite(v) || num[0] == ' ')
+		if (*end || errno || !isfinite(v) || isspace((unsigned char)num[0]))
 			break;
 		if (v <= 0) {
 			bc_err("invalid %s '%s': must be greater than zero", what, s);
