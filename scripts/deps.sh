@@ -4,7 +4,9 @@
 set -eu
 build="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
        libcapstone-dev libjansson-dev libncurses-dev linux-libc-dev"
-test="libcmocka-dev python3 python3-pytest bpftrace tmux iproute2 libclang-rt-14-dev"
+# --test: the unit, e2e and fuzz tiers (`make test`, `make fuzz`; libFuzzer
+# is in libclang-rt-14-dev); jq runs the help examples that pipe into it.
+test="libcmocka-dev python3 python3-pytest bpftrace tmux iproute2 libclang-rt-14-dev jq"
 vm="qemu-system-x86 busybox-static cpio"
 want="$build"
 case "${1:-}" in
