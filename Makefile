@@ -4,6 +4,8 @@
 # this machine (needs `deps.sh --test`); `make SAN=1` builds with ASan+UBSan.
 PREFIX ?= /usr/local
 DESTDIR ?=
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 BUILD ?= build
 CC ?= cc
 CLANG ?= clang
@@ -48,7 +50,7 @@ FUZZ_CFLAGS := -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -DBPFCOST_VERSION='"$(VER
 # Keep BPF objects and skeletons: tests load the objects with bpftool.
 .SECONDARY:
 
-.PHONY: all all-unit helpers clean install deps test unit e2e vmtest bench fuzz fuzz-run
+.PHONY: all all-unit helpers clean install man deps test unit e2e vmtest bench fuzz fuzz-run
 # What running needs; never anything a test-only package provides (CI checks
 # this by building in a root that has only the plain deps.sh packages).
 all: $(BPF_OBJS) $(SKELS) $(BIN)
@@ -116,8 +118,20 @@ $(BUILD)/bench/fleet_loader: bench/fleet_loader.c
 bench: all helpers $(BUILD)/bench/fleet_loader
 	BUILD=$(BUILD) BPFCOST_BIN=$(BIN) bash bench/run.sh
 
-install: $(BIN)
+# Man pages from the help text itself (scripts/mkman.sh: help -> Markdown ->
+# go-md2man, which the plain deps.sh installs; `make` alone does not need it).
+$(BUILD)/man/bpfcost.1: $(BIN) scripts/mkman.sh scripts/help2md.awk
+	sh scripts/mkman.sh $(abspath $(BIN)) $(BUILD)/man
+
+man: $(BUILD)/man/bpfcost.1
+
+# The binary, a man page per command and the bash completion (which reads
+# commands, options and selectors from the installed binary's --help).
+install: $(BIN) man
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/bpfcost
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 $(BUILD)/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -D -m 0644 scripts/bpfcost-completion.bash $(DESTDIR)$(BASHCOMPDIR)/bpfcost
 
 deps:
 	bash scripts/deps.sh
