@@ -9,11 +9,13 @@ build="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
 # --test: the unit, e2e and fuzz tiers (`make test`, `make fuzz`; libFuzzer
 # is in libclang-rt-14-dev); jq runs the help examples that pipe into it.
 test="libcmocka-dev python3 python3-pytest bpftrace tmux iproute2 libclang-rt-14-dev jq"
+# --all: also the VM tier (QEMU) and CI's fresh-root check (tests/fresh).
 vm="qemu-system-x86 busybox-static cpio"
+ci="debootstrap"
 want="$build"
 case "${1:-}" in
 	--test) want="$build $test" ;;
-	--all) want="$build $test $vm" ;;
+	--all) want="$build $test $vm $ci" ;;
 esac
 missing=""
 for p in $want; do
