@@ -8,7 +8,7 @@
 # offered after commands whose usage takes PROG. So completion cannot drift
 # from the binary. Values: files for FILE/PATH arguments and `pinned`,
 # program names and ids after `name` and `id` when `bpfcost -j prog` works
-# (root), process ids after `pid`. Needs only bash (no bash-completion
+# (root), process ids and names after `pid` and `comm`. Needs only bash (no bash-completion
 # helpers), so tests can drive it through COMP_WORDS and COMP_CWORD.
 
 # The option terms of a help text's Options blocks, one per line: the part
@@ -100,6 +100,8 @@ _bpfcost() {
 		id) COMPREPLY=($(compgen -W "$("$bin" -j prog 2>/dev/null |
 			grep -o '"id": *[0-9]*' | grep -o '[0-9]*$')" -- "$cur")) ;;
 		pid) COMPREPLY=($(compgen -W "$(ls /proc | grep -x '[0-9]*')" -- "$cur")) ;;
+		comm) COMPREPLY=($(compgen -W "$(cat /proc/[0-9]*/comm 2>/dev/null | sort -u)" \
+			-- "$cur")) ;;
 		esac
 		return 0
 	fi

@@ -3,12 +3,13 @@
 has a man page made from its --help, and the installed completion, driven
 through COMP_WORDS/COMP_CWORD, offers every command, each command's
 options and the program selectors. Nothing here touches the kernel."""
+import os
 import re
 import subprocess
 
 import pytest
 
-from conftest import ROOT, run
+from conftest import BIN, ROOT, run
 from test_cli import COMMANDS
 
 
@@ -38,8 +39,10 @@ def selector_words():
 def installed(tmp_path_factory):
     """`make install` into a scratch DESTDIR (PREFIX=/usr)."""
     dest = tmp_path_factory.mktemp("destdir")
+    # Not a sub-make of `make test`: its jobserver fds are not passed on.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     p = subprocess.run(["make", "-s", "-C", str(ROOT), "install", f"DESTDIR={dest}",
-                        "PREFIX=/usr"], capture_output=True, text=True, timeout=600)
+                        "PREFIX=/usr"], capture_output=True, text=True, timeout=600, env=env)
     assert p.returncode == 0, p.stdout + p.stderr
     return dest / "usr"
 
@@ -47,7 +50,6 @@ def installed(tmp_path_factory):
 def complete(installed, *words):
     """What the installed completion offers for the words (the last one is
     being completed), with the binary under test as COMP_WORDS[0]."""
-    from conftest import BIN
     script = ('source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); '
               '_bpfcost; printf "%s\\n" "${COMPREPLY[@]}"')
     comp = installed / "share" / "bash-completion" / "completions" / "bpfcost"
