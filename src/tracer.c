@@ -56,17 +56,17 @@ void tracer_describe(const struct tracer *t, char *buf, size_t len)
 static int read_proc_file(const char *path, char *buf, size_t len)
 {
 	ssize_t n;
-	int fd;
+	int fd, err;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, len - 1);
+	err = n < 0 ? -errno : n == 0 ? -ENODATA : 0;
 	close(fd);
-	if (n <= 0)
-		return n < 0 ? -errno : -ENODATA;
-	buf[n] = '\0';
-	return 0;
+	if (!err)
+		buf[n] = '\0';
+	return err;
 }
 
 pid_t tracer_stat_pgrp(const char *stat)
