@@ -50,7 +50,7 @@ static const char stats_help[] =
 	"    is invisible here; the A/B method (bpfcost overhead) sees it.\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost stats                                  # every program, 1 s, until Ctrl-C\n"
-	"  bpfcost stats name sysmon_count_enter --duration 5\n"
+	"  bpfcost stats name sysmon_cnt_enter --duration 5\n"
 	"  bpfcost stats id 42 id 43 --interval 250ms --count 20\n"
 	"  bpfcost -j stats --count 3 | jq 'select(.type == \"summary\")'\n";
 

@@ -40,7 +40,7 @@ static const char top_help[] =
 	"and ns/run history is graphed), space or p pause, h help, q quit.\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost top\n"
-	"  bpfcost top --interval 500ms name sysmon_count_enter\n"
+	"  bpfcost top --interval 500ms name sysmon_cnt_enter\n"
 	"  bpfcost top -b --count 3 > frames.txt\n";
 
 enum sort_key { SK_ID, SK_TYPE, SK_NAME, SK_RUNS_S, SK_NS_RUN, SK_CPU, SK_MACH, SK_MISSES,

@@ -19,6 +19,7 @@
  *   bpf_map_lookup_percpu_elem        5.19, 07343110b293 (both for progiter.h)
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -158,45 +159,58 @@ static int read_text(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-static int read_int(const char *path, int *val)
+int kf_parse_int(const char *text, int *val)
 {
-	char buf[32], *end;
+	char *end;
 	long v;
-	int err;
 
-	err = read_text(path, buf, sizeof(buf));
-	if (err)
-		return err;
 	errno = 0;
-	v = strtol(buf, &end, 10);
-	if (errno || end == buf)
+	v = strtol(text, &end, 10);
+	if (errno || end == text || v < INT_MIN || v > INT_MAX)
 		return -EINVAL;
 	*val = (int)v;
 	return 0;
 }
 
+static int read_int(const char *path, int *val)
+{
+	char buf[32];
+	int err;
+
+	err = read_text(path, buf, sizeof(buf));
+	if (err)
+		return err;
+	return kf_parse_int(buf, val);
+}
+
+char kf_kconfig_line(const char *line, const char *sym)
+{
+	size_t len = strlen(sym);
+	const char *p = line;
+
+	if (!strncmp(line, sym, len) && line[len] == '=')
+		return line[len + 1];
+	/* "# CONFIG_FOO is not set" */
+	if (strncmp(p, "# ", 2))
+		return 0;
+	p += 2;
+	if (strncmp(p, sym, len) || strncmp(p + len, " is not set", 11))
+		return 0;
+	return 'n';
+}
+
 /* 'y', 'm', 'n' (explicitly not set) or 0 when /proc/config.gz cannot tell. */
 static char kconfig(const char *sym)
 {
-	char line[256], unset[128];
-	size_t len = strlen(sym);
+	char line[256];
 	char res = 0;
 	gzFile gz;
 
 	gz = gzopen("/proc/config.gz", "rb");
 	if (!gz)
 		return 0;
-	snprintf(unset, sizeof(unset), "# %s is not set", sym);
-	while (gzgets(gz, line, sizeof(line))) {
-		if (!strncmp(line, sym, len) && line[len] == '=') {
-			res = line[len + 1];
-			break;
-		}
-		if (!strncmp(line, unset, strlen(unset))) {
-			res = 'n';
-			break;
-		}
-	}
+	while (!res && gzgets(gz, line, sizeof(line)))
+		res = kf_kconfig_line(line, sym);
 	gzclose(gz);
 	return res;
 }

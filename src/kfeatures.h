@@ -84,4 +84,12 @@ int bc_feature_record(struct bc_ctx *ctx, enum feature_id id, bool ok, int err,
  * missing feature and the methods that do work here. */
 bool method_available(const struct features *f, enum method_id m, char *why, size_t len);
 
+/* Pure parsers of the kernel text the probes read (fuzzed: tests/fuzz).
+ * A decimal int at the start of a sysfs/procfs value: 0, or -EINVAL when
+ * there is none or it does not fit an int. */
+int kf_parse_int(const char *text, int *val);
+/* One /proc/config.gz line: the value character of "SYM=y" ('y', 'm', ...),
+ * 'n' for "# SYM is not set", 0 for any other line. */
+char kf_kconfig_line(const char *line, const char *sym);
+
 #endif

@@ -14,21 +14,40 @@
 #define KPE_DEFAULT_DIR "/sys/kernel/tracing"
 #define KPE_REMOVE_TRIES 50	/* 10 ms apart: perf events close asynchronously */
 
+int kpe_mounts_line_tracefs(const char *line, char *dir, size_t len)
+{
+	const char *mnt, *fstype;
+	size_t n;
+
+	/* "SOURCE MOUNTPOINT FSTYPE OPTIONS 0 0", single spaces (the kernel
+	 * escapes spaces inside fields as \040). */
+	mnt = strchr(line, ' ');
+	if (!mnt)
+		return -ENOENT;
+	fstype = strchr(++mnt, ' ');
+	if (!fstype || strncmp(fstype + 1, "tracefs", 7) ||
+	    (fstype[8] != ' ' && fstype[8] != '\n' && fstype[8]))
+		return -ENOENT;
+	n = (size_t)(fstype - mnt);
+	if (!n || n >= len)
+		return -ENAMETOOLONG;
+	memcpy(dir, mnt, n);
+	dir[n] = '\0';
+	return 0;
+}
+
 int kpe_find_tracefs(char *dir, size_t len)
 {
-	char src[256], mnt[256], fstype[64];
+	char *line = NULL;
+	size_t cap = 0;
 	int err = -ENOENT;
 	FILE *f = fopen("/proc/mounts", "re");
 
 	if (!f)
 		return -errno;
-	while (fscanf(f, "%255s %255s %63s %*[^\n]", src, mnt, fstype) == 3) {
-		if (!strcmp(fstype, "tracefs")) {
-			snprintf(dir, len, "%s", mnt);
-			err = 0;
-			break;
-		}
-	}
+	while (err && getline(&line, &cap, f) > 0)
+		err = kpe_mounts_line_tracefs(line, dir, len) ? -ENOENT : 0;
+	free(line);
 	fclose(f);
 	return err;
 }
@@ -129,10 +148,24 @@ int kpe_try(struct kpe *k, const char *func)
 	return write_events(k, cmd);
 }
 
+int kpe_profile_line(const char *line, const char *event, uint64_t *hits, uint64_t *missed)
+{
+	unsigned long long h, m;
+	char name[128];
+
+	if (sscanf(line, "%127s %llu %llu", name, &h, &m) != 3)
+		return -EINVAL;
+	if (strcmp(name, event))
+		return -ENOENT;
+	*hits = h;
+	*missed = m;
+	return 0;
+}
+
 int kpe_profile(const struct kpe *k, const char *suffix, uint64_t *hits, uint64_t *missed)
 {
-	char path[320], want[64], name[128];
-	unsigned long long h, m;
+	char path[320], want[64], *line = NULL;
+	size_t cap = 0;
 	int err = -ENOENT;
 	FILE *f;
 
@@ -141,15 +174,9 @@ int kpe_profile(const struct kpe *k, const char *suffix, uint64_t *hits, uint64_
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
-	/* "  <event>  <hits>  <misses>" per line. */
-	while (fscanf(f, "%127s %llu %llu", name, &h, &m) == 3) {
-		if (!strcmp(name, want)) {
-			*hits = h;
-			*missed = m;
-			err = 0;
-			break;
-		}
-	}
+	while (err && getline(&line, &cap, f) > 0)
+		err = kpe_profile_line(line, want, hits, missed) ? -ENOENT : 0;
+	free(line);
 	fclose(f);
 	return err;
 }

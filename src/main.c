@@ -38,6 +38,13 @@ static void usage(FILE *f)
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f,
+		"\nGlobal options:\n"
+		"  -j, --json      JSON output\n"
+		"  -p, --pretty    JSON output, indented\n"
+		"  -v, --verbose   libbpf's debug output and extra notes\n"
+		"  -h, --help      this help; 'bpfcost COMMAND --help' for a command\n"
+		"  -V, --version   bpfcost's and libbpf's versions\n");
+	fprintf(f,
 		"\nProgram selectors (any command taking PROG): id N | tag HEX | name NAME | pinned PATH\n"
 		"\nEXAMPLES:\n"
 		"  bpfcost doctor                 # which methods work here\n"

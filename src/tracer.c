@@ -52,44 +52,68 @@ void tracer_describe(const struct tracer *t, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", a == t->o.argv ? "" : " ", *a);
 }
 
-static pid_t stat_pgrp(const char *pid)
+/* A small /proc file into buf, NUL-terminated; 0 or a negative errno. */
+static int read_proc_file(const char *path, char *buf, size_t len)
 {
-	char path[64], buf[512], *p;
 	ssize_t n;
-	int fd;
-	long pgrp;
+	int fd, err;
 
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return -errno;
+	n = read(fd, buf, len - 1);
+	err = n < 0 ? -errno : n == 0 ? -ENODATA : 0;
 	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
+	if (!err)
+		buf[n] = '\0';
+	return err;
+}
+
+pid_t tracer_stat_pgrp(const char *stat)
+{
+	const char *p;
+	long pgrp;
+
 	/* comm may hold spaces and parens: fields resume after the last ')'. */
-	p = strrchr(buf, ')');
+	p = strrchr(stat, ')');
 	if (!p || sscanf(p + 1, " %*c %*d %ld", &pgrp) != 1)
 		return -1;
 	return (pid_t)pgrp;
 }
 
+uint32_t tracer_fdinfo_prog_id(const char *fdinfo)
+{
+	const char *line = fdinfo;
+	unsigned id;
+
+	while (line) {
+		if (sscanf(line, "prog_id: %u", &id) == 1)
+			return id;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return 0;
+}
+
+static pid_t stat_pgrp(const char *pid)
+{
+	char path[64], buf[512];
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	if (read_proc_file(path, buf, sizeof(buf)))
+		return -1;
+	return tracer_stat_pgrp(buf);
+}
+
 static uint32_t fdinfo_prog_id(const char *pid, const char *fd)
 {
-	char path[320], line[128];
-	unsigned id = 0;
-	FILE *f;
+	char path[320], buf[4096];
 
 	snprintf(path, sizeof(path), "/proc/%s/fdinfo/%s", pid, fd);
-	f = fopen(path, "re");
-	if (!f)
+	if (read_proc_file(path, buf, sizeof(buf)))
 		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "prog_id: %u", &id) == 1)
-			break;
-	fclose(f);
-	return id;
+	return tracer_fdinfo_prog_id(buf);
 }
 
 static void scan_add_prog(struct fd_scan *s, uint32_t id)

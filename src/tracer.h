@@ -42,4 +42,11 @@ void tracer_fini(struct tracer *t);
 /* "sysmon count" or the command line, for reports. */
 void tracer_describe(const struct tracer *t, char *buf, size_t len);
 
+/* Pure parsers of the /proc text the readiness scan reads (fuzzed:
+ * tests/fuzz). The process group (field 5) of a /proc/PID/stat text, or -1
+ * when malformed; comm (field 2) may hold spaces and parens. */
+pid_t tracer_stat_pgrp(const char *stat);
+/* The "prog_id:" of a /proc/PID/fdinfo/FD text of a BPF program fd, or 0. */
+uint32_t tracer_fdinfo_prog_id(const char *fdinfo);
+
 #endif
