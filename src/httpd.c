@@ -268,6 +268,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		s->o.on_error(s->o.arg);
 }
 
+/* libmicrohttpd's error hook: its format strings are printf's. */
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	struct xh_server *s = cls;
