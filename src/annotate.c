@@ -13,20 +13,21 @@
 
 int an_resolve_event(struct bc_ctx *ctx, enum smp_event req, enum smp_event *out)
 {
-	const struct features *f = bc_features(ctx);
-	bool cycles_ok = f && f->r[FEAT_PERF_CYCLES].ok;
+	const struct feature_result *cycles;
 
+	/* cpu-clock needs no question: only auto and cycles probe. */
 	if (req == SMP_EVENT_CPU_CLOCK) {
 		*out = req;
 		return 0;
 	}
+	cycles = bc_feature(ctx, FEAT_PERF_CYCLES);
 	if (req == SMP_EVENT_AUTO) {
-		*out = cycles_ok ? SMP_EVENT_CYCLES : SMP_EVENT_CPU_CLOCK;
+		*out = cycles && cycles->ok ? SMP_EVENT_CYCLES : SMP_EVENT_CPU_CLOCK;
 		return 0;
 	}
-	if (!cycles_ok) {
+	if (!cycles || !cycles->ok) {
 		bc_err("--event cycles does not work here (%s); --event cpu-clock does",
-		       f ? f->r[FEAT_PERF_CYCLES].detail : "feature probe failed");
+		       cycles ? cycles->detail : "feature probe failed");
 		return -EOPNOTSUPP;
 	}
 	*out = SMP_EVENT_CYCLES;

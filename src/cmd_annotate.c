@@ -22,6 +22,7 @@ static const char annotate_help[] =
 	"request, and a summary of the hottest lines. Sampling adds no cost per\n"
 	"program run, only a timer interrupt per sample.\n"
 	"PROG is a selector: id N | tag HEX | name NAME | pinned PATH (repeatable).\n\n"
+	"Probes: perf_cycles with --event auto or cycles; none with cpu-clock.\n\n"
 	"Options:\n"
 	"  --duration D      sample for D (5, 500ms, 2m; default 5s); Ctrl-C ends early\n"
 	"  --freq HZ         samples per second per CPU, 1..100000 (default 4000)\n"

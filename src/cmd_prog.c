@@ -15,6 +15,7 @@ static const char prog_help[] =
 	"run_cnt and run_time_ns only grow while run-time stats are enabled\n"
 	"(bpfcost stats turns them on for as long as it runs). The sysctl shows\n"
 	"only the sysctl path: BPF_ENABLE_STATS holders are not visible to it.\n\n"
+	"Probes: none.\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost prog                       # every loaded program\n"
 	"  bpfcost prog name sysmon_cnt_enter # by kernel or BTF name\n"

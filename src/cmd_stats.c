@@ -23,6 +23,7 @@ static const char stats_help[] =
 	"the run are added; with PROG (id N | tag HEX | name NAME | pinned PATH)\n"
 	"only the programs selected at start. A program that vanishes is shown as\n"
 	"'gone' with its last figures; an interval without runs shows 'no runs'.\n\n"
+	"Probes: prog_iter with --reader iter, or auto unless --count 1.\n\n"
 	"Options:\n"
 	"  --interval S      sampling interval (1, 500ms, 2s; default 1s)\n"
 	"  --count N         stop after N intervals\n"

@@ -21,6 +21,7 @@ static const char sysmon_help[] =
 	"Prints top syscalls, top processes and rates every interval, and a final\n"
 	"summary. Runs until Ctrl-C, SIGTERM or --duration. Its own syscalls are\n"
 	"left out.\n\n"
+	"Probes: none.\n\n"
 	"Options:\n"
 	"  -w, --weight W     count, proc or events (default proc)\n"
 	"  -d, --duration D   stop after D (10, 10s, 500ms, 2m)\n"

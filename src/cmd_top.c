@@ -25,6 +25,7 @@ static const char top_help[] =
 	"Live view of what each BPF program costs, from the kernel's run-time\n"
 	"stats (see 'bpfcost stats --help' for the columns and caveats).\n"
 	"With PROG (id N | tag HEX | name NAME | pinned PATH) only those programs.\n\n"
+	"Probes: prog_iter with --reader iter, or auto unless --count 1.\n\n"
 	"Options:\n"
 	"  --interval S      refresh interval (1, 500ms; default 1s)\n"
 	"  -b, --batch       print frames to stdout like 'top -b' (the default when\n"

@@ -67,17 +67,17 @@ static int event_lookup(const char *name)
 static int event_check(struct bc_ctx *ctx, int i)
 {
 	const struct prof_event_def *e = &event_table[i];
-	const struct features *f;
+	const struct feature_result *fr;
 	int fd = sys_perf_open(e, 0);
 
 	if (fd >= 0) {
 		close(fd);
 		return 0;
 	}
-	f = e->feature >= 0 ? bc_features(ctx) : NULL;
-	if (f && !f->r[e->feature].ok)
+	fr = e->feature >= 0 ? bc_feature(ctx, e->feature) : NULL;
+	if (fr && !fr->ok)
 		bc_err("event '%s' is not available here: %s (bpfcost doctor)", e->name,
-		       f->r[e->feature].detail);
+		       fr->detail);
 	else
 		bc_err("event '%s' is not available here: %s%s", e->name, strerror(-fd),
 		       fd == -ENOENT || fd == -EOPNOTSUPP ? " (no PMU for it)" : "");
@@ -86,12 +86,11 @@ static int event_check(struct bc_ctx *ctx, int i)
 
 static int events_auto(struct bc_ctx *ctx, int *idx, int max)
 {
-	const struct features *f = bc_features(ctx);
 	size_t i;
 	int n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(event_table) && n < max; i++)
-		if (event_table[i].in_auto && f && f->r[event_table[i].feature].ok)
+		if (event_table[i].in_auto && bc_feature_ok(ctx, event_table[i].feature))
 			idx[n++] = (int)i;
 	return n;
 }

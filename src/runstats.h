@@ -108,6 +108,9 @@ int rs_sample(struct rs_sampler *s);
 int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts *o,
 	     const uint32_t *ids, size_t nids);
 void rs_free(struct rs_sampler *s);
+/* Register the iterator reader's feature trial, FEAT_PROG_ITER, with the
+ * feature layer (kfeatures.h). Once, before probing. */
+void rs_feature_provide(void);
 
 /* Totals over the whole run for one program (base → last sample). */
 int rs_prog_total(const struct rs_sampler *s, const struct rs_prog *p, struct rs_rate *out);
