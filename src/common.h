@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 struct features;
+struct perf_event_attr;
 
 /* Passed to every command instead of globals: output mode and verbosity. */
 struct bc_ctx {
@@ -94,6 +95,11 @@ bool bc_sleep_interruptible(double secs);
 /* The same, also waking when a write to ctx->out failed (bc_should_stop):
  * for loops whose output is written by another thread as well. */
 bool bc_sleep_ctx(const struct bc_ctx *ctx, double secs);
+
+/* perf_event_open(2), the one wrapper: no group, close-on-exec. pid -1
+ * with a cpu counts that CPU; pid 0 with cpu -1 this process anywhere.
+ * The fd, or a negative errno. */
+int bc_perf_event_open(struct perf_event_attr *attr, int pid, int cpu);
 
 /* JSON: emit one document (pretty or compact per ctx), steals the ref.
  * A NULL doc (a failed build) is -EINVAL; a failed write its -errno

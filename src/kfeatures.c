@@ -199,13 +199,6 @@ static char kconfig(const char *sym)
 	return res;
 }
 
-static int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu)
-{
-	int fd = (int)syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-
-	return fd < 0 ? -errno : fd;
-}
-
 /* ---- run-time stats ---- */
 
 static void probe_stats_fd(struct bc_ctx *ctx, struct feature_result *r)
@@ -532,7 +525,7 @@ static void probe_kprobe_pmu(struct feature_result *r, bool ret)
 	attr.type = type;
 	attr.config = ret ? 1ULL << pmu_retprobe_bit("kprobe") : 0;
 	attr.config1 = (uint64_t)(uintptr_t)func;	/* kprobe_func */
-	fd = sys_perf_event_open(&attr, -1, 0);
+	fd = bc_perf_event_open(&attr, -1, 0);
 	if (fd < 0) {
 		set_result(r, false, fd, "perf_event_open of %s on %s refused: %s",
 			   ret ? "kretprobe" : "kprobe", func, errstr(fd));
@@ -649,7 +642,7 @@ static void probe_hw_counter(struct feature_result *r, uint64_t config, const ch
 	uint64_t count = 0;
 	int fd;
 
-	fd = sys_perf_event_open(&attr, 0, -1);
+	fd = bc_perf_event_open(&attr, 0, -1);
 	if (fd < 0) {
 		if (fd == -ENOENT || fd == -EOPNOTSUPP || fd == -ENODEV)
 			set_result(r, false, fd, "%s: not supported (no hardware PMU)", what);
@@ -674,7 +667,7 @@ static void probe_sw_clock(struct bc_ctx *ctx, struct feature_result *r)
 	};
 	int fd;
 
-	fd = sys_perf_event_open(&attr, -1, 0);
+	fd = bc_perf_event_open(&attr, -1, 0);
 	if (fd < 0) {
 		set_result(r, false, fd, "cpu-clock sampling on cpu 0 refused: %s", errstr(fd));
 		return;

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
-#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "profile.h"
@@ -43,14 +42,13 @@ const struct prof_event_def *prof_events_table(size_t *n)
 	return event_table;
 }
 
-static int sys_perf_open(const struct prof_event_def *e, int cpu)
+static int event_open(const struct prof_event_def *e, int cpu)
 {
 	struct perf_event_attr attr = {
 		.size = sizeof(attr), .type = e->type, .config = e->config,
 	};
-	int fd = (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 
-	return fd < 0 ? -errno : fd;
+	return bc_perf_event_open(&attr, -1, cpu);
 }
 
 static int event_lookup(const char *name)
@@ -68,7 +66,7 @@ static int event_check(struct bc_ctx *ctx, int i)
 {
 	const struct prof_event_def *e = &event_table[i];
 	const struct feature_result *fr;
-	int fd = sys_perf_open(e, 0);
+	int fd = event_open(e, 0);
 
 	if (fd >= 0) {
 		close(fd);
@@ -233,7 +231,7 @@ static int perf_open(struct prof_perf *p, const struct prof_config *cfg, int ncp
 		p->fds[e] = -1;
 	for (e = 0; e < p->nev; e++)
 		for (c = 0; c < ncpu; c++) {
-			fd = sys_perf_open(&event_table[cfg->events[e]], c);
+			fd = event_open(&event_table[cfg->events[e]], c);
 			if (fd == -ENODEV || fd == -EINVAL)
 				continue;	/* possible but offline CPU */
 			if (fd < 0) {

@@ -471,11 +471,10 @@ static int attach_kprobe_one(struct sw_session *s, struct bpf_program *prog, boo
 		return err;
 	}
 	attr.config = (uint64_t)id;
-	pfd = (int)syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	pfd = bc_perf_event_open(&attr, -1, 0);
 	if (pfd < 0) {
-		err = -errno;
-		bc_err("perf_event_open of kprobe event %s failed: %s", suffix, strerror(errno));
-		return err;
+		bc_err("perf_event_open of kprobe event %s failed: %s", suffix, strerror(-pfd));
+		return pfd;
 	}
 	l = bpf_program__attach_perf_event(prog, pfd);
 	if (!l) {
