@@ -35,6 +35,7 @@
 #include <bpf/libbpf.h>
 #include "kfeatures.h"
 #include "kprobe_events.h"
+#include "progs.h"
 #include "probe.skel.h"
 
 #define PMU_DIR "/sys/bus/event_source/devices"
@@ -457,7 +458,7 @@ static void probe_jit_kallsyms(struct bc_ctx *ctx, struct feature_result *r)
 	struct probe_bpf *skel = NULL;
 	struct bpf_prog_info info;
 	char sym[64];
-	int err, kall, i, n;
+	int err, kall;
 
 	err = read_int("/proc/sys/net/core/bpf_jit_kallsyms", &kall);
 	if (err) {
@@ -469,9 +470,8 @@ static void probe_jit_kallsyms(struct bc_ctx *ctx, struct feature_result *r)
 		set_result(r, false, err, "bpf_jit_kallsyms=%d; trial program: %s", kall, errstr(err));
 		goto cleanup;
 	}
-	n = snprintf(sym, sizeof(sym), "bpf_prog_");
-	for (i = 0; i < BPF_TAG_SIZE; i++)
-		n += snprintf(sym + n, sizeof(sym) - n, "%02x", info.tag[i]);
+	snprintf(sym, sizeof(sym), "bpf_prog_");
+	prog_tag_hex(info.tag, sym + strlen(sym));
 	if (kallsyms_has(sym))
 		set_result(r, true, 0, "bpf_jit_kallsyms=%d, %s found in /proc/kallsyms", kall, sym);
 	else
