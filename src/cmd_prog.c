@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bpfstats.h"
 #include "common.h"
 #include "progs.h"
 
@@ -25,19 +26,6 @@ struct prog_report {
 	struct prog_list progs;
 	int stats_sysctl;	/* -1 when unreadable */
 };
-
-static int read_stats_sysctl(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
-	int v = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
 
 /* Keep only the selected ids, in scan order. */
 static void keep_selected(struct prog_list *l, const uint32_t *ids, size_t nids)
@@ -71,7 +59,8 @@ static int collect(struct prog_report *r, int argc, char **argv)
 		goto cleanup;
 	if (nsel)
 		keep_selected(&r->progs, ids, nids);
-	r->stats_sysctl = read_stats_sysctl();
+	if (stats_sysctl_read(&r->stats_sysctl))
+		r->stats_sysctl = -1;
 cleanup:
 	free(sels);
 	free(ids);
