@@ -43,26 +43,21 @@ static void keep_selected(struct prog_list *l, const uint32_t *ids, size_t nids)
 
 static int collect(struct prog_report *r, int argc, char **argv)
 {
-	struct prog_selector *sels = NULL;
 	uint32_t *ids = NULL;
 	size_t nids = 0;
-	int nsel, err;
+	int err;
 
-	nsel = selectors_parse(argc, argv, &sels);
-	if (nsel < 0)
-		return nsel;
-	err = nsel ? selectors_resolve(sels, nsel, &ids, &nids) : 0;
+	err = selectors_resolve_words(argc, argv, &ids, &nids);
 	if (err)
-		goto cleanup;
+		return err;
 	err = progs_scan(&r->progs, PROGS_WITH_ATTACH);
 	if (err)
 		goto cleanup;
-	if (nsel)
+	if (argc)
 		keep_selected(&r->progs, ids, nids);
 	if (stats_sysctl_read(&r->stats_sysctl))
 		r->stats_sysctl = -1;
 cleanup:
-	free(sels);
 	free(ids);
 	return err;
 }

@@ -269,23 +269,6 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 
 /* ---- the run ---- */
 
-static int resolve(const struct rs_loop_opts *o, uint32_t **ids, size_t *nids)
-{
-	struct prog_selector *sels = NULL;
-	int n, err;
-
-	*ids = NULL;
-	*nids = 0;
-	if (!o->nsel)
-		return 0;
-	n = selectors_parse(o->nsel, o->sel_argv, &sels);
-	if (n < 0)
-		return n;
-	err = selectors_resolve(sels, n, ids, nids);
-	free(sels);
-	return err;
-}
-
 /* Next sleep: the interval, cut short so --duration ends on time. */
 static double next_sleep(const struct rs_loop_opts *o, const struct stats_run *sr)
 {
@@ -343,7 +326,7 @@ int cmd_stats(struct bc_ctx *ctx, int argc, char **argv)
 	err = parse_args(argc, argv, &opts);
 	if (err)
 		return err < 0 ? err : 0;
-	err = resolve(&opts, &ids, &nids);
+	err = selectors_resolve_words(opts.nsel, opts.sel_argv, &ids, &nids);
 	if (err)
 		return err;
 	err = stats_enable(&sr.se, opts.sysctl);

@@ -543,23 +543,6 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 	return 0;
 }
 
-static int resolve(const struct top_opts *o, uint32_t **ids, size_t *nids)
-{
-	struct prog_selector *sels = NULL;
-	int n, err;
-
-	*ids = NULL;
-	*nids = 0;
-	if (!o->loop.nsel)
-		return 0;
-	n = selectors_parse(o->loop.nsel, o->loop.sel_argv, &sels);
-	if (n < 0)
-		return n;
-	err = selectors_resolve(sels, n, ids, nids);
-	free(sels);
-	return err;
-}
-
 int cmd_top(struct bc_ctx *ctx, int argc, char **argv)
 {
 	struct top_state t = { .sort = SK_CPU, .desc = true };
@@ -576,7 +559,7 @@ int cmd_top(struct bc_ctx *ctx, int argc, char **argv)
 		return -EINVAL;
 	}
 	t.interval_s = opts.loop.interval_s;
-	err = resolve(&opts, &ids, &nids);
+	err = selectors_resolve_words(opts.loop.nsel, opts.loop.sel_argv, &ids, &nids);
 	if (err)
 		return err;
 	err = stats_enable(&t.se, opts.loop.sysctl);
