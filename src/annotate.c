@@ -168,23 +168,23 @@ void an_stop(struct an_session *s)
 	s->open = false;
 }
 
+static int drain_tick(void *arg, bool last)
+{
+	an_drain(arg);
+	return 0;
+}
+
 int an_run(const struct an_opts *o, struct an_result *r)
 {
+	struct bc_interval iv = { .interval_s = AN_DRAIN_S, .duration_s = o->duration_s };
 	struct an_session s;
-	uint64_t deadline;
 	int err;
 
 	err = an_start(o, r, &s);
 	if (err)
 		return err;
-	deadline = s.start_ns + (uint64_t)(o->duration_s * 1e9);
-	while (!bc_stop_requested() && bc_now_ns() < deadline) {
-		double left = (double)(deadline - bc_now_ns()) / 1e9;
-
-		bc_sleep_interruptible(left < AN_DRAIN_S ? (left > 0 ? left : 0) : AN_DRAIN_S);
-		an_drain(&s);
-	}
-	r->stopped = bc_stop_requested();
+	iv.start_ns = s.start_ns;
+	bc_interval_loop(NULL, &iv, drain_tick, &s, &r->stopped);
 	an_stop(&s);
 	return 0;
 }

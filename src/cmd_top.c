@@ -274,32 +274,32 @@ static void batch_frame(FILE *f, struct top_state *t)
 	fflush(f);
 }
 
-static int run_batch(struct bc_ctx *ctx, const struct top_opts *o, struct top_state *t)
+struct batch_tick {
+	struct bc_ctx *ctx;
+	struct top_state *t;
+};
+
+static int batch_tick(void *arg, bool last)
 {
-	uint64_t frames = 0;
+	struct batch_tick *b = arg;
 	int err;
 
-	while (!bc_should_stop(ctx)) {
-		double left = o->loop.interval_s;
+	err = top_sample(b->t);
+	if (!err)
+		err = build_rows(b->t);
+	if (err)
+		return err;
+	batch_frame(b->ctx->out, b->t);
+	return 0;
+}
 
-		if (o->loop.duration_s > 0) {
-			left = o->loop.duration_s - (double)(bc_now_ns() - t->rs.start_ns) / 1e9;
-			if (left <= 1e-3)
-				break;
-			if (left > o->loop.interval_s)
-				left = o->loop.interval_s;
-		}
-		bc_sleep_interruptible(left);
-		err = top_sample(t);
-		if (!err)
-			err = build_rows(t);
-		if (err)
-			return err;
-		batch_frame(ctx->out, t);
-		if (o->loop.count && ++frames >= o->loop.count)
-			break;
-	}
-	return bc_out_error(ctx);
+static int run_batch(struct bc_ctx *ctx, const struct top_opts *o, struct top_state *t)
+{
+	struct batch_tick b = { ctx, t };
+	struct bc_interval iv;
+
+	rs_loop_interval(&o->loop, &t->rs, &iv);
+	return bc_interval_loop(ctx, &iv, batch_tick, &b, NULL);
 }
 
 /* ---- curses ---- */

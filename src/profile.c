@@ -482,20 +482,18 @@ static bool check_detached(struct prof_session *s)
 	return all_gone;
 }
 
+/* Ends the window early when nothing is left to profile. */
+static int detach_tick(void *arg, bool last)
+{
+	return check_detached(arg) ? 1 : 0;
+}
+
 static void wait_window(struct prof_session *s)
 {
-	double left = s->cfg->duration_s;
+	struct bc_interval iv = { .interval_s = POLL_S, .duration_s = s->cfg->duration_s,
+				  .start_ns = bc_now_ns() };
 
-	while (left > 0 && !bc_stop_requested()) {
-		double step = left < POLL_S ? left : POLL_S;
-
-		if (bc_sleep_interruptible(step))
-			break;
-		left -= step;
-		if (check_detached(s))
-			break;	/* nothing left to profile */
-	}
-	s->res->stopped = bc_stop_requested();
+	bc_interval_loop(NULL, &iv, detach_tick, s, &s->res->stopped);
 }
 
 static int read_percpu(int map_fd, __u32 key, void *vals)

@@ -568,3 +568,10 @@ int rs_loop_finish(int argc, char **argv, struct rs_loop_opts *o)
 	o->sel_argv = argv + optind;
 	return 0;
 }
+
+void rs_loop_interval(const struct rs_loop_opts *o, const struct rs_sampler *s,
+		      struct bc_interval *iv)
+{
+	*iv = (struct bc_interval){ .interval_s = o->interval_s, .duration_s = o->duration_s,
+				    .count = o->count, .start_ns = s->start_ns };
+}
