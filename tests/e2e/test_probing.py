@@ -10,10 +10,13 @@ import ctypes
 import json
 import os
 import re
+import signal
+import subprocess
+import tempfile
 
 import pytest
 
-from conftest import run, run_json
+from conftest import BIN, run, run_json
 
 PROBING = re.compile(r"^bpfcost: probing: ([a-z0-9_]+) \((.+)\)$")
 
@@ -174,6 +177,22 @@ def test_demo_probes_what_its_methods_need(feats):
     assert p.returncode == 0, p.stderr
     assert got == e.set
     assert got < set(feats)
+
+
+@pytest.mark.parametrize("mode", ["stats", "sampling"])
+def test_exporter_probes_the_reader_only(mode):
+    with tempfile.TemporaryFile("w+") as err:
+        p = subprocess.Popen([BIN, "-v", "-j", "exporter", "--listen", "127.0.0.1:0",
+                              "--mode", mode], stdout=subprocess.PIPE, stderr=err, text=True)
+        try:
+            assert p.stdout.readline(), "exporter did not start"
+        finally:
+            p.send_signal(signal.SIGTERM)
+            assert p.wait(timeout=30) == 0
+            p.stdout.close()
+        err.seek(0)
+        names = [m.group(1) for m in map(PROBING.match, err.read().splitlines()) if m]
+    assert names == ["prog_iter"]
 
 
 # ---- counting program loads: the kernel's id counter ----
