@@ -13,20 +13,21 @@
 
 int an_resolve_event(struct bc_ctx *ctx, enum smp_event req, enum smp_event *out)
 {
-	const struct features *f = bc_features(ctx);
-	bool cycles_ok = f && f->r[FEAT_PERF_CYCLES].ok;
+	const struct feature_result *cycles;
 
+	/* cpu-clock needs no question: only auto and cycles probe. */
 	if (req == SMP_EVENT_CPU_CLOCK) {
 		*out = req;
 		return 0;
 	}
+	cycles = bc_feature(ctx, FEAT_PERF_CYCLES);
 	if (req == SMP_EVENT_AUTO) {
-		*out = cycles_ok ? SMP_EVENT_CYCLES : SMP_EVENT_CPU_CLOCK;
+		*out = cycles && cycles->ok ? SMP_EVENT_CYCLES : SMP_EVENT_CPU_CLOCK;
 		return 0;
 	}
-	if (!cycles_ok) {
+	if (!cycles || !cycles->ok) {
 		bc_err("--event cycles does not work here (%s); --event cpu-clock does",
-		       f ? f->r[FEAT_PERF_CYCLES].detail : "feature probe failed");
+		       cycles ? cycles->detail : "feature probe failed");
 		return -EOPNOTSUPP;
 	}
 	*out = SMP_EVENT_CYCLES;
@@ -167,23 +168,23 @@ void an_stop(struct an_session *s)
 	s->open = false;
 }
 
+static int drain_tick(void *arg, bool last)
+{
+	an_drain(arg);
+	return 0;
+}
+
 int an_run(const struct an_opts *o, struct an_result *r)
 {
+	struct bc_interval iv = { .interval_s = AN_DRAIN_S, .duration_s = o->duration_s };
 	struct an_session s;
-	uint64_t deadline;
 	int err;
 
 	err = an_start(o, r, &s);
 	if (err)
 		return err;
-	deadline = s.start_ns + (uint64_t)(o->duration_s * 1e9);
-	while (!bc_stop_requested() && bc_now_ns() < deadline) {
-		double left = (double)(deadline - bc_now_ns()) / 1e9;
-
-		bc_sleep_interruptible(left < AN_DRAIN_S ? (left > 0 ? left : 0) : AN_DRAIN_S);
-		an_drain(&s);
-	}
-	r->stopped = bc_stop_requested();
+	iv.start_ns = s.start_ns;
+	bc_interval_loop(NULL, &iv, drain_tick, &s, &r->stopped);
 	an_stop(&s);
 	return 0;
 }

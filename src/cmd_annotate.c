@@ -22,6 +22,7 @@ static const char annotate_help[] =
 	"request, and a summary of the hottest lines. Sampling adds no cost per\n"
 	"program run, only a timer interrupt per sample.\n"
 	"PROG is a selector: id N | tag HEX | name NAME | pinned PATH (repeatable).\n\n"
+	"Probes: perf_cycles with --event auto or cycles; none with cpu-clock.\n\n"
 	"Options:\n"
 	"  --duration D      sample for D (5, 500ms, 2m; default 5s); Ctrl-C ends early\n"
 	"  --freq HZ         samples per second per CPU, 1..100000 (default 4000)\n"
@@ -96,8 +97,7 @@ static int parse_opt(int c, const char *arg, struct an_cli *o)
 
 static int resolve_progs(struct an_cli *o, int argc, char **argv)
 {
-	struct prog_selector *sels = NULL;
-	int nsel, err;
+	int err;
 
 	if (o->run.top) {
 		if (argc) {
@@ -110,11 +110,7 @@ static int resolve_progs(struct an_cli *o, int argc, char **argv)
 		bc_err("name a program (id N | tag HEX | name NAME | pinned PATH) or use --top");
 		return -EINVAL;
 	}
-	nsel = selectors_parse(argc, argv, &sels);
-	if (nsel < 0)
-		return nsel;
-	err = selectors_resolve(sels, nsel, &o->ids, &o->nids);
-	free(sels);
+	err = selectors_resolve_words(argc, argv, &o->ids, &o->nids);
 	o->run.ids = o->ids;
 	o->run.nids = o->nids;
 	return err;

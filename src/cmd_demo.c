@@ -53,6 +53,8 @@ static const char demo_help[] =
 	"  CPU%_1CPU           program time as % of one CPU (stats), and the same from\n"
 	"                      cpu-clock samples alone at 1 kHz, helpers included\n"
 	"                      (annotate)\n\n"
+	"Probes: what stats, overhead, syscall, profile and annotate need, and\n"
+	"perf_cycles (bpfcost -v demo names each trial).\n\n"
 	"Options:\n"
 	"  --round-time D   workload time per weight (default 5s)\n"
 	"  --mix LIST       workload kinds (default " DEMO_DEFAULT_MIX ")\n"
@@ -404,18 +406,18 @@ cleanup:
 	return err;
 }
 
-static void collect_skips(const struct features *f, struct demo_report *r)
+static void collect_skips(struct bc_ctx *ctx, struct demo_report *r)
 {
 	for (int m = 0; m < METHOD_COUNT; m++) {
 		struct demo_skip *s;
 
-		bool ok = method_available(f, m, NULL, 0);
+		bool ok = method_available(ctx, m, NULL, 0);
 
 		if (demo_runs_method(m) && ok)
 			continue;
 		s = &r->skip[r->nskip++];
 		s->method = m;
-		s->available = method_available(f, m, s->why, sizeof(s->why));
+		s->available = method_available(ctx, m, s->why, sizeof(s->why));
 		if (s->available)
 			snprintf(s->why, sizeof(s->why), "works here; not part of the demo yet (run "
 				 "'bpfcost %s')", method_command(m));
@@ -424,20 +426,17 @@ static void collect_skips(const struct features *f, struct demo_report *r)
 
 static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_report *r)
 {
-	const struct features *f = bc_features(ctx);
 	char why[256];
 	int err;
 
-	if (!f)
-		return -ENOMEM;
-	if (!method_available(f, METHOD_STATS, why, sizeof(why))) {
+	if (!method_available(ctx, METHOD_STATS, why, sizeof(why))) {
 		bc_err("the demo needs run-time stats: %s", why);
 		return -EOPNOTSUPP;
 	}
-	collect_skips(f, r);
-	r->wrapped = method_available(f, METHOD_SYSCALL_WRAP, NULL, 0);
-	r->profiled = method_available(f, METHOD_PROFILE, NULL, 0);
-	r->sampled = method_available(f, METHOD_ANNOTATE, NULL, 0) &&
+	collect_skips(ctx, r);
+	r->wrapped = method_available(ctx, METHOD_SYSCALL_WRAP, NULL, 0);
+	r->profiled = method_available(ctx, METHOD_PROFILE, NULL, 0);
+	r->sampled = method_available(ctx, METHOD_ANNOTATE, NULL, 0) &&
 		     an_resolve_event(ctx, SMP_EVENT_AUTO, &r->sample_event) == 0;
 	r->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	r->round_s = o->round_s;

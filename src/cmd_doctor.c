@@ -15,6 +15,8 @@ static const char doctor_help[] =
 	"do not. Nothing is left behind: trial programs are named bc_probe_*,\n"
 	"sysctls are only checked for writability, tracefs is never mounted.\n"
 	"Exits 0 even when features are missing: reporting them is the job.\n\n"
+	"Probes: every feature in the table, in its order (bpfcost -v doctor\n"
+	"names each trial).\n\n"
 	"Methods and the commands that use them:\n"
 	"  stats         kernel run-time stats (run_cnt, run_time_ns)   stats\n"
 	"  ab            A/B syscall timing with and without a tracer    overhead\n"
@@ -45,7 +47,7 @@ static int collect(struct bc_ctx *ctx, struct doctor_report *r)
 	if (!r->f)
 		return -ENOMEM;
 	for (m = 0; m < METHOD_COUNT; m++)
-		r->avail[m] = method_available(r->f, m, r->why[m], sizeof(r->why[m]));
+		r->avail[m] = method_available(ctx, m, r->why[m], sizeof(r->why[m]));
 	return 0;
 }
 

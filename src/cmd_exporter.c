@@ -54,6 +54,7 @@ static const char exporter_help[] =
 	"             charged to the program on the kernel stack, exported as sampled\n"
 	"             CPU seconds; no per-run cost\n"
 	"  both       the two together\n\n"
+	"Probes: prog_iter (the program reader; bpf() syscalls when it fails).\n\n"
 	"Options:\n"
 	"  --listen ADDR:PORT   where to listen (default " EX_DEFAULT_LISTEN ": loopback\n"
 	"                       only); numeric IPv4 or [IPv6], port 0 = any free port\n"

@@ -37,6 +37,9 @@ static const char overhead_help[] =
 	"A/B figures, since the stats themselves add two clock reads per program\n"
 	"run. For the same reason the report warns, naming the process, when\n"
 	"another process held run-time stats on during the A/B rounds.\n\n"
+	"Probes: raw_tp (--sysmon); stats_fd, else stats_sysctl (unless\n"
+	"--decomp-rounds 0); a refusal also probes what the other methods need,\n"
+	"to name what works here.\n\n"
 	"Options:\n"
 	"  --sysmon WEIGHT        the reference service: count, proc or events\n"
 	"  --syscalls LIST        workload kinds (default " OH_DEFAULT_MIX "; see\n"
@@ -361,21 +364,18 @@ int cmd_overhead(struct bc_ctx *ctx, int argc, char **argv)
 	struct overhead_opts o;
 	struct oh_result res = { 0 };
 	struct tracer t = { .log_fd = -1 };
-	const struct features *f;
 	char why[256];
 	int err;
 
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err < 0 ? err : 0;
-	f = bc_features(ctx);
-	if (!f)
-		return -ENOMEM;
-	if (!o.t.is_command && !method_available(f, METHOD_AB, why, sizeof(why))) {
+	if (!o.t.is_command && !method_available(ctx, METHOD_AB, why, sizeof(why))) {
 		bc_err("the reference service cannot run here: %s", why);
 		return -EOPNOTSUPP;
 	}
-	o.cfg.stats_ok = method_available(f, METHOD_STATS, NULL, 0);
+	/* Only the decomposition uses run-time stats: no question without it. */
+	o.cfg.stats_ok = o.cfg.decomp_rounds && method_available(ctx, METHOD_STATS, NULL, 0);
 	if (!ctx->json && isatty(STDERR_FILENO))
 		o.cfg.progress = print_progress;
 	err = tracer_init(&t, &o.t);

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bpfstats.h"
 #include "common.h"
 #include "progs.h"
 
@@ -15,6 +16,7 @@ static const char prog_help[] =
 	"run_cnt and run_time_ns only grow while run-time stats are enabled\n"
 	"(bpfcost stats turns them on for as long as it runs). The sysctl shows\n"
 	"only the sysctl path: BPF_ENABLE_STATS holders are not visible to it.\n\n"
+	"Probes: none.\n\n"
 	"Options:\n"
 	"  -h, --help        this help\n\n"
 	"EXAMPLES:\n"
@@ -26,19 +28,6 @@ struct prog_report {
 	struct prog_list progs;
 	int stats_sysctl;	/* -1 when unreadable */
 };
-
-static int read_stats_sysctl(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
-	int v = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
 
 /* Keep only the selected ids, in scan order. */
 static void keep_selected(struct prog_list *l, const uint32_t *ids, size_t nids)
@@ -56,25 +45,21 @@ static void keep_selected(struct prog_list *l, const uint32_t *ids, size_t nids)
 
 static int collect(struct prog_report *r, int argc, char **argv)
 {
-	struct prog_selector *sels = NULL;
 	uint32_t *ids = NULL;
 	size_t nids = 0;
-	int nsel, err;
+	int err;
 
-	nsel = selectors_parse(argc, argv, &sels);
-	if (nsel < 0)
-		return nsel;
-	err = nsel ? selectors_resolve(sels, nsel, &ids, &nids) : 0;
+	err = selectors_resolve_words(argc, argv, &ids, &nids);
 	if (err)
-		goto cleanup;
+		return err;
 	err = progs_scan(&r->progs, PROGS_WITH_ATTACH);
 	if (err)
 		goto cleanup;
-	if (nsel)
+	if (argc)
 		keep_selected(&r->progs, ids, nids);
-	r->stats_sysctl = read_stats_sysctl();
+	if (stats_sysctl_read(&r->stats_sysctl))
+		r->stats_sysctl = -1;
 cleanup:
-	free(sels);
 	free(ids);
 	return err;
 }

@@ -23,6 +23,7 @@ static const char stats_help[] =
 	"the run are added; with PROG (id N | tag HEX | name NAME | pinned PATH)\n"
 	"only the programs selected at start. A program that vanishes is shown as\n"
 	"'gone' with its last figures; an interval without runs shows 'no runs'.\n\n"
+	"Probes: prog_iter with --reader iter, or auto unless --count 1.\n\n"
 	"Options:\n"
 	"  --interval S      sampling interval (1, 500ms, 2s; default 1s)\n"
 	"  --count N         stop after N intervals\n"
@@ -268,67 +269,34 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 
 /* ---- the run ---- */
 
-static int resolve(const struct rs_loop_opts *o, uint32_t **ids, size_t *nids)
+struct stats_tick {
+	struct bc_ctx *ctx;
+	struct stats_run *sr;
+};
+
+/* A stop mid-sleep still takes a last, shorter sample. */
+static int sample_tick(void *arg, bool last)
 {
-	struct prog_selector *sels = NULL;
-	int n, err;
+	struct stats_tick *t = arg;
+	int err;
 
-	*ids = NULL;
-	*nids = 0;
-	if (!o->nsel)
-		return 0;
-	n = selectors_parse(o->nsel, o->sel_argv, &sels);
-	if (n < 0)
-		return n;
-	err = selectors_resolve(sels, n, ids, nids);
-	free(sels);
-	return err;
-}
-
-/* Next sleep: the interval, cut short so --duration ends on time. */
-static double next_sleep(const struct rs_loop_opts *o, const struct stats_run *sr)
-{
-	double left;
-
-	if (o->duration_s <= 0)
-		return o->interval_s;
-	left = o->duration_s - (double)(bc_now_ns() - sr->rs.start_ns) / 1e9;
-	return left < o->interval_s ? left : o->interval_s;
-}
-
-static bool finished(const struct rs_loop_opts *o, const struct stats_run *sr)
-{
-	if (o->count)
-		return sr->intervals >= o->count;
-	if (o->duration_s > 0)
-		return next_sleep(o, sr) <= 1e-3;
-	return false;
+	err = rs_sample(&t->sr->rs);
+	if (err)
+		return err;
+	t->sr->intervals++;
+	if (t->ctx->json)
+		return print_interval_json(t->ctx, t->sr);
+	print_interval_plain(t->ctx->out, t->sr);
+	return 0;
 }
 
 static int sample_loop(struct bc_ctx *ctx, const struct rs_loop_opts *o, struct stats_run *sr)
 {
-	int err;
+	struct stats_tick t = { ctx, sr };
+	struct bc_interval iv;
 
-	while (!finished(o, sr)) {
-		/* A stop mid-sleep still takes a last, shorter sample. */
-		sr->stopped = bc_sleep_interruptible(next_sleep(o, sr));
-		err = rs_sample(&sr->rs);
-		if (err)
-			return err;
-		sr->intervals++;
-		if (ctx->json) {
-			err = print_interval_json(ctx, sr);
-			if (err)
-				return err;
-		} else {
-			print_interval_plain(ctx->out, sr);
-		}
-		if (sr->stopped || bc_should_stop(ctx)) {
-			sr->stopped = true;
-			break;
-		}
-	}
-	return bc_out_error(ctx);
+	rs_loop_interval(o, &sr->rs, &iv);
+	return bc_interval_loop(ctx, &iv, sample_tick, &t, &sr->stopped);
 }
 
 int cmd_stats(struct bc_ctx *ctx, int argc, char **argv)
@@ -342,7 +310,7 @@ int cmd_stats(struct bc_ctx *ctx, int argc, char **argv)
 	err = parse_args(argc, argv, &opts);
 	if (err)
 		return err < 0 ? err : 0;
-	err = resolve(&opts, &ids, &nids);
+	err = selectors_resolve_words(opts.nsel, opts.sel_argv, &ids, &nids);
 	if (err)
 		return err;
 	err = stats_enable(&sr.se, opts.sysctl);

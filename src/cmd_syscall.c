@@ -34,6 +34,9 @@ static const char syscall_help[] =
 	"of maxactive instances per thread inside the function; when more threads\n"
 	"block inside it (e.g. in nanosleep or pipe reads) returns are missed, and\n"
 	"percentiles are then marked incomplete. --maxactive raises the limit.\n\n"
+	"Probes: fentry_kfunc, kretprobe_pmu, kprobe_tracefs (until one works),\n"
+	"syscall_dispatch; a refusal also probes what the other methods need, to\n"
+	"name what works here.\n\n"
 	"Options:\n"
 	"  --sysmon WEIGHT     the tracer: the reference service (count, proc, events)\n"
 	"  --compare           also measure without the tracer, first\n"
@@ -400,17 +403,13 @@ int cmd_syscall(struct bc_ctx *ctx, int argc, char **argv)
 	struct syscall_opts o;
 	struct sw_result res = { 0 };
 	struct tracer t = { .log_fd = -1 };
-	const struct features *f;
 	char why[256];
 	int err;
 
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err < 0 ? err : 0;
-	f = bc_features(ctx);
-	if (!f)
-		return -ENOMEM;
-	if (!method_available(f, METHOD_SYSCALL_WRAP, why, sizeof(why))) {
+	if (!method_available(ctx, METHOD_SYSCALL_WRAP, why, sizeof(why))) {
 		bc_err("syscall-path wrapping cannot run on this kernel: %s. For the whole "
 		       "syscall cost use 'bpfcost overhead' (A/B timing of syscalls from user "
 		       "space) instead", why);

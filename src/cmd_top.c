@@ -25,6 +25,7 @@ static const char top_help[] =
 	"Live view of what each BPF program costs, from the kernel's run-time\n"
 	"stats (see 'bpfcost stats --help' for the columns and caveats).\n"
 	"With PROG (id N | tag HEX | name NAME | pinned PATH) only those programs.\n\n"
+	"Probes: prog_iter with --reader iter, or auto unless --count 1.\n\n"
 	"Options:\n"
 	"  --interval S      refresh interval (1, 500ms; default 1s)\n"
 	"  -b, --batch       print frames to stdout like 'top -b' (the default when\n"
@@ -273,32 +274,32 @@ static void batch_frame(FILE *f, struct top_state *t)
 	fflush(f);
 }
 
-static int run_batch(struct bc_ctx *ctx, const struct top_opts *o, struct top_state *t)
+struct batch_tick {
+	struct bc_ctx *ctx;
+	struct top_state *t;
+};
+
+static int batch_tick(void *arg, bool last)
 {
-	uint64_t frames = 0;
+	struct batch_tick *b = arg;
 	int err;
 
-	while (!bc_should_stop(ctx)) {
-		double left = o->loop.interval_s;
+	err = top_sample(b->t);
+	if (!err)
+		err = build_rows(b->t);
+	if (err)
+		return err;
+	batch_frame(b->ctx->out, b->t);
+	return 0;
+}
 
-		if (o->loop.duration_s > 0) {
-			left = o->loop.duration_s - (double)(bc_now_ns() - t->rs.start_ns) / 1e9;
-			if (left <= 1e-3)
-				break;
-			if (left > o->loop.interval_s)
-				left = o->loop.interval_s;
-		}
-		bc_sleep_interruptible(left);
-		err = top_sample(t);
-		if (!err)
-			err = build_rows(t);
-		if (err)
-			return err;
-		batch_frame(ctx->out, t);
-		if (o->loop.count && ++frames >= o->loop.count)
-			break;
-	}
-	return bc_out_error(ctx);
+static int run_batch(struct bc_ctx *ctx, const struct top_opts *o, struct top_state *t)
+{
+	struct batch_tick b = { ctx, t };
+	struct bc_interval iv;
+
+	rs_loop_interval(&o->loop, &t->rs, &iv);
+	return bc_interval_loop(ctx, &iv, batch_tick, &b, NULL);
 }
 
 /* ---- curses ---- */
@@ -542,23 +543,6 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 	return 0;
 }
 
-static int resolve(const struct top_opts *o, uint32_t **ids, size_t *nids)
-{
-	struct prog_selector *sels = NULL;
-	int n, err;
-
-	*ids = NULL;
-	*nids = 0;
-	if (!o->loop.nsel)
-		return 0;
-	n = selectors_parse(o->loop.nsel, o->loop.sel_argv, &sels);
-	if (n < 0)
-		return n;
-	err = selectors_resolve(sels, n, ids, nids);
-	free(sels);
-	return err;
-}
-
 int cmd_top(struct bc_ctx *ctx, int argc, char **argv)
 {
 	struct top_state t = { .sort = SK_CPU, .desc = true };
@@ -575,7 +559,7 @@ int cmd_top(struct bc_ctx *ctx, int argc, char **argv)
 		return -EINVAL;
 	}
 	t.interval_s = opts.loop.interval_s;
-	err = resolve(&opts, &ids, &nids);
+	err = selectors_resolve_words(opts.loop.nsel, opts.loop.sel_argv, &ids, &nids);
 	if (err)
 		return err;
 	err = stats_enable(&t.se, opts.loop.sysctl);

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 struct features;
+struct perf_event_attr;
 
 /* Passed to every command instead of globals: output mode and verbosity. */
 struct bc_ctx {
@@ -94,6 +95,32 @@ bool bc_sleep_interruptible(double secs);
 /* The same, also waking when a write to ctx->out failed (bc_should_stop):
  * for loops whose output is written by another thread as well. */
 bool bc_sleep_ctx(const struct bc_ctx *ctx, double secs);
+
+/* The interval loop of stats, top -b, sysmon, annotate and profile. */
+struct bc_interval {
+	double interval_s;	/* sleep before each tick, > 0 */
+	double duration_s;	/* end this long after start_ns; 0: no time limit */
+	uint64_t count;		/* end after this many ticks; 0: no limit */
+	uint64_t start_ns;	/* bc_now_ns() that the duration counts from */
+};
+/* One tick. last: the loop ends after it (duration or count reached, or a
+ * stop requested during the sleep). 0 goes on, > 0 ends the loop here, a
+ * negative errno ends it and is returned. */
+typedef int (*bc_tick_fn)(void *arg, bool last);
+/* Sleep to each tick (the last sleep cut short to end on time) and call
+ * fn, at least once. The loop also ends, without another tick, when a stop
+ * is requested or the time is up during a tick; a caller with a final
+ * step does it after the loop. Its one stop test is bc_should_stop(ctx) (a
+ * stop signal or a failed write of the output); ctx NULL, for loops that
+ * only collect: stop signals alone. *stopped (may be NULL): a stop ended
+ * it. Returns fn's negative errno, else the output's (bc_out_error), or 0. */
+int bc_interval_loop(const struct bc_ctx *ctx, const struct bc_interval *iv, bc_tick_fn fn,
+		     void *arg, bool *stopped);
+
+/* perf_event_open(2), the one wrapper: no group, close-on-exec. pid -1
+ * with a cpu counts that CPU; pid 0 with cpu -1 this process anywhere.
+ * The fd, or a negative errno. */
+int bc_perf_event_open(struct perf_event_attr *attr, int pid, int cpu);
 
 /* JSON: emit one document (pretty or compact per ctx), steals the ref.
  * A NULL doc (a failed build) is -EINVAL; a failed write its -errno

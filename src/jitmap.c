@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "jitmap.h"
+#include "progs.h"
 
 struct info_bufs {
 	uint64_t *ksyms;
@@ -125,13 +126,10 @@ static int fill_lines(struct jm_prog *p, const struct bpf_prog_info *info, const
 
 static void fill_ident(struct jm_prog *p, const struct bpf_prog_info *info)
 {
-	int i;
-
 	p->id = info->id;
 	p->type = info->type;
 	memcpy(p->name, info->name, sizeof(p->name) - 1);
-	for (i = 0; i < 8; i++)
-		sprintf(p->tag + 2 * i, "%02x", info->tag[i]);
+	prog_tag_hex(info->tag, p->tag);
 }
 
 static int prog_fetch(int fd, struct jm_prog *p, bool lines)

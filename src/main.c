@@ -9,6 +9,8 @@
 #include <bpf/libbpf.h>
 #include "common.h"
 #include "kfeatures.h"
+#include "runstats.h"
+#include "syscallwrap.h"
 
 static const struct bc_cmd commands[] = {
 	{ "demo",   "measure the reference service with every method this kernel allows", cmd_demo },
@@ -144,6 +146,9 @@ int main(int argc, char **argv)
 	}
 
 	libbpf_set_print(ctx.verbose ? libbpf_print_verbose : libbpf_print_quiet);
+	/* Methods' own feature trials, which the feature layer calls by id. */
+	rs_feature_provide();
+	sw_feature_provide();
 	bc_signals_install();
 	if (bc_out_open(&ctx, STDOUT_FILENO)) {
 		bc_err("out of memory");

@@ -408,6 +408,31 @@ int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, struct progi
 	return 0;
 }
 
+/* FEAT_PROG_ITER, the iterator reader's own trial, run by the feature
+ * layer for doctor (rs_feature_provide): the very code stats and top run
+ * (progiter_trial: load, attach, then the self-test), closed again. */
+static void probe_prog_iter(struct bc_ctx *ctx, struct feature_result *r)
+{
+	struct progiter it;
+	char why[160];
+	int err;
+
+	err = progiter_trial(&it, why, sizeof(why));
+	r->ok = !err;
+	r->err = err;
+	snprintf(r->detail, sizeof(r->detail), "%s", why);
+	progiter_close(&it);
+}
+
+static const struct feature_probe prog_iter_probe = {
+	probe_prog_iter, "load and attach iter/bpf_prog, read it twice and check the sums",
+};
+
+void rs_feature_provide(void)
+{
+	bc_feature_provide(FEAT_PROG_ITER, &prog_iter_probe);
+}
+
 /* Open the iterator and run the doctor's trial on it; *it stays NULL on
  * failure, with the reason in why. */
 static int try_iter(struct bc_ctx *ctx, struct progiter **it, char *why, size_t len)
@@ -542,4 +567,11 @@ int rs_loop_finish(int argc, char **argv, struct rs_loop_opts *o)
 	o->nsel = argc - optind;
 	o->sel_argv = argv + optind;
 	return 0;
+}
+
+void rs_loop_interval(const struct rs_loop_opts *o, const struct rs_sampler *s,
+		      struct bc_interval *iv)
+{
+	*iv = (struct bc_interval){ .interval_s = o->interval_s, .duration_s = o->duration_s,
+				    .count = o->count, .start_ns = s->start_ns };
 }

@@ -11,6 +11,7 @@
 #include "idmap.h"
 
 struct bc_ctx;
+struct bc_interval;
 struct progiter;
 struct rs_loop_opts;
 
@@ -108,6 +109,9 @@ int rs_sample(struct rs_sampler *s);
 int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts *o,
 	     const uint32_t *ids, size_t nids);
 void rs_free(struct rs_sampler *s);
+/* Register the iterator reader's feature trial, FEAT_PROG_ITER, with the
+ * feature layer (kfeatures.h). Once, before probing. */
+void rs_feature_provide(void);
 
 /* Totals over the whole run for one program (base → last sample). */
 int rs_prog_total(const struct rs_sampler *s, const struct rs_prog *p, struct rs_rate *out);
@@ -148,5 +152,9 @@ int rs_loop_parse_opt(int c, const char *arg, struct rs_loop_opts *o);
 /* After the options: --count and --duration exclude each other, and the
  * words left are program selectors. */
 int rs_loop_finish(int argc, char **argv, struct rs_loop_opts *o);
+/* The interval loop (bc_interval_loop) the options ask for, its duration
+ * counted from the sampler's baseline pass. */
+void rs_loop_interval(const struct rs_loop_opts *o, const struct rs_sampler *s,
+		      struct bc_interval *iv);
 
 #endif

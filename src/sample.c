@@ -5,7 +5,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include "common.h"
@@ -43,13 +42,6 @@ int smp_event_parse(const char *s, enum smp_event *e)
 	return 0;
 }
 
-static int perf_open(struct perf_event_attr *attr, int cpu)
-{
-	int fd = (int)syscall(__NR_perf_event_open, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-
-	return fd < 0 ? -errno : fd;
-}
-
 static void attr_init(struct perf_event_attr *a, enum smp_event event, unsigned freq)
 {
 	memset(a, 0, sizeof(*a));
@@ -82,7 +74,7 @@ static int cpu_open(struct smp_cpu *c, struct perf_event_attr *attr)
 {
 	long page = sysconf(_SC_PAGESIZE);
 
-	c->fd = perf_open(attr, c->cpu);
+	c->fd = bc_perf_event_open(attr, -1, c->cpu);
 	if (c->fd < 0)
 		return c->fd;
 	c->ring_len = (size_t)page * (1 + SMP_DATA_PAGES);

@@ -122,10 +122,8 @@ static bool matches(const struct prog_selector *s, const struct prog_desc *d)
 		return d->id == s->id;
 	case SEL_TAG: {
 		char hex[17];
-		int i;
 
-		for (i = 0; i < 8; i++)
-			sprintf(hex + 2 * i, "%02x", s->tag[i]);
+		prog_tag_hex(s->tag, hex);
 		return !strcmp(hex, d->tag);
 	}
 	case SEL_NAME:

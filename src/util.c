@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
 #include "common.h"
 
 /* One line on stderr. Messages quote names, comms, paths and command
@@ -209,12 +211,26 @@ uint64_t bc_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+int bc_perf_event_open(struct perf_event_attr *attr, int pid, int cpu)
+{
+	int fd = (int)syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* The one stop test of sleeps and interval loops: bc_should_stop, or with
+ * no ctx (a loop that only collects) a stop signal alone. */
+static bool stop_now(const struct bc_ctx *ctx)
+{
+	return ctx ? bc_should_stop(ctx) : bc_stop_requested();
+}
+
 /* ctx NULL: wake on a stop signal only; else on bc_should_stop(ctx). */
 static bool sleep_until_stop(const struct bc_ctx *ctx, double secs)
 {
 	uint64_t deadline = bc_now_ns() + (uint64_t)(secs * 1e9);
 
-	while (!(ctx ? bc_should_stop(ctx) : bc_stop_requested())) {
+	while (!stop_now(ctx)) {
 		uint64_t now = bc_now_ns();
 		uint64_t left;
 		struct timespec ts;
@@ -240,6 +256,41 @@ bool bc_sleep_interruptible(double secs)
 bool bc_sleep_ctx(const struct bc_ctx *ctx, double secs)
 {
 	return sleep_until_stop(ctx, secs);
+}
+
+/* Seconds left of iv's duration; +inf without one. */
+static double interval_left(const struct bc_interval *iv)
+{
+	if (iv->duration_s <= 0)
+		return INFINITY;
+	return iv->duration_s - (double)(bc_now_ns() - iv->start_ns) / 1e9;
+}
+
+int bc_interval_loop(const struct bc_ctx *ctx, const struct bc_interval *iv, bc_tick_fn fn,
+		     void *arg, bool *stopped)
+{
+	bool stop = false, last = false;
+	uint64_t ticks = 0;
+	int ret = 0;
+
+	while (!last && !ret) {
+		double left = interval_left(iv);
+
+		if (ticks && (stop_now(ctx) || left <= 1e-3)) {
+			stop = stop_now(ctx);	/* came during the tick just run */
+			break;
+		}
+		stop = sleep_until_stop(ctx, left < iv->interval_s ? (left > 0 ? left : 0) :
+					iv->interval_s) || stop_now(ctx);
+		ticks++;
+		last = stop || (iv->count && ticks >= iv->count) || interval_left(iv) <= 1e-3;
+		ret = fn(arg, last);
+	}
+	if (stopped)
+		*stopped = stop;
+	if (ret < 0)
+		return ret;
+	return ctx ? bc_out_error(ctx) : 0;
 }
 
 /* ---- the output stream ---- */
