@@ -7,15 +7,20 @@
 #include "bpfstats.h"
 #include "common.h"
 #include "progs.h"
+#include "tailcall.h"
 
 static const char prog_help[] =
 	"Usage: bpfcost prog [PROG...]\n\n"
 	"List loaded BPF programs: id, type, name (BTF function name when known),\n"
-	"tag, attach points (from links), BTF, JIT size and run-time stats.\n"
+	"tag, attach points (from links), BTF, JIT size, run-time stats and\n"
+	"tail-call relations (TAIL_CALL: which program a tail-called one runs\n"
+	"inside, and which programs an entry's run time includes).\n"
 	"PROG is a selector: id N | tag HEX | name NAME | pinned PATH (repeatable).\n\n"
 	"run_cnt and run_time_ns only grow while run-time stats are enabled\n"
 	"(bpfcost stats turns them on for as long as it runs). The sysctl shows\n"
-	"only the sysctl path: BPF_ENABLE_STATS holders are not visible to it.\n\n"
+	"only the sysctl path: BPF_ENABLE_STATS holders are not visible to it.\n"
+	"A program reached only by tail calls keeps run_cnt 0: its runs and time\n"
+	"are counted in the program that was entered.\n\n"
 	"Probes: none.\n\n"
 	"Options:\n"
 	"  -h, --help        this help\n\n"
@@ -27,6 +32,8 @@ static const char prog_help[] =
 struct prog_report {
 	struct prog_list progs;
 	int stats_sysctl;	/* -1 when unreadable */
+	struct tc_collector tc;	/* tail-call relations of every program */
+	bool tc_ok;
 };
 
 /* Keep only the selected ids, in scan order. */
@@ -41,6 +48,28 @@ static void keep_selected(struct prog_list *l, const uint32_t *ids, size_t nids)
 				break;
 			}
 	l->n = n;
+}
+
+/* The relation is read over every program (a selected callee's caller
+ * may not be selected). Without it the listing still stands, and says so. */
+static int fill_tail_calls(struct prog_report *r)
+{
+	size_t i;
+	int err = tc_refresh(&r->tc);
+
+	if (err == -ENOMEM)
+		return err;
+	if (err) {
+		bc_note("tail-call relations not read: %s", strerror(-err));
+		return 0;
+	}
+	r->tc_ok = true;
+	for (i = 0; i < r->progs.n; i++) {
+		err = tc_role(&r->tc.g, r->progs.v[i].id, &r->progs.v[i].tail);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static int collect(struct prog_report *r, int argc, char **argv)
@@ -59,6 +88,7 @@ static int collect(struct prog_report *r, int argc, char **argv)
 		keep_selected(&r->progs, ids, nids);
 	if (stats_sysctl_read(&r->stats_sysctl))
 		r->stats_sysctl = -1;
+	err = fill_tail_calls(r);
 cleanup:
 	free(ids);
 	return err;
@@ -80,37 +110,41 @@ static void print_plain(struct bc_ctx *ctx, const struct prog_report *r)
 		if ((l = (int)strlen(BC_ESC(d->attach))) > watt)
 			watt = l;
 	}
-	fprintf(ctx->out, "%6s  %-*s  %-*s  %-16s  %-*s  %3s  %6s  %12s  %14s\n", "ID", wtype, "TYPE",
-		wname, "NAME", "TAG", watt, "ATTACH", "BTF", "JITED", "RUN_CNT", "RUN_TIME_NS");
+	fprintf(ctx->out, "%6s  %-*s  %-*s  %-16s  %-*s  %3s  %6s  %12s  %14s  %s\n", "ID", wtype,
+		"TYPE", wname, "NAME", "TAG", watt, "ATTACH", "BTF", "JITED", "RUN_CNT", "RUN_TIME_NS",
+		"TAIL_CALL");
 	for (i = 0; i < r->progs.n; i++) {
 		const struct prog_desc *d = &r->progs.v[i];
-		char cnt[24] = "-", tim[24] = "-";
+		char cnt[24] = "-", tim[24] = "-", tail[160];
 
 		/* Zero counters mean "not counted", not "free": show a dash. */
 		if (d->run_cnt || d->run_time_ns) {
 			snprintf(cnt, sizeof(cnt), "%llu", (unsigned long long)d->run_cnt);
 			snprintf(tim, sizeof(tim), "%llu", (unsigned long long)d->run_time_ns);
 		}
-		fprintf(ctx->out, "%6u  %-*s  %-*s  %-16s  %-*s  %3s  %6u  %12s  %14s\n", d->id, wtype,
-			prog_type_name(d->type), wname, BC_ESC(d->full_name), d->tag, watt,
+		tc_note(&d->tail, tail, sizeof(tail));
+		fprintf(ctx->out, "%6u  %-*s  %-*s  %-16s  %-*s  %3s  %6u  %12s  %14s  %s\n", d->id,
+			wtype, prog_type_name(d->type), wname, BC_ESC(d->full_name), d->tag, watt,
 			*d->attach ? BC_ESC(d->attach) : "-", d->has_btf ? "yes" : "no", d->jited_len,
-			cnt, tim);
+			cnt, tim, !r->tc_ok ? "?" : *tail ? tail : "-");
 	}
 	fprintf(ctx->out, "%zu program%s; kernel.bpf_stats_enabled=%d%s\n", r->progs.n,
 		r->progs.n == 1 ? "" : "s", r->stats_sysctl,
 		r->stats_sysctl == 1 ? " (run-time stats on)" : "");
 }
 
-static json_t *prog_to_json(const struct prog_desc *d)
+static json_t *prog_to_json(const struct prog_report *r, const struct prog_desc *d)
 {
-	return bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:b, s:I, s:I, s:I}",
+	return bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:b, s:I, s:I, s:I, "
+			    "s:o}",
 			 "id", (json_int_t)d->id, "type", prog_type_name(d->type), "name", d->name,
 			 "full_name", d->full_name, "tag", d->tag, "attach", d->attach,
 			 "btf", d->has_btf, "btf_id", (json_int_t)d->btf_id,
 			 "jited_bytes", (json_int_t)d->jited_len, "xlated_bytes", (json_int_t)d->xlated_len,
 			 "stats_counted", d->run_cnt || d->run_time_ns,
 			 "run_cnt", (json_int_t)d->run_cnt, "run_time_ns", (json_int_t)d->run_time_ns,
-			 "recursion_misses", (json_int_t)d->recursion_misses);
+			 "recursion_misses", (json_int_t)d->recursion_misses,
+			 "tail_call", r->tc_ok ? tc_json(&r->tc.g, d->id) : json_null());
 }
 
 static int print_json(struct bc_ctx *ctx, const struct prog_report *r)
@@ -119,9 +153,10 @@ static int print_json(struct bc_ctx *ctx, const struct prog_report *r)
 	size_t i;
 
 	for (i = 0; i < r->progs.n; i++)
-		json_array_append_new(arr, prog_to_json(&r->progs.v[i]));
-	return bc_json_emit(ctx, bc_json_pack("{s:o, s:i}", "programs", arr,
-					   "bpf_stats_enabled_sysctl", r->stats_sysctl));
+		json_array_append_new(arr, prog_to_json(r, &r->progs.v[i]));
+	return bc_json_emit(ctx, bc_json_pack("{s:o, s:i, s:b}", "programs", arr,
+					   "bpf_stats_enabled_sysctl", r->stats_sysctl,
+					   "tail_calls_read", r->tc_ok));
 }
 
 int cmd_prog(struct bc_ctx *ctx, int argc, char **argv)
@@ -142,12 +177,11 @@ int cmd_prog(struct bc_ctx *ctx, int argc, char **argv)
 	if (optind < argc && !strcmp(argv[optind], "show"))
 		optind++;
 	err = collect(&r, argc - optind, argv + optind);
-	if (err)
-		return err;
-	if (ctx->json)
+	if (!err && ctx->json)
 		err = print_json(ctx, &r);
-	else
+	else if (!err)
 		print_plain(ctx, &r);
 	prog_list_free(&r.progs);
+	tc_collector_free(&r.tc);
 	return err;
 }

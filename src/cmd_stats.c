@@ -10,6 +10,7 @@
 #include "common.h"
 #include "progs.h"
 #include "runstats.h"
+#include "tailcall.h"
 
 #define STATS_DEFAULT_INTERVAL_S 1.0
 
@@ -22,7 +23,13 @@ static const char stats_help[] =
 	"With no PROG every loaded program is sampled and programs loaded during\n"
 	"the run are added; with PROG (id N | tag HEX | name NAME | pinned PATH)\n"
 	"only the programs selected at start. A program that vanishes is shown as\n"
-	"'gone' with its last figures; an interval without runs shows 'no runs'.\n\n"
+	"'gone' with its last figures; an interval without runs shows 'no runs'.\n"
+	"Tail calls: a program reached by bpf_tail_call is not counted by the\n"
+	"kernel (run_cnt stays 0); its time is inside the run time of the program\n"
+	"that was entered. TAIL_CALL says so on both rows ('runs inside ID via\n"
+	"tail call', 'includes tail-called ID') and NS/RUN shows 'tail-call'\n"
+	"instead of 'no runs'; 'bpfcost annotate --top' splits such a figure\n"
+	"between the programs by samples.\n\n"
 	"Probes: prog_iter with --reader iter, or auto unless --count 1.\n\n"
 	"Options:\n"
 	"  --interval S      sampling interval (1, 500ms, 2s; default 1s)\n"
@@ -46,7 +53,7 @@ static const char stats_help[] =
 	"CAVEATS:\n"
 	"  - stats add about two clock reads per run to every program while on;\n"
 	"  - run_time_ns covers only the program body: no tracepoint dispatch, no\n"
-	"    trampoline;\n"
+	"    trampoline; the body includes the programs it tail-calls;\n"
 	"  - the syscall slow path taken because a syscall tracepoint is attached\n"
 	"    is invisible here; the A/B method (bpfcost overhead) sees it.\n\n"
 	"EXAMPLES:\n"
@@ -57,7 +64,8 @@ static const char stats_help[] =
 
 static const char *const caveats[] = {
 	"stats add about two clock reads per run to every program while enabled",
-	"run_time_ns covers only the program body: no tracepoint dispatch, no trampoline",
+	"run_time_ns covers only the program body: no tracepoint dispatch, no trampoline; "
+	"the body includes the programs it tail-calls",
 	"the syscall slow-path cost of syscall tracepoints is invisible to this method; "
 	"A/B (bpfcost overhead) sees it",
 };
@@ -65,6 +73,9 @@ static const char *const caveats[] = {
 
 struct stats_run {
 	struct rs_sampler rs;
+	struct tc_collector tc;
+	bool tc_ok;		/* the last pass read the tail-call relations */
+	bool tc_said;		/* the reason they could not be read was said */
 	struct stats_enable se;
 	unsigned intervals;
 	bool stopped;
@@ -107,12 +118,13 @@ static const char *state_name(enum rs_state st)
 
 static void print_head(FILE *f)
 {
-	fprintf(f, "%7s %-15s %-24s %11s %11s %10s %8s %8s %7s %12s %-5s\n", "ID", "TYPE",
+	fprintf(f, "%7s %-15s %-24s %11s %11s %10s %8s %8s %7s %12s %-5s %s\n", "ID", "TYPE",
 		"NAME", "RUNS", "RUNS/S", "NS/RUN", "%CPU1", "%MACH", "MISSES", "TOTAL_RUNS",
-		"STATE");
+		"STATE", "TAIL_CALL");
 }
 
-static void print_rate_cols(FILE *f, const struct rs_rate *r, bool valid)
+/* idle: what NS/RUN says for an interval without runs. */
+static void print_rate_cols(FILE *f, const struct rs_rate *r, bool valid, const char *idle)
 {
 	if (!valid) {
 		fprintf(f, " %11s %11s %10s %8s %8s %7s", "-", "-", "-", "-", "-", "-");
@@ -122,17 +134,22 @@ static void print_rate_cols(FILE *f, const struct rs_rate *r, bool valid)
 	if (r->has_runs)
 		fprintf(f, " %10.1f", r->ns_per_run);
 	else
-		fprintf(f, " %10s", "no runs");
+		fprintf(f, " %10s", idle);
 	fprintf(f, " %8.3f %8.3f %7llu", r->cpu_pct, r->cpu_pct_machine,
 		(unsigned long long)r->misses);
 }
 
-static void print_row(FILE *f, const struct rs_prog *p, const struct rs_rate *r, bool valid)
+static void print_row(FILE *f, const struct stats_run *sr, const struct rs_prog *p,
+		      const struct rs_rate *r, bool valid)
 {
+	char tail[160];
+
+	tc_note(&p->tail, tail, sizeof(tail));
 	fprintf(f, "%7u %-15.15s %-24.24s", p->id, prog_type_name(p->type), BC_ESC(p->full_name));
-	print_rate_cols(f, r, valid);
-	fprintf(f, " %12llu %-5s\n", (unsigned long long)(p->cur.run_cnt - p->base.run_cnt),
-		state_name(p->state));
+	/* A tail-called program's runs are counted in its entry: not idle. */
+	print_rate_cols(f, r, valid, p->tail.ncallers ? "tail-call" : "no runs");
+	fprintf(f, " %12llu %-5s %s\n", (unsigned long long)(p->cur.run_cnt - p->base.run_cnt),
+		state_name(p->state), !sr->tc_ok ? "?" : *tail ? tail : "-");
 }
 
 static void print_interval_plain(FILE *f, const struct stats_run *sr)
@@ -149,12 +166,12 @@ static void print_interval_plain(FILE *f, const struct stats_run *sr)
 
 		if (!rs_prog_current(s, p))
 			continue;
-		print_row(f, p, &p->last, p->has_rate);
+		print_row(f, sr, p, &p->last, p->has_rate);
 		if (p->state == RS_LIVE && p->has_rate)
 			rs_rate_add(&sum, &p->last);
 	}
 	fprintf(f, "%7s %-15s %-24s", "", "", "(all live programs)");
-	print_rate_cols(f, &sum, true);
+	print_rate_cols(f, &sum, true, "no runs");
 	fprintf(f, "\n\n");
 	fflush(f);
 }
@@ -173,7 +190,7 @@ static void print_summary_plain(FILE *f, const struct stats_run *sr)
 		struct rs_rate tot;
 		int err = rs_prog_total(s, p, &tot);
 
-		print_row(f, p, &tot, err == 0);
+		print_row(f, sr, p, &tot, err == 0);
 	}
 }
 
@@ -202,9 +219,10 @@ static json_t *rate_json(const struct rs_rate *r)
 			 "cpu_pct", r->cpu_pct, "cpu_pct_machine", r->cpu_pct_machine);
 }
 
-static json_t *prog_json(const struct rs_prog *p, json_t *rate)
+static json_t *prog_json(const struct stats_run *sr, const struct rs_prog *p, json_t *rate)
 {
-	return bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}",
+	return bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}, "
+			    "s:o}",
 			 "id", (json_int_t)p->id, "name", p->name, "full_name", p->full_name,
 			 "type", prog_type_name(p->type), "tag", p->tag, "state",
 			 state_name(p->state), "rate", rate ? rate : json_null(),
@@ -214,7 +232,8 @@ static json_t *prog_json(const struct rs_prog *p, json_t *rate)
 			 (json_int_t)(p->cur.recursion_misses - p->base.recursion_misses),
 			 "counters", "run_cnt", (json_int_t)p->cur.run_cnt, "run_time_ns",
 			 (json_int_t)p->cur.run_time_ns, "recursion_misses",
-			 (json_int_t)p->cur.recursion_misses);
+			 (json_int_t)p->cur.recursion_misses,
+			 "tail_call", sr->tc_ok ? tc_json(&sr->tc.g, p->id) : json_null());
 }
 
 static int print_interval_json(struct bc_ctx *ctx, const struct stats_run *sr)
@@ -229,7 +248,7 @@ static int print_interval_json(struct bc_ctx *ctx, const struct stats_run *sr)
 
 		if (!rs_prog_current(s, p))
 			continue;
-		json_array_append_new(progs, prog_json(p, p->has_rate ? rate_json(&p->last) : NULL));
+		json_array_append_new(progs, prog_json(sr, p, p->has_rate ? rate_json(&p->last) : NULL));
 		if (p->state == RS_LIVE && p->has_rate)
 			rs_rate_add(&sum, &p->last);
 	}
@@ -252,7 +271,7 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 		struct rs_rate tot;
 		int err = rs_prog_total(s, &s->v[i], &tot);
 
-		json_array_append_new(progs, prog_json(&s->v[i], err ? NULL : rate_json(&tot)));
+		json_array_append_new(progs, prog_json(sr, &s->v[i], err ? NULL : rate_json(&tot)));
 	}
 	return bc_json_emit(ctx, bc_json_pack("{s:s, s:i, s:f, s:b, s:s, s:b, s:b, s:i, s:s, s:o, "
 					   "s:o, s:o}",
@@ -274,6 +293,22 @@ struct stats_tick {
 	struct stats_run *sr;
 };
 
+/* The tail-call relations: an addition to the figures, so a failure to
+ * read them is said once and the figures go on (marked "?"). */
+static int tail_refresh(struct stats_run *sr)
+{
+	int err = rs_tail_refresh(&sr->rs, &sr->tc);
+
+	if (err == -ENOMEM)
+		return err;
+	sr->tc_ok = !err;
+	if (err && !sr->tc_said) {
+		bc_note("tail-call relations not read: %s", strerror(-err));
+		sr->tc_said = true;
+	}
+	return 0;
+}
+
 /* A stop mid-sleep still takes a last, shorter sample. */
 static int sample_tick(void *arg, bool last)
 {
@@ -281,6 +316,8 @@ static int sample_tick(void *arg, bool last)
 	int err;
 
 	err = rs_sample(&t->sr->rs);
+	if (!err)
+		err = tail_refresh(t->sr);
 	if (err)
 		return err;
 	t->sr->intervals++;
@@ -334,6 +371,7 @@ int cmd_stats(struct bc_ctx *ctx, int argc, char **argv)
 cleanup:
 	stats_restore(&sr.se);
 	rs_free(&sr.rs);
+	tc_collector_free(&sr.tc);
 	free(ids);
 	return err;
 }

@@ -172,6 +172,40 @@ static int fill_attach(struct ex_model *m, const struct idmap *ids)
 	return 0;
 }
 
+/* The edges of the tail-call graph with a model program at one end. A
+ * failure to read the tables leaves the relation out (said once on
+ * stderr); the cost figures do not depend on it. */
+static int fill_tail_calls(struct exporter *ex, const struct idmap *ids)
+{
+	const struct tc_graph *g = &ex->tc.g;
+	struct ex_model *m = &ex->m;
+	size_t i, k, n = 0;
+	int err = tc_refresh(&ex->tc);
+
+	m->ntail_calls = 0;
+	if (err == -ENOMEM)
+		return err;
+	if (err) {
+		if (!ex->tc_said)
+			bc_note("tail-call relations not read: %s", strerror(-err));
+		ex->tc_said = true;
+		return 0;
+	}
+	free(m->tail_calls);
+	m->tail_calls = calloc(g->n ? g->n : 1, sizeof(*m->tail_calls));
+	if (!m->tail_calls)
+		return -ENOMEM;
+	for (i = 0; i < g->n; i++) {
+		const struct tc_edge *e = &g->v[i];
+
+		if (!idmap_get(ids, e->caller, &k) && !idmap_get(ids, e->callee, &k))
+			continue;
+		m->tail_calls[n++] = (struct ex_tail_call){ e->caller, e->callee, e->map_id, e->slot };
+	}
+	m->ntail_calls = n;
+	return 0;
+}
+
 /* The jitmap entry of model program p: same id and same tag. */
 static bool same_prog(const struct jm_prog *jp, const struct ex_prog *p)
 {
@@ -268,6 +302,8 @@ static int collect(struct exporter *ex)
 		err = index_model(&ex->m, &ids);
 	if (!err)
 		err = fill_attach(&ex->m, &ids);
+	if (!err)
+		err = fill_tail_calls(ex, &ids);
 	if (!err && ex->sampling)
 		err = prune_unsampled(ex, &ids);
 	if (!err && ex->sampling)
@@ -368,6 +404,7 @@ void ex_close(struct exporter *ex)
 	ex->stats_held = false;
 	rs_free(&ex->rs);
 	idmap_free(&ex->unsampled);
+	tc_collector_free(&ex->tc);
 	free(ex->m.progs);
 	free(ex->m.tail_calls);
 	pthread_mutex_destroy(&ex->lock);

@@ -19,6 +19,7 @@
 #include "bpfstats.h"
 #include "idmap.h"
 #include "runstats.h"
+#include "tailcall.h"
 
 struct bc_ctx;
 
@@ -64,8 +65,9 @@ struct ex_bias {
 	double per_run_s, lo_s, hi_s;	/* point and 95% interval */
 };
 
-/* A tail-call relation (issue 13): caller jumps to callee through slot
- * index of PROG_ARRAY map_id. Not collected yet (ntail_calls 0). */
+/* A tail-call relation: caller jumps to callee through slot index of
+ * PROG_ARRAY map_id (tailcall.h), for each edge that has a program of the
+ * model at one end. */
 struct ex_tail_call {
 	uint32_t caller_id, callee_id, map_id, index;
 };
@@ -107,6 +109,8 @@ struct exporter {
 	struct an_result an;		/* jitmap with sampled time per program */
 	struct an_session an_s;
 	struct idmap unsampled;		/* ids with no JIT image to charge samples to */
+	struct tc_collector tc;		/* tail-call relations */
+	bool tc_said;			/* why they could not be read was said */
 	uint64_t last_collect_ns;
 	struct ex_model m;
 };

@@ -9,8 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "idmap.h"
+#include "progs.h"
 
 struct bc_ctx;
+struct tc_collector;
 struct bc_interval;
 struct progiter;
 struct rs_loop_opts;
@@ -61,6 +63,7 @@ struct rs_prog {
 	struct rs_sample prev, cur;
 	uint64_t base_ns, prev_ns, cur_ns;	/* monotonic times of those */
 	struct rs_rate last;		/* last interval (kept once gone) */
+	struct prog_tail tail;		/* tail-call relations (rs_tail_refresh) */
 };
 
 /* How a pass reads the kernel's counters. */
@@ -112,6 +115,11 @@ void rs_free(struct rs_sampler *s);
 /* Register the iterator reader's feature trial, FEAT_PROG_ITER, with the
  * feature layer (kfeatures.h). Once, before probing. */
 void rs_feature_provide(void);
+
+/* Re-read the tail-call relations of every program (tailcall.h) and set
+ * each tracked program's tail; gone programs keep their last. 0 or a
+ * negative errno from tc_refresh. */
+int rs_tail_refresh(struct rs_sampler *s, struct tc_collector *tc);
 
 /* Totals over the whole run for one program (base → last sample). */
 int rs_prog_total(const struct rs_sampler *s, const struct rs_prog *p, struct rs_rate *out);
