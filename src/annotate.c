@@ -70,6 +70,53 @@ static int add_selected(const struct an_opts *o, struct an_result *r)
 	return 0;
 }
 
+/* Read the tail-call relations now and merge them into r->tail: once at
+ * the start and once at the end, so programs of either moment count. A
+ * failure leaves the relations out (tail_ok false, tail_err why); only
+ * running out of memory stops the run. */
+static int read_tail_calls(struct an_result *r, bool first)
+{
+	struct tc_collector tc = { 0 };
+	int err = tc_refresh(&tc);
+
+	if (!err)
+		err = tc_graph_merge(&r->tail, &tc.g);
+	tc_collector_free(&tc);
+	if (err == -ENOMEM)
+		return err;
+	if (first)
+		r->tail_ok = !err;
+	else if (err)
+		r->tail_ok = false;
+	if (err)
+		r->tail_err = err;
+	return 0;
+}
+
+/* With a selection: the programs the selected ones tail-call run inside
+ * them, so their code is part of what is annotated. */
+static int add_callees(const struct an_opts *o, struct an_result *r)
+{
+	struct tc_ids reach = { 0 };
+	size_t i, j;
+	int err = 0;
+
+	for (i = 0; i < o->nids && !err; i++) {
+		err = tc_reach(&r->tail, o->ids[i], &reach);
+		for (j = 0; j < reach.n && !err; j++) {
+			if (jm_find_id(&r->map, reach.v[j]))
+				continue;
+			err = jm_add_id(&r->map, reach.v[j]);
+			if (err == -ENOENT || err == -ENODATA || err == -EPERM) {
+				r->load_failed++;	/* gone, or no image to read */
+				err = 0;
+			}
+		}
+	}
+	tc_ids_free(&reach);
+	return err;
+}
+
 /* The innermost BPF frame of a sample: the ip itself, else the first
  * return address in a program (minus one: the call instruction). */
 static struct jm_prog *innermost(const struct jitmap *m, uint64_t ip, const uint64_t *chain,
@@ -137,7 +184,11 @@ int an_start(const struct an_opts *o, struct an_result *r, struct an_session *s)
 	r->map.detail = o->detail;
 	r->event = o->event;
 	r->freq = o->freq;
-	err = o->top ? add_all(r) : add_selected(o, r);
+	err = read_tail_calls(r, true);
+	if (!err)
+		err = o->top ? add_all(r) : add_selected(o, r);
+	if (!err && !o->top && o->callees)
+		err = add_callees(o, r);
 	if (err)
 		return err;
 	err = smp_open(&s->smp, o->event, o->freq);
@@ -165,6 +216,8 @@ void an_stop(struct an_session *s)
 {
 	an_drain(s);
 	smp_close(&s->smp);
+	if (s->open)	/* out of memory here only leaves the end's relations out */
+		read_tail_calls(s->r, false);
 	s->open = false;
 }
 
@@ -192,6 +245,7 @@ int an_run(const struct an_opts *o, struct an_result *r)
 void an_result_free(struct an_result *r)
 {
 	jm_free(&r->map);
+	tc_graph_free(&r->tail);
 }
 
 double an_cpu_pct(const struct an_result *r, const struct jm_prog *p)
@@ -201,6 +255,102 @@ double an_cpu_pct(const struct an_result *r, const struct jm_prog *p)
 	if (r->event == SMP_EVENT_CPU_CLOCK)
 		return (double)p->period / (r->elapsed_s * 1e9) * 100.0;
 	return r->freq ? (double)p->samples / ((double)r->freq * r->elapsed_s) * 100.0 : 0;
+}
+
+/* ---- tail-call groups ---- */
+
+static void group_clear(struct an_tc_group *g)
+{
+	free(g->m);
+	memset(g, 0, sizeof(*g));
+}
+
+static int group_fill(const struct an_result *r, uint32_t entry, const struct tc_ids *reach,
+		      struct an_tc_group *g)
+{
+	struct tc_ids ent = { 0 };
+	size_t i;
+	int err = 0;
+
+	g->entry = entry;
+	g->p = jm_find_id(&r->map, entry);
+	g->m = calloc(reach->n + 1, sizeof(*g->m));
+	if (!g->m)
+		return -ENOMEM;
+	for (i = 0; i <= reach->n && !err; i++) {
+		struct an_tc_member *m = &g->m[g->n++];
+
+		m->id = i ? reach->v[i - 1] : entry;
+		m->p = jm_find_id(&r->map, m->id);
+		m->samples = m->p ? m->p->samples : 0;
+		m->cpu_pct = m->p ? an_cpu_pct(r, m->p) : 0;
+		g->samples += m->samples;
+		g->cpu_pct += m->cpu_pct;
+		if (i)
+			err = tc_entries(&r->tail, m->id, &ent);
+		m->shared = i && ent.n > 1;
+	}
+	/* Shares of sampled time: cpu_pct is proportional to it. */
+	for (i = 0; i < g->n; i++)
+		g->m[i].share = g->cpu_pct > 0 ? g->m[i].cpu_pct / g->cpu_pct : 0;
+	tc_ids_free(&ent);
+	return err;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct an_tc_group *x = a, *y = b;
+
+	return (x->entry > y->entry) - (x->entry < y->entry);
+}
+
+int an_tail_groups(const struct an_result *r, struct an_tc_group **out, size_t *n)
+{
+	struct an_tc_group *v = NULL;
+	struct tc_ids reach = { 0 };
+	size_t i, k = 0;
+	int err = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (r->map.n)
+		v = calloc(r->map.n, sizeof(*v));
+	if (r->map.n && !v)
+		return -ENOMEM;
+	for (i = 0; i < r->map.n && !err; i++) {
+		const struct jm_prog *p = r->map.v[i];
+		struct prog_tail t;
+
+		err = tc_role(&r->tail, p->id, &t);
+		if (err || !tc_is_entry(&t))
+			continue;
+		err = tc_reach(&r->tail, p->id, &reach);
+		if (!err)
+			err = group_fill(r, p->id, &reach, &v[k]);
+		if (!err && !v[k].samples)
+			group_clear(&v[k]);	/* nothing to split */
+		else if (!err)
+			k++;
+	}
+	tc_ids_free(&reach);
+	if (err) {
+		an_tail_groups_free(v, k + (k < r->map.n));	/* and the one half filled */
+		return err;
+	}
+	if (k > 1)
+		qsort(v, k, sizeof(*v), entry_cmp);
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+void an_tail_groups_free(struct an_tc_group *g, size_t n)
+{
+	size_t i;
+
+	for (i = 0; g && i < n; i++)
+		group_clear(&g[i]);
+	free(g);
 }
 
 /* ---- listing model ---- */

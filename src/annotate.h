@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "jitmap.h"
 #include "sample.h"
+#include "tailcall.h"
 
 struct bc_ctx;
 
@@ -27,6 +28,7 @@ struct an_opts {
 	unsigned freq;		/* samples/s per CPU */
 	enum smp_event event;	/* resolved: CPU_CLOCK or CYCLES */
 	bool detail;		/* keep per-instruction hits (listing) */
+	bool callees;		/* with ids: add the programs they tail-call */
 };
 
 struct an_result {
@@ -41,6 +43,10 @@ struct an_result {
 	uint64_t lost, throttled;
 	uint64_t loads, unloads;	/* BPF_EVENT records during the run */
 	uint64_t load_failed;	/* loaded programs we could not read */
+	/* Tail-call relations read at the start and at the end, merged. */
+	struct tc_graph tail;
+	bool tail_ok;		/* both reads worked */
+	int tail_err;		/* else why not (negative errno) */
 };
 
 /* auto → cycles when doctor says the PMU has them, else cpu-clock.
@@ -69,6 +75,37 @@ void an_result_free(struct an_result *r);
 /* Estimated CPU use of p as % of one CPU: sampled time over wall time
  * (cpu-clock periods are ns); for cycles, samples over freq x time. */
 double an_cpu_pct(const struct an_result *r, const struct jm_prog *p);
+
+/* ---- tail calls: an entry's sampled time split over its group ---- */
+
+/* A tail-called program's samples land in its own image, while the
+ * kernel's run-time stats count its time in the entry that was run. The
+ * group of an entry (it tail-calls others, none tail-calls it) is the
+ * entry and every program it reaches; its sampled time is the sum, and
+ * each member's share of it is the share of the entry's run-time stats
+ * figure that sampling puts in that member. */
+struct an_tc_member {
+	uint32_t id;
+	const struct jm_prog *p;	/* NULL when it was not tracked */
+	uint64_t samples;
+	double cpu_pct;			/* an_cpu_pct, 0 untracked */
+	double share;			/* of the group's sampled time, 0..1 */
+	bool shared;			/* other entries reach it too: its samples
+					 * cannot be split between them and count
+					 * in each of their groups */
+};
+struct an_tc_group {
+	uint32_t entry;
+	const struct jm_prog *p;	/* the entry */
+	uint64_t samples;
+	double cpu_pct;			/* sum of the members' */
+	struct an_tc_member *m;		/* the entry first, then by id */
+	size_t n;
+};
+/* One group per tracked entry that has samples in its group, ordered by
+ * entry id. 0 or -ENOMEM; free the array with an_tail_groups_free. */
+int an_tail_groups(const struct an_result *r, struct an_tc_group **out, size_t *n);
+void an_tail_groups_free(struct an_tc_group *g, size_t n);
 
 /* ---- the model of one program, for listings ---- */
 

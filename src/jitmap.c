@@ -251,7 +251,7 @@ int jm_add_id(struct jitmap *m, uint32_t id)
 	return err;
 }
 
-struct jm_prog *jm_find_id(struct jitmap *m, uint32_t id)
+struct jm_prog *jm_find_id(const struct jitmap *m, uint32_t id)
 {
 	size_t i;
 

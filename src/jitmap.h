@@ -70,7 +70,7 @@ struct jitmap {
 int jm_add_id(struct jitmap *m, uint32_t id);
 /* Add a prog built elsewhere (tests); the map takes ownership. */
 int jm_add(struct jitmap *m, struct jm_prog *p);
-struct jm_prog *jm_find_id(struct jitmap *m, uint32_t id);
+struct jm_prog *jm_find_id(const struct jitmap *m, uint32_t id);
 /* The subprog holding ip, or NULL. *img_off gets the image offset. */
 struct jm_prog *jm_lookup(const struct jitmap *m, uint64_t ip, uint32_t *func, uint32_t *img_off);
 void jm_prog_free(struct jm_prog *p);

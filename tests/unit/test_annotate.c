@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include "annotate.h"
 #include "jitmap.h"
+#include "common.h"
 #include "sample.h"
 
 static const char *insn(struct bpf_insn in)
@@ -232,6 +233,50 @@ static void test_drop_gone(void **state)
 	jm_free(&m);
 }
 
+/* Tail-call groups: entry 10 reaches 11 and 12 (through 11); entry 20
+ * reaches 12 too, so 12's samples count in both groups, marked shared.
+ * 13 is reached by nothing tracked: no group of its own. */
+static void test_tail_groups(void **state)
+{
+	static const uint32_t a10[] = { 100 }, a11[] = { 110 }, a20[] = { 200 };
+	static const struct tc_prog_arrays pa[] = { { 10, a10, 1 }, { 11, a11, 1 }, { 20, a20, 1 } };
+	static const struct tc_slot sl[] = { { 100, 0, 11 }, { 110, 0, 12 }, { 200, 3, 12 } };
+	static const uint64_t period[] = { 100, 700, 200, 50, 1000 };
+	static const uint32_t ids[] = { 10, 11, 12, 20, 13 };
+	struct an_result r = { .event = SMP_EVENT_CPU_CLOCK, .freq = 1000, .elapsed_s = 1,
+			       .tail_ok = true };
+	struct an_tc_group *g;
+	size_t n, i;
+
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		struct jm_prog *p = fake_prog(ids[i], 0x1000 * (i + 1), 0x10, 0x1000 * (i + 1) + 0x100,
+					      0x10);
+
+		p->samples = period[i] / 10;
+		p->period = period[i] * 1000;	/* ns */
+		assert_int_equal(jm_add(&r.map, p), 0);
+	}
+	assert_int_equal(tc_graph_build(pa, 3, sl, 3, &r.tail), 0);
+	assert_int_equal(an_tail_groups(&r, &g, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(g[0].entry, 10);
+	assert_int_equal(g[0].n, 3);
+	assert_int_equal(g[0].samples, 10 + 70 + 20);
+	assert_int_equal(g[0].m[0].id, 10);
+	assert_int_equal(g[0].m[1].id, 11);
+	assert_int_equal(g[0].m[2].id, 12);
+	assert_true(g[0].m[2].shared && !g[0].m[1].shared && !g[0].m[0].shared);
+	assert_float_equal(g[0].m[1].share, 0.7, 1e-9);
+	assert_float_equal(g[0].m[0].share + g[0].m[1].share + g[0].m[2].share, 1, 1e-9);
+	/* 1000 us of a 1 s window is 0.1% of one CPU. */
+	assert_float_equal(g[0].cpu_pct, 0.1, 1e-9);
+	assert_int_equal(g[1].entry, 20);
+	assert_int_equal(g[1].n, 2);
+	assert_float_equal(g[1].m[1].share, 0.8, 1e-9);
+	an_tail_groups_free(g, n);
+	an_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_ring_copy_wraps),
 		cmocka_unit_test(test_lookup_and_reuse),
 		cmocka_unit_test(test_drop_gone),
+		cmocka_unit_test(test_tail_groups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
