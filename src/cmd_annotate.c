@@ -53,7 +53,15 @@ static const char annotate_help[] =
 	"  - sampling is not free: each sample is a timer interrupt plus a stack walk\n"
 	"    (bench/annotate_cost.py measures the slowdown per frequency);\n"
 	"  - a cpu-clock sample is charged to the instruction about to run when the\n"
-	"    timer fired, so a slow instruction's cost can show on the next one.\n\n"
+	"    timer fired, so a slow instruction's cost can show on the next one;\n"
+	"  - samples the kernel could not write (rings full) are counted as lost:\n"
+	"    %CPU1 counts the kept ones; the header says by how much it may be low\n"
+	"    and JSON has cpu_pct_lost_scaled (as if the lost fell like the kept).\n\n"
+	"PROGRAMS THAT COME AND GO:\n"
+	"  A program unloaded during the run keeps its samples so far and loses its\n"
+	"  addresses at once: the JIT reuses freed memory for new programs. Programs\n"
+	"  loaded during the run are added (--top) or, with PROG, counted as other\n"
+	"  BPF code, as are the programs not selected.\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost annotate name sysmon_ev_enter --duration 10\n"
 	"  bpfcost annotate id 42 --asm --freq 10000\n"
@@ -179,12 +187,27 @@ static double pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0;
 }
 
-static void print_header(FILE *f, const struct an_result *r)
+static void print_header(FILE *f, const struct an_result *r, bool top)
 {
 	fprintf(f, "annotate: %s at %u Hz on %d CPU%s for %.2f s%s: %" PRIu64 " kernel samples, "
-		"%" PRIu64 " outside the tracked programs, %" PRIu64 " lost\n",
-		smp_event_name(r->event), r->freq, r->ncpu, r->ncpu == 1 ? "" : "s", r->elapsed_s,
-		r->stopped ? " (stopped early)" : "", r->samples, r->other, r->lost);
+		"%" PRIu64 " outside BPF code", smp_event_name(r->event), r->freq, r->ncpu,
+		r->ncpu == 1 ? "" : "s", r->elapsed_s, r->stopped ? " (stopped early)" : "",
+		r->samples, r->other);
+	if (!top)
+		fprintf(f, ", %" PRIu64 " in other BPF code (%.3f%% of one CPU)", r->other_bpf,
+			an_other_bpf_pct(r));
+	fprintf(f, ", %" PRIu64 " lost\n", r->lost);
+	if (r->lost)
+		fprintf(f, "lost: the kernel dropped %" PRIu64 " samples (%.1f%% of those taken; "
+			"rings full): %%CPU1 counts only the kept ones and is low by up to that; "
+			"x%.3f if the lost fell like the kept\n", r->lost,
+			100.0 * (1 - 1 / an_lost_factor(r)), an_lost_factor(r));
+}
+
+/* Programs we report: not the other BPF code kept for its addresses. */
+static bool reported(const struct jm_prog *p)
+{
+	return !p->other;
 }
 
 static void print_bpf_range(FILE *f, const struct jm_prog *p, uint32_t from, uint32_t to)
@@ -426,9 +449,12 @@ static json_t *row_json(const struct jm_prog *p, const struct an_listing *l,
 static json_t *prog_json(const struct an_result *r, const struct jm_prog *p,
 			 const struct an_listing *l, const struct an_cli *o)
 {
-	json_t *j = bc_json_pack("{s:I, s:s, s:s, s:I, s:f, s:b, s:o}", "id", (json_int_t)p->id,
+	json_t *j = bc_json_pack("{s:o, s:s, s:s, s:I, s:f, s:f, s:b, s:b, s:o}",
+			      "id", p->from_ksym ? json_null() : json_integer(p->id),
 			      "name", p->name, "tag", p->tag, "samples", (json_int_t)p->samples,
-			      "cpu_pct", an_cpu_pct(r, p), "gone", p->gone,
+			      "cpu_pct", an_cpu_pct(r, p),
+			      "cpu_pct_lost_scaled", an_cpu_pct(r, p) * an_lost_factor(r),
+			      "gone", p->gone, "from_ksym", p->from_ksym,
 			      "tail_call", r->tail_ok ? tc_json(&r->tail, p->id) : json_null());
 	json_t *rows;
 	size_t i;
@@ -485,10 +511,10 @@ static int print_json(struct bc_ctx *ctx, const struct an_result *r, const struc
 	size_t i;
 
 	for (i = 0; i < r->map.n; i++)
-		if (!o->run.top || r->map.v[i]->samples)
+		if (reported(r->map.v[i]) && (!o->run.top || r->map.v[i]->samples))
 			json_array_append_new(progs, prog_json(r, r->map.v[i], ls ? &ls[i] : NULL, o));
 	return bc_json_emit(ctx, bc_json_pack("{s:s, s:s, s:I, s:i, s:f, s:b, s:I, s:I, s:I, s:I, "
-					   "s:I, s:I, s:o, s:b, s:o}",
+					   "s:I, s:I, s:o, s:b, s:o, s:o, s:f, s:f, s:I, s:I}",
 					   "mode", o->run.top ? "top" : "annotate",
 					   "event", smp_event_name(r->event), "freq", (json_int_t)r->freq,
 					   "ncpu", r->ncpu, "elapsed_s", r->elapsed_s,
@@ -498,7 +524,14 @@ static int print_json(struct bc_ctx *ctx, const struct an_result *r, const struc
 					   "bpf_unloads", (json_int_t)r->unloads,
 					   "programs_tracked", (json_int_t)r->map.n, "programs", progs,
 					   "tail_calls_read", r->tail_ok,
-					   "tail_call_groups", groups_json(g, ng)));
+					   "tail_call_groups", groups_json(g, ng),
+					   "other_bpf", o->run.top ? json_null() :
+					   bc_json_pack("{s:I, s:f}", "samples", (json_int_t)r->other_bpf,
+							"cpu_pct", an_other_bpf_pct(r)),
+					   "lost_fraction", 1 - 1 / an_lost_factor(r),
+					   "lost_factor", an_lost_factor(r),
+					   "missed_loads", (json_int_t)r->missed_loads,
+					   "missed_unloads", (json_int_t)r->missed_unloads));
 }
 
 /* ---- --top ---- */
@@ -520,16 +553,19 @@ static void print_top(FILE *f, const struct an_result *r)
 	if (r->map.n)	/* map.v is NULL when no program was seen */
 		memcpy(v, r->map.v, r->map.n * sizeof(*v));
 	qsort(v, r->map.n, sizeof(*v), top_cmp);
-	print_header(f, r);
+	print_header(f, r, true);
 	fprintf(f, "%7s  %-16s  %-16s  %9s  %7s  %s\n", "ID", "NAME", "TAG", "SAMPLES", "%CPU1",
 		"TAIL_CALL");
 	for (i = 0; i < r->map.n && v[i]->samples; i++, shown++) {
-		char tail[160];
+		char tail[160], id[16] = "?";
 
 		tail_note(r, v[i]->id, tail, sizeof(tail));
-		fprintf(f, "%7u  %-16s  %-16s  %9" PRIu64 "  %7.3f  %s%s\n", v[i]->id,
+		if (!v[i]->from_ksym)	/* else gone before its id could be read */
+			snprintf(id, sizeof(id), "%u", v[i]->id);
+		fprintf(f, "%7s  %-16s  %-16s  %9" PRIu64 "  %7.3f  %s%s%s\n", id,
 			BC_ESC(v[i]->name), v[i]->tag, v[i]->samples, an_cpu_pct(r, v[i]),
-			!r->tail_ok ? "?" : *tail ? tail : "-", v[i]->gone ? "  (unloaded)" : "");
+			!r->tail_ok ? "?" : *tail ? tail : "-", v[i]->gone ? "  (unloaded)" : "",
+			v[i]->from_ksym ? "  (known by its ksymbol only)" : "");
 	}
 	fprintf(f, "%zu of %zu programs had samples (%%CPU1: percent of one CPU)\n", shown, r->map.n);
 	free(v);
@@ -547,7 +583,7 @@ static void warn_few(const struct an_result *r, bool top)
 		return;
 	}
 	for (i = 0; i < r->map.n; i++)
-		if (r->map.v[i]->samples < AN_FEW_SAMPLES)
+		if (reported(r->map.v[i]) && r->map.v[i]->samples < AN_FEW_SAMPLES)
 			bc_note("program %u %s: only %" PRIu64 " samples: percentages are rough; "
 				"run longer or raise --freq", r->map.v[i]->id, r->map.v[i]->name,
 				r->map.v[i]->samples);
@@ -562,7 +598,8 @@ static int build_listings(const struct an_result *r, struct an_listing **out)
 	if (!ls)
 		return -ENOMEM;
 	for (i = 0; i < r->map.n && !err; i++)
-		err = an_listing_build(r->map.v[i], &ls[i]);
+		if (reported(r->map.v[i]))	/* others have no image */
+			err = an_listing_build(r->map.v[i], &ls[i]);
 	if (err)
 		bc_err("disassembling program %u: %s", r->map.v[i - 1]->id, strerror(-err));
 	*out = ls;
@@ -593,9 +630,10 @@ static int report(struct bc_ctx *ctx, const struct an_result *r, const struct an
 	} else if (o->folded)
 		print_folded(ctx->out, r, ls);
 	else {
-		print_header(ctx->out, r);
+		print_header(ctx->out, r, false);
 		for (i = 0; i < r->map.n; i++)
-			print_prog(ctx->out, r, r->map.v[i], &ls[i], o);
+			if (reported(r->map.v[i]))
+				print_prog(ctx->out, r, r->map.v[i], &ls[i], o);
 		print_hot(ctx->out, r, ls);
 		print_groups(ctx->out, g, ng);
 	}

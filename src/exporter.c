@@ -227,6 +227,8 @@ static int fill_from_samples(struct exporter *ex, const struct idmap *ids)
 	for (i = 0; i < jm->n; i++) {
 		struct jm_prog *jp = jm->v[i];
 
+		if (jp->other && !jp->gone)
+			continue;	/* not selected: kept for its addresses only */
 		if (jp->gone || !idmap_get(ids, jp->id, &k) || !same_prog(jp, &m->progs[k])) {
 			jp->gone = true;
 			continue;

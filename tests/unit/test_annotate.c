@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <linux/perf_event.h>
 #include "annotate.h"
 #include "jitmap.h"
 #include "common.h"
@@ -233,6 +234,72 @@ static void test_drop_gone(void **state)
 	jm_free(&m);
 }
 
+/* Programs that come and go: an unloaded program's ranges go at once and
+ * its record stays; a ksymbol over mapped memory unmaps the old owner and
+ * marks it gone; a ksymbol stand-in is named from the symbol. */
+static void test_unmap_and_ksym(void **state)
+{
+	struct jitmap m = { 0 };
+	uint32_t func, off;
+	struct jm_prog *p;
+
+	assert_int_equal(jm_add(&m, fake_prog(1, 0x1000, 0x10, 0x1100, 0x10)), 0);
+	assert_int_equal(jm_add(&m, fake_prog(2, 0x2000, 0x10, 0x2100, 0x10)), 0);
+	jm_unmap(&m, m.v[0]);
+	assert_null(jm_lookup(&m, 0x1005, &func, &off));
+	assert_null(jm_lookup(&m, 0x1105, &func, &off));
+	assert_int_equal(jm_lookup(&m, 0x2105, &func, &off)->id, 2);
+	assert_int_equal(m.n, 2);	/* the record and its samples stay */
+	assert_int_equal(jm_unmap_range(&m, 0x2108, 4), 1);
+	assert_true(m.v[1]->gone);
+	assert_null(jm_lookup(&m, 0x2105, &func, &off));
+	assert_int_equal(jm_lookup(&m, 0x2005, &func, &off)->id, 2);
+	assert_int_equal(jm_add_ksym(&m, 0x2100, 0x40, "bpf_prog_0123456789abcdef_bc_y", true), 0);
+	p = jm_lookup(&m, 0x2130, &func, &off);
+	assert_non_null(p);
+	assert_true(p->from_ksym && p->other && p->id == 0);
+	assert_string_equal(p->name, "bc_y");
+	assert_string_equal(p->tag, "0123456789abcdef");
+	assert_int_equal(jm_add_ksym(&m, 0x3000, 8, "bpf_prog_xyz", false), 0);
+	assert_string_equal(jm_lookup(&m, 0x3000, &func, &off)->name, "bpf_prog_xyz");
+	assert_string_equal(jm_lookup(&m, 0x3000, &func, &off)->tag, "");
+	/* A program added over a stand-in's range takes it; the stand-in is gone. */
+	assert_int_equal(jm_add(&m, fake_prog(5, 0x2100, 0x40, 0x9000, 0x10)), 0);
+	assert_int_equal(jm_lookup(&m, 0x2130, &func, &off)->id, 5);
+	assert_true(m.v[2]->gone);
+	jm_free(&m);
+}
+
+/* Records of every CPU, in time order: a sample's own field, or the
+ * sample_id after the body of a side-band record. */
+static void test_record_time_and_order(void **state)
+{
+	uint8_t rec[64] = { 0 };
+	struct perf_event_header *h = (void *)rec;
+	uint64_t t = 123456789, u;
+	struct smp_rec v[4] = {
+		{ .time = 30, .seq = 0 }, { .time = 10, .seq = 1 }, { .time = 30, .seq = 2 },
+		{ .time = 20, .seq = 3 },
+	};
+
+	h->type = PERF_RECORD_SAMPLE;
+	h->size = 56;
+	memcpy(rec + 8 + 16, &t, 8);	/* header, ip, pid/tid, then time */
+	assert_int_equal(smp_record_time(rec, 56), t);
+	h->type = PERF_RECORD_BPF_EVENT;
+	h->size = 40;			/* header 8, body 8 + tag 8, sample_id 24 */
+	u = 42;
+	memcpy(rec + 40 - 16, &u, 8);	/* sample_id: pid/tid, time, cpu */
+	assert_int_equal(smp_record_time(rec, 40), 42);
+	assert_int_equal(smp_record_time(rec, 20), 0);	/* too short for a sample_id */
+	assert_int_equal(smp_record_time(rec, 4), 0);
+	smp_sort_records(v, 4);
+	assert_int_equal(v[0].seq, 1);
+	assert_int_equal(v[1].seq, 3);
+	assert_int_equal(v[2].seq, 0);	/* equal times keep their order */
+	assert_int_equal(v[3].seq, 2);
+}
+
 /* Tail-call groups: entry 10 reaches 11 and 12 (through 11); entry 20
  * reaches 12 too, so 12's samples count in both groups, marked shared.
  * 13 is reached by nothing tracked: no group of its own. */
@@ -289,6 +356,8 @@ int main(void)
 		cmocka_unit_test(test_ring_copy_wraps),
 		cmocka_unit_test(test_lookup_and_reuse),
 		cmocka_unit_test(test_drop_gone),
+		cmocka_unit_test(test_unmap_and_ksym),
+		cmocka_unit_test(test_record_time_and_order),
 		cmocka_unit_test(test_tail_groups),
 	};
 
