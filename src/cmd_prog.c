@@ -20,7 +20,9 @@ static const char prog_help[] =
 	"(bpfcost stats turns them on for as long as it runs). The sysctl shows\n"
 	"only the sysctl path: BPF_ENABLE_STATS holders are not visible to it.\n"
 	"A program reached only by tail calls keeps run_cnt 0: its runs and time\n"
-	"are counted in the program that was entered.\n\n"
+	"are counted in the program that was entered. MISSES (recursion_misses)\n"
+	"counts runs the kernel skipped because the program was already running\n"
+	"on that CPU (counted whether or not stats are on); they are not runs.\n\n"
 	"Probes: none.\n\n"
 	"Options:\n"
 	"  -h, --help        this help\n\n"
@@ -110,9 +112,9 @@ static void print_plain(struct bc_ctx *ctx, const struct prog_report *r)
 		if ((l = (int)strlen(BC_ESC(d->attach))) > watt)
 			watt = l;
 	}
-	fprintf(ctx->out, "%6s  %-*s  %-*s  %-16s  %-*s  %3s  %6s  %12s  %14s  %s\n", "ID", wtype,
-		"TYPE", wname, "NAME", "TAG", watt, "ATTACH", "BTF", "JITED", "RUN_CNT", "RUN_TIME_NS",
-		"TAIL_CALL");
+	fprintf(ctx->out, "%6s  %-*s  %-*s  %-16s  %-*s  %3s  %6s  %12s  %14s  %8s  %s\n", "ID",
+		wtype, "TYPE", wname, "NAME", "TAG", watt, "ATTACH", "BTF", "JITED", "RUN_CNT",
+		"RUN_TIME_NS", "MISSES", "TAIL_CALL");
 	for (i = 0; i < r->progs.n; i++) {
 		const struct prog_desc *d = &r->progs.v[i];
 		char cnt[24] = "-", tim[24] = "-", tail[160];
@@ -123,10 +125,11 @@ static void print_plain(struct bc_ctx *ctx, const struct prog_report *r)
 			snprintf(tim, sizeof(tim), "%llu", (unsigned long long)d->run_time_ns);
 		}
 		tc_note(&d->tail, tail, sizeof(tail));
-		fprintf(ctx->out, "%6u  %-*s  %-*s  %-16s  %-*s  %3s  %6u  %12s  %14s  %s\n", d->id,
-			wtype, prog_type_name(d->type), wname, BC_ESC(d->full_name), d->tag, watt,
-			*d->attach ? BC_ESC(d->attach) : "-", d->has_btf ? "yes" : "no", d->jited_len,
-			cnt, tim, !r->tc_ok ? "?" : *tail ? tail : "-");
+		fprintf(ctx->out, "%6u  %-*s  %-*s  %-16s  %-*s  %3s  %6u  %12s  %14s  %8llu  %s\n",
+			d->id, wtype, prog_type_name(d->type), wname, BC_ESC(d->full_name), d->tag,
+			watt, *d->attach ? BC_ESC(d->attach) : "-", d->has_btf ? "yes" : "no",
+			d->jited_len, cnt, tim, (unsigned long long)d->recursion_misses,
+			!r->tc_ok ? "?" : *tail ? tail : "-");
 	}
 	fprintf(ctx->out, "%zu program%s; kernel.bpf_stats_enabled=%d%s\n", r->progs.n,
 		r->progs.n == 1 ? "" : "s", r->stats_sysctl,
