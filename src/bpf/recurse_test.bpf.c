@@ -9,34 +9,14 @@
  * such getpid gives bc_rec_self one run and one miss. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "test_progs.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-#if defined(__TARGET_ARCH_arm64)
-#define NR_GETPID 172
-#else
-#define NR_GETPID 39
-#endif
-
-static __always_inline bool is_workload(void)
-{
-	static const char want[] = "bc_recwork";
-	char comm[16];
-	int i;
-
-	if (bpf_get_current_comm(comm, sizeof(comm)))
-		return false;
-#pragma unroll
-	for (i = 0; i < (int)sizeof(want); i++)
-		if (comm[i] != want[i])
-			return false;
-	return true;
-}
 
 SEC("raw_tp/sys_enter")
 int bc_rec_trigger(struct bpf_raw_tracepoint_args *ctx)
 {
-	if (ctx->args[1] != NR_GETPID || !is_workload())
+	if (ctx->args[1] != NR_GETPID || !COMM_IS("bc_recwork"))
 		return 0;
 	bpf_printk("bc_rec trigger");
 	return 0;
@@ -45,7 +25,7 @@ int bc_rec_trigger(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tp/bpf_trace_printk")
 int bc_rec_self(void *ctx)
 {
-	if (!is_workload())
+	if (!COMM_IS("bc_recwork"))
 		return 0;
 	bpf_printk("bc_rec self");	/* fires this very hook: a recursion miss */
 	return 0;

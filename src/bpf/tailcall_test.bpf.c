@@ -9,14 +9,10 @@
  * and attaches only the entry. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "test_progs.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#if defined(__TARGET_ARCH_arm64)
-#define NR_GETPID 172
-#else
-#define NR_GETPID 39
-#endif
 #define CALLEE_LOOPS 400
 
 struct {
