@@ -83,6 +83,10 @@ typedef int (*bc_proc_fn)(const char *pid, void *arg);
 typedef int (*bc_fd_fn)(const char *pid, const char *fd, const char *target, void *arg);
 int bc_for_each_process(bc_proc_fn fn, void *arg);
 int bc_for_each_fd(const char *pid, bc_fd_fn fn, void *arg);
+/* From /proc/PID/stat: the process group (field 5) and the start time in
+ * clock ticks since boot (field 22; with the pid, it names one process
+ * across pid reuse). Either pointer may be NULL. -errno when gone. */
+int bc_proc_stat(int pid, long *pgrp, unsigned long long *start);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 #include "common.h"
 #include "kfeatures.h"
+#include "ledger.h"
 
 static const struct bc_cmd commands[] = {
 	{ "demo",   "measure the reference service with every method this kernel allows", cmd_demo },
@@ -115,6 +116,7 @@ int main(int argc, char **argv)
 
 	libbpf_set_print(ctx.verbose ? libbpf_print_verbose : libbpf_print_quiet);
 	bc_signals_install();
+	ledger_sweep();		/* undo what a crashed run left (says what) */
 	/* Commands see argv[0] as their own name, getopt-style, so getopt's
 	 * own messages read "bpfcost prog: unrecognized option". */
 	snprintf(cmd_name, sizeof(cmd_name), "bpfcost %s", cmd->name);

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -324,4 +325,33 @@ int bc_for_each_fd(const char *pid, bc_fd_fn fn, void *arg)
 	}
 	closedir(d);
 	return ret;
+}
+
+int bc_proc_stat(int pid, long *pgrp, unsigned long long *start)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long st;
+	long pg;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -ESRCH;
+	buf[n] = '\0';
+	/* comm may hold spaces and parens: fields resume after the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %*d %ld %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+			 "%*s %*s %*s %*s %llu", &pg, &st) != 2)
+		return -EINVAL;
+	if (pgrp)
+		*pgrp = pg;
+	if (start)
+		*start = st;
+	return 0;
 }

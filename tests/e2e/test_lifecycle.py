@@ -1,0 +1,120 @@
+"""What bpfcost leaves behind when it is killed, and how the next run finds
+it: the ledger (src/ledger.c) under /run/bpfcost, the tracer command's
+parent-death signal and process group, the shared stats sysctl; plus the
+smaller exit-path cases (top with a bad TERM, --tracer-log through a
+symlink, what the tracer command inherits, perf's sample-rate limit, a
+demo column that fails)."""
+import json
+import os
+import pty
+import resource
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import BIN, ROOT, RUNNER, AttachRunner, run, sysctl_value
+
+EMPTY = str(ROOT / "build" / "empty.bpf.o")
+QUICK = ["--syscalls", "getpid", "--round-time", "0.25"]
+MAX_RATE = Path("/proc/sys/kernel/perf_event_max_sample_rate")
+SLEEP_MARK = "4321.5"  # a grandchild of bpfcost, found by its command line
+
+
+def wait_until(cond, timeout, step=0.05):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if cond():
+            return True
+        time.sleep(step)
+    return cond()
+
+
+def alive(pid):
+    """Running (a zombie waiting for its reaper counts as gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def comm(pid):
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def children(pid):
+    r = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(p) for p in r.stdout.split()]
+
+
+def pgrep(pattern):
+    r = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
+    return [int(p) for p in r.stdout.split()]
+
+
+@pytest.fixture
+def stats_sysctl_off():
+    if sysctl_value() != "0":
+        pytest.skip("kernel.bpf_stats_enabled is on already (another process holds it)")
+
+
+def start_stats_sysctl():
+    """bpfcost stats --sysctl in the background, returned once stats are on
+    (its first line is printed after that)."""
+    p = subprocess.Popen([BIN, "stats", "--sysctl", "--interval", "0.2", "--duration", "60"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = p.stdout.readline()
+    assert "run-time stats via sysctl" in line, line + p.stderr.read()
+    return p
+
+
+# ---- kill -9 ------------------------------------------------------------
+
+def test_kill9_during_stats_sysctl_is_restored_at_next_start(stats_sysctl_off):
+    p = start_stats_sysctl()
+    assert sysctl_value() == "1"
+    p.kill()
+    p.wait()
+    assert sysctl_value() == "1"  # nothing of that run could restore it
+    r = run("prog")
+    assert r.returncode == 0, r.stderr
+    assert f"bpfcost {p.pid} is gone: restored kernel.bpf_stats_enabled to 0" in r.stderr
+    assert sysctl_value() == "0"
+
+
+def test_last_sysctl_holder_restores(stats_sysctl_off):
+    """A second --sysctl run keeps stats on when the first one leaves; the
+    last one out switches them off."""
+    a = start_stats_sysctl()
+    b = start_stats_sysctl()
+    a.send_signal(signal.SIGINT)
+    assert a.wait(timeout=30) == 0, a.stderr.read()
+    assert sysctl_value() == "1", "the first run out switched stats off under the second"
+    b.send_signal(signal.SIGINT)
+    assert b.wait(timeout=30) == 0, b.stderr.read()
+    assert sysctl_value() == "0"
+    for p in (a, b):
+        p.stdout.close()
+        p.stderr.close()
+
+
+def test_record_of_a_gone_run_with_nothing_left_is_quiet(tmp_path):
+    """A record whose run is gone and whose things are gone too: removed,
+    with nothing to say."""
+    env = dict(os.environ, BPFCOST_LEDGER_DIR=str(tmp_path))
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    (tmp_path / f"{dead.pid}.run").write_text(
+        f"bpfcost-ledger 1\nrun {dead.pid} 1 {boot} 1\nchild {dead.pid} 1 gone-tracer\n")
+    (tmp_path / "77.run").write_text("not a ledger\n")
+    r = run("prog", env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.strip() == f"bpfcost: note: removed {tmp_path}/77.run: not a bpfcost record"
+    assert not list(tmp_path.glob("*.run"))
