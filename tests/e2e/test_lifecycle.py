@@ -76,6 +76,40 @@ def start_stats_sysctl():
 
 # ---- kill -9 ------------------------------------------------------------
 
+def test_kill9_during_overhead_command_leaves_nothing():
+    """The tracer command dies with bpfcost (parent-death signal); what it
+    started in its process group is killed by the next bpfcost start, which
+    says so."""
+    cmd = f"sleep {SLEEP_MARK} & exec {RUNNER} {EMPTY}"
+    p = subprocess.Popen([BIN, "overhead", *QUICK, "--rounds", "100", "--", "sh", "-c", cmd],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    tracer = []
+    while not tracer and time.time() < deadline:
+        tracer = [c for c in children(p.pid) if comm(c) == "attach_runner"]
+        time.sleep(0.02)
+    assert tracer, "the tracer command never started"
+    sleeper = pgrep(f"^sleep {SLEEP_MARK}$")
+    assert sleeper
+    p.kill()
+    p.wait()
+    p.stderr.close()
+    t0 = time.time()
+    assert wait_until(lambda: not alive(tracer[0]), 2), "tracer outlived bpfcost by 2 s"
+    print(f"tracer gone {time.time() - t0:.3f} s after the kill")
+    # A grandchild gets no parent-death signal: the ledger's record of the
+    # group is what finds it.
+    assert alive(sleeper[0])
+    r = run("prog")
+    assert r.returncode == 0, r.stderr
+    assert (f"bpfcost {p.pid} is gone: killed its tracer, process group {tracer[0]} (sh)"
+            in r.stderr), r.stderr
+    assert wait_until(lambda: not alive(sleeper[0]), 2)
+    assert not Path(f"/run/bpfcost/{p.pid}.run").exists()
+    # Said once: the record is gone with what it described.
+    assert "is gone" not in run("prog").stderr
+
+
 def test_kill9_during_stats_sysctl_is_restored_at_next_start(stats_sysctl_off):
     p = start_stats_sysctl()
     assert sysctl_value() == "1"
@@ -118,3 +152,59 @@ def test_record_of_a_gone_run_with_nothing_left_is_quiet(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stderr.strip() == f"bpfcost: note: removed {tmp_path}/77.run: not a bpfcost record"
     assert not list(tmp_path.glob("*.run"))
+
+
+# ---- smaller exit paths ----------------------------------------------------
+
+def test_tracer_log_symlink_is_refused(tmp_path):
+    target = tmp_path / "target"
+    target.write_text("keep\n")
+    link = tmp_path / "tracer.log"
+    link.symlink_to(target)
+    r = run("overhead", *QUICK, "--tracer-log", link, "--", "sleep", "9.75")
+    assert r.returncode != 0
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "symbolic link" in lines[0], r.stderr
+    assert target.read_text() == "keep\n"
+    assert not pgrep("sleep 9.75")
+
+
+def process_view(pid):
+    """What a process was given: its ignored and blocked signal masks, its
+    soft fd limit and its open fds, read from /proc."""
+    status = dict(l.split(":", 1) for l in Path(f"/proc/{pid}/status").read_text().splitlines())
+    limits = Path(f"/proc/{pid}/limits").read_text().splitlines()
+    nofile = next(l.split()[3] for l in limits if l.startswith("Max open files"))
+    return (int(status["SigIgn"], 16), int(status["SigBlk"], 16), int(nofile),
+            sorted(os.listdir(f"/proc/{pid}/fd"), key=int))
+
+
+def test_tracer_gets_default_sigpipe_our_fd_limit_and_no_fds():
+    """bpfcost ignores SIGPIPE and the workload raises its fd limit (8
+    threads need more than 100): the command must get neither, nor any fd
+    of ours."""
+    def low_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (100, resource.getrlimit(
+            resource.RLIMIT_NOFILE)[1]))
+
+    p = subprocess.Popen([BIN, "overhead", *QUICK, "--rounds", "4", "--decomp-rounds", "0",
+                          "--threads", "8", "--ready-after", "0.3", "--", "sleep", "7.25"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=low_limit)
+    seen = {}
+    while p.poll() is None:
+        for c in children(p.pid):
+            if c not in seen and comm(c) == "sleep":
+                try:
+                    seen[c] = process_view(c)
+                except (OSError, StopIteration, KeyError):
+                    pass  # stopped meanwhile
+        time.sleep(0.02)
+    assert p.returncode == 0, p.stderr.read()
+    p.stderr.close()
+    assert len(seen) >= 2, seen
+    for ignored, blocked, nofile, fds in seen.values():
+        assert not ignored & (1 << (signal.SIGPIPE - 1)), f"SIGPIPE ignored: {ignored:#x}"
+        assert blocked == 0, f"signals blocked: {blocked:#x}"
+        assert nofile == 100
+        assert fds == ["0", "1", "2"]
