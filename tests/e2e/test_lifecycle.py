@@ -156,6 +156,22 @@ def test_record_of_a_gone_run_with_nothing_left_is_quiet(tmp_path):
 
 # ---- smaller exit paths ----------------------------------------------------
 
+def test_top_with_unknown_term_restores_the_sysctl(stats_sysctl_off):
+    master, slave = pty.openpty()
+    env = dict(os.environ, TERM="bpfcost-no-such-terminal")
+    try:
+        p = subprocess.run([BIN, "top", "--sysctl"], stdin=slave, stdout=slave,
+                           stderr=subprocess.PIPE, env=env, text=True, timeout=30)
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert p.returncode != 0
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1, p.stderr
+    assert "TERM=bpfcost-no-such-terminal" in lines[0]
+    assert sysctl_value() == "0"
+
+
 def test_tracer_log_symlink_is_refused(tmp_path):
     target = tmp_path / "target"
     target.write_text("keep\n")
