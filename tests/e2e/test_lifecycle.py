@@ -224,3 +224,28 @@ def test_tracer_gets_default_sigpipe_our_fd_limit_and_no_fds():
         assert blocked == 0, f"signals blocked: {blocked:#x}"
         assert nofile == 100
         assert fds == ["0", "1", "2"]
+
+
+def set_max_rate(value):
+    MAX_RATE.write_text(f"{value}\n")
+
+
+@pytest.fixture
+def low_max_sample_rate():
+    """kernel.perf_event_max_sample_rate at 500 Hz for one test."""
+    old = MAX_RATE.read_text().strip()
+    set_max_rate(500)
+    yield 500
+    set_max_rate(old)
+
+
+def test_freq_above_max_sample_rate_names_the_sysctl(low_max_sample_rate):
+    runner = AttachRunner(EMPTY)
+    try:
+        r = run("annotate", "id", runner.ids[0], "--freq", "2000", "--duration", "1")
+    finally:
+        runner.stop()
+    assert r.returncode != 0
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert "sampling at 2000 Hz is above kernel.perf_event_max_sample_rate (500)" in lines[0]
