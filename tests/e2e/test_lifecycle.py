@@ -249,3 +249,22 @@ def test_freq_above_max_sample_rate_names_the_sysctl(low_max_sample_rate):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1, r.stderr
     assert "sampling at 2000 Hz is above kernel.perf_event_max_sample_rate (500)" in lines[0]
+
+
+def test_demo_keeps_the_other_columns_when_sampling_fails(low_max_sample_rate):
+    """The demo samples at 1 kHz: above the limit, its annotate column
+    fails; the stats, A/B and every other column stay."""
+    why = ("failed at sysmon count: sampling at 1000 Hz is above "
+           "kernel.perf_event_max_sample_rate (500)")
+    r = run("-j", "demo", "--round-time", "0.3")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["skipped"] == [{"method": "annotate", "why": why}]
+    for w in doc["weights"]:
+        assert w["cpu_pct_sampled"] is None
+        assert w["runs"] > 0 and w["ab_getpid_added_ns"]["point"] is not None
+    r = run("demo", "--round-time", "0.3")
+    assert r.returncode == 0, r.stderr
+    assert f"annotate: skipped: {why}" in r.stdout
+    rows = [l.split() for l in r.stdout.splitlines() if l.split()[:1] in (["count"], ["proc"])]
+    assert rows and all(row[-1] == "skipped" for row in rows if len(row) > 8), r.stdout
