@@ -36,18 +36,10 @@ int kpe_find_tracefs(char *dir, size_t len)
 static int write_events(const struct kpe *k, const char *cmd)
 {
 	char path[320];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/kprobe_events", k->dir);
 	/* O_APPEND, never O_TRUNC: truncating kprobe_events drops every probe. */
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, cmd, strlen(cmd));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
+	return bc_write_str(path, cmd, O_APPEND);
 }
 
 int kpe_open(struct kpe *k)

@@ -70,13 +70,8 @@ static const char *ledger_dir(void)
 
 static void read_boot_id(char *buf, size_t len)
 {
-	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
-
-	buf[0] = '\0';
-	if (f && !fgets(buf, (int)len, f))
+	if (bc_read_str("/proc/sys/kernel/random/boot_id", buf, len) < 0)
 		buf[0] = '\0';
-	if (f)
-		fclose(f);
 	buf[strcspn(buf, " \t\n")] = '\0';
 	if (!buf[0])
 		snprintf(buf, len, "-");
@@ -394,34 +389,14 @@ static void dir_unlock(int fd)
 
 /* ---- undo, by kind ---------------------------------------------------- */
 
-/* flags: O_APPEND for kprobe_events, never O_TRUNC (it drops every probe). */
-static int write_str(const char *path, const char *s, int flags)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC | flags);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
-}
-
 int ledger_sysctl_read(const char *path, int *val)
 {
-	char buf[32] = "", *end;
-	ssize_t n;
+	char buf[32], *end;
 	long v;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int n = bc_read_str(path, buf, sizeof(buf));
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
 	if (n <= 0)
-		return n < 0 ? -errno : -EIO;
-	buf[n] = '\0';
+		return n < 0 ? n : -EIO;
 	errno = 0;
 	v = strtol(buf, &end, 10);
 	if (end == buf || (*end && *end != '\n') || errno || v < -2147483647L - 1 || v > 2147483647L)
@@ -435,7 +410,7 @@ static int sysctl_write(const char *path, int val)
 	char buf[16];
 
 	snprintf(buf, sizeof(buf), "%d\n", val);
-	return write_str(path, buf, 0);
+	return bc_write_str(path, buf, 0);
 }
 
 /* kernel.bpf_stats_enabled from /proc/sys/kernel/bpf_stats_enabled. */
@@ -469,7 +444,8 @@ static int kprobe_remove(const char *dir, const char *event)
 	snprintf(cmd, sizeof(cmd), "-:%s\n", event);
 	/* EBUSY while a perf event on it is still being torn down. */
 	for (int i = 0; i < KPROBE_REMOVE_TRIES; i++) {
-		err = write_str(path, cmd, O_APPEND);
+		/* O_APPEND, never O_TRUNC: truncating drops every probe. */
+		err = bc_write_str(path, cmd, O_APPEND);
 		if (err != -EBUSY)
 			break;
 		usleep(10000);
@@ -673,8 +649,7 @@ static int event_pid(const char *event)
 
 static bool is_live_bpfcost(const struct sweep *s, int pid)
 {
-	char path[64], comm[32] = "";
-	FILE *f;
+	char path[64], comm[32];
 
 	if (pid == L.self.pid)
 		return false;	/* we have created nothing yet */
@@ -682,13 +657,7 @@ static bool is_live_bpfcost(const struct sweep *s, int pid)
 		if (s->live[i] == pid)
 			return true;
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	return !strcmp(comm, "bpfcost\n");
+	return bc_read_str(path, comm, sizeof(comm)) > 0 && !strcmp(comm, "bpfcost\n");
 }
 
 /* Events of ours that no record covers: from a version without the ledger,

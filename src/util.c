@@ -327,23 +327,45 @@ int bc_for_each_fd(const char *pid, bc_fd_fn fn, void *arg)
 	return ret;
 }
 
+int bc_read_str(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+int bc_write_str(const char *path, const char *s, int flags)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | flags);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return (int)n;
+}
+
 int bc_proc_stat(int pid, long *pgrp, unsigned long long *start)
 {
 	char path[64], buf[1024], *p;
 	unsigned long long st;
 	long pg;
-	ssize_t n;
-	int fd;
+	int n;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
+	n = bc_read_str(path, buf, sizeof(buf));
 	if (n <= 0)
-		return n < 0 ? -errno : -ESRCH;
-	buf[n] = '\0';
+		return n < 0 ? n : -ESRCH;
 	/* comm may hold spaces and parens: fields resume after the last ')'. */
 	p = strrchr(buf, ')');
 	if (!p || sscanf(p + 1, " %*c %*d %ld %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
