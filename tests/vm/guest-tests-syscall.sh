@@ -153,6 +153,43 @@ test_syscall_kprobe_kill9_next_start_cleans() {
 	sc_nothing_left
 }
 
+# With no tracefs mounted, kprobe mode mounts one (recorded in the ledger)
+# and unmounts it on exit; after kill -9 the next start removes the events
+# through it and then unmounts it, saying both.
+tracefs_mounts() { grep -c ' tracefs ' /proc/mounts; }
+tracefs_back() { mount -t tracefs tracefs /sys/kernel/tracing; }	# as init.sh left it
+test_syscall_kprobe_own_tracefs_mount_undone() {
+	umount /sys/kernel/debug/tracing 2>/dev/null
+	umount /sys/kernel/tracing || fail "cannot unmount tracefs to start from none"
+	[ "$(tracefs_mounts)" = 0 ] || { tracefs_back; fail "a tracefs is still mounted"; }
+	bc syscall --sysmon count --method kprobe --duration 1 || { tracefs_back; fail "exited $rc"; }
+	m=$(tracefs_mounts)
+	[ "$m" = 0 ] || { tracefs_back; fail "$m tracefs mounts left after a normal exit"; }
+	bg_run /tmp/vmt.k9.out /tmp/vmt.k9.err "$BPFCOST" syscall --sysmon count --method kprobe \
+		--duration 120
+	k9=$bgpid
+	i=0
+	until grep -q "bpfcost_${k9}_exit_ret" /sys/kernel/tracing/kprobe_events 2>/dev/null; do
+		[ $i -lt 300 ] || { kill -KILL $k9; tracefs_back; fail "probes never created"; }
+		sleep 0.2
+		i=$((i + 1))
+	done
+	sleep 1
+	kill -KILL $k9
+	wait $k9
+	m=$(tracefs_mounts)
+	bc prog
+	after=$(tracefs_mounts)
+	tracefs_back
+	[ "$m" = 1 ] || fail "the killed run left $m tracefs mounts, not its 1"
+	grep -q "bpfcost $k9 is gone: unmounted the tracefs mounted on /sys/kernel/tracing" "$ERR" ||
+		fail "no word of the unmount"
+	n=$(grep -c "bpfcost $k9 is gone: removed kprobe event" "$ERR")
+	[ "$n" = 6 ] || fail "removed $n kprobe events, not 6"
+	[ "$after" = 0 ] || fail "$after tracefs mounts left after the sweep"
+	sc_nothing_left
+}
+
 # An event of ours without a record (an older bpfcost, killed), whose pid is
 # gone: removed at the next start.
 test_syscall_unrecorded_stale_event_removed() {
