@@ -23,7 +23,7 @@
 
 int stats_sysctl_read(int *val)
 {
-	int v, err = ledger_sysctl_read(STATS_SYSCTL, &v);
+	int v, err = bc_read_int(STATS_SYSCTL, &v);
 
 	if (!err && v != 0 && v != 1)
 		err = -EINVAL;

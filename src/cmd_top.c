@@ -7,9 +7,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <ncurses.h>
-#include <termcap.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termcap.h>
 #include <time.h>
 #include <unistd.h>
 #include "bpfstats.h"

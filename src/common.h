@@ -89,6 +89,8 @@ int bc_for_each_fd(const char *pid, bc_fd_fn fn, void *arg);
  * kprobe_events). -errno on failure. */
 int bc_read_str(const char *path, char *buf, size_t len);
 int bc_write_str(const char *path, const char *s, int flags);
+/* A file holding one integer, as a sysctl does: -EINVAL if it does not. */
+int bc_read_int(const char *path, int *val);
 /* From /proc/PID/stat: the process group (field 5) and the start time in
  * clock ticks since boot (field 22; with the pid, it names one process
  * across pid reuse). Either pointer may be NULL. -errno when gone. */

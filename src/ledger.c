@@ -389,22 +389,6 @@ static void dir_unlock(int fd)
 
 /* ---- undo, by kind ---------------------------------------------------- */
 
-int ledger_sysctl_read(const char *path, int *val)
-{
-	char buf[32], *end;
-	long v;
-	int n = bc_read_str(path, buf, sizeof(buf));
-
-	if (n <= 0)
-		return n < 0 ? n : -EIO;
-	errno = 0;
-	v = strtol(buf, &end, 10);
-	if (end == buf || (*end && *end != '\n') || errno || v < -2147483647L - 1 || v > 2147483647L)
-		return -EINVAL;
-	*val = (int)v;
-	return 0;
-}
-
 static int sysctl_write(const char *path, int val)
 {
 	char buf[16];
@@ -487,7 +471,7 @@ static int sysctl_restore(const struct lentry *e, bool *done)
 	for_each_run(find_holder, &h);
 	if (h.found)
 		return 0;	/* the last one out restores it */
-	err = ledger_sysctl_read(e->path, &cur);
+	err = bc_read_int(e->path, &cur);
 	if (err || cur != e->val || cur == e->orig)
 		return err == -ENOENT ? 0 : err;
 	err = sysctl_write(e->path, e->orig);
@@ -781,7 +765,7 @@ int ledger_sysctl_set(const char *path, int val)
 	identify_self();
 	pthread_mutex_unlock(&L.lock);
 	fd = dir_lock(true);
-	err = ledger_sysctl_read(path, &cur);
+	err = bc_read_int(path, &cur);
 	if (err)
 		goto out;
 	/* A live run set it before us: the value to restore is the one it

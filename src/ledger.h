@@ -73,8 +73,6 @@ int ledger_add_child(pid_t pid, const char *what);
  * the value to restore. Returns the entry id; undo restores it when no other
  * live run holds it and it still reads val. */
 int ledger_sysctl_set(const char *path, int val);
-/* Read an integer sysctl (/proc/sys/...). */
-int ledger_sysctl_read(const char *path, int *val);
 
 /* Undo entry id and forget it; on failure (said on stderr) it is kept.
  * An id <= 0 (none: a zeroed struct, or a failed add) is ignored. */

@@ -9,7 +9,6 @@
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include "common.h"
-#include "ledger.h"
 #include "sample.h"
 
 #define MAX_SAMPLE_RATE "/proc/sys/kernel/perf_event_max_sample_rate"
@@ -134,7 +133,7 @@ void smp_open_why(int err, unsigned freq, char *buf, size_t len)
 	/* perf_event_open's EINVAL says nothing; a frequency above the limit
 	 * (which the kernel lowers by itself when samples take too long) is
 	 * the usual cause. */
-	if (err == -EINVAL && !ledger_sysctl_read(MAX_SAMPLE_RATE, &max) && max >= 0 &&
+	if (err == -EINVAL && !bc_read_int(MAX_SAMPLE_RATE, &max) && max >= 0 &&
 	    freq > (unsigned)max)
 		snprintf(buf, len, "sampling at %u Hz is above kernel.perf_event_max_sample_rate "
 			 "(%d)", freq, max);

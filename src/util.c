@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -340,6 +341,22 @@ int bc_read_str(const char *path, char *buf, size_t len)
 		return -errno;
 	buf[n] = '\0';
 	return (int)n;
+}
+
+int bc_read_int(const char *path, int *val)
+{
+	char buf[32], *end;
+	long v;
+	int n = bc_read_str(path, buf, sizeof(buf));
+
+	if (n <= 0)
+		return n < 0 ? n : -EIO;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (end == buf || (*end && *end != '\n') || errno || v < INT_MIN || v > INT_MAX)
+		return -EINVAL;
+	*val = (int)v;
+	return 0;
 }
 
 int bc_write_str(const char *path, const char *s, int flags)

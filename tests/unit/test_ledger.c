@@ -50,7 +50,7 @@ static int sysctl_value(void)
 {
 	int v = -1;
 
-	assert_int_equal(ledger_sysctl_read(sysctl, &v), 0);
+	assert_int_equal(bc_read_int(sysctl, &v), 0);
 	return v;
 }
 
