@@ -117,22 +117,29 @@ sc_sigterm() {
 test_syscall_cleanup_sigterm_kprobe() { sc_sigterm --method kprobe --maxactive 64; }
 test_syscall_cleanup_sigterm_fentry() { sc_sigterm --method fentry; }
 
-# kill -9 in kprobe mode leaves its bpfcost_<pid>_* events in kprobe_events.
-# The next start removes them and says so; here that run gets the same pid
-# (ns_last_pid), which used to fail creating its events with EEXIST.
-test_syscall_kprobe_kill9_next_start_cleans() {
+# sc_kill9_kprobe CLEANUP: start syscall in kprobe mode in the background,
+# wait until its last kprobe event exists, kill -9 it; its pid in $k9.
+# CLEANUP runs before failing.
+sc_kill9_kprobe() {
 	bg_run /tmp/vmt.k9.out /tmp/vmt.k9.err "$BPFCOST" syscall --sysmon count --method kprobe \
 		--duration 120
 	k9=$bgpid
 	i=0
-	until grep -q "bpfcost_${k9}_exit_ret" /sys/kernel/tracing/kprobe_events; do
-		[ $i -lt 300 ] || { kill -KILL $k9; cat /tmp/vmt.k9.err; fail "probes never created"; }
+	until grep -q "bpfcost_${k9}_exit_ret" /sys/kernel/tracing/kprobe_events 2>/dev/null; do
+		[ $i -lt 300 ] || { kill -KILL $k9; cat /tmp/vmt.k9.err; $1; fail "probes never created"; }
 		sleep 0.2
 		i=$((i + 1))
 	done
 	sleep 1
 	kill -KILL $k9
 	wait $k9
+}
+
+# kill -9 in kprobe mode leaves its bpfcost_<pid>_* events in kprobe_events.
+# The next start removes them and says so; here that run gets the same pid
+# (ns_last_pid), which used to fail creating its events with EEXIST.
+test_syscall_kprobe_kill9_next_start_cleans() {
+	sc_kill9_kprobe true
 	left=$(grep -c "bpfcost_${k9}_" /sys/kernel/tracing/kprobe_events)
 	echo "kprobe events left by the killed run: $left"
 	[ "$left" -gt 0 ] || fail "the killed run left no event: nothing for the next start to do"
@@ -165,18 +172,7 @@ test_syscall_kprobe_own_tracefs_mount_undone() {
 	bc syscall --sysmon count --method kprobe --duration 1 || { tracefs_back; fail "exited $rc"; }
 	m=$(tracefs_mounts)
 	[ "$m" = 0 ] || { tracefs_back; fail "$m tracefs mounts left after a normal exit"; }
-	bg_run /tmp/vmt.k9.out /tmp/vmt.k9.err "$BPFCOST" syscall --sysmon count --method kprobe \
-		--duration 120
-	k9=$bgpid
-	i=0
-	until grep -q "bpfcost_${k9}_exit_ret" /sys/kernel/tracing/kprobe_events 2>/dev/null; do
-		[ $i -lt 300 ] || { kill -KILL $k9; tracefs_back; fail "probes never created"; }
-		sleep 0.2
-		i=$((i + 1))
-	done
-	sleep 1
-	kill -KILL $k9
-	wait $k9
+	sc_kill9_kprobe tracefs_back
 	m=$(tracefs_mounts)
 	bc prog
 	after=$(tracefs_mounts)
