@@ -9,6 +9,7 @@
 #include <ncurses.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termcap.h>
 #include <time.h>
 #include <unistd.h>
 #include "bpfstats.h"
@@ -482,18 +483,28 @@ static int curses_loop(struct top_state *t)
 
 static int run_curses(struct top_state *t)
 {
+	const char *term = getenv("TERM");
+	SCREEN *scr = NULL;
 	int err;
 
-	if (!initscr()) {
-		bc_err("cannot initialise the terminal");
-		return -EIO;
+	/* Not initscr: it exit()s on an unknown TERM, past our cleanup. The
+	 * terminfo entry is looked up first because a newterm that fails
+	 * leaks its half-made screen. */
+	if (term && tgetent(NULL, term) == 1)
+		scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		bc_err("cannot use the terminal (TERM=%s): unknown terminal type, or not a "
+		       "terminal; -b prints batch frames", term ? term : "(unset)");
+		return -ENOTTY;
 	}
+	set_term(scr);
 	cbreak();
 	noecho();
 	keypad(stdscr, TRUE);
 	curs_set(0);
 	err = curses_loop(t);
 	endwin();
+	delscreen(scr);
 	return err;
 }
 
