@@ -343,6 +343,16 @@ int ex_open(struct bc_ctx *ctx, struct exporter *ex, const struct ex_opts *o)
 	err = rs_start(ctx, &ex->rs, &rso, o->ids, o->nids);
 	if (err)
 		return err;
+	if (ex->stats_held) {
+		/* The stats' own share of run_time_ns, measured once here
+		 * (statsbias.h): exported as a gauge so a dashboard can
+		 * subtract runs * bias from run_time. */
+		rs_start_bias(&ex->rs, &rso);
+		ex->m.bias.known = ex->rs.bias.valid;
+		ex->m.bias.per_run_s = ex->rs.bias.ns_per_run / 1e9;
+		ex->m.bias.lo_s = ex->rs.bias.lo / 1e9;
+		ex->m.bias.hi_s = ex->rs.bias.hi / 1e9;
+	}
 	if (o->mode & EX_MODE_SAMPLING) {
 		err = open_sampling(ex);
 		if (err)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include "common.h"
 #include "kfeatures.h"
@@ -337,6 +338,35 @@ static int observe_fixed(struct rs_sampler *s, uint64_t now_ns)
 	return 0;
 }
 
+static void mark_raw_tp_link(uint32_t prog_id, const char *attach, void *arg)
+{
+	struct rs_sampler *s = arg;
+	struct rs_prog *p = find_tracked(s, prog_id);
+
+	if (p && !strncmp(attach, "raw_tp", 6))
+		p->raw_tp_link = true;
+}
+
+/* A tracing program is a tp_btf program (run like a raw tracepoint's)
+ * when a raw tracepoint link holds it, else trampoline-run: only the
+ * links tell, so new tracing programs cost one walk of them per pass. */
+static void check_tracing_links(struct rs_sampler *s)
+{
+	bool walk = false;
+	size_t i;
+
+	if (!s->bias.valid)
+		return;	/* only the correction needs to know */
+	for (i = 0; i < s->n; i++) {
+		struct rs_prog *p = &s->v[i];
+
+		if (p->type == BPF_PROG_TYPE_TRACING && !p->link_checked && p->state != RS_GONE)
+			walk = p->link_checked = true;
+	}
+	if (walk)
+		prog_links_walk(mark_raw_tp_link, s);
+}
+
 int rs_sample(struct rs_sampler *s)
 {
 	int err;
@@ -349,7 +379,34 @@ int rs_sample(struct rs_sampler *s)
 	if (err)
 		return err;
 	rs_pass_end(s);
+	check_tracing_links(s);
 	return 0;
+}
+
+int rs_measure_bias(struct rs_sampler *s)
+{
+	int err = sb_measure(&s->bias, SB_DEFAULT_BATCHES, SB_DEFAULT_RUNS);
+
+	if (!err)
+		check_tracing_links(s);
+	return err;
+}
+
+void rs_start_bias(struct rs_sampler *s, const struct rs_loop_opts *o)
+{
+	if (o->no_correction) {
+		snprintf(s->bias.why, sizeof(s->bias.why), "--no-correction");
+		return;
+	}
+	if (rs_measure_bias(s))
+		bc_note("stats bias not measured: %s", s->bias.why);
+}
+
+void rs_prog_corrected(const struct rs_sampler *s, const struct rs_prog *p,
+		       const struct rs_rate *r, struct sb_corrected *out)
+{
+	sb_correct(&s->bias, sb_applies(p->type, p->raw_tp_link), r->runs, r->time_ns,
+		   r->wall_s, out);
 }
 
 static int init_fixed_iter(struct rs_sampler *s, const uint32_t *ids, size_t nids)
@@ -532,6 +589,9 @@ int rs_loop_parse_opt(int c, const char *arg, struct rs_loop_opts *o)
 		return 0;
 	case 'R':
 		return rs_reader_parse(arg, &o->reader);
+	case 'N':
+		o->no_correction = true;
+		return 0;
 	}
 	return -ENOENT;
 }

@@ -37,13 +37,13 @@ int sb_from_batches(struct sb_bias *b, const double *batch_ns, unsigned n)
 	return 0;
 }
 
-bool sb_applies(uint32_t prog_type, uint32_t link_type)
+bool sb_applies(uint32_t prog_type, bool raw_tp_link)
 {
 	switch (prog_type) {
 	case BPF_PROG_TYPE_TRACING:
 		/* tp_btf attaches through a raw tracepoint link and runs from
 		 * bpf_trace_run; fentry/fexit/fmod_ret/iter do not. */
-		return link_type == BPF_LINK_TYPE_RAW_TRACEPOINT;
+		return raw_tp_link;
 	case BPF_PROG_TYPE_LSM:
 	case BPF_PROG_TYPE_EXT:
 	case BPF_PROG_TYPE_STRUCT_OPS:

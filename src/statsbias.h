@@ -61,12 +61,12 @@ int sb_measure(struct sb_bias *b, unsigned batches, unsigned runs_per_batch);
 int sb_from_batches(struct sb_bias *b, const double *batch_ns, unsigned n);
 
 /* Whether the bias applies to a program: its runs go through
- * __bpf_prog_run. prog_type is enum bpf_prog_type; link_type the type of
- * a link that attaches it (enum bpf_link_type), or 0 when unknown. A
- * BPF_PROG_TYPE_TRACING program attached by a raw tracepoint link is a
- * tp_btf program (bpf_trace_run, no trampoline); one without a known link
- * is assumed to be trampoline-run and not corrected. */
-bool sb_applies(uint32_t prog_type, uint32_t link_type);
+ * __bpf_prog_run. prog_type is enum bpf_prog_type; raw_tp_link: a raw
+ * tracepoint link attaches it. A BPF_PROG_TYPE_TRACING program attached by
+ * a raw tracepoint link is a tp_btf program (bpf_trace_run, no trampoline,
+ * kernel/trace/bpf_trace.c); one without such a link is fentry/fexit/
+ * fmod_ret/iter, run from a trampoline, and not corrected. */
+bool sb_applies(uint32_t prog_type, bool raw_tp_link);
 
 struct sb_corrected {
 	bool applies;		/* the bias applies and was measured */
