@@ -21,9 +21,8 @@ void bf_bias_legend(FILE *f, const struct sb_bias *b)
 		return;
 	}
 	fprintf(f, "stats bias %.1f ns per run [%.1f, %.1f]: what run-time stats count for an empty "
-		"program\n(on %s, %llu runs, clocksource %s). CORR_NS = NS/RUN - bias: the time "
-		"beyond an empty program's;\n'<X': below the bias's uncertainty; '-': run from a "
-		"trampoline, not corrected\n",
+		"program\n(%s, %llu runs, clocksource %s). CORR_NS = NS/RUN - bias; '<X': below "
+		"the bias's uncertainty;\n'-': run from a trampoline, not corrected\n",
 		b->ns_per_run, b->lo, b->hi, b->hook, (unsigned long long)b->runs,
 		BC_ESC(b->clocksource));
 }
@@ -37,9 +36,8 @@ json_t *bf_bias_json(const struct sb_bias *b)
 			    "hi", bc_json_real(b->hi), "level", SB_LEVEL, "batches",
 			    (int)b->batches, "runs", (json_int_t)b->runs, "elapsed_s",
 			    b->elapsed_s, "hook", b->hook, "clocksource", b->clocksource, "method",
-			    "run_time_ns per run of an empty raw_tp program fired by our own "
-			    "prctl(PR_SET_NAME) calls with run-time stats on; t-interval over "
-			    "batch means");
+			    "run_time_ns per run of an empty raw_tp program run by "
+			    "BPF_PROG_TEST_RUN with run-time stats on; t-interval over batch means");
 }
 
 json_t *bf_corrected_json(const struct sb_corrected *c)

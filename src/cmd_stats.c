@@ -28,11 +28,13 @@ static const char stats_help[] =
 	"shows 'no runs'.\n\n"
 	"Corrected figures (CORR_NS, CORR%1): the stats count part of their own\n"
 	"clock reads as program time. At start bpfcost measures that share here\n"
-	"(an empty raw_tp program fired by its own prctl calls on the task_rename\n"
-	"tracepoint, ~0.1 s, with stats on) and subtracts it: CORR_NS = NS/RUN -\n"
-	"bias, the time beyond an empty program's. '<X' means below the bias's\n"
-	"own uncertainty (X the upper bound); '-' a program run from a trampoline\n"
-	"(fentry/fexit/LSM), whose stats window differs and is not corrected.\n\n"
+	"(an empty raw_tp program run ~65,000 times by BPF_PROG_TEST_RUN, ~0.1 s,\n"
+	"nothing attached) and subtracts it: CORR_NS = NS/RUN - bias. '<X' means\n"
+	"below the bias's own uncertainty (X the upper bound); '-' a program run\n"
+	"from a trampoline (fentry/fexit/LSM), whose stats window differs and is\n"
+	"not corrected. An empty program first on a hook right after a kernel\n"
+	"entry still shows some ns: entering its cold image is real cost, which\n"
+	"sampling (annotate --top) charges to it too.\n\n"
 	"Probes: prog_iter with --reader iter, or auto unless --count 1.\n\n"
 	"Options:\n"
 	"  --interval S      sampling interval (1, 500ms, 2s; default 1s)\n"
@@ -389,7 +391,6 @@ int cmd_stats(struct bc_ctx *ctx, int argc, char **argv)
 	err = rs_start(ctx, &sr.rs, &opts, ids, nids);
 	if (err)
 		goto cleanup;
-	rs_start_bias(&sr.rs, &opts);
 	if (!ctx->json)
 		print_start_plain(ctx->out, &sr);
 	err = sample_loop(ctx, &opts, &sr);

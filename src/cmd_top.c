@@ -599,8 +599,6 @@ int cmd_top(struct bc_ctx *ctx, int argc, char **argv)
 	}
 	err = rs_start(ctx, &t.rs, &opts.loop, ids, nids);
 	if (!err)
-		rs_start_bias(&t.rs, &opts.loop);
-	if (!err)
 		err = hist_grow(&t);
 	if (err)
 		goto cleanup;

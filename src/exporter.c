@@ -323,7 +323,11 @@ static int open_sampling(struct exporter *ex)
 
 int ex_open(struct bc_ctx *ctx, struct exporter *ex, const struct ex_opts *o)
 {
-	struct rs_loop_opts rso = { .reader = RS_READER_AUTO };
+	/* The stats' own share of run_time_ns is measured (statsbias.h) when
+	 * stats are held, and exported as a gauge so a dashboard can subtract
+	 * runs * bias from run_time. */
+	struct rs_loop_opts rso = { .reader = RS_READER_AUTO,
+				    .no_correction = !(o->mode & EX_MODE_STATS) };
 	int err;
 
 	memset(ex, 0, sizeof(*ex));
@@ -344,10 +348,6 @@ int ex_open(struct bc_ctx *ctx, struct exporter *ex, const struct ex_opts *o)
 	if (err)
 		return err;
 	if (ex->stats_held) {
-		/* The stats' own share of run_time_ns, measured once here
-		 * (statsbias.h): exported as a gauge so a dashboard can
-		 * subtract runs * bias from run_time. */
-		rs_start_bias(&ex->rs, &rso);
 		ex->m.bias.known = ex->rs.bias.valid;
 		ex->m.bias.per_run_s = ex->rs.bias.ns_per_run / 1e9;
 		ex->m.bias.lo_s = ex->rs.bias.lo / 1e9;

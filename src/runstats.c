@@ -383,25 +383,6 @@ int rs_sample(struct rs_sampler *s)
 	return 0;
 }
 
-int rs_measure_bias(struct rs_sampler *s)
-{
-	int err = sb_measure(&s->bias, SB_DEFAULT_BATCHES, SB_DEFAULT_RUNS);
-
-	if (!err)
-		check_tracing_links(s);
-	return err;
-}
-
-void rs_start_bias(struct rs_sampler *s, const struct rs_loop_opts *o)
-{
-	if (o->no_correction) {
-		snprintf(s->bias.why, sizeof(s->bias.why), "--no-correction");
-		return;
-	}
-	if (rs_measure_bias(s))
-		bc_note("stats bias not measured: %s", s->bias.why);
-}
-
 void rs_prog_corrected(const struct rs_sampler *s, const struct rs_prog *p,
 		       const struct rs_rate *r, struct sb_corrected *out)
 {
@@ -516,19 +497,42 @@ static int try_iter(struct bc_ctx *ctx, struct progiter **it, char *why, size_t 
 	return 0;
 }
 
+static void measure_bias(struct sb_bias *b, const struct rs_loop_opts *o)
+{
+	memset(b, 0, sizeof(*b));
+	if (o->no_correction)
+		snprintf(b->why, sizeof(b->why), "--no-correction");
+	else if (sb_measure(b, SB_DEFAULT_BATCHES, SB_DEFAULT_RUNS))
+		bc_note("stats bias not measured: %s", b->why);
+}
+
+/* rs_init, then the bias measured before it (memset by rs_init) and what
+ * the correction needs to know about tracing programs. */
+static int init_with_bias(struct rs_sampler *s, const uint32_t *ids, size_t nids,
+			  struct progiter *it, const struct sb_bias *bias)
+{
+	int err = rs_init(s, ids, nids, it);
+
+	s->bias = *bias;
+	check_tracing_links(s);
+	return err;
+}
+
 int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts *o,
 	     const uint32_t *ids, size_t nids)
 {
 	struct progiter *it = NULL;
 	char why[sizeof(s->reader_why)] = "";
+	struct sb_bias bias;
 	int err;
 
 	memset(s, 0, sizeof(*s));
+	measure_bias(&bias, o);
 	/* auto and a single interval (two passes): loading the iterator
 	 * (vmlinux BTF parse + verification, ~20 ms) costs more than it saves
 	 * (~7.5 us per program per pass) below ~1,300 programs. */
 	if (o->reader == RS_READER_AUTO && o->count == 1)
-		return rs_init(s, ids, nids, NULL);
+		return init_with_bias(s, ids, nids, NULL, &bias);
 	if (o->reader != RS_READER_SYSCALL) {
 		err = try_iter(ctx, &it, why, sizeof(why));
 		if (err == -ENOMEM)
@@ -543,7 +547,7 @@ int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts
 		else
 			why[0] = '\0';
 	}
-	err = rs_init(s, ids, nids, it);
+	err = init_with_bias(s, ids, nids, it, &bias);
 	snprintf(s->reader_why, sizeof(s->reader_why), "%s", why);
 	return err;
 }

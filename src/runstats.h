@@ -92,7 +92,7 @@ struct rs_sampler {
 	uint64_t cur_boot_ns;	/* boottime of this pass */
 	bool history;		/* counters were non-zero at the first pass */
 	struct sb_bias bias;	/* the stats' own share of run_time_ns, when
-				 * rs_measure_bias measured it (bias.valid) */
+				 * rs_start measured it (bias.valid) */
 };
 
 /* ids == NULL (nids 0): every loaded program, new ones added as they
@@ -113,19 +113,17 @@ int rs_sample(struct rs_sampler *s);
  * on stderr and in s->reader_why; iter fails with a one-line error. */
 int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts *o,
 	     const uint32_t *ids, size_t nids);
+/* Before its baseline pass (so the measuring is not inside the first
+ * interval) rs_start also measures the run-time stats bias (statsbias.h)
+ * for the corrected figures, unless o->no_correction. Stats must be on then.
+ * A bias that cannot be measured is noted on stderr, s->bias.why says why
+ * and the corrected figures are left out: never an error. */
 void rs_free(struct rs_sampler *s);
 /* Register the iterator reader's feature trial, FEAT_PROG_ITER, with the
  * feature layer (kfeatures.h). Once, before probing. */
 void rs_feature_provide(void);
 
-/* Measure the run-time stats bias (statsbias.h) for the corrected figures.
- * Stats must be on. On failure s->bias.why says why, bias.valid stays
- * false and the corrected figures are left out; the error is returned for
- * the caller to note, never to stop on. */
-int rs_measure_bias(struct rs_sampler *s);
-/* rs_measure_bias unless o says --no-correction (bias.why says so then);
- * a failure is noted on stderr and is not an error. */
-void rs_start_bias(struct rs_sampler *s, const struct rs_loop_opts *o);
+
 /* p's figures over r corrected for the bias: out->applies is false when
  * the bias was not measured or does not apply to p's program type. */
 void rs_prog_corrected(const struct rs_sampler *s, const struct rs_prog *p,
@@ -160,7 +158,8 @@ struct rs_loop_opts {
 	uint64_t count;			/* intervals or frames; 0: no limit */
 	bool sysctl;			/* force the sysctl fallback for stats */
 	enum rs_reader reader;		/* --reader */
-	bool no_correction;		/* --no-correction: do not measure the bias */
+	bool no_correction;		/* --no-correction (or no stats held): rs_start
+					 * does not measure the bias */
 	int nsel;			/* program selector words left after options */
 	char **sel_argv;
 };
