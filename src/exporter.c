@@ -71,6 +71,29 @@ static int by_id(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+static bool model_has(const struct ex_model *m, uint32_t id)
+{
+	struct ex_prog key = { .id = id };
+
+	return m->nprogs && bsearch(&key, m->progs, m->nprogs, sizeof(*m->progs), by_id);
+}
+
+/* The tail-call series follow the program cap: an edge stays while a kept
+ * program is at one end, and at most max edges stay (a PROG_ARRAY may have
+ * thousands of slots), in the collector's order. m->progs sorted by id. */
+static void tail_calls_cap(struct ex_model *m, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < m->ntail_calls && n < max; i++) {
+		const struct ex_tail_call *t = &m->tail_calls[i];
+
+		if (model_has(m, t->caller_id) || model_has(m, t->callee_id))
+			m->tail_calls[n++] = *t;
+	}
+	m->ntail_calls = n;
+}
+
 void ex_model_cap(struct ex_model *m, size_t max)
 {
 	/* Leaving out the cheapest keeps the series that matter, and the
@@ -82,6 +105,7 @@ void ex_model_cap(struct ex_model *m, size_t max)
 	}
 	if (m->nprogs > 1)	/* progs is NULL while nothing was ever seen */
 		qsort(m->progs, m->nprogs, sizeof(*m->progs), by_id);
+	tail_calls_cap(m, max);
 }
 
 /* ---- one collection ---- */

@@ -137,7 +137,8 @@ const char *ex_mode_name(enum ex_mode m);	/* "stats", "sampling", "both" */
 int ex_mode_parse(const char *s, enum ex_mode *out);	/* strict; -EINVAL */
 /* Keep the max programs of m->progs[0..n) with the highest cost (run
  * time, else sampled time), the rest counted in m->left_out_total; the
- * kept ones sorted by id. */
+ * kept ones sorted by id. The tail-call edges keep those with a kept
+ * program at one end, at most max of them. */
 void ex_model_cap(struct ex_model *m, size_t max);
 
 #endif
