@@ -7,7 +7,6 @@
  * renames itself), so it costs nothing to the rest of the machine. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "test_progs.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -16,12 +15,27 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 volatile __u64 hot_acc;
 __u64 hot_runs;
 
+static __always_inline bool is_workload(void)
+{
+	static const char want[] = "bc_hotwork";
+	char comm[16];
+	int i;
+
+	if (bpf_get_current_comm(comm, sizeof(comm)))
+		return false;
+#pragma unroll
+	for (i = 0; i < (int)sizeof(want); i++)
+		if (comm[i] != want[i])
+			return false;
+	return true;
+}
+
 SEC("raw_tp/sys_enter")
 int bc_hotloop(void *ctx)
 {
 	int i;
 
-	if (!COMM_IS("bc_hotwork"))
+	if (!is_workload())
 		return 0;
 	__sync_fetch_and_add(&hot_runs, 1);
 	for (i = 0; i < HOT_ITERS; i++) { /* LOOP */

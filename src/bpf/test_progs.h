@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Shared by the programs only tests load (hotloop, tailcall_test,
- * recurse_test): the getpid number, and a filter that lets a program do
- * its work only for the test's own workload task. Include after vmlinux.h
- * and bpf_helpers.h. */
+/* Shared by the programs only tests load (tailcall_test, recurse_test):
+ * the getpid number, and a filter that lets a program do its work only for
+ * the test's own workload task. Include after vmlinux.h and bpf_helpers.h.
+ * hotloop.bpf.c keeps its own copy: annotate's tests read its listing as
+ * one source file, by line number. */
 #ifndef BPFCOST_TEST_PROGS_H
 #define BPFCOST_TEST_PROGS_H
 
