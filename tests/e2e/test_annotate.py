@@ -251,7 +251,7 @@ def jit_range(prog_id, name):
     return None
 
 
-def churn(args, unload_at=1.2, secs=6):
+def churn(args, unload_at=1.2, secs=4):
     """annotate ARGS (JSON) while the agent unloads bc_hotloop (X) mid-run
     and then loads bc_hotloop_y (Y: the same code under another name); the
     workload runs throughout. The JIT packs programs into freed memory
@@ -281,6 +281,7 @@ def churn(args, unload_at=1.2, secs=6):
     t_y = secs - (time.time() - t0)
     out, err = p.communicate(timeout=60)
     y.stop()
+    wl.kill()   # it was started to outlast the window
     wl.wait(timeout=30)
     assert p.returncode == 0, err
     return json.loads(out), x.ids[0], y.ids[0], t_x, t_y, reused

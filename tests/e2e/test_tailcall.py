@@ -7,6 +7,7 @@ callee's time in the entry's run_time_ns and leaves the callee's run_cnt at
 entry's figure by samples."""
 import json
 import re
+import signal
 import subprocess
 import time
 
@@ -53,6 +54,14 @@ def getpid_load(secs):
                              "--cpu", "-1"], stdout=subprocess.DEVNULL)
 
 
+def stop_load(load):
+    """End the load once the measuring is done (secs is only its upper
+    bound): Ctrl-C ends it early."""
+    if load.poll() is None:
+        load.send_signal(signal.SIGINT)
+    load.wait(timeout=30)
+
+
 def test_prog_shows_relation(tail):
     doc = run_json("prog", "id", tail.entry, "id", tail.callee)
     assert doc["tail_calls_read"] is True
@@ -93,7 +102,7 @@ def test_stats_says_where_the_callee_runs(tail):
         lines = run("-j", "stats", "--count", "2", "id", tail.entry, "id", tail.callee,
                     check=True).stdout.splitlines()
     finally:
-        load.wait(timeout=30)
+        stop_load(load)
     summary = plain[plain.index("=== summary"):]
     rows = {int(l.split()[0]): l for l in summary.splitlines()[2:] if l.strip()}
     assert "no runs" not in rows[tail.callee], rows[tail.callee]
@@ -122,7 +131,7 @@ def test_top_batch_shows_relation(tail):
         out = run("top", "-b", "--count", "2", "id", tail.entry, "id", tail.callee,
                   check=True).stdout
     finally:
-        load.wait(timeout=30)
+        stop_load(load)
     frame = out.strip().split("\n\n")[-1].splitlines()
     assert frame[1].rstrip().endswith("TAIL_CALL")
     rows = {int(l.split()[0]): l for l in frame[2:]}
@@ -139,12 +148,12 @@ def test_annotate_splits_the_entry_by_samples(tail):
     try:
         time.sleep(1)
         st = subprocess.Popen([BIN, "-j", "stats", "id", str(tail.entry), "id",
-                               str(tail.callee), "--duration", "5"],
+                               str(tail.callee), "--duration", "3"],
                               stdout=subprocess.PIPE, text=True)
-        top = run_json("annotate", "--top", "--duration", "5")
+        top = run_json("annotate", "--top", "--duration", "3")
         stats_out = st.communicate(timeout=30)[0]
     finally:
-        load.wait(timeout=30)
+        stop_load(load)
     summary = json.loads(stats_out.splitlines()[-1])
     stats_cpu = {p["id"]: p["rate"]["cpu_pct"] for p in summary["programs"]}
     assert top["tail_calls_read"] is True
@@ -176,7 +185,7 @@ def test_annotate_plain_shows_both_views(tail):
         top = run("annotate", "--top", "--duration", "2", check=True).stdout
         sel = run("annotate", "id", tail.entry, "--duration", "2", check=True).stdout
     finally:
-        load.wait(timeout=30)
+        stop_load(load)
     assert f"runs inside {tail.entry} via tail call" in top
     assert re.search(rf"entry {tail.entry} bc_tc_entry: \d+ samples", top)
     assert re.search(rf"\d+\.\d%\s+{tail.callee} bc_tc_callee", top)
