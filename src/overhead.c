@@ -61,35 +61,47 @@ static void record_round(struct oh_result *res, const struct wl_result *wr, enum
 	}
 }
 
-/* The tracer's programs' run-time stats counters, summed (0 while stats
- * are off). */
-struct prog_totals {
-	uint64_t runs, time_ns, at_ns;
-};
-
-static void read_totals(const struct tracer *t, struct prog_totals *pt)
+/* The tracer's programs' counters now (0 while stats are off); programs
+ * that have gone are left out, and oh_snap_delta matches the rest by id. */
+static void read_snap(const struct tracer *t, struct oh_snap *s)
 {
-	uint64_t cnt, ns;
-
-	memset(pt, 0, sizeof(*pt));
-	for (int i = 0; i < t->nprogs; i++) {
-		if (prog_counters(t->prog_ids[i], &cnt, &ns))
+	s->n = 0;
+	for (int i = 0; i < t->nprogs && s->n < TRACER_MAX_PROGS; i++) {
+		if (prog_counters(t->prog_ids[i], &s->runs[s->n], &s->time_ns[s->n]))
 			continue;	/* gone: the tracer unloaded it */
-		pt->runs += cnt;
-		pt->time_ns += ns;
+		s->id[s->n++] = t->prog_ids[i];
 	}
-	pt->at_ns = bc_now_ns();
+	s->at_ns = bc_now_ns();
+}
+
+void oh_snap_delta(const struct oh_snap *before, const struct oh_snap *after,
+		   struct oh_counts *d)
+{
+	memset(d, 0, sizeof(*d));
+	for (int i = 0; i < after->n; i++) {
+		for (int j = 0; j < before->n; j++) {
+			if (before->id[j] != after->id[i])
+				continue;
+			if (after->runs[i] >= before->runs[j] &&
+			    after->time_ns[i] >= before->time_ns[j]) {
+				d->runs += after->runs[i] - before->runs[j];
+				d->time_ns += after->time_ns[i] - before->time_ns[j];
+			}
+			break;
+		}
+	}
 }
 
 static int run_round(const struct oh_config *cfg, struct tracer *t, struct oh_result *res,
 		     struct wl_result *wr, bool on)
 {
-	struct prog_totals before = { 0 }, after;
+	struct oh_snap before, after;
+	struct oh_counts d;
 	int err = 0;
 
 	if (on) {
 		err = tracer_on(t);
-		read_totals(t, &before);
+		read_snap(t, &before);
 	}
 	if (!err)
 		err = wl_run(&cfg->wl, wr);
@@ -98,8 +110,9 @@ static int run_round(const struct oh_config *cfg, struct tracer *t, struct oh_re
 	if (on) {
 		/* We keep stats off during A/B rounds; if the counters move,
 		 * another process holds them on and every run pays for them. */
-		read_totals(t, &after);
-		res->ab_counted_runs += after.runs - before.runs;
+		read_snap(t, &after);
+		oh_snap_delta(&before, &after, &d);
+		res->ab_counted_runs += d.runs;
 		tracer_off(t);
 	}
 	return err;
@@ -165,7 +178,8 @@ static int decomp_round(const struct oh_config *cfg, struct tracer *t, struct oh
 			struct wl_result *wr)
 {
 	struct wl_config wl = cfg->wl;
-	struct prog_totals p0, p1, p2;
+	struct oh_snap p0, p1, p2;
+	struct oh_counts bg, wl_d;
 	double bg_rate, wl_runs;
 	int err;
 
@@ -174,22 +188,24 @@ static int decomp_round(const struct oh_config *cfg, struct tracer *t, struct oh
 	err = tracer_on(t);
 	if (err)
 		return err;
-	read_totals(t, &p0);
+	read_snap(t, &p0);
 	if (bc_sleep_interruptible(OH_BG_WINDOW_S))
 		err = -EINTR;
-	read_totals(t, &p1);
+	read_snap(t, &p1);
 	if (!err)
 		err = wl_run(&wl, wr);
 	if (!err && wr->stopped)
 		err = -EINTR;
-	read_totals(t, &p2);
+	read_snap(t, &p2);
 	tracer_off(t);
 	if (err)
 		return err;
-	bg_rate = (double)(p1.runs - p0.runs) / ((double)(p1.at_ns - p0.at_ns) / 1e9);
-	wl_runs = (double)(p2.runs - p1.runs) - bg_rate * (double)(p2.at_ns - p1.at_ns) / 1e9;
-	res->bpf_runs += p2.runs - p1.runs;
-	res->bpf_time_ns += p2.time_ns - p1.time_ns;
+	oh_snap_delta(&p0, &p1, &bg);
+	oh_snap_delta(&p1, &p2, &wl_d);
+	bg_rate = (double)bg.runs / ((double)(p1.at_ns - p0.at_ns) / 1e9);
+	wl_runs = (double)wl_d.runs - bg_rate * (double)(p2.at_ns - p1.at_ns) / 1e9;
+	res->bpf_runs += wl_d.runs;
+	res->bpf_time_ns += wl_d.time_ns;
 	res->bpf_wl_runs += wl_runs > 0 ? wl_runs : 0;
 	res->bg_runs_per_s += bg_rate / cfg->decomp_rounds;
 	res->wl_syscalls += wr->total_syscalls;

@@ -68,6 +68,28 @@ struct oh_result {
 	unsigned tracer_starts;
 };
 
+/* One reading of the run-time stats counters (run_cnt, run_time_ns) of
+ * the tracer's programs, by program id. */
+struct oh_snap {
+	int n;
+	uint32_t id[TRACER_MAX_PROGS];
+	uint64_t runs[TRACER_MAX_PROGS], time_ns[TRACER_MAX_PROGS];
+	uint64_t at_ns;		/* when it was read (bc_now_ns) */
+};
+
+/* What the programs did between two readings. */
+struct oh_counts {
+	uint64_t runs, time_ns;
+};
+
+/* Pure: the sum over programs of (after - before), taken per program. A
+ * program present at only one end (loaded or unloaded in between: a
+ * command tracer that reloads or crashes) takes no part, nor does one
+ * whose counters went back (its id reused by a new program): a sum of
+ * totals would wrap to ~1.8e19 there. */
+void oh_snap_delta(const struct oh_snap *before, const struct oh_snap *after,
+		   struct oh_counts *d);
+
 /* Workload time of one decomposition round, and how many of them make a
  * quarter of the on-rounds' workload time (at least 2). */
 double oh_decomp_round_s(const struct wl_config *wl);

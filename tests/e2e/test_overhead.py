@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import BIN, loaded_progs, run
+from conftest import BIN, ROOT, RUNNER, loaded_progs, run
 
 QUICK = ["--syscalls", "getpid", "--round-time", "0.25"]
 BPFTRACE_PROG = "tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }"
@@ -129,6 +129,27 @@ def test_command_tracer_bpftrace(tmp_path):
     assert not bpftrace_pids()
     time.sleep(0.5)
     assert not set(loaded_progs()) - before
+
+
+# A tracer that reloads its program every 1.2 s: ready after ~0.5 s, its
+# program vanishes and a new one appears inside each 1 s round, A/B or
+# decomposition (issue 12, item 5).
+EMPTY = str(ROOT / "build" / "empty.bpf.o")
+RELOADER = ["sh", "-c", f"while :; do {RUNNER} {EMPTY} >/dev/null & p=$!; sleep 1.2; "
+            "kill $p; wait $p; done"]
+
+
+def test_tracer_that_reloads_during_rounds():
+    # Counters are taken per program: one gone at the end of a window takes
+    # no part (a difference of sums wrapped to ~1.8e19: a false "stats were
+    # on" warning and a garbage decomposition).
+    r = overhead("--syscalls", "getpid", "--round-time", "1", "--rounds", "4",
+                 "--decomp-rounds", "2", "--", *RELOADER)
+    assert r["stats_during_ab"]["counted_runs"] == 0, r["stats_during_ab"]
+    d = r["decomposition"]
+    if "unavailable" not in d:
+        assert d["bpf_runs"] < 1e12 and d["bpf_time_ns"] < 1e15, d
+        assert d["workload_runs"] < 10 * d["workload_syscalls"], d
 
 
 def test_command_that_exits_at_once():
