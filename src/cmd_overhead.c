@@ -11,6 +11,8 @@
 #include "overhead.h"
 
 #define OH_DEFAULT_MIX "getpid,read,write,fstat"
+#define OH_CMD_ROUNDS 10
+#define OH_CMD_ROUND_S 1.0
 
 static const char overhead_help[] =
 	"Usage: bpfcost overhead [OPTIONS] (--sysmon WEIGHT | -- COMMAND [ARGS...])\n\n"
@@ -30,8 +32,10 @@ static const char overhead_help[] =
 	"compared with the mean of the off-rounds either side of it, so slow drift\n"
 	"of the machine cancels, and short rounds leave it little time to drift.\n"
 	"The A/A control does the same for every other off-round against its\n"
-	"neighbours. The intervals come from a block bootstrap over rounds, since\n"
-	"neighbouring comparisons share an off-round.\n\n"
+	"neighbours. Neighbouring comparisons share an off-round, so the intervals\n"
+	"allow for correlated neighbours: from 60 values on, a circular block\n"
+	"bootstrap over rounds; below, a t-interval widened for the strongest\n"
+	"correlation of neighbours (conservative). JSON names the method.\n\n"
 	"Extra on-rounds with run-time stats split the added time into time inside\n"
 	"the tracer's BPF programs and the rest; those rounds are not part of the\n"
 	"A/B figures, since the stats themselves add two clock reads per program\n"
@@ -44,8 +48,8 @@ static const char overhead_help[] =
 	"  --sysmon WEIGHT        the reference service: count, proc or events\n"
 	"  --syscalls LIST        workload kinds (default " OH_DEFAULT_MIX "; see\n"
 	"                         bpfcost load --help)\n"
-	"  --rounds N             off/on pairs, 4..10000 (default 500; 5 for a command)\n"
-	"  --round-time D         workload time per round (default 0.02s; 2s for a command)\n"
+	"  --rounds N             off/on pairs, 4..10000 (default 500; 10 for a command)\n"
+	"  --round-time D         workload time per round (default 0.02s; 1s for a command)\n"
 	"  --cpu C                pin the workload to CPU C (default 0)\n"
 	"  --threads N            workload threads (default 1)\n"
 	"  --decomp-rounds N      extra on-rounds with run-time stats, of at least 0.25s\n"
@@ -109,14 +113,17 @@ static void apply_defaults(struct overhead_opts *o)
 {
 	bool cmd = o->t.is_command;
 
+	/* A command's rounds are slow (a restart each), but below 10 the A/A
+	 * control has 4 values or fewer: an interval from the t-interval
+	 * with a lag-1 bound, wide enough to mean little. */
 	if (!o->have_rounds)
-		o->cfg.rounds = cmd ? 5 : 500;
+		o->cfg.rounds = cmd ? OH_CMD_ROUNDS : 500;
 	/* In-process toggling is cheap, so sysmon gets many short rounds:
 	 * the shorter the rounds, the less the machine drifts between an
 	 * on-round and the off-rounds around it (bench/overhead_precision:
 	 * +-2 ns at 20 s with 0.02 s rounds against +-19 ns with 0.5 s). */
 	if (!o->have_round_time)
-		o->cfg.wl.duration_s = cmd ? 2.0 : 0.02;
+		o->cfg.wl.duration_s = cmd ? OH_CMD_ROUND_S : 0.02;
 	if (!o->have_decomp)
 		o->cfg.decomp_rounds = oh_default_decomp_rounds(&o->cfg);
 }
@@ -167,6 +174,15 @@ static void print_progress(int i, int total, const char *what, void *arg)
 	fflush(stderr);
 }
 
+/* "point [lo, hi]", or the point and why there is no interval. */
+static void fmt_ci(char *buf, size_t len, const struct stats_ci *ci)
+{
+	if (stats_ci_has_interval(ci))
+		snprintf(buf, len, "%.1f [%.1f, %.1f]", ci->point, ci->lo, ci->hi);
+	else
+		snprintf(buf, len, "%.1f (too few rounds for an interval)", ci->point);
+}
+
 static const char *flags_of(const struct oh_kind *k, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s", oh_ci_includes_zero(&k->delta) ? " ci-includes-0" : "",
@@ -187,9 +203,8 @@ static void print_latency_table(FILE *f, const struct oh_result *r)
 
 		if (!(r->mask & (1u << i)))
 			continue;
-		snprintf(added, sizeof(added), "%.1f [%.1f, %.1f]", k->delta.point, k->delta.lo,
-			 k->delta.hi);
-		snprintf(aa, sizeof(aa), "%.1f [%.1f, %.1f]", k->aa.point, k->aa.lo, k->aa.hi);
+		fmt_ci(added, sizeof(added), &k->delta);
+		fmt_ci(aa, sizeof(aa), &k->aa);
 		/* Undefined when the off rounds' mean is 0 (a clock too coarse). */
 		if (isfinite(oh_relative(k)))
 			snprintf(rel, sizeof(rel), "%.1f%%", oh_relative(k) * 100);
@@ -305,10 +320,16 @@ static void print_plain(FILE *f, const struct tracer *t, const struct oh_result 
 	print_decomposition(f, r);
 }
 
+/* lo, hi and method are null when there were too few rounds for an
+ * interval. */
 static json_t *ci_json(const struct stats_ci *ci)
 {
-	return bc_json_pack("{s:f, s:f, s:f, s:f}", "point", ci->point, "lo", ci->lo, "hi", ci->hi,
-			 "level", ci->level);
+	bool have = stats_ci_has_interval(ci);
+
+	return bc_json_pack("{s:o, s:o, s:o, s:f, s:o, s:I}", "point", bc_json_real(ci->point),
+			 "lo", bc_json_real(have ? ci->lo : NAN), "hi",
+			 bc_json_real(have ? ci->hi : NAN), "level", ci->level, "method",
+			 have ? json_string(ci->method) : json_null(), "n", (json_int_t)ci->n);
 }
 
 static json_t *kind_json(const struct oh_result *r, const struct oh_kind *k)

@@ -265,28 +265,43 @@ static int decompose(const struct oh_config *cfg, struct tracer *t, struct oh_re
 	return err;
 }
 
+int oh_bracket_deltas(const double *on, int n_on, const double *off, int n_off, double *d)
+{
+	int nd = 0;
+
+	for (int i = 0; i < n_on && i + 1 < n_off; i++)
+		d[nd++] = on[i] - (off[i] + off[i + 1]) / 2;
+	return nd;
+}
+
+int oh_aa_deltas(const double *off, int n_off, double *aa)
+{
+	int naa = 0;
+
+	for (int j = 1; j + 1 < n_off; j += 2)
+		aa[naa++] = off[j] - (off[j - 1] + off[j + 1]) / 2;
+	return naa;
+}
+
 /* Each on-round against the mean of the off-rounds either side of it: the
  * machine's slow drift cancels within a bracket instead of widening the
  * interval. The A/A control is the same with off-rounds: every odd one
  * against its even neighbours. Neighbouring brackets share an off-round
  * (and drift is slow), so the differences are correlated: the interval
- * comes from a block bootstrap, which keeps runs of neighbours together;
- * an independent resample would be ~15% too narrow. */
+ * allows for that (stats_series_mean_ci: a t-interval bounded for lag-1
+ * correlation for a few rounds, a block bootstrap for many); an
+ * independent resample would be ~15% too narrow. */
 static int analyse_kind(struct oh_kind *ok, unsigned syscalls_per_call, double bpf_per_syscall)
 {
 	double d[ok->n_on], aa[ok->n_off];
-	int nd = 0, naa = 0, err;
+	int nd, naa, err;
 
-	for (int i = 0; i < ok->n_on && i + 1 < ok->n_off; i++)
-		d[nd++] = ok->r_on[i] - (ok->r_off[i] + ok->r_off[i + 1]) / 2;
-	for (int j = 1; j + 1 < ok->n_off; j += 2)
-		aa[naa++] = ok->r_off[j] - (ok->r_off[j - 1] + ok->r_off[j + 1]) / 2;
-	err = stats_block_bootstrap_ci(d, (size_t)nd, stats_block_len((size_t)nd), stats_mean,
-				       OH_BOOT_ITERS, OH_LEVEL, OH_SEED, &ok->delta);
+	nd = oh_bracket_deltas(ok->r_on, ok->n_on, ok->r_off, ok->n_off, d);
+	naa = oh_aa_deltas(ok->r_off, ok->n_off, aa);
+	err = stats_series_mean_ci(d, (size_t)nd, OH_BOOT_ITERS, OH_LEVEL, OH_SEED, &ok->delta);
 	if (!err)
-		err = stats_block_bootstrap_ci(aa, (size_t)naa, stats_block_len((size_t)naa),
-					       stats_mean, OH_BOOT_ITERS, OH_LEVEL, OH_SEED + 1,
-					       &ok->aa);
+		err = stats_series_mean_ci(aa, (size_t)naa, OH_BOOT_ITERS, OH_LEVEL, OH_SEED + 1,
+					   &ok->aa);
 	ok->bpf_ns = bpf_per_syscall * syscalls_per_call;
 	return err;
 }
@@ -346,7 +361,8 @@ double oh_relative(const struct oh_kind *k)
 
 bool oh_ci_includes_zero(const struct stats_ci *ci)
 {
-	return ci->lo <= 0 && ci->hi >= 0;
+	/* No interval: nothing shows the effect is real. */
+	return !stats_ci_has_interval(ci) || (ci->lo <= 0 && ci->hi >= 0);
 }
 
 bool oh_aa_exceeds_effect(const struct oh_kind *k)

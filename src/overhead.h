@@ -39,7 +39,9 @@ struct oh_kind {
 	double *r_on, *r_off;		/* per-round statistic (interquartile mean, ns) */
 	int n_on, n_off;		/* off, on, off, on, ..., off */
 	struct stats_ci delta;		/* on - mean of the offs either side */
-	struct stats_ci aa;		/* odd off - mean of its even neighbours */
+	struct stats_ci aa;		/* odd off - mean of its even neighbours;
+					 * either may have no interval (method
+					 * NULL) when there are too few rounds */
 	double bpf_ns;			/* in-BPF part per call, from run-time stats */
 };
 
@@ -96,6 +98,15 @@ double oh_decomp_round_s(const struct wl_config *wl);
 int oh_default_decomp_rounds(const struct oh_config *cfg);
 
 int oh_run(const struct oh_config *cfg, struct tracer *t, struct oh_result *res);
+
+/* Pure, over per-round figures in the order they were taken (off, on, off,
+ * on, ..., off), for overhead and for anything else that interleaves
+ * rounds. Each on-round minus the mean of the off-rounds either side of
+ * it, into d (room for n_on); returns how many. */
+int oh_bracket_deltas(const double *on, int n_on, const double *off, int n_off, double *d);
+/* The A/A control: every odd off-round minus the mean of its even
+ * neighbours, into aa (room for n_off / 2); returns how many. */
+int oh_aa_deltas(const double *off, int n_off, double *aa);
 void oh_result_free(struct oh_result *res);
 
 /* Relative slowdown of on against off, from the per-round statistics. */

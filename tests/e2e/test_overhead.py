@@ -41,6 +41,28 @@ def test_aa_control_contains_zero():
     assert contains_zero(aa), aa
 
 
+def test_few_rounds_give_intervals_of_width(by_weight):
+    # 4 rounds: 4 on-round comparisons and 2 A/A values. A block bootstrap
+    # with blocks of 2 gave the A/A as "2.7 [2.7, 2.7]"; too few values for
+    # it, so a t-interval bounded for the correlation of neighbours.
+    r = overhead("--sysmon", "count", *QUICK, "--rounds", "4", "--decomp-rounds", "0")
+    g = r["syscalls"]["getpid"]
+    assert (g["added_ns"]["n"], g["aa_ns"]["n"]) == (4, 2)
+    for ci in (g["added_ns"], g["aa_ns"]):
+        assert ci["method"] == "t-interval, variance bounded for lag-1 correlation", ci
+        assert ci["lo"] < ci["point"] < ci["hi"], ci
+    # 8 rounds (the module's runs): still below the bootstrap's 60 values.
+    assert by_weight["count"]["syscalls"]["getpid"]["added_ns"]["n"] == 8
+
+
+def test_many_rounds_use_the_block_bootstrap():
+    r = overhead("--sysmon", "count", "--syscalls", "getpid", "--rounds", "60",
+                 "--decomp-rounds", "0")
+    g = r["syscalls"]["getpid"]
+    assert g["added_ns"]["method"] == "circular block bootstrap"
+    assert g["aa_ns"]["method"].startswith("t-interval")  # 30 values
+
+
 def test_stats_held_by_another_process_are_reported(by_weight):
     # Run-time stats add two clock reads to every run, so A/B rounds are
     # meant to run with them off. Another process holding them on (here
