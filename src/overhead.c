@@ -11,16 +11,21 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <linux/bpf.h>
 #include "common.h"
 #include "overhead.h"
 #include "progs.h"
 
 #define OH_SEED 0x6270666373747473ULL
+#define OH_REST_CI_METHOD "ADDED's and IN_BPF's half-widths in quadrature"
 
 enum round_kind { ROUND_OFF, ROUND_ON };
 
-static int alloc_rounds(struct oh_result *res, int rounds)
+static int alloc_rounds(struct oh_result *res, int rounds, int decomp_rounds)
 {
+	size_t nd = decomp_rounds > 0 ? (size_t)decomp_rounds : 1;
+
 	for (int k = 0; k < WL_KIND_COUNT; k++) {
 		struct oh_kind *ok = &res->k[k];
 
@@ -28,7 +33,12 @@ static int alloc_rounds(struct oh_result *res, int rounds)
 		hist_init(&ok->on);
 		ok->r_on = calloc((size_t)rounds, sizeof(double));
 		ok->r_off = calloc((size_t)rounds, sizeof(double));
-		if (!ok->r_on || !ok->r_off)
+		ok->dc_calls = calloc(nd, sizeof(double));
+		ok->dc_runs = calloc(nd, sizeof(double));
+		ok->dc_time_ns = calloc(nd, sizeof(double));
+		ok->dc_biased_runs = calloc(nd, sizeof(double));
+		if (!ok->r_on || !ok->r_off || !ok->dc_calls || !ok->dc_runs || !ok->dc_time_ns ||
+		    !ok->dc_biased_runs)
 			return -ENOMEM;
 	}
 	return 0;
@@ -37,9 +47,16 @@ static int alloc_rounds(struct oh_result *res, int rounds)
 void oh_result_free(struct oh_result *res)
 {
 	for (int k = 0; k < WL_KIND_COUNT; k++) {
-		free(res->k[k].r_on);
-		free(res->k[k].r_off);
-		res->k[k].r_on = res->k[k].r_off = NULL;
+		struct oh_kind *ok = &res->k[k];
+
+		free(ok->r_on);
+		free(ok->r_off);
+		free(ok->dc_calls);
+		free(ok->dc_runs);
+		free(ok->dc_time_ns);
+		free(ok->dc_biased_runs);
+		ok->r_on = ok->r_off = NULL;
+		ok->dc_calls = ok->dc_runs = ok->dc_time_ns = ok->dc_biased_runs = NULL;
 	}
 }
 
@@ -65,11 +82,22 @@ static void record_round(struct oh_result *res, const struct wl_result *wr, enum
  * that have gone are left out, and oh_snap_delta matches the rest by id. */
 static void read_snap(const struct tracer *t, struct oh_snap *s)
 {
+	struct bpf_prog_info info;
+
 	s->n = 0;
 	for (int i = 0; i < t->nprogs && s->n < TRACER_MAX_PROGS; i++) {
-		if (prog_counters(t->prog_ids[i], &s->runs[s->n], &s->time_ns[s->n]))
+		int fd = prog_fd_info(t->prog_ids[i], &info);
+
+		if (fd < 0)
 			continue;	/* gone: the tracer unloaded it */
-		s->id[s->n++] = t->prog_ids[i];
+		close(fd);
+		s->id[s->n] = t->prog_ids[i];
+		s->runs[s->n] = info.run_cnt;
+		s->time_ns[s->n] = info.run_time_ns;
+		/* The link type is not known here: a tracing program counts as
+		 * trampoline-run, left raw (sb_applies). */
+		s->biased[s->n] = sb_applies(info.type, 0);
+		s->n++;
 	}
 	s->at_ns = bc_now_ns();
 }
@@ -86,6 +114,8 @@ void oh_snap_delta(const struct oh_snap *before, const struct oh_snap *after,
 			    after->time_ns[i] >= before->time_ns[j]) {
 				d->runs += after->runs[i] - before->runs[j];
 				d->time_ns += after->time_ns[i] - before->time_ns[j];
+				if (after->biased[i])
+					d->biased_runs += after->runs[i] - before->runs[j];
 			}
 			break;
 		}
@@ -170,63 +200,133 @@ static int measure(const struct oh_config *cfg, struct tracer *t, struct oh_resu
 
 #define OH_BG_WINDOW_S 0.25
 
-/* One on-round with run-time stats. The programs also run for every other
- * process's syscalls, so first watch them for a moment with no workload:
- * that background rate, taken out of the workload window, leaves the runs
- * our syscalls caused. */
+/* The counters of one window less what the background rate (runs with no
+ * workload) explains over its length. */
+static void minus_background(const struct oh_counts *w, double w_s, const struct oh_counts *bg,
+			     double bg_s, double out[3])
+{
+	double f = bg_s > 0 ? w_s / bg_s : 0;
+
+	out[0] = (double)w->runs - f * (double)bg->runs;
+	out[1] = (double)w->time_ns - f * (double)bg->time_ns;
+	out[2] = (double)w->biased_runs - f * (double)bg->biased_runs;
+}
+
+/* A window with no workload: what the programs do for other processes. */
+static int background_window(const struct tracer *t, struct oh_counts *bg, double *bg_s)
+{
+	struct oh_snap a, b;
+	struct oh_counts d;
+	int err = 0;
+
+	read_snap(t, &a);
+	if (bc_sleep_interruptible(OH_BG_WINDOW_S))
+		err = -EINTR;
+	read_snap(t, &b);
+	oh_snap_delta(&a, &b, &d);
+	bg->runs += d.runs;
+	bg->time_ns += d.time_ns;
+	bg->biased_runs += d.biased_runs;
+	*bg_s += (double)(b.at_ns - a.at_ns) / 1e9;
+	return err;
+}
+
+struct kind_window {
+	struct oh_counts d;
+	double s;		/* its length */
+	uint64_t calls, syscalls;
+};
+
+/* Each kind alone, the others off, its program counters per window. */
+static int kind_windows(const struct oh_config *cfg, const struct tracer *t,
+			struct wl_result *wr, struct kind_window *kw)
+{
+	struct wl_config wl = cfg->wl;
+	struct oh_snap a, b;
+	int err = 0;
+
+	wl.duration_s = oh_decomp_round_s(&cfg->wl);
+	read_snap(t, &a);
+	for (int k = 0; !err && k < WL_KIND_COUNT; k++) {
+		if (!(cfg->wl.mask & (1u << k)))
+			continue;
+		wl.mask = 1u << k;
+		err = wl_run(&wl, wr);
+		if (!err && wr->stopped)
+			err = -EINTR;
+		read_snap(t, &b);
+		oh_snap_delta(&a, &b, &kw[k].d);
+		kw[k].s = (double)(b.at_ns - a.at_ns) / 1e9;
+		kw[k].calls = wr->k[k].calls;
+		kw[k].syscalls = wr->total_syscalls;
+		a = b;
+	}
+	return err;
+}
+
+/* One decomposition round: the tracer on, with run-time stats. Its
+ * programs also run for every other process's syscalls, so they are
+ * watched with no workload before and after the workload windows: that
+ * background rate, taken out of each window, leaves the runs our syscalls
+ * caused. In between, each kind alone, the others off, so each kind's
+ * in-BPF time is its own (a tracer on openat only costs getpid no program
+ * time). */
 static int decomp_round(const struct oh_config *cfg, struct tracer *t, struct oh_result *res,
 			struct wl_result *wr)
 {
-	struct wl_config wl = cfg->wl;
-	struct oh_snap p0, p1, p2;
-	struct oh_counts bg, wl_d;
-	double bg_rate, wl_runs;
+	struct kind_window kw[WL_KIND_COUNT] = { 0 };
+	struct oh_counts bg = { 0 };
+	double bg_s = 0, v[3];
 	int err;
-
-	wl.duration_s = oh_decomp_round_s(&cfg->wl);
 
 	err = tracer_on(t);
 	if (err)
 		return err;
-	read_snap(t, &p0);
-	if (bc_sleep_interruptible(OH_BG_WINDOW_S))
-		err = -EINTR;
-	read_snap(t, &p1);
+	err = background_window(t, &bg, &bg_s);
 	if (!err)
-		err = wl_run(&wl, wr);
-	if (!err && wr->stopped)
-		err = -EINTR;
-	read_snap(t, &p2);
+		err = kind_windows(cfg, t, wr, kw);
+	if (!err)
+		err = background_window(t, &bg, &bg_s);
 	tracer_off(t);
 	if (err)
 		return err;
-	oh_snap_delta(&p0, &p1, &bg);
-	oh_snap_delta(&p1, &p2, &wl_d);
-	bg_rate = (double)bg.runs / ((double)(p1.at_ns - p0.at_ns) / 1e9);
-	wl_runs = (double)wl_d.runs - bg_rate * (double)(p2.at_ns - p1.at_ns) / 1e9;
-	res->bpf_runs += wl_d.runs;
-	res->bpf_time_ns += wl_d.time_ns;
-	res->bpf_wl_runs += wl_runs > 0 ? wl_runs : 0;
-	res->bg_runs_per_s += bg_rate / cfg->decomp_rounds;
-	res->wl_syscalls += wr->total_syscalls;
+	res->bg_runs_per_s += (double)bg.runs / bg_s / cfg->decomp_rounds;
+	for (int k = 0; k < WL_KIND_COUNT; k++) {
+		struct oh_kind *ok = &res->k[k];
+
+		if (!(cfg->wl.mask & (1u << k)))
+			continue;
+		minus_background(&kw[k].d, kw[k].s, &bg, bg_s, v);
+		ok->dc_calls[ok->n_dc] = (double)kw[k].calls;
+		ok->dc_runs[ok->n_dc] = v[0];
+		ok->dc_time_ns[ok->n_dc] = v[1];
+		ok->dc_biased_runs[ok->n_dc] = v[2];
+		ok->n_dc++;
+		res->bpf_runs += kw[k].d.runs;
+		res->bpf_time_ns += kw[k].d.time_ns;
+		res->unbiased_runs += kw[k].d.runs - kw[k].d.biased_runs;
+		res->bpf_wl_runs += v[0] > 0 ? v[0] : 0;
+		res->wl_syscalls += kw[k].syscalls;
+	}
 	return 0;
 }
 
 double oh_decomp_round_s(const struct wl_config *wl)
 {
 	/* Short A/B rounds are right for drift, but a decomposition round
-	 * compares its workload window with a background window of
-	 * OH_BG_WINDOW_S: keep the two of similar length. */
+	 * compares its workload windows with a background window of
+	 * OH_BG_WINDOW_S: keep them of similar length. */
 	return wl->duration_s > OH_BG_WINDOW_S ? wl->duration_s : OH_BG_WINDOW_S;
 }
 
 int oh_default_decomp_rounds(const struct oh_config *cfg)
 {
-	/* A quarter of the on-rounds' workload time, at least 2 rounds. */
+	/* A quarter of the on-rounds' workload time, at least 3 rounds. */
 	double on_s = cfg->rounds * cfg->wl.duration_s;
-	int n = (int)ceil(on_s / 4 / oh_decomp_round_s(&cfg->wl));
+	int kinds = __builtin_popcount(cfg->wl.mask);
+	int n = (int)ceil(on_s / 4 / (oh_decomp_round_s(&cfg->wl) * (kinds ? kinds : 1)));
 
-	return n > 2 ? n : 2;
+	return n > 3 ? n : 3;
 }
 
 static int decompose(const struct oh_config *cfg, struct tracer *t, struct oh_result *res,
@@ -252,15 +352,21 @@ static int decompose(const struct oh_config *cfg, struct tracer *t, struct oh_re
 	}
 	res->stats_via = se.via;
 	res->stats_were_on = se.was_on;
+	/* The stats' own share of run_time_ns, while they are on anyway;
+	 * when it cannot be measured IN_BPF stays raw, and says why. */
+	progress(cfg, 0, cfg->decomp_rounds, "measuring the run-time stats' own cost");
+	sb_measure(&res->bias, SB_DEFAULT_BATCHES, SB_DEFAULT_RUNS);
 	for (int r = 0; !err && r < cfg->decomp_rounds; r++) {
-		progress(cfg, r + 1, cfg->decomp_rounds, "on, with run-time stats");
+		progress(cfg, r + 1, cfg->decomp_rounds, "on, with run-time stats, each kind alone");
 		err = decomp_round(cfg, t, res, wr);
 	}
 	stats_restore(&se);
-	if (!err && !res->bpf_runs)
-		snprintf(res->decomp_why, sizeof(res->decomp_why), "the tracer's programs did not "
-			 "run during the workload");
-	res->have_decomp = !err && res->bpf_runs;
+	/* Programs that never ran are a result (no in-BPF time); no program
+	 * to read is not. */
+	if (!err && !t->nprogs)
+		snprintf(res->decomp_why, sizeof(res->decomp_why), "no BPF program of the tracer "
+			 "was found to read");
+	res->have_decomp = !err && t->nprogs;
 	res->decomp_rounds = cfg->decomp_rounds;
 	return err;
 }
@@ -291,7 +397,7 @@ int oh_aa_deltas(const double *off, int n_off, double *aa)
  * allows for that (stats_series_mean_ci: a t-interval bounded for lag-1
  * correlation for a few rounds, a block bootstrap for many); an
  * independent resample would be ~15% too narrow. */
-static int analyse_kind(struct oh_kind *ok, unsigned syscalls_per_call, double bpf_per_syscall)
+static int analyse_kind(struct oh_kind *ok)
 {
 	double d[ok->n_on], aa[ok->n_off];
 	int nd, naa, err;
@@ -302,19 +408,24 @@ static int analyse_kind(struct oh_kind *ok, unsigned syscalls_per_call, double b
 	if (!err)
 		err = stats_series_mean_ci(aa, (size_t)naa, OH_BOOT_ITERS, OH_LEVEL, OH_SEED + 1,
 					   &ok->aa);
-	ok->bpf_ns = bpf_per_syscall * syscalls_per_call;
+	return err;
+}
+
+static int decomp_analyse_kind(const struct oh_result *res, struct oh_kind *ok)
+{
+	int err;
+
+	err = oh_decomp_kind(ok->dc_calls, ok->dc_runs, ok->dc_time_ns, ok->dc_biased_runs,
+			     ok->n_dc, &res->bias, &ok->runs_per_call, &ok->in_bpf);
+	if (!err)
+		oh_rest_ci(&ok->delta, &ok->in_bpf, &ok->rest);
 	return err;
 }
 
 static int analyse(struct oh_result *res)
 {
-	double bpf_per_syscall = 0;
 	int err = 0;
 
-	/* ns per run times the runs our syscalls caused, per syscall. */
-	if (res->have_decomp)
-		bpf_per_syscall = (double)res->bpf_time_ns / (double)res->bpf_runs *
-				  res->bpf_wl_runs / (double)res->wl_syscalls;
 	for (int k = 0; !err && k < WL_KIND_COUNT; k++) {
 		struct oh_kind *ok = &res->k[k];
 
@@ -324,9 +435,69 @@ static int analyse(struct oh_result *res)
 			bc_err("too few rounds with %s calls to compare", wl_kind_name(k));
 			return -EINVAL;
 		}
-		err = analyse_kind(ok, wl_kind_syscalls(k), bpf_per_syscall);
+		err = analyse_kind(ok);
+		if (!err && res->have_decomp)
+			err = decomp_analyse_kind(res, ok);
 	}
 	return err;
+}
+
+int oh_decomp_kind(const double *calls, const double *runs, const double *time_ns,
+		   const double *biased_runs, int n, const struct sb_bias *bias,
+		   struct stats_ci *runs_per_call, struct stats_ci *in_bpf)
+{
+	bool correct = bias && bias->valid;
+	double rpc[n > 0 ? n : 1], ns[n > 0 ? n : 1], brpc = 0;
+	int m = 0, err;
+
+	for (int i = 0; i < n; i++) {
+		if (calls[i] <= 0)
+			continue;	/* a kind that made no call in a round */
+		rpc[m] = runs[i] / calls[i];
+		ns[m] = (time_ns[i] - (correct ? bias->ns_per_run * biased_runs[i] : 0)) / calls[i];
+		brpc += biased_runs[i] / calls[i];
+		m++;
+	}
+	if (!m)
+		return -ENODATA;
+	brpc /= m;
+	err = stats_t_ci(rpc, (size_t)m, OH_LEVEL, runs_per_call);
+	if (!err)
+		err = stats_t_ci(ns, (size_t)m, OH_LEVEL, in_bpf);
+	if (err || !correct || !stats_ci_has_interval(in_bpf) || brpc <= 0)
+		return err;
+	/* The bias is known to its own interval: so is what it takes out. */
+	in_bpf->lo -= brpc * (bias->hi - bias->ns_per_run);
+	in_bpf->hi += brpc * (bias->ns_per_run - bias->lo);
+	return 0;
+}
+
+void oh_rest_ci(const struct stats_ci *added, const struct stats_ci *in_bpf,
+		struct stats_ci *rest)
+{
+	memset(rest, 0, sizeof(*rest));
+	rest->point = added->point - in_bpf->point;
+	rest->level = added->level;
+	rest->n = added->n < in_bpf->n ? added->n : in_bpf->n;
+	rest->lo = rest->hi = NAN;
+	if (!stats_ci_has_interval(added) || !stats_ci_has_interval(in_bpf))
+		return;
+	rest->lo = rest->point - hypot(added->point - added->lo, in_bpf->hi - in_bpf->point);
+	rest->hi = rest->point + hypot(added->hi - added->point, in_bpf->point - in_bpf->lo);
+	rest->method = OH_REST_CI_METHOD;
+}
+
+enum oh_nn oh_nonneg(const struct stats_ci *ci)
+{
+	if (!stats_ci_has_interval(ci))
+		return OH_NN_NO_CI;
+	if (ci->lo > 0)
+		return OH_NN_VALUE;
+	if (ci->lo == 0 && ci->hi == 0 && ci->point == 0)
+		return OH_NN_NONE;
+	if (ci->hi > 0)
+		return OH_NN_BELOW;
+	return OH_NN_NEGATIVE;
 }
 
 int oh_run(const struct oh_config *cfg, struct tracer *t, struct oh_result *res)
@@ -340,7 +511,7 @@ int oh_run(const struct oh_config *cfg, struct tracer *t, struct oh_result *res)
 	res->round_s = cfg->wl.duration_s;
 	if (!wr)
 		return -ENOMEM;
-	err = alloc_rounds(res, cfg->rounds + 1);
+	err = alloc_rounds(res, cfg->rounds + 1, cfg->decomp_rounds);
 	if (!err)
 		err = measure(cfg, t, res, wr);
 	if (!err)
