@@ -18,15 +18,26 @@
 	"context: tracepoint dispatch; the syscall slow path, which a per-syscall tracepoint " \
 	"switches on for every thread, so kinds the programs never run on pay it too; " \
 	"ring-buffer or perf-buffer wake-ups of the agent made inside the syscall; cache and " \
-	"TLB effects of the programs on the syscall itself."
+	"TLB effects of the programs on the syscall itself. Not the agent's own user-space " \
+	"work, which runs on other CPUs (agent CPU), unless it shares the workload's."
+/* What the agent CPU figure holds, and why it is apart from ADDED. */
+#define OH_CPU_INCLUDES "It includes the agent's work for every other process's events " \
+	"too. It is not in ADDED: the workload runs pinned, the agent wherever the scheduler " \
+	"puts it, so it costs the machine CPU time rather than latency to each syscall."
 
 static const char overhead_help[] =
 	"Usage: bpfcost overhead [OPTIONS] (--sysmon WEIGHT | -- COMMAND [ARGS...])\n\n"
 	"Time the same syscall workload with a tracer off and on, in interleaved\n"
 	"rounds (off, on, off, on, ... after a warm-up), pinned to one CPU. This is\n"
-	"the one method that sees everything a tracer costs a syscall: its BPF\n"
+	"the one method that sees everything a tracer adds to a syscall: its BPF\n"
 	"programs, the tracepoint dispatch, the syscall slow path that syscall\n"
-	"tracepoints switch on, ring-buffer wake-ups and the agent's own work.\n\n"
+	"tracepoints switch on, wake-ups made in the syscall. The agent's own\n"
+	"user-space work runs on other CPUs (unless it shares the workload's): it\n"
+	"costs the machine CPU time, not latency. That is a second figure, AGENT\n"
+	"CPU: the user + system time of every process in a command's process group\n"
+	"(/proc/PID/stat, clock ticks), or of the reference service's ring-buffer\n"
+	"drain thread, during the on-rounds' workload windows, as ns per workload\n"
+	"syscall and % of one CPU, with t-intervals over the rounds.\n\n"
 	"The tracer is the built-in reference service (attached and detached\n"
 	"in-process between rounds), or any command: bpfcost starts it, waits until\n"
 	"its BPF programs are loaded and attached, measures, then stops it (SIGTERM,\n"
@@ -52,7 +63,8 @@ static const char overhead_help[] =
 	"tracer adds outside its programs, in the syscall's own context: tracepoint\n"
 	"dispatch; the syscall slow path, which a per-syscall tracepoint switches on\n"
 	"for every thread; wake-ups of the agent made inside the syscall; cache\n"
-	"effects. Neither part is ever shown as a negative figure: an interval that\n"
+	"effects. Not the agent's user-space work (AGENT CPU), unless it runs on\n"
+	"the workload's CPU. Neither part is ever shown as a negative figure: an interval that\n"
 	"reaches 0 shows as \"< X\". The extra rounds are not part of the A/B\n"
 	"figures, since the stats add two clock reads per program run. For the same\n"
 	"reason the report warns, naming the process, when another process held\n"
@@ -347,6 +359,32 @@ static void print_decomposition(FILE *f, const struct oh_result *r)
 		fprintf(f, "  no interval: too few rounds for an interval (--decomp-rounds 2 or more).\n");
 }
 
+static void print_agent_cpu(FILE *f, const struct tracer *t, const struct oh_result *r)
+{
+	char desc[256], per[48], pct[48], how[512];
+
+	fprintf(f, "\nAgent CPU (the tracer's own processes or threads: a second cost, on other "
+		"CPUs):\n");
+	tracer_describe(t, desc, sizeof(desc));
+	if (r->cpu_none) {
+		fprintf(f, "  none: %s has no user-space work while attached\n", BC_ESC(desc));
+		return;
+	}
+	if (!r->n_cpu) {
+		fprintf(f, "  not available: %s\n", r->cpu_why);
+		return;
+	}
+	fmt_part(per, sizeof(per), &r->cpu_per_syscall);
+	fmt_part(pct, sizeof(pct), &r->cpu_pct);
+	fprintf(f, "  %-24s %s\n  %-24s %s\n", "ns per workload syscall", per, "% of one CPU", pct);
+	snprintf(how, sizeof(how), "From the %s, resolution %.3g %s, in the workload windows of "
+		 "%d on-rounds; t-interval over the rounds. " OH_CPU_INCLUDES, r->cpu_method,
+		 r->cpu_resolution_ns >= 1000000 ? (double)r->cpu_resolution_ns / 1e6 :
+		 (double)r->cpu_resolution_ns, r->cpu_resolution_ns >= 1000000 ? "ms" : "ns",
+		 r->n_cpu);
+	print_folded(f, 2, how);
+}
+
 static void read_comm(pid_t pid, char *buf, size_t len)
 {
 	char path[64];
@@ -418,6 +456,7 @@ static void print_plain(FILE *f, const struct tracer *t, const struct oh_result 
 		"off-round minus its neighbours (the noise floor).\n\n");
 	print_latency_table(f, r);
 	print_decomposition(f, r);
+	print_agent_cpu(f, t, r);
 }
 
 /* lo, hi and method are null when there were too few rounds for an
@@ -484,6 +523,19 @@ static json_t *kind_json(const struct oh_result *r, const struct oh_kind *k)
 	return o;
 }
 
+static json_t *agent_cpu_json(const struct oh_result *r)
+{
+	if (r->cpu_none)
+		return bc_json_pack("{s:b, s:s}", "none", true, "why", "no user-space work while "
+				 "attached");
+	if (!r->n_cpu)
+		return bc_json_pack("{s:s}", "unavailable", r->cpu_why);
+	return bc_json_pack("{s:o, s:o, s:i, s:s, s:I, s:s}", "ns_per_syscall",
+			 part_json(&r->cpu_per_syscall), "cpu_pct", part_json(&r->cpu_pct),
+			 "rounds", r->n_cpu, "method", r->cpu_method, "resolution_ns",
+			 (json_int_t)r->cpu_resolution_ns, "includes", OH_CPU_INCLUDES);
+}
+
 static json_t *bias_json(const struct oh_result *r)
 {
 	const struct sb_bias *b = &r->bias;
@@ -522,7 +574,7 @@ static int print_json(struct bc_ctx *ctx, const struct tracer *t, const struct o
 	else
 		decomp = bc_json_pack("{s:s}", "unavailable", r->decomp_why);
 	return bc_json_emit(ctx, bc_json_pack("{s:{s:s, s:s, s:i, s:i}, s:i, s:f, s:i, s:i, "
-					   "s:s, s:o, s:o, s:o}",
+					   "s:s, s:o, s:o, s:o, s:o}",
 					   "tracer", "kind", t->o.is_command ? "command" : "sysmon",
 					   "describe", desc, "programs", r->tracer_progs, "starts",
 					   (int)r->tracer_starts, "rounds", r->rounds, "round_s",
@@ -530,6 +582,7 @@ static int print_json(struct bc_ctx *ctx, const struct tracer *t, const struct o
 					   "round_statistic", "interquartile mean of the calls; added = on-round "
 					   "minus the mean of the off-rounds either side",
 					   "syscalls", kinds, "decomposition", decomp,
+					   "agent_cpu", agent_cpu_json(r),
 					   "stats_during_ab", stats_during_ab_json(r)));
 }
 

@@ -26,6 +26,12 @@ static int alloc_rounds(struct oh_result *res, int rounds, int decomp_rounds)
 {
 	size_t nd = decomp_rounds > 0 ? (size_t)decomp_rounds : 1;
 
+	res->cpu_ns = calloc((size_t)rounds, sizeof(double));
+	res->cpu_s = calloc((size_t)rounds, sizeof(double));
+	res->cpu_syscalls = calloc((size_t)rounds, sizeof(double));
+	if (!res->cpu_ns || !res->cpu_s || !res->cpu_syscalls)
+		return -ENOMEM;
+
 	for (int k = 0; k < WL_KIND_COUNT; k++) {
 		struct oh_kind *ok = &res->k[k];
 
@@ -46,6 +52,10 @@ static int alloc_rounds(struct oh_result *res, int rounds, int decomp_rounds)
 
 void oh_result_free(struct oh_result *res)
 {
+	free(res->cpu_ns);
+	free(res->cpu_s);
+	free(res->cpu_syscalls);
+	res->cpu_ns = res->cpu_s = res->cpu_syscalls = NULL;
 	for (int k = 0; k < WL_KIND_COUNT; k++) {
 		struct oh_kind *ok = &res->k[k];
 
@@ -122,30 +132,74 @@ void oh_snap_delta(const struct oh_snap *before, const struct oh_snap *after,
 	}
 }
 
+/* The agent's CPU over one on-round's workload window. */
+struct cpu_window {
+	int err;		/* from tracer_cpu_read */
+	uint64_t ns;
+	double s;
+	uint64_t syscalls;
+};
+
+static int timed_workload(const struct oh_config *cfg, const struct tracer *t,
+			  struct wl_result *wr, struct cpu_window *cw)
+{
+	struct tracer_cpu c0, c1;
+	uint64_t t0, t1;
+	int err;
+
+	cw->err = tracer_cpu_read(t, &c0);
+	t0 = bc_now_ns();
+	err = wl_run(&cfg->wl, wr);
+	t1 = bc_now_ns();
+	if (!cw->err)
+		cw->err = tracer_cpu_read(t, &c1);
+	if (!cw->err)
+		cw->ns = tracer_cpu_delta(&c0, &c1);
+	cw->s = (double)(t1 - t0) / 1e9;
+	cw->syscalls = wr->total_syscalls;
+	return err;
+}
+
+/* One round; an on-round also reads the agent's CPU into cw. */
 static int run_round(const struct oh_config *cfg, struct tracer *t, struct oh_result *res,
-		     struct wl_result *wr, bool on)
+		     struct wl_result *wr, struct cpu_window *cw)
 {
 	struct oh_snap before, after;
 	struct oh_counts d;
 	int err = 0;
 
-	if (on) {
-		err = tracer_on(t);
-		read_snap(t, &before);
-	}
-	if (!err)
+	if (!cw) {
 		err = wl_run(&cfg->wl, wr);
+		return !err && wr->stopped ? -EINTR : err;
+	}
+	err = tracer_on(t);
+	read_snap(t, &before);
+	if (!err)
+		err = timed_workload(cfg, t, wr, cw);
 	if (!err && wr->stopped)
 		err = -EINTR;
-	if (on) {
-		/* We keep stats off during A/B rounds; if the counters move,
-		 * another process holds them on and every run pays for them. */
-		read_snap(t, &after);
-		oh_snap_delta(&before, &after, &d);
-		res->ab_counted_runs += d.runs;
-		tracer_off(t);
-	}
+	/* We keep stats off during A/B rounds; if the counters move,
+	 * another process holds them on and every run pays for them. */
+	read_snap(t, &after);
+	oh_snap_delta(&before, &after, &d);
+	res->ab_counted_runs += d.runs;
+	tracer_off(t);
 	return err;
+}
+
+static void record_cpu(struct oh_result *res, const struct cpu_window *cw)
+{
+	if (cw->err == -ENOENT) {
+		res->cpu_none = true;
+	} else if (cw->err) {
+		snprintf(res->cpu_why, sizeof(res->cpu_why), "cannot read the tracer's CPU "
+			 "time: %s", strerror(-cw->err));
+	} else {
+		res->cpu_ns[res->n_cpu] = (double)cw->ns;
+		res->cpu_s[res->n_cpu] = cw->s;
+		res->cpu_syscalls[res->n_cpu] = (double)cw->syscalls;
+		res->n_cpu++;
+	}
 }
 
 /* Who held run-time stats on while we measured, for the report. */
@@ -170,28 +224,31 @@ static int measure(const struct oh_config *cfg, struct tracer *t, struct oh_resu
 {
 	int total = 2 * cfg->rounds + 3, err;
 
+	struct cpu_window cw;
+
 	progress(cfg, 1, total, "warm-up off");
-	err = run_round(cfg, t, res, wr, false);
+	err = run_round(cfg, t, res, wr, NULL);
 	progress(cfg, 2, total, "warm-up on");
 	if (!err)
-		err = run_round(cfg, t, res, wr, true);
+		err = run_round(cfg, t, res, wr, &cw);
 	for (int r = 0; !err && r < cfg->rounds; r++) {
 		progress(cfg, 3 + 2 * r, total, (r & 1) ? "off (B)" : "off (A)");
-		err = run_round(cfg, t, res, wr, false);
+		err = run_round(cfg, t, res, wr, NULL);
 		if (!err) {
 			record_round(res, wr, ROUND_OFF);
 			progress(cfg, 4 + 2 * r, total, "on");
-			err = run_round(cfg, t, res, wr, true);
+			err = run_round(cfg, t, res, wr, &cw);
 		}
 		if (!err) {
 			record_round(res, wr, ROUND_ON);
+			record_cpu(res, &cw);
 			res->tracer_progs = t->nprogs;
 		}
 	}
 	/* A closing off-round, so every on-round has an off-round each side. */
 	progress(cfg, total, total, "off (closing)");
 	if (!err)
-		err = run_round(cfg, t, res, wr, false);
+		err = run_round(cfg, t, res, wr, NULL);
 	if (!err)
 		record_round(res, wr, ROUND_OFF);
 	find_stats_holders(res);
@@ -422,9 +479,49 @@ static int decomp_analyse_kind(const struct oh_result *res, struct oh_kind *ok)
 	return err;
 }
 
+int oh_agent_cpu(const double *cpu_ns, const double *wall_s, const double *syscalls, int n,
+		 uint64_t resolution_ns, struct stats_ci *per_syscall, struct stats_ci *pct)
+{
+	double per[n > 0 ? n : 1], share[n > 0 ? n : 1], bound_per = 0, bound_pct = 0;
+	bool any = false;
+	int m = 0, err;
+
+	for (int i = 0; i < n; i++) {
+		if (syscalls[i] <= 0 || wall_s[i] <= 0)
+			continue;
+		per[m] = cpu_ns[i] / syscalls[i];
+		share[m] = 100.0 * cpu_ns[i] / (wall_s[i] * 1e9);
+		bound_per += (double)resolution_ns / syscalls[i];
+		bound_pct += 100.0 * (double)resolution_ns / (wall_s[i] * 1e9);
+		any |= cpu_ns[i] > 0;
+		m++;
+	}
+	if (!m)
+		return -ENODATA;
+	err = stats_t_ci(per, (size_t)m, OH_LEVEL, per_syscall);
+	if (!err)
+		err = stats_t_ci(share, (size_t)m, OH_LEVEL, pct);
+	if (err || any || m < 2)
+		return err;
+	/* Not one unit in any round: below one unit per round, on average. */
+	per_syscall->hi = bound_per / m;
+	pct->hi = bound_pct / m;
+	per_syscall->method = pct->method = "below one unit of the clock in every round";
+	return 0;
+}
+
 static int analyse(struct oh_result *res)
 {
 	int err = 0;
+
+	if (res->n_cpu)
+		err = oh_agent_cpu(res->cpu_ns, res->cpu_s, res->cpu_syscalls, res->n_cpu,
+				   res->cpu_resolution_ns, &res->cpu_per_syscall, &res->cpu_pct);
+	if (err == -ENODATA) {
+		snprintf(res->cpu_why, sizeof(res->cpu_why), "no on-round made a syscall");
+		res->n_cpu = 0;
+		err = 0;
+	}
 
 	for (int k = 0; !err && k < WL_KIND_COUNT; k++) {
 		struct oh_kind *ok = &res->k[k];
@@ -509,6 +606,8 @@ int oh_run(const struct oh_config *cfg, struct tracer *t, struct oh_result *res)
 	res->mask = cfg->wl.mask;
 	res->rounds = cfg->rounds;
 	res->round_s = cfg->wl.duration_s;
+	res->cpu_method = tracer_cpu_method(t);
+	res->cpu_resolution_ns = tracer_cpu_resolution_ns(t);
 	if (!wr)
 		return -ENOMEM;
 	err = alloc_rounds(res, cfg->rounds + 1, cfg->decomp_rounds);

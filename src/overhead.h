@@ -82,6 +82,17 @@ struct oh_result {
 	double bg_runs_per_s;		/* runs with no workload (other processes) */
 	uint64_t wl_syscalls;
 	int tracer_progs;		/* programs seen in the last on-round */
+	/* The agent's own CPU time in each measured on-round's workload
+	 * window (tracer_cpu_read): a second cost, on other CPUs. */
+	double *cpu_ns, *cpu_s, *cpu_syscalls;
+	int n_cpu;
+	bool cpu_none;			/* no user-space work to read (sysmon
+					 * without a drain thread): 0 by design */
+	char cpu_why[120];		/* when it could not be read */
+	const char *cpu_method;		/* tracer_cpu_method */
+	uint64_t cpu_resolution_ns;
+	struct stats_ci cpu_per_syscall;	/* ns per workload syscall */
+	struct stats_ci cpu_pct;		/* % of one CPU */
 	/* Run-time stats should be off during A/B rounds (they add two clock
 	 * reads per run); runs counted in on-rounds mean someone held them on. */
 	uint64_t ab_counted_runs;
@@ -146,6 +157,14 @@ int oh_decomp_kind(const double *calls, const double *runs, const double *time_n
  * interval when either has none. */
 void oh_rest_ci(const struct stats_ci *added, const struct stats_ci *in_bpf,
 		struct stats_ci *rest);
+
+/* Pure: the agent's CPU from n on-rounds (CPU ns, window seconds, workload
+ * syscalls each): ns per workload syscall and % of one CPU, t-intervals
+ * over the rounds (each a separate start or attachment). When no round
+ * saw a single unit of resolution_ns, each is below one unit per round:
+ * lo 0, hi that bound (shown "< hi"). */
+int oh_agent_cpu(const double *cpu_ns, const double *wall_s, const double *syscalls, int n,
+		 uint64_t resolution_ns, struct stats_ci *per_syscall, struct stats_ci *pct);
 
 /* How a time that cannot be negative is shown, from its estimate and
  * interval (never a negative figure):

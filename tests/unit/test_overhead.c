@@ -200,6 +200,50 @@ static void test_nonneg(void **state)
 	assert_int_equal(oh_nonneg(&ci), OH_NN_NO_CI);
 }
 
+static void test_agent_cpu(void **state)
+{
+	/* 3 rounds of 1 s, 1e6 syscalls each: 20, 30, 40 ms of agent CPU. */
+	const double ns[] = { 20e6, 30e6, 40e6 }, s[] = { 1, 1, 1 }, calls[] = { 1e6, 1e6, 1e6 };
+	const double zero[] = { 0, 0, 0 }, none[] = { 0, 0, 0 };
+	struct stats_ci per, pct;
+
+	assert_int_equal(oh_agent_cpu(ns, s, calls, 3, 10000000, &per, &pct), 0);
+	assert_near(per.point, 30, 1e-9);		/* ns per workload syscall */
+	assert_near(pct.point, 3, 1e-9);		/* % of one CPU */
+	/* t(2) 0.975 = 4.303, sd 10 ns per call: half-width 4.303 * 10 / sqrt(3). */
+	assert_near(per.hi - per.point, 4.303 * 10 / sqrt(3), 0.01);
+	assert_string_equal(per.method, STATS_CI_T);
+	assert_int_equal(oh_nonneg(&per), OH_NN_VALUE);
+	/* Not one clock tick in any round: below one tick per round, never a
+	 * zero-width 0 [0, 0]. */
+	assert_int_equal(oh_agent_cpu(zero, s, calls, 3, 10000000, &per, &pct), 0);
+	assert_int_equal(oh_nonneg(&per), OH_NN_BELOW);
+	assert_near(per.hi, 10, 1e-9);
+	assert_near(pct.hi, 1, 1e-9);
+	/* One round: the point only. */
+	assert_int_equal(oh_agent_cpu(ns, s, calls, 1, 10000000, &per, &pct), 0);
+	assert_int_equal(oh_nonneg(&per), OH_NN_NO_CI);
+	/* No round made a syscall: nothing to divide by. */
+	assert_int_equal(oh_agent_cpu(ns, s, none, 3, 1, &per, &pct), -ENODATA);
+}
+
+static void test_tracer_cpu_delta(void **state)
+{
+	/* pid 10 runs on (+5 ms); pid 11 exits (its part is lost, not
+	 * negative); pid 12 is a new process under a reused pid (all of it
+	 * counts); pid 13 is born (all of it). */
+	struct tracer_cpu before = { .n = 3, .pid = { 10, 11, 12 }, .start = { 100, 101, 102 },
+				     .ns = { 50000000, 70000000, 90000000 } };
+	struct tracer_cpu after = { .n = 3, .pid = { 10, 12, 13 }, .start = { 100, 555, 556 },
+				    .ns = { 55000000, 10000000, 20000000 } };
+
+	assert_true(tracer_cpu_delta(&before, &after) == 5000000ull + 10000000 + 20000000);
+	assert_true(tracer_cpu_delta(&after, &after) == 0);
+	/* Reversed: pid 10's counter goes back (no negative part); 11 and
+	 * 12 (start 102) are new, all of their time. */
+	assert_true(tracer_cpu_delta(&after, &before) == 70000000ull + 90000000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -211,6 +255,8 @@ int main(void)
 		cmocka_unit_test(test_decomp_kind_bias),
 		cmocka_unit_test(test_rest_ci),
 		cmocka_unit_test(test_nonneg),
+		cmocka_unit_test(test_agent_cpu),
+		cmocka_unit_test(test_tracer_cpu_delta),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
