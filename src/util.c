@@ -664,18 +664,24 @@ int bc_parse_proc_stat_fields(const char *stat, struct bc_proc_stat_fields *f)
 	return 0;
 }
 
-int bc_parse_proc_stat(const char *stat, long *pgrp, unsigned long long *start)
+/* The two fields most callers want, from a reading that gave err. */
+static int stat_pgrp_start(int err, const struct bc_proc_stat_fields *f, long *pgrp,
+			   unsigned long long *start)
 {
-	struct bc_proc_stat_fields f;
-	int err = bc_parse_proc_stat_fields(stat, &f);
-
 	if (err)
 		return err;
 	if (pgrp)
-		*pgrp = f.pgrp;
+		*pgrp = f->pgrp;
 	if (start)
-		*start = f.start;
+		*start = f->start;
 	return 0;
+}
+
+int bc_parse_proc_stat(const char *stat, long *pgrp, unsigned long long *start)
+{
+	struct bc_proc_stat_fields f;
+
+	return stat_pgrp_start(bc_parse_proc_stat_fields(stat, &f), &f, pgrp, start);
 }
 
 int bc_proc_stat_fields(int pid, struct bc_proc_stat_fields *f)
@@ -693,13 +699,6 @@ int bc_proc_stat_fields(int pid, struct bc_proc_stat_fields *f)
 int bc_proc_stat(int pid, long *pgrp, unsigned long long *start)
 {
 	struct bc_proc_stat_fields f;
-	int err = bc_proc_stat_fields(pid, &f);
 
-	if (err)
-		return err;
-	if (pgrp)
-		*pgrp = f.pgrp;
-	if (start)
-		*start = f.start;
-	return 0;
+	return stat_pgrp_start(bc_proc_stat_fields(pid, &f), &f, pgrp, start);
 }

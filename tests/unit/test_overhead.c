@@ -12,14 +12,7 @@
 #include <math.h>
 #include <string.h>
 #include "overhead.h"
-
-#define assert_near(a, b, eps)                                                        \
-	do {                                                                          \
-		double a_ = (a), b_ = (b);                                            \
-		if (!(fabs(a_ - b_) <= (eps)))                                        \
-			fail_msg("%s = %.17g, expected %.17g (+-%g)", #a, a_, b_,    \
-				 (double)(eps));                                     \
-	} while (0)
+#include "near.h"
 
 static void snap_add(struct oh_snap *s, uint32_t id, uint64_t runs, uint64_t ns)
 {

@@ -13,18 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stats.h"
+#include "near.h"
 
 #define EPS 1e-12
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-/* |a - b| <= eps, and fails on NaN; cmocka 1.1.7 has no double assert. */
-#define assert_near(a, b, eps)                                                        \
-	do {                                                                          \
-		double a_ = (a), b_ = (b);                                            \
-		if (!(fabs(a_ - b_) <= (eps)))                                        \
-			fail_msg("%s = %.17g, expected %.17g (+-%g)", #a, a_, b_,    \
-				 (double)(eps));                                     \
-	} while (0)
 
 static double rand_unit(uint64_t *rng)	/* (0, 1] */
 {
