@@ -136,10 +136,26 @@ def test_decomposition_splits_bpf_and_rest(by_weight):
         assert g["rest_ns"]["shown"] == "below" and g["rest_ns"]["point"] is None, g
 
 
+def test_agent_cpu_is_its_own_figure(by_weight):
+    # The agent's user-space work is a second cost, on other CPUs, not part
+    # of REST (issue 12, item 3). count and proc have none while attached;
+    # events has its ring-buffer drain thread, read by its thread CPU clock.
+    for w in ("count", "proc"):
+        assert by_weight[w]["agent_cpu"]["none"] is True, by_weight[w]["agent_cpu"]
+    a = by_weight["events"]["agent_cpu"]
+    assert a["rounds"] == 8 and a["resolution_ns"] == 1, a
+    assert "drain thread" in a["method"] and "not in ADDED" in a["includes"], a
+    for part in (a["ns_per_syscall"], a["cpu_pct"]):
+        assert part["shown"] == "value" and 0 < part["lo"] < part["hi"], a
+    assert a["cpu_pct"]["hi"] < 100, a
+    assert "user-space work" in by_weight["events"]["decomposition"]["rest_contains"]
+
+
 def test_plain_output():
     r = run("overhead", "--sysmon", "proc", *QUICK, "--rounds", "4", "--decomp-rounds", "1")
     assert r.returncode == 0, r.stderr
-    for word in ("ADDED_NS [95% CI]", "A/A_NS", "getpid", "Decomposition", "IN_BPF_NS"):
+    for word in ("ADDED_NS [95% CI]", "A/A_NS", "getpid", "Decomposition", "IN_BPF_NS",
+                 "Agent CPU", "none: sysmon proc has no user-space work while attached"):
         assert word in r.stdout
 
 
@@ -185,6 +201,13 @@ def test_programs_on_openat_only(name):
     for kind in r["syscalls"].values():
         for part in ("in_bpf_ns", "rest_ns"):
             assert never_negative(kind["decomposition"][part]), kind["decomposition"]
+    # The agent prints every openat on other CPUs: its own figure, from its
+    # process group's clock ticks, with an interval and never negative.
+    a = r["agent_cpu"]
+    assert a["rounds"] == 6 and "process group" in a["method"], a
+    for part in (a["ns_per_syscall"], a["cpu_pct"]):
+        assert part["shown"] in ("value", "below") and never_negative(part), a
+        assert part["hi"] > part["lo"], a  # never a zero-width interval
 
 
 ADDED_CELL = r"-?\d+\.\d (?:\[-?\d+\.\d, -?\d+\.\d\]|\(too few rounds for an interval\))"
