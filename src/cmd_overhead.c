@@ -281,7 +281,7 @@ static void print_bias_line(FILE *f, const struct oh_result *r)
 
 	if (b->valid)
 		fprintf(f, "  IN_BPF is corrected for the run-time stats' own cost: %.1f ns per run "
-			"[%.1f, %.1f], measured now with an empty program on %s (clock %s)%s\n",
+			"[%.1f, %.1f], measured now with an empty program (%s, clock %s)%s\n",
 			b->ns_per_run, b->lo, b->hi, b->hook, BC_ESC(b->clocksource),
 			r->unbiased_runs ? "; trampoline-run programs are not corrected" : "");
 	else

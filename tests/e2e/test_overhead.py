@@ -120,7 +120,7 @@ def test_decomposition_splits_bpf_and_rest(by_weight):
     # The stats' own cost, measured and taken out of IN_BPF.
     b = d["stats_bias"]
     assert b["corrected"] and b["lo"] < b["ns_per_run"] < b["hi"], b
-    assert b["hook"] == "raw_tp:task_rename" and b["uncorrected_runs"] == 0, b
+    assert b["hook"] == "raw_tp test run" and b["uncorrected_runs"] == 0, b
     assert "slow path" in d["rest_contains"]
     # enter + exit programs: about two runs per workload syscall
     assert 1.5 < d["workload_runs"] / d["workload_syscalls"] < 2.5, d
