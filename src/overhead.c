@@ -191,6 +191,9 @@ static void record_cpu(struct oh_result *res, const struct cpu_window *cw)
 {
 	if (cw->err == -ENOENT) {
 		res->cpu_none = true;
+	} else if (cw->err == -E2BIG) {
+		snprintf(res->cpu_why, sizeof(res->cpu_why), "the tracer's process group has "
+			 "more than %d processes", TRACER_CPU_MAX_PROCS);
 	} else if (cw->err) {
 		snprintf(res->cpu_why, sizeof(res->cpu_why), "cannot read the tracer's CPU "
 			 "time: %s", strerror(-cw->err));
@@ -514,6 +517,9 @@ static int analyse(struct oh_result *res)
 {
 	int err = 0;
 
+	/* A figure from only the rounds that could be read would be biased. */
+	if (res->cpu_why[0])
+		res->n_cpu = 0;
 	if (res->n_cpu)
 		err = oh_agent_cpu(res->cpu_ns, res->cpu_s, res->cpu_syscalls, res->n_cpu,
 				   res->cpu_resolution_ns, &res->cpu_per_syscall, &res->cpu_pct);

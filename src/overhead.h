@@ -132,6 +132,13 @@ void oh_snap_delta(const struct oh_snap *before, const struct oh_snap *after,
 double oh_decomp_round_s(const struct wl_config *wl);
 int oh_default_decomp_rounds(const struct oh_config *cfg);
 
+/* The whole method against t (opened by tracer_init, off): a warm-up
+ * pair, cfg->rounds interleaved off/on pairs and a closing off-round,
+ * tracer_on/tracer_off around each on-round and the agent's CPU read in
+ * its workload window; then cfg->decomp_rounds rounds of each kind alone
+ * with run-time stats; then every interval. Fills res (zeroed first; free
+ * it with oh_result_free, on failure too). Returns 0 or a negative errno:
+ * -EINTR when a stop was asked, the tracer's or workload's error else. */
 int oh_run(const struct oh_config *cfg, struct tracer *t, struct oh_result *res);
 
 /* Pure, over per-round figures in the order they were taken (off, on, off,

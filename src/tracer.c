@@ -408,9 +408,12 @@ static int cpu_if_in_group(const char *pid, void *arg)
 	struct bc_proc_stat_fields f;
 	struct tracer_cpu *c = cs->c;
 
-	if (c->n == TRACER_CPU_MAX_PROCS || bc_proc_stat_fields(atoi(pid), &f) ||
-	    f.pgrp != cs->pgrp)
+	if (bc_proc_stat_fields(atoi(pid), &f) || f.pgrp != cs->pgrp)
 		return 0;
+	/* Not a partial sum: a process missing at one end only would count
+	 * as born in between, with all of its time. */
+	if (c->n == TRACER_CPU_MAX_PROCS)
+		return -E2BIG;
 	c->pid[c->n] = atoi(pid);
 	c->start[c->n] = f.start;
 	c->ns[c->n] = (f.utime + f.stime) * cs->ns_per_tick;

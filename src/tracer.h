@@ -69,7 +69,8 @@ struct tracer_cpu {
 };
 
 /* -ENOENT when the tracer has no user-space work to read: the reference
- * service at a weight without a drain thread (its CPU is none). */
+ * service at a weight without a drain thread (its CPU is none); -E2BIG
+ * when its group has more than TRACER_CPU_MAX_PROCS processes. */
 int tracer_cpu_read(const struct tracer *t, struct tracer_cpu *c);
 /* Pure: CPU ns used between two readings, per process: one present at both
  * ends counts its difference, one born in between all of its time, one
