@@ -28,7 +28,12 @@ static const char syscall_help[] =
 	"dispatcher to wrap: there each tracked syscall's own __x64_sys_NAME function\n"
 	"is the body, by kprobe. When no single function encloses both tracepoints, the\n"
 	"window is the sum of the enter part, the syscall body and the exit part;\n"
-	"the enter and exit parts only run while a tracer uses the tracepoints.\n\n"
+	"the enter and exit parts only run while a tracer uses the tracepoints.\n"
+	"Only the measured windows are recorded: the probes stay attached, but\n"
+	"recording is off during bpfcost's own setup and teardown (its writes to\n"
+	"kprobe_events, starting and stopping the tracer, the workload threads' opens\n"
+	"and closes). ISSUED is the workload's calls of each syscall in the window:\n"
+	"each one is a window, or a lost one.\n\n"
 	"Methods: fentry/fexit (preferred, no limit on threads inside a function),\n"
 	"or kprobe/kretprobe created in tracefs kprobe_events. A kretprobe holds one\n"
 	"of maxactive instances per thread inside the function; when more threads\n"
@@ -210,9 +215,13 @@ static void print_row(FILE *f, const struct sw_syscall *s, int phase, bool incom
 	const struct sw_phase_syscall *p = &s->ph[phase];
 	const struct hist *h = &p->lat;
 
-	fprintf(f, "%-11s %-9s %10llu %10llu %7llu", s->name ? s->name : "?", phase_label[phase],
-		(unsigned long long)h->count, (unsigned long long)p->slow,
-		(unsigned long long)p->lost);
+	char issued[24] = "-";
+
+	if (p->issued_known)
+		snprintf(issued, sizeof(issued), "%llu", (unsigned long long)p->issued);
+	fprintf(f, "%-11s %-9s %10s %10llu %10llu %7llu", s->name ? s->name : "?",
+		phase_label[phase], issued, (unsigned long long)h->count,
+		(unsigned long long)p->slow, (unsigned long long)p->lost);
 	if (!h->count) {
 		fprintf(f, " %8s %8s %8s %9s %9s %9s %9s\n", "-", "-", "-", "-", "-", "-", "-");
 		return;
@@ -225,10 +234,13 @@ static void print_row(FILE *f, const struct sw_syscall *s, int phase, bool incom
 
 static void print_table(FILE *f, const struct sw_result *r)
 {
-	fprintf(f, "\nLatency in ns of the wrapped window; SLOW = windows through the enter/exit\n"
-		"parts; LOST = windows begun but never completed (missed returns).\n");
-	fprintf(f, "%-11s %-9s %10s %10s %7s %8s %8s %8s %9s %9s %9s %9s\n", "SYSCALL", "PHASE",
-		"WINDOWS", "SLOW", "LOST", "P50", "P90", "P99", "MEAN", "ENTER", "BODY", "EXIT");
+	fprintf(f, "\nLatency in ns of the wrapped window; ISSUED = calls the workload made in the\n"
+		"measured window (each one a window, unless lost); SLOW = windows through the\n"
+		"enter/exit parts; LOST = windows begun but never completed (missed returns).\n"
+		"Only the measured windows are recorded: not bpfcost's own setup and teardown.\n");
+	fprintf(f, "%-11s %-9s %10s %10s %10s %7s %8s %8s %8s %9s %9s %9s %9s\n", "SYSCALL",
+		"PHASE", "ISSUED", "WINDOWS", "SLOW", "LOST", "P50", "P90", "P99", "MEAN", "ENTER",
+		"BODY", "EXIT");
 	for (int i = 0; i < r->nsys; i++) {
 		const struct sw_syscall *s = &r->sys[i];
 
@@ -247,7 +259,8 @@ static void print_probes(FILE *f, const struct sw_result *r)
 {
 	if (r->method != SW_METHOD_KPROBE)
 		return;
-	fprintf(f, "\nKprobe events (maxactive %s; from kprobe_profile):\n",
+	fprintf(f, "\nKprobe events (maxactive %s; from kprobe_profile, every process's hits in\n"
+		"the measured window):\n",
 		r->maxactive ? "as given" : "kernel default");
 	for (int i = 0; i < r->nprobes; i++) {
 		const struct sw_probe_count *p = &r->probes[i];
@@ -331,7 +344,8 @@ static json_t *syscall_json(const struct sw_result *r, const struct sw_syscall *
 		if (!r->ran[ph])
 			continue;
 		json_object_set_new(o, phase_key[ph], bc_json_pack(
-			"{s:I, s:I, s:I, s:b, s:f, s:f, s:f, s:o}", "windows",
+			"{s:o, s:I, s:I, s:I, s:b, s:f, s:f, s:f, s:o}", "issued",
+			p->issued_known ? json_integer((json_int_t)p->issued) : json_null(), "windows",
 			(json_int_t)p->lat.count, "slow", (json_int_t)p->slow, "lost",
 			(json_int_t)p->lost, "complete", !sw_incomplete(r, ph), "enter_ns",
 			p->enter_ns, "body_ns", p->body_ns, "exit_ns", p->exit_ns, "latency_ns",

@@ -51,7 +51,8 @@ struct sw_candidate {
 	char detail[160];
 };
 
-/* One probe's counts from kprobe_profile (kprobe method), per phase. */
+/* One probe's counts from kprobe_profile (kprobe method), per phase:
+ * hits in the measured window, from every process. */
 struct sw_probe_count {
 	enum sw_role role;
 	bool is_return;
@@ -60,6 +61,14 @@ struct sw_probe_count {
 };
 
 struct sw_phase_syscall {
+	/* Calls of it the workload issued in the measured window (workload
+	 * mode; known unless libc picks between two syscalls, as for fstat).
+	 * Every one is a window unless lost, ours are never: recording is on
+	 * only while the workload's timed calls run. (The pipe kind's partner
+	 * thread is not waited for at the end: its last write may return
+	 * just after the window closed and not count.) */
+	uint64_t issued;
+	bool issued_known;
 	struct hist lat;	/* whole windows, ns */
 	uint64_t slow;		/* windows that went through an enter/exit part */
 	double enter_ns, body_ns, exit_ns;	/* mean per window */

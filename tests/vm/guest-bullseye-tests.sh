@@ -56,7 +56,7 @@ test_syscall_plain_per_syscall() {
 	has 'window = __traceiter_sys_enter \+ __x64_sys_\* \+ __traceiter_sys_exit'
 	has "the body is each"
 	has '^getpid +tracer +[0-9]+'
-	has '^(fstat|newfstatat) +tracer +[0-9]+'
+	has '^(fstat|newfstatat) +tracer +- +[0-9]+'
 	sc_nothing_left
 }
 
@@ -111,3 +111,4 @@ test_sysmon_count_sees_workload_5_10() { test_sysmon_count_sees_workload; }
 test_sysmon_events_sees_workload_5_10() { test_sysmon_events_sees_workload; }
 test_syscall_cleanup_sigterm_kprobe_5_10() { test_syscall_cleanup_sigterm_kprobe; }
 test_syscall_maxactive_raised_no_misses_5_10() { test_syscall_maxactive_raised_no_misses; }
+test_syscall_own_setup_not_recorded_5_10() { sc_own_setup_not_recorded --method kprobe; }

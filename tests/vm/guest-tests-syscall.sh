@@ -47,6 +47,37 @@ sc_getpid_ordering() {
 	[ "$s0" = 0 ] || fail "$s0 slow-path windows without a tracer"
 }
 
+# sc_windows_are_issued SYSCALL...: in $OUT, in each phase that ran, every
+# listed syscall has exactly as many windows (plus lost ones) as the
+# workload issued in the measured window: none of bpfcost's own setup and
+# teardown syscalls (its writes to kprobe_events, the opens and closes of
+# tracefs files, the tracer's start and stop, the workload threads' own
+# opens and closes) is recorded.
+sc_windows_are_issued() {
+	for sys in "$@"; do
+		for ph in without_tracer with_tracer; do
+			o=$(sc_phase_obj "$sys" $ph)
+			[ -n "$o" ] || fail "no $ph object for $sys"
+			i=$(sc_num "$o" issued) w=$(sc_num "$o" windows) l=$(sc_num "$o" lost)
+			echo "$sys $ph: issued $i, windows $w, lost $l"
+			positive "$i" || fail "$sys $ph: no issued count"
+			[ $((w + l)) -eq "$i" ] ||
+				fail "$sys $ph: $w windows + $l lost, but the workload issued $i"
+		done
+	done
+}
+
+# Our own setup writes kprobe_events (a write and an openat/close per
+# probe, with the body probes already attached) and tears the tracer down
+# (closes of link fds) right after the workload: none of it is a window.
+sc_own_setup_not_recorded() {
+	bc_ok -j syscall --sysmon count --compare --duration 1 --syscalls write,read,openat "$@"
+	sc_windows_are_issued write read openat close
+	sc_nothing_left
+}
+test_syscall_own_setup_not_recorded_kprobe() { sc_own_setup_not_recorded --method kprobe; }
+test_syscall_own_setup_not_recorded_fentry() { sc_own_setup_not_recorded --method fentry; }
+
 test_syscall_fentry_getpid_ordering() {
 	bc_ok -j syscall --sysmon events --compare --duration 2
 	grep -q '"method": *"fentry"' "$OUT" || fail "auto did not pick fentry"
