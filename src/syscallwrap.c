@@ -29,7 +29,11 @@ struct sw_cand_def {
 	const char *func;
 	bool encloses;
 	bool per_syscall;
+	unsigned holds;		/* the elements of the path it runs (EL bits) */
 };
+
+#define EL(e) (1u << (e))
+#define EL_ALL ((1u << SW_EL_COUNT) - 1)
 
 _Static_assert(KPE_MAX >= SW_MAX_PROBES + 1, "kprobe_events slots for every probe and a trial");
 
@@ -37,18 +41,77 @@ _Static_assert(KPE_MAX >= SW_MAX_PROBES + 1, "kprobe_events slots for every prob
 #define PER_SYSCALL_FUNC "__x64_sys_*"
 #define PER_SYSCALL_TRIAL "__x64_sys_getpid"
 
-/* In order of preference per role. */
+/* In order of preference per role; what each holds is from the call
+ * chains in syscallwrap.h (enum sw_elem). */
 static const struct sw_cand_def cand_defs[] = {
-	{ SW_ROLE_BODY,  "do_syscall_64", true, false },	/* old kernels: encloses everything */
-	{ SW_ROLE_BODY,  "x64_sys_call", false, false },	/* 6.9+ and backports: the dispatcher */
+	/* up to 5.8: encloses everything but the entry assembly */
+	{ SW_ROLE_BODY,  "do_syscall_64", true, false, EL_ALL & ~EL(SW_EL_ASM) },
+	/* 6.9+ and backports: the dispatcher */
+	{ SW_ROLE_BODY,  "x64_sys_call", false, false, EL(SW_EL_DISPATCH) | EL(SW_EL_SYSCALL) },
 	/* 5.9-6.8 without the backport: no dispatcher to wrap, so each tracked
 	 * syscall's own function, by kprobe (the number from regs->orig_ax). */
-	{ SW_ROLE_BODY,  PER_SYSCALL_FUNC, false, true },
-	{ SW_ROLE_ENTER, "syscall_trace_enter", false, false },	/* generic entry, when not inlined */
-	{ SW_ROLE_ENTER, "__traceiter_sys_enter", false, false },	/* runs the sys_enter probes */
-	{ SW_ROLE_EXIT,  "syscall_exit_work", false, false },
-	{ SW_ROLE_EXIT,  "__traceiter_sys_exit", false, false },
+	{ SW_ROLE_BODY,  PER_SYSCALL_FUNC, false, true, EL(SW_EL_SYSCALL) },
+	/* generic entry, when not inlined: the whole entry work */
+	{ SW_ROLE_ENTER, "syscall_trace_enter", false, false,
+	  EL(SW_EL_ENTER_WORK) | EL(SW_EL_ENTER_CALL) | EL(SW_EL_ENTER_PROBES) },
+	/* runs the sys_enter probes, nothing else */
+	{ SW_ROLE_ENTER, "__traceiter_sys_enter", false, false, EL(SW_EL_ENTER_PROBES) },
+	{ SW_ROLE_EXIT,  "syscall_exit_work", false, false,
+	  EL(SW_EL_EXIT_WORK) | EL(SW_EL_EXIT_CALL) | EL(SW_EL_EXIT_PROBES) },
+	{ SW_ROLE_EXIT,  "__traceiter_sys_exit", false, false, EL(SW_EL_EXIT_PROBES) },
 };
+
+static const struct sw_elem_info elem_info[SW_EL_COUNT] = {
+	[SW_EL_ASM] = { "entry_asm", "entry_SYSCALL_64 and the return to user space (assembly)",
+			"entry/return assembly" },
+	[SW_EL_ENTER_USER] = { "enter_from_user_mode",
+			       "enter_from_user_mode: context tracking, interrupts on",
+			       "enter_from_user_mode" },
+	[SW_EL_ENTER_WORK] = { "enter_work", "the entry work a syscall tracepoint turns on for "
+			       "every thread (syscall_trace_enter): ptrace, seccomp, audit",
+			       "seccomp/audit/ptrace entry work" },
+	[SW_EL_ENTER_CALL] = { "sys_enter_call",
+			       "the sys_enter tracepoint's test and its call into the probes",
+			       "the sys_enter call" },
+	[SW_EL_ENTER_PROBES] = { "sys_enter_probes", "the sys_enter probes: every program on "
+				 "the tracepoint, the tracer's and any padding program",
+				 "sys_enter probes" },
+	[SW_EL_DISPATCH] = { "dispatch", "dispatch to the syscall's function (x64_sys_call's "
+			     "switch, or the sys_call_table call)", "dispatch" },
+	[SW_EL_SYSCALL] = { "syscall", "the syscall's own function (__x64_sys_NAME)",
+			    "the syscall" },
+	[SW_EL_EXIT_WORK] = { "exit_work", "the exit work the tracepoint turns on "
+			      "(syscall_exit_work): audit, ptrace", "audit/ptrace exit work" },
+	[SW_EL_EXIT_CALL] = { "sys_exit_call",
+			      "the sys_exit tracepoint's test and its call into the probes",
+			      "the sys_exit call" },
+	[SW_EL_EXIT_PROBES] = { "sys_exit_probes", "the sys_exit probes: every program on the "
+				"tracepoint, the tracer's and any padding program",
+				"sys_exit probes" },
+	[SW_EL_EXIT_USER] = { "exit_to_user_mode", "the return-to-user work: rseq, signals, "
+			      "rescheduling (exit_to_user_mode)", "return-to-user work" },
+};
+
+const struct sw_elem_info *sw_elem_info(enum sw_elem e)
+{
+	return (unsigned)e < SW_EL_COUNT ? &elem_info[e] : NULL;
+}
+
+/* Which elements the chosen functions hold, per role. */
+static void fill_inside(struct sw_result *res)
+{
+	for (int e = 0; e < SW_EL_COUNT; e++)
+		res->inside[e] = -1;
+	for (size_t i = 0; i < ARRAY_SIZE(cand_defs); i++) {
+		const struct sw_cand_def *d = &cand_defs[i];
+
+		if (!res->func[d->role] || strcmp(res->func[d->role], d->func))
+			continue;
+		for (int e = 0; e < SW_EL_COUNT; e++)
+			if (d->holds & EL(e))
+				res->inside[e] = (int)d->role;
+	}
+}
 
 /* BTF parameter names that carry the syscall number. */
 static const char *const nr_param_names[] = { "nr", "id", "syscall" };
@@ -386,6 +449,7 @@ static int choose(struct sw_session *s, enum sw_method m, struct sw_result *res,
 			 sw_method_name(m), res->func[SW_ROLE_ENTER] ? "exit" : "enter");
 		return -EOPNOTSUPP;
 	}
+	fill_inside(res);
 	return 0;
 }
 

@@ -51,6 +51,19 @@ test_syscall_per_syscall_body() {
 	sc_nothing_left
 }
 
+# No dispatcher: the body holds the syscall's own function only.
+test_syscall_window_per_syscall() {
+	bc_ok -j syscall --sysmon count --duration 0.3 --syscalls getpid
+	sc_window_is enter sys_enter_probes
+	sc_window_is body syscall
+	sc_window_is exit sys_exit_probes
+	sc_window_is outside "entry_asm enter_from_user_mode enter_work sys_enter_call dispatch exit_work sys_exit_call exit_to_user_mode"
+	bc_ok syscall --sysmon count --duration 0.3 --syscalls getpid
+	has '^    body +__x64_sys_\* +the syscall.s own function'
+	has '^    dispatch to the syscall'
+	sc_nothing_left
+}
+
 test_syscall_plain_per_syscall() {
 	bc_ok syscall --sysmon count --duration 1 --syscalls getpid,fstat
 	has 'window = __traceiter_sys_enter \+ __x64_sys_\* \+ __traceiter_sys_exit'
