@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "common.h"
 #include "kfeatures.h"
+#include "profile.h"
 #include "runstats.h"
 #include "syscallwrap.h"
 
@@ -149,6 +150,7 @@ int main(int argc, char **argv)
 	/* Methods' own feature trials, which the feature layer calls by id. */
 	rs_feature_provide();
 	sw_feature_provide();
+	prof_feature_provide();
 	bc_signals_install();
 	if (bc_out_open(&ctx, STDOUT_FILENO)) {
 		bc_err("out of memory");

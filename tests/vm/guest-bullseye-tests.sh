@@ -124,4 +124,5 @@ test_sysmon_count_sees_workload_5_10() { test_sysmon_count_sees_workload; }
 test_sysmon_events_sees_workload_5_10() { test_sysmon_events_sees_workload; }
 test_syscall_cleanup_sigterm_kprobe_5_10() { test_syscall_cleanup_sigterm_kprobe; }
 test_syscall_maxactive_raised_no_misses_5_10() { test_syscall_maxactive_raised_no_misses; }
+test_profile_tp_btf_target_refused_5_10() { test_profile_tp_btf_target_refused; }
 test_syscall_own_setup_not_recorded_5_10() { sc_own_setup_not_recorded --method kprobe; }
