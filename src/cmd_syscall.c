@@ -39,7 +39,10 @@ static const char syscall_help[] =
 	"recording is off during bpfcost's own setup and teardown (its writes to\n"
 	"kprobe_events, starting and stopping the tracer, the workload threads' opens\n"
 	"and closes). ISSUED is the workload's calls of each syscall in the window:\n"
-	"each one is a window, or a lost one.\n\n"
+	"each one is a window, or a lost one. With --compare, 'added' is the\n"
+	"with-tracer p50 and mean minus the without-tracer ones: one run of each\n"
+	"phase, too few values for an interval, so none is given (bpfcost overhead\n"
+	"gives one from interleaved rounds).\n\n"
 	"Methods: fentry/fexit (preferred, no limit on threads inside a function),\n"
 	"or kprobe/kretprobe created in tracefs kprobe_events. A kretprobe holds one\n"
 	"of maxactive instances per thread inside the function; when more threads\n"
@@ -275,16 +278,16 @@ static void print_table(FILE *f, const struct sw_result *r)
 		"BODY", "EXIT");
 	for (int i = 0; i < r->nsys; i++) {
 		const struct sw_syscall *s = &r->sys[i];
+		double p50, mean;
 
 		for (int ph = 0; ph < SW_PHASES; ph++)
 			if (r->ran[ph])
 				print_row(f, s, ph, sw_incomplete(r, ph));
-		if (r->ran[0] && r->ran[1] && s->ph[0].lat.count && s->ph[1].lat.count)
-			fprintf(f, "%-11s %-9s p50 %+lld ns, mean %+.1f ns\n", "", "added",
-				(long long)hist_percentile(&s->ph[1].lat, 50) -
-				(long long)hist_percentile(&s->ph[0].lat, 50),
-				hist_mean(&s->ph[1].lat) - hist_mean(&s->ph[0].lat));
+		if (sw_added(r, s, &p50, &mean))
+			fprintf(f, "%-11s %-9s p50 %+.0f ns, mean %+.1f ns\n", "", "added", p50, mean);
 	}
+	if (r->ran[0] && r->ran[1])
+		fprintf(f, "added: no interval, " SW_ADDED_NO_INTERVAL ".\n");
 }
 
 static void print_probes(FILE *f, const struct sw_result *r)
@@ -406,6 +409,12 @@ static json_t *window_json(const struct sw_result *r)
 static json_t *syscall_json(const struct sw_result *r, const struct sw_syscall *s, bool buckets)
 {
 	json_t *o = bc_json_pack("{s:i}", "nr", (int)s->nr);
+	double p50, mean;
+
+	if (sw_added(r, s, &p50, &mean))
+		json_object_set_new(o, "added", bc_json_pack("{s:f, s:f, s:n, s:s}", "p50_ns", p50,
+							  "mean_ns", mean, "interval",
+							  "no_interval", SW_ADDED_NO_INTERVAL));
 
 	for (int ph = 0; ph < SW_PHASES; ph++) {
 		const struct sw_phase_syscall *p = &s->ph[ph];

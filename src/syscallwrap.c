@@ -953,6 +953,18 @@ static int measure(struct sw_session *s, const struct sw_config *cfg, struct tra
 	return err;
 }
 
+bool sw_added(const struct sw_result *res, const struct sw_syscall *s, double *p50_ns,
+	      double *mean_ns)
+{
+	const struct hist *off = &s->ph[0].lat, *on = &s->ph[1].lat;
+
+	if (!res->ran[0] || !res->ran[1] || !off->count || !on->count)
+		return false;
+	*p50_ns = (double)hist_percentile(on, 50) - (double)hist_percentile(off, 50);
+	*mean_ns = hist_mean(on) - hist_mean(off);
+	return true;
+}
+
 bool sw_incomplete(const struct sw_result *res, int phase)
 {
 	if (res->missed[phase])

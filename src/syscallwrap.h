@@ -163,6 +163,16 @@ void sw_result_free(struct sw_result *res);
 /* The wrapped syscall numbers for a set of workload kinds, sorted;
  * returns how many (at most max). */
 int sw_kind_syscalls(unsigned kinds, unsigned *nrs, int max);
+/* What the tracer adds to one syscall's window: the with-tracer phase's
+ * p50 and mean minus the without-tracer phase's, in ns. False unless both
+ * phases ran and recorded windows. Each phase is one run, so the
+ * difference has one value on each side: too few for an interval (it
+ * would not see drift between the two runs); SW_ADDED_NO_INTERVAL says
+ * so in the output. */
+bool sw_added(const struct sw_result *res, const struct sw_syscall *s, double *p50_ns,
+	      double *mean_ns);
+#define SW_ADDED_NO_INTERVAL "one run per phase: too few values for an interval " \
+	"(bpfcost overhead gives one from interleaved rounds)"
 /* Percentiles of this phase are incomplete: returns or windows were lost. */
 bool sw_incomplete(const struct sw_result *res, int phase);
 

@@ -129,6 +129,9 @@ test_syscall_fentry_getpid_ordering() {
 	bc_ok -j syscall --sysmon events --compare --duration 2
 	grep -q '"method": *"fentry"' "$OUT" || fail "auto did not pick fentry"
 	grep -q '"body": *"x64_sys_call"' "$OUT" || fail "body is not x64_sys_call"
+	# One run per phase: the added figures say they have no interval.
+	tr -d '\n' <"$OUT" | grep -Eq '"added": *\{[^}]*"interval": *null, *"no_interval": *"one run per phase' ||
+		fail "the added figures do not say why they have no interval"
 	sc_getpid_ordering
 	sc_nothing_left
 }
@@ -146,6 +149,8 @@ test_syscall_plain_output() {
 	has 'do_syscall_64 +no'
 	has '^getpid +no tracer +[0-9]+'
 	has '^getpid +tracer +[0-9]+'
+	has '^ +added +p50 [+-][0-9]+ ns, mean [+-][0-9.]+ ns$'
+	has '^added: no interval, one run per phase: too few values for an interval'
 	has 'body_ret +x64_sys_call'
 	sc_nothing_left
 }
