@@ -18,6 +18,7 @@ struct stats_enable {
 	bool was_on;		/* already on (sysctl or another process's fd):
 				 * counters hold history */
 	int old_sysctl;
+	int sysctl_id;		/* STATS_VIA_SYSCTL: its ledger entry */
 };
 
 /* prefer_sysctl forces the fallback path (tests, and kernels without the

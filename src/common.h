@@ -153,6 +153,21 @@ typedef int (*bc_proc_fn)(const char *pid, void *arg);
 typedef int (*bc_fd_fn)(const char *pid, const char *fd, const char *target, void *arg);
 int bc_for_each_process(bc_proc_fn fn, void *arg);
 int bc_for_each_fd(const char *pid, bc_fd_fn fn, void *arg);
+/* Small files (/proc, /sys, tracefs): read up to len - 1 bytes into buf,
+ * NUL-terminated, returning how many (0 for an empty file); or write s with
+ * one write(2), the file opened O_WRONLY | flags (O_APPEND for
+ * kprobe_events). -errno on failure. */
+int bc_read_str(const char *path, char *buf, size_t len);
+int bc_write_str(const char *path, const char *s, int flags);
+/* A file holding one integer, as a sysctl does: -EINVAL if it does not. */
+int bc_read_int(const char *path, int *val);
+/* From /proc/PID/stat: the process group (field 5) and the start time in
+ * clock ticks since boot (field 22; with the pid, it names one process
+ * across pid reuse). Either pointer may be NULL. -errno when gone. */
+int bc_proc_stat(int pid, long *pgrp, unsigned long long *start);
+/* The same from the text of a stat file (pure; fuzzed): -EINVAL when the
+ * fields after comm cannot be read. */
+int bc_parse_proc_stat(const char *stat, long *pgrp, unsigned long long *start);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

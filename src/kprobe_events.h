@@ -2,8 +2,10 @@
 /* Kprobe events through tracefs kprobe_events: the one way to set a
  * kretprobe's maxactive (libbpf cannot). Events are named
  * bpfcost_<pid>_<suffix> in the "kprobes" group, so a leftover is easy to
- * spot and never collides with another process. kpe_close removes every
- * event we created and unmounts tracefs if we mounted it. */
+ * spot and never collides with another process. Every event and a mount
+ * of ours is recorded in the ledger (ledger.h) before it is made, and
+ * removed through it: kpe_close removes every event we created and unmounts
+ * tracefs if we mounted it; after a crash, the next bpfcost start does. */
 #ifndef BPFCOST_KPROBE_EVENTS_H
 #define BPFCOST_KPROBE_EVENTS_H
 
@@ -17,10 +19,11 @@
 
 struct kpe {
 	char dir[256];		/* tracefs mount point */
-	bool mounted;		/* we mounted it: unmount on close */
+	int mount_id;		/* ledger entry of our mount of it, or -1 */
 	int pid;
 	int n;
 	char names[KPE_MAX][48];
+	int ids[KPE_MAX];	/* their ledger entries */
 };
 
 /* The first mounted tracefs in /proc/mounts; never mounts one. -ENOENT

@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "common.h"
 #include "kfeatures.h"
+#include "ledger.h"
 #include "profile.h"
 #include "runstats.h"
 #include "syscallwrap.h"
@@ -152,6 +153,7 @@ int main(int argc, char **argv)
 	sw_feature_provide();
 	prof_feature_provide();
 	bc_signals_install();
+	ledger_sweep();		/* undo what a crashed run left (says what) */
 	if (bc_out_open(&ctx, STDOUT_FILENO)) {
 		bc_err("out of memory");
 		return 1;

@@ -10,6 +10,8 @@
 #include "common.h"
 #include "sample.h"
 
+#define MAX_SAMPLE_RATE "/proc/sys/kernel/perf_event_max_sample_rate"
+
 /* 64 data pages per CPU: 256 KiB holds ~1500 samples with call chains,
  * 0.4 s at 4 kHz, while we drain every 50 ms. */
 #define SMP_DATA_PAGES 64
@@ -116,6 +118,21 @@ static int online_cpus(int **out)
 	return k;
 }
 
+void smp_open_why(int err, unsigned freq, char *buf, size_t len)
+{
+	int max;
+
+	/* perf_event_open's EINVAL says nothing; a frequency above the limit
+	 * (which the kernel lowers by itself when samples take too long) is
+	 * the usual cause. */
+	if (err == -EINVAL && !bc_read_int(MAX_SAMPLE_RATE, &max) && max >= 0 &&
+	    freq > (unsigned)max)
+		snprintf(buf, len, "sampling at %u Hz is above kernel.perf_event_max_sample_rate "
+			 "(%d)", freq, max);
+	else
+		snprintf(buf, len, "%s", strerror(-err));
+}
+
 int smp_open(struct smp_session *s, enum smp_event event, unsigned freq)
 {
 	struct perf_event_attr attr;
@@ -138,8 +155,11 @@ int smp_open(struct smp_session *s, enum smp_event event, unsigned freq)
 		s->ncpu = i + 1;
 		err = cpu_open(&s->cpus[i], &attr);
 		if (err) {
+			char why[160];
+
+			smp_open_why(err, freq, why, sizeof(why));
 			bc_err("perf_event_open %s sampling on CPU %d: %s", smp_event_name(event),
-			       cpus[i], strerror(-err));
+			       cpus[i], why);
 			goto fail;
 		}
 	}

@@ -2,6 +2,8 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -602,4 +604,78 @@ int bc_for_each_fd(const char *pid, bc_fd_fn fn, void *arg)
 	}
 	closedir(d);
 	return ret;
+}
+
+int bc_read_str(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+int bc_read_int(const char *path, int *val)
+{
+	char buf[32], *end;
+	long v;
+	int n = bc_read_str(path, buf, sizeof(buf));
+
+	if (n <= 0)
+		return n < 0 ? n : -EIO;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (end == buf || (*end && *end != '\n') || errno || v < INT_MIN || v > INT_MAX)
+		return -EINVAL;
+	*val = (int)v;
+	return 0;
+}
+
+int bc_write_str(const char *path, const char *s, int flags)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | flags);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return (int)n;
+}
+
+int bc_parse_proc_stat(const char *stat, long *pgrp, unsigned long long *start)
+{
+	unsigned long long st;
+	const char *p;
+	long pg;
+
+	/* comm may hold spaces and parens: fields resume after the last ')'. */
+	p = strrchr(stat, ')');
+	if (!p || sscanf(p + 1, " %*c %*d %ld %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+			 "%*s %*s %*s %*s %llu", &pg, &st) != 2)
+		return -EINVAL;
+	if (pgrp)
+		*pgrp = pg;
+	if (start)
+		*start = st;
+	return 0;
+}
+
+int bc_proc_stat(int pid, long *pgrp, unsigned long long *start)
+{
+	char path[64], buf[1024];
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	n = bc_read_str(path, buf, sizeof(buf));
+	if (n <= 0)
+		return n < 0 ? n : -ESRCH;
+	return bc_parse_proc_stat(buf, pgrp, start);
 }

@@ -108,12 +108,22 @@ static void test_kprobe_profile_line(void **state)
 
 static void test_stat_pgrp(void **state)
 {
-	assert_int_equal(tracer_stat_pgrp("42 (sh) S 1 40 40 0 -1\n"), 40);
+	const char *tail = " 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 123456 1000\n";
+	unsigned long long start = 0;
+	char buf[256];
+	long pgrp = 0;
+
+	snprintf(buf, sizeof(buf), "42 (sh) S 1 40 40%s", tail);
+	assert_int_equal(bc_parse_proc_stat(buf, &pgrp, &start), 0);
+	assert_int_equal(pgrp, 40);
+	assert_true(start == 123456);
 	/* A comm chosen to look like the fields that follow it. */
-	assert_int_equal(tracer_stat_pgrp("42 (a) R 9 9 (x) S 1 77 77 0\n"), 77);
-	assert_int_equal(tracer_stat_pgrp("42 (sh"), -1);
-	assert_int_equal(tracer_stat_pgrp("42 (sh) S"), -1);
-	assert_int_equal(tracer_stat_pgrp(""), -1);
+	snprintf(buf, sizeof(buf), "42 (a) R 9 9 (x) S 1 77 77%s", tail);
+	assert_int_equal(bc_parse_proc_stat(buf, &pgrp, NULL), 0);
+	assert_int_equal(pgrp, 77);
+	assert_int_equal(bc_parse_proc_stat("42 (sh", &pgrp, NULL), -EINVAL);
+	assert_int_equal(bc_parse_proc_stat("42 (sh) S 1 40 40", &pgrp, &start), -EINVAL);
+	assert_int_equal(bc_parse_proc_stat("", NULL, NULL), -EINVAL);
 }
 
 static void test_fdinfo_prog_id(void **state)
