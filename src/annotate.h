@@ -10,8 +10,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "idmap.h"
 #include "jitmap.h"
 #include "sample.h"
+#include "tailcall.h"
 
 struct bc_ctx;
 
@@ -27,6 +29,7 @@ struct an_opts {
 	unsigned freq;		/* samples/s per CPU */
 	enum smp_event event;	/* resolved: CPU_CLOCK or CYCLES */
 	bool detail;		/* keep per-instruction hits (listing) */
+	bool callees;		/* with ids: add the programs they tail-call */
 };
 
 struct an_result {
@@ -37,17 +40,35 @@ struct an_result {
 	double elapsed_s;
 	bool stopped;		/* ended early by Ctrl-C/SIGTERM */
 	uint64_t samples;	/* kernel samples seen */
-	uint64_t other;		/* samples outside every tracked program */
-	uint64_t lost, throttled;
+	uint64_t other;		/* samples outside any BPF code */
+	/* Samples in BPF code that was not selected (programs loaded before
+	 * or during the run): with PROG, "other BPF code"; period sums it. */
+	uint64_t other_bpf, other_bpf_period;
+	uint64_t lost, throttled;	/* PERF_RECORD_LOST records, THROTTLEs */
 	uint64_t loads, unloads;	/* BPF_EVENT records during the run */
 	uint64_t load_failed;	/* loaded programs we could not read */
+	/* Found by the periodic check, their records lost in a full ring:
+	 * programs unloaded and loaded that the events did not say. */
+	uint64_t missed_unloads, missed_loads;
+	/* Tail-call relations read at the start and at the end, merged. */
+	struct tc_graph tail;
+	bool tail_ok;		/* both reads worked */
+	int tail_err;		/* else why not (negative errno) */
 };
 
 /* auto → cycles when doctor says the PMU has them, else cpu-clock.
  * Asking for cycles where they do not work is a one-line error. */
 int an_resolve_event(struct bc_ctx *ctx, enum smp_event req, enum smp_event *out);
 /* Sample for o->duration_s (or until a stop request). Every perf fd is
- * closed before returning, on every path. */
+ * closed before returning, on every path.
+ *
+ * Programs come and go during a run: records of every CPU are taken in
+ * time order (sample.h); an unload drops the program's address ranges at
+ * once (its samples so far stay), since the JIT packs new programs into
+ * freed memory (bpf_prog_pack, 5.18+); a load adds the program (with
+ * --top; with PROG it is other BPF code), and one gone before its info
+ * could be read is known by its ksymbol. A check every second finds
+ * loads and unloads whose records a full ring lost. */
 int an_run(const struct an_opts *o, struct an_result *r);
 
 /* The same run in steps, for callers that sample for as long as they
@@ -60,6 +81,8 @@ struct an_session {
 	struct an_result *r;
 	struct smp_session smp;
 	uint64_t start_ns;
+	uint64_t check_ns;	/* last check of the loaded programs */
+	struct idmap unreadable;	/* ids whose info could not be read */
 	bool open;
 };
 int an_start(const struct an_opts *o, struct an_result *r, struct an_session *s);
@@ -67,8 +90,47 @@ void an_drain(struct an_session *s);
 void an_stop(struct an_session *s);
 void an_result_free(struct an_result *r);
 /* Estimated CPU use of p as % of one CPU: sampled time over wall time
- * (cpu-clock periods are ns); for cycles, samples over freq x time. */
+ * (cpu-clock periods are ns); for cycles, samples over freq x time. Only
+ * the samples kept: see an_lost_factor. */
 double an_cpu_pct(const struct an_result *r, const struct jm_prog *p);
+/* The same for the other BPF code (an_result.other_bpf). */
+double an_other_bpf_pct(const struct an_result *r);
+/* Samples the kernel could not write (rings full: PERF_RECORD_LOST) make
+ * every sampled share low by up to lost / (samples + lost). The factor
+ * (samples + lost) / samples scales a share up as if the lost samples fell
+ * like the kept ones; 1 when nothing was lost (or nothing kept). */
+double an_lost_factor(const struct an_result *r);
+
+/* ---- tail calls: an entry's sampled time split over its group ---- */
+
+/* A tail-called program's samples land in its own image, while the
+ * kernel's run-time stats count its time in the entry that was run. The
+ * group of an entry (it tail-calls others, none tail-calls it) is the
+ * entry and every program it reaches; its sampled time is the sum, and
+ * each member's share of it is the share of the entry's run-time stats
+ * figure that sampling puts in that member. */
+struct an_tc_member {
+	uint32_t id;
+	const struct jm_prog *p;	/* NULL when it was not tracked */
+	uint64_t samples;
+	double cpu_pct;			/* an_cpu_pct, 0 untracked */
+	double share;			/* of the group's sampled time, 0..1 */
+	bool shared;			/* other entries reach it too: its samples
+					 * cannot be split between them and count
+					 * in each of their groups */
+};
+struct an_tc_group {
+	uint32_t entry;
+	const struct jm_prog *p;	/* the entry */
+	uint64_t samples;
+	double cpu_pct;			/* sum of the members' */
+	struct an_tc_member *m;		/* the entry first, then by id */
+	size_t n;
+};
+/* One group per tracked entry that has samples in its group, ordered by
+ * entry id. 0 or -ENOMEM; free the array with an_tail_groups_free. */
+int an_tail_groups(const struct an_result *r, struct an_tc_group **out, size_t *n);
+void an_tail_groups_free(struct an_tc_group *g, size_t n);
 
 /* ---- the model of one program, for listings ---- */
 

@@ -35,6 +35,14 @@ static const char annotate_help[] =
 	"                    flame-graph tools, instead of the listing\n"
 	"  --top             CPU share per program (every program) from samples alone\n"
 	"  -h, --help        this help\n\n"
+	"TAIL CALLS:\n"
+	"  A program reached by bpf_tail_call runs inside the program that was\n"
+	"  entered: run-time stats count its time in the entry's figure, while its\n"
+	"  samples land in its own code. Both views are shown: each program's own\n"
+	"  samples, and per entry the split of its group (the entry and every\n"
+	"  program it reaches) by samples, which is how the entry's run-time stats\n"
+	"  figure divides between them. With PROG, the programs a selected one\n"
+	"  tail-calls are annotated too.\n\n"
 	"LIMITS:\n"
 	"  - %CPU1 (percent of one CPU) is sampled time in the program over wall time;\n"
 	"    below ~100 samples per program it is rough (a warning says so);\n"
@@ -45,7 +53,15 @@ static const char annotate_help[] =
 	"  - sampling is not free: each sample is a timer interrupt plus a stack walk\n"
 	"    (bench/annotate_cost.py measures the slowdown per frequency);\n"
 	"  - a cpu-clock sample is charged to the instruction about to run when the\n"
-	"    timer fired, so a slow instruction's cost can show on the next one.\n\n"
+	"    timer fired, so a slow instruction's cost can show on the next one;\n"
+	"  - samples the kernel could not write (rings full) are counted as lost:\n"
+	"    %CPU1 counts the kept ones; the header says by how much it may be low\n"
+	"    and JSON has cpu_pct_lost_scaled (as if the lost fell like the kept).\n\n"
+	"PROGRAMS THAT COME AND GO:\n"
+	"  A program unloaded during the run keeps its samples so far and loses its\n"
+	"  addresses at once: the JIT reuses freed memory for new programs. Programs\n"
+	"  loaded during the run are added (--top) or, with PROG, counted as other\n"
+	"  BPF code, as are the programs not selected.\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost annotate name sysmon_ev_enter --duration 10\n"
 	"  bpfcost annotate id 42 --asm --freq 10000\n"
@@ -152,6 +168,7 @@ static int parse_args(int argc, char **argv, struct an_cli *o)
 		return -EINVAL;
 	}
 	o->run.detail = !o->run.top;
+	o->run.callees = true;
 	return resolve_progs(o, argc - optind, argv + optind);
 }
 
@@ -170,12 +187,27 @@ static double pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0;
 }
 
-static void print_header(FILE *f, const struct an_result *r)
+static void print_header(FILE *f, const struct an_result *r, bool top)
 {
 	fprintf(f, "annotate: %s at %u Hz on %d CPU%s for %.2f s%s: %" PRIu64 " kernel samples, "
-		"%" PRIu64 " outside the tracked programs, %" PRIu64 " lost\n",
-		smp_event_name(r->event), r->freq, r->ncpu, r->ncpu == 1 ? "" : "s", r->elapsed_s,
-		r->stopped ? " (stopped early)" : "", r->samples, r->other, r->lost);
+		"%" PRIu64 " outside BPF code", smp_event_name(r->event), r->freq, r->ncpu,
+		r->ncpu == 1 ? "" : "s", r->elapsed_s, r->stopped ? " (stopped early)" : "",
+		r->samples, r->other);
+	if (!top)
+		fprintf(f, ", %" PRIu64 " in other BPF code (%.3f%% of one CPU)", r->other_bpf,
+			an_other_bpf_pct(r));
+	fprintf(f, ", %" PRIu64 " lost\n", r->lost);
+	if (r->lost)
+		fprintf(f, "lost: the kernel dropped %" PRIu64 " samples (%.1f%% of those taken; "
+			"rings full): %%CPU1 counts only the kept ones and is low by up to that; "
+			"x%.3f if the lost fell like the kept\n", r->lost,
+			100.0 * (1 - 1 / an_lost_factor(r)), an_lost_factor(r));
+}
+
+/* Programs we report: not the other BPF code kept for its addresses. */
+static bool reported(const struct jm_prog *p)
+{
+	return !p->other;
 }
 
 static void print_bpf_range(FILE *f, const struct jm_prog *p, uint32_t from, uint32_t to)
@@ -233,14 +265,26 @@ static void print_no_lines(FILE *f, const struct jm_prog *p, const struct an_lis
 	print_bpf_range(f, p, 0, p->nxlated);
 }
 
+/* The program's tail-call note, "" without one (or when unknown). */
+static void tail_note(const struct an_result *r, uint32_t id, char *buf, size_t len)
+{
+	struct prog_tail t;
+
+	buf[0] = '\0';
+	if (r->tail_ok && !tc_role(&r->tail, id, &t))
+		tc_note(&t, buf, len);
+}
+
 static void print_prog(FILE *f, const struct an_result *r, const struct jm_prog *p,
 		       const struct an_listing *l, const struct an_cli *o)
 {
+	char tail[160];
 	size_t i;
 
-	fprintf(f, "\nprogram %u %s (tag %s)%s: %" PRIu64 " samples, %.2f%% of one CPU\n", p->id,
+	tail_note(r, p->id, tail, sizeof(tail));
+	fprintf(f, "\nprogram %u %s (tag %s)%s: %" PRIu64 " samples, %.2f%% of one CPU%s%s\n", p->id,
 		BC_ESC(p->name), p->tag, p->gone ? " [unloaded during the run]" : "", p->samples,
-		an_cpu_pct(r, p));
+		an_cpu_pct(r, p), *tail ? "; " : "", tail);
 	if (!l->nrows) {
 		print_no_lines(f, p, l);
 		return;
@@ -317,6 +361,32 @@ static void print_folded(FILE *f, const struct an_result *r, const struct an_lis
 	}
 }
 
+static const char *member_name(const struct an_tc_member *m)
+{
+	return m->p ? BC_ESC(m->p->name) : "(not tracked)";
+}
+
+static void print_groups(FILE *f, const struct an_tc_group *g, size_t n)
+{
+	size_t i, j;
+
+	if (!n)
+		return;
+	fprintf(f, "\ntail calls: an entry's run-time stats figure includes the programs it "
+		"tail-calls; by samples it divides as\n");
+	for (i = 0; i < n; i++) {
+		fprintf(f, "  entry %u %s: %" PRIu64 " samples, %.3f%% of one CPU\n", g[i].entry,
+			g[i].p ? BC_ESC(g[i].p->name) : "?", g[i].samples, g[i].cpu_pct);
+		for (j = 0; j < g[i].n; j++) {
+			const struct an_tc_member *m = &g[i].m[j];
+
+			fprintf(f, "  %7.1f%%  %7u %-16s %8" PRIu64 " samples%s%s\n", 100 * m->share,
+				m->id, member_name(m), m->samples, j ? "" : "  (the entry itself)",
+				m->shared ? "  (other entries reach it too: counted in each)" : "");
+		}
+	}
+}
+
 /* ---- JSON ---- */
 
 static json_t *bpf_json(const struct jm_prog *p, uint32_t from, uint32_t to)
@@ -379,9 +449,13 @@ static json_t *row_json(const struct jm_prog *p, const struct an_listing *l,
 static json_t *prog_json(const struct an_result *r, const struct jm_prog *p,
 			 const struct an_listing *l, const struct an_cli *o)
 {
-	json_t *j = bc_json_pack("{s:I, s:s, s:s, s:I, s:f, s:b}", "id", (json_int_t)p->id,
+	json_t *j = bc_json_pack("{s:o, s:s, s:s, s:I, s:f, s:f, s:b, s:b, s:o}",
+			      "id", p->from_ksym ? json_null() : json_integer(p->id),
 			      "name", p->name, "tag", p->tag, "samples", (json_int_t)p->samples,
-			      "cpu_pct", an_cpu_pct(r, p), "gone", p->gone);
+			      "cpu_pct", an_cpu_pct(r, p),
+			      "cpu_pct_lost_scaled", an_cpu_pct(r, p) * an_lost_factor(r),
+			      "gone", p->gone, "from_ksym", p->from_ksym,
+			      "tail_call", r->tail_ok ? tc_json(&r->tail, p->id) : json_null());
 	json_t *rows;
 	size_t i;
 
@@ -404,17 +478,43 @@ static json_t *prog_json(const struct an_result *r, const struct jm_prog *p,
 	return j;
 }
 
+static json_t *groups_json(const struct an_tc_group *g, size_t n)
+{
+	json_t *a = json_array();
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		json_t *m = json_array();
+
+		for (j = 0; j < g[i].n; j++) {
+			const struct an_tc_member *x = &g[i].m[j];
+
+			json_array_append_new(m, bc_json_pack("{s:I, s:o, s:I, s:f, s:f, s:b, s:b}", "id",
+							   (json_int_t)x->id, "name",
+							   x->p ? json_string(x->p->name) : json_null(),
+							   "samples", (json_int_t)x->samples, "cpu_pct",
+							   x->cpu_pct, "share", x->share, "tracked",
+							   x->p != NULL, "shared", x->shared));
+		}
+		json_array_append_new(a, bc_json_pack("{s:I, s:I, s:f, s:o}", "entry",
+						   (json_int_t)g[i].entry, "samples",
+						   (json_int_t)g[i].samples, "cpu_pct", g[i].cpu_pct,
+						   "members", m));
+	}
+	return a;
+}
+
 static int print_json(struct bc_ctx *ctx, const struct an_result *r, const struct an_listing *ls,
-		      const struct an_cli *o)
+		      const struct an_tc_group *g, size_t ng, const struct an_cli *o)
 {
 	json_t *progs = json_array();
 	size_t i;
 
 	for (i = 0; i < r->map.n; i++)
-		if (!o->run.top || r->map.v[i]->samples)
+		if (reported(r->map.v[i]) && (!o->run.top || r->map.v[i]->samples))
 			json_array_append_new(progs, prog_json(r, r->map.v[i], ls ? &ls[i] : NULL, o));
 	return bc_json_emit(ctx, bc_json_pack("{s:s, s:s, s:I, s:i, s:f, s:b, s:I, s:I, s:I, s:I, "
-					   "s:I, s:I, s:o}",
+					   "s:I, s:I, s:o, s:b, s:o, s:o, s:f, s:f, s:I, s:I}",
 					   "mode", o->run.top ? "top" : "annotate",
 					   "event", smp_event_name(r->event), "freq", (json_int_t)r->freq,
 					   "ncpu", r->ncpu, "elapsed_s", r->elapsed_s,
@@ -422,7 +522,16 @@ static int print_json(struct bc_ctx *ctx, const struct an_result *r, const struc
 					   "other_kernel", (json_int_t)r->other, "lost", (json_int_t)r->lost,
 					   "bpf_loads", (json_int_t)r->loads,
 					   "bpf_unloads", (json_int_t)r->unloads,
-					   "programs_tracked", (json_int_t)r->map.n, "programs", progs));
+					   "programs_tracked", (json_int_t)r->map.n, "programs", progs,
+					   "tail_calls_read", r->tail_ok,
+					   "tail_call_groups", groups_json(g, ng),
+					   "other_bpf", o->run.top ? json_null() :
+					   bc_json_pack("{s:I, s:f}", "samples", (json_int_t)r->other_bpf,
+							"cpu_pct", an_other_bpf_pct(r)),
+					   "lost_fraction", 1 - 1 / an_lost_factor(r),
+					   "lost_factor", an_lost_factor(r),
+					   "missed_loads", (json_int_t)r->missed_loads,
+					   "missed_unloads", (json_int_t)r->missed_unloads));
 }
 
 /* ---- --top ---- */
@@ -444,11 +553,20 @@ static void print_top(FILE *f, const struct an_result *r)
 	if (r->map.n)	/* map.v is NULL when no program was seen */
 		memcpy(v, r->map.v, r->map.n * sizeof(*v));
 	qsort(v, r->map.n, sizeof(*v), top_cmp);
-	print_header(f, r);
-	fprintf(f, "%7s  %-16s  %-16s  %9s  %7s\n", "ID", "NAME", "TAG", "SAMPLES", "%CPU1");
-	for (i = 0; i < r->map.n && v[i]->samples; i++, shown++)
-		fprintf(f, "%7u  %-16s  %-16s  %9" PRIu64 "  %7.3f%s\n", v[i]->id, BC_ESC(v[i]->name),
-			v[i]->tag, v[i]->samples, an_cpu_pct(r, v[i]), v[i]->gone ? "  (unloaded)" : "");
+	print_header(f, r, true);
+	fprintf(f, "%7s  %-16s  %-16s  %9s  %7s  %s\n", "ID", "NAME", "TAG", "SAMPLES", "%CPU1",
+		"TAIL_CALL");
+	for (i = 0; i < r->map.n && v[i]->samples; i++, shown++) {
+		char tail[160], id[16] = "?";
+
+		tail_note(r, v[i]->id, tail, sizeof(tail));
+		if (!v[i]->from_ksym)	/* else gone before its id could be read */
+			snprintf(id, sizeof(id), "%u", v[i]->id);
+		fprintf(f, "%7s  %-16s  %-16s  %9" PRIu64 "  %7.3f  %s%s%s\n", id,
+			BC_ESC(v[i]->name), v[i]->tag, v[i]->samples, an_cpu_pct(r, v[i]),
+			!r->tail_ok ? "?" : *tail ? tail : "-", v[i]->gone ? "  (unloaded)" : "",
+			v[i]->from_ksym ? "  (known by its ksymbol only)" : "");
+	}
 	fprintf(f, "%zu of %zu programs had samples (%%CPU1: percent of one CPU)\n", shown, r->map.n);
 	free(v);
 }
@@ -465,7 +583,7 @@ static void warn_few(const struct an_result *r, bool top)
 		return;
 	}
 	for (i = 0; i < r->map.n; i++)
-		if (r->map.v[i]->samples < AN_FEW_SAMPLES)
+		if (reported(r->map.v[i]) && r->map.v[i]->samples < AN_FEW_SAMPLES)
 			bc_note("program %u %s: only %" PRIu64 " samples: percentages are rough; "
 				"run longer or raise --freq", r->map.v[i]->id, r->map.v[i]->name,
 				r->map.v[i]->samples);
@@ -480,7 +598,8 @@ static int build_listings(const struct an_result *r, struct an_listing **out)
 	if (!ls)
 		return -ENOMEM;
 	for (i = 0; i < r->map.n && !err; i++)
-		err = an_listing_build(r->map.v[i], &ls[i]);
+		if (reported(r->map.v[i]))	/* others have no image */
+			err = an_listing_build(r->map.v[i], &ls[i]);
 	if (err)
 		bc_err("disassembling program %u: %s", r->map.v[i - 1]->id, strerror(-err));
 	*out = ls;
@@ -490,30 +609,39 @@ static int build_listings(const struct an_result *r, struct an_listing **out)
 static int report(struct bc_ctx *ctx, const struct an_result *r, const struct an_cli *o)
 {
 	struct an_listing *ls = NULL;
-	size_t i;
+	struct an_tc_group *g = NULL;
+	size_t i, ng = 0;
 	int err = 0;
 
 	warn_few(r, o->run.top);
+	if (!r->tail_ok)
+		bc_note("tail-call relations not read: %s", strerror(-r->tail_err));
 	if (!o->run.top)
 		err = build_listings(r, &ls);
+	if (!err)
+		err = an_tail_groups(r, &g, &ng);
 	if (err)
 		goto cleanup;
 	if (ctx->json)
-		err = print_json(ctx, r, ls, o);
-	else if (o->run.top)
+		err = print_json(ctx, r, ls, g, ng, o);
+	else if (o->run.top) {
 		print_top(ctx->out, r);
-	else if (o->folded)
+		print_groups(ctx->out, g, ng);
+	} else if (o->folded)
 		print_folded(ctx->out, r, ls);
 	else {
-		print_header(ctx->out, r);
+		print_header(ctx->out, r, false);
 		for (i = 0; i < r->map.n; i++)
-			print_prog(ctx->out, r, r->map.v[i], &ls[i], o);
+			if (reported(r->map.v[i]))
+				print_prog(ctx->out, r, r->map.v[i], &ls[i], o);
 		print_hot(ctx->out, r, ls);
+		print_groups(ctx->out, g, ng);
 	}
 cleanup:
 	for (i = 0; ls && i < r->map.n; i++)
 		an_listing_free(&ls[i]);
 	free(ls);
+	an_tail_groups_free(g, ng);
 	return err;
 }
 

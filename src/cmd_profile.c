@@ -39,6 +39,11 @@ static const char profile_help[] =
 	"  --no-calibrate    do not profile the empty program; no corrected figures\n"
 	"  --no-stats        leave run-time stats alone (no comparison with them)\n"
 	"  -h, --help        this help\n\n"
+	"Tail calls: fentry/fexit do not fire when a program is reached by\n"
+	"bpf_tail_call (the jump enters past the hook), so a tail-called target\n"
+	"shows only its direct runs, and its time inside the entry's runs is in\n"
+	"the entry's figures (which include every program it tail-calls); a note\n"
+	"says so on such targets ('bpfcost annotate' samples tail-called code).\n\n"
 	"Needs fentry/fexit on BPF programs (BPF trampolines); 'bpfcost doctor'\n"
 	"says whether this kernel allows them. A target that is itself a tracing\n"
 	"program (tp_btf, fentry, fexit) needs Linux 6.8 or later (commit\n"
@@ -184,16 +189,40 @@ static void print_checks(FILE *f, const struct prof_target *t, bool hist_wanted)
 	}
 }
 
+/* What fentry/fexit see of a target in a tail-call relation, in one
+ * line; "" when it is in none. */
+static void tail_note(const struct prof_target *t, char *buf, size_t len)
+{
+	const struct prog_tail *tl = &t->desc.tail;
+	char rel[160];
+
+	tc_note(tl, rel, sizeof(rel));
+	if (tl->ncallers)
+		snprintf(buf, len, "%s: fentry/fexit never see those runs (the jump enters past "
+			 "the hook), so only its direct runs are counted here; its time in them is "
+			 "inside the entry's figures ('bpfcost annotate' samples it)", rel);
+	else if (tl->ncallees)
+		snprintf(buf, len, "%s: its times include the programs it tail-calls (fexit "
+			 "fires when the last of them returns)", rel);
+	else
+		buf[0] = '\0';
+}
+
 static void print_target(FILE *f, const struct prof_result *r, const struct prof_target *t,
 			 bool hist_wanted)
 {
 	bool corr = r->calibrated && !t->is_calib;
+	char note[512];
 
+	tail_note(t, note, sizeof(note));
 	fprintf(f, "\n%u %s (%s%s): %llu runs, %.1f runs/s\n", t->desc.id, BC_ESC(t->desc.full_name),
 		prog_type_name(t->desc.type), t->is_calib ? ", calibration" : "",
 		(unsigned long long)t->runs, t->runs_per_s);
+	if (*note)
+		fprintf(f, "  note: %s\n", note);
 	if (!t->runs) {
-		fprintf(f, "  no runs in the window: no cost per run to report\n");
+		fprintf(f, "  no %sruns in the window: no cost per run to report\n",
+			t->desc.tail.ncallers ? "direct " : "");
 	} else {
 		fprintf(f, "  %-10s %10s %9s %9s %9s %10s\n", "NS/RUN", "MEAN", "P50", "P90",
 			"P99", "MAX");
@@ -290,8 +319,10 @@ static json_t *stats_json(const struct prof_target *t)
 static json_t *target_json(const struct prof_result *r, const struct prof_target *t, bool buckets)
 {
 	bool corr = r->calibrated && !t->is_calib && t->runs;
+	char note[512];
 	json_t *o;
 
+	tail_note(t, note, sizeof(note));
 	o = bc_json_pack("{s:I, s:s, s:s, s:s, s:I, s:f, s:o, s:o, s:o, s:o}",
 		      "id", (json_int_t)t->desc.id, "name", t->desc.name,
 		      "full_name", t->desc.full_name, "type", prog_type_name(t->desc.type),
@@ -313,6 +344,11 @@ static json_t *target_json(const struct prof_result *r, const struct prof_target
 			    t->detached ? bc_json_real(t->detached_after_s) : json_null());
 	json_object_set_new(o, "histogram",
 			    t->hist.count ? hist_to_json(&t->hist, buckets) : json_null());
+	json_object_set_new(o, "tail_call",
+			    r->tail_ok ? tc_json(&r->tail, t->desc.id) : json_null());
+	/* runs counts direct runs only: tail calls into it pass the hook by. */
+	json_object_set_new(o, "tail_call_runs_unseen", json_boolean(t->desc.tail.ncallers > 0));
+	json_object_set_new(o, "note", *note ? json_string(note) : json_null());
 	return o;
 }
 
@@ -389,6 +425,8 @@ int cmd_profile(struct bc_ctx *ctx, int argc, char **argv)
 	err = prof_run(ctx, &o.cfg, &r);
 	if (err)
 		goto cleanup;
+	if (!r.tail_ok)
+		bc_note("tail-call relations not read: %s", strerror(-r.tail_err));
 	if (ctx->json)
 		err = print_json(ctx, &o, &r);
 	else

@@ -9,11 +9,14 @@
 #include "common.h"
 #include "progs.h"
 #include "statsbias.h"
+#include "tailcall.h"
 
 static const char prog_help[] =
 	"Usage: bpfcost prog [PROG...]\n\n"
 	"List loaded BPF programs: id, type, name (BTF function name when known),\n"
-	"tag, attach points (from links), BTF, JIT size and run-time stats.\n"
+	"tag, attach points (from links), BTF, JIT size, run-time stats and\n"
+	"tail-call relations (TAIL_CALL: which program a tail-called one runs\n"
+	"inside, and which programs an entry's run time includes).\n"
 	"PROG is a selector: id N | tag HEX | name NAME | pinned PATH (repeatable).\n\n"
 	"run_cnt and run_time_ns only grow while run-time stats are enabled\n"
 	"(bpfcost stats turns them on for as long as it runs). The sysctl shows\n"
@@ -21,7 +24,11 @@ static const char prog_help[] =
 	"NS/RUN is run_time_ns / run_cnt since the program was loaded; CORR_NS\n"
 	"subtracts the stats' own share of each run (see 'bpfcost stats --help'),\n"
 	"measured only while run-time stats are on already (prog never turns\n"
-	"them on): an empty program is loaded and fired for ~0.1 s.\n\n"
+	"them on): an empty program is loaded and fired for ~0.1 s.\n"
+	"A program reached only by tail calls keeps run_cnt 0: its runs and time\n"
+	"are counted in the program that was entered. MISSES (recursion_misses)\n"
+	"counts runs the kernel skipped because the program was already running\n"
+	"on that CPU (counted whether or not stats are on); they are not runs.\n\n"
 	"Probes: none.\n\n"
 	"Options:\n"
 	"  --no-correction   do not measure the stats bias (nothing is loaded)\n"
@@ -35,6 +42,8 @@ struct prog_report {
 	struct prog_list progs;
 	int stats_sysctl;	/* -1 when unreadable */
 	struct sb_bias bias;	/* valid when measured */
+	struct tc_collector tc;	/* tail-call relations of every program */
+	bool tc_ok;
 };
 
 static bool any_counted(const struct prog_list *l)
@@ -87,6 +96,28 @@ static void keep_selected(struct prog_list *l, const uint32_t *ids, size_t nids)
 	l->n = n;
 }
 
+/* The relation is read over every program (a selected callee's caller
+ * may not be selected). Without it the listing still stands, and says so. */
+static int fill_tail_calls(struct prog_report *r)
+{
+	size_t i;
+	int err = tc_refresh(&r->tc);
+
+	if (err == -ENOMEM)
+		return err;
+	if (err) {
+		bc_note("tail-call relations not read: %s", strerror(-err));
+		return 0;
+	}
+	r->tc_ok = true;
+	for (i = 0; i < r->progs.n; i++) {
+		err = tc_role(&r->tc.g, r->progs.v[i].id, &r->progs.v[i].tail);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int collect(struct prog_report *r, int argc, char **argv, bool correct)
 {
 	uint32_t *ids = NULL;
@@ -107,6 +138,7 @@ static int collect(struct prog_report *r, int argc, char **argv, bool correct)
 		measure_bias(r);
 	else
 		snprintf(r->bias.why, sizeof(r->bias.why), "--no-correction");
+	err = fill_tail_calls(r);
 cleanup:
 	free(ids);
 	return err;
@@ -128,12 +160,12 @@ static void print_plain(struct bc_ctx *ctx, const struct prog_report *r)
 		if ((l = (int)strlen(BC_ESC(d->attach))) > watt)
 			watt = l;
 	}
-	fprintf(ctx->out, "%6s  %-*s  %-*s  %-16s  %-*s  %3s  %6s  %12s  %14s  %8s  %8s\n", "ID",
-		wtype, "TYPE", wname, "NAME", "TAG", watt, "ATTACH", "BTF", "JITED", "RUN_CNT",
-		"RUN_TIME_NS", "NS/RUN", "CORR_NS");
+	fprintf(ctx->out, "%6s  %-*s  %-*s  %-16s  %-*s  %3s  %6s  %12s  %14s  %8s  %8s  %8s  %s\n",
+		"ID", wtype, "TYPE", wname, "NAME", "TAG", watt, "ATTACH", "BTF", "JITED", "RUN_CNT",
+		"RUN_TIME_NS", "NS/RUN", "CORR_NS", "MISSES", "TAIL_CALL");
 	for (i = 0; i < r->progs.n; i++) {
 		const struct prog_desc *d = &r->progs.v[i];
-		char cnt[24] = "-", tim[24] = "-", nsr[24] = "-", corr[24] = "-";
+		char cnt[24] = "-", tim[24] = "-", nsr[24] = "-", corr[24] = "-", tail[160];
 		struct sb_corrected c;
 
 		/* Zero counters mean "not counted", not "free": show a dash. */
@@ -146,10 +178,13 @@ static void print_plain(struct bc_ctx *ctx, const struct prog_report *r)
 			prog_corrected(r, d, &c);
 			bf_corrected_str(corr, sizeof(corr), 1, &c, false);
 		}
-		fprintf(ctx->out, "%6u  %-*s  %-*s  %-16s  %-*s  %3s  %6u  %12s  %14s  %8s  %8s\n",
+		tc_note(&d->tail, tail, sizeof(tail));
+		fprintf(ctx->out,
+			"%6u  %-*s  %-*s  %-16s  %-*s  %3s  %6u  %12s  %14s  %8s  %8s  %8llu  %s\n",
 			d->id, wtype, prog_type_name(d->type), wname, BC_ESC(d->full_name), d->tag,
 			watt, *d->attach ? BC_ESC(d->attach) : "-", d->has_btf ? "yes" : "no",
-			d->jited_len, cnt, tim, nsr, corr);
+			d->jited_len, cnt, tim, nsr, corr, (unsigned long long)d->recursion_misses,
+			!r->tc_ok ? "?" : *tail ? tail : "-");
 	}
 	fprintf(ctx->out, "%zu program%s; kernel.bpf_stats_enabled=%d%s\n", r->progs.n,
 		r->progs.n == 1 ? "" : "s", r->stats_sysctl,
@@ -164,7 +199,7 @@ static json_t *prog_to_json(const struct prog_report *r, const struct prog_desc 
 
 	prog_corrected(r, d, &c);
 	return bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:b, s:I, s:I, s:I, "
-			    "s:o, s:o}",
+			    "s:o, s:o, s:o}",
 			 "id", (json_int_t)d->id, "type", prog_type_name(d->type), "name", d->name,
 			 "full_name", d->full_name, "tag", d->tag, "attach", d->attach,
 			 "btf", d->has_btf, "btf_id", (json_int_t)d->btf_id,
@@ -173,7 +208,8 @@ static json_t *prog_to_json(const struct prog_report *r, const struct prog_desc 
 			 "run_cnt", (json_int_t)d->run_cnt, "run_time_ns", (json_int_t)d->run_time_ns,
 			 "recursion_misses", (json_int_t)d->recursion_misses, "ns_per_run",
 			 d->run_cnt ? bc_json_real((double)d->run_time_ns / d->run_cnt) : json_null(),
-			 "corrected", bf_corrected_json(&c));
+			 "corrected", bf_corrected_json(&c),
+			 "tail_call", r->tc_ok ? tc_json(&r->tc.g, d->id) : json_null());
 }
 
 static int print_json(struct bc_ctx *ctx, const struct prog_report *r)
@@ -183,9 +219,10 @@ static int print_json(struct bc_ctx *ctx, const struct prog_report *r)
 
 	for (i = 0; i < r->progs.n; i++)
 		json_array_append_new(arr, prog_to_json(r, &r->progs.v[i]));
-	return bc_json_emit(ctx, bc_json_pack("{s:o, s:i, s:o}", "programs", arr,
+	return bc_json_emit(ctx, bc_json_pack("{s:o, s:i, s:o, s:b}", "programs", arr,
 					   "bpf_stats_enabled_sysctl", r->stats_sysctl,
-					   "stats_bias", bf_bias_json(&r->bias)));
+					   "stats_bias", bf_bias_json(&r->bias),
+					   "tail_calls_read", r->tc_ok));
 }
 
 int cmd_prog(struct bc_ctx *ctx, int argc, char **argv)
@@ -212,12 +249,11 @@ int cmd_prog(struct bc_ctx *ctx, int argc, char **argv)
 	if (optind < argc && !strcmp(argv[optind], "show"))
 		optind++;
 	err = collect(&r, argc - optind, argv + optind, correct);
-	if (err)
-		return err;
-	if (ctx->json)
+	if (!err && ctx->json)
 		err = print_json(ctx, &r);
-	else
+	else if (!err)
 		print_plain(ctx, &r);
 	prog_list_free(&r.progs);
+	tc_collector_free(&r.tc);
 	return err;
 }

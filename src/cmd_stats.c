@@ -11,6 +11,7 @@
 #include "common.h"
 #include "progs.h"
 #include "runstats.h"
+#include "tailcall.h"
 
 #define STATS_DEFAULT_INTERVAL_S 1.0
 
@@ -25,7 +26,7 @@ static const char stats_help[] =
 	"only the programs selected at start. A program that vanishes is shown as\n"
 	"'gone' once, with no figures for that interval (its runs before it went\n"
 	"were never read; the summary keeps its totals); an interval without runs\n"
-	"shows 'no runs'.\n\n"
+	"shows 'no runs'.\n"
 	"Corrected figures (CORR_NS, CORR%1): the stats count part of their own\n"
 	"clock reads as program time. At start bpfcost measures that share here\n"
 	"(an empty raw_tp program run ~65,000 times by BPF_PROG_TEST_RUN, ~0.1 s,\n"
@@ -34,7 +35,16 @@ static const char stats_help[] =
 	"from a trampoline (fentry/fexit/LSM), whose stats window differs and is\n"
 	"not corrected. An empty program first on a hook right after a kernel\n"
 	"entry still shows some ns: entering its cold image is real cost, which\n"
-	"sampling (annotate --top) charges to it too.\n\n"
+	"sampling (annotate --top) charges to it too.\n"
+	"MISSES (recursion_misses) counts runs the kernel skipped because the\n"
+	"program was already running on that CPU: they are not in RUNS, RUNS/S or\n"
+	"NS/RUN.\n"
+	"Tail calls: a program reached by bpf_tail_call is not counted by the\n"
+	"kernel (run_cnt stays 0); its time is inside the run time of the program\n"
+	"that was entered. TAIL_CALL says so on both rows ('runs inside ID via\n"
+	"tail call', 'includes tail-called ID') and NS/RUN shows 'tail-call'\n"
+	"instead of 'no runs'; 'bpfcost annotate --top' splits such a figure\n"
+	"between the programs by samples.\n\n"
 	"Probes: prog_iter with --reader iter, or auto unless --count 1.\n\n"
 	"Options:\n"
 	"  --interval S      sampling interval (1, 500ms, 2s; default 1s)\n"
@@ -60,7 +70,7 @@ static const char stats_help[] =
 	"CAVEATS:\n"
 	"  - stats add about two clock reads per run to every program while on;\n"
 	"  - run_time_ns covers only the program body: no tracepoint dispatch, no\n"
-	"    trampoline;\n"
+	"    trampoline; the body includes the programs it tail-calls;\n"
 	"  - the syscall slow path taken because a syscall tracepoint is attached\n"
 	"    is invisible here; the A/B method (bpfcost overhead) sees it.\n\n"
 	"EXAMPLES:\n"
@@ -73,7 +83,8 @@ static const char *const caveats[] = {
 	"stats add about two clock reads per run to every program while enabled",
 	"run_time_ns counts part of those clock reads as program time; 'corrected' "
 	"subtracts the stats bias measured here (stats_bias)",
-	"run_time_ns covers only the program body: no tracepoint dispatch, no trampoline",
+	"run_time_ns covers only the program body: no tracepoint dispatch, no trampoline; "
+	"the body includes the programs it tail-calls",
 	"the syscall slow-path cost of syscall tracepoints is invisible to this method; "
 	"A/B (bpfcost overhead) sees it",
 };
@@ -81,6 +92,9 @@ static const char *const caveats[] = {
 
 struct stats_run {
 	struct rs_sampler rs;
+	struct tc_collector tc;
+	bool tc_ok;		/* the last pass read the tail-call relations */
+	bool tc_said;		/* the reason they could not be read was said */
 	struct stats_enable se;
 	unsigned intervals;
 	bool stopped;
@@ -124,13 +138,14 @@ static const char *state_name(enum rs_state st)
 
 static void print_head(FILE *f)
 {
-	fprintf(f, "%7s %-15s %-24s %11s %11s %10s %9s %8s %9s %8s %7s %12s %-5s\n", "ID",
+	fprintf(f, "%7s %-15s %-24s %11s %11s %10s %9s %8s %9s %8s %7s %12s %-5s %s\n", "ID",
 		"TYPE", "NAME", "RUNS", "RUNS/S", "NS/RUN", "CORR_NS", "%CPU1", "CORR%1",
-		"%MACH", "MISSES", "TOTAL_RUNS", "STATE");
+		"%MACH", "MISSES", "TOTAL_RUNS", "STATE", "TAIL_CALL");
 }
 
+/* idle: what NS/RUN says for an interval without runs. */
 static void print_rate_cols(FILE *f, const struct rs_rate *r, const struct sb_corrected *c,
-			    bool valid)
+			    bool valid, const char *idle)
 {
 	char buf[32];
 
@@ -143,7 +158,7 @@ static void print_rate_cols(FILE *f, const struct rs_rate *r, const struct sb_co
 	if (r->has_runs)
 		fprintf(f, " %10.1f", r->ns_per_run);
 	else
-		fprintf(f, " %10s", "no runs");
+		fprintf(f, " %10s", idle);
 	bf_corrected_str(buf, sizeof(buf), 1, c, false);
 	fprintf(f, " %9s %8.3f", buf, r->cpu_pct);
 	bf_corrected_str(buf, sizeof(buf), 3, c, true);
@@ -151,16 +166,19 @@ static void print_rate_cols(FILE *f, const struct rs_rate *r, const struct sb_co
 	fprintf(f, " %8.3f %7llu", r->cpu_pct_machine, (unsigned long long)r->misses);
 }
 
-static void print_row(FILE *f, const struct rs_sampler *s, const struct rs_prog *p,
+static void print_row(FILE *f, const struct stats_run *sr, const struct rs_prog *p,
 		      const struct rs_rate *r, bool valid)
 {
 	struct sb_corrected c;
+	char tail[160];
 
-	rs_prog_corrected(s, p, r, &c);
+	rs_prog_corrected(&sr->rs, p, r, &c);
+	tc_note(&p->tail, tail, sizeof(tail));
 	fprintf(f, "%7u %-15.15s %-24.24s", p->id, prog_type_name(p->type), BC_ESC(p->full_name));
-	print_rate_cols(f, r, &c, valid);
-	fprintf(f, " %12llu %-5s\n", (unsigned long long)(p->cur.run_cnt - p->base.run_cnt),
-		state_name(p->state));
+	/* A tail-called program's runs are counted in its entry: not idle. */
+	print_rate_cols(f, r, &c, valid, p->tail.ncallers ? "tail-call" : "no runs");
+	fprintf(f, " %12llu %-5s %s\n", (unsigned long long)(p->cur.run_cnt - p->base.run_cnt),
+		state_name(p->state), !sr->tc_ok ? "?" : *tail ? tail : "-");
 }
 
 /* A program's figures for the latest interval: a program that went away
@@ -203,11 +221,11 @@ static void print_interval_plain(FILE *f, const struct stats_run *sr)
 		const struct rs_prog *p = &s->v[i];
 
 		if (rs_prog_current(s, p))
-			print_row(f, s, p, &p->last, interval_rate(p));
+			print_row(f, sr, p, &p->last, interval_rate(p));
 	}
 	interval_sum(s, &sum, &c);
 	fprintf(f, "%7s %-15s %-24s", "", "", "(all live programs)");
-	print_rate_cols(f, &sum, &c, true);
+	print_rate_cols(f, &sum, &c, true, "no runs");
 	fprintf(f, "\n\n");
 	fflush(f);
 }
@@ -226,7 +244,7 @@ static void print_summary_plain(FILE *f, const struct stats_run *sr)
 		struct rs_rate tot;
 		int err = rs_prog_total(s, p, &tot);
 
-		print_row(f, s, p, &tot, err == 0);
+		print_row(f, sr, p, &tot, err == 0);
 	}
 }
 
@@ -267,9 +285,10 @@ static json_t *prog_rate_json(const struct rs_sampler *s, const struct rs_prog *
 	return rate_json(r, &c);
 }
 
-static json_t *prog_json(const struct rs_prog *p, json_t *rate)
+static json_t *prog_json(const struct stats_run *sr, const struct rs_prog *p, json_t *rate)
 {
-	return bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}",
+	return bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}, "
+			    "s:o}",
 			 "id", (json_int_t)p->id, "name", p->name, "full_name", p->full_name,
 			 "type", prog_type_name(p->type), "tag", p->tag, "state",
 			 state_name(p->state), "rate", rate ? rate : json_null(),
@@ -279,7 +298,8 @@ static json_t *prog_json(const struct rs_prog *p, json_t *rate)
 			 (json_int_t)(p->cur.recursion_misses - p->base.recursion_misses),
 			 "counters", "run_cnt", (json_int_t)p->cur.run_cnt, "run_time_ns",
 			 (json_int_t)p->cur.run_time_ns, "recursion_misses",
-			 (json_int_t)p->cur.recursion_misses);
+			 (json_int_t)p->cur.recursion_misses,
+			 "tail_call", sr->tc_ok ? tc_json(&sr->tc.g, p->id) : json_null());
 }
 
 static int print_interval_json(struct bc_ctx *ctx, const struct stats_run *sr)
@@ -295,9 +315,9 @@ static int print_interval_json(struct bc_ctx *ctx, const struct stats_run *sr)
 
 		if (!rs_prog_current(s, p))
 			continue;
-		json_array_append_new(progs, prog_json(p, interval_rate(p) ?
-							    prog_rate_json(s, p, &p->last) :
-							    NULL));
+		json_array_append_new(progs, prog_json(sr, p, interval_rate(p) ?
+								prog_rate_json(s, p, &p->last) :
+								NULL));
 	}
 	interval_sum(s, &sum, &c);
 	return bc_json_emit(ctx, bc_json_pack("{s:s, s:i, s:f, s:i, s:s, s:o, s:o}", "type",
@@ -320,7 +340,7 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 		struct rs_rate tot;
 		int err = rs_prog_total(s, p, &tot);
 
-		json_array_append_new(progs, prog_json(p, err ? NULL : prog_rate_json(s, p, &tot)));
+		json_array_append_new(progs, prog_json(sr, p, err ? NULL : prog_rate_json(s, p, &tot)));
 	}
 	return bc_json_emit(ctx, bc_json_pack("{s:s, s:i, s:f, s:b, s:s, s:b, s:b, s:i, s:s, s:o, "
 					   "s:o, s:o, s:o}",
@@ -343,6 +363,22 @@ struct stats_tick {
 	struct stats_run *sr;
 };
 
+/* The tail-call relations: an addition to the figures, so a failure to
+ * read them is said once and the figures go on (marked "?"). */
+static int tail_refresh(struct stats_run *sr)
+{
+	int err = rs_tail_refresh(&sr->rs, &sr->tc);
+
+	if (err == -ENOMEM)
+		return err;
+	sr->tc_ok = !err;
+	if (err && !sr->tc_said) {
+		bc_note("tail-call relations not read: %s", strerror(-err));
+		sr->tc_said = true;
+	}
+	return 0;
+}
+
 /* A stop mid-sleep still takes a last, shorter sample. */
 static int sample_tick(void *arg, bool last)
 {
@@ -350,6 +386,8 @@ static int sample_tick(void *arg, bool last)
 	int err;
 
 	err = rs_sample(&t->sr->rs);
+	if (!err)
+		err = tail_refresh(t->sr);
 	if (err)
 		return err;
 	t->sr->intervals++;
@@ -403,6 +441,7 @@ int cmd_stats(struct bc_ctx *ctx, int argc, char **argv)
 cleanup:
 	stats_restore(&sr.se);
 	rs_free(&sr.rs);
+	tc_collector_free(&sr.tc);
 	free(ids);
 	return err;
 }

@@ -17,6 +17,7 @@
 #include "common.h"
 #include "progs.h"
 #include "runstats.h"
+#include "tailcall.h"
 
 #define TOP_HIST 120		/* samples of history kept per program */
 #define TOP_GRAPH_H 6		/* rows of each graph */
@@ -26,7 +27,10 @@ static const char top_help[] =
 	"Usage: bpfcost top [PROG...] [OPTIONS]\n\n"
 	"Live view of what each BPF program costs, from the kernel's run-time\n"
 	"stats (see 'bpfcost stats --help' for the columns and caveats).\n"
-	"With PROG (id N | tag HEX | name NAME | pinned PATH) only those programs.\n\n"
+	"With PROG (id N | tag HEX | name NAME | pinned PATH) only those programs.\n"
+	"TAIL_CALL: a tail-called program runs inside its entry's figures (its\n"
+	"NS/RUN says 'tail-call', not 'no runs'); an entry's figures include the\n"
+	"programs it tail-calls.\n\n"
 	"Probes: prog_iter with --reader iter, or auto unless --count 1.\n\n"
 	"Options:\n"
 	"  --interval S      refresh interval (1, 500ms; default 1s)\n"
@@ -61,6 +65,8 @@ struct top_hist {
 
 struct top_state {
 	struct rs_sampler rs;
+	struct tc_collector tc;
+	bool tc_ok;		/* the last pass read the tail-call relations */
 	struct stats_enable se;
 	struct top_hist *hist;	/* parallel to rs.v (indices are stable) */
 	size_t hist_cap;
@@ -116,6 +122,11 @@ static int top_sample(struct top_state *t)
 		err = hist_grow(t);
 	if (err)
 		return err;
+	/* The relations are an addition: without them rows show "?". */
+	err = rs_tail_refresh(&t->rs, &t->tc);
+	if (err == -ENOMEM)
+		return err;
+	t->tc_ok = !err;
 	for (i = 0; i < t->rs.n; i++) {
 		const struct rs_prog *p = &t->rs.v[i];
 
@@ -214,46 +225,57 @@ static void fmt_header(const struct top_state *t, char *buf, size_t len)
 	for (k = 0; k < SK_COUNT; k++)
 		snprintf(h[k], sizeof(h[k]), "%s%s", (int)t->sort == k ? (t->desc ? "v" : "^") : "",
 			 sk_names[k]);
-	snprintf(buf, len, "%7s %-15s %-24s %11s %10s %9s %8s %9s %8s %7s %12s %-5s", h[0], h[1],
-		 h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], "STATE");
+	snprintf(buf, len, "%7s %-15s %-24s %11s %10s %9s %8s %9s %8s %7s %12s %-5s %s", h[0],
+		 h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], "STATE", "TAIL_CALL");
 }
 
-static void fmt_row(const struct rs_sampler *s, const struct rs_prog *p, char *buf, size_t len)
+/* The TAIL_CALL column: "?" while the relations could not be read. */
+static void fmt_tail(const struct top_state *t, const struct rs_prog *p, char *buf, size_t len)
+{
+	tc_note(&p->tail, buf, len);
+	if (!t->tc_ok || !*buf)
+		snprintf(buf, len, "%s", t->tc_ok ? "-" : "?");
+}
+
+static void fmt_row(const struct top_state *t, const struct rs_prog *p, char *buf, size_t len)
 {
 	static const char *const st[] = { "new", "live", "gone" };
 	const struct rs_rate *r = &p->last;
 	unsigned long long total = p->cur.run_cnt - p->base.run_cnt;
-	char nsr[16], cns[24], ccpu[24];
+	/* A tail-called program's runs are counted in its entry: not idle. */
+	const char *idle = p->tail.ncallers ? "tail-call" : "no runs";
+	char nsr[16], cns[24], ccpu[24], tail[160];
 	struct sb_corrected c;
 	int n;
 
+	fmt_tail(t, p, tail, sizeof(tail));
 	n = snprintf(buf, len, "%7u %-15.15s %-24.24s", p->id, prog_type_name(p->type),
 		     BC_ESC(p->full_name));
 	if (n < 0 || (size_t)n >= len)
 		return;
 	if (!p->has_rate) {
-		snprintf(buf + n, len - n, " %11s %10s %9s %8s %9s %8s %7s %12llu %-5s", "-", "-",
-			 "-", "-", "-", "-", "-", total, st[p->state]);
+		snprintf(buf + n, len - n, " %11s %10s %9s %8s %9s %8s %7s %12llu %-5s %s", "-",
+			 "-", "-", "-", "-", "-", "-", total, st[p->state], tail);
 		return;
 	}
 	if (!r->runs && !r->time_ns && !r->misses) {
 		/* Idle in this interval, most of a big fleet: the same text as
 		 * the general case with every figure 0, without the floating
 		 * point formatting that was most of a batch frame's cost. */
-		snprintf(buf + n, len - n, " %11s %10s %9s %8s %9s %8s %7s %12llu %-5s", "0.0",
-			 "no runs", "-", "0.000", "-", "0.000", "0", total, st[p->state]);
+		snprintf(buf + n, len - n, " %11s %10s %9s %8s %9s %8s %7s %12llu %-5s %s", "0.0",
+			 idle, "-", "0.000", "-", "0.000", "0", total, st[p->state], tail);
 		return;
 	}
 	if (r->has_runs)
 		snprintf(nsr, sizeof(nsr), "%.1f", r->ns_per_run);
 	else
-		snprintf(nsr, sizeof(nsr), "no runs");
-	rs_prog_corrected(s, p, r, &c);
+		snprintf(nsr, sizeof(nsr), "%s", idle);
+	rs_prog_corrected(&t->rs, p, r, &c);
 	bf_corrected_str(cns, sizeof(cns), 1, &c, false);
 	bf_corrected_str(ccpu, sizeof(ccpu), 3, &c, true);
-	snprintf(buf + n, len - n, " %11.1f %10s %9s %8.3f %9s %8.3f %7llu %12llu %-5s",
+	snprintf(buf + n, len - n, " %11.1f %10s %9s %8.3f %9s %8.3f %7llu %12llu %-5s %s",
 		 r->runs_per_s, nsr, cns, r->cpu_pct, ccpu, r->cpu_pct_machine,
-		 (unsigned long long)r->misses, total, st[p->state]);
+		 (unsigned long long)r->misses, total, st[p->state], tail);
 }
 
 static void fmt_status(const struct top_state *t, char *buf, size_t len)
@@ -278,7 +300,7 @@ static void fmt_status(const struct top_state *t, char *buf, size_t len)
 
 static void batch_frame(FILE *f, struct top_state *t)
 {
-	char buf[256];
+	char buf[384];
 	size_t i;
 
 	fmt_status(t, buf, sizeof(buf));
@@ -286,7 +308,7 @@ static void batch_frame(FILE *f, struct top_state *t)
 	fmt_header(t, buf, sizeof(buf));
 	fprintf(f, "%s\n", buf);
 	for (i = 0; i < t->nrows; i++) {
-		fmt_row(&t->rs, &t->rs.v[t->rows[i]], buf, sizeof(buf));
+		fmt_row(t, &t->rs.v[t->rows[i]], buf, sizeof(buf));
 		fprintf(f, "%s\n", buf);
 	}
 	fprintf(f, "\n");
@@ -379,7 +401,7 @@ static void draw(struct top_state *t)
 	int rows = LINES - (TOP_GRAPH_H + 3) - 3, y, w = COLS / 2 - 2;
 	size_t pos, i, first = 0;
 	const struct rs_prog *sel = selected(t, &pos);
-	char buf[256];
+	char buf[384];
 
 	erase();
 	fmt_status(t, buf, sizeof(buf));
@@ -391,7 +413,7 @@ static void draw(struct top_state *t)
 	if (rows > 0 && pos >= (size_t)rows)
 		first = pos - (size_t)rows + 1;
 	for (y = 0, i = first; i < t->nrows && y < rows; i++, y++) {
-		fmt_row(&t->rs, &t->rs.v[t->rows[i]], buf, sizeof(buf));
+		fmt_row(t, &t->rs.v[t->rows[i]], buf, sizeof(buf));
 		if (i == pos)
 			attron(A_BOLD | A_UNDERLINE);
 		mvaddnstr(2 + y, 0, buf, COLS);
@@ -606,6 +628,7 @@ int cmd_top(struct bc_ctx *ctx, int argc, char **argv)
 cleanup:
 	stats_restore(&t.se);
 	rs_free(&t.rs);
+	tc_collector_free(&t.tc);
 	free(t.hist);
 	free(t.rows);
 	free(ids);

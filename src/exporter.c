@@ -71,6 +71,29 @@ static int by_id(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+static bool model_has(const struct ex_model *m, uint32_t id)
+{
+	struct ex_prog key = { .id = id };
+
+	return m->nprogs && bsearch(&key, m->progs, m->nprogs, sizeof(*m->progs), by_id);
+}
+
+/* The tail-call series follow the program cap: an edge stays while a kept
+ * program is at one end, and at most max edges stay (a PROG_ARRAY may have
+ * thousands of slots), in the collector's order. m->progs sorted by id. */
+static void tail_calls_cap(struct ex_model *m, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < m->ntail_calls && n < max; i++) {
+		const struct ex_tail_call *t = &m->tail_calls[i];
+
+		if (model_has(m, t->caller_id) || model_has(m, t->callee_id))
+			m->tail_calls[n++] = *t;
+	}
+	m->ntail_calls = n;
+}
+
 void ex_model_cap(struct ex_model *m, size_t max)
 {
 	/* Leaving out the cheapest keeps the series that matter, and the
@@ -82,6 +105,7 @@ void ex_model_cap(struct ex_model *m, size_t max)
 	}
 	if (m->nprogs > 1)	/* progs is NULL while nothing was ever seen */
 		qsort(m->progs, m->nprogs, sizeof(*m->progs), by_id);
+	tail_calls_cap(m, max);
 }
 
 /* ---- one collection ---- */
@@ -172,6 +196,40 @@ static int fill_attach(struct ex_model *m, const struct idmap *ids)
 	return 0;
 }
 
+/* The edges of the tail-call graph with a model program at one end. A
+ * failure to read the tables leaves the relation out (said once on
+ * stderr); the cost figures do not depend on it. */
+static int fill_tail_calls(struct exporter *ex, const struct idmap *ids)
+{
+	const struct tc_graph *g = &ex->tc.g;
+	struct ex_model *m = &ex->m;
+	size_t i, k, n = 0;
+	int err = tc_refresh(&ex->tc);
+
+	m->ntail_calls = 0;
+	if (err == -ENOMEM)
+		return err;
+	if (err) {
+		if (!ex->tc_said)
+			bc_note("tail-call relations not read: %s", strerror(-err));
+		ex->tc_said = true;
+		return 0;
+	}
+	free(m->tail_calls);
+	m->tail_calls = calloc(g->n ? g->n : 1, sizeof(*m->tail_calls));
+	if (!m->tail_calls)
+		return -ENOMEM;
+	for (i = 0; i < g->n; i++) {
+		const struct tc_edge *e = &g->v[i];
+
+		if (!idmap_get(ids, e->caller, &k) && !idmap_get(ids, e->callee, &k))
+			continue;
+		m->tail_calls[n++] = (struct ex_tail_call){ e->caller, e->callee, e->map_id, e->slot };
+	}
+	m->ntail_calls = n;
+	return 0;
+}
+
 /* The jitmap entry of model program p: same id and same tag. */
 static bool same_prog(const struct jm_prog *jp, const struct ex_prog *p)
 {
@@ -193,6 +251,8 @@ static int fill_from_samples(struct exporter *ex, const struct idmap *ids)
 	for (i = 0; i < jm->n; i++) {
 		struct jm_prog *jp = jm->v[i];
 
+		if (jp->other && !jp->gone)
+			continue;	/* not selected: kept for its addresses only */
 		if (jp->gone || !idmap_get(ids, jp->id, &k) || !same_prog(jp, &m->progs[k])) {
 			jp->gone = true;
 			continue;
@@ -268,6 +328,8 @@ static int collect(struct exporter *ex)
 		err = index_model(&ex->m, &ids);
 	if (!err)
 		err = fill_attach(&ex->m, &ids);
+	if (!err)
+		err = fill_tail_calls(ex, &ids);
 	if (!err && ex->sampling)
 		err = prune_unsampled(ex, &ids);
 	if (!err && ex->sampling)
@@ -378,6 +440,7 @@ void ex_close(struct exporter *ex)
 	ex->stats_held = false;
 	rs_free(&ex->rs);
 	idmap_free(&ex->unsampled);
+	tc_collector_free(&ex->tc);
 	free(ex->m.progs);
 	free(ex->m.tail_calls);
 	pthread_mutex_destroy(&ex->lock);

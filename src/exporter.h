@@ -19,6 +19,7 @@
 #include "bpfstats.h"
 #include "idmap.h"
 #include "runstats.h"
+#include "tailcall.h"
 
 struct bc_ctx;
 
@@ -65,8 +66,9 @@ struct ex_bias {
 	double per_run_s, lo_s, hi_s;	/* point and 95% interval */
 };
 
-/* A tail-call relation (issue 13): caller jumps to callee through slot
- * index of PROG_ARRAY map_id. Not collected yet (ntail_calls 0). */
+/* A tail-call relation: caller jumps to callee through slot index of
+ * PROG_ARRAY map_id (tailcall.h), for each edge that has a program of the
+ * model at one end. */
 struct ex_tail_call {
 	uint32_t caller_id, callee_id, map_id, index;
 };
@@ -108,6 +110,8 @@ struct exporter {
 	struct an_result an;		/* jitmap with sampled time per program */
 	struct an_session an_s;
 	struct idmap unsampled;		/* ids with no JIT image to charge samples to */
+	struct tc_collector tc;		/* tail-call relations */
+	bool tc_said;			/* why they could not be read was said */
 	uint64_t last_collect_ns;
 	struct ex_model m;
 };
@@ -133,7 +137,8 @@ const char *ex_mode_name(enum ex_mode m);	/* "stats", "sampling", "both" */
 int ex_mode_parse(const char *s, enum ex_mode *out);	/* strict; -EINVAL */
 /* Keep the max programs of m->progs[0..n) with the highest cost (run
  * time, else sampled time), the rest counted in m->left_out_total; the
- * kept ones sorted by id. */
+ * kept ones sorted by id. The tail-call edges keep those with a kept
+ * program at one end, at most max of them. */
 void ex_model_cap(struct ex_model *m, size_t max);
 
 #endif

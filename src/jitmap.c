@@ -35,21 +35,25 @@ static void *zalloc(size_t n, size_t sz)
 	return calloc(n ? n : 1, sz);
 }
 
-/* Second pass: ask again for the arrays, sized from the first pass. */
+/* Second pass: ask again for the arrays, sized from the first pass; the
+ * addresses only, or (full) the image, the translated code and the line
+ * info as well. */
 static int info_second_pass(int fd, const struct bpf_prog_info *first, struct bpf_prog_info *info,
-			    struct info_bufs *b)
+			    struct info_bufs *b, bool full)
 {
 	__u32 len = sizeof(*info);
 
 	memset(info, 0, sizeof(*info));
 	info->nr_jited_ksyms = first->nr_jited_ksyms;
 	info->nr_jited_func_lens = first->nr_jited_func_lens;
-	info->jited_prog_len = first->jited_prog_len;
-	info->xlated_prog_len = first->xlated_prog_len;
-	info->nr_line_info = first->nr_line_info;
+	if (full) {
+		info->jited_prog_len = first->jited_prog_len;
+		info->xlated_prog_len = first->xlated_prog_len;
+		info->nr_line_info = first->nr_line_info;
+		/* jited line info only makes sense with line info to pair it with */
+		info->nr_jited_line_info = first->nr_line_info ? first->nr_jited_line_info : 0;
+	}
 	info->line_info_rec_size = sizeof(struct bpf_line_info);
-	/* jited line info only makes sense with line info to pair it with */
-	info->nr_jited_line_info = first->nr_line_info ? first->nr_jited_line_info : 0;
 	info->jited_line_info_rec_size = sizeof(__u64);
 	b->ksyms = zalloc(info->nr_jited_ksyms, sizeof(uint64_t));
 	b->lens = zalloc(info->nr_jited_func_lens, sizeof(uint32_t));
@@ -132,7 +136,9 @@ static void fill_ident(struct jm_prog *p, const struct bpf_prog_info *info)
 	prog_tag_hex(info->tag, p->tag);
 }
 
-static int prog_fetch(int fd, struct jm_prog *p, bool lines)
+/* full: the image, translated code and source lines for a listing;
+ * else the addresses only, all that charging samples needs. */
+static int prog_fetch(int fd, struct jm_prog *p, bool full)
 {
 	struct bpf_prog_info first = {}, info;
 	struct info_bufs b = {};
@@ -141,7 +147,7 @@ static int prog_fetch(int fd, struct jm_prog *p, bool lines)
 
 	if (bpf_obj_get_info_by_fd(fd, &first, &len))
 		return -errno;
-	err = info_second_pass(fd, &first, &info, &b);
+	err = info_second_pass(fd, &first, &info, &b, full);
 	if (err)
 		goto cleanup;
 	fill_ident(p, &first);
@@ -149,7 +155,7 @@ static int prog_fetch(int fd, struct jm_prog *p, bool lines)
 	if (err)
 		goto cleanup;
 	/* Loading BTF is the slow part; --top needs only the addresses. */
-	err = lines ? fill_lines(p, &info, &b) : 0;
+	err = full ? fill_lines(p, &info, &b) : 0;
 	if (err)
 		goto cleanup;
 	/* Steal the image and the xlated code. */
@@ -173,7 +179,8 @@ static int range_cmp(const void *a, const void *b)
 }
 
 /* Add p's subprog ranges; ranges of older programs overlapping them
- * (address reuse after an unload) are dropped: the newest owns them. */
+ * (address reuse after an unload) are dropped: the newest owns them, and
+ * the older program is marked gone (the JIT reuses only freed memory). */
 static int ranges_add(struct jitmap *m, uint32_t pidx)
 {
 	const struct jm_prog *p = m->v[pidx];
@@ -197,6 +204,8 @@ static int ranges_add(struct jitmap *m, uint32_t pidx)
 				overlap = true;
 		if (!overlap)
 			m->r[k++] = m->r[i];
+		else
+			m->v[m->r[i].prog]->gone = true;
 	}
 	m->nr = k;
 	for (j = 0; j < p->nfuncs; j++)
@@ -229,7 +238,7 @@ int jm_add(struct jitmap *m, struct jm_prog *p)
 	return 0;
 }
 
-int jm_add_id(struct jitmap *m, uint32_t id)
+static int add_id(struct jitmap *m, uint32_t id, bool other)
 {
 	struct jm_prog *p;
 	int fd, err;
@@ -242,7 +251,8 @@ int jm_add_id(struct jitmap *m, uint32_t id)
 		close(fd);
 		return -ENOMEM;
 	}
-	err = prog_fetch(fd, p, m->detail);
+	p->other = other;
+	err = prog_fetch(fd, p, m->detail && !other);
 	close(fd);
 	if (!err)
 		err = jm_add(m, p);
@@ -251,7 +261,55 @@ int jm_add_id(struct jitmap *m, uint32_t id)
 	return err;
 }
 
-struct jm_prog *jm_find_id(struct jitmap *m, uint32_t id)
+int jm_add_id(struct jitmap *m, uint32_t id)
+{
+	return add_id(m, id, false);
+}
+
+int jm_add_other(struct jitmap *m, uint32_t id)
+{
+	return add_id(m, id, true);
+}
+
+/* "bpf_prog_<16 hex tag>_<name>", as the kernel names BPF ksyms. */
+static void parse_ksym_name(const char *sym, struct jm_prog *p)
+{
+	static const char pfx[] = "bpf_prog_";
+	size_t n = strlen(pfx);
+
+	if (strncmp(sym, pfx, n) || strlen(sym) < n + 17 || sym[n + 16] != '_') {
+		snprintf(p->name, sizeof(p->name), "%s", sym);
+		return;
+	}
+	memcpy(p->tag, sym + n, 16);
+	p->tag[16] = '\0';
+	snprintf(p->name, sizeof(p->name), "%s", sym + n + 17);
+}
+
+int jm_add_ksym(struct jitmap *m, uint64_t addr, uint32_t len, const char *sym, bool other)
+{
+	struct jm_prog *p = calloc(1, sizeof(*p));
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	p->funcs = calloc(1, sizeof(*p->funcs));
+	if (!p->funcs) {
+		free(p);
+		return -ENOMEM;
+	}
+	p->funcs[0] = (struct jm_func){ .addr = addr, .len = len };
+	p->nfuncs = 1;
+	p->from_ksym = true;
+	p->other = other;
+	parse_ksym_name(sym, p);
+	err = jm_add(m, p);
+	if (err)
+		jm_prog_free(p);
+	return err;
+}
+
+struct jm_prog *jm_find_id(const struct jitmap *m, uint32_t id)
 {
 	size_t i;
 
@@ -308,7 +366,31 @@ void jm_free(struct jitmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
-size_t jm_drop_gone(struct jitmap *m)
+void jm_unmap(struct jitmap *m, const struct jm_prog *p)
+{
+	size_t i, k = 0;
+
+	/* Ranges stay sorted: only drop p's. */
+	for (i = 0; i < m->nr; i++)
+		if (m->v[m->r[i].prog] != p)
+			m->r[k++] = m->r[i];
+	m->nr = k;
+}
+
+size_t jm_unmap_range(struct jitmap *m, uint64_t addr, uint32_t len)
+{
+	size_t i, k = 0, n = m->nr;
+
+	for (i = 0; i < m->nr; i++)
+		if (m->r[i].start < addr + len && addr < m->r[i].end)
+			m->v[m->r[i].prog]->gone = true;
+		else
+			m->r[k++] = m->r[i];
+	m->nr = k;
+	return n - k;
+}
+
+size_t jm_drop(struct jitmap *m, bool (*drop)(const struct jm_prog *p))
 {
 	uint32_t *newidx;
 	size_t i, k = 0, dropped;
@@ -317,7 +399,7 @@ size_t jm_drop_gone(struct jitmap *m)
 	if (!newidx)
 		return 0;	/* try again next time: nothing is lost */
 	for (i = 0; i < m->n; i++) {
-		if (m->v[i]->gone) {
+		if (drop(m->v[i])) {
 			jm_prog_free(m->v[i]);
 			newidx[i] = UINT32_MAX;
 			continue;
@@ -337,6 +419,16 @@ size_t jm_drop_gone(struct jitmap *m)
 	m->nr = k;
 	free(newidx);
 	return dropped;
+}
+
+static bool is_gone(const struct jm_prog *p)
+{
+	return p->gone;
+}
+
+size_t jm_drop_gone(struct jitmap *m)
+{
+	return jm_drop(m, is_gone);
 }
 
 int jm_line_for_addr(const struct jm_line *lines, size_t n, uint64_t fstart, uint64_t fend,

@@ -40,7 +40,13 @@ struct jm_prog {
 	struct jm_line *lines;
 	uint32_t nlines;
 	struct btf *btf;	/* owns the strings in lines; NULL without BTF */
-	bool gone;		/* unloaded during the run */
+	bool gone;		/* unloaded during the run (or its memory reused) */
+	bool other;		/* not one we were asked about: only its
+				 * addresses are kept, its samples are "other
+				 * BPF code" */
+	bool from_ksym;		/* known only from a PERF_RECORD_KSYMBOL
+				 * (gone before its info could be read): id 0,
+				 * name and tag from the symbol, no image */
 	/* Samples whose innermost BPF frame is this program: in its own code
 	 * or in a helper/kernel function it called (as run-time stats count
 	 * it); self_samples only the former. period sums sampled time. */
@@ -65,20 +71,35 @@ struct jitmap {
 	bool detail;		/* keep per-byte hits and line info (BTF) */
 };
 
-/* Fetch a program's info (two-pass, as bpftool does) and add it. -ENOENT
- * when the program vanished; -EPERM/-EACCES when the image is withheld. */
+/* Fetch a program's info (two-pass, as bpftool does) and add it: with
+ * detail its image, translated code and lines, else its addresses only.
+ * -ENOENT when the program vanished; -EPERM/-EACCES when the image is
+ * withheld. */
 int jm_add_id(struct jitmap *m, uint32_t id);
+/* The same for a program that is not ours to report: addresses only,
+ * marked other. */
+int jm_add_other(struct jitmap *m, uint32_t id);
+/* A range known only from a BPF ksymbol ("bpf_prog_<tag>_<name>"): id 0,
+ * marked from_ksym (and other when asked). 0 or -ENOMEM. */
+int jm_add_ksym(struct jitmap *m, uint64_t addr, uint32_t len, const char *sym, bool other);
 /* Add a prog built elsewhere (tests); the map takes ownership. */
 int jm_add(struct jitmap *m, struct jm_prog *p);
-struct jm_prog *jm_find_id(struct jitmap *m, uint32_t id);
+struct jm_prog *jm_find_id(const struct jitmap *m, uint32_t id);
 /* The subprog holding ip, or NULL. *img_off gets the image offset. */
 struct jm_prog *jm_lookup(const struct jitmap *m, uint64_t ip, uint32_t *func, uint32_t *img_off);
 void jm_prog_free(struct jm_prog *p);
 void jm_free(struct jitmap *m);
-/* Free the programs marked gone and their address ranges, so a map kept
- * for a long time (the exporter's) does not grow with every reload.
- * Pointers to the programs kept stay valid; indexes change. Returns how
- * many were dropped. */
+/* Forget p's address ranges (it was unloaded: the JIT may give its memory
+ * to the next program); p itself, its samples and image, stay. */
+void jm_unmap(struct jitmap *m, const struct jm_prog *p);
+/* Forget every range overlapping [addr, addr + len) and mark its program
+ * gone (the kernel freed that code). Returns how many ranges went. */
+size_t jm_unmap_range(struct jitmap *m, uint64_t addr, uint32_t len);
+/* Free the programs drop() picks and their address ranges. Pointers to the
+ * programs kept stay valid; indexes change. Returns how many were dropped. */
+size_t jm_drop(struct jitmap *m, bool (*drop)(const struct jm_prog *p));
+/* jm_drop of the programs marked gone, so a map kept for a long time (the
+ * exporter's) does not grow with every reload. */
 size_t jm_drop_gone(struct jitmap *m);
 
 /* Pure: index of the line record covering ip in the subprog

@@ -500,6 +500,21 @@ static int calib_start(struct prof_session *s, struct prof_target *t, int *fd)
 	return target_open(t, info.id, fd);
 }
 
+/* The relations every target's note is made from. Without them the
+ * figures stand (the note is left out and said missing). */
+static void read_tail_calls(struct prof_result *res)
+{
+	struct tc_collector tc = { 0 };
+
+	res->tail_err = tc_refresh(&tc);
+	res->tail_ok = !res->tail_err;
+	if (res->tail_ok) {
+		res->tail = tc.g;
+		tc.g = (struct tc_graph){ 0 };
+	}
+	tc_collector_free(&tc);
+}
+
 static int session_setup(struct prof_session *s)
 {
 	const struct prof_config *cfg = s->cfg;
@@ -515,10 +530,12 @@ static int session_setup(struct prof_session *s)
 	res->n = cfg->nids;
 	for (i = 0; i < s->ninst; i++)
 		s->inst[i].target_fd = -1;
+	read_tail_calls(res);
 	for (i = 0; i < cfg->nids; i++) {
 		s->inst[i].t = &res->t[i];
 		err = target_open(&res->t[i], cfg->ids[i], &s->inst[i].target_fd);
 		err = err ?: check_tracing_target(s->ctx, &res->t[i].desc);
+		err = err ?: tc_role(&res->tail, cfg->ids[i], &res->t[i].desc.tail);
 		if (err)
 			return err;
 	}
@@ -794,6 +811,7 @@ cleanup:
 void prof_result_free(struct prof_result *res)
 {
 	free(res->t);
+	tc_graph_free(&res->tail);
 	memset(res, 0, sizeof(*res));
 }
 

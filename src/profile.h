@@ -13,6 +13,7 @@
 #include "hist.h"
 #include "progs.h"
 #include "bpfstats.h"
+#include "tailcall.h"
 #include "bpf/profile_types.h"
 
 /* A countable event, by name ("cycles", "instructions", ...). */
@@ -93,6 +94,13 @@ struct prof_result {
 	bool stopped;			/* ended early by a signal */
 	enum stats_via stats_via;
 	bool stats_was_on;
+	/* Tail-call relations at the start; each target's role is in its
+	 * desc.tail. fentry/fexit do not fire on a tail call into a target
+	 * (the jump enters past the hook), so a tail-called target's count
+	 * is its direct runs only. */
+	struct tc_graph tail;
+	bool tail_ok;
+	int tail_err;		/* why not, when !tail_ok */
 };
 
 /* Attach, wait duration_s (or until a stop request or every target is

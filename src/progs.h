@@ -7,6 +7,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A program's tail-call relations (tailcall.h fills it; zero: none known).
+ * Lowest ids are kept where there are several. */
+struct prog_tail {
+	uint32_t via;		/* a program that tail-calls it */
+	uint32_t ncallers;	/* programs that tail-call it directly */
+	uint32_t entry;		/* an entry program that reaches it */
+	uint32_t nentries;	/* entry programs (tail-called by none) reaching it */
+	uint32_t callee;	/* a program it reaches by tail calls */
+	uint32_t ncallees;	/* programs it reaches, transitively: their time
+				 * is inside its run_time_ns */
+};
+
 struct prog_desc {
 	uint32_t id;
 	uint32_t type;
@@ -19,6 +31,7 @@ struct prog_desc {
 	uint64_t run_cnt, run_time_ns, recursion_misses;
 	char attach[128];	/* from links: "raw_tp:sys_enter", ... or "" */
 	uint32_t nr_links;
+	struct prog_tail tail;
 };
 
 struct prog_list {

@@ -24,6 +24,7 @@
 #include "progiter.h"
 #include "progs.h"
 #include "runstats.h"
+#include "tailcall.h"
 
 int rs_rate_compute(const struct rs_sample *prev, const struct rs_sample *cur,
 		    uint64_t wall_ns, int ncpu, struct rs_rate *out)
@@ -561,6 +562,17 @@ void rs_free(struct rs_sampler *s)
 	idmap_free(&s->live);
 	free(s->v);
 	memset(s, 0, sizeof(*s));
+}
+
+int rs_tail_refresh(struct rs_sampler *s, struct tc_collector *tc)
+{
+	size_t i;
+	int err = tc_refresh(tc);
+
+	for (i = 0; i < s->n && !err; i++)
+		if (s->v[i].state != RS_GONE)
+			err = tc_role(&tc->g, s->v[i].id, &s->v[i].tail);
+	return err;
 }
 
 int rs_prog_total(const struct rs_sampler *s, const struct rs_prog *p, struct rs_rate *out)

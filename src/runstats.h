@@ -9,9 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "idmap.h"
+#include "progs.h"
 #include "statsbias.h"
 
 struct bc_ctx;
+struct tc_collector;
 struct bc_interval;
 struct progiter;
 struct rs_loop_opts;
@@ -64,6 +66,7 @@ struct rs_prog {
 	struct rs_rate last;		/* last interval (kept once gone) */
 	bool link_checked;		/* tracing programs: links looked at */
 	bool raw_tp_link;		/* a raw tracepoint link attaches it (tp_btf) */
+	struct prog_tail tail;		/* tail-call relations (rs_tail_refresh) */
 };
 
 /* How a pass reads the kernel's counters. */
@@ -123,11 +126,15 @@ void rs_free(struct rs_sampler *s);
  * feature layer (kfeatures.h). Once, before probing. */
 void rs_feature_provide(void);
 
-
 /* p's figures over r corrected for the bias: out->applies is false when
  * the bias was not measured or does not apply to p's program type. */
 void rs_prog_corrected(const struct rs_sampler *s, const struct rs_prog *p,
 		       const struct rs_rate *r, struct sb_corrected *out);
+
+/* Re-read the tail-call relations of every program (tailcall.h) and set
+ * each tracked program's tail; gone programs keep their last. 0 or a
+ * negative errno from tc_refresh. */
+int rs_tail_refresh(struct rs_sampler *s, struct tc_collector *tc);
 
 /* Totals over the whole run for one program (base → last sample). */
 int rs_prog_total(const struct rs_sampler *s, const struct rs_prog *p, struct rs_rate *out);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Per-CPU kernel sampling with perf_event_open and mmap rings. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -58,9 +59,12 @@ static void attr_init(struct perf_event_attr *a, enum smp_event event, unsigned 
 	a->freq = 1;
 	a->sample_freq = freq;
 	/* The call chain attributes time spent in helpers to the program
-	 * that called them, as run-time stats do. */
-	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD |
-			 PERF_SAMPLE_CALLCHAIN;
+	 * that called them, as run-time stats do. The time, on samples and
+	 * (sample_id_all) on the side-band records, puts the records of every
+	 * CPU in one order. */
+	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU |
+			 PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN;
+	a->sample_id_all = 1;
 	a->exclude_callchain_user = 1;
 	a->sample_max_stack = SMP_MAX_STACK;
 	a->exclude_user = 1;	/* BPF runs in the kernel; user samples are noise */
@@ -186,12 +190,21 @@ void smp_ring_copy(const uint8_t *data, uint64_t data_size, uint64_t off, void *
 		memcpy((uint8_t *)dst + first, data, len - first);
 }
 
+/* PERF_RECORD_SAMPLE for the sample_type attr_init sets, in its order. */
 struct smp_sample_rec {
 	uint64_t ip;
 	uint32_t pid, tid;
+	uint64_t time;
 	uint32_t cpu, res;
 	uint64_t period;
 	uint64_t nr;		/* call chain: nr entries follow */
+};
+
+/* What sample_id_all appends to every other record: TID, TIME, CPU. */
+struct smp_sample_id {
+	uint32_t pid, tid;
+	uint64_t time;
+	uint32_t cpu, res;
 };
 
 struct smp_bpf_rec {
@@ -199,12 +212,55 @@ struct smp_bpf_rec {
 	uint32_t id;
 };
 
+struct smp_ksym_rec {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t ksym_type, flags;
+	/* NUL-terminated name follows, padded to 8 bytes */
+};
+
+uint64_t smp_record_time(const uint8_t *rec, size_t len)
+{
+	const struct perf_event_header *h = (const void *)rec;
+	size_t at;
+	uint64_t t;
+
+	if (len < sizeof(*h))
+		return 0;
+	if (h->type == PERF_RECORD_SAMPLE)
+		at = sizeof(*h) + offsetof(struct smp_sample_rec, time);
+	else if (len >= sizeof(*h) + sizeof(struct smp_sample_id))
+		at = len - sizeof(struct smp_sample_id) + offsetof(struct smp_sample_id, time);
+	else
+		return 0;
+	if (at + sizeof(t) > len)
+		return 0;
+	memcpy(&t, rec + at, sizeof(t));
+	return t;
+}
+
+static void handle_ksymbol(const uint8_t *body, size_t blen, const struct smp_callbacks *cb)
+{
+	const struct smp_ksym_rec *r = (const void *)body;
+	size_t room;
+	char name[256];
+
+	if (!cb->ksymbol || blen < sizeof(*r) + sizeof(struct smp_sample_id) ||
+	    r->ksym_type != PERF_RECORD_KSYMBOL_TYPE_BPF)
+		return;
+	room = blen - sizeof(*r) - sizeof(struct smp_sample_id);
+	if (room >= sizeof(name))
+		room = sizeof(name) - 1;
+	memcpy(name, body + sizeof(*r), room);
+	name[room] = '\0';
+	cb->ksymbol(cb->arg, r->addr, r->len, r->flags & PERF_RECORD_KSYMBOL_FLAGS_UNREGISTER, name);
+}
+
 static void handle_record(struct smp_session *s, const struct perf_event_header *h,
 			  const uint8_t *body, const struct smp_callbacks *cb)
 {
 	size_t blen = h->size - sizeof(*h);
 
-	s->records++;
 	if (h->type == PERF_RECORD_SAMPLE && blen >= sizeof(struct smp_sample_rec)) {
 		const struct smp_sample_rec *r = (const void *)body;
 		const uint64_t *ips = (const uint64_t *)(body + sizeof(*r));
@@ -236,30 +292,76 @@ static void handle_record(struct smp_session *s, const struct perf_event_header 
 		if (cb->bpf_event && (r->type == PERF_BPF_EVENT_PROG_LOAD ||
 				      r->type == PERF_BPF_EVENT_PROG_UNLOAD))
 			cb->bpf_event(cb->arg, r->type == PERF_BPF_EVENT_PROG_LOAD, r->id);
+	} else if (h->type == PERF_RECORD_KSYMBOL) {
+		handle_ksymbol(body, blen, cb);
 	}
 }
 
-static void cpu_drain(struct smp_session *s, struct smp_cpu *c, const struct smp_callbacks *cb)
+static int rec_cmp(const void *a, const void *b)
+{
+	const struct smp_rec *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+void smp_sort_records(struct smp_rec *recs, size_t n)
+{
+	qsort(recs, n, sizeof(*recs), rec_cmp);
+}
+
+/* Room for one more record of len bytes in the drain's buffer. */
+static int rec_reserve(struct smp_session *s, size_t len)
+{
+	if (s->buflen + len > s->bufcap) {
+		size_t cap = s->bufcap ? s->bufcap : 64 * 1024;
+		uint8_t *b;
+
+		while (cap < s->buflen + len)
+			cap *= 2;
+		b = realloc(s->buf, cap);
+		if (!b)
+			return -ENOMEM;
+		s->buf = b;
+		s->bufcap = cap;
+	}
+	if (s->nrecs == s->reccap) {
+		size_t cap = s->reccap ? s->reccap * 2 : 1024;
+		struct smp_rec *r = realloc(s->recs, cap * sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		s->recs = r;
+		s->reccap = cap;
+	}
+	return 0;
+}
+
+/* Copy one CPU's records out (they can straddle the end of the ring) and
+ * free their room in it. Out of memory, the rest stays in the ring for the
+ * next drain. */
+static void cpu_collect(struct smp_session *s, struct smp_cpu *c)
 {
 	struct perf_event_mmap_page *meta = c->ring;
 	uint64_t size = meta->data_size, head, tail = meta->data_tail;
 	const uint8_t *data = (const uint8_t *)c->ring + meta->data_offset;
-	uint8_t buf[1024];
 
 	head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
 	while (tail + sizeof(struct perf_event_header) <= head) {
 		struct perf_event_header h;
+		struct smp_rec *r;
 
 		smp_ring_copy(data, size, tail, &h, sizeof(h));
 		if (h.size < sizeof(h) || tail + h.size > head)
 			break;	/* torn or bogus: stop; the tail stays consistent */
-		/* Records can straddle the end of the ring: copy them out. */
-		if (h.size <= sizeof(buf)) {
-			smp_ring_copy(data, size, tail, buf, h.size);
-			handle_record(s, &h, buf + sizeof(h), cb);
-		} else {
-			s->records++;	/* too long for anything we read */
-		}
+		if (rec_reserve(s, h.size))
+			break;
+		r = &s->recs[s->nrecs++];
+		*r = (struct smp_rec){ .seq = s->records++, .off = s->buflen, .len = h.size };
+		smp_ring_copy(data, size, tail, s->buf + s->buflen, h.size);
+		r->time = smp_record_time(s->buf + s->buflen, h.size);
+		s->buflen += h.size;
 		tail += h.size;
 	}
 	__atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
@@ -267,11 +369,20 @@ static void cpu_drain(struct smp_session *s, struct smp_cpu *c, const struct smp
 
 void smp_drain(struct smp_session *s, const struct smp_callbacks *cb)
 {
+	size_t k;
 	int i;
 
+	s->buflen = s->nrecs = 0;
 	for (i = 0; i < s->ncpu; i++)
 		if (s->cpus[i].ring)
-			cpu_drain(s, &s->cpus[i], cb);
+			cpu_collect(s, &s->cpus[i]);
+	smp_sort_records(s->recs, s->nrecs);
+	for (k = 0; k < s->nrecs; k++) {
+		const uint8_t *rec = s->buf + s->recs[k].off;
+
+		handle_record(s, (const struct perf_event_header *)rec,
+			      rec + sizeof(struct perf_event_header), cb);
+	}
 }
 
 void smp_close(struct smp_session *s)
@@ -291,6 +402,11 @@ void smp_close(struct smp_session *s)
 		c->fd = -1;
 	}
 	free(s->cpus);
+	free(s->buf);
+	free(s->recs);
 	s->cpus = NULL;
+	s->buf = NULL;
+	s->recs = NULL;
+	s->buflen = s->bufcap = s->nrecs = s->reccap = 0;
 	s->ncpu = 0;
 }

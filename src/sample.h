@@ -29,6 +29,10 @@ struct smp_callbacks {
 		       const uint64_t *chain, uint32_t nchain);
 	/* PERF_RECORD_BPF_EVENT: load (true) or unload of program id. */
 	void (*bpf_event)(void *arg, bool load, uint32_t id);
+	/* PERF_RECORD_KSYMBOL of BPF code: [addr, addr + len) named name
+	 * ("bpf_prog_<tag>_<name>") registered, or unregistered. The kernel
+	 * emits them around the BPF_EVENT of a load and of an unload. */
+	void (*ksymbol)(void *arg, uint64_t addr, uint32_t len, bool unregister, const char *name);
 	void *arg;
 };
 
@@ -39,9 +43,25 @@ struct smp_cpu {
 	size_t ring_len;
 };
 
+/* One record copied out of a ring, to be handed on in time order. */
+struct smp_rec {
+	uint64_t time;		/* perf clock of the record */
+	uint64_t seq;		/* order read, to keep it for equal times */
+	size_t off;		/* in smp_session.buf */
+	uint16_t len;
+};
+
 struct smp_session {
 	struct smp_cpu *cpus;
 	int ncpu;
+	/* Records of one drain, every CPU's ring, sorted by time before they
+	 * are handed on: a program's unload on one CPU must be seen before the
+	 * samples another CPU took after it (in memory the JIT gave a new
+	 * program), and its load before its samples. */
+	uint8_t *buf;
+	size_t buflen, bufcap;
+	struct smp_rec *recs;
+	size_t nrecs, reccap;
 	enum smp_event event;	/* resolved: CPU_CLOCK or CYCLES */
 	unsigned freq;
 	uint64_t lost;		/* samples the kernel dropped (ring full) */
@@ -61,7 +81,7 @@ int smp_open(struct smp_session *s, enum smp_event event, unsigned freq);
 /* Why smp_open failed with err at freq, in words for a message: names
  * kernel.perf_event_max_sample_rate when freq is above it. */
 void smp_open_why(int err, unsigned freq, char *buf, size_t len);
-/* Read every record the rings hold now. */
+/* Read every record the rings hold now, all CPUs merged in time order. */
 void smp_drain(struct smp_session *s, const struct smp_callbacks *cb);
 /* Disable, unmap and close everything (safe on a zeroed or closed session). */
 void smp_close(struct smp_session *s);
@@ -69,5 +89,11 @@ void smp_close(struct smp_session *s);
 /* Exposed for unit tests: copy len bytes at logical offset off out of a
  * ring of size data_size (a power of two), handling wrap-around. */
 void smp_ring_copy(const uint8_t *data, uint64_t data_size, uint64_t off, void *dst, size_t len);
+/* The perf clock time of one record (header included) as we open the
+ * events: a sample's own field, else the sample_id after the body
+ * (sample_id_all); 0 when the record is too short to hold one. */
+uint64_t smp_record_time(const uint8_t *rec, size_t len);
+/* Sort recs[0..n) by time, keeping read order for equal times. */
+void smp_sort_records(struct smp_rec *recs, size_t n);
 
 #endif

@@ -234,3 +234,112 @@ def test_bad_input(args, word):
     assert p.returncode != 0
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and word in lines[0], p.stderr
+
+
+HOTLOOP_Y = str(ROOT / "build" / "hotloop_y.bpf.o")
+
+
+def jit_range(prog_id, name):
+    """[start, end) of a program's JIT image: /proc/kallsyms and bpftool."""
+    size = json.loads(subprocess.run(["bpftool", "-j", "prog", "show", "id", str(prog_id)],
+                                     capture_output=True, text=True,
+                                     check=True).stdout)["bytes_jited"]
+    for line in open("/proc/kallsyms"):
+        w = line.split()
+        if len(w) >= 3 and w[2].startswith("bpf_prog_") and w[2].endswith("_" + name):
+            return int(w[0], 16), int(w[0], 16) + size
+    return None
+
+
+def churn(args, unload_at=1.2, secs=4):
+    """annotate ARGS (JSON) while the agent unloads bc_hotloop (X) mid-run
+    and then loads bc_hotloop_y (Y: the same code under another name); the
+    workload runs throughout. The JIT packs programs into freed memory
+    (bpf_prog_pack) once the old image is freed (after an RCU grace
+    period), at a random offset in the chunks it takes: Y is reloaded, up
+    to 5 times, until its image overlaps X's, the case where a stale range
+    would charge Y to X. Returns the document, X's id, Y's id, X's and Y's
+    lifetimes inside the window and whether Y took X's memory."""
+    x = Runner()
+    wl = workload(secs + 2)
+    p = subprocess.Popen([BIN, "-j", "annotate"] + [str(a) for a in args(x.ids[0])] +
+                         ["--duration", str(secs)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    t0 = time.time()
+    time.sleep(unload_at)
+    xr = jit_range(x.ids[0], "bc_hotloop")
+    x.stop()
+    t_x = time.time() - t0
+    for _ in range(5):
+        time.sleep(0.3)
+        y = Runner(HOTLOOP_Y)
+        yr = jit_range(y.ids[0], "bc_hotloop_y")
+        reused = xr is not None and yr is not None and yr[0] < xr[1] and xr[0] < yr[1]
+        if reused:
+            break
+        y.stop()
+    t_y = secs - (time.time() - t0)
+    out, err = p.communicate(timeout=60)
+    y.stop()
+    wl.kill()   # it was started to outlast the window
+    wl.wait(timeout=30)
+    assert p.returncode == 0, err
+    return json.loads(out), x.ids[0], y.ids[0], t_x, t_y, reused
+
+
+def test_new_program_not_charged_to_the_unloaded_one():
+    """annotate id X; X unloaded, Y (another name) loaded after: Y's samples
+    are other BPF code, never X's."""
+    doc, xid, yid, t_x, t_y, reused = churn(lambda x: ["id", x])
+    (prog,) = doc["programs"]
+    assert prog["id"] == xid and prog["gone"] is True and prog["samples"] > 0
+    other = doc["other_bpf"]["samples"]
+    # X ran t_x s, Y t_y s, both at the workload's pace: had Y's samples
+    # gone to X, X would hold them and other BPF code would be near 0.
+    want = 0.4 * prog["samples"] * t_y / t_x
+    print(f"\nX {xid}: {prog['samples']} samples in {t_x:.2f} s; other BPF code (Y {yid}) "
+          f"{other} in {t_y:.2f} s; Y in X's freed memory: {reused}")
+    assert reused, "the JIT never put Y where X was: the case is not exercised"
+    assert other >= want, (other, want, prog["samples"])
+    assert doc["bpf_unloads"] >= 1 and doc["bpf_loads"] >= 1
+
+
+def test_top_follows_a_reload():
+    doc, xid, yid, t_x, t_y, reused = churn(lambda x: ["--top"])
+    progs = {p["id"]: p for p in doc["programs"]}
+    print(f"\nX {xid}: {progs.get(xid, {}).get('samples')}, Y {yid}: "
+          f"{progs.get(yid, {}).get('samples')}; Y in X's freed memory: {reused}")
+    assert reused, "the JIT never put Y where X was: the case is not exercised"
+    assert progs[xid]["gone"] is True and progs[yid]["gone"] is False
+    assert progs[yid]["name"] == "bc_hotloop_y"
+    assert progs[yid]["samples"] >= 0.4 * progs[xid]["samples"] * t_y / t_x
+    assert doc["other_bpf"] is None
+
+
+def test_lost_samples_are_counted_and_scaled(hotloop):
+    """Stopping annotate for 2 s at 4 kHz fills the rings (about 0.4 s at
+    that rate): the kernel drops samples, and the output must say how many
+    and scale %CPU1 for them."""
+    wl = workload(6)
+    p = subprocess.Popen([BIN, "-j", "annotate", "--top", "--duration", "4"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(0.8)
+        p.send_signal(signal.SIGSTOP)
+        time.sleep(2)
+        p.send_signal(signal.SIGCONT)
+        out, err = p.communicate(timeout=60)
+    finally:
+        wl.wait(timeout=30)
+    assert p.returncode == 0, err
+    doc = json.loads(out)
+    lost, kept = doc["lost"], doc["samples"]
+    assert lost > 0, doc
+    assert abs(doc["lost_fraction"] - lost / (lost + kept)) < 1e-9
+    assert abs(doc["lost_factor"] - (lost + kept) / kept) < 1e-9
+    hot = [x for x in doc["programs"] if x["name"] == "bc_hotloop"][0]
+    assert abs(hot["cpu_pct_lost_scaled"] - hot["cpu_pct"] * doc["lost_factor"]) < 1e-6
+    print(f"\nlost {lost} of {lost + kept} samples; bc_hotloop {hot['cpu_pct']:.1f}% kept, "
+          f"{hot['cpu_pct_lost_scaled']:.1f}% scaled")
+    plain = run("annotate", "--top", "--duration", "0.2", check=True).stdout
+    assert re.search(r"\d+ lost$", plain.splitlines()[0])

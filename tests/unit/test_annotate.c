@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <linux/perf_event.h>
 #include "annotate.h"
 #include "jitmap.h"
+#include "common.h"
 #include "sample.h"
 
 static const char *insn(struct bpf_insn in)
@@ -232,6 +234,116 @@ static void test_drop_gone(void **state)
 	jm_free(&m);
 }
 
+/* Programs that come and go: an unloaded program's ranges go at once and
+ * its record stays; a ksymbol over mapped memory unmaps the old owner and
+ * marks it gone; a ksymbol stand-in is named from the symbol. */
+static void test_unmap_and_ksym(void **state)
+{
+	struct jitmap m = { 0 };
+	uint32_t func, off;
+	struct jm_prog *p;
+
+	assert_int_equal(jm_add(&m, fake_prog(1, 0x1000, 0x10, 0x1100, 0x10)), 0);
+	assert_int_equal(jm_add(&m, fake_prog(2, 0x2000, 0x10, 0x2100, 0x10)), 0);
+	jm_unmap(&m, m.v[0]);
+	assert_null(jm_lookup(&m, 0x1005, &func, &off));
+	assert_null(jm_lookup(&m, 0x1105, &func, &off));
+	assert_int_equal(jm_lookup(&m, 0x2105, &func, &off)->id, 2);
+	assert_int_equal(m.n, 2);	/* the record and its samples stay */
+	assert_int_equal(jm_unmap_range(&m, 0x2108, 4), 1);
+	assert_true(m.v[1]->gone);
+	assert_null(jm_lookup(&m, 0x2105, &func, &off));
+	assert_int_equal(jm_lookup(&m, 0x2005, &func, &off)->id, 2);
+	assert_int_equal(jm_add_ksym(&m, 0x2100, 0x40, "bpf_prog_0123456789abcdef_bc_y", true), 0);
+	p = jm_lookup(&m, 0x2130, &func, &off);
+	assert_non_null(p);
+	assert_true(p->from_ksym && p->other && p->id == 0);
+	assert_string_equal(p->name, "bc_y");
+	assert_string_equal(p->tag, "0123456789abcdef");
+	assert_int_equal(jm_add_ksym(&m, 0x3000, 8, "bpf_prog_xyz", false), 0);
+	assert_string_equal(jm_lookup(&m, 0x3000, &func, &off)->name, "bpf_prog_xyz");
+	assert_string_equal(jm_lookup(&m, 0x3000, &func, &off)->tag, "");
+	/* A program added over a stand-in's range takes it; the stand-in is gone. */
+	assert_int_equal(jm_add(&m, fake_prog(5, 0x2100, 0x40, 0x9000, 0x10)), 0);
+	assert_int_equal(jm_lookup(&m, 0x2130, &func, &off)->id, 5);
+	assert_true(m.v[2]->gone);
+	jm_free(&m);
+}
+
+/* Records of every CPU, in time order: a sample's own field, or the
+ * sample_id after the body of a side-band record. */
+static void test_record_time_and_order(void **state)
+{
+	uint8_t rec[64] = { 0 };
+	struct perf_event_header *h = (void *)rec;
+	uint64_t t = 123456789, u;
+	struct smp_rec v[4] = {
+		{ .time = 30, .seq = 0 }, { .time = 10, .seq = 1 }, { .time = 30, .seq = 2 },
+		{ .time = 20, .seq = 3 },
+	};
+
+	h->type = PERF_RECORD_SAMPLE;
+	h->size = 56;
+	memcpy(rec + 8 + 16, &t, 8);	/* header, ip, pid/tid, then time */
+	assert_int_equal(smp_record_time(rec, 56), t);
+	h->type = PERF_RECORD_BPF_EVENT;
+	h->size = 40;			/* header 8, body 8 + tag 8, sample_id 24 */
+	u = 42;
+	memcpy(rec + 40 - 16, &u, 8);	/* sample_id: pid/tid, time, cpu */
+	assert_int_equal(smp_record_time(rec, 40), 42);
+	assert_int_equal(smp_record_time(rec, 20), 0);	/* too short for a sample_id */
+	assert_int_equal(smp_record_time(rec, 4), 0);
+	smp_sort_records(v, 4);
+	assert_int_equal(v[0].seq, 1);
+	assert_int_equal(v[1].seq, 3);
+	assert_int_equal(v[2].seq, 0);	/* equal times keep their order */
+	assert_int_equal(v[3].seq, 2);
+}
+
+/* Tail-call groups: entry 10 reaches 11 and 12 (through 11); entry 20
+ * reaches 12 too, so 12's samples count in both groups, marked shared.
+ * 13 is reached by nothing tracked: no group of its own. */
+static void test_tail_groups(void **state)
+{
+	static const uint32_t a10[] = { 100 }, a11[] = { 110 }, a20[] = { 200 };
+	static const struct tc_prog_arrays pa[] = { { 10, a10, 1 }, { 11, a11, 1 }, { 20, a20, 1 } };
+	static const struct tc_slot sl[] = { { 100, 0, 11 }, { 110, 0, 12 }, { 200, 3, 12 } };
+	static const uint64_t period[] = { 100, 700, 200, 50, 1000 };
+	static const uint32_t ids[] = { 10, 11, 12, 20, 13 };
+	struct an_result r = { .event = SMP_EVENT_CPU_CLOCK, .freq = 1000, .elapsed_s = 1,
+			       .tail_ok = true };
+	struct an_tc_group *g;
+	size_t n, i;
+
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		struct jm_prog *p = fake_prog(ids[i], 0x1000 * (i + 1), 0x10, 0x1000 * (i + 1) + 0x100,
+					      0x10);
+
+		p->samples = period[i] / 10;
+		p->period = period[i] * 1000;	/* ns */
+		assert_int_equal(jm_add(&r.map, p), 0);
+	}
+	assert_int_equal(tc_graph_build(pa, 3, sl, 3, &r.tail), 0);
+	assert_int_equal(an_tail_groups(&r, &g, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(g[0].entry, 10);
+	assert_int_equal(g[0].n, 3);
+	assert_int_equal(g[0].samples, 10 + 70 + 20);
+	assert_int_equal(g[0].m[0].id, 10);
+	assert_int_equal(g[0].m[1].id, 11);
+	assert_int_equal(g[0].m[2].id, 12);
+	assert_true(g[0].m[2].shared && !g[0].m[1].shared && !g[0].m[0].shared);
+	assert_float_equal(g[0].m[1].share, 0.7, 1e-9);
+	assert_float_equal(g[0].m[0].share + g[0].m[1].share + g[0].m[2].share, 1, 1e-9);
+	/* 1000 us of a 1 s window is 0.1% of one CPU. */
+	assert_float_equal(g[0].cpu_pct, 0.1, 1e-9);
+	assert_int_equal(g[1].entry, 20);
+	assert_int_equal(g[1].n, 2);
+	assert_float_equal(g[1].m[1].share, 0.8, 1e-9);
+	an_tail_groups_free(g, n);
+	an_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +356,9 @@ int main(void)
 		cmocka_unit_test(test_ring_copy_wraps),
 		cmocka_unit_test(test_lookup_and_reuse),
 		cmocka_unit_test(test_drop_gone),
+		cmocka_unit_test(test_unmap_and_ksym),
+		cmocka_unit_test(test_record_time_and_order),
+		cmocka_unit_test(test_tail_groups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

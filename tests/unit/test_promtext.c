@@ -238,6 +238,34 @@ static void test_series_cap_keeps_costliest(void **state)
 	assert_int_equal(m.progs[0].id, 2);
 }
 
+/* The tail-call series follow the program cap: an edge with no kept
+ * program at either end goes, and at most max edges stay. */
+static void test_series_cap_bounds_tail_calls(void **state)
+{
+	struct ex_prog v[] = { prog(5, 10, 0), prog(3, 50, 0), prog(9, 30, 0) };
+	struct ex_tail_call t[] = { { 5, 6, 1, 0 }, { 3, 4, 1, 1 }, { 7, 9, 2, 0 },
+				    { 3, 11, 1, 2 } };
+	struct ex_model m;
+
+	model_init(&m, v, 3);
+	m.tail_calls = t;
+	m.ntail_calls = 4;
+	ex_model_cap(&m, 2);	/* keeps 3 and 9: 5's edge goes */
+	assert_int_equal(m.ntail_calls, 2);
+	assert_int_equal(t[0].caller_id, 3);
+	assert_int_equal(t[0].callee_id, 4);
+	assert_int_equal(t[1].caller_id, 7);	/* callee 9 kept */
+	m.ntail_calls = 4;
+	t[2] = (struct ex_tail_call){ 3, 11, 1, 2 };
+	t[3] = (struct ex_tail_call){ 3, 12, 1, 3 };
+	ex_model_cap(&m, 2);	/* 4 edges of kept programs, 2 stay */
+	assert_int_equal(m.ntail_calls, 2);
+	m.nprogs = 0;
+	m.ntail_calls = 2;
+	ex_model_cap(&m, 2);	/* no program kept: no edge */
+	assert_int_equal(m.ntail_calls, 0);
+}
+
 static void test_mode_parse(void **state)
 {
 	enum ex_mode mo;
@@ -286,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_waiting_fields_print_when_filled),
 		cmocka_unit_test(test_size_cap),
 		cmocka_unit_test(test_series_cap_keeps_costliest),
+		cmocka_unit_test(test_series_cap_bounds_tail_calls),
 		cmocka_unit_test(test_mode_parse),
 		cmocka_unit_test(test_listen_parse),
 	};

@@ -6,11 +6,14 @@ RUNNER=$ROOT/build/tests/attach_runner
 PROF_OUT=/tmp/vmt.prof.out
 PROF_ERR=/tmp/vmt.prof.err
 
-# start_runner OBJ: attach every program of build/OBJ.bpf.o with
-# attach_runner in the background; sets runpid and runids.
+# start_runner OBJ [OPTION...]: attach every program of build/OBJ.bpf.o
+# with attach_runner (and its OPTIONs) in the background; sets runpid and
+# runids.
 start_runner() {
 	[ -x "$RUNNER" ] || fail "attach_runner missing from the initramfs"
-	bg_run /tmp/vmt.run.out /tmp/vmt.run.err "$RUNNER" "$ROOT/build/$1.bpf.o"
+	obj=$1
+	shift
+	bg_run /tmp/vmt.run.out /tmp/vmt.run.err "$RUNNER" "$@" "$ROOT/build/$obj.bpf.o"
 	runpid=$bgpid
 	i=0
 	until grep -q '^ready' /tmp/vmt.run.out; do
@@ -62,6 +65,11 @@ prog_field() {
 # "ns_per_run" key: json_num would take the last one on a compact line).
 calib_ns() { grep -o '"ns_per_run": *[0-9.eE+-]*' "$OUT" | head -n1 | sed 's/.*: *//'; }
 within() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= b * p / 100) }'; }
+
+# prog_id_named NAME: the id of program NAME in the `bpfcost -j prog` in $OUT.
+prog_id_named() {
+	tr '{' '\n' <"$OUT" | grep "\"name\": *\"$1\"" | sed -n 's/.*"id": *\([0-9]*\),.*/\1/p' | head -n1
+}
 
 # Ids of the running sysmon's programs.
 sysmon_ids() {
@@ -334,4 +342,43 @@ test_profile_repeated_attach_under_load() {
 	kill $ldpid; wait $ldpid
 	kill -INT $smpid; wait $smpid
 	[ $bad -eq 0 ] || fail "$bad of 8 profile runs failed"
+}
+
+# A tail-called program: fentry on it sees none of its tail-call runs (the
+# jump enters past the hook). profile must say so in a note and in JSON
+# instead of printing zero runs as if it were idle; the entry's fexit fires
+# when the callee returns, so the entry's times include it.
+test_profile_tail_called_target() {
+	start_runner tailcall_test --tail bc_tc_jmp:0:bc_tc_callee
+	"$BPFCOST" -j prog >"$OUT"
+	entry=$(prog_id_named bc_tc_entry) callee=$(prog_id_named bc_tc_callee)
+	[ -n "$entry" ] && [ -n "$callee" ] || { stop_runner; fail "test programs not found"; }
+	profile_bg id "$callee" id "$entry" --duration 4
+	workload 500
+	profile_wait
+	cruns=$(prog_field "$callee" runs) eruns=$(prog_field "$entry" runs)
+	emean=$(prog_field "$entry" mean ns_per_run)
+	echo "callee $callee runs $cruns, entry $entry runs $eruns"
+	echo "entry mean ns/run (raw, with its tail-called bpf_loop(400)): $emean"
+	[ "$cruns" -eq 0 ] || { stop_runner; fail "fentry saw $cruns runs of the tail-called program"; }
+	[ "$eruns" -ge 500 ] || { stop_runner; fail "entry runs '$eruns' < 500"; }
+	tr -d '\n' <"$OUT" | grep -o "{\"id\": *$callee,.*" | grep -Eq '"tail_call_runs_unseen": *true' ||
+		{ stop_runner; fail "JSON does not say the callee's tail-call runs are unseen"; }
+	grep -Eq "\"note\": *\"runs inside $entry via tail call: fentry/fexit never see those runs" "$OUT" ||
+		{ stop_runner; fail "JSON has no note on the callee"; }
+	positive "$emean" || { stop_runner; fail "entry mean '$emean' not > 0"; }
+	bg_run $PROF_OUT $PROF_ERR "$BPFCOST" profile id "$callee" --duration 2
+	profpid=$bgpid
+	until grep -q 'note: profiling' $PROF_ERR; do
+		sleep 0.2
+		kill -0 $profpid 2>/dev/null || { cat $PROF_ERR; stop_runner; fail "profile died"; }
+	done
+	workload 200
+	wait $profpid || { cat $PROF_ERR; stop_runner; fail "profile failed"; }
+	stop_runner
+	cp $PROF_OUT "$OUT"
+	cat "$OUT"
+	[ "$(grep -c "note: runs inside $entry via tail call" "$OUT")" -eq 1 ] ||
+		fail "no one-line note on the tail-called target"
+	has 'no direct runs in the window'
 }
