@@ -48,6 +48,25 @@ void prog_links_walk(prog_link_fn fn, void *arg);
 /* Add one attach point to a program's list ("a,b"); nr_links: how many
  * it already holds. What does not fit is left out. */
 void prog_attach_append(char *attach, size_t len, uint32_t nr_links, const char *what);
+/* What a BPF object fd is: the kernel names the anon inode of each kind
+ * (kernel/bpf/syscall.c: "bpf-prog" in bpf_prog_new_fd, "bpf-map" in
+ * bpf_map_new_fd, "bpf_link" in bpf_link_prime for a new link but
+ * "bpf-link" in bpf_link_new_fd for one opened by id or from a pin), which
+ * /proc/PID/fd/N shows as "anon_inode:NAME". bpf_obj_get_info_by_fd alone
+ * cannot tell: each kind's info starts with its own type and id. */
+enum bpf_obj_kind { BPF_OBJ_OTHER, BPF_OBJ_PROG, BPF_OBJ_MAP, BPF_OBJ_LINK };
+
+/* "program", "map", "link", "object". */
+const char *bpf_obj_kind_name(enum bpf_obj_kind k);
+/* The kind named by an fd's link target ("anon_inode:bpf-prog", ...). */
+enum bpf_obj_kind bpf_fd_target_kind(const char *target);
+/* The kind of the BPF object behind our fd (BPF_OBJ_OTHER when not one). */
+enum bpf_obj_kind bpf_fd_kind(int fd);
+/* A pinned BPF object: its kind and the program it stands for (the
+ * program itself, or a link's program; 0 for a map or anything else, and
+ * for a link whose program is gone). 0, or the negative errno of opening
+ * it (bpf_obj_get) or reading its info. */
+int pinned_prog_id(const char *path, enum bpf_obj_kind *kind, uint32_t *prog_id);
 /* Every loaded program; ones that vanish during the walk are skipped. */
 int progs_scan(struct prog_list *l, unsigned flags);
 void prog_list_free(struct prog_list *l);

@@ -91,27 +91,28 @@ fail:
 	return err;
 }
 
+/* A pinned program selects itself, a pinned link its program; a map or
+ * anything else is an error that says what it is. */
 static int resolve_pinned(struct prog_selector *s)
 {
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	int fd, err = 0;
+	enum bpf_obj_kind kind;
+	int err;
 
-	fd = bpf_obj_get(s->arg);
-	if (fd < 0) {
-		err = -errno;
-		bc_err("pinned path '%s': %s", s->arg, strerror(errno));
+	err = pinned_prog_id(s->arg, &kind, &s->id);
+	if (err) {
+		bc_err("pinned path '%s': %s", s->arg, strerror(-err));
 		return err;
 	}
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) || len < offsetof(struct bpf_prog_info, id) + sizeof(info.id)) {
-		err = -EINVAL;
-		bc_err("pinned path '%s' is not a BPF program", s->arg);
-		goto cleanup;
+	if (kind != BPF_OBJ_PROG && kind != BPF_OBJ_LINK) {
+		bc_err("pinned path '%s' is a BPF %s, not a program or a link", s->arg,
+		       bpf_obj_kind_name(kind));
+		return -EINVAL;
 	}
-	s->id = info.id;
-cleanup:
-	close(fd);
-	return err;
+	if (!s->id) {
+		bc_err("pinned path '%s' is a BPF link without a program", s->arg);
+		return -ENOENT;
+	}
+	return 0;
 }
 
 static bool matches(const struct prog_selector *s, const struct prog_desc *d)
