@@ -7,6 +7,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Who holds a program (owners.h finds them): the processes with a
+ * program, link or perf-event fd on it, and where none does, a bpffs pin.
+ * Part of every program description the listings print (prog, stats, top,
+ * the exporter). */
+#define PROG_OWNERS_MAX 4	/* processes named per program; the rest counted */
+#define PROG_OWNER_PIN_LEN 256
+
+struct prog_owner {
+	int32_t pid;
+	char comm[16];		/* TASK_COMM_LEN */
+	uint32_t via;		/* enum owner_via bits (bpf/owners_rec.h) */
+};
+
+struct prog_owners {
+	bool known;		/* looked up; else nothing is shown */
+	uint32_t nprocs;	/* processes holding it, all of them */
+	struct prog_owner v[PROG_OWNERS_MAX];	/* the first of them, by pid */
+	char pinned[PROG_OWNER_PIN_LEN];	/* a bpffs path that holds it, or "" */
+};
+
 struct prog_desc {
 	uint32_t id;
 	uint32_t type;
@@ -19,6 +39,7 @@ struct prog_desc {
 	uint64_t run_cnt, run_time_ns, recursion_misses;
 	char attach[128];	/* from links: "raw_tp:sys_enter", ... or "" */
 	uint32_t nr_links;
+	struct prog_owners owners;
 };
 
 struct prog_list {

@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 #include "common.h"
 #include "ledger.h"
+#include "owners.h"
 #include "tracer.h"
 
 #define POLL_S 0.1
@@ -81,29 +82,16 @@ void tracer_describe(const struct tracer *t, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", a == t->o.argv ? "" : " ", *a);
 }
 
-uint32_t tracer_fdinfo_prog_id(const char *fdinfo)
-{
-	const char *line = fdinfo;
-	unsigned id;
-
-	while (line) {
-		if (sscanf(line, "prog_id: %u", &id) == 1)
-			return id;
-		line = strchr(line, '\n');
-		if (line)
-			line++;
-	}
-	return 0;
-}
-
 static uint32_t fdinfo_prog_id(const char *pid, const char *fd)
 {
 	char path[320], buf[4096];
+	uint32_t prog_id, link_id;
 
 	snprintf(path, sizeof(path), "/proc/%s/fdinfo/%s", pid, fd);
 	if (bc_read_str(path, buf, sizeof(buf)) <= 0)
 		return 0;
-	return tracer_fdinfo_prog_id(buf);
+	owners_parse_fdinfo(buf, &prog_id, &link_id);
+	return prog_id;
 }
 
 static void scan_add_prog(struct fd_scan *s, uint32_t id)

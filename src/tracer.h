@@ -54,8 +54,4 @@ void tracer_fini(struct tracer *t);
 /* "sysmon count" or the command line, for reports. */
 void tracer_describe(const struct tracer *t, char *buf, size_t len);
 
-/* Pure parser of the /proc text the readiness scan reads (fuzzed:
- * tests/fuzz; /proc/PID/stat is bc_parse_proc_stat in common.h). The "prog_id:" of a /proc/PID/fdinfo/FD text of a BPF program fd, or 0. */
-uint32_t tracer_fdinfo_prog_id(const char *fdinfo);
-
 #endif
