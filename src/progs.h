@@ -93,17 +93,20 @@ int progs_scan(struct prog_list *l, unsigned flags);
 void prog_list_free(struct prog_list *l);
 struct prog_desc *prog_list_find(struct prog_list *l, uint32_t id);
 
-enum sel_kind { SEL_ID, SEL_TAG, SEL_NAME, SEL_PINNED };
+enum sel_kind { SEL_ID, SEL_TAG, SEL_NAME, SEL_PINNED, SEL_PID, SEL_COMM };
 
 struct prog_selector {
 	enum sel_kind kind;
 	const char *arg;	/* as given */
-	uint32_t id;		/* SEL_ID, or SEL_PINNED once resolved */
+	uint32_t id;		/* SEL_ID, or SEL_PINNED once resolved; SEL_PID: the pid */
 	uint8_t tag[8];		/* SEL_TAG */
 };
 
-/* Parse "id N | tag HEX | name NAME | pinned PATH" words. Errors name the
- * bad word; returns the number of selectors or a negative errno. */
+/* Parse "id N | tag HEX | name NAME | pinned PATH | pid N | comm NAME"
+ * words. pid and comm select the programs a process holds through a
+ * program, link or perf-event fd (owners.h); comm matches the process name
+ * exactly, as the kernel keeps it (15 bytes). Errors name the bad word;
+ * returns the number of selectors or a negative errno. */
 int selectors_parse(int argc, char **argv, struct prog_selector **out);
 /* Resolve against the loaded programs. A selector matching nothing is an
  * error; a name matching several selects all and says so. ids are
