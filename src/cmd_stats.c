@@ -8,6 +8,7 @@
 #include <string.h>
 #include "bpfstats.h"
 #include "common.h"
+#include "owners.h"
 #include "progs.h"
 #include "runstats.h"
 
@@ -20,10 +21,14 @@ static const char stats_help[] =
 	"ns per run, CPU share as % of one CPU (%CPU1) and of the machine (%MACH),\n"
 	"recursion misses and totals since start. Ends with a summary of the run.\n"
 	"With no PROG every loaded program is sampled and programs loaded during\n"
-	"the run are added; with PROG (id N | tag HEX | name NAME | pinned PATH)\n"
-	"only the programs selected at start. A program that vanishes is shown as\n"
-	"'gone' with its last figures; an interval without runs shows 'no runs'.\n\n"
-	"Probes: prog_iter with --reader iter, or auto unless --count 1.\n\n"
+	"the run are added; with PROG (id N | tag HEX | name NAME | pinned PATH |\n"
+	"pid N | comm NAME) only the programs selected at start. A program that\n"
+	"vanishes is shown as 'gone' with its last figures; an interval without\n"
+	"runs shows 'no runs'. OWNER: the processes (PID/COMM) holding each program\n"
+	"through a program, link or perf event fd, found on every pass; else\n"
+	"'pinned: PATH' or 'none' (see 'bpfcost prog --help').\n\n"
+	"Probes: prog_iter and owner_iter with --reader iter, or auto unless\n"
+	"--count 1 (without the owners iterator, /proc is walked each pass).\n\n"
 	"Options:\n"
 	"  --interval S      sampling interval (1, 500ms, 2s; default 1s)\n"
 	"  --count N         stop after N intervals\n"
@@ -53,6 +58,7 @@ static const char stats_help[] =
 	"  bpfcost stats                                  # every program, 1 s, until Ctrl-C\n"
 	"  bpfcost stats name sysmon_cnt_enter --duration 5\n"
 	"  bpfcost stats id 42 id 43 --interval 250ms --count 20\n"
+	"  bpfcost stats pid 1234 --duration 5         # the programs process 1234 holds\n"
 	"  bpfcost -j stats --count 3 | jq 'select(.type == \"summary\")'\n";
 
 static const char *const caveats[] = {
@@ -91,7 +97,7 @@ static int parse_args(int argc, char **argv, struct rs_loop_opts *o)
 	};
 	int err;
 
-	*o = (struct rs_loop_opts){ .interval_s = STATS_DEFAULT_INTERVAL_S };
+	*o = (struct rs_loop_opts){ .interval_s = STATS_DEFAULT_INTERVAL_S, .owners = true };
 	err = bc_parse_opts(argc, argv, "h", opts, stats_help, parse_opt, o, false);
 	return err ? err : rs_loop_finish(argc, argv, o);
 }
@@ -107,9 +113,9 @@ static const char *state_name(enum rs_state st)
 
 static void print_head(FILE *f)
 {
-	fprintf(f, "%7s %-15s %-24s %11s %11s %10s %8s %8s %7s %12s %-5s\n", "ID", "TYPE",
+	fprintf(f, "%7s %-15s %-24s %11s %11s %10s %8s %8s %7s %12s %-5s %s\n", "ID", "TYPE",
 		"NAME", "RUNS", "RUNS/S", "NS/RUN", "%CPU1", "%MACH", "MISSES", "TOTAL_RUNS",
-		"STATE");
+		"STATE", "OWNER");
 }
 
 static void print_rate_cols(FILE *f, const struct rs_rate *r, bool valid)
@@ -129,10 +135,13 @@ static void print_rate_cols(FILE *f, const struct rs_rate *r, bool valid)
 
 static void print_row(FILE *f, const struct rs_prog *p, const struct rs_rate *r, bool valid)
 {
+	char owner[512];
+
 	fprintf(f, "%7u %-15.15s %-24.24s", p->id, prog_type_name(p->type), BC_ESC(p->full_name));
 	print_rate_cols(f, r, valid);
-	fprintf(f, " %12llu %-5s\n", (unsigned long long)(p->cur.run_cnt - p->base.run_cnt),
-		state_name(p->state));
+	owners_format(&p->owners, owner, sizeof(owner));
+	fprintf(f, " %12llu %-5s %s\n", (unsigned long long)(p->cur.run_cnt - p->base.run_cnt),
+		state_name(p->state), BC_ESC(owner));
 }
 
 static void print_interval_plain(FILE *f, const struct stats_run *sr)
@@ -185,10 +194,12 @@ static const char *reader_label(enum rs_reader r)
 
 static void print_start_plain(FILE *f, const struct stats_run *sr)
 {
-	fprintf(f, "run-time stats via %s%s, read with %s; %zu program%s, %d CPUs\n",
-		stats_via_name(sr->se.via),
+	fprintf(f, "run-time stats via %s%s, read with %s; owners from %s; %zu program%s, "
+		"%d CPUs\n", stats_via_name(sr->se.via),
 		sr->se.was_on ? " (already on before us: counters hold history)" : "",
-		reader_label(sr->rs.reader), sr->rs.n, sr->rs.n == 1 ? "" : "s", sr->rs.ncpu);
+		reader_label(sr->rs.reader),
+		sr->rs.owners->iter ? "the BPF iterator (iter/task_file)" : "/proc",
+		sr->rs.n, sr->rs.n == 1 ? "" : "s", sr->rs.ncpu);
 }
 
 /* ---- JSON output ---- */
@@ -204,7 +215,7 @@ static json_t *rate_json(const struct rs_rate *r)
 
 static json_t *prog_json(const struct rs_prog *p, json_t *rate)
 {
-	return bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}",
+	json_t *j = bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}",
 			 "id", (json_int_t)p->id, "name", p->name, "full_name", p->full_name,
 			 "type", prog_type_name(p->type), "tag", p->tag, "state",
 			 state_name(p->state), "rate", rate ? rate : json_null(),
@@ -215,6 +226,12 @@ static json_t *prog_json(const struct rs_prog *p, json_t *rate)
 			 "counters", "run_cnt", (json_int_t)p->cur.run_cnt, "run_time_ns",
 			 (json_int_t)p->cur.run_time_ns, "recursion_misses",
 			 (json_int_t)p->cur.recursion_misses);
+
+	if (j && owners_json_add(j, &p->owners)) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
 }
 
 static int print_interval_json(struct bc_ctx *ctx, const struct stats_run *sr)
@@ -255,7 +272,7 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 		json_array_append_new(progs, prog_json(&s->v[i], err ? NULL : rate_json(&tot)));
 	}
 	return bc_json_emit(ctx, bc_json_pack("{s:s, s:i, s:f, s:b, s:s, s:b, s:b, s:i, s:s, s:o, "
-					   "s:o, s:o}",
+					   "s:s, s:o, s:o}",
 					   "type", "summary", "intervals", (int)sr->intervals,
 					   "duration_s", (double)(s->now_ns - s->start_ns) / 1e9,
 					   "stopped", sr->stopped, "stats_via",
@@ -264,6 +281,7 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 					   "ncpu", s->ncpu, "reader", rs_reader_name(s->reader),
 					   "reader_fallback", *s->reader_why ?
 					   json_string(s->reader_why) : json_null(),
+					   "owners_via", owners_via_name(s->owners),
 					   "caveats", cav, "programs", progs));
 }
 

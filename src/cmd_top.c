@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "bpfstats.h"
 #include "common.h"
+#include "owners.h"
 #include "progs.h"
 #include "runstats.h"
 
@@ -25,8 +26,11 @@ static const char top_help[] =
 	"Usage: bpfcost top [PROG...] [OPTIONS]\n\n"
 	"Live view of what each BPF program costs, from the kernel's run-time\n"
 	"stats (see 'bpfcost stats --help' for the columns and caveats).\n"
-	"With PROG (id N | tag HEX | name NAME | pinned PATH) only those programs.\n\n"
-	"Probes: prog_iter with --reader iter, or auto unless --count 1.\n\n"
+	"With PROG (id N | tag HEX | name NAME | pinned PATH | pid N | comm NAME)\n"
+	"only those programs. OWNER: the processes (PID/COMM) holding each program,\n"
+	"else 'pinned: PATH' or 'none' (see 'bpfcost prog --help').\n\n"
+	"Probes: prog_iter and owner_iter with --reader iter, or auto unless\n"
+	"--count 1 (without the owners iterator, /proc is walked each refresh).\n\n"
 	"Options:\n"
 	"  --interval S      refresh interval (1, 500ms; default 1s)\n"
 	"  -b, --batch       print frames to stdout like 'top -b' (the default when\n"
@@ -38,11 +42,12 @@ static const char top_help[] =
 	"                    (see 'bpfcost stats --help')\n"
 	"  -h, --help        this help\n\n"
 	"Keys: s / > next sort column, < previous, r reverse order, / filter by\n"
-	"name or type (empty clears), up/down or j/k select a program (its %CPU1\n"
+	"name, type or owner (empty clears), up/down or j/k select a program (its %CPU1\n"
 	"and ns/run history is graphed), space or p pause, h help, q quit.\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost top\n"
 	"  bpfcost top --interval 500ms name sysmon_cnt_enter\n"
+	"  bpfcost top -b --count 2 comm my-agent\n"
 	"  bpfcost top -b --count 3 > frames.txt\n";
 
 enum sort_key { SK_ID, SK_TYPE, SK_NAME, SK_RUNS_S, SK_NS_RUN, SK_CPU, SK_MACH, SK_MISSES,
@@ -126,13 +131,16 @@ static int top_sample(struct top_state *t)
 static bool shown(const struct top_state *t, const struct rs_prog *p)
 {
 	const char *f = t->filter;
+	char owner[512];
 
 	if (p->state == RS_GONE && t->rs.pass - p->gone_pass >= TOP_GONE_KEEP)
 		return false;
 	if (!*f)
 		return true;
-	return strstr(p->name, f) || strstr(p->full_name, f) ||
-	       strstr(prog_type_name(p->type), f);
+	if (strstr(p->name, f) || strstr(p->full_name, f) || strstr(prog_type_name(p->type), f))
+		return true;
+	owners_format(&p->owners, owner, sizeof(owner));
+	return strstr(owner, f);
 }
 
 /* A sortable figure per key; programs without a rate sort as -1. */
@@ -203,11 +211,11 @@ static void fmt_header(const struct top_state *t, char *buf, size_t len)
 	for (k = 0; k < SK_COUNT; k++)
 		snprintf(h[k], sizeof(h[k]), "%s%s", (int)t->sort == k ? (t->desc ? "v" : "^") : "",
 			 sk_names[k]);
-	snprintf(buf, len, "%7s %-15s %-24s %11s %10s %8s %8s %7s %12s %-5s", h[0], h[1], h[2],
-		 h[3], h[4], h[5], h[6], h[7], h[8], "STATE");
+	snprintf(buf, len, "%7s %-15s %-24s %11s %10s %8s %8s %7s %12s %-5s %s", h[0], h[1], h[2],
+		 h[3], h[4], h[5], h[6], h[7], h[8], "STATE", "OWNER");
 }
 
-static void fmt_row(const struct rs_prog *p, char *buf, size_t len)
+static void fmt_figures(const struct rs_prog *p, char *buf, size_t len)
 {
 	static const char *const st[] = { "new", "live", "gone" };
 	const struct rs_rate *r = &p->last;
@@ -241,6 +249,17 @@ static void fmt_row(const struct rs_prog *p, char *buf, size_t len)
 		 st[p->state]);
 }
 
+static void fmt_row(const struct rs_prog *p, char *buf, size_t len)
+{
+	char owner[512];
+	size_t n;
+
+	fmt_figures(p, buf, len);
+	n = strlen(buf);
+	owners_format(&p->owners, owner, sizeof(owner));
+	snprintf(buf + n, len - n, " %s", BC_ESC(owner));
+}
+
 static void fmt_status(const struct top_state *t, char *buf, size_t len)
 {
 	char clock[16];
@@ -260,7 +279,7 @@ static void fmt_status(const struct top_state *t, char *buf, size_t len)
 
 static void batch_frame(FILE *f, struct top_state *t)
 {
-	char buf[256];
+	char buf[1024];
 	size_t i;
 
 	fmt_status(t, buf, sizeof(buf));
@@ -361,7 +380,7 @@ static void draw(struct top_state *t)
 	int rows = LINES - (TOP_GRAPH_H + 3) - 3, y, w = COLS / 2 - 2;
 	size_t pos, i, first = 0;
 	const struct rs_prog *sel = selected(t, &pos);
-	char buf[256];
+	char buf[1024];
 
 	erase();
 	fmt_status(t, buf, sizeof(buf));
@@ -538,7 +557,7 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 	};
 	int err;
 
-	*o = (struct top_opts){ .loop.interval_s = 1.0 };
+	*o = (struct top_opts){ .loop.interval_s = 1.0, .loop.owners = true };
 	err = bc_parse_opts(argc, argv, "hb", opts, top_help, parse_opt, o, false);
 	if (err)
 		return err;

@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include "common.h"
 #include "kfeatures.h"
+#include "owners.h"
 #include "progiter.h"
 #include "progs.h"
 #include "runstats.h"
@@ -140,6 +141,8 @@ int rs_observe(struct rs_sampler *s, const struct rs_prog_obs *o, uint64_t now_n
 	struct rs_prog *p = find_tracked(s, o->id);
 
 	*out = NULL;
+	if (s->owners && o->id == s->owners->self_prog_id)
+		return 0;	/* our owners iterator, like the stats reader's own */
 	if (p && (p->load_time != o->load_time || strcmp(p->tag, o->tag) ||
 		  o->c.run_cnt < p->cur.run_cnt || o->c.run_time_ns < p->cur.run_time_ns)) {
 		/* Same id, different program: the old one is gone. */
@@ -337,6 +340,22 @@ static int observe_fixed(struct rs_sampler *s, uint64_t now_ns)
 	return 0;
 }
 
+/* One owners scan per pass, looked up for every program still there. */
+static int fill_owners(struct rs_sampler *s)
+{
+	size_t i;
+	int err = owners_scan(s->owners);
+
+	if (err) {
+		bc_err("cannot find the programs' owners: %s", strerror(-err));
+		return err;
+	}
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].state != RS_GONE)
+			owners_lookup(s->owners, s->v[i].id, &s->v[i].owners);
+	return 0;
+}
+
 int rs_sample(struct rs_sampler *s)
 {
 	int err;
@@ -349,7 +368,7 @@ int rs_sample(struct rs_sampler *s)
 	if (err)
 		return err;
 	rs_pass_end(s);
-	return 0;
+	return s->owners ? fill_owners(s) : 0;
 }
 
 static int init_fixed_iter(struct rs_sampler *s, const uint32_t *ids, size_t nids)
@@ -381,7 +400,8 @@ static int init_fixed(struct rs_sampler *s, const uint32_t *ids, size_t nids)
 	return 0;
 }
 
-int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, struct progiter *it)
+int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, struct progiter *it,
+	    struct owners *ow)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t i;
@@ -391,6 +411,7 @@ int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, struct progi
 	s->ncpu = ncpu > 0 ? (int)ncpu : 1;
 	s->fixed = ids != NULL;
 	s->it = it;
+	s->owners = ow;
 	s->reader = it ? RS_READER_ITER : RS_READER_SYSCALL;
 	if (!s->fixed) {
 		err = rs_sample(s);
@@ -399,6 +420,8 @@ int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, struct progi
 		err = init_fixed(s, ids, nids);
 		if (!err)
 			rs_pass_end(s);
+		if (!err && s->owners)
+			err = fill_owners(s);
 	}
 	if (err)
 		return err;
@@ -459,25 +482,64 @@ static int try_iter(struct bc_ctx *ctx, struct progiter **it, char *why, size_t 
 	return 0;
 }
 
+/* With o->owners, the owners finder, opened before the baseline pass so
+ * that its iterator program is known and left out like the stats
+ * reader's. The iterator only where the counters are read by one: a
+ * single pass cannot pay back loading it. *ow stays NULL without. */
+static int open_owners(struct bc_ctx *ctx, const struct rs_loop_opts *o, struct owners **ow)
+{
+	bool try_iter = o->reader != RS_READER_SYSCALL &&
+			!(o->reader == RS_READER_AUTO && o->count == 1);
+	int err;
+
+	*ow = NULL;
+	if (!o->owners)
+		return 0;
+	*ow = calloc(1, sizeof(**ow));
+	if (!*ow)
+		return -ENOMEM;
+	err = owners_open(ctx, *ow, try_iter);
+	if (err) {
+		free(*ow);
+		*ow = NULL;
+	}
+	return err;
+}
+
+static void free_owners(struct owners *ow)
+{
+	if (ow) {
+		owners_close(ow);
+		free(ow);
+	}
+}
+
 int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts *o,
 	     const uint32_t *ids, size_t nids)
 {
 	struct progiter *it = NULL;
+	struct owners *ow;
 	char why[sizeof(s->reader_why)] = "";
 	int err;
 
 	memset(s, 0, sizeof(*s));
+	err = open_owners(ctx, o, &ow);
+	if (err)
+		return err;
 	/* auto and a single interval (two passes): loading the iterator
 	 * (vmlinux BTF parse + verification, ~20 ms) costs more than it saves
 	 * (~7.5 us per program per pass) below ~1,300 programs. */
 	if (o->reader == RS_READER_AUTO && o->count == 1)
-		return rs_init(s, ids, nids, NULL);
+		return rs_init(s, ids, nids, NULL, ow);
 	if (o->reader != RS_READER_SYSCALL) {
 		err = try_iter(ctx, &it, why, sizeof(why));
-		if (err == -ENOMEM)
+		if (err == -ENOMEM) {
+			free_owners(ow);
 			return err;
+		}
 		if (err && o->reader == RS_READER_ITER) {
 			bc_err("--reader iter: %s unavailable: %s", feature_label(FEAT_PROG_ITER), why);
+			free_owners(ow);
 			return err;
 		}
 		if (err)
@@ -486,7 +548,7 @@ int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts
 		else
 			why[0] = '\0';
 	}
-	err = rs_init(s, ids, nids, it);
+	err = rs_init(s, ids, nids, it, ow);
 	snprintf(s->reader_why, sizeof(s->reader_why), "%s", why);
 	return err;
 }
@@ -497,6 +559,7 @@ void rs_free(struct rs_sampler *s)
 		progiter_close(s->it);
 		free(s->it);
 	}
+	free_owners(s->owners);
 	idmap_free(&s->live);
 	free(s->v);
 	memset(s, 0, sizeof(*s));
