@@ -25,10 +25,11 @@ RUNNER = str(ROOT / "build" / "tests" / "attach_runner")
 class AttachRunner:
     """tests/helpers/attach_runner in the background: loads a BPF object,
     attaches its programs (unless attach=False) and holds them until stop().
-    ids: the programs' ids, from its "ready" line."""
+    opts: its other options (--links-only, ...). ids: the programs' ids,
+    from its "ready" line."""
 
-    def __init__(self, obj, attach=True):
-        args = [RUNNER] + ([] if attach else ["--no-attach"]) + [str(obj)]
+    def __init__(self, obj, attach=True, opts=()):
+        args = [RUNNER] + ([] if attach else ["--no-attach"]) + list(opts) + [str(obj)]
         self.p = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         line = self.p.stdout.readline().split()
         assert line and line[0] == "ready", f"attach_runner failed: {line}"
