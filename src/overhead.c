@@ -85,7 +85,7 @@ static int run_round(const struct oh_config *cfg, struct tracer *t, struct oh_re
 		     struct wl_result *wr, bool on)
 {
 	struct prog_totals before = { 0 }, after;
-	int err = 0;
+	int err = 0, off = 0;
 
 	if (on) {
 		err = tracer_on(t);
@@ -100,9 +100,9 @@ static int run_round(const struct oh_config *cfg, struct tracer *t, struct oh_re
 		 * another process holds them on and every run pays for them. */
 		read_totals(t, &after);
 		res->ab_counted_runs += after.runs - before.runs;
-		tracer_off(t);
+		off = tracer_off(t);	/* -EBUSY: its programs stay attached */
 	}
-	return err;
+	return err ? err : off;
 }
 
 /* Who held run-time stats on while we measured, for the report. */
@@ -167,7 +167,7 @@ static int decomp_round(const struct oh_config *cfg, struct tracer *t, struct oh
 	struct wl_config wl = cfg->wl;
 	struct prog_totals p0, p1, p2;
 	double bg_rate, wl_runs;
-	int err;
+	int err, off;
 
 	wl.duration_s = oh_decomp_round_s(&cfg->wl);
 
@@ -183,9 +183,9 @@ static int decomp_round(const struct oh_config *cfg, struct tracer *t, struct oh
 	if (!err && wr->stopped)
 		err = -EINTR;
 	read_totals(t, &p2);
-	tracer_off(t);
-	if (err)
-		return err;
+	off = tracer_off(t);
+	if (err || off)
+		return err ? err : off;
 	bg_rate = (double)(p1.runs - p0.runs) / ((double)(p1.at_ns - p0.at_ns) / 1e9);
 	wl_runs = (double)(p2.runs - p1.runs) - bg_rate * (double)(p2.at_ns - p1.at_ns) / 1e9;
 	res->bpf_runs += p2.runs - p1.runs;

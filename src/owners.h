@@ -60,7 +60,7 @@ struct owners {
 /* try_iter: run the iterator's trial (recorded in ctx as FEAT_OWNER_ITER)
  * and use the iterator when it passes, else /proc, saying why on stderr.
  * Without try_iter, /proc (a one-off scan: loading the iterator costs more
- * than it saves). 0 or -ENOMEM. */
+ * than it saves; ctx may then be NULL). 0 or -ENOMEM. */
 int owners_open(struct bc_ctx *ctx, struct owners *o, bool try_iter);
 /* One scan: every process's holds and every pin, replacing the last.
  * Our own process is left out (its only holds are our iterators). */

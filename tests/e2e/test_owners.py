@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import BIN, ROOT, AttachRunner, run, run_json
+from conftest import BIN, ROOT, RUNNER, AttachRunner, loaded_progs, run, run_json
 
 EMPTY = ROOT / "build" / "empty.bpf.o"
 UPROBE = ROOT / "build" / "testuprobe.bpf.o"
@@ -211,3 +211,41 @@ def test_bad_owner_selectors(args, msg):
     assert p.returncode != 0
     assert msg in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+
+
+# ---- the overhead tracer (issue 13, section 4): links and pinned links ----
+
+OH_QUICK = ["--syscalls", "getpid", "--round-time", "0.25", "--rounds", "4"]
+
+
+def test_tracer_holding_only_links_is_ready():
+    """A tracer command that closed its program fds and keeps only its link
+    fds is ready (its program found through the link) and its programs are
+    the ones the decomposition reads."""
+    p = run("-j", "overhead", *OH_QUICK, "--decomp-rounds", "1", "--ready-timeout", "10",
+            "--", RUNNER, "--links-only", str(EMPTY), timeout=120)
+    assert p.returncode == 0, p.stderr
+    r = json.loads(p.stdout)
+    assert r["tracer"]["programs"] == 1 and r["tracer"]["starts"] == 6
+    assert r["decomposition"]["bpf_runs"] > 0, r["decomposition"]
+
+
+@pytest.mark.parametrize("exit_ready,msg", [
+    (False, "BPF programs are still attached after it stopped (program {id} is held by "
+            "the pin {pin})"),
+    (True, "exited leaving BPF programs attached through bpffs pins (program {id} is held "
+           "by the pin {pin})"),
+])
+def test_tracer_with_pinned_links_is_refused(bpffs, exit_ready, msg):
+    """Pinned links keep the tracer's programs attached after it stopped,
+    whether it runs (holding links too) or pins them and exits: every off
+    round would be traced, so overhead refuses in one line."""
+    before = set(loaded_progs())
+    p = run("overhead", *OH_QUICK, "--decomp-rounds", "0", "--ready-timeout", "10", "--",
+            RUNNER, "--pin-links", bpffs, *(["--exit"] if exit_ready else []), str(EMPTY),
+            timeout=120)
+    assert p.returncode != 0
+    (new,) = set(loaded_progs()) - before
+    pin = f"{bpffs}/bc_empty"
+    assert msg.format(id=new, pin=pin) in p.stderr, p.stderr
+    assert "refusing" in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr

@@ -9,6 +9,8 @@
  *   --links-only     attach, then close the program fds: only link fds left
  *   --pin-links DIR  also pin each link as DIR/<program name>, and leave
  *                    the pins at exit (the test removes them)
+ *   --exit           exit once ready, like a loader that pins its links
+ *                    (with --pin-links) and leaves
  *   --uprobe-ioctl   attach each (uprobe) program to a function of this
  *                    process through a uprobe perf event and
  *                    PERF_EVENT_IOC_SET_BPF, then close the program fds:
@@ -33,7 +35,7 @@
 #define MAX_LINKS 64
 
 struct opts {
-	int attach, links_only, uprobe_ioctl, hold_pinned;
+	int attach, links_only, uprobe_ioctl, hold_pinned, exit_ready;
 	const char *pin_dir;
 };
 
@@ -170,6 +172,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "pin-links", required_argument, NULL, 'P' },
 		{ "uprobe-ioctl", no_argument, NULL, 'u' },
 		{ "hold-pinned", no_argument, NULL, 'H' },
+		{ "exit", no_argument, NULL, 'x' },
 		{ 0 },
 	};
 	int c;
@@ -182,6 +185,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'P': o->pin_dir = optarg; break;
 		case 'u': o->uprobe_ioctl = 1; break;
 		case 'H': o->hold_pinned = 1; break;
+		case 'x': o->exit_ready = 1; break;
 		default: return -1;
 		}
 	}
@@ -198,7 +202,7 @@ int main(int argc, char **argv)
 
 	if (parse(argc, argv, &o)) {
 		fprintf(stderr, "usage: attach_runner [--no-attach | --links-only | --pin-links DIR |"
-			" --uprobe-ioctl | --hold-pinned] OBJ.bpf.o|PIN\n");
+			" --uprobe-ioctl | --hold-pinned | --exit] OBJ.bpf.o|PIN\n");
 		return 2;
 	}
 	/* Block the stop signals first: sigwait below takes them in order. */
@@ -242,7 +246,8 @@ int main(int argc, char **argv)
 		bpf_object__close(obj);
 		obj = NULL;
 	}
-	sigwait(&set, &sig);
+	if (!o.exit_ready)
+		sigwait(&set, &sig);
 cleanup:
 	for (i = 0; i < nlinks; i++)
 		bpf_link__destroy(links[i]);
