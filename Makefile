@@ -34,6 +34,9 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 # Test helpers (tests/helpers/*.c): small libbpf programs e2e tests drive.
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(HELPER_SRCS))
+# bpfloop.bpf.c built with 50, 200 and 800 iterations: one program, bc_loop,
+# in three objects of known, growing cost (tests and benchmarks).
+BPFLOOP_OBJS := $(foreach n,50 200 800,$(BUILD)/bpfloop$(n).bpf.o)
 
 # libFuzzer harnesses, one per parser of outside input (tests/fuzz/README.md):
 # built with clang, the library objects instrumented too, into $(FUZZ_BUILD).
@@ -55,7 +58,7 @@ FUZZ_CFLAGS := -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -DBPFCOST_VERSION='"$(VER
 # this by building in a root that has only the plain deps.sh packages).
 all: $(BPF_OBJS) $(SKELS) $(BIN)
 all-unit: $(UNIT_BINS)
-helpers: $(HELPER_BINS)
+helpers: $(HELPER_BINS) $(BPFLOOP_OBJS)
 
 $(BUILD):
 	mkdir -p $(BUILD)/tests
@@ -74,6 +77,10 @@ $(BUILD)/syscalls.o: $(BUILD)/syscall_names.h
 
 $(BUILD)/%.bpf.o: src/bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard src/bpf/*.h) $(wildcard src/*.h) | $(BUILD)
 	$(CLANG) -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(ARCH) \
+		-I$(BUILD) -Isrc -Isrc/bpf -c $< -o $@
+
+$(BUILD)/bpfloop%.bpf.o: src/bpf/bpfloop.bpf.c $(BUILD)/vmlinux.h | $(BUILD)
+	$(CLANG) -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(ARCH) -DLOOP_N=$* \
 		-I$(BUILD) -Isrc -Isrc/bpf -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o

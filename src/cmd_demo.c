@@ -13,7 +13,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "annotate.h"
+#include "biasfmt.h"
 #include "bpfstats.h"
+#include "statsbias.h"
 #include "common.h"
 #include "kfeatures.h"
 #include "overhead.h"
@@ -42,6 +44,8 @@ static const char demo_help[] =
 	"Columns, each marked with the method that measured it:\n"
 	"  RUNS/SYSCALL        program runs per syscall seen by the monitor (stats)\n"
 	"  NS/RUN              mean time inside the weight's programs per run (stats)\n"
+	"  CORR_NS             NS/RUN minus the stats' own share of each run, measured\n"
+	"                      here on an empty program (see bpfcost stats --help)\n"
 	"  BPF_NS/SYSCALL      program time per syscall: runs/syscall x ns/run (stats);\n"
 	"                      the same from fentry/fexit minus the observer's own\n"
 	"                      cost (profile, where trampolines work)\n"
@@ -51,7 +55,8 @@ static const char demo_help[] =
 	"                      --rounds 100 --decomp-rounds 0)\n"
 	"  WRAPPED_GETPID_+NS  kernel syscall path with minus without the weight\n"
 	"                      (syscall, where fentry or kprobes work)\n"
-	"  CPU%_1CPU           program time as % of one CPU (stats), and the same from\n"
+	"  CPU%_1CPU           program time as % of one CPU (stats), the same corrected\n"
+	"                      for the stats' own share (corrected), and from\n"
 	"                      cpu-clock samples alone at 1 kHz, helpers included\n"
 	"                      (annotate)\n\n"
 	"Probes: what stats, overhead, syscall, profile and annotate need, and\n"
@@ -104,6 +109,7 @@ struct demo_skip {
 
 struct demo_report {
 	struct stats_enable se;
+	struct sb_bias bias;		/* the stats' own share per run, measured here */
 	enum stats_via stats_via;	/* how stats were on (se is reset after) */
 	int ncpus;
 	double round_s;
@@ -492,6 +498,8 @@ static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_re
 		return err;
 	}
 	r->stats_via = r->se.via;
+	if (sb_measure(&r->bias, SB_DEFAULT_BATCHES, SB_DEFAULT_RUNS))
+		bc_note("stats bias not measured: %s", r->bias.why);
 	for (int w = 0; !err && w < SYSMON_WEIGHT_COUNT; w++) {
 		r->w[w].weight = w;
 		if (!ctx->json)
@@ -546,6 +554,13 @@ static double cpu_pct(const struct demo_weight *w)
 	return w->wall_s > 0 ? (double)w->time_ns / (w->wall_s * 1e9) * 100 : 0;
 }
 
+/* Every sysmon program is a raw_tp program: the bias applies to each. */
+static void weight_corrected(const struct demo_report *r, const struct demo_weight *w,
+			     struct sb_corrected *c)
+{
+	sb_correct(&r->bias, true, w->runs, w->time_ns, w->wall_s, c);
+}
+
 static double sampled_pct(const struct demo_weight *w)
 {
 	double pct = 0;
@@ -583,21 +598,27 @@ static void print_header(FILE *f, const struct demo_report *r)
 
 static void print_stats_table(FILE *f, const struct demo_report *r)
 {
-	fprintf(f, "Programs (stats):\n%-7s %-36s %12s %12s %8s %10s %10s\n", "WEIGHT", "PROGRAMS",
-		"RUNS", "RUNS/SYSCALL", "NS/RUN", "CPU%_1CPU", "CPU%_ALL");
+	fprintf(f, "Programs (stats):\n%-7s %-36s %12s %12s %8s %8s %10s %10s %10s\n", "WEIGHT",
+		"PROGRAMS", "RUNS", "RUNS/SYSCALL", "NS/RUN", "CORR_NS", "CPU%_1CPU",
+		"CORR%_1CPU", "CPU%_ALL");
 	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++) {
 		const struct demo_weight *w = &r->w[i];
-		char names[64] = "";
+		char names[64] = "", cns[24], ccpu[24];
+		struct sb_corrected c;
 		size_t len = 0;
 
 		for (int p = 0; p < w->nprogs && len < sizeof(names); p++)
 			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
 						p ? "," : "", BC_ESC(w->prog[p].name));
-		fprintf(f, "%-7s %-36s %12" PRIu64 " %12.2f %8.1f %10.3f %10.3f\n",
+		weight_corrected(r, w, &c);
+		bf_corrected_str(cns, sizeof(cns), 1, &c, false);
+		bf_corrected_str(ccpu, sizeof(ccpu), 3, &c, true);
+		fprintf(f, "%-7s %-36s %12" PRIu64 " %12.2f %8.1f %8s %10.3f %10s %10.3f\n",
 			sysmon_weight_name(w->weight), names, w->runs,
-			ratio(w->runs, w->syscalls_seen), ratio(w->time_ns, w->runs), cpu_pct(w),
-			cpu_pct(w) / r->ncpus);
+			ratio(w->runs, w->syscalls_seen), ratio(w->time_ns, w->runs), cns,
+			cpu_pct(w), ccpu, cpu_pct(w) / r->ncpus);
 	}
+	bf_bias_legend(f, &r->bias);
 }
 
 /* The same question -- what does each weight cost -- answered by every
@@ -605,14 +626,15 @@ static void print_stats_table(FILE *f, const struct demo_report *r)
 static void print_methods_table(FILE *f, const struct demo_report *r)
 {
 	fprintf(f, "\nCost per syscall and CPU share, by method:\n");
-	fprintf(f, "%-7s %16s %16s %30s %22s %14s %17s\n", "WEIGHT", "BPF_NS/SYSCALL",
+	fprintf(f, "%-7s %16s %16s %30s %22s %10s %12s %12s\n", "WEIGHT", "BPF_NS/SYSCALL",
 		"BPF_NS/SYSCALL", "GETPID_ADDED_NS [95% CI]", "WRAPPED_GETPID_+NS", "CPU%_1CPU",
-		"CPU%_1CPU");
-	fprintf(f, "%-7s %16s %16s %30s %22s %14s %17s\n", "", "(stats)", "(profile)", "(ab)",
-		"(syscall)", "(stats)", "(annotate)");
+		"CPU%_1CPU", "CPU%_1CPU");
+	fprintf(f, "%-7s %16s %16s %30s %22s %10s %12s %12s\n", "", "(stats)", "(profile)", "(ab)",
+		"(syscall)", "(stats)", "(corrected)", "(annotate)");
 	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++) {
 		const struct demo_weight *w = &r->w[i];
-		char ab[48], wrap[32], sampled[16], prof[24];
+		char ab[48], wrap[32], sampled[16], prof[24], ccpu[24];
+		struct sb_corrected c;
 
 		/* The relative figure is undefined when the off rounds' mean is 0
 		 * (a clock too coarse for getpid, as under emulation). */
@@ -627,8 +649,11 @@ static void print_methods_table(FILE *f, const struct demo_report *r)
 			snprintf(sampled, sizeof(sampled), "%.3f", sampled_pct(w));
 		if (!col_cell(r, w, COL_PROFILE, prof, sizeof(prof)))
 			snprintf(prof, sizeof(prof), "%.1f", w->profile_ns);
-		fprintf(f, "%-7s %16.1f %16s %30s %22s %14.3f %17s\n", sysmon_weight_name(w->weight),
-			ratio(w->time_ns, w->syscalls_seen), prof, ab, wrap, cpu_pct(w), sampled);
+		weight_corrected(r, w, &c);
+		bf_corrected_str(ccpu, sizeof(ccpu), 3, &c, true);
+		fprintf(f, "%-7s %16.1f %16s %30s %22s %10.3f %12s %12s\n",
+			sysmon_weight_name(w->weight), ratio(w->time_ns, w->syscalls_seen), prof, ab,
+			wrap, cpu_pct(w), ccpu, sampled);
 	}
 	for (int c = 0; c < COL_COUNT; c++)
 		if (r->failed[c][0])
@@ -674,6 +699,7 @@ static json_t *weight_to_json(const struct demo_weight *w, const struct demo_rep
 {
 	json_t *progs = json_array();
 	int ncpus = r->ncpus;
+	struct sb_corrected c;
 
 	for (int p = 0; p < w->nprogs; p++)
 		json_array_append_new(progs, bc_json_pack("{s:i, s:s, s:I, s:I, s:o}", "id",
@@ -683,8 +709,9 @@ static json_t *weight_to_json(const struct demo_weight *w, const struct demo_rep
 						       "samples", w->got[COL_ANNOTATE] ?
 						       json_integer((json_int_t)w->prog[p].samples) :
 						       json_null()));
+	weight_corrected(r, w, &c);
 	return bc_json_pack("{s:s, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:o, s:o, s:o, "
-			 "s:I, s:I, s:o}",
+			 "s:I, s:I, s:o, s:o}",
 			 "weight", sysmon_weight_name(w->weight), "programs", progs, "wall_s",
 			 w->wall_s, "runs", (json_int_t)w->runs, "run_time_ns",
 			 (json_int_t)w->time_ns, "syscalls_seen", (json_int_t)w->syscalls_seen,
@@ -708,7 +735,7 @@ static json_t *weight_to_json(const struct demo_weight *w, const struct demo_rep
 						       "level", w->ab.level, "relative",
 						       bc_json_real(w->ab_relative),
 						       "stats_on_during_ab", w->ab_stats_on) :
-			 json_null());
+			 json_null(), "corrected", bf_corrected_json(&c));
 }
 
 static int print_json(struct bc_ctx *ctx, const struct demo_report *r)
@@ -735,11 +762,12 @@ static int print_json(struct bc_ctx *ctx, const struct demo_report *r)
 			json_array_append_new(failed, bc_json_pack("{s:s, s:s}", "method",
 								   col_method[c], "why",
 								   r->failed[c]));
-	return bc_json_emit(ctx, bc_json_pack("{s:f, s:i, s:{s:s, s:s, s:b}, s:{s:i, s:f}, s:o, "
-					   "s:o, s:o}",
+	return bc_json_emit(ctx, bc_json_pack("{s:f, s:i, s:{s:s, s:s, s:b, s:o}, s:{s:i, s:f}, "
+					   "s:o, s:o, s:o}",
 					   "round_s", r->round_s, "ncpus", r->ncpus, "stats",
 					   "method", "stats", "enabled_via",
 					   stats_via_name(r->stats_via), "was_on", r->se.was_on,
+					   "bias", bf_bias_json(&r->bias),
 					   "ab", "rounds", DEMO_AB_ROUNDS, "round_s", DEMO_AB_ROUND_S,
 					   "weights", weights,
 					   "other_methods", skipped, "skipped", failed));

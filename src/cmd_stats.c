@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include "biasfmt.h"
 #include "bpfstats.h"
 #include "common.h"
 #include "owners.h"
@@ -23,10 +24,20 @@ static const char stats_help[] =
 	"With no PROG every loaded program is sampled and programs loaded during\n"
 	"the run are added; with PROG (id N | tag HEX | name NAME | pinned PATH |\n"
 	"pid N | comm NAME) only the programs selected at start. A program that\n"
-	"vanishes is shown as 'gone' with its last figures; an interval without\n"
-	"runs shows 'no runs'. OWNER: the processes (PID/COMM) holding each program\n"
-	"through a program, link or perf event fd, found on every pass; else\n"
-	"'pinned: PATH' or 'none' (see 'bpfcost prog --help').\n\n"
+	"vanishes is shown as 'gone' once, with no figures for that interval (its\n"
+	"runs before it went were never read; the summary keeps its totals); an\n"
+	"interval without runs shows 'no runs'. OWNER: the processes (PID/COMM)\n"
+	"holding each program through a program, link or perf event fd, found on\n"
+	"every pass; else 'pinned: PATH' or 'none' (see 'bpfcost prog --help').\n\n"
+	"Corrected figures (CORR_NS, CORR%1): the stats count part of their own\n"
+	"clock reads as program time. At start bpfcost measures that share here\n"
+	"(an empty raw_tp program run ~65,000 times by BPF_PROG_TEST_RUN, ~0.1 s,\n"
+	"nothing attached) and subtracts it: CORR_NS = NS/RUN - bias. '<X' means\n"
+	"below the bias's own uncertainty (X the upper bound); '-' a program run\n"
+	"from a trampoline (fentry/fexit/LSM), whose stats window differs and is\n"
+	"not corrected. An empty program first on a hook right after a kernel\n"
+	"entry still shows some ns: entering its cold image is real cost, which\n"
+	"sampling (annotate --top) charges to it too.\n\n"
 	"Probes: prog_iter and owner_iter with --reader iter, or auto unless\n"
 	"--count 1 (without the owners iterator, /proc is walked each pass).\n\n"
 	"Options:\n"
@@ -43,6 +54,8 @@ static const char stats_help[] =
 	"                    works, else syscall, saying why on stderr; syscall for\n"
 	"                    --count 1, where loading the iterator costs more than\n"
 	"                    it saves)\n"
+	"  --no-correction   do not measure the stats bias (no program is loaded;\n"
+	"                    CORR_NS and CORR%1 are left out)\n"
 	"  -h, --help        this help\n\n"
 	"Stats are turned on with BPF_ENABLE_STATS (kernel >= 5.8) for as long as\n"
 	"we run, else with the sysctl. If they were already on (the sysctl, or\n"
@@ -63,6 +76,8 @@ static const char stats_help[] =
 
 static const char *const caveats[] = {
 	"stats add about two clock reads per run to every program while enabled",
+	"run_time_ns counts part of those clock reads as program time; 'corrected' "
+	"subtracts the stats bias measured here (stats_bias)",
 	"run_time_ns covers only the program body: no tracepoint dispatch, no trampoline",
 	"the syscall slow-path cost of syscall tracepoints is invisible to this method; "
 	"A/B (bpfcost overhead) sees it",
@@ -92,6 +107,7 @@ static int parse_args(int argc, char **argv, struct rs_loop_opts *o)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "sysctl", no_argument, NULL, 'S' },
 		{ "reader", required_argument, NULL, 'R' },
+		{ "no-correction", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -113,15 +129,19 @@ static const char *state_name(enum rs_state st)
 
 static void print_head(FILE *f)
 {
-	fprintf(f, "%7s %-15s %-24s %11s %11s %10s %8s %8s %7s %12s %-5s %s\n", "ID", "TYPE",
-		"NAME", "RUNS", "RUNS/S", "NS/RUN", "%CPU1", "%MACH", "MISSES", "TOTAL_RUNS",
-		"STATE", "OWNER");
+	fprintf(f, "%7s %-15s %-24s %11s %11s %10s %9s %8s %9s %8s %7s %12s %-5s %s\n", "ID",
+		"TYPE", "NAME", "RUNS", "RUNS/S", "NS/RUN", "CORR_NS", "%CPU1", "CORR%1",
+		"%MACH", "MISSES", "TOTAL_RUNS", "STATE", "OWNER");
 }
 
-static void print_rate_cols(FILE *f, const struct rs_rate *r, bool valid)
+static void print_rate_cols(FILE *f, const struct rs_rate *r, const struct sb_corrected *c,
+			    bool valid)
 {
+	char buf[32];
+
 	if (!valid) {
-		fprintf(f, " %11s %11s %10s %8s %8s %7s", "-", "-", "-", "-", "-", "-");
+		fprintf(f, " %11s %11s %10s %9s %8s %9s %8s %7s", "-", "-", "-", "-", "-", "-",
+			"-", "-");
 		return;
 	}
 	fprintf(f, " %11llu %11.1f", (unsigned long long)r->runs, r->runs_per_s);
@@ -129,25 +149,58 @@ static void print_rate_cols(FILE *f, const struct rs_rate *r, bool valid)
 		fprintf(f, " %10.1f", r->ns_per_run);
 	else
 		fprintf(f, " %10s", "no runs");
-	fprintf(f, " %8.3f %8.3f %7llu", r->cpu_pct, r->cpu_pct_machine,
-		(unsigned long long)r->misses);
+	bf_corrected_str(buf, sizeof(buf), 1, c, false);
+	fprintf(f, " %9s %8.3f", buf, r->cpu_pct);
+	bf_corrected_str(buf, sizeof(buf), 3, c, true);
+	fprintf(f, " %9s", buf);
+	fprintf(f, " %8.3f %7llu", r->cpu_pct_machine, (unsigned long long)r->misses);
 }
 
-static void print_row(FILE *f, const struct rs_prog *p, const struct rs_rate *r, bool valid)
+static void print_row(FILE *f, const struct rs_sampler *s, const struct rs_prog *p,
+		      const struct rs_rate *r, bool valid)
 {
+	struct sb_corrected c;
 	char owner[512];
 
+	rs_prog_corrected(s, p, r, &c);
 	fprintf(f, "%7u %-15.15s %-24.24s", p->id, prog_type_name(p->type), BC_ESC(p->full_name));
-	print_rate_cols(f, r, valid);
+	print_rate_cols(f, r, &c, valid);
 	owners_format(&p->owners, owner, sizeof(owner));
 	fprintf(f, " %12llu %-5s %s\n", (unsigned long long)(p->cur.run_cnt - p->base.run_cnt),
 		state_name(p->state), BC_ESC(owner));
 }
 
+/* A program's figures for the latest interval: a program that went away
+ * in it has none (its runs before it vanished were never read). */
+static bool interval_rate(const struct rs_prog *p)
+{
+	return p->has_rate && p->state != RS_GONE;
+}
+
+/* The interval's sum over live programs, raw and corrected: corrected
+ * only when the correction applies to every program in it. */
+static void interval_sum(const struct rs_sampler *s, struct rs_rate *sum, struct sb_corrected *c)
+{
+	bool all_apply = true;
+	size_t i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < s->n; i++) {
+		const struct rs_prog *p = &s->v[i];
+
+		if (!rs_prog_current(s, p) || !interval_rate(p))
+			continue;
+		rs_rate_add(sum, &p->last);
+		all_apply &= sb_applies(p->type, p->raw_tp_link);
+	}
+	sb_correct(&s->bias, all_apply, sum->runs, sum->time_ns, sum->wall_s, c);
+}
+
 static void print_interval_plain(FILE *f, const struct stats_run *sr)
 {
 	const struct rs_sampler *s = &sr->rs;
-	struct rs_rate sum = { 0 };
+	struct sb_corrected c;
+	struct rs_rate sum;
 	size_t i;
 
 	fprintf(f, "--- interval %u  t=%.3fs\n", sr->intervals,
@@ -156,14 +209,12 @@ static void print_interval_plain(FILE *f, const struct stats_run *sr)
 	for (i = 0; i < s->n; i++) {
 		const struct rs_prog *p = &s->v[i];
 
-		if (!rs_prog_current(s, p))
-			continue;
-		print_row(f, p, &p->last, p->has_rate);
-		if (p->state == RS_LIVE && p->has_rate)
-			rs_rate_add(&sum, &p->last);
+		if (rs_prog_current(s, p))
+			print_row(f, s, p, &p->last, interval_rate(p));
 	}
+	interval_sum(s, &sum, &c);
 	fprintf(f, "%7s %-15s %-24s", "", "", "(all live programs)");
-	print_rate_cols(f, &sum, true);
+	print_rate_cols(f, &sum, &c, true);
 	fprintf(f, "\n\n");
 	fflush(f);
 }
@@ -182,7 +233,7 @@ static void print_summary_plain(FILE *f, const struct stats_run *sr)
 		struct rs_rate tot;
 		int err = rs_prog_total(s, p, &tot);
 
-		print_row(f, p, &tot, err == 0);
+		print_row(f, s, p, &tot, err == 0);
 	}
 }
 
@@ -200,17 +251,29 @@ static void print_start_plain(FILE *f, const struct stats_run *sr)
 		reader_label(sr->rs.reader),
 		sr->rs.owners->iter ? "the BPF iterator (iter/task_file)" : "/proc",
 		sr->rs.n, sr->rs.n == 1 ? "" : "s", sr->rs.ncpu);
+	bf_bias_legend(f, &sr->rs.bias);
 }
 
 /* ---- JSON output ---- */
 
-static json_t *rate_json(const struct rs_rate *r)
+static json_t *rate_json(const struct rs_rate *r, const struct sb_corrected *c)
 {
-	return bc_json_pack("{s:I, s:I, s:I, s:f, s:f, s:o, s:f, s:f}", "runs", (json_int_t)r->runs,
-			 "run_time_ns", (json_int_t)r->time_ns, "recursion_misses",
-			 (json_int_t)r->misses, "wall_s", r->wall_s, "runs_per_s", r->runs_per_s,
-			 "ns_per_run", r->has_runs ? bc_json_real(r->ns_per_run) : json_null(),
-			 "cpu_pct", r->cpu_pct, "cpu_pct_machine", r->cpu_pct_machine);
+	return bc_json_pack("{s:I, s:I, s:I, s:f, s:f, s:o, s:f, s:f, s:o}", "runs",
+			    (json_int_t)r->runs, "run_time_ns", (json_int_t)r->time_ns,
+			    "recursion_misses", (json_int_t)r->misses, "wall_s", r->wall_s,
+			    "runs_per_s", r->runs_per_s, "ns_per_run",
+			    r->has_runs ? bc_json_real(r->ns_per_run) : json_null(), "cpu_pct",
+			    r->cpu_pct, "cpu_pct_machine", r->cpu_pct_machine, "corrected",
+			    bf_corrected_json(c));
+}
+
+static json_t *prog_rate_json(const struct rs_sampler *s, const struct rs_prog *p,
+			      const struct rs_rate *r)
+{
+	struct sb_corrected c;
+
+	rs_prog_corrected(s, p, r, &c);
+	return rate_json(r, &c);
 }
 
 static json_t *prog_json(const struct rs_prog *p, json_t *rate)
@@ -238,7 +301,8 @@ static int print_interval_json(struct bc_ctx *ctx, const struct stats_run *sr)
 {
 	const struct rs_sampler *s = &sr->rs;
 	json_t *progs = json_array();
-	struct rs_rate sum = { 0 };
+	struct sb_corrected c;
+	struct rs_rate sum;
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
@@ -246,15 +310,16 @@ static int print_interval_json(struct bc_ctx *ctx, const struct stats_run *sr)
 
 		if (!rs_prog_current(s, p))
 			continue;
-		json_array_append_new(progs, prog_json(p, p->has_rate ? rate_json(&p->last) : NULL));
-		if (p->state == RS_LIVE && p->has_rate)
-			rs_rate_add(&sum, &p->last);
+		json_array_append_new(progs, prog_json(p, interval_rate(p) ?
+							    prog_rate_json(s, p, &p->last) :
+							    NULL));
 	}
+	interval_sum(s, &sum, &c);
 	return bc_json_emit(ctx, bc_json_pack("{s:s, s:i, s:f, s:i, s:s, s:o, s:o}", "type",
 					   "interval", "interval", (int)sr->intervals, "t_s",
 					   (double)(s->now_ns - s->start_ns) / 1e9, "ncpu", s->ncpu,
 					   "reader", rs_reader_name(s->reader), "all",
-					   rate_json(&sum), "programs", progs));
+					   rate_json(&sum, &c), "programs", progs));
 }
 
 static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
@@ -266,13 +331,14 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 	for (i = 0; i < ARRAY_SIZE(caveats); i++)
 		json_array_append_new(cav, json_string(caveats[i]));
 	for (i = 0; i < s->n; i++) {
+		const struct rs_prog *p = &s->v[i];
 		struct rs_rate tot;
-		int err = rs_prog_total(s, &s->v[i], &tot);
+		int err = rs_prog_total(s, p, &tot);
 
-		json_array_append_new(progs, prog_json(&s->v[i], err ? NULL : rate_json(&tot)));
+		json_array_append_new(progs, prog_json(p, err ? NULL : prog_rate_json(s, p, &tot)));
 	}
 	return bc_json_emit(ctx, bc_json_pack("{s:s, s:i, s:f, s:b, s:s, s:b, s:b, s:i, s:s, s:o, "
-					   "s:s, s:o, s:o}",
+					   "s:s, s:o, s:o, s:o}",
 					   "type", "summary", "intervals", (int)sr->intervals,
 					   "duration_s", (double)(s->now_ns - s->start_ns) / 1e9,
 					   "stopped", sr->stopped, "stats_via",
@@ -282,6 +348,7 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 					   "reader_fallback", *s->reader_why ?
 					   json_string(s->reader_why) : json_null(),
 					   "owners_via", owners_via_name(s->owners),
+					   "stats_bias", bf_bias_json(&s->bias),
 					   "caveats", cav, "programs", progs));
 }
 

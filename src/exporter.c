@@ -325,7 +325,12 @@ static int open_sampling(struct exporter *ex)
 
 int ex_open(struct bc_ctx *ctx, struct exporter *ex, const struct ex_opts *o)
 {
-	struct rs_loop_opts rso = { .reader = RS_READER_AUTO, .owners = true };
+	/* The stats' own share of run_time_ns is measured (statsbias.h) when
+	 * stats are held, and exported as a gauge so a dashboard can subtract
+	 * runs * bias from run_time. */
+	struct rs_loop_opts rso = { .reader = RS_READER_AUTO,
+				    .no_correction = !(o->mode & EX_MODE_STATS),
+				    .owners = true };
 	int err;
 
 	memset(ex, 0, sizeof(*ex));
@@ -345,6 +350,12 @@ int ex_open(struct bc_ctx *ctx, struct exporter *ex, const struct ex_opts *o)
 	err = rs_start(ctx, &ex->rs, &rso, o->ids, o->nids);
 	if (err)
 		return err;
+	if (ex->stats_held) {
+		ex->m.bias.known = ex->rs.bias.valid;
+		ex->m.bias.per_run_s = ex->rs.bias.ns_per_run / 1e9;
+		ex->m.bias.lo_s = ex->rs.bias.lo / 1e9;
+		ex->m.bias.hi_s = ex->rs.bias.hi / 1e9;
+	}
 	if (o->mode & EX_MODE_SAMPLING) {
 		err = open_sampling(ex);
 		if (err)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include "common.h"
 #include "kfeatures.h"
@@ -356,6 +357,35 @@ static int fill_owners(struct rs_sampler *s)
 	return 0;
 }
 
+static void mark_raw_tp_link(uint32_t prog_id, const char *attach, void *arg)
+{
+	struct rs_sampler *s = arg;
+	struct rs_prog *p = find_tracked(s, prog_id);
+
+	if (p && !strncmp(attach, "raw_tp", 6))
+		p->raw_tp_link = true;
+}
+
+/* A tracing program is a tp_btf program (run like a raw tracepoint's)
+ * when a raw tracepoint link holds it, else trampoline-run: only the
+ * links tell, so new tracing programs cost one walk of them per pass. */
+static void check_tracing_links(struct rs_sampler *s)
+{
+	bool walk = false;
+	size_t i;
+
+	if (!s->bias.valid)
+		return;	/* only the correction needs to know */
+	for (i = 0; i < s->n; i++) {
+		struct rs_prog *p = &s->v[i];
+
+		if (p->type == BPF_PROG_TYPE_TRACING && !p->link_checked && p->state != RS_GONE)
+			walk = p->link_checked = true;
+	}
+	if (walk)
+		prog_links_walk(mark_raw_tp_link, s);
+}
+
 int rs_sample(struct rs_sampler *s)
 {
 	int err;
@@ -368,7 +398,15 @@ int rs_sample(struct rs_sampler *s)
 	if (err)
 		return err;
 	rs_pass_end(s);
+	check_tracing_links(s);
 	return s->owners ? fill_owners(s) : 0;
+}
+
+void rs_prog_corrected(const struct rs_sampler *s, const struct rs_prog *p,
+		       const struct rs_rate *r, struct sb_corrected *out)
+{
+	sb_correct(&s->bias, sb_applies(p->type, p->raw_tp_link), r->runs, r->time_ns,
+		   r->wall_s, out);
 }
 
 static int init_fixed_iter(struct rs_sampler *s, const uint32_t *ids, size_t nids)
@@ -514,15 +552,38 @@ static void free_owners(struct owners *ow)
 	}
 }
 
+static void measure_bias(struct sb_bias *b, const struct rs_loop_opts *o)
+{
+	memset(b, 0, sizeof(*b));
+	if (o->no_correction)
+		snprintf(b->why, sizeof(b->why), "--no-correction");
+	else if (sb_measure(b, SB_DEFAULT_BATCHES, SB_DEFAULT_RUNS))
+		bc_note("stats bias not measured: %s", b->why);
+}
+
+/* rs_init, then the bias measured before it (memset by rs_init) and what
+ * the correction needs to know about tracing programs. */
+static int init_with_bias(struct rs_sampler *s, const uint32_t *ids, size_t nids,
+			  struct progiter *it, struct owners *ow, const struct sb_bias *bias)
+{
+	int err = rs_init(s, ids, nids, it, ow);
+
+	s->bias = *bias;
+	check_tracing_links(s);
+	return err;
+}
+
 int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts *o,
 	     const uint32_t *ids, size_t nids)
 {
 	struct progiter *it = NULL;
 	struct owners *ow;
 	char why[sizeof(s->reader_why)] = "";
+	struct sb_bias bias;
 	int err;
 
 	memset(s, 0, sizeof(*s));
+	measure_bias(&bias, o);
 	err = open_owners(ctx, o, &ow);
 	if (err)
 		return err;
@@ -530,7 +591,7 @@ int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts
 	 * (vmlinux BTF parse + verification, ~20 ms) costs more than it saves
 	 * (~7.5 us per program per pass) below ~1,300 programs. */
 	if (o->reader == RS_READER_AUTO && o->count == 1)
-		return rs_init(s, ids, nids, NULL, ow);
+		return init_with_bias(s, ids, nids, NULL, ow, &bias);
 	if (o->reader != RS_READER_SYSCALL) {
 		err = try_iter(ctx, &it, why, sizeof(why));
 		if (err == -ENOMEM) {
@@ -548,7 +609,7 @@ int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts
 		else
 			why[0] = '\0';
 	}
-	err = rs_init(s, ids, nids, it, ow);
+	err = init_with_bias(s, ids, nids, it, ow, &bias);
 	snprintf(s->reader_why, sizeof(s->reader_why), "%s", why);
 	return err;
 }
@@ -595,6 +656,9 @@ int rs_loop_parse_opt(int c, const char *arg, struct rs_loop_opts *o)
 		return 0;
 	case 'R':
 		return rs_reader_parse(arg, &o->reader);
+	case 'N':
+		o->no_correction = true;
+		return 0;
 	}
 	return -ENOENT;
 }

@@ -7,16 +7,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <linux/bpf.h>
-#include <sys/prctl.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/filter.h>
 #include "common.h"
 #include "stats.h"
 #include "statsbias.h"
-#include "empty.skel.h"
 
-#define SB_HOOK "task_rename"
 #define CLOCKSOURCE "/sys/devices/system/clocksource/clocksource0/current_clocksource"
 
 int sb_from_batches(struct sb_bias *b, const double *batch_ns, unsigned n)
@@ -37,13 +36,13 @@ int sb_from_batches(struct sb_bias *b, const double *batch_ns, unsigned n)
 	return 0;
 }
 
-bool sb_applies(uint32_t prog_type, uint32_t link_type)
+bool sb_applies(uint32_t prog_type, bool raw_tp_link)
 {
 	switch (prog_type) {
 	case BPF_PROG_TYPE_TRACING:
 		/* tp_btf attaches through a raw tracepoint link and runs from
 		 * bpf_trace_run; fentry/fexit/fmod_ret/iter do not. */
-		return link_type == BPF_LINK_TYPE_RAW_TRACEPOINT;
+		return raw_tp_link;
 	case BPF_PROG_TYPE_LSM:
 	case BPF_PROG_TYPE_EXT:
 	case BPF_PROG_TYPE_STRUCT_OPS:
@@ -106,19 +105,25 @@ static int prog_counts(int fd, uint64_t *cnt, uint64_t *ns)
 	return 0;
 }
 
-/* One batch: fire the hook n times from this thread. */
+/* One batch: run the empty program n times. A raw_tp program's test run
+ * (bpf_prog_test_run_raw_tp, net/bpf/test_run.c) calls bpf_prog_run(), the
+ * same __bpf_prog_run a tracepoint's bpf_trace_run() uses, with the same
+ * two clock reads when stats are on; one run per bpf() call. */
 static int run_batch(int fd, unsigned n, double *ns_per_run, uint64_t *runs)
 {
-	uint64_t c0, t0, c1, t1;
+	uint64_t c0 = 0, t0 = 0, c1 = 0, t1 = 0;
 	unsigned i;
 	int err;
 
 	err = prog_counts(fd, &c0, &t0);
 	if (err)
 		return err;
-	for (i = 0; i < n; i++)
-		if (prctl(PR_SET_NAME, i & 1 ? "bpfcost-bias" : "bpfcost-biaz", 0, 0, 0))
+	for (i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, o);
+
+		if (bpf_prog_test_run_opts(fd, &o))
 			return -errno;
+	}
 	err = prog_counts(fd, &c1, &t1);
 	if (err)
 		return err;
@@ -129,30 +134,42 @@ static int run_batch(int fd, unsigned n, double *ns_per_run, uint64_t *runs)
 	return 0;
 }
 
-static int measure_batches(struct empty_bpf *skel, struct sb_bias *b, unsigned batches,
-			   unsigned runs, double *batch_ns)
+/* "r0 = 0; exit" as a raw_tp program, loaded with the bpf() syscall itself:
+ * libbpf's loaders first load feature probes of their own (prog names,
+ * memcg accounting), which would be two more programs on the host. -errno. */
+static int load_empty(void)
 {
-	int fd = bpf_program__fd(skel->progs.bc_empty);
-	struct bpf_link *link;
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT;
+	attr.insns = (uint64_t)(uintptr_t)insns;
+	attr.insn_cnt = ARRAY_SIZE(insns);
+	attr.license = (uint64_t)(uintptr_t)"GPL";
+	snprintf(attr.prog_name, sizeof(attr.prog_name), "bc_stats_bias");
+	fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	return fd < 0 ? -errno : fd;
+}
+
+static int measure_batches(int fd, struct sb_bias *b, unsigned batches, unsigned runs,
+			   double *batch_ns)
+{
 	unsigned i;
 	int err = 0;
 
-	link = bpf_program__attach_raw_tracepoint(skel->progs.bc_empty, SB_HOOK);
-	if (!link) {
-		err = -errno;
-		snprintf(b->why, sizeof(b->why), "cannot attach an empty raw_tp program to %s: %s",
-			 SB_HOOK, strerror(-err));
-		return err;
-	}
-	/* The first batch warms caches and the hook; it is not kept. */
+	/* The first batch warms caches; it is not kept. */
 	for (i = 0; i <= batches && !err; i++)
 		err = run_batch(fd, runs, &batch_ns[i ? i - 1 : 0], &b->runs);
-	bpf_link__destroy(link);
 	if (err == -ENODATA)
 		snprintf(b->why, sizeof(b->why),
 			 "run-time stats are off: the empty program's runs were not counted");
 	else if (err)
-		snprintf(b->why, sizeof(b->why), "prctl/bpf failed while measuring: %s",
+		snprintf(b->why, sizeof(b->why), "BPF_PROG_TEST_RUN of an empty program failed: %s",
 			 strerror(-err));
 	return err;
 }
@@ -160,27 +177,22 @@ static int measure_batches(struct empty_bpf *skel, struct sb_bias *b, unsigned b
 int sb_measure(struct sb_bias *b, unsigned batches, unsigned runs_per_batch)
 {
 	double batch_ns[64];
-	char comm[17] = "";
-	struct empty_bpf *skel;
 	uint64_t t0 = bc_now_ns();
-	int err;
+	int fd, err;
 
 	memset(b, 0, sizeof(*b));
-	snprintf(b->hook, sizeof(b->hook), "raw_tp:%s", SB_HOOK);
+	snprintf(b->hook, sizeof(b->hook), "raw_tp test run");
 	read_clocksource(b->clocksource, sizeof(b->clocksource));
 	if (batches < 2 || batches > ARRAY_SIZE(batch_ns) || !runs_per_batch)
 		return -EINVAL;
-	skel = empty_bpf__open_and_load();
-	if (!skel) {
-		err = -errno;
+	fd = load_empty();
+	if (fd < 0) {
 		snprintf(b->why, sizeof(b->why), "cannot load an empty raw_tp program: %s",
-			 strerror(-err));
-		return err;
+			 strerror(-fd));
+		return fd;
 	}
-	prctl(PR_GET_NAME, comm, 0, 0, 0);
-	err = measure_batches(skel, b, batches, runs_per_batch, batch_ns);
-	prctl(PR_SET_NAME, comm, 0, 0, 0);
-	empty_bpf__destroy(skel);
+	err = measure_batches(fd, b, batches, runs_per_batch, batch_ns);
+	close(fd);
 	if (!err)
 		err = sb_from_batches(b, batch_ns, batches);
 	b->elapsed_s = (double)(bc_now_ns() - t0) / 1e9;

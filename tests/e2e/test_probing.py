@@ -259,10 +259,15 @@ def test_id_counter_sees_the_trials():
 
 @pytest.mark.parametrize("args", [
     ["prog"],
-    ["stats", "--count", "1", "--interval", "50ms"],
-    ["stats", "--count", "2", "--interval", "50ms", "--reader", "syscall"],
+    ["stats", "--count", "1", "--interval", "50ms", "--no-correction"],
+    ["stats", "--count", "2", "--interval", "50ms", "--reader", "syscall", "--no-correction"],
     ["annotate", "--top", "--duration", "100ms", "--event", "cpu-clock"],
     ["load", "--duration", "100ms", "--mix", "getpid"],
 ])
 def test_commands_without_trials_load_no_program(args):
     assert loads_during(*args) == 0
+
+
+def test_stats_bias_loads_one_program():
+    """Measuring the stats bias is one empty program, run by test runs."""
+    assert loads_during("stats", "--count", "1", "--interval", "50ms") == 1

@@ -37,16 +37,15 @@ static void test_batches_interval(void **state)
 
 static void test_applies(void **state)
 {
-	assert_true(sb_applies(BPF_PROG_TYPE_RAW_TRACEPOINT, 0));
-	assert_true(sb_applies(BPF_PROG_TYPE_TRACEPOINT, BPF_LINK_TYPE_PERF_EVENT));
-	assert_true(sb_applies(BPF_PROG_TYPE_KPROBE, 0));
-	assert_true(sb_applies(BPF_PROG_TYPE_XDP, BPF_LINK_TYPE_XDP));
+	assert_true(sb_applies(BPF_PROG_TYPE_RAW_TRACEPOINT, true));
+	assert_true(sb_applies(BPF_PROG_TYPE_TRACEPOINT, false));
+	assert_true(sb_applies(BPF_PROG_TYPE_KPROBE, false));
+	assert_true(sb_applies(BPF_PROG_TYPE_XDP, false));
 	/* tp_btf runs from bpf_trace_run; fentry from a trampoline. */
-	assert_true(sb_applies(BPF_PROG_TYPE_TRACING, BPF_LINK_TYPE_RAW_TRACEPOINT));
-	assert_false(sb_applies(BPF_PROG_TYPE_TRACING, BPF_LINK_TYPE_TRACING));
-	assert_false(sb_applies(BPF_PROG_TYPE_TRACING, 0));
-	assert_false(sb_applies(BPF_PROG_TYPE_LSM, BPF_LINK_TYPE_TRACING));
-	assert_false(sb_applies(BPF_PROG_TYPE_STRUCT_OPS, 0));
+	assert_true(sb_applies(BPF_PROG_TYPE_TRACING, true));
+	assert_false(sb_applies(BPF_PROG_TYPE_TRACING, false));
+	assert_false(sb_applies(BPF_PROG_TYPE_LSM, false));
+	assert_false(sb_applies(BPF_PROG_TYPE_STRUCT_OPS, false));
 }
 
 static void test_correct_resolved(void **state)
