@@ -222,9 +222,9 @@ static void group_done(struct tracer *t)
 }
 
 /* What keeps program id attached now that its tracer is stopped: a bpffs
- * pin (of the program or of its link) or another process's link fd, said
- * in buf. 1 when held so, 0 when not. */
-static int describe_hold(const struct owners *o, uint32_t id, char *buf, size_t len)
+ * pin (of the program or of its link) or, with links, a process's link
+ * fd, said in buf. 1 when held so, 0 when not. */
+static int describe_hold(const struct owners *o, uint32_t id, bool links, char *buf, size_t len)
 {
 	struct prog_owners ow;
 
@@ -233,7 +233,7 @@ static int describe_hold(const struct owners *o, uint32_t id, char *buf, size_t 
 		snprintf(buf, len, "program %u is held by the pin %s", id, BC_ESC(ow.pinned));
 		return 1;
 	}
-	for (uint32_t i = 0; i < ow.nprocs && i < PROG_OWNERS_MAX; i++)
+	for (uint32_t i = 0; links && i < ow.nprocs && i < PROG_OWNERS_MAX; i++)
 		if (ow.v[i].via & OWNER_VIA_LINK) {
 			snprintf(buf, len, "program %u is held by a link of process %d (%s)", id,
 				 ow.v[i].pid, BC_ESC(ow.v[i].comm));
@@ -243,11 +243,11 @@ static int describe_hold(const struct owners *o, uint32_t id, char *buf, size_t 
 }
 
 /* Whether one of ids (or, with ids NULL, any pinned program with an id
- * above floor: loaded after it) is held attached by a pin or a link of
- * another process, from one /proc and bpffs scan (owners.h). 1 with buf
+ * above floor: loaded after it) is held attached by a pin or, with links,
+ * a process's link, from one /proc and bpffs scan (owners.h). 1 with buf
  * saying which, 0 if none, or a negative errno. */
-static int find_left_attached(const uint32_t *ids, int nids, uint32_t floor, char *buf,
-			      size_t len)
+static int find_left_attached(const uint32_t *ids, int nids, uint32_t floor, bool links,
+			      char *buf, size_t len)
 {
 	struct owners o;
 	int err, found = 0;
@@ -256,10 +256,10 @@ static int find_left_attached(const uint32_t *ids, int nids, uint32_t floor, cha
 	if (!err)
 		err = owners_scan(&o);
 	for (int i = 0; !err && ids && i < nids && !found; i++)
-		found = describe_hold(&o, ids[i], buf, len);
+		found = describe_hold(&o, ids[i], links, buf, len);
 	for (size_t i = 0; !err && !ids && i < o.npins && !found; i++)
 		if (o.pins[i].prog_id > floor)
-			found = describe_hold(&o, o.pins[i].prog_id, buf, len);
+			found = describe_hold(&o, o.pins[i].prog_id, false, buf, len);
 	owners_close(&o);
 	return err ? err : found;
 }
@@ -289,7 +289,7 @@ static int check_alive(struct tracer *t)
 		return 0;
 	group_done(t);
 	/* A loader that pins its links and exits: its programs stay on. */
-	if (find_left_attached(NULL, 0, t->id_floor, what, sizeof(what)) > 0) {
+	if (find_left_attached(NULL, 0, t->id_floor, false, what, sizeof(what)) > 0) {
 		bc_err("tracer command exited leaving BPF programs attached through bpffs pins "
 		       "(%s); " LEFT_ATTACHED_WHY, what);
 		return -EBUSY;
@@ -410,21 +410,27 @@ static bool any_loaded(const struct tracer *t)
 
 /* Wait until the kernel has freed the tracer's programs, so an "off" round
  * never runs with them still attached. A program kept attached by a pin
- * (a pinned link) or another process's link never goes: -EBUSY, said. */
+ * (a pinned link) never goes: -EBUSY, said at once. Processes of the
+ * group may still be dying with their fds, so a link held by a process
+ * counts only once the wait is over. */
 static int wait_progs_gone(const struct tracer *t)
 {
 	uint64_t deadline = bc_now_ns() + 2000000000ull;
 	char what[PROG_OWNER_PIN_LEN + 64];
+	bool links = false;
 
-	if (!any_loaded(t))
-		return 0;
-	if (find_left_attached(t->prog_ids, t->nprogs, 0, what, sizeof(what)) > 0) {
-		bc_err("the tracer's BPF programs are still attached after it stopped (%s); "
-		       LEFT_ATTACHED_WHY, what);
-		return -EBUSY;
+	while (any_loaded(t)) {
+		if (find_left_attached(t->prog_ids, t->nprogs, 0, links, what, sizeof(what)) > 0) {
+			bc_err("the tracer's BPF programs are still attached after it stopped (%s); "
+			       LEFT_ATTACHED_WHY, what);
+			return -EBUSY;
+		}
+		if (links)
+			return 0;	/* no pin or link holds it: not refused, as before */
+		while (any_loaded(t) && bc_now_ns() < deadline)
+			usleep(10000);
+		links = true;
 	}
-	while (any_loaded(t) && bc_now_ns() < deadline)
-		usleep(10000);
 	return 0;
 }
 
