@@ -461,14 +461,18 @@ int owners_scan(struct owners *o)
 	return scan_pins(o);
 }
 
-static size_t lower_bound_ref(const struct owners *o, uint32_t id)
+/* The first of n sorted records of size bytes whose prog_id (their first
+ * member: owner_ref and owner_pin) is not below id. */
+static size_t lower_bound(const void *v, size_t n, size_t size, uint32_t id)
 {
-	size_t lo = 0, hi = o->n;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
+		uint32_t at;
 
-		if (o->refs[mid].prog_id < id)
+		memcpy(&at, (const char *)v + mid * size, sizeof(at));
+		if (at < id)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -478,17 +482,9 @@ static size_t lower_bound_ref(const struct owners *o, uint32_t id)
 
 static const char *pin_of(const struct owners *o, uint32_t id)
 {
-	size_t lo = 0, hi = o->npins;
+	size_t i = lower_bound(o->pins, o->npins, sizeof(*o->pins), id);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (o->pins[mid].prog_id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < o->npins && o->pins[lo].prog_id == id ? o->pins[lo].path : "";
+	return i < o->npins && o->pins[i].prog_id == id ? o->pins[i].path : "";
 }
 
 void owners_lookup(const struct owners *o, uint32_t prog_id, struct prog_owners *out)
@@ -497,7 +493,8 @@ void owners_lookup(const struct owners *o, uint32_t prog_id, struct prog_owners 
 
 	memset(out, 0, sizeof(*out));
 	out->known = true;
-	for (i = lower_bound_ref(o, prog_id); i < o->n && o->refs[i].prog_id == prog_id; i++) {
+	i = lower_bound(o->refs, o->n, sizeof(*o->refs), prog_id);
+	for (; i < o->n && o->refs[i].prog_id == prog_id; i++) {
 		if (out->nprocs < PROG_OWNERS_MAX) {
 			struct prog_owner *w = &out->v[out->nprocs];
 

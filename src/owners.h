@@ -32,14 +32,14 @@ struct owners_bpf;
 struct bpf_link;
 
 struct owner_ref {
-	uint32_t prog_id;
+	uint32_t prog_id;		/* first, as in owner_pin: owners.c searches both */
 	int32_t pid;
 	uint32_t via;			/* enum owner_via bits */
 	char comm[OWNERS_COMM_LEN];
 };
 
 struct owner_pin {
-	uint32_t prog_id;
+	uint32_t prog_id;		/* first */
 	char path[PROG_OWNER_PIN_LEN];
 };
 
