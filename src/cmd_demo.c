@@ -570,6 +570,15 @@ static double sampled_pct(const struct demo_weight *w)
 	return pct;
 }
 
+/* How the A/B intervals were made (the same for every weight). */
+static const char *ab_ci_method(const struct demo_report *r)
+{
+	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++)
+		if (r->w[i].got[COL_AB] && r->w[i].ab.method)
+			return r->w[i].ab.method;
+	return "none";
+}
+
 static void print_header(FILE *f, const struct demo_report *r)
 {
 	fprintf(f, "Reference service: bpfcost sysmon at three weights; workload on CPU 0; %d CPUs.\n"
@@ -579,8 +588,8 @@ static void print_header(FILE *f, const struct demo_report *r)
 		stats_via_name(r->stats_via), r->se.was_on ? " (already on before us)" : "",
 		r->round_s);
 	fprintf(f, "  ab        A/B timing of getpid, %d off/on round pairs of %.2f s: everything\n"
-		"            the tracer adds to the syscall, with a 95%% bootstrap CI\n",
-		DEMO_AB_ROUNDS, DEMO_AB_ROUND_S);
+		"            the tracer adds to the syscall, with a 95%% CI (%s)\n",
+		DEMO_AB_ROUNDS, DEMO_AB_ROUND_S, ab_ci_method(r));
 	if (r->sampled)
 		fprintf(f, "  annotate  %s samples at %d Hz per CPU over the stats window, charged\n"
 			"            to the program on the stack: no per-run cost\n",
@@ -730,10 +739,10 @@ static json_t *weight_to_json(const struct demo_weight *w, const struct demo_rep
 			 json_null(),
 			 "events", (json_int_t)w->events,
 			 "lost", (json_int_t)w->lost, "ab_getpid_added_ns",
-			 w->got[COL_AB] ? bc_json_pack("{s:f, s:f, s:f, s:f, s:o, s:b}", "point",
+			 w->got[COL_AB] ? bc_json_pack("{s:f, s:f, s:f, s:f, s:s, s:o, s:b}", "point",
 						       w->ab.point, "lo", w->ab.lo, "hi", w->ab.hi,
-						       "level", w->ab.level, "relative",
-						       bc_json_real(w->ab_relative),
+						       "level", w->ab.level, "method", w->ab.method,
+						       "relative", bc_json_real(w->ab_relative),
 						       "stats_on_during_ab", w->ab_stats_on) :
 			 json_null(), "corrected", bf_corrected_json(&c));
 }
