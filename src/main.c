@@ -11,6 +11,7 @@
 #include "kfeatures.h"
 #include "ledger.h"
 #include "owners.h"
+#include "profile.h"
 #include "runstats.h"
 #include "syscallwrap.h"
 
@@ -152,6 +153,7 @@ int main(int argc, char **argv)
 	rs_feature_provide();
 	owners_feature_provide();
 	sw_feature_provide();
+	prof_feature_provide();
 	bc_signals_install();
 	ledger_sweep();		/* undo what a crashed run left (says what) */
 	if (bc_out_open(&ctx, STDOUT_FILENO)) {
