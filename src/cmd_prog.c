@@ -7,6 +7,7 @@
 #include "biasfmt.h"
 #include "bpfstats.h"
 #include "common.h"
+#include "owners.h"
 #include "progs.h"
 #include "statsbias.h"
 #include "tailcall.h"
@@ -14,10 +15,16 @@
 static const char prog_help[] =
 	"Usage: bpfcost prog [PROG...]\n\n"
 	"List loaded BPF programs: id, type, name (BTF function name when known),\n"
-	"tag, attach points (from links), BTF, JIT size, run-time stats and\n"
-	"tail-call relations (TAIL_CALL: which program a tail-called one runs\n"
-	"inside, and which programs an entry's run time includes).\n"
-	"PROG is a selector: id N | tag HEX | name NAME | pinned PATH (repeatable).\n\n"
+	"tag, attach points (from links), BTF, JIT size, run-time stats, tail-call\n"
+	"relations (TAIL_CALL: which program a tail-called one runs inside, and\n"
+	"which programs an entry's run time includes) and owners.\n"
+	"PROG is a selector: id N | tag HEX | name NAME | pinned PATH | pid N |\n"
+	"comm NAME (repeatable). pid and comm select the programs a process holds.\n\n"
+	"OWNER: the processes (PID/COMM) holding the program through a program fd,\n"
+	"a link fd or a perf event fd with it attached, found by walking /proc;\n"
+	"where none does, 'pinned: PATH' for a bpffs pin of it or of its link, else\n"
+	"'none' (held by the kernel only: an attachment without a link, a\n"
+	"program array).\n\n"
 	"run_cnt and run_time_ns only grow while run-time stats are enabled\n"
 	"(bpfcost stats turns them on for as long as it runs). The sysctl shows\n"
 	"only the sysctl path: BPF_ENABLE_STATS holders are not visible to it.\n"
@@ -36,6 +43,7 @@ static const char prog_help[] =
 	"EXAMPLES:\n"
 	"  bpfcost prog                       # every loaded program\n"
 	"  bpfcost prog name sysmon_cnt_enter # by kernel or BTF name\n"
+	"  bpfcost prog comm my-agent         # the programs my-agent's processes hold\n"
 	"  bpfcost -j prog id 42 id 43        # JSON for two programs\n";
 
 struct prog_report {
@@ -118,7 +126,29 @@ static int fill_tail_calls(struct prog_report *r)
 	return 0;
 }
 
-static int collect(struct prog_report *r, int argc, char **argv, bool correct)
+/* One /proc walk (a single listing cannot pay back loading the iterator). */
+static int fill_owners(struct bc_ctx *ctx, struct prog_list *l)
+{
+	struct owners o;
+	size_t i;
+	int err;
+
+	err = owners_open(ctx, &o, false);
+	if (!err)
+		err = owners_scan(&o);
+	for (i = 0; !err && i < l->n; i++)
+		owners_lookup(&o, l->v[i].id, &l->v[i].owners);
+	if (!err && o.perf_unnamed)
+		bc_note("%llu perf event%s hold a perf_event program that /proc cannot name "
+			"(BPF_TASK_FD_QUERY refuses that type); 'bpfcost stats' finds them with "
+			"its iterator", (unsigned long long)o.perf_unnamed,
+			o.perf_unnamed == 1 ? "" : "s");
+	owners_close(&o);
+	return err;
+}
+
+static int collect(struct bc_ctx *ctx, struct prog_report *r, int argc, char **argv,
+		   bool correct)
 {
 	uint32_t *ids = NULL;
 	size_t nids = 0;
@@ -132,6 +162,9 @@ static int collect(struct prog_report *r, int argc, char **argv, bool correct)
 		goto cleanup;
 	if (argc)
 		keep_selected(&r->progs, ids, nids);
+	err = fill_owners(ctx, &r->progs);
+	if (err)
+		goto cleanup;
 	if (stats_sysctl_read(&r->stats_sysctl))
 		r->stats_sysctl = -1;
 	if (correct)
@@ -160,12 +193,14 @@ static void print_plain(struct bc_ctx *ctx, const struct prog_report *r)
 		if ((l = (int)strlen(BC_ESC(d->attach))) > watt)
 			watt = l;
 	}
-	fprintf(ctx->out, "%6s  %-*s  %-*s  %-16s  %-*s  %3s  %6s  %12s  %14s  %8s  %8s  %8s  %s\n",
+	fprintf(ctx->out,
+		"%6s  %-*s  %-*s  %-16s  %-*s  %3s  %6s  %12s  %14s  %8s  %8s  %8s  %-12s  %s\n",
 		"ID", wtype, "TYPE", wname, "NAME", "TAG", watt, "ATTACH", "BTF", "JITED", "RUN_CNT",
-		"RUN_TIME_NS", "NS/RUN", "CORR_NS", "MISSES", "TAIL_CALL");
+		"RUN_TIME_NS", "NS/RUN", "CORR_NS", "MISSES", "TAIL_CALL", "OWNER");
 	for (i = 0; i < r->progs.n; i++) {
 		const struct prog_desc *d = &r->progs.v[i];
 		char cnt[24] = "-", tim[24] = "-", nsr[24] = "-", corr[24] = "-", tail[160];
+		char owner[512];
 		struct sb_corrected c;
 
 		/* Zero counters mean "not counted", not "free": show a dash. */
@@ -179,12 +214,13 @@ static void print_plain(struct bc_ctx *ctx, const struct prog_report *r)
 			bf_corrected_str(corr, sizeof(corr), 1, &c, false);
 		}
 		tc_note(&d->tail, tail, sizeof(tail));
+		owners_format(&d->owners, owner, sizeof(owner));
 		fprintf(ctx->out,
-			"%6u  %-*s  %-*s  %-16s  %-*s  %3s  %6u  %12s  %14s  %8s  %8s  %8llu  %s\n",
+			"%6u  %-*s  %-*s  %-16s  %-*s  %3s  %6u  %12s  %14s  %8s  %8s  %8llu  %-12s  %s\n",
 			d->id, wtype, prog_type_name(d->type), wname, BC_ESC(d->full_name), d->tag,
 			watt, *d->attach ? BC_ESC(d->attach) : "-", d->has_btf ? "yes" : "no",
 			d->jited_len, cnt, tim, nsr, corr, (unsigned long long)d->recursion_misses,
-			!r->tc_ok ? "?" : *tail ? tail : "-");
+			!r->tc_ok ? "?" : *tail ? tail : "-", BC_ESC(owner));
 	}
 	fprintf(ctx->out, "%zu program%s; kernel.bpf_stats_enabled=%d%s\n", r->progs.n,
 		r->progs.n == 1 ? "" : "s", r->stats_sysctl,
@@ -196,10 +232,11 @@ static void print_plain(struct bc_ctx *ctx, const struct prog_report *r)
 static json_t *prog_to_json(const struct prog_report *r, const struct prog_desc *d)
 {
 	struct sb_corrected c;
+	json_t *j;
 
 	prog_corrected(r, d, &c);
-	return bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:b, s:I, s:I, s:I, "
-			    "s:o, s:o, s:o}",
+	j = bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:b, s:I, s:I, s:I, "
+			 "s:o, s:o, s:o}",
 			 "id", (json_int_t)d->id, "type", prog_type_name(d->type), "name", d->name,
 			 "full_name", d->full_name, "tag", d->tag, "attach", d->attach,
 			 "btf", d->has_btf, "btf_id", (json_int_t)d->btf_id,
@@ -210,6 +247,11 @@ static json_t *prog_to_json(const struct prog_report *r, const struct prog_desc 
 			 d->run_cnt ? bc_json_real((double)d->run_time_ns / d->run_cnt) : json_null(),
 			 "corrected", bf_corrected_json(&c),
 			 "tail_call", r->tc_ok ? tc_json(&r->tc.g, d->id) : json_null());
+	if (j && owners_json_add(j, &d->owners)) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
 }
 
 static int print_json(struct bc_ctx *ctx, const struct prog_report *r)
@@ -248,7 +290,7 @@ int cmd_prog(struct bc_ctx *ctx, int argc, char **argv)
 	/* "bpfcost prog show ..." reads like bpftool; accept it. */
 	if (optind < argc && !strcmp(argv[optind], "show"))
 		optind++;
-	err = collect(&r, argc - optind, argv + optind, correct);
+	err = collect(ctx, &r, argc - optind, argv + optind, correct);
 	if (!err && ctx->json)
 		err = print_json(ctx, &r);
 	else if (!err)

@@ -9,6 +9,7 @@
 #include "biasfmt.h"
 #include "bpfstats.h"
 #include "common.h"
+#include "owners.h"
 #include "progs.h"
 #include "runstats.h"
 #include "tailcall.h"
@@ -22,11 +23,13 @@ static const char stats_help[] =
 	"ns per run, CPU share as % of one CPU (%CPU1) and of the machine (%MACH),\n"
 	"recursion misses and totals since start. Ends with a summary of the run.\n"
 	"With no PROG every loaded program is sampled and programs loaded during\n"
-	"the run are added; with PROG (id N | tag HEX | name NAME | pinned PATH)\n"
-	"only the programs selected at start. A program that vanishes is shown as\n"
-	"'gone' once, with no figures for that interval (its runs before it went\n"
-	"were never read; the summary keeps its totals); an interval without runs\n"
-	"shows 'no runs'.\n"
+	"the run are added; with PROG (id N | tag HEX | name NAME | pinned PATH |\n"
+	"pid N | comm NAME) only the programs selected at start. A program that\n"
+	"vanishes is shown as 'gone' once, with no figures for that interval (its\n"
+	"runs before it went were never read; the summary keeps its totals); an\n"
+	"interval without runs shows 'no runs'. OWNER: the processes (PID/COMM)\n"
+	"holding each program through a program, link or perf event fd, found on\n"
+	"every pass; else 'pinned: PATH' or 'none' (see 'bpfcost prog --help').\n\n"
 	"Corrected figures (CORR_NS, CORR%1): the stats count part of their own\n"
 	"clock reads as program time. At start bpfcost measures that share here\n"
 	"(an empty raw_tp program run ~65,000 times by BPF_PROG_TEST_RUN, ~0.1 s,\n"
@@ -45,7 +48,8 @@ static const char stats_help[] =
 	"tail call', 'includes tail-called ID') and NS/RUN shows 'tail-call'\n"
 	"instead of 'no runs'; 'bpfcost annotate --top' splits such a figure\n"
 	"between the programs by samples.\n\n"
-	"Probes: prog_iter with --reader iter, or auto unless --count 1.\n\n"
+	"Probes: prog_iter and owner_iter with --reader iter, or auto unless\n"
+	"--count 1 (without the owners iterator, /proc is walked each pass).\n\n"
 	"Options:\n"
 	"  --interval S      sampling interval (1, 500ms, 2s; default 1s)\n"
 	"  --count N         stop after N intervals\n"
@@ -77,6 +81,7 @@ static const char stats_help[] =
 	"  bpfcost stats                                  # every program, 1 s, until Ctrl-C\n"
 	"  bpfcost stats name sysmon_cnt_enter --duration 5\n"
 	"  bpfcost stats id 42 id 43 --interval 250ms --count 20\n"
+	"  bpfcost stats pid 1234 --duration 5         # the programs process 1234 holds\n"
 	"  bpfcost -j stats --count 3 | jq 'select(.type == \"summary\")'\n";
 
 static const char *const caveats[] = {
@@ -122,7 +127,7 @@ static int parse_args(int argc, char **argv, struct rs_loop_opts *o)
 	};
 	int err;
 
-	*o = (struct rs_loop_opts){ .interval_s = STATS_DEFAULT_INTERVAL_S };
+	*o = (struct rs_loop_opts){ .interval_s = STATS_DEFAULT_INTERVAL_S, .owners = true };
 	err = bc_parse_opts(argc, argv, "h", opts, stats_help, parse_opt, o, false);
 	return err ? err : rs_loop_finish(argc, argv, o);
 }
@@ -138,9 +143,9 @@ static const char *state_name(enum rs_state st)
 
 static void print_head(FILE *f)
 {
-	fprintf(f, "%7s %-15s %-24s %11s %11s %10s %9s %8s %9s %8s %7s %12s %-5s %s\n", "ID",
+	fprintf(f, "%7s %-15s %-24s %11s %11s %10s %9s %8s %9s %8s %7s %12s %-5s %-9s %s\n", "ID",
 		"TYPE", "NAME", "RUNS", "RUNS/S", "NS/RUN", "CORR_NS", "%CPU1", "CORR%1",
-		"%MACH", "MISSES", "TOTAL_RUNS", "STATE", "TAIL_CALL");
+		"%MACH", "MISSES", "TOTAL_RUNS", "STATE", "TAIL_CALL", "OWNER");
 }
 
 /* idle: what NS/RUN says for an interval without runs. */
@@ -170,15 +175,16 @@ static void print_row(FILE *f, const struct stats_run *sr, const struct rs_prog 
 		      const struct rs_rate *r, bool valid)
 {
 	struct sb_corrected c;
-	char tail[160];
+	char tail[160], owner[512];
 
 	rs_prog_corrected(&sr->rs, p, r, &c);
 	tc_note(&p->tail, tail, sizeof(tail));
 	fprintf(f, "%7u %-15.15s %-24.24s", p->id, prog_type_name(p->type), BC_ESC(p->full_name));
 	/* A tail-called program's runs are counted in its entry: not idle. */
 	print_rate_cols(f, r, &c, valid, p->tail.ncallers ? "tail-call" : "no runs");
-	fprintf(f, " %12llu %-5s %s\n", (unsigned long long)(p->cur.run_cnt - p->base.run_cnt),
-		state_name(p->state), !sr->tc_ok ? "?" : *tail ? tail : "-");
+	owners_format(&p->owners, owner, sizeof(owner));
+	fprintf(f, " %12llu %-5s %-9s %s\n", (unsigned long long)(p->cur.run_cnt - p->base.run_cnt),
+		state_name(p->state), !sr->tc_ok ? "?" : *tail ? tail : "-", BC_ESC(owner));
 }
 
 /* A program's figures for the latest interval: a program that went away
@@ -256,10 +262,12 @@ static const char *reader_label(enum rs_reader r)
 
 static void print_start_plain(FILE *f, const struct stats_run *sr)
 {
-	fprintf(f, "run-time stats via %s%s, read with %s; %zu program%s, %d CPUs\n",
-		stats_via_name(sr->se.via),
+	fprintf(f, "run-time stats via %s%s, read with %s; owners from %s; %zu program%s, "
+		"%d CPUs\n", stats_via_name(sr->se.via),
 		sr->se.was_on ? " (already on before us: counters hold history)" : "",
-		reader_label(sr->rs.reader), sr->rs.n, sr->rs.n == 1 ? "" : "s", sr->rs.ncpu);
+		reader_label(sr->rs.reader),
+		sr->rs.owners->iter ? "the BPF iterator (iter/task_file)" : "/proc",
+		sr->rs.n, sr->rs.n == 1 ? "" : "s", sr->rs.ncpu);
 	bf_bias_legend(f, &sr->rs.bias);
 }
 
@@ -287,8 +295,8 @@ static json_t *prog_rate_json(const struct rs_sampler *s, const struct rs_prog *
 
 static json_t *prog_json(const struct stats_run *sr, const struct rs_prog *p, json_t *rate)
 {
-	return bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}, "
-			    "s:o}",
+	json_t *j = bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I, s:I}, "
+				 "s:{s:I, s:I, s:I}, s:o}",
 			 "id", (json_int_t)p->id, "name", p->name, "full_name", p->full_name,
 			 "type", prog_type_name(p->type), "tag", p->tag, "state",
 			 state_name(p->state), "rate", rate ? rate : json_null(),
@@ -300,6 +308,12 @@ static json_t *prog_json(const struct stats_run *sr, const struct rs_prog *p, js
 			 (json_int_t)p->cur.run_time_ns, "recursion_misses",
 			 (json_int_t)p->cur.recursion_misses,
 			 "tail_call", sr->tc_ok ? tc_json(&sr->tc.g, p->id) : json_null());
+
+	if (j && owners_json_add(j, &p->owners)) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
 }
 
 static int print_interval_json(struct bc_ctx *ctx, const struct stats_run *sr)
@@ -343,7 +357,7 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 		json_array_append_new(progs, prog_json(sr, p, err ? NULL : prog_rate_json(s, p, &tot)));
 	}
 	return bc_json_emit(ctx, bc_json_pack("{s:s, s:i, s:f, s:b, s:s, s:b, s:b, s:i, s:s, s:o, "
-					   "s:o, s:o, s:o}",
+					   "s:s, s:o, s:o, s:o}",
 					   "type", "summary", "intervals", (int)sr->intervals,
 					   "duration_s", (double)(s->now_ns - s->start_ns) / 1e9,
 					   "stopped", sr->stopped, "stats_via",
@@ -352,6 +366,7 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 					   "ncpu", s->ncpu, "reader", rs_reader_name(s->reader),
 					   "reader_fallback", *s->reader_why ?
 					   json_string(s->reader_why) : json_null(),
+					   "owners_via", owners_via_name(s->owners),
 					   "stats_bias", bf_bias_json(&s->bias),
 					   "caveats", cav, "programs", progs));
 }

@@ -15,6 +15,7 @@
 #include "biasfmt.h"
 #include "bpfstats.h"
 #include "common.h"
+#include "owners.h"
 #include "progs.h"
 #include "runstats.h"
 #include "tailcall.h"
@@ -27,11 +28,14 @@ static const char top_help[] =
 	"Usage: bpfcost top [PROG...] [OPTIONS]\n\n"
 	"Live view of what each BPF program costs, from the kernel's run-time\n"
 	"stats (see 'bpfcost stats --help' for the columns and caveats).\n"
-	"With PROG (id N | tag HEX | name NAME | pinned PATH) only those programs.\n"
+	"With PROG (id N | tag HEX | name NAME | pinned PATH | pid N | comm NAME)\n"
+	"only those programs. OWNER: the processes (PID/COMM) holding each program,\n"
+	"else 'pinned: PATH' or 'none' (see 'bpfcost prog --help').\n"
 	"TAIL_CALL: a tail-called program runs inside its entry's figures (its\n"
 	"NS/RUN says 'tail-call', not 'no runs'); an entry's figures include the\n"
 	"programs it tail-calls.\n\n"
-	"Probes: prog_iter with --reader iter, or auto unless --count 1.\n\n"
+	"Probes: prog_iter and owner_iter with --reader iter, or auto unless\n"
+	"--count 1 (without the owners iterator, /proc is walked each refresh).\n\n"
 	"Options:\n"
 	"  --interval S      refresh interval (1, 500ms; default 1s)\n"
 	"  -b, --batch       print frames to stdout like 'top -b' (the default when\n"
@@ -44,11 +48,12 @@ static const char top_help[] =
 	"  --no-correction   do not measure the stats bias (CORR_NS, CORR%1 left out)\n"
 	"  -h, --help        this help\n\n"
 	"Keys: s / > next sort column, < previous, r reverse order, / filter by\n"
-	"name or type (empty clears), up/down or j/k select a program (its %CPU1\n"
+	"name, type or owner (empty clears), up/down or j/k select a program (its %CPU1\n"
 	"and ns/run history is graphed), space or p pause, h help, q quit.\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost top\n"
 	"  bpfcost top --interval 500ms name sysmon_cnt_enter\n"
+	"  bpfcost top -b --count 2 comm my-agent\n"
 	"  bpfcost top -b --count 3 > frames.txt\n";
 
 enum sort_key { SK_ID, SK_TYPE, SK_NAME, SK_RUNS_S, SK_NS_RUN, SK_CORR_NS, SK_CPU, SK_CORR_CPU,
@@ -140,13 +145,16 @@ static int top_sample(struct top_state *t)
 static bool shown(const struct top_state *t, const struct rs_prog *p)
 {
 	const char *f = t->filter;
+	char owner[512];
 
 	if (p->state == RS_GONE && t->rs.pass - p->gone_pass >= TOP_GONE_KEEP)
 		return false;
 	if (!*f)
 		return true;
-	return strstr(p->name, f) || strstr(p->full_name, f) ||
-	       strstr(prog_type_name(p->type), f);
+	if (strstr(p->name, f) || strstr(p->full_name, f) || strstr(prog_type_name(p->type), f))
+		return true;
+	owners_format(&p->owners, owner, sizeof(owner));
+	return strstr(owner, f);
 }
 
 /* A sortable figure per key; programs without a rate sort as -1, and a
@@ -225,8 +233,9 @@ static void fmt_header(const struct top_state *t, char *buf, size_t len)
 	for (k = 0; k < SK_COUNT; k++)
 		snprintf(h[k], sizeof(h[k]), "%s%s", (int)t->sort == k ? (t->desc ? "v" : "^") : "",
 			 sk_names[k]);
-	snprintf(buf, len, "%7s %-15s %-24s %11s %10s %9s %8s %9s %8s %7s %12s %-5s %s", h[0],
-		 h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], "STATE", "TAIL_CALL");
+	snprintf(buf, len, "%7s %-15s %-24s %11s %10s %9s %8s %9s %8s %7s %12s %-5s %-9s %s", h[0],
+		 h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], "STATE", "TAIL_CALL",
+		 "OWNER");
 }
 
 /* The TAIL_CALL column: "?" while the relations could not be read. */
@@ -237,7 +246,8 @@ static void fmt_tail(const struct top_state *t, const struct rs_prog *p, char *b
 		snprintf(buf, len, "%s", t->tc_ok ? "-" : "?");
 }
 
-static void fmt_row(const struct top_state *t, const struct rs_prog *p, char *buf, size_t len)
+static void fmt_figures(const struct top_state *t, const struct rs_prog *p, char *buf,
+			size_t len)
 {
 	static const char *const st[] = { "new", "live", "gone" };
 	const struct rs_rate *r = &p->last;
@@ -254,7 +264,7 @@ static void fmt_row(const struct top_state *t, const struct rs_prog *p, char *bu
 	if (n < 0 || (size_t)n >= len)
 		return;
 	if (!p->has_rate) {
-		snprintf(buf + n, len - n, " %11s %10s %9s %8s %9s %8s %7s %12llu %-5s %s", "-",
+		snprintf(buf + n, len - n, " %11s %10s %9s %8s %9s %8s %7s %12llu %-5s %-9s", "-",
 			 "-", "-", "-", "-", "-", "-", total, st[p->state], tail);
 		return;
 	}
@@ -262,7 +272,7 @@ static void fmt_row(const struct top_state *t, const struct rs_prog *p, char *bu
 		/* Idle in this interval, most of a big fleet: the same text as
 		 * the general case with every figure 0, without the floating
 		 * point formatting that was most of a batch frame's cost. */
-		snprintf(buf + n, len - n, " %11s %10s %9s %8s %9s %8s %7s %12llu %-5s %s", "0.0",
+		snprintf(buf + n, len - n, " %11s %10s %9s %8s %9s %8s %7s %12llu %-5s %-9s", "0.0",
 			 idle, "-", "0.000", "-", "0.000", "0", total, st[p->state], tail);
 		return;
 	}
@@ -273,9 +283,20 @@ static void fmt_row(const struct top_state *t, const struct rs_prog *p, char *bu
 	rs_prog_corrected(&t->rs, p, r, &c);
 	bf_corrected_str(cns, sizeof(cns), 1, &c, false);
 	bf_corrected_str(ccpu, sizeof(ccpu), 3, &c, true);
-	snprintf(buf + n, len - n, " %11.1f %10s %9s %8.3f %9s %8.3f %7llu %12llu %-5s %s",
+	snprintf(buf + n, len - n, " %11.1f %10s %9s %8.3f %9s %8.3f %7llu %12llu %-5s %-9s",
 		 r->runs_per_s, nsr, cns, r->cpu_pct, ccpu, r->cpu_pct_machine,
 		 (unsigned long long)r->misses, total, st[p->state], tail);
+}
+
+static void fmt_row(const struct top_state *t, const struct rs_prog *p, char *buf, size_t len)
+{
+	char owner[512];
+	size_t n;
+
+	fmt_figures(t, p, buf, len);
+	n = strlen(buf);
+	owners_format(&p->owners, owner, sizeof(owner));
+	snprintf(buf + n, len - n, " %s", BC_ESC(owner));
 }
 
 static void fmt_status(const struct top_state *t, char *buf, size_t len)
@@ -300,7 +321,7 @@ static void fmt_status(const struct top_state *t, char *buf, size_t len)
 
 static void batch_frame(FILE *f, struct top_state *t)
 {
-	char buf[384];
+	char buf[1024];
 	size_t i;
 
 	fmt_status(t, buf, sizeof(buf));
@@ -401,7 +422,7 @@ static void draw(struct top_state *t)
 	int rows = LINES - (TOP_GRAPH_H + 3) - 3, y, w = COLS / 2 - 2;
 	size_t pos, i, first = 0;
 	const struct rs_prog *sel = selected(t, &pos);
-	char buf[384];
+	char buf[1024];
 
 	erase();
 	fmt_status(t, buf, sizeof(buf));
@@ -579,7 +600,7 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 	};
 	int err;
 
-	*o = (struct top_opts){ .loop.interval_s = 1.0 };
+	*o = (struct top_opts){ .loop.interval_s = 1.0, .loop.owners = true };
 	err = bc_parse_opts(argc, argv, "hb", opts, top_help, parse_opt, o, false);
 	if (err)
 		return err;

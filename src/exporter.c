@@ -11,6 +11,7 @@
 #include "common.h"
 #include "exporter.h"
 #include "idmap.h"
+#include "owners.h"
 #include "progs.h"
 
 static const char *const mode_names[] = {
@@ -145,6 +146,7 @@ static int fill_from_stats(struct exporter *ex)
 		p->load_time = rp->load_time;
 		snprintf(p->tag, sizeof(p->tag), "%s", rp->tag);
 		snprintf(p->name, sizeof(p->name), "%s", rp->full_name);
+		owners_comms(&rp->owners, p->owner_comm, sizeof(p->owner_comm));
 		p->has_stats = ex->o.mode & EX_MODE_STATS;
 		p->run_cnt = rp->cur.run_cnt;
 		p->run_time_ns = rp->cur.run_time_ns;
@@ -389,7 +391,8 @@ int ex_open(struct bc_ctx *ctx, struct exporter *ex, const struct ex_opts *o)
 	 * stats are held, and exported as a gauge so a dashboard can subtract
 	 * runs * bias from run_time. */
 	struct rs_loop_opts rso = { .reader = RS_READER_AUTO,
-				    .no_correction = !(o->mode & EX_MODE_STATS) };
+				    .no_correction = !(o->mode & EX_MODE_STATS),
+				    .owners = true };
 	int err;
 
 	memset(ex, 0, sizeof(*ex));

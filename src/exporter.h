@@ -49,7 +49,7 @@ struct ex_prog {
 	char tag[17];
 	char name[128];			/* BTF function name, else the kernel's */
 	char attach[128];		/* from its links; "" when none */
-	char owner_comm[16];		/* "" until owners are found (issue 13) */
+	char owner_comm[64];		/* the holding processes' comms, "a,b"; "" for none */
 	/* Kernel run-time stats, cumulative since load (while stats were on). */
 	bool has_stats;
 	uint64_t run_cnt, run_time_ns, recursion_misses;

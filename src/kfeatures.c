@@ -52,6 +52,7 @@ static const struct {
 	[FEAT_STATS_FD]		 = { "stats_fd", "run-time stats via BPF_ENABLE_STATS" },
 	[FEAT_STATS_SYSCTL]	 = { "stats_sysctl", "run-time stats via kernel.bpf_stats_enabled" },
 	[FEAT_PROG_ITER]	 = { "prog_iter", "program stats via BPF iterator (iter/bpf_prog)" },
+	[FEAT_OWNER_ITER]	 = { "owner_iter", "program owners via BPF iterator (iter/task_file)" },
 	[FEAT_RAW_TP]		 = { "raw_tp", "raw tracepoint programs" },
 	[FEAT_TP_BTF]		 = { "tp_btf", "BTF tracepoint programs (tp_btf)" },
 	[FEAT_FENTRY_PROG]	 = { "fentry_prog", "fentry/fexit on a BPF program" },
@@ -804,8 +805,9 @@ static void probe_cache_misses(struct bc_ctx *ctx, struct feature_result *r)
 	probe_hw_counter(r, PERF_COUNT_HW_CACHE_MISSES, "cache-misses");
 }
 
-/* This layer's own trials. FEAT_PROG_ITER, FEAT_SYSCALL_DISPATCH and
- * FEAT_FENTRY_TRACING belong to the methods that use them and are
+/* This layer's own trials. FEAT_PROG_ITER, FEAT_OWNER_ITER,
+ * FEAT_SYSCALL_DISPATCH and FEAT_FENTRY_TRACING belong to the modules that
+ * use them and are
  * registered by those. */
 static const struct feature_probe own_probes[FEAT_COUNT] = {
 	[FEAT_STATS_FD] = { probe_stats_fd, "BPF_ENABLE_STATS, the fd closed at once" },

@@ -15,6 +15,7 @@ enum feature_id {
 	FEAT_STATS_FD,		/* BPF_ENABLE_STATS(BPF_STATS_RUN_TIME) */
 	FEAT_STATS_SYSCTL,	/* kernel.bpf_stats_enabled writable */
 	FEAT_PROG_ITER,		/* iter/bpf_prog stats reader (progiter.h) load+attach+read */
+	FEAT_OWNER_ITER,	/* iter/task_file owners reader (owners.h) load+attach+read */
 	FEAT_RAW_TP,		/* raw_tracepoint load+attach */
 	FEAT_TP_BTF,		/* tp_btf load+attach */
 	FEAT_FENTRY_PROG,	/* fentry+fexit on a BPF program (trial target) */

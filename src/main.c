@@ -10,6 +10,7 @@
 #include "common.h"
 #include "kfeatures.h"
 #include "ledger.h"
+#include "owners.h"
 #include "profile.h"
 #include "runstats.h"
 #include "syscallwrap.h"
@@ -49,7 +50,7 @@ static void usage(FILE *f)
 		"  -h, --help      this help; 'bpfcost COMMAND --help' for a command\n"
 		"  -V, --version   bpfcost's and libbpf's versions\n");
 	fprintf(f,
-		"\nProgram selectors (any command taking PROG): id N | tag HEX | name NAME | pinned PATH\n"
+		"\nProgram selectors (any command taking PROG): id N | tag HEX | name NAME | pinned PATH | pid N | comm NAME\n"
 		"\nEXAMPLES:\n"
 		"  bpfcost doctor                 # which methods work here\n"
 		"  bpfcost demo                   # measure the reference service\n"
@@ -150,6 +151,7 @@ int main(int argc, char **argv)
 	libbpf_set_print(ctx.verbose ? libbpf_print_verbose : libbpf_print_quiet);
 	/* Methods' own feature trials, which the feature layer calls by id. */
 	rs_feature_provide();
+	owners_feature_provide();
 	sw_feature_provide();
 	prof_feature_provide();
 	bc_signals_install();

@@ -166,7 +166,7 @@ static int run_round(const struct oh_config *cfg, struct tracer *t, struct oh_re
 {
 	struct oh_snap before, after;
 	struct oh_counts d;
-	int err = 0;
+	int err = 0, off;
 
 	if (!cw) {
 		err = wl_run(&cfg->wl, wr);
@@ -183,8 +183,8 @@ static int run_round(const struct oh_config *cfg, struct tracer *t, struct oh_re
 	read_snap(t, &after);
 	oh_snap_delta(&before, &after, &d);
 	res->ab_counted_runs += d.runs;
-	tracer_off(t);
-	return err;
+	off = tracer_off(t);	/* -EBUSY: its programs stay attached */
+	return err ? err : off;
 }
 
 static void record_cpu(struct oh_result *res, const struct cpu_window *cw)
@@ -337,7 +337,7 @@ static int decomp_round(const struct oh_config *cfg, struct tracer *t, struct oh
 	struct kind_window kw[WL_KIND_COUNT] = { 0 };
 	struct oh_counts bg = { 0 };
 	double bg_s = 0, v[3];
-	int err;
+	int err, off;
 
 	err = tracer_on(t);
 	if (err)
@@ -347,9 +347,9 @@ static int decomp_round(const struct oh_config *cfg, struct tracer *t, struct oh
 		err = kind_windows(cfg, t, wr, kw);
 	if (!err)
 		err = background_window(t, &bg, &bg_s);
-	tracer_off(t);
-	if (err)
-		return err;
+	off = tracer_off(t);
+	if (err || off)
+		return err ? err : off;
 	res->bg_runs_per_s += (double)bg.runs / bg_s / cfg->decomp_rounds;
 	for (int k = 0; k < WL_KIND_COUNT; k++) {
 		struct oh_kind *ok = &res->k[k];

@@ -10,7 +10,7 @@
 #include "progs.h"
 #include "progstats.skel.h"
 
-#define PROGITER_BUF0 (64 * 1024)	/* 1,000 records; grows as needed */
+#define PROGITER_BUF0 (64 * 1024)	/* 1,000 stats records; grows as needed */
 
 static int self_prog_id(struct progiter *it)
 {
@@ -66,49 +66,53 @@ fail:
 	return err;
 }
 
-/* Read the iterator fd to the end into it->buf; *len bytes. */
-static int read_all(struct progiter *it, int fd, size_t *len)
+int bpf_iter_read_all(int link_fd, unsigned char **buf, size_t *cap, size_t *len)
 {
 	size_t got = 0;
 	ssize_t n;
+	int fd, err = 0;
 
+	*len = 0;
+	fd = bpf_iter_create(link_fd);
+	if (fd < 0)
+		return errno ? -errno : -EIO;
 	for (;;) {
-		if (got == it->cap) {
-			size_t cap = it->cap ? it->cap * 2 : PROGITER_BUF0;
-			unsigned char *b = realloc(it->buf, cap);
+		if (got == *cap) {
+			size_t ncap = *cap ? *cap * 2 : PROGITER_BUF0;
+			unsigned char *b = realloc(*buf, ncap);
 
-			if (!b)
-				return -ENOMEM;
-			it->buf = b;
-			it->cap = cap;
+			if (!b) {
+				err = -ENOMEM;
+				break;
+			}
+			*buf = b;
+			*cap = ncap;
 		}
-		n = read(fd, it->buf + got, it->cap - got);
+		n = read(fd, *buf + got, *cap - got);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			err = -errno;
+			break;
 		}
 		if (n == 0)
 			break;
 		got += (size_t)n;
 	}
+	close(fd);
 	*len = got;
-	return 0;
+	return err;
 }
 
 int progiter_read(struct progiter *it, const struct progstats_rec **recs, size_t *n)
 {
 	size_t len = 0;
 	long cnt;
-	int fd, err;
+	int err;
 
 	*recs = NULL;
 	*n = 0;
-	fd = bpf_iter_create(bpf_link__fd(it->link));
-	if (fd < 0)
-		return errno ? -errno : -EIO;
-	err = read_all(it, fd, &len);
-	close(fd);
+	err = bpf_iter_read_all(bpf_link__fd(it->link), &it->buf, &it->cap, &len);
 	if (err)
 		return err;
 	cnt = progiter_parse(it->buf, len, it->self_id, &it->self);

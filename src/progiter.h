@@ -40,6 +40,11 @@ int progiter_selftest(struct progiter *it, char *detail, size_t len);
 /* Open and self-test: the whole trial, as doctor and stats/top run it.
  * On failure the iterator is closed again and why says what failed. */
 int progiter_trial(struct progiter *it, char *why, size_t len);
+/* Read a new iterator of the attached iterator link link_fd to its end
+ * into *buf (grown as needed; *cap its size, both kept across calls):
+ * *len bytes. For every iterator reader (this one, owners.c). 0 or a
+ * negative errno (*len then holds what was read). */
+int bpf_iter_read_all(int link_fd, unsigned char **buf, size_t *cap, size_t *len);
 /* Safe on a zeroed or already closed progiter. */
 void progiter_close(struct progiter *it);
 

@@ -224,6 +224,76 @@ static void fill_attach_points(struct prog_list *l)
 	prog_links_walk(add_attach_point, l);
 }
 
+const char *bpf_obj_kind_name(enum bpf_obj_kind k)
+{
+	static const char *const names[] = {
+		[BPF_OBJ_OTHER] = "object", [BPF_OBJ_PROG] = "program",
+		[BPF_OBJ_MAP] = "map", [BPF_OBJ_LINK] = "link",
+	};
+
+	return (unsigned)k < ARRAY_SIZE(names) ? names[k] : "object";
+}
+
+enum bpf_obj_kind bpf_fd_target_kind(const char *target)
+{
+	if (!strcmp(target, "anon_inode:bpf-prog"))
+		return BPF_OBJ_PROG;
+	if (!strcmp(target, "anon_inode:bpf-map"))
+		return BPF_OBJ_MAP;
+	if (!strcmp(target, "anon_inode:bpf_link") || !strcmp(target, "anon_inode:bpf-link"))
+		return BPF_OBJ_LINK;
+	return BPF_OBJ_OTHER;
+}
+
+enum bpf_obj_kind bpf_fd_kind(int fd)
+{
+	char path[64], target[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return BPF_OBJ_OTHER;
+	target[n] = '\0';
+	return bpf_fd_target_kind(target);
+}
+
+/* The program id in the info of a program or link fd. */
+static int obj_prog_id(int fd, enum bpf_obj_kind kind, uint32_t *prog_id)
+{
+	struct bpf_prog_info pinfo = {};
+	struct bpf_link_info linfo = {};
+	__u32 len;
+
+	if (kind == BPF_OBJ_PROG) {
+		len = sizeof(pinfo);
+		if (bpf_obj_get_info_by_fd(fd, &pinfo, &len))
+			return -errno;
+		*prog_id = pinfo.id;
+	} else if (kind == BPF_OBJ_LINK) {
+		len = sizeof(linfo);
+		if (bpf_obj_get_info_by_fd(fd, &linfo, &len))
+			return -errno;
+		*prog_id = linfo.prog_id;
+	}
+	return 0;
+}
+
+int pinned_prog_id(const char *path, enum bpf_obj_kind *kind, uint32_t *prog_id)
+{
+	int fd, err;
+
+	*kind = BPF_OBJ_OTHER;
+	*prog_id = 0;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	*kind = bpf_fd_kind(fd);
+	err = obj_prog_id(fd, *kind, prog_id);
+	close(fd);
+	return err;
+}
+
 int progs_scan(struct prog_list *l, unsigned flags)
 {
 	__u32 id = 0;

@@ -19,6 +19,26 @@ struct prog_tail {
 				 * is inside its run_time_ns */
 };
 
+/* Who holds a program (owners.h finds them): the processes with a
+ * program, link or perf-event fd on it, and where none does, a bpffs pin.
+ * Part of every program description the listings print (prog, stats, top,
+ * the exporter). */
+#define PROG_OWNERS_MAX 4	/* processes named per program; the rest counted */
+#define PROG_OWNER_PIN_LEN 256
+
+struct prog_owner {
+	int32_t pid;
+	char comm[16];		/* TASK_COMM_LEN */
+	uint32_t via;		/* enum owner_via bits (bpf/owners_rec.h) */
+};
+
+struct prog_owners {
+	bool known;		/* looked up; else nothing is shown */
+	uint32_t nprocs;	/* processes holding it, all of them */
+	struct prog_owner v[PROG_OWNERS_MAX];	/* the first of them, by pid */
+	char pinned[PROG_OWNER_PIN_LEN];	/* a bpffs path that holds it, or "" */
+};
+
 struct prog_desc {
 	uint32_t id;
 	uint32_t type;
@@ -32,6 +52,7 @@ struct prog_desc {
 	char attach[128];	/* from links: "raw_tp:sys_enter", ... or "" */
 	uint32_t nr_links;
 	struct prog_tail tail;
+	struct prog_owners owners;
 };
 
 struct prog_list {
@@ -61,22 +82,44 @@ void prog_links_walk(prog_link_fn fn, void *arg);
 /* Add one attach point to a program's list ("a,b"); nr_links: how many
  * it already holds. What does not fit is left out. */
 void prog_attach_append(char *attach, size_t len, uint32_t nr_links, const char *what);
+/* What a BPF object fd is: the kernel names the anon inode of each kind
+ * (kernel/bpf/syscall.c: "bpf-prog" in bpf_prog_new_fd, "bpf-map" in
+ * bpf_map_new_fd, "bpf_link" in bpf_link_prime for a new link but
+ * "bpf-link" in bpf_link_new_fd for one opened by id or from a pin), which
+ * /proc/PID/fd/N shows as "anon_inode:NAME". bpf_obj_get_info_by_fd alone
+ * cannot tell: each kind's info starts with its own type and id. */
+enum bpf_obj_kind { BPF_OBJ_OTHER, BPF_OBJ_PROG, BPF_OBJ_MAP, BPF_OBJ_LINK };
+
+/* "program", "map", "link", "object". */
+const char *bpf_obj_kind_name(enum bpf_obj_kind k);
+/* The kind named by an fd's link target ("anon_inode:bpf-prog", ...). */
+enum bpf_obj_kind bpf_fd_target_kind(const char *target);
+/* The kind of the BPF object behind our fd (BPF_OBJ_OTHER when not one). */
+enum bpf_obj_kind bpf_fd_kind(int fd);
+/* A pinned BPF object: its kind and the program it stands for (the
+ * program itself, or a link's program; 0 for a map or anything else, and
+ * for a link whose program is gone). 0, or the negative errno of opening
+ * it (bpf_obj_get) or reading its info. */
+int pinned_prog_id(const char *path, enum bpf_obj_kind *kind, uint32_t *prog_id);
 /* Every loaded program; ones that vanish during the walk are skipped. */
 int progs_scan(struct prog_list *l, unsigned flags);
 void prog_list_free(struct prog_list *l);
 struct prog_desc *prog_list_find(struct prog_list *l, uint32_t id);
 
-enum sel_kind { SEL_ID, SEL_TAG, SEL_NAME, SEL_PINNED };
+enum sel_kind { SEL_ID, SEL_TAG, SEL_NAME, SEL_PINNED, SEL_PID, SEL_COMM };
 
 struct prog_selector {
 	enum sel_kind kind;
 	const char *arg;	/* as given */
-	uint32_t id;		/* SEL_ID, or SEL_PINNED once resolved */
+	uint32_t id;		/* SEL_ID, or SEL_PINNED once resolved; SEL_PID: the pid */
 	uint8_t tag[8];		/* SEL_TAG */
 };
 
-/* Parse "id N | tag HEX | name NAME | pinned PATH" words. Errors name the
- * bad word; returns the number of selectors or a negative errno. */
+/* Parse "id N | tag HEX | name NAME | pinned PATH | pid N | comm NAME"
+ * words. pid and comm select the programs a process holds through a
+ * program, link or perf-event fd (owners.h); comm matches the process name
+ * exactly, as the kernel keeps it (15 bytes). Errors name the bad word;
+ * returns the number of selectors or a negative errno. */
 int selectors_parse(int argc, char **argv, struct prog_selector **out);
 /* Resolve against the loaded programs. A selector matching nothing is an
  * error; a name matching several selects all and says so. ids are

@@ -21,6 +21,7 @@
 #include <bpf/bpf.h>
 #include "common.h"
 #include "kfeatures.h"
+#include "owners.h"
 #include "progiter.h"
 #include "progs.h"
 #include "runstats.h"
@@ -142,6 +143,8 @@ int rs_observe(struct rs_sampler *s, const struct rs_prog_obs *o, uint64_t now_n
 	struct rs_prog *p = find_tracked(s, o->id);
 
 	*out = NULL;
+	if (s->owners && o->id == s->owners->self_prog_id)
+		return 0;	/* our owners iterator, like the stats reader's own */
 	if (p && (p->load_time != o->load_time || strcmp(p->tag, o->tag) ||
 		  o->c.run_cnt < p->cur.run_cnt || o->c.run_time_ns < p->cur.run_time_ns)) {
 		/* Same id, different program: the old one is gone. */
@@ -339,6 +342,22 @@ static int observe_fixed(struct rs_sampler *s, uint64_t now_ns)
 	return 0;
 }
 
+/* One owners scan per pass, looked up for every program still there. */
+static int fill_owners(struct rs_sampler *s)
+{
+	size_t i;
+	int err = owners_scan(s->owners);
+
+	if (err) {
+		bc_err("cannot find the programs' owners: %s", strerror(-err));
+		return err;
+	}
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].state != RS_GONE)
+			owners_lookup(s->owners, s->v[i].id, &s->v[i].owners);
+	return 0;
+}
+
 static void mark_raw_tp_link(uint32_t prog_id, const char *attach, void *arg)
 {
 	struct rs_sampler *s = arg;
@@ -381,7 +400,7 @@ int rs_sample(struct rs_sampler *s)
 		return err;
 	rs_pass_end(s);
 	check_tracing_links(s);
-	return 0;
+	return s->owners ? fill_owners(s) : 0;
 }
 
 void rs_prog_corrected(const struct rs_sampler *s, const struct rs_prog *p,
@@ -420,7 +439,8 @@ static int init_fixed(struct rs_sampler *s, const uint32_t *ids, size_t nids)
 	return 0;
 }
 
-int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, struct progiter *it)
+int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, struct progiter *it,
+	    struct owners *ow)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t i;
@@ -430,6 +450,7 @@ int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, struct progi
 	s->ncpu = ncpu > 0 ? (int)ncpu : 1;
 	s->fixed = ids != NULL;
 	s->it = it;
+	s->owners = ow;
 	s->reader = it ? RS_READER_ITER : RS_READER_SYSCALL;
 	if (!s->fixed) {
 		err = rs_sample(s);
@@ -438,6 +459,8 @@ int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, struct progi
 		err = init_fixed(s, ids, nids);
 		if (!err)
 			rs_pass_end(s);
+		if (!err && s->owners)
+			err = fill_owners(s);
 	}
 	if (err)
 		return err;
@@ -498,6 +521,38 @@ static int try_iter(struct bc_ctx *ctx, struct progiter **it, char *why, size_t 
 	return 0;
 }
 
+/* With o->owners, the owners finder, opened before the baseline pass so
+ * that its iterator program is known and left out like the stats
+ * reader's. The iterator only where the counters are read by one: a
+ * single pass cannot pay back loading it. *ow stays NULL without. */
+static int open_owners(struct bc_ctx *ctx, const struct rs_loop_opts *o, struct owners **ow)
+{
+	bool try_iter = o->reader != RS_READER_SYSCALL &&
+			!(o->reader == RS_READER_AUTO && o->count == 1);
+	int err;
+
+	*ow = NULL;
+	if (!o->owners)
+		return 0;
+	*ow = calloc(1, sizeof(**ow));
+	if (!*ow)
+		return -ENOMEM;
+	err = owners_open(ctx, *ow, try_iter);
+	if (err) {
+		free(*ow);
+		*ow = NULL;
+	}
+	return err;
+}
+
+static void free_owners(struct owners *ow)
+{
+	if (ow) {
+		owners_close(ow);
+		free(ow);
+	}
+}
+
 static void measure_bias(struct sb_bias *b, const struct rs_loop_opts *o)
 {
 	memset(b, 0, sizeof(*b));
@@ -510,9 +565,9 @@ static void measure_bias(struct sb_bias *b, const struct rs_loop_opts *o)
 /* rs_init, then the bias measured before it (memset by rs_init) and what
  * the correction needs to know about tracing programs. */
 static int init_with_bias(struct rs_sampler *s, const uint32_t *ids, size_t nids,
-			  struct progiter *it, const struct sb_bias *bias)
+			  struct progiter *it, struct owners *ow, const struct sb_bias *bias)
 {
-	int err = rs_init(s, ids, nids, it);
+	int err = rs_init(s, ids, nids, it, ow);
 
 	s->bias = *bias;
 	check_tracing_links(s);
@@ -523,23 +578,30 @@ int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts
 	     const uint32_t *ids, size_t nids)
 {
 	struct progiter *it = NULL;
+	struct owners *ow;
 	char why[sizeof(s->reader_why)] = "";
 	struct sb_bias bias;
 	int err;
 
 	memset(s, 0, sizeof(*s));
 	measure_bias(&bias, o);
+	err = open_owners(ctx, o, &ow);
+	if (err)
+		return err;
 	/* auto and a single interval (two passes): loading the iterator
 	 * (vmlinux BTF parse + verification, ~20 ms) costs more than it saves
 	 * (~7.5 us per program per pass) below ~1,300 programs. */
 	if (o->reader == RS_READER_AUTO && o->count == 1)
-		return init_with_bias(s, ids, nids, NULL, &bias);
+		return init_with_bias(s, ids, nids, NULL, ow, &bias);
 	if (o->reader != RS_READER_SYSCALL) {
 		err = try_iter(ctx, &it, why, sizeof(why));
-		if (err == -ENOMEM)
+		if (err == -ENOMEM) {
+			free_owners(ow);
 			return err;
+		}
 		if (err && o->reader == RS_READER_ITER) {
 			bc_err("--reader iter: %s unavailable: %s", feature_label(FEAT_PROG_ITER), why);
+			free_owners(ow);
 			return err;
 		}
 		if (err)
@@ -548,7 +610,7 @@ int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts
 		else
 			why[0] = '\0';
 	}
-	err = init_with_bias(s, ids, nids, it, &bias);
+	err = init_with_bias(s, ids, nids, it, ow, &bias);
 	snprintf(s->reader_why, sizeof(s->reader_why), "%s", why);
 	return err;
 }
@@ -559,6 +621,7 @@ void rs_free(struct rs_sampler *s)
 		progiter_close(s->it);
 		free(s->it);
 	}
+	free_owners(s->owners);
 	idmap_free(&s->live);
 	free(s->v);
 	memset(s, 0, sizeof(*s));

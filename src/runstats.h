@@ -14,6 +14,7 @@
 
 struct bc_ctx;
 struct tc_collector;
+struct owners;
 struct bc_interval;
 struct progiter;
 struct rs_loop_opts;
@@ -64,6 +65,7 @@ struct rs_prog {
 	struct rs_sample prev, cur;
 	uint64_t base_ns, prev_ns, cur_ns;	/* monotonic times of those */
 	struct rs_rate last;		/* last interval (kept once gone) */
+	struct prog_owners owners;	/* as the last pass found them (kept once gone) */
 	bool link_checked;		/* tracing programs: links looked at */
 	bool raw_tp_link;		/* a raw tracepoint link attaches it (tp_btf) */
 	struct prog_tail tail;		/* tail-call relations (rs_tail_refresh) */
@@ -94,6 +96,7 @@ struct rs_sampler {
 	uint64_t prev_boot_ns;	/* boottime of the previous pass */
 	uint64_t cur_boot_ns;	/* boottime of this pass */
 	bool history;		/* counters were non-zero at the first pass */
+	struct owners *owners;	/* who holds the programs, found each pass; or NULL */
 	struct sb_bias bias;	/* the stats' own share of run_time_ns, when
 				 * rs_start measured it (bias.valid) */
 };
@@ -102,12 +105,18 @@ struct rs_sampler {
  * appear. Otherwise only those programs; an id reused by another program
  * later is not followed. it: an open iterator reader, owned from here on
  * (closed by rs_free, also after an error), or NULL for the syscall
- * reader. The first pass is taken here (baseline). */
-int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, struct progiter *it);
+ * reader. ow: an open owners finder, owned from here on likewise, or NULL
+ * for no owners; its iterator program is left out. The first pass is
+ * taken here (baseline). */
+int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, struct progiter *it,
+	    struct owners *ow);
 /* Read every tracked program once more and compute the interval rates.
  * Programs that vanished are marked RS_GONE with their figures kept. */
 int rs_sample(struct rs_sampler *s);
-/* rs_init with the reader o->reader asks for. auto with --count 1 takes
+/* rs_init with the reader o->reader asks for, and with o->owners the
+ * programs' owners found on every pass (owners.h): with the iterator where
+ * the counters are read by one (--reader iter, or auto unless --count 1)
+ * and its trial passes, else through /proc. auto with --count 1 takes
  * syscall (one interval cannot pay back the iterator's load). iter and
  * auto open the
  * iterator and run the doctor's trial on it (progiter_selftest, result
@@ -164,6 +173,7 @@ struct rs_loop_opts {
 	double interval_s, duration_s;	/* duration 0: until stopped */
 	uint64_t count;			/* intervals or frames; 0: no limit */
 	bool sysctl;			/* force the sysctl fallback for stats */
+	bool owners;			/* find each program's owners every pass */
 	enum rs_reader reader;		/* --reader */
 	bool no_correction;		/* --no-correction (or no stats held): rs_start
 					 * does not measure the bias */

@@ -3,9 +3,13 @@
  *
  * A command tracer runs in its own process group, so that it and its
  * children can be stopped together and our terminal's Ctrl-C reaches only
- * us. It counts as ready once a process of that group holds BPF program fds
- * and attachment fds (bpf-link or perf_event) and the set has stopped
- * changing: that is what "loaded and attached" looks like from outside.
+ * us. It counts as ready once processes of that group hold BPF programs and
+ * attachments (link fds, perf event fds with a program) and the set has
+ * stopped changing: that is what "loaded and attached" looks like from
+ * outside. A link names its program (fdinfo), so a tracer that keeps only
+ * its links is seen with its programs. Programs that stay attached once it
+ * is stopped (pinned links) would be traced in every off round: that is
+ * refused, not measured.
  *
  * It must not outlive us: it dies with us (PR_SET_PDEATHSIG), and its group
  * is in the ledger, so that what it started itself is killed at our exit or,
@@ -22,6 +26,7 @@
 #include <bpf/bpf.h>
 #include "common.h"
 #include "ledger.h"
+#include "owners.h"
 #include "tracer.h"
 
 #define POLL_S 0.1
@@ -30,7 +35,7 @@
 struct fd_scan {
 	uint32_t ids[TRACER_MAX_PROGS];
 	int nprogs;
-	int nattach;		/* bpf-link and perf_event fds */
+	int nattach;		/* link fds, perf event fds with a program */
 };
 
 static int open_log(const struct tracer_opts *o)
@@ -81,31 +86,6 @@ void tracer_describe(const struct tracer *t, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", a == t->o.argv ? "" : " ", *a);
 }
 
-uint32_t tracer_fdinfo_prog_id(const char *fdinfo)
-{
-	const char *line = fdinfo;
-	unsigned id;
-
-	while (line) {
-		if (sscanf(line, "prog_id: %u", &id) == 1)
-			return id;
-		line = strchr(line, '\n');
-		if (line)
-			line++;
-	}
-	return 0;
-}
-
-static uint32_t fdinfo_prog_id(const char *pid, const char *fd)
-{
-	char path[320], buf[4096];
-
-	snprintf(path, sizeof(path), "/proc/%s/fdinfo/%s", pid, fd);
-	if (bc_read_str(path, buf, sizeof(buf)) <= 0)
-		return 0;
-	return tracer_fdinfo_prog_id(buf);
-}
-
 static void scan_add_prog(struct fd_scan *s, uint32_t id)
 {
 	for (int i = 0; i < s->nprogs; i++)
@@ -115,15 +95,15 @@ static void scan_add_prog(struct fd_scan *s, uint32_t id)
 		s->ids[s->nprogs++] = id;
 }
 
-static int scan_fd(const char *pid, const char *fd, const char *target, void *arg)
+/* A program fd names its program; a link fd (and a perf event with a
+ * program attached) is an attachment and names its program too, so a
+ * tracer that closed its program fds and holds only links is seen. */
+static int scan_fd(int pid, const struct owner_fd *f, void *arg)
 {
 	struct fd_scan *s = arg;
 
-	if (!strcmp(target, "anon_inode:bpf-prog"))
-		scan_add_prog(s, fdinfo_prog_id(pid, fd));
-	/* The kernel names link fds "bpf_link", unlike "bpf-prog". */
-	else if (!strcmp(target, "anon_inode:bpf_link") ||
-		 !strcmp(target, "anon_inode:[perf_event]"))
+	scan_add_prog(s, f->prog_id);
+	if (f->via & (OWNER_VIA_LINK | OWNER_VIA_PERF))
 		s->nattach++;
 	return 0;
 }
@@ -139,7 +119,7 @@ static int scan_if_in_group(const char *pid, void *arg)
 	long pgrp;
 
 	if (!bc_proc_stat(atoi(pid), &pgrp, NULL) && pgrp == g->pgrp)
-		bc_for_each_fd(pid, scan_fd, g->s);
+		owners_proc_fds(atoi(pid), scan_fd, g->s);
 	return 0;
 }
 
@@ -241,13 +221,79 @@ static void group_done(struct tracer *t)
 	t->pid = 0;
 }
 
+/* What keeps program id attached now that its tracer is stopped: a bpffs
+ * pin (of the program or of its link) or, with links, a process's link
+ * fd, said in buf. 1 when held so, 0 when not. */
+static int describe_hold(const struct owners *o, uint32_t id, bool links, char *buf, size_t len)
+{
+	struct prog_owners ow;
+
+	owners_lookup(o, id, &ow);
+	if (*ow.pinned) {
+		snprintf(buf, len, "program %u is held by the pin %s", id, BC_ESC(ow.pinned));
+		return 1;
+	}
+	for (uint32_t i = 0; links && i < ow.nprocs && i < PROG_OWNERS_MAX; i++)
+		if (ow.v[i].via & OWNER_VIA_LINK) {
+			snprintf(buf, len, "program %u is held by a link of process %d (%s)", id,
+				 ow.v[i].pid, BC_ESC(ow.v[i].comm));
+			return 1;
+		}
+	return 0;
+}
+
+/* Whether one of ids (or, with ids NULL, any pinned program with an id
+ * above floor: loaded after it) is held attached by a pin or, with links,
+ * a process's link, from one /proc and bpffs scan (owners.h). 1 with buf
+ * saying which, 0 if none, or a negative errno. */
+static int find_left_attached(const uint32_t *ids, int nids, uint32_t floor, bool links,
+			      char *buf, size_t len)
+{
+	struct owners o;
+	int err, found = 0;
+
+	err = owners_open(NULL, &o, false);
+	if (!err)
+		err = owners_scan(&o);
+	for (int i = 0; !err && ids && i < nids && !found; i++)
+		found = describe_hold(&o, ids[i], links, buf, len);
+	for (size_t i = 0; !err && !ids && i < o.npins && !found; i++)
+		if (o.pins[i].prog_id > floor)
+			found = describe_hold(&o, o.pins[i].prog_id, false, buf, len);
+	owners_close(&o);
+	return err ? err : found;
+}
+
+#define LEFT_ATTACHED_WHY "they stay attached while the tracer is off, so every off round " \
+	"would be traced too and the added time understated: refusing (remove the pins, or " \
+	"run the tracer so that it holds its links instead of pinning them)"
+
+/* The highest program id loaded now: programs loaded later have higher
+ * ids (the kernel allocates them cyclically; a wrap past INT_MAX between
+ * two calls is not handled). */
+static uint32_t max_prog_id(void)
+{
+	uint32_t id = 0, next;
+
+	while (!bpf_prog_get_next_id(id, &next))
+		id = next;
+	return id;
+}
+
 static int check_alive(struct tracer *t)
 {
+	char what[PROG_OWNER_PIN_LEN + 64];
 	int status;
 
 	if (waitpid(t->pid, &status, WNOHANG) != t->pid)
 		return 0;
 	group_done(t);
+	/* A loader that pins its links and exits: its programs stay on. */
+	if (find_left_attached(NULL, 0, t->id_floor, false, what, sizeof(what)) > 0) {
+		bc_err("tracer command exited leaving BPF programs attached through bpffs pins "
+		       "(%s); " LEFT_ATTACHED_WHY, what);
+		return -EBUSY;
+	}
 	if (WIFEXITED(status))
 		bc_err("tracer command exited with status %d before its BPF programs were "
 		       "attached", WEXITSTATUS(status));
@@ -309,6 +355,7 @@ static int command_on(struct tracer *t)
 {
 	int err;
 
+	t->id_floor = max_prog_id();
 	err = spawn(t);
 	if (err)
 		return err;
@@ -348,22 +395,43 @@ static bool reap(pid_t pid, double secs)
 	return false;
 }
 
-/* Wait until the kernel has freed the tracer's programs, so an "off" round
- * never runs with them still attached. */
-static void wait_progs_gone(const struct tracer *t)
+static bool any_loaded(const struct tracer *t)
 {
-	uint64_t deadline = bc_now_ns() + 2000000000ull;
-
 	for (int i = 0; i < t->nprogs; i++) {
-		int fd;
+		int fd = bpf_prog_get_fd_by_id(t->prog_ids[i]);
 
-		while ((fd = bpf_prog_get_fd_by_id(t->prog_ids[i])) >= 0) {
+		if (fd >= 0) {
 			close(fd);
-			if (bc_now_ns() > deadline)
-				return;
-			usleep(10000);
+			return true;
 		}
 	}
+	return false;
+}
+
+/* Wait until the kernel has freed the tracer's programs, so an "off" round
+ * never runs with them still attached. A program kept attached by a pin
+ * (a pinned link) never goes: -EBUSY, said at once. Processes of the
+ * group may still be dying with their fds, so a link held by a process
+ * counts only once the wait is over. */
+static int wait_progs_gone(const struct tracer *t)
+{
+	uint64_t deadline = bc_now_ns() + 2000000000ull;
+	char what[PROG_OWNER_PIN_LEN + 64];
+	bool links = false;
+
+	while (any_loaded(t)) {
+		if (find_left_attached(t->prog_ids, t->nprogs, 0, links, what, sizeof(what)) > 0) {
+			bc_err("the tracer's BPF programs are still attached after it stopped (%s); "
+			       LEFT_ATTACHED_WHY, what);
+			return -EBUSY;
+		}
+		if (links)
+			return 0;	/* no pin or link holds it: not refused, as before */
+		while (any_loaded(t) && bc_now_ns() < deadline)
+			usleep(10000);
+		links = true;
+	}
+	return 0;
 }
 
 int tracer_off(struct tracer *t)
@@ -380,8 +448,7 @@ int tracer_off(struct tracer *t)
 		waitpid(t->pid, NULL, 0);
 	}
 	group_done(t);
-	wait_progs_gone(t);
-	return 0;
+	return wait_progs_gone(t);
 }
 
 void tracer_fini(struct tracer *t)

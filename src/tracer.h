@@ -32,8 +32,9 @@ struct tracer {
 	struct rlimit nofile;		/* RLIMIT_NOFILE the command gets: ours at
 					 * tracer_init, before the workload raises it */
 	int log_fd;
-	uint32_t prog_ids[TRACER_MAX_PROGS];
+	uint32_t prog_ids[TRACER_MAX_PROGS];	/* held by program or link fds */
 	int nprogs;
+	uint32_t id_floor;		/* highest program id before the last start */
 	unsigned starts;		/* how many times it was switched on */
 };
 
@@ -48,7 +49,9 @@ int tracer_init(struct tracer *t, const struct tracer_opts *o);
  * call from the main thread), and recorded in the ledger so the next start
  * kills what is left of its group after a crash. */
 int tracer_on(struct tracer *t);
-/* Switch off: detach, or stop the command (SIGTERM, then SIGKILL). */
+/* Switch off: detach, or stop the command (SIGTERM, then SIGKILL) and
+ * wait until its programs are freed. -EBUSY, said in one line, when they
+ * stay attached (pinned links): an off round would not be off. */
 int tracer_off(struct tracer *t);
 void tracer_fini(struct tracer *t);
 /* "sysmon count" or the command line, for reports. */
@@ -80,9 +83,5 @@ uint64_t tracer_cpu_delta(const struct tracer_cpu *before, const struct tracer_c
 const char *tracer_cpu_method(const struct tracer *t);
 /* Its resolution in ns (a clock tick for a command; 1 otherwise). */
 uint64_t tracer_cpu_resolution_ns(const struct tracer *t);
-
-/* Pure parser of the /proc text the readiness scan reads (fuzzed:
- * tests/fuzz; /proc/PID/stat is bc_parse_proc_stat in common.h). The "prog_id:" of a /proc/PID/fdinfo/FD text of a BPF program fd, or 0. */
-uint32_t tracer_fdinfo_prog_id(const char *fdinfo);
 
 #endif

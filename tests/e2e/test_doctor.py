@@ -50,7 +50,7 @@ def hw_pmu_present():
 
 def test_shape(doc):
     assert doc["kernel"] == os.uname().release
-    assert len(doc["features"]) == 23
+    assert len(doc["features"]) == 24
     for name, f in doc["features"].items():
         assert re.fullmatch(r"[a-z][a-z0-9_]*", name), name
         assert isinstance(f["ok"], bool)

@@ -767,3 +767,13 @@ def test_systemd_unit_command_runs(tmp_path):
         p = subprocess.run([sa, "verify", str(unit)], capture_output=True, text=True)
         bad = [l for l in p.stderr.splitlines() if str(unit) in l and "Unknown" in l]
         assert not bad, p.stderr
+
+
+def test_info_names_the_owner(exporter, sysmon):
+    """bpf_program_info's owner_comm: the process holding the program (the
+    reference service runs as `bpfcost`)."""
+    ex = exporter("--mode", "stats")
+    info = series(parse_text(ex.metrics()), "bpf_program_info", id=sysmon.id)
+    (labels,) = [dict(k[1]) for k in parse_text(ex.metrics())
+                 if k[0] == "bpf_program_info" and dict(k[1]).get("id") == str(sysmon.id)]
+    assert info and labels["owner_comm"] == "bpfcost", labels

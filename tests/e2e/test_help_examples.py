@@ -8,7 +8,8 @@ Each line runs as written through bash, in a scratch directory, with
     and build/hotloop.bpf.o), so names like sysmon_cnt_enter exist;
   - placeholders become real: `id 42` / `id 43` the first two reference
     programs' ids, `--pid 1234` a live process, `./my-agent` a script that
-    runs `bpfcost sysmon -w count` (a cheap real tracer);
+    runs `bpfcost sysmon -w count` (a cheap real tracer), `pid 1234` and
+    `comm my-agent` the process holding the reference programs;
   - lines that would run long get shortening options appended to the
     bpfcost part (before `--`, pipes and redirections; getopt keeps the
     last value): SHORTEN below;
@@ -129,15 +130,20 @@ def command_of(words):
     return None
 
 
-def adapt(words, ids):
+def adapt(words, ids, holder=None):
     """The bpfcost words with placeholders made real and shortening
-    options inserted before any "--"."""
+    options inserted before any "--". holder: the pid of the process
+    holding the reference programs."""
     words = list(words)
     for i in range(1, len(words)):
         if words[i - 1] == "id" and words[i] in ("42", "43"):
             words[i] = str(ids[int(words[i]) - 42])
         if words[i - 1] == "--pid" and words[i] == "1234":
             words[i] = "1"
+        if words[i - 1] == "pid" and words[i] == "1234":
+            words[i] = str(holder)
+        if words[i - 1] == "comm" and words[i] == "my-agent":
+            words[i] = "attach_runner"
         if words[i] == WEB_CONFIG:
             words[i] = "web.yml"
     cmd = command_of(words)
@@ -148,11 +154,11 @@ def adapt(words, ids):
     return words[:cut] + extra + words[cut:]
 
 
-def line_error(line, ids, cwd, env, outputs=None, timeout=240):
+def line_error(line, ids, cwd, env, outputs=None, timeout=240, holder=None):
     """Run one example; None when it passed, else why it failed. Its
     stdout goes to outputs[line]."""
     words, suffix = split_line(line)
-    script = shlex.join(adapt(words, ids))
+    script = shlex.join(adapt(words, ids, holder))
     if suffix:
         script += " " + " ".join(w if w in SHELL_OPS else shlex.quote(w) for w in suffix)
     argv = ["bash", "-o", "pipefail", "-c", script]
@@ -266,7 +272,7 @@ def reference(tmp_path_factory):
     env = dict(os.environ, PATH=f"{bindir}:{os.environ['PATH']}")
     try:
         yield {"ids": runners[0].ids, "cwd": cwd, "env": env, "doctor": doctor,
-               "outputs": {}}
+               "outputs": {}, "holder": runners[0].p.pid}
     finally:
         for r in runners:
             r.stop()
@@ -279,7 +285,7 @@ def test_example_runs(reference, line, owner):
     if method and not reference["doctor"][method]["available"]:
         pytest.skip(f"kernel lacks the {method} method: {reference['doctor'][method]['why']}")
     err = line_error(line, reference["ids"], reference["cwd"], reference["env"],
-                     reference["outputs"])
+                     reference["outputs"], holder=reference["holder"])
     assert err is None, f"EXAMPLES line of {owner} --help fails: {err}"
 
 

@@ -7,7 +7,7 @@ import tempfile
 
 import pytest
 
-from conftest import ROOT, run, run_json
+from conftest import ROOT, AttachRunner, loaded_links, run, run_json
 
 LONG = "bc_test_long_function_name"
 KERNEL_NAME = LONG[:15]
@@ -108,3 +108,30 @@ def test_bad_selectors(args, msg):
 def test_pinned_path_that_is_not_a_program(pinned):
     p = run("prog", "pinned", pinned)
     assert p.returncode != 0 and "pinned path" in p.stderr
+
+
+def test_pinned_link_selects_its_program(pinned):
+    """A pinned link is not a program: its own id may name an unrelated
+    program. `pinned PATH` of a link selects the link's program; of a map
+    it is an error that says it is a map."""
+    r = AttachRunner(ROOT / "build" / "testprog.bpf.o")
+    link_pin, map_pin = f"{pinned}/mylink", f"{pinned}/mymap"
+    try:
+        (link_id,) = [l for l, p in loaded_links().items() if p == r.ids[0]]
+        subprocess.run(["bpftool", "link", "pin", "id", str(link_id), link_pin], check=True)
+        doc = run_json("prog", "pinned", link_pin)
+        assert [q["id"] for q in doc["programs"]] == r.ids
+        info = json.loads(subprocess.run(["bpftool", "-j", "prog", "show", "id",
+                                          str(r.ids[0])], capture_output=True, text=True,
+                                         check=True).stdout)
+        subprocess.run(["bpftool", "map", "pin", "id", str(info["map_ids"][0]), map_pin],
+                       check=True)
+        p = run("prog", "pinned", map_pin)
+        assert p.returncode != 0
+        assert f"pinned path '{map_pin}' is a BPF map" in p.stderr
+        assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+    finally:
+        for f in (link_pin, map_pin):
+            if os.path.exists(f):
+                os.unlink(f)
+        r.stop()

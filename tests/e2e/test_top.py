@@ -101,7 +101,7 @@ def test_idle_program_row(idle_runner):
     row = [l for l in frame.splitlines() if l.split()[:1] == [str(idle_runner.ids[0])]][0]
     # CORR_NS and CORR%1: no runs, nothing to correct; TAIL_CALL: none.
     assert row.split()[3:] == ["0.0", "no", "runs", "-", "0.000", "-", "0.000", "0", "0",
-                               "live", "-"], row
+                               "live", "-", f"{idle_runner.p.pid}/attach_runner"], row
 
 
 def test_default_reader_is_iter_here(runner):

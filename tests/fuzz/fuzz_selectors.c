@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* selectors_parse (select.c): the PROG words of prog, stats, top, profile
- * and annotate ("id 42 tag 0123456789abcdef name x pinned /sys/fs/bpf/p").
- * Input: the words, NUL-separated. Contract (progs.h): pairs of keyword and
- * value, else a one-line error; a count of selectors that each name a
- * valid kind, an id of at least 1. Syntax only: resolving needs the kernel. */
+ * and annotate ("id 42 tag 0123456789abcdef name x pinned /sys/fs/bpf/p
+ * pid 1 comm agent"). Input: the words, NUL-separated. Contract (progs.h):
+ * pairs of keyword and value, else a one-line error; a count of selectors
+ * that each name a valid kind, an id of at least 1, a pid that fits a
+ * pid_t, a non-empty name or comm. Syntax only: resolving needs the
+ * kernel. */
 #include "progs.h"
 #include "fuzz.h"
 
@@ -24,8 +26,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (i = 0; i < n; i++) {
 		FUZZ_CHECK(sels[i].arg == words[2 * i + 1], words[2 * i]);
-		if (sels[i].kind == SEL_ID)
+		FUZZ_CHECK(sels[i].kind <= SEL_COMM, words[2 * i]);
+		if (sels[i].kind == SEL_ID || sels[i].kind == SEL_PID)
 			FUZZ_CHECK(sels[i].id >= 1, words[2 * i + 1]);
+		if (sels[i].kind == SEL_PID)
+			FUZZ_CHECK(sels[i].id <= INT32_MAX, words[2 * i + 1]);
+		if (sels[i].kind == SEL_NAME || sels[i].kind == SEL_COMM)
+			FUZZ_CHECK(*sels[i].arg, words[2 * i]);
 	}
 	free(sels);
 	fuzz_free_words(words, nw);

@@ -15,6 +15,7 @@
 #include "common.h"
 #include "kfeatures.h"
 #include "kprobe_events.h"
+#include "owners.h"
 #include "tracer.h"
 #include "workload.h"
 
@@ -127,6 +128,22 @@ static void test_stat_pgrp(void **state)
 	assert_int_equal(bc_parse_proc_stat("", NULL, NULL), -EINVAL);
 }
 
+static uint32_t fdinfo_prog(const char *text)
+{
+	uint32_t prog_id, link_id;
+
+	owners_parse_fdinfo(text, &prog_id, &link_id);
+	return prog_id;
+}
+
+static uint32_t fdinfo_link(const char *text)
+{
+	uint32_t prog_id, link_id;
+
+	owners_parse_fdinfo(text, &prog_id, &link_id);
+	return link_id;
+}
+
 static void test_stat_cpu_times(void **state)
 {
 	/* Real text (a bash), from field 3: utime 1234, stime 567. */
@@ -159,11 +176,19 @@ static void test_stat_cpu_times(void **state)
 
 static void test_fdinfo_prog_id(void **state)
 {
-	assert_int_equal(tracer_fdinfo_prog_id("pos:\t0\nprog_type:\t17\nprog_id:\t42\n"), 42);
-	assert_int_equal(tracer_fdinfo_prog_id("prog_id:\t9"), 9);
-	assert_int_equal(tracer_fdinfo_prog_id("pos:\t0\nlink_id:\t3\n"), 0);
-	assert_int_equal(tracer_fdinfo_prog_id("xprog_id:\t5\n"), 0);
-	assert_int_equal(tracer_fdinfo_prog_id(""), 0);
+	assert_int_equal(fdinfo_prog("pos:\t0\nprog_type:\t17\nprog_id:\t42\n"), 42);
+	assert_int_equal(fdinfo_prog("prog_id:\t9"), 9);
+	assert_int_equal(fdinfo_prog("pos:\t0\nlink_id:\t3\n"), 0);
+	assert_int_equal(fdinfo_prog("xprog_id:\t5\n"), 0);
+	assert_int_equal(fdinfo_prog(""), 0);
+	assert_int_equal(fdinfo_prog("prog_id:\t4294967296\n"), 0);
+	assert_int_equal(fdinfo_prog("prog_id:\t-1\n"), 0);
+	assert_int_equal(fdinfo_prog("prog_id:\t12x\n"), 0);
+	/* A link's fdinfo names both (bpf_link_show_fdinfo). */
+	assert_int_equal(fdinfo_prog("link_type:\traw_tracepoint\nlink_id:\t7\nprog_tag:\tab\n"
+				     "prog_id:\t42\n"), 42);
+	assert_int_equal(fdinfo_link("link_type:\traw_tracepoint\nlink_id:\t7\nprog_id:\t42\n"), 7);
+	assert_int_equal(fdinfo_link("prog_id:\t42\n"), 0);
 }
 
 static void test_cpuinfo_flags_line(void **state)

@@ -10,7 +10,7 @@ test_probing_syscall_5_10() {
 }
 
 test_probing_stats_5_10() {
-	trials_are "prog_iter" stats --count 2 --interval 0.2
+	trials_are "owner_iter prog_iter" stats --count 2 --interval 0.2
 }
 
 test_probing_overhead_5_10() { test_probing_overhead; }

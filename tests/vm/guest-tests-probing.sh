@@ -20,7 +20,7 @@ trials_are() {
 test_probing_doctor_all() {
 	bc_ok -v doctor
 	n=$(sed -n 's/^bpfcost: probing: \([a-z0-9_]*\) (.*/\1/p' "$ERR" | sort -u | wc -l)
-	[ "$n" -eq 23 ] || fail "doctor probed $n features, want 23"
+	[ "$n" -eq 24 ] || fail "doctor probed $n features, want 24"
 }
 
 # fentry works here: no kprobe trial, and the dispatcher trial stops at
@@ -43,7 +43,7 @@ test_probing_profile() {
 }
 
 test_probing_stats_iter() {
-	trials_are "prog_iter" stats --count 2 --interval 0.2
+	trials_are "owner_iter prog_iter" stats --count 2 --interval 0.2
 }
 
 test_probing_annotate() {
