@@ -15,6 +15,7 @@
 #include "annotate.h"
 #include "bpfstats.h"
 #include "common.h"
+#include "cpumask.h"
 #include "kfeatures.h"
 #include "overhead.h"
 #include "profile.h"
@@ -36,7 +37,8 @@ static const char demo_help[] =
 	"Usage: bpfcost demo [OPTIONS]\n\n"
 	"Measure the reference syscall monitor (bpfcost sysmon) at each weight --\n"
 	"count, proc, events -- while the syscall workload (bpfcost load) runs on\n"
-	"CPU 0, with every measuring method this kernel allows (see bpfcost doctor).\n"
+	"one CPU (the first we may use: online, in our CPU set), with every\n"
+	"measuring method this kernel allows (see bpfcost doctor).\n"
 	"Methods that cannot run here are listed with the reason.\n\n"
 	"Columns, each marked with the method that measured it:\n"
 	"  RUNS/SYSCALL        program runs per syscall seen by the monitor (stats)\n"
@@ -94,7 +96,8 @@ struct demo_skip {
 struct demo_report {
 	struct stats_enable se;
 	enum stats_via stats_via;	/* how stats were on (se is reset after) */
-	int ncpus;
+	int ncpus;			/* online CPUs: BPF runs on all of them */
+	int cpu;			/* the workload's CPU */
 	double round_s;
 	struct demo_weight w[SYSMON_WEIGHT_COUNT];
 	int nskip;
@@ -128,6 +131,7 @@ struct demo_profiling {
 struct demo_opts {
 	double round_s;
 	unsigned mask;
+	int cpu;		/* where the workload runs (wl_cpu_resolve) */
 };
 
 /* Methods this version of demo runs; the rest are reported as skipped. */
@@ -160,10 +164,11 @@ static int parse_args(int argc, char **argv, struct demo_opts *o)
 	int err;
 
 	o->round_s = DEMO_DEFAULT_ROUND_S;
+	o->cpu = WL_CPU_AUTO;
 	err = wl_parse_mix(DEMO_DEFAULT_MIX, &o->mask);
 	if (!err)
 		err = bc_parse_opts(argc, argv, "h", opts, demo_help, parse_opt, o, true);
-	return err;
+	return err ? err : wl_cpu_resolve(&o->cpu);
 }
 
 static int read_prog_stats(struct demo_weight *dw, bool first)
@@ -191,7 +196,7 @@ static int read_prog_stats(struct demo_weight *dw, bool first)
 
 static int run_workload(const struct demo_opts *o)
 {
-	struct wl_config cfg = { .mask = o->mask, .threads = 1, .cpu = 0,
+	struct wl_config cfg = { .mask = o->mask, .threads = 1, .cpu = o->cpu,
 				 .duration_s = o->round_s };
 	struct wl_result *res = wl_result_new();
 	int err;
@@ -207,11 +212,11 @@ static int run_workload(const struct demo_opts *o)
 
 /* The A/B column: short interleaved rounds on getpid, no decomposition
  * (the stats columns already give the in-BPF part). */
-static int measure_ab(struct demo_weight *dw)
+static int measure_ab(const struct demo_report *r, struct demo_weight *dw)
 {
 	struct tracer_opts to = { .weight = dw->weight };
 	struct oh_config cfg = {
-		.wl = { .mask = 1u << WL_GETPID, .threads = 1, .cpu = 0,
+		.wl = { .mask = 1u << WL_GETPID, .threads = 1, .cpu = r->cpu,
 			.duration_s = DEMO_AB_ROUND_S },
 		.rounds = DEMO_AB_ROUNDS,
 	};
@@ -239,7 +244,7 @@ static int measure_wrap(struct demo_report *r, struct demo_weight *dw)
 	struct tracer_opts to = { .weight = dw->weight };
 	struct sw_config cfg = {
 		.kinds = 1u << WL_GETPID, .duration_s = DEMO_WRAP_S, .compare = true,
-		.wl = { .mask = 1u << WL_GETPID, .threads = 1, .cpu = 0 },
+		.wl = { .mask = 1u << WL_GETPID, .threads = 1, .cpu = r->cpu },
 	};
 	struct sw_result res = { 0 };
 	struct tracer t;
@@ -438,7 +443,10 @@ static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_re
 	r->profiled = method_available(f, METHOD_PROFILE, NULL, 0);
 	r->sampled = method_available(f, METHOD_ANNOTATE, NULL, 0) &&
 		     an_resolve_event(ctx, SMP_EVENT_AUTO, &r->sample_event) == 0;
-	r->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	r->ncpus = cpus_online_count();
+	if (r->ncpus < 0)
+		return r->ncpus;
+	r->cpu = o->cpu;
 	r->round_s = o->round_s;
 	err = stats_enable(&r->se, false);
 	if (err) {
@@ -460,7 +468,7 @@ static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_re
 		if (!ctx->json)
 			fprintf(stderr, "bpfcost: sysmon %s: A/B rounds...\n",
 				sysmon_weight_name(w));
-		err = measure_ab(&r->w[w]);
+		err = measure_ab(r, &r->w[w]);
 	}
 	for (int w = 0; !err && r->wrapped && w < SYSMON_WEIGHT_COUNT; w++) {
 		if (!ctx->json)
@@ -494,8 +502,8 @@ static double sampled_pct(const struct demo_weight *w)
 
 static void print_header(FILE *f, const struct demo_report *r)
 {
-	fprintf(f, "Reference service: bpfcost sysmon at three weights; workload on CPU 0; %d CPUs.\n"
-		"Methods used:\n", r->ncpus);
+	fprintf(f, "Reference service: bpfcost sysmon at three weights; workload on CPU %d; "
+		"%d online CPU%s.\nMethods used:\n", r->cpu, r->ncpus, r->ncpus == 1 ? "" : "s");
 	fprintf(f, "  stats     kernel run-time stats via %s%s, %.1f s per weight: the program\n"
 		"            body only, not tracepoint dispatch or the syscall slow path\n",
 		stats_via_name(r->stats_via), r->se.was_on ? " (already on before us)" : "",

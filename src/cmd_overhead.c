@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "common.h"
+#include "cpumask.h"
 #include "kfeatures.h"
 #include "overhead.h"
 
@@ -43,7 +44,8 @@ static const char overhead_help[] =
 	"                         bpfcost load --help)\n"
 	"  --rounds N             off/on pairs, 4..10000 (default 500; 5 for a command)\n"
 	"  --round-time D         workload time per round (default 0.02s; 2s for a command)\n"
-	"  --cpu C                pin the workload to CPU C (default 0)\n"
+	"  --cpu C                pin the workload to CPU C; -1: no pinning (default:\n"
+	"                         the first CPU we may use: online, in our CPU set)\n"
 	"  --threads N            workload threads (default 1)\n"
 	"  --decomp-rounds N      extra on-rounds with run-time stats, of at least 0.25s\n"
 	"                         each (default: a quarter of the on-rounds' time, at\n"
@@ -68,7 +70,6 @@ struct overhead_opts {
 static int parse_opt(int c, const char *arg, void *opts)
 {
 	struct overhead_opts *o = opts;
-	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 
 	switch (c) {
 	case 'S':
@@ -83,7 +84,7 @@ static int parse_opt(int c, const char *arg, void *opts)
 		o->have_round_time = true;
 		return parse_duration("--round-time", arg, &o->cfg.wl.duration_s);
 	case 'c':
-		return parse_int("--cpu", arg, -1, ncpu > 0 ? ncpu - 1 : 0, &o->cfg.wl.cpu);
+		return parse_int("--cpu", arg, WL_CPU_NONE, CPUMASK_MAX - 1, &o->cfg.wl.cpu);
 	case 't':
 		return parse_int("--threads", arg, 1, 1024, &o->cfg.wl.threads);
 	case 'D':
@@ -140,6 +141,7 @@ static int parse_args(int argc, char **argv, struct overhead_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->cfg.wl.threads = 1;
+	o->cfg.wl.cpu = WL_CPU_AUTO;
 	o->t.ready_timeout_s = 30;
 	o->t.grace_s = 5;
 	err = wl_parse_mix(OH_DEFAULT_MIX, &o->cfg.wl.mask);
@@ -155,7 +157,7 @@ static int parse_args(int argc, char **argv, struct overhead_opts *o)
 		return -EINVAL;
 	}
 	apply_defaults(o);
-	return 0;
+	return wl_cpu_resolve(&o->cfg.wl.cpu);
 }
 
 static void print_progress(int i, int total, const char *what, void *arg)

@@ -17,7 +17,7 @@ static const char stats_help[] =
 	"Usage: bpfcost stats [PROG...] [OPTIONS]\n\n"
 	"Sample the kernel's own per-program run-time stats (run_cnt, run_time_ns,\n"
 	"recursion_misses) every interval and report per program: runs, runs/s,\n"
-	"ns per run, CPU share as % of one CPU (%CPU1) and of the machine (%MACH),\n"
+	"ns per run, CPU share as % of one CPU (%CPU1) and of all online CPUs (%MACH),\n"
 	"recursion misses and totals since start. Ends with a summary of the run.\n"
 	"With no PROG every loaded program is sampled and programs loaded during\n"
 	"the run are added; with PROG (id N | tag HEX | name NAME | pinned PATH)\n"
@@ -184,7 +184,7 @@ static const char *reader_label(enum rs_reader r)
 
 static void print_start_plain(FILE *f, const struct stats_run *sr)
 {
-	fprintf(f, "run-time stats via %s%s, read with %s; %zu program%s, %d CPUs\n",
+	fprintf(f, "run-time stats via %s%s, read with %s; %zu program%s, %d online CPUs\n",
 		stats_via_name(sr->se.via),
 		sr->se.was_on ? " (already on before us: counters hold history)" : "",
 		reader_label(sr->rs.reader), sr->rs.n, sr->rs.n == 1 ? "" : "s", sr->rs.ncpu);

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "cpumask.h"
 #include "profile.h"
 #include "kfeatures.h"
 #include "profile.skel.h"
@@ -68,7 +69,8 @@ static int event_check(struct bc_ctx *ctx, int i)
 {
 	const struct prof_event_def *e = &event_table[i];
 	const struct features *f;
-	int fd = sys_perf_open(e, 0);
+	int cpu = cpus_first_online();
+	int fd = cpu < 0 ? cpu : sys_perf_open(e, cpu);
 
 	if (fd >= 0) {
 		close(fd);
@@ -183,10 +185,13 @@ void prof_counter_finish(struct prof_counter *c, uint64_t runs, double calib_per
 
 /* ---- kernel side ---- */
 
-/* Shared perf events: fds[event * ncpu + cpu], -1 where a CPU is offline. */
+/* Shared perf events: fds[event * ncpu + cpu], -1 where a CPU is offline.
+ * ncpu is the highest possible CPU id + 1, as the BPF side indexes by
+ * bpf_get_smp_processor_id(); npossible the values per per-CPU map read. */
 struct prof_perf {
 	int *fds;
 	int ncpu, nev;
+	int npossible;
 };
 
 /* One profiled program: our object retargeted at it. */
@@ -221,11 +226,18 @@ static void perf_close(struct prof_perf *p)
 	p->fds = NULL;
 }
 
-static int perf_open(struct prof_perf *p, const struct prof_config *cfg, int ncpu)
+static int perf_open(struct prof_perf *p, const struct prof_config *cfg)
 {
-	int e, c, fd;
+	struct cpumask online;
+	int e, c, fd, err, ncpu;
 
-	p->ncpu = ncpu;
+	err = cpus_online(&online);
+	if (err)
+		return err;
+	ncpu = p->ncpu = cpus_possible_ids();
+	p->npossible = cpus_possible_count();
+	if (ncpu < 0 || p->npossible < 0)
+		return ncpu < 0 ? ncpu : p->npossible;
 	p->nev = cfg->nevents;
 	p->fds = calloc((size_t)ncpu * (size_t)(p->nev ? p->nev : 1), sizeof(int));
 	if (!p->fds)
@@ -233,10 +245,11 @@ static int perf_open(struct prof_perf *p, const struct prof_config *cfg, int ncp
 	for (e = 0; e < p->ncpu * p->nev; e++)
 		p->fds[e] = -1;
 	for (e = 0; e < p->nev; e++)
-		for (c = 0; c < ncpu; c++) {
+		for (c = cpumask_next(&online, 0); c >= 0 && c < ncpu;
+		     c = cpumask_next(&online, c + 1)) {
 			fd = sys_perf_open(&event_table[cfg->events[e]], c);
-			if (fd == -ENODEV || fd == -EINVAL)
-				continue;	/* possible but offline CPU */
+			if (fd == -ENODEV)
+				continue;	/* went offline since the list was read */
 			if (fd < 0) {
 				bc_err("cannot open event '%s' on CPU %d: %s",
 				       event_table[cfg->events[e]].name, c, strerror(-fd));
@@ -424,7 +437,7 @@ static int session_setup(struct prof_session *s)
 			return err;
 		res->calibrated = true;
 	}
-	err = perf_open(&s->perf, cfg, libbpf_num_possible_cpus());
+	err = perf_open(&s->perf, cfg);
 	for (i = 0; i < s->ninst && !err; i++)
 		err = inst_load(s, &s->inst[i]);
 	return err;
@@ -509,7 +522,7 @@ static int read_percpu(int map_fd, __u32 key, void *vals)
 /* Sum the per-CPU maps of one instance into its target. */
 static int inst_read(struct prof_session *s, struct prof_inst *in)
 {
-	int ncpu = s->perf.ncpu, c, e, err;
+	int ncpu = s->perf.npossible, c, e, err;	/* values per per-CPU read */
 	struct prof_target *t = in->t;
 	uint64_t *buckets = calloc(HIST_NBUCKETS, sizeof(uint64_t));
 	uint64_t *cnt = calloc((size_t)ncpu, sizeof(uint64_t));

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "common.h"
+#include "cpumask.h"
 #include "kfeatures.h"
 #include "progiter.h"
 #include "progs.h"
@@ -383,14 +384,16 @@ static int init_fixed(struct rs_sampler *s, const uint32_t *ids, size_t nids)
 
 int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, struct progiter *it)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int ncpu = cpus_online_count();
 	size_t i;
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	s->ncpu = ncpu > 0 ? (int)ncpu : 1;
+	s->it = it;		/* owned from here on: rs_free closes it */
+	if (ncpu < 0)
+		return ncpu;
+	s->ncpu = ncpu;
 	s->fixed = ids != NULL;
-	s->it = it;
 	s->reader = it ? RS_READER_ITER : RS_READER_SYSCALL;
 	if (!s->fixed) {
 		err = rs_sample(s);

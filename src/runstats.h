@@ -81,7 +81,7 @@ struct rs_sampler {
 	struct progiter *it;	/* open while reader is ITER */
 	char reader_why[256];	/* why auto fell back to syscall, "" if it did not */
 	bool fixed;		/* selection given: track only those programs */
-	int ncpu;
+	int ncpu;		/* online CPUs at the start: the machine's share divides by it */
 	unsigned pass;		/* passes started; the baseline is pass 1 */
 	uint64_t start_ns, now_ns, prev_pass_ns;
 	uint64_t prev_boot_ns;	/* boottime of the previous pass */
