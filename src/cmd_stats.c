@@ -22,7 +22,11 @@ static const char stats_help[] =
 	"With no PROG every loaded program is sampled and programs loaded during\n"
 	"the run are added; with PROG (id N | tag HEX | name NAME | pinned PATH)\n"
 	"only the programs selected at start. A program that vanishes is shown as\n"
-	"'gone' with its last figures; an interval without runs shows 'no runs'.\n\n"
+	"'gone' with its last figures; an interval without runs shows 'no runs'.\n"
+	"Without PROG, a gone program is then forgotten (memory stays bounded on a\n"
+	"host that loads and unloads programs all day): the summary lists the\n"
+	"programs still loaded (and those gone in the last interval) and sums the\n"
+	"others in one 'gone earlier' row.\n\n"
 	"Options:\n"
 	"  --interval S      sampling interval (1, 500ms, 2s; default 1s)\n"
 	"  --count N         stop after N intervals\n"
@@ -158,6 +162,30 @@ static void print_interval_plain(FILE *f, const struct stats_run *sr)
 	fflush(f);
 }
 
+/* The programs dropped after they vanished, as one row: their runs over
+ * the whole run's wall time. False when there were none. */
+static bool dropped_rate(const struct rs_sampler *s, struct rs_rate *r)
+{
+	static const struct rs_sample zero;
+
+	if (!s->dropped.n)
+		return false;
+	return rs_rate_compute(&zero, &s->dropped.total, s->now_ns - s->start_ns, s->ncpu, r) == 0;
+}
+
+static void print_dropped_plain(FILE *f, const struct rs_sampler *s)
+{
+	struct rs_rate r;
+	char label[32];
+
+	if (!dropped_rate(s, &r))
+		return;
+	snprintf(label, sizeof(label), "(%llu gone earlier)", (unsigned long long)s->dropped.n);
+	fprintf(f, "%7s %-15s %-24s", "", "", label);
+	print_rate_cols(f, &r, true);
+	fprintf(f, " %12llu %-5s\n", (unsigned long long)r.runs, "gone");
+}
+
 static void print_summary_plain(FILE *f, const struct stats_run *sr)
 {
 	const struct rs_sampler *s = &sr->rs;
@@ -174,6 +202,7 @@ static void print_summary_plain(FILE *f, const struct stats_run *sr)
 
 		print_row(f, p, &tot, err == 0);
 	}
+	print_dropped_plain(f, s);
 }
 
 static const char *reader_label(enum rs_reader r)
@@ -239,6 +268,19 @@ static int print_interval_json(struct bc_ctx *ctx, const struct stats_run *sr)
 					   rate_json(&sum), "programs", progs));
 }
 
+/* {"programs": N, "total": {...}, "rate": over the whole run or null}. */
+static json_t *dropped_json(const struct rs_sampler *s)
+{
+	const struct rs_sample *t = &s->dropped.total;
+	struct rs_rate r;
+
+	return bc_json_pack("{s:I, s:{s:I, s:I, s:I}, s:o}", "programs", (json_int_t)s->dropped.n,
+			 "total", "runs", (json_int_t)t->run_cnt, "run_time_ns",
+			 (json_int_t)t->run_time_ns, "recursion_misses",
+			 (json_int_t)t->recursion_misses, "rate",
+			 dropped_rate(s, &r) ? rate_json(&r) : json_null());
+}
+
 static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 {
 	const struct rs_sampler *s = &sr->rs;
@@ -254,7 +296,7 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 		json_array_append_new(progs, prog_json(&s->v[i], err ? NULL : rate_json(&tot)));
 	}
 	return bc_json_emit(ctx, bc_json_pack("{s:s, s:i, s:f, s:b, s:s, s:b, s:b, s:i, s:s, s:o, "
-					   "s:o, s:o}",
+					   "s:o, s:o, s:o}",
 					   "type", "summary", "intervals", (int)sr->intervals,
 					   "duration_s", (double)(s->now_ns - s->start_ns) / 1e9,
 					   "stopped", sr->stopped, "stats_via",
@@ -263,7 +305,8 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 					   "ncpu", s->ncpu, "reader", rs_reader_name(s->reader),
 					   "reader_fallback", *s->reader_why ?
 					   json_string(s->reader_why) : json_null(),
-					   "caveats", cav, "programs", progs));
+					   "caveats", cav, "programs", progs,
+					   "gone_earlier", dropped_json(s)));
 }
 
 /* ---- the run ---- */

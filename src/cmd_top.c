@@ -18,7 +18,7 @@
 
 #define TOP_HIST 120		/* samples of history kept per program */
 #define TOP_GRAPH_H 6		/* rows of each graph */
-#define TOP_GONE_KEEP 5		/* passes a gone program stays listed */
+#define TOP_GONE_KEEP 5		/* passes a gone program stays listed (then dropped) */
 
 static const char top_help[] =
 	"Usage: bpfcost top [PROG...] [OPTIONS]\n\n"
@@ -49,6 +49,7 @@ enum sort_key { SK_ID, SK_TYPE, SK_NAME, SK_RUNS_S, SK_NS_RUN, SK_CPU, SK_MACH, 
 static const char *const sk_names[SK_COUNT] = { "ID", "TYPE", "NAME", "RUNS/S", "NS/RUN",
 						 "%CPU1", "%MACH", "MISSES", "TOTAL_RUNS" };
 
+/* A program's history: its rs_prog's user data, dropped with it. */
 struct top_hist {
 	double cpu[TOP_HIST], nsr[TOP_HIST];
 	unsigned n;		/* samples stored (ring, newest at n-1) */
@@ -57,8 +58,6 @@ struct top_hist {
 struct top_state {
 	struct rs_sampler rs;
 	struct stats_enable se;
-	struct top_hist *hist;	/* parallel to rs.v (indices are stable) */
-	size_t hist_cap;
 	size_t *rows;		/* indices into rs.v, shown order */
 	size_t nrows;
 	enum sort_key sort;
@@ -74,21 +73,6 @@ struct top_opts {
 };
 
 /* ---- model: history, filter, sort ---- */
-
-static int hist_grow(struct top_state *t)
-{
-	struct top_hist *h;
-
-	if (t->rs.n <= t->hist_cap)
-		return 0;
-	h = realloc(t->hist, t->rs.cap * sizeof(*h));
-	if (!h)
-		return -ENOMEM;
-	memset(h + t->hist_cap, 0, (t->rs.cap - t->hist_cap) * sizeof(*h));
-	t->hist = h;
-	t->hist_cap = t->rs.cap;
-	return 0;
-}
 
 static void hist_push(struct top_hist *h, double cpu, double nsr)
 {
@@ -107,16 +91,16 @@ static int top_sample(struct top_state *t)
 	size_t i;
 	int err = rs_sample(&t->rs);
 
-	if (!err)
-		err = hist_grow(t);
 	if (err)
 		return err;
 	for (i = 0; i < t->rs.n; i++) {
-		const struct rs_prog *p = &t->rs.v[i];
+		struct rs_prog *p = &t->rs.v[i];
 
-		if (p->state == RS_LIVE && p->has_rate)
-			hist_push(&t->hist[i], p->last.cpu_pct,
-				  p->last.has_runs ? p->last.ns_per_run : 0);
+		if (p->state != RS_LIVE || !p->has_rate)
+			continue;
+		if (!p->user && !(p->user = calloc(1, sizeof(struct top_hist))))
+			return -ENOMEM;
+		hist_push(p->user, p->last.cpu_pct, p->last.has_runs ? p->last.ns_per_run : 0);
 	}
 	return 0;
 }
@@ -125,8 +109,8 @@ static bool shown(const struct top_state *t, const struct rs_prog *p)
 {
 	const char *f = t->filter;
 
-	if (p->state == RS_GONE && t->rs.pass - p->gone_pass >= TOP_GONE_KEEP)
-		return false;
+	if (!rs_prog_current(&t->rs, p))
+		return false;	/* a fixed selection keeps its gone programs */
 	if (!*f)
 		return true;
 	return strstr(p->name, f) || strstr(p->full_name, f) ||
@@ -378,7 +362,8 @@ static void draw(struct top_state *t)
 		attroff(A_BOLD | A_UNDERLINE);
 	}
 	if (sel && w > 10) {
-		const struct top_hist *h = &t->hist[sel - t->rs.v];
+		static const struct top_hist none;	/* no interval yet */
+		const struct top_hist *h = sel->user ? sel->user : &none;
 
 		y = LINES - TOP_GRAPH_H - 2;
 		mvprintw(y - 1, 0, "selected: id %u %s", sel->id, sel->full_name);
@@ -584,15 +569,13 @@ int cmd_top(struct bc_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	err = rs_start(ctx, &t.rs, &opts.loop, ids, nids);
-	if (!err)
-		err = hist_grow(&t);
 	if (err)
 		goto cleanup;
+	t.rs.gone_keep = TOP_GONE_KEEP;
 	err = opts.batch ? run_batch(ctx, &opts, &t) : run_curses(&t);
 cleanup:
 	stats_restore(&t.se);
 	rs_free(&t.rs);
-	free(t.hist);
 	free(t.rows);
 	free(ids);
 	return err;

@@ -164,11 +164,56 @@ int rs_observe(struct rs_sampler *s, const struct rs_prog_obs *o, uint64_t now_n
 	return 0;
 }
 
+/* Fold a gone entry into s->dropped and free what it holds. */
+static void drop_prog(struct rs_sampler *s, struct rs_prog *p)
+{
+	s->dropped.n++;
+	s->dropped.total.run_cnt += p->cur.run_cnt - p->base.run_cnt;
+	s->dropped.total.run_time_ns += p->cur.run_time_ns - p->base.run_time_ns;
+	s->dropped.total.recursion_misses += p->cur.recursion_misses - p->base.recursion_misses;
+	free(p->user);
+	p->user = NULL;
+}
+
+/* Drop the entries that are no longer current, keeping the others in
+ * order; the live ones' idmap entries follow them to their new index
+ * (gone ones have none). The array shrinks when mostly empty. */
+static void drop_stale(struct rs_sampler *s)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < s->n; i++) {
+		struct rs_prog *p = &s->v[i];
+
+		if (!rs_prog_current(s, p)) {
+			drop_prog(s, p);
+			continue;
+		}
+		if (j != i) {
+			s->v[j] = *p;
+			if (p->state != RS_GONE)
+				idmap_put(&s->live, p->id, j);	/* there already: cannot fail */
+		}
+		j++;
+	}
+	s->n = j;
+	if (s->cap > 64 && s->n < s->cap / 4) {
+		struct rs_prog *v = realloc(s->v, s->cap / 2 * sizeof(*v));
+
+		if (v) {
+			s->v = v;
+			s->cap /= 2;
+		}
+	}
+}
+
 void rs_pass_begin(struct rs_sampler *s, uint64_t now_ns, uint64_t boot_ns)
 {
 	size_t i;
 
 	s->pass++;
+	if (!s->fixed)
+		drop_stale(s);
 	if (s->pass == 1)
 		s->start_ns = now_ns;
 	s->prev_pass_ns = s->now_ns;
@@ -471,6 +516,10 @@ int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts
 
 void rs_free(struct rs_sampler *s)
 {
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i].user);
 	if (s->it) {
 		progiter_close(s->it);
 		free(s->it);
@@ -493,7 +542,9 @@ int rs_prog_total(const struct rs_sampler *s, const struct rs_prog *p, struct rs
 
 bool rs_prog_current(const struct rs_sampler *s, const struct rs_prog *p)
 {
-	return p->state != RS_GONE || p->gone_pass == s->pass;
+	unsigned keep = s->gone_keep ? s->gone_keep : 1;
+
+	return p->state != RS_GONE || s->pass - p->gone_pass < keep;
 }
 
 int rs_loop_parse_opt(int c, const char *arg, struct rs_loop_opts *o)

@@ -60,6 +60,16 @@ struct rs_prog {
 	struct rs_sample prev, cur;
 	uint64_t base_ns, prev_ns, cur_ns;	/* monotonic times of those */
 	struct rs_rate last;		/* last interval (kept once gone) */
+	void *user;			/* the sampler's user's per-program data
+					 * (top's history): heap memory, freed
+					 * with free() along with the entry */
+};
+
+/* Programs dropped after they vanished: how many, and the sum of their
+ * totals (cur - base) over the run. */
+struct rs_dropped {
+	uint64_t n;
+	struct rs_sample total;
 };
 
 /* How a pass reads the kernel's counters. */
@@ -87,6 +97,14 @@ struct rs_sampler {
 	uint64_t prev_boot_ns;	/* boottime of the previous pass */
 	uint64_t cur_boot_ns;	/* boottime of this pass */
 	bool history;		/* counters were non-zero at the first pass */
+	/* Passes a gone program stays listed (rs_prog_current) before the
+	 * next pass drops it; 0 counts as 1: only the pass that found it
+	 * gone. A sampler that follows every program (no selection) drops
+	 * it then, so a host that loads and unloads programs all day does
+	 * not grow it; a fixed selection keeps its gone programs (it is
+	 * bounded by the selection) for the summary. */
+	unsigned gone_keep;
+	struct rs_dropped dropped;
 };
 
 /* ids == NULL (nids 0): every loaded program, new ones added as they
@@ -112,7 +130,7 @@ void rs_free(struct rs_sampler *s);
 /* Totals over the whole run for one program (base → last sample). */
 int rs_prog_total(const struct rs_sampler *s, const struct rs_prog *p, struct rs_rate *out);
 /* True when p is worth showing for the latest pass: live or new, or gone
- * in exactly this pass. */
+ * within the last gone_keep passes (by default: in exactly this pass). */
 bool rs_prog_current(const struct rs_sampler *s, const struct rs_prog *p);
 
 /* Exposed for unit tests: update tracking from one observation made at
@@ -127,8 +145,12 @@ struct rs_prog_obs {
 };
 int rs_observe(struct rs_sampler *s, const struct rs_prog_obs *o, uint64_t now_ns,
 	       struct rs_prog **out);
-/* Start/end a pass without the kernel: rs_pass_begin marks every live
- * program unseen; rs_pass_end marks unseen ones gone and computes rates. */
+/* Start/end a pass without the kernel: rs_pass_begin drops what is no
+ * longer current (rs_prog_current; not with a fixed selection) into
+ * s->dropped, freeing each entry's user data and moving the rest down
+ * (indices into v change: keep ids, not indices, across passes), and
+ * marks every live program unseen; rs_pass_end marks unseen ones gone
+ * and computes rates. */
 void rs_pass_begin(struct rs_sampler *s, uint64_t now_ns, uint64_t boot_ns);
 void rs_pass_end(struct rs_sampler *s);
 
