@@ -13,20 +13,21 @@
 
 int an_resolve_event(struct bc_ctx *ctx, enum smp_event req, enum smp_event *out)
 {
-	const struct features *f = bc_features(ctx);
-	bool cycles_ok = f && f->r[FEAT_PERF_CYCLES].ok;
+	const struct feature_result *cycles;
 
+	/* cpu-clock needs no question: only auto and cycles probe. */
 	if (req == SMP_EVENT_CPU_CLOCK) {
 		*out = req;
 		return 0;
 	}
+	cycles = bc_feature(ctx, FEAT_PERF_CYCLES);
 	if (req == SMP_EVENT_AUTO) {
-		*out = cycles_ok ? SMP_EVENT_CYCLES : SMP_EVENT_CPU_CLOCK;
+		*out = cycles && cycles->ok ? SMP_EVENT_CYCLES : SMP_EVENT_CPU_CLOCK;
 		return 0;
 	}
-	if (!cycles_ok) {
+	if (!cycles || !cycles->ok) {
 		bc_err("--event cycles does not work here (%s); --event cpu-clock does",
-		       f ? f->r[FEAT_PERF_CYCLES].detail : "feature probe failed");
+		       cycles ? cycles->detail : "feature probe failed");
 		return -EOPNOTSUPP;
 	}
 	*out = SMP_EVENT_CYCLES;
@@ -69,11 +70,6 @@ static int add_selected(const struct an_opts *o, struct an_result *r)
 	return 0;
 }
 
-struct an_run_state {
-	const struct an_opts *o;
-	struct an_result *r;
-};
-
 /* The innermost BPF frame of a sample: the ip itself, else the first
  * return address in a program (minus one: the call instruction). */
 static struct jm_prog *innermost(const struct jitmap *m, uint64_t ip, const uint64_t *chain,
@@ -92,7 +88,7 @@ static struct jm_prog *innermost(const struct jitmap *m, uint64_t ip, const uint
 static void on_sample(void *arg, uint64_t ip, uint32_t cpu, uint64_t period,
 		      const uint64_t *chain, uint32_t nchain)
 {
-	struct an_run_state *st = arg;
+	struct an_session *st = arg;
 	struct an_result *r = st->r;
 	struct jm_prog *p;
 	uint32_t off;
@@ -113,7 +109,7 @@ static void on_sample(void *arg, uint64_t ip, uint32_t cpu, uint64_t period,
 
 static void on_bpf_event(void *arg, bool load, uint32_t id)
 {
-	struct an_run_state *st = arg;
+	struct an_session *st = arg;
 	struct an_result *r = st->r;
 	struct jm_prog *p;
 
@@ -130,39 +126,66 @@ static void on_bpf_event(void *arg, bool load, uint32_t id)
 		r->load_failed++;
 }
 
-int an_run(const struct an_opts *o, struct an_result *r)
+int an_start(const struct an_opts *o, struct an_result *r, struct an_session *s)
 {
-	struct an_run_state st = { o, r };
-	struct smp_callbacks cb = { on_sample, on_bpf_event, &st };
-	struct smp_session s = {};
-	uint64_t start, deadline;
 	int err;
 
+	memset(s, 0, sizeof(*s));
 	memset(r, 0, sizeof(*r));
+	s->o = o;
+	s->r = r;
 	r->map.detail = o->detail;
 	r->event = o->event;
 	r->freq = o->freq;
 	err = o->top ? add_all(r) : add_selected(o, r);
 	if (err)
 		return err;
-	err = smp_open(&s, o->event, o->freq);
+	err = smp_open(&s->smp, o->event, o->freq);
 	if (err)
 		return err;
-	r->ncpu = s.ncpu;
-	start = bc_now_ns();
-	deadline = start + (uint64_t)(o->duration_s * 1e9);
-	while (!bc_stop_requested() && bc_now_ns() < deadline) {
-		double left = (double)(deadline - bc_now_ns()) / 1e9;
+	r->ncpu = s->smp.ncpu;
+	s->start_ns = bc_now_ns();
+	s->open = true;
+	return 0;
+}
 
-		bc_sleep_interruptible(left < AN_DRAIN_S ? (left > 0 ? left : 0) : AN_DRAIN_S);
-		smp_drain(&s, &cb);
-	}
-	r->stopped = bc_stop_requested();
-	r->elapsed_s = (double)(bc_now_ns() - start) / 1e9;
-	smp_drain(&s, &cb);
-	r->lost = s.lost;
-	r->throttled = s.throttled;
-	smp_close(&s);
+void an_drain(struct an_session *s)
+{
+	struct smp_callbacks cb = { on_sample, on_bpf_event, s };
+
+	if (!s->open)
+		return;
+	smp_drain(&s->smp, &cb);
+	s->r->lost = s->smp.lost;
+	s->r->throttled = s->smp.throttled;
+	s->r->elapsed_s = (double)(bc_now_ns() - s->start_ns) / 1e9;
+}
+
+void an_stop(struct an_session *s)
+{
+	an_drain(s);
+	smp_close(&s->smp);
+	s->open = false;
+}
+
+static int drain_tick(void *arg, bool last)
+{
+	an_drain(arg);
+	return 0;
+}
+
+int an_run(const struct an_opts *o, struct an_result *r)
+{
+	struct bc_interval iv = { .interval_s = AN_DRAIN_S, .duration_s = o->duration_s };
+	struct an_session s;
+	int err;
+
+	err = an_start(o, r, &s);
+	if (err)
+		return err;
+	iv.start_ns = s.start_ns;
+	bc_interval_loop(NULL, &iv, drain_tick, &s, &r->stopped);
+	an_stop(&s);
 	return 0;
 }
 

@@ -49,6 +49,22 @@ int an_resolve_event(struct bc_ctx *ctx, enum smp_event req, enum smp_event *out
 /* Sample for o->duration_s (or until a stop request). Every perf fd is
  * closed before returning, on every path. */
 int an_run(const struct an_opts *o, struct an_result *r);
+
+/* The same run in steps, for callers that sample for as long as they
+ * live (the exporter): an_start adds the programs and opens the events,
+ * an_drain charges the samples so far (call it often enough that the
+ * rings do not fill: at 49 Hz they hold about 15 s), an_stop drains a
+ * last time and closes every perf fd. o must outlive the session. */
+struct an_session {
+	const struct an_opts *o;
+	struct an_result *r;
+	struct smp_session smp;
+	uint64_t start_ns;
+	bool open;
+};
+int an_start(const struct an_opts *o, struct an_result *r, struct an_session *s);
+void an_drain(struct an_session *s);
+void an_stop(struct an_session *s);
 void an_result_free(struct an_result *r);
 /* Estimated CPU use of p as % of one CPU: sampled time over wall time
  * (cpu-clock periods are ns); for cycles, samples over freq x time. */

@@ -4,8 +4,10 @@
  * BPF_ENABLE_STATS (kernel 5.8, commit d46edd671a14 "bpf: Sharing bpf
  * runtime stats with BPF_ENABLE_STATS") returns an fd; stats stay on while
  * any such fd is open, so the kernel reverts them even if we are killed.
- * The sysctl is the fallback for older kernels: we restore it ourselves on
- * every exit path the caller routes through stats_restore(). */
+ * The sysctl is the fallback for older kernels: the ledger (ledger.h)
+ * records it before we set it and restores it on every exit path the
+ * caller routes through stats_restore(), at exit, or at the next start
+ * after a crash; concurrent runs share it, and the last one out restores. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,56 +17,33 @@
 #include <bpf/bpf.h>
 #include "bpfstats.h"
 #include "common.h"
+#include "ledger.h"
 
 #define STATS_SYSCTL "/proc/sys/kernel/bpf_stats_enabled"
 
 int stats_sysctl_read(int *val)
 {
-	char buf[16] = "";
-	ssize_t n;
-	int fd, err = 0;
+	int v, err = bc_read_int(STATS_SYSCTL, &v);
 
-	fd = open(STATS_SYSCTL, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		err = n < 0 ? -errno : -EIO;
-	else if (buf[0] != '0' && buf[0] != '1')
+	if (!err && v != 0 && v != 1)
 		err = -EINVAL;
-	else
-		*val = buf[0] - '0';
-	close(fd);
-	return err;
-}
-
-static int sysctl_write(int val)
-{
-	char c = val ? '1' : '0';
-	int fd, err = 0;
-
-	fd = open(STATS_SYSCTL, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, &c, 1) != 1)
-		err = -errno;
-	close(fd);
+	if (!err)
+		*val = v;
 	return err;
 }
 
 static int enable_via_sysctl(struct stats_enable *se)
 {
-	int err;
+	int err, id;
 
 	err = stats_sysctl_read(&se->old_sysctl);
 	if (err)
 		return err;
 	se->was_on = se->old_sysctl == 1;
-	if (!se->was_on) {
-		err = sysctl_write(1);
-		if (err)
-			return err;
-	}
+	id = ledger_sysctl_set(STATS_SYSCTL, 1);
+	if (id < 0)
+		return id;
+	se->sysctl_id = id;
 	se->via = STATS_VIA_SYSCTL;
 	return 0;
 }
@@ -76,6 +55,7 @@ int stats_enable(struct stats_enable *se, bool prefer_sysctl)
 	se->via = STATS_VIA_NONE;
 	se->fd = -1;
 	se->old_sysctl = -1;
+	se->sysctl_id = 0;
 	/* On before us: the sysctl set, or another process holding a
 	 * BPF_ENABLE_STATS fd (the sysctl does not show those). */
 	se->was_on = (stats_sysctl_read(&on) == 0 && on == 1) || stats_fd_holders(NULL, 0) > 0;
@@ -94,9 +74,9 @@ void stats_restore(struct stats_enable *se)
 {
 	if (se->via == STATS_VIA_FD && se->fd >= 0)
 		close(se->fd);
-	else if (se->via == STATS_VIA_SYSCTL && se->old_sysctl == 0 &&
-		 sysctl_write(0) < 0)
-		bc_err("could not restore kernel.bpf_stats_enabled to 0");
+	else if (se->via == STATS_VIA_SYSCTL)
+		ledger_undo(se->sysctl_id);	/* says so if it cannot */
+	se->sysctl_id = 0;
 	se->fd = -1;
 	se->via = STATS_VIA_NONE;
 }

@@ -18,6 +18,7 @@ struct stats_enable {
 	bool was_on;		/* already on (sysctl or another process's fd):
 				 * counters hold history */
 	int old_sysctl;
+	int sysctl_id;		/* STATS_VIA_SYSCTL: its ledger entry */
 };
 
 /* prefer_sysctl forces the fallback path (tests, and kernels without the
@@ -25,6 +26,8 @@ struct stats_enable {
 int stats_enable(struct stats_enable *se, bool prefer_sysctl);
 void stats_restore(struct stats_enable *se);
 const char *stats_via_name(enum stats_via via);
+/* kernel.bpf_stats_enabled, 0 or 1 in *val; a negative errno when it
+ * cannot be read (-EINVAL for any other content). */
 int stats_sysctl_read(int *val);
 
 /* Other processes holding run-time stats on through a BPF_ENABLE_STATS fd

@@ -22,6 +22,7 @@ static const char annotate_help[] =
 	"request, and a summary of the hottest lines. Sampling adds no cost per\n"
 	"program run, only a timer interrupt per sample.\n"
 	"PROG is a selector: id N | tag HEX | name NAME | pinned PATH (repeatable).\n\n"
+	"Probes: perf_cycles with --event auto or cycles; none with cpu-clock.\n\n"
 	"Options:\n"
 	"  --duration D      sample for D (5, 500ms, 2m; default 5s); Ctrl-C ends early\n"
 	"  --freq HZ         samples per second per CPU, 1..100000 (default 4000)\n"
@@ -96,8 +97,7 @@ static int parse_opt(int c, const char *arg, struct an_cli *o)
 
 static int resolve_progs(struct an_cli *o, int argc, char **argv)
 {
-	struct prog_selector *sels = NULL;
-	int nsel, err;
+	int err;
 
 	if (o->run.top) {
 		if (argc) {
@@ -110,11 +110,7 @@ static int resolve_progs(struct an_cli *o, int argc, char **argv)
 		bc_err("name a program (id N | tag HEX | name NAME | pinned PATH) or use --top");
 		return -EINVAL;
 	}
-	nsel = selectors_parse(argc, argv, &sels);
-	if (nsel < 0)
-		return nsel;
-	err = selectors_resolve(sels, nsel, &o->ids, &o->nids);
-	free(sels);
+	err = selectors_resolve_words(argc, argv, &o->ids, &o->nids);
 	o->run.ids = o->ids;
 	o->run.nids = o->nids;
 	return err;
@@ -212,7 +208,7 @@ static void print_row(FILE *f, const struct jm_prog *p, const struct an_listing 
 	size_t i;
 
 	fprintf(f, "%6.1f%% %8" PRIu64 "  %s:%u  %s\n", pct(row->samples, l->samples), row->samples,
-		base_name(row->file), row->line, row->src);
+		BC_ESC(base_name(row->file)), row->line, BC_ESC(row->src));
 	if (o->bpf)
 		for (i = 0; i < row->nrecs; i++) {
 			uint32_t from, to;
@@ -243,7 +239,7 @@ static void print_prog(FILE *f, const struct an_result *r, const struct jm_prog 
 	size_t i;
 
 	fprintf(f, "\nprogram %u %s (tag %s)%s: %" PRIu64 " samples, %.2f%% of one CPU\n", p->id,
-		p->name, p->tag, p->gone ? " [unloaded during the run]" : "", p->samples,
+		BC_ESC(p->name), p->tag, p->gone ? " [unloaded during the run]" : "", p->samples,
 		an_cpu_pct(r, p));
 	if (!l->nrows) {
 		print_no_lines(f, p, l);
@@ -289,7 +285,8 @@ static void print_hot(FILE *f, const struct an_result *r, const struct an_listin
 		fprintf(f, "\nhottest lines:\n");
 	for (i = 0; i < n && i < AN_HOT_LINES; i++)
 		fprintf(f, "%6.1f%% %8" PRIu64 "  %-16s %s:%u  %s\n", pct(h[i].row->samples, h[i].total),
-			h[i].row->samples, h[i].p->name, base_name(h[i].row->file), h[i].row->line, h[i].row->src);
+			h[i].row->samples, BC_ESC(h[i].p->name), BC_ESC(base_name(h[i].row->file)),
+			h[i].row->line, BC_ESC(h[i].row->src));
 	free(h);
 }
 
@@ -311,8 +308,11 @@ static void print_folded(FILE *f, const struct an_result *r, const struct an_lis
 				if (an_row_has_rec(&ls[i].rows[k], in->rec))
 					row = &ls[i].rows[k];
 			if (!an_folded_line(buf, sizeof(buf), p->name, row ? row->line : 0,
-					    row ? row->src : NULL, in->text, in->samples))
-				fprintf(f, "%s\n", buf);
+					    row ? row->src : NULL, in->text, in->samples)) {
+				/* Whole: a cut line would lose its count. */
+				bc_fputs_esc(buf, f);
+				fputc('\n', f);
+			}
 		}
 	}
 }
@@ -441,13 +441,14 @@ static void print_top(FILE *f, const struct an_result *r)
 
 	if (!v)
 		return;
-	memcpy(v, r->map.v, r->map.n * sizeof(*v));
+	if (r->map.n)	/* map.v is NULL when no program was seen */
+		memcpy(v, r->map.v, r->map.n * sizeof(*v));
 	qsort(v, r->map.n, sizeof(*v), top_cmp);
 	print_header(f, r);
 	fprintf(f, "%7s  %-16s  %-16s  %9s  %7s\n", "ID", "NAME", "TAG", "SAMPLES", "%CPU1");
 	for (i = 0; i < r->map.n && v[i]->samples; i++, shown++)
-		fprintf(f, "%7u  %-16s  %-16s  %9" PRIu64 "  %7.3f%s\n", v[i]->id, v[i]->name, v[i]->tag,
-			v[i]->samples, an_cpu_pct(r, v[i]), v[i]->gone ? "  (unloaded)" : "");
+		fprintf(f, "%7u  %-16s  %-16s  %9" PRIu64 "  %7.3f%s\n", v[i]->id, BC_ESC(v[i]->name),
+			v[i]->tag, v[i]->samples, an_cpu_pct(r, v[i]), v[i]->gone ? "  (unloaded)" : "");
 	fprintf(f, "%zu of %zu programs had samples (%%CPU1: percent of one CPU)\n", shown, r->map.n);
 	free(v);
 }

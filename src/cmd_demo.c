@@ -13,13 +13,16 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "annotate.h"
+#include "biasfmt.h"
 #include "bpfstats.h"
+#include "statsbias.h"
 #include "common.h"
 #include "cpumask.h"
 #include "kfeatures.h"
 #include "overhead.h"
 #include "profile.h"
 #include "progs.h"
+#include "sample.h"
 #include "syscallwrap.h"
 #include "sysmon.h"
 #include "workload.h"
@@ -43,17 +46,23 @@ static const char demo_help[] =
 	"Columns, each marked with the method that measured it:\n"
 	"  RUNS/SYSCALL        program runs per syscall seen by the monitor (stats)\n"
 	"  NS/RUN              mean time inside the weight's programs per run (stats)\n"
+	"  CORR_NS             NS/RUN minus the stats' own share of each run, measured\n"
+	"                      here on an empty program (see bpfcost stats --help)\n"
 	"  BPF_NS/SYSCALL      program time per syscall: runs/syscall x ns/run (stats);\n"
 	"                      the same from fentry/fexit minus the observer's own\n"
 	"                      cost (profile, where trampolines work)\n"
 	"  GETPID_ADDED_NS     ns the weight adds to each getpid, with a 95% CI: programs,\n"
-	"                      dispatch and the syscall slow path together (ab, as\n"
-	"                      bpfcost overhead --syscalls getpid --rounds 8)\n"
+	"                      dispatch and the syscall slow path together (ab: 100\n"
+	"                      rounds of 0.02 s, as bpfcost overhead --syscalls getpid\n"
+	"                      --rounds 100 --decomp-rounds 0)\n"
 	"  WRAPPED_GETPID_+NS  kernel syscall path with minus without the weight\n"
 	"                      (syscall, where fentry or kprobes work)\n"
-	"  CPU%_1CPU           program time as % of one CPU (stats), and the same from\n"
+	"  CPU%_1CPU           program time as % of one CPU (stats), the same corrected\n"
+	"                      for the stats' own share (corrected), and from\n"
 	"                      cpu-clock samples alone at 1 kHz, helpers included\n"
 	"                      (annotate)\n\n"
+	"Probes: what stats, overhead, syscall, profile and annotate need, and\n"
+	"perf_cycles (bpfcost -v demo names each trial).\n\n"
 	"Options:\n"
 	"  --round-time D   workload time per weight (default 5s)\n"
 	"  --mix LIST       workload kinds (default " DEMO_DEFAULT_MIX ")\n"
@@ -62,6 +71,12 @@ static const char demo_help[] =
 	"  bpfcost demo\n"
 	"  bpfcost demo --round-time 2s\n"
 	"  bpfcost -j -p demo\n";
+
+/* The columns besides stats: each may fail on its own without costing the
+ * others (the stats columns are the demo's core: without them, no demo). */
+enum demo_col { COL_AB, COL_ANNOTATE, COL_PROFILE, COL_SYSCALL, COL_COUNT };
+
+static const char *const col_method[COL_COUNT] = { "ab", "annotate", "profile", "syscall" };
 
 struct demo_prog {
 	uint32_t id;
@@ -85,6 +100,7 @@ struct demo_weight {
 	double wrap_added_ns;		/* syscall: mean wrapped getpid, with - without */
 	bool wrap_incomplete;		/* kretprobe returns were missed */
 	double profile_ns;		/* profile: corrected ns per syscall, all programs */
+	bool got[COL_COUNT];		/* that column was measured for this weight */
 };
 
 struct demo_skip {
@@ -95,6 +111,7 @@ struct demo_skip {
 
 struct demo_report {
 	struct stats_enable se;
+	struct sb_bias bias;		/* the stats' own share per run, measured here */
 	enum stats_via stats_via;	/* how stats were on (se is reset after) */
 	int ncpus;			/* online CPUs: BPF runs on all of them */
 	int cpu;			/* the workload's CPU */
@@ -107,6 +124,7 @@ struct demo_report {
 	bool profiled;			/* the profile column was measured */
 	const char *wrap_method;
 	enum smp_event sample_event;
+	char failed[COL_COUNT][256];	/* a column that failed: why; not tried again */
 };
 
 /* A measurement that runs on its own thread beside the workload. */
@@ -275,21 +293,49 @@ static void *beside_main(void *arg)
 	return NULL;
 }
 
-/* The workload in this thread, fn(arg) on another for the same time. */
+/* The workload in this thread, fn(arg) on another for the same time.
+ * Returns the workload's error; fn's goes to *fn_err. */
 static int run_beside_workload(const struct demo_opts *o, double secs, int (*fn)(void *),
-			       void *arg)
+			       void *arg, int *fn_err)
 {
 	struct demo_opts wo = *o;
 	struct beside b = { .fn = fn, .arg = arg };
 	int err;
 
 	wo.round_s = secs;
-	err = -pthread_create(&b.thread, NULL, beside_main, &b);
-	if (err)
-		return err;
+	*fn_err = -pthread_create(&b.thread, NULL, beside_main, &b);
+	if (*fn_err)
+		return run_workload(&wo);
 	err = run_workload(&wo);
 	pthread_join(b.thread, NULL);
-	return err ? err : b.err;
+	*fn_err = b.err;
+	return err;
+}
+
+/* Column col failed at weight dw: remember why, and try it no more. A stop
+ * request is no failure: it ends the whole demo. */
+static int col_failed(struct demo_report *r, enum demo_col col, const struct demo_weight *dw,
+		      int err, const char *why)
+{
+	if (err == -EINTR || bc_stop_requested())
+		return -EINTR;
+	snprintf(r->failed[col], sizeof(r->failed[col]), "failed at sysmon %s: %s",
+		 sysmon_weight_name(dw->weight), why ? why : strerror(-err));
+	return 0;
+}
+
+/* Its method works on this kernel (the A/B method always does). */
+static bool col_runs_here(const struct demo_report *r, enum demo_col col)
+{
+	bool on[COL_COUNT] = { true, r->sampled, r->profiled, r->wrapped };
+
+	return on[col];
+}
+
+/* Try column col at this weight? Not when it cannot run here or failed. */
+static bool col_wanted(const struct demo_report *r, enum demo_col col)
+{
+	return col_runs_here(r, col) && !r->failed[col][0];
 }
 
 static int sampling_main(void *arg)
@@ -306,21 +352,27 @@ static void ids_of(const struct demo_weight *dw, uint32_t *ids)
 }
 
 /* The workload, with the sampler beside it when annotate runs here. */
-static int run_measured_workload(const struct demo_opts *o, const struct demo_report *r,
+static int run_measured_workload(const struct demo_opts *o, struct demo_report *r,
 				 struct demo_weight *dw)
 {
 	struct demo_sampling s = { 0 };
 	uint32_t ids[DEMO_MAX_PROGS];
-	int err;
+	char why[160];
+	int err, serr;
 
-	if (!r->sampled)
+	if (!col_wanted(r, COL_ANNOTATE))
 		return run_workload(o);
 	ids_of(dw, ids);
 	s.opts = (struct an_opts){ .ids = ids, .nids = (size_t)dw->nprogs,
 				   .duration_s = o->round_s, .freq = DEMO_SAMPLE_HZ,
 				   .event = r->sample_event };
-	err = run_beside_workload(o, o->round_s, sampling_main, &s);
-	for (size_t i = 0; !err && i < s.res.map.n; i++) {
+	err = run_beside_workload(o, o->round_s, sampling_main, &s, &serr);
+	if (!err && serr) {
+		smp_open_why(serr, DEMO_SAMPLE_HZ, why, sizeof(why));
+		err = col_failed(r, COL_ANNOTATE, dw, serr, why);
+	}
+	dw->got[COL_ANNOTATE] = !err && !serr;
+	for (size_t i = 0; dw->got[COL_ANNOTATE] && i < s.res.map.n; i++) {
 		const struct jm_prog *p = s.res.map.v[i];
 
 		for (int k = 0; k < dw->nprogs; k++) {
@@ -344,18 +396,21 @@ static int profiling_main(void *arg)
 /* The profile column: fentry/fexit on the weight's programs, calibrated,
  * in a window of its own after the stats window. */
 static int measure_profile(struct bc_ctx *ctx, const struct demo_opts *o,
-			   struct demo_weight *dw)
+			   struct demo_report *r, struct demo_weight *dw)
 {
 	struct demo_profiling p = { .ctx = ctx };
 	uint32_t ids[DEMO_MAX_PROGS];
-	int err;
+	int err, perr;
 
 	ids_of(dw, ids);
 	p.cfg = (struct prof_config){ .ids = ids, .nids = (size_t)dw->nprogs,
 				      .duration_s = DEMO_PROFILE_S, .calibrate = true };
-	err = run_beside_workload(o, DEMO_PROFILE_S, profiling_main, &p);
+	err = run_beside_workload(o, DEMO_PROFILE_S, profiling_main, &p, &perr);
+	if (!err && perr)
+		err = col_failed(r, COL_PROFILE, dw, perr, NULL);
+	dw->got[COL_PROFILE] = !err && !perr;
 	dw->profile_ns = 0;
-	for (size_t i = 0; !err && i < p.res.n; i++)
+	for (size_t i = 0; dw->got[COL_PROFILE] && i < p.res.n; i++)
 		dw->profile_ns += p.res.t[i].corrected.mean;	/* each runs once per syscall */
 	prof_result_free(&p.res);
 	return err;
@@ -363,7 +418,7 @@ static int measure_profile(struct bc_ctx *ctx, const struct demo_opts *o,
 
 /* One weight: load, attach, read stats, run the workload, read again. */
 static int measure_weight(struct bc_ctx *ctx, const struct demo_opts *o,
-			  const struct demo_report *r, struct demo_weight *dw)
+			  struct demo_report *r, struct demo_weight *dw)
 {
 	struct sysmon_opts so = { .weight = dw->weight };
 	struct sysmon_summary sum;
@@ -395,8 +450,8 @@ static int measure_weight(struct bc_ctx *ctx, const struct demo_opts *o,
 	 * runs with the monitor attached. */
 	if (!err)
 		err = sysmon_read_summary(sm, &sum);
-	if (!err && r->profiled)
-		err = measure_profile(ctx, o, dw);
+	if (!err && col_wanted(r, COL_PROFILE))
+		err = measure_profile(ctx, o, r, dw);
 	sysmon_detach(sm);
 	if (err)
 		goto cleanup;
@@ -408,18 +463,18 @@ cleanup:
 	return err;
 }
 
-static void collect_skips(const struct features *f, struct demo_report *r)
+static void collect_skips(struct bc_ctx *ctx, struct demo_report *r)
 {
 	for (int m = 0; m < METHOD_COUNT; m++) {
 		struct demo_skip *s;
 
-		bool ok = method_available(f, m, NULL, 0);
+		bool ok = method_available(ctx, m, NULL, 0);
 
 		if (demo_runs_method(m) && ok)
 			continue;
 		s = &r->skip[r->nskip++];
 		s->method = m;
-		s->available = method_available(f, m, s->why, sizeof(s->why));
+		s->available = method_available(ctx, m, s->why, sizeof(s->why));
 		if (s->available)
 			snprintf(s->why, sizeof(s->why), "works here; not part of the demo yet (run "
 				 "'bpfcost %s')", method_command(m));
@@ -428,20 +483,17 @@ static void collect_skips(const struct features *f, struct demo_report *r)
 
 static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_report *r)
 {
-	const struct features *f = bc_features(ctx);
 	char why[256];
 	int err;
 
-	if (!f)
-		return -ENOMEM;
-	if (!method_available(f, METHOD_STATS, why, sizeof(why))) {
+	if (!method_available(ctx, METHOD_STATS, why, sizeof(why))) {
 		bc_err("the demo needs run-time stats: %s", why);
 		return -EOPNOTSUPP;
 	}
-	collect_skips(f, r);
-	r->wrapped = method_available(f, METHOD_SYSCALL_WRAP, NULL, 0);
-	r->profiled = method_available(f, METHOD_PROFILE, NULL, 0);
-	r->sampled = method_available(f, METHOD_ANNOTATE, NULL, 0) &&
+	collect_skips(ctx, r);
+	r->wrapped = method_available(ctx, METHOD_SYSCALL_WRAP, NULL, 0);
+	r->profiled = method_available(ctx, METHOD_PROFILE, NULL, 0);
+	r->sampled = method_available(ctx, METHOD_ANNOTATE, NULL, 0) &&
 		     an_resolve_event(ctx, SMP_EVENT_AUTO, &r->sample_event) == 0;
 	r->ncpus = cpus_online_count();
 	if (r->ncpus < 0)
@@ -454,6 +506,8 @@ static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_re
 		return err;
 	}
 	r->stats_via = r->se.via;
+	if (sb_measure(&r->bias, SB_DEFAULT_BATCHES, SB_DEFAULT_RUNS))
+		bc_note("stats bias not measured: %s", r->bias.why);
 	for (int w = 0; !err && w < SYSMON_WEIGHT_COUNT; w++) {
 		r->w[w].weight = w;
 		if (!ctx->json)
@@ -464,21 +518,38 @@ static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_re
 	/* A/B rounds without stats on: their two clock reads per run would be
 	 * part of the measured difference. */
 	stats_restore(&r->se);
-	for (int w = 0; !err && w < SYSMON_WEIGHT_COUNT; w++) {
+	for (int w = 0; !err && col_wanted(r, COL_AB) && w < SYSMON_WEIGHT_COUNT; w++) {
 		if (!ctx->json)
 			fprintf(stderr, "bpfcost: sysmon %s: A/B rounds...\n",
 				sysmon_weight_name(w));
 		err = measure_ab(r, &r->w[w]);
+		r->w[w].got[COL_AB] = !err;
+		if (err)
+			err = col_failed(r, COL_AB, &r->w[w], err, NULL);
 	}
-	for (int w = 0; !err && r->wrapped && w < SYSMON_WEIGHT_COUNT; w++) {
+	for (int w = 0; !err && col_wanted(r, COL_SYSCALL) && w < SYSMON_WEIGHT_COUNT; w++) {
 		if (!ctx->json)
 			fprintf(stderr, "bpfcost: sysmon %s: wrapped syscall path...\n",
 				sysmon_weight_name(w));
 		err = measure_wrap(r, &r->w[w]);
+		r->w[w].got[COL_SYSCALL] = !err;
+		if (err)
+			err = col_failed(r, COL_SYSCALL, &r->w[w], err, NULL);
 	}
 	if (err == -EINTR)
 		bc_err("interrupted");
 	return err;
+}
+
+/* A cell without a figure: "skipped" when its column failed, "-" when its
+ * method does not run here. Returns false when there is a figure to print. */
+static bool col_cell(const struct demo_report *r, const struct demo_weight *w, enum demo_col col,
+		     char *buf, size_t len)
+{
+	if (w->got[col])
+		return false;
+	snprintf(buf, len, "%s", r->failed[col][0] ? "skipped" : "-");
+	return true;
 }
 
 static double ratio(uint64_t a, uint64_t b)
@@ -489,6 +560,13 @@ static double ratio(uint64_t a, uint64_t b)
 static double cpu_pct(const struct demo_weight *w)
 {
 	return w->wall_s > 0 ? (double)w->time_ns / (w->wall_s * 1e9) * 100 : 0;
+}
+
+/* Every sysmon program is a raw_tp program: the bias applies to each. */
+static void weight_corrected(const struct demo_report *r, const struct demo_weight *w,
+			     struct sb_corrected *c)
+{
+	sb_correct(&r->bias, true, w->runs, w->time_ns, w->wall_s, c);
 }
 
 static double sampled_pct(const struct demo_weight *w)
@@ -528,21 +606,27 @@ static void print_header(FILE *f, const struct demo_report *r)
 
 static void print_stats_table(FILE *f, const struct demo_report *r)
 {
-	fprintf(f, "Programs (stats):\n%-7s %-36s %12s %12s %8s %10s %10s\n", "WEIGHT", "PROGRAMS",
-		"RUNS", "RUNS/SYSCALL", "NS/RUN", "CPU%_1CPU", "CPU%_ALL");
+	fprintf(f, "Programs (stats):\n%-7s %-36s %12s %12s %8s %8s %10s %10s %10s\n", "WEIGHT",
+		"PROGRAMS", "RUNS", "RUNS/SYSCALL", "NS/RUN", "CORR_NS", "CPU%_1CPU",
+		"CORR%_1CPU", "CPU%_ALL");
 	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++) {
 		const struct demo_weight *w = &r->w[i];
-		char names[64] = "";
+		char names[64] = "", cns[24], ccpu[24];
+		struct sb_corrected c;
 		size_t len = 0;
 
 		for (int p = 0; p < w->nprogs && len < sizeof(names); p++)
 			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
-						p ? "," : "", w->prog[p].name);
-		fprintf(f, "%-7s %-36s %12" PRIu64 " %12.2f %8.1f %10.3f %10.3f\n",
+						p ? "," : "", BC_ESC(w->prog[p].name));
+		weight_corrected(r, w, &c);
+		bf_corrected_str(cns, sizeof(cns), 1, &c, false);
+		bf_corrected_str(ccpu, sizeof(ccpu), 3, &c, true);
+		fprintf(f, "%-7s %-36s %12" PRIu64 " %12.2f %8.1f %8s %10.3f %10s %10.3f\n",
 			sysmon_weight_name(w->weight), names, w->runs,
-			ratio(w->runs, w->syscalls_seen), ratio(w->time_ns, w->runs), cpu_pct(w),
-			cpu_pct(w) / r->ncpus);
+			ratio(w->runs, w->syscalls_seen), ratio(w->time_ns, w->runs), cns,
+			cpu_pct(w), ccpu, cpu_pct(w) / r->ncpus);
 	}
+	bf_bias_legend(f, &r->bias);
 }
 
 /* The same question -- what does each weight cost -- answered by every
@@ -550,30 +634,38 @@ static void print_stats_table(FILE *f, const struct demo_report *r)
 static void print_methods_table(FILE *f, const struct demo_report *r)
 {
 	fprintf(f, "\nCost per syscall and CPU share, by method:\n");
-	fprintf(f, "%-7s %16s %16s %30s %22s %14s %17s\n", "WEIGHT", "BPF_NS/SYSCALL",
+	fprintf(f, "%-7s %16s %16s %30s %22s %10s %12s %12s\n", "WEIGHT", "BPF_NS/SYSCALL",
 		"BPF_NS/SYSCALL", "GETPID_ADDED_NS [95% CI]", "WRAPPED_GETPID_+NS", "CPU%_1CPU",
-		"CPU%_1CPU");
-	fprintf(f, "%-7s %16s %16s %30s %22s %14s %17s\n", "", "(stats)", "(profile)", "(ab)",
-		"(syscall)", "(stats)", "(annotate)");
+		"CPU%_1CPU", "CPU%_1CPU");
+	fprintf(f, "%-7s %16s %16s %30s %22s %10s %12s %12s\n", "", "(stats)", "(profile)", "(ab)",
+		"(syscall)", "(stats)", "(corrected)", "(annotate)");
 	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++) {
 		const struct demo_weight *w = &r->w[i];
-		char ab[48], wrap[32] = "-", sampled[16] = "-", prof[24] = "-";
+		char ab[48], wrap[32], sampled[16], prof[24], ccpu[24];
+		struct sb_corrected c;
 
 		/* The relative figure is undefined when the off rounds' mean is 0
 		 * (a clock too coarse for getpid, as under emulation). */
-		snprintf(ab, sizeof(ab), isfinite(w->ab_relative) ? "%.1f [%.1f, %.1f] +%.0f%%" :
-			 "%.1f [%.1f, %.1f]", w->ab.point, w->ab.lo, w->ab.hi,
-			 w->ab_relative * 100);
-		if (r->wrapped)
+		if (!col_cell(r, w, COL_AB, ab, sizeof(ab)))
+			snprintf(ab, sizeof(ab), isfinite(w->ab_relative) ?
+				 "%.1f [%.1f, %.1f] +%.0f%%" : "%.1f [%.1f, %.1f]", w->ab.point,
+				 w->ab.lo, w->ab.hi, w->ab_relative * 100);
+		if (!col_cell(r, w, COL_SYSCALL, wrap, sizeof(wrap)))
 			snprintf(wrap, sizeof(wrap), "%.1f%s", w->wrap_added_ns,
 				 w->wrap_incomplete ? " (incomplete)" : "");
-		if (r->sampled)
+		if (!col_cell(r, w, COL_ANNOTATE, sampled, sizeof(sampled)))
 			snprintf(sampled, sizeof(sampled), "%.3f", sampled_pct(w));
-		if (r->profiled)
+		if (!col_cell(r, w, COL_PROFILE, prof, sizeof(prof)))
 			snprintf(prof, sizeof(prof), "%.1f", w->profile_ns);
-		fprintf(f, "%-7s %16.1f %16s %30s %22s %14.3f %17s\n", sysmon_weight_name(w->weight),
-			ratio(w->time_ns, w->syscalls_seen), prof, ab, wrap, cpu_pct(w), sampled);
+		weight_corrected(r, w, &c);
+		bf_corrected_str(ccpu, sizeof(ccpu), 3, &c, true);
+		fprintf(f, "%-7s %16.1f %16s %30s %22s %10.3f %12s %12s\n",
+			sysmon_weight_name(w->weight), ratio(w->time_ns, w->syscalls_seen), prof, ab,
+			wrap, cpu_pct(w), ccpu, sampled);
 	}
+	for (int c = 0; c < COL_COUNT; c++)
+		if (r->failed[c][0])
+			fprintf(f, "%s: skipped: %s\n", col_method[c], r->failed[c]);
 }
 
 /* The A/B rounds run with stats off; someone else holding them on puts
@@ -606,7 +698,7 @@ static void print_plain(FILE *f, const struct demo_report *r)
 	fprintf(f, "\nOther methods:\n");
 	for (int i = 0; i < r->nskip; i++)
 		fprintf(f, "  %-13s %s: %s\n", method_name(r->skip[i].method),
-			r->skip[i].available ? "not run" : "skipped", r->skip[i].why);
+			r->skip[i].available ? "not run" : "skipped", BC_ESC(r->skip[i].why));
 	if (!r->nskip)
 		fprintf(f, "  (none: every method ran)\n");
 }
@@ -615,18 +707,19 @@ static json_t *weight_to_json(const struct demo_weight *w, const struct demo_rep
 {
 	json_t *progs = json_array();
 	int ncpus = r->ncpus;
+	struct sb_corrected c;
 
 	for (int p = 0; p < w->nprogs; p++)
 		json_array_append_new(progs, bc_json_pack("{s:i, s:s, s:I, s:I, s:o}", "id",
 						       w->prog[p].id, "name", w->prog[p].name,
 						       "runs", (json_int_t)w->prog[p].runs,
 						       "run_time_ns", (json_int_t)w->prog[p].time_ns,
-						       "samples", r->sampled ?
+						       "samples", w->got[COL_ANNOTATE] ?
 						       json_integer((json_int_t)w->prog[p].samples) :
 						       json_null()));
+	weight_corrected(r, w, &c);
 	return bc_json_pack("{s:s, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:o, s:o, s:o, "
-			 "s:I, s:I, "
-			 "s:{s:f, s:f, s:f, s:f, s:o, s:b}}",
+			 "s:I, s:I, s:o, s:o}",
 			 "weight", sysmon_weight_name(w->weight), "programs", progs, "wall_s",
 			 w->wall_s, "runs", (json_int_t)w->runs, "run_time_ns",
 			 (json_int_t)w->time_ns, "syscalls_seen", (json_int_t)w->syscalls_seen,
@@ -634,28 +727,35 @@ static json_t *weight_to_json(const struct demo_weight *w, const struct demo_rep
 			 ratio(w->time_ns, w->runs), "bpf_ns_per_syscall",
 			 ratio(w->time_ns, w->syscalls_seen), "cpu_pct_one_cpu", cpu_pct(w),
 			 "cpu_pct_machine", cpu_pct(w) / ncpus, "cpu_pct_sampled",
-			 r->sampled ? bc_json_real(sampled_pct(w)) : json_null(),
+			 w->got[COL_ANNOTATE] ? bc_json_real(sampled_pct(w)) : json_null(),
 			 "profile_ns_per_syscall",
-			 r->profiled ? bc_json_real(w->profile_ns) : json_null(),
+			 w->got[COL_PROFILE] ? bc_json_real(w->profile_ns) : json_null(),
 			 "syscall_wrapped_getpid_added_ns",
-			 r->wrapped ? bc_json_pack("{s:f, s:b, s:s}", "mean", w->wrap_added_ns,
-						"incomplete", w->wrap_incomplete, "method",
-						r->wrap_method ? r->wrap_method : "?") : json_null(),
+			 w->got[COL_SYSCALL] ? bc_json_pack("{s:f, s:b, s:s}", "mean",
+							    w->wrap_added_ns, "incomplete",
+							    w->wrap_incomplete, "method",
+							    r->wrap_method ? r->wrap_method : "?") :
+			 json_null(),
 			 "events", (json_int_t)w->events,
-			 "lost", (json_int_t)w->lost, "ab_getpid_added_ns", "point", w->ab.point,
-			 "lo", w->ab.lo, "hi", w->ab.hi, "level", w->ab.level, "relative",
-			 bc_json_real(w->ab_relative), "stats_on_during_ab", w->ab_stats_on);
+			 "lost", (json_int_t)w->lost, "ab_getpid_added_ns",
+			 w->got[COL_AB] ? bc_json_pack("{s:f, s:f, s:f, s:f, s:o, s:b}", "point",
+						       w->ab.point, "lo", w->ab.lo, "hi", w->ab.hi,
+						       "level", w->ab.level, "relative",
+						       bc_json_real(w->ab_relative),
+						       "stats_on_during_ab", w->ab_stats_on) :
+			 json_null(), "corrected", bf_corrected_json(&c));
 }
 
 static int print_json(struct bc_ctx *ctx, const struct demo_report *r)
 {
-	json_t *weights = json_array(), *skipped = json_array();
+	json_t *weights = json_array(), *skipped = json_array(), *failed = json_array();
 
 	/* A weight that cannot be written is an error, not a shorter list. */
 	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++) {
 		if (json_array_append_new(weights, weight_to_json(&r->w[i], r))) {
 			json_decref(weights);
 			json_decref(skipped);
+			json_decref(failed);
 			return -EINVAL;
 		}
 	}
@@ -665,14 +765,20 @@ static int print_json(struct bc_ctx *ctx, const struct demo_report *r)
 							 method_command(r->skip[i].method),
 							 "available", r->skip[i].available, "why",
 							 r->skip[i].why));
-	return bc_json_emit(ctx, bc_json_pack("{s:f, s:i, s:{s:s, s:s, s:b}, s:{s:i, s:f}, s:o, "
-					   "s:o}",
+	for (int c = 0; c < COL_COUNT; c++)
+		if (r->failed[c][0])
+			json_array_append_new(failed, bc_json_pack("{s:s, s:s}", "method",
+								   col_method[c], "why",
+								   r->failed[c]));
+	return bc_json_emit(ctx, bc_json_pack("{s:f, s:i, s:{s:s, s:s, s:b, s:o}, s:{s:i, s:f}, "
+					   "s:o, s:o, s:o}",
 					   "round_s", r->round_s, "ncpus", r->ncpus, "stats",
 					   "method", "stats", "enabled_via",
 					   stats_via_name(r->stats_via), "was_on", r->se.was_on,
+					   "bias", bf_bias_json(&r->bias),
 					   "ab", "rounds", DEMO_AB_ROUNDS, "round_s", DEMO_AB_ROUND_S,
 					   "weights", weights,
-					   "other_methods", skipped));
+					   "other_methods", skipped, "skipped", failed));
 }
 
 int cmd_demo(struct bc_ctx *ctx, int argc, char **argv)

@@ -15,12 +15,16 @@ static const char doctor_help[] =
 	"do not. Nothing is left behind: trial programs are named bc_probe_*,\n"
 	"sysctls are only checked for writability, tracefs is never mounted.\n"
 	"Exits 0 even when features are missing: reporting them is the job.\n\n"
+	"Probes: every feature in the table, in its order (bpfcost -v doctor\n"
+	"names each trial).\n\n"
 	"Methods and the commands that use them:\n"
 	"  stats         kernel run-time stats (run_cnt, run_time_ns)   stats\n"
 	"  ab            A/B syscall timing with and without a tracer    overhead\n"
-	"  syscall_wrap  fentry or kretprobe around the syscall path     overhead\n"
+	"  syscall_wrap  fentry or kretprobe around the syscall path     syscall\n"
 	"  profile       fentry/fexit on the measured program            profile\n"
 	"  annotate      cpu-clock samples attributed to JITed images    annotate\n\n"
+	"Options:\n"
+	"  -h, --help        this help\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost doctor                 # feature table and methods\n"
 	"  bpfcost -j doctor              # the same as JSON\n"
@@ -43,7 +47,7 @@ static int collect(struct bc_ctx *ctx, struct doctor_report *r)
 	if (!r->f)
 		return -ENOMEM;
 	for (m = 0; m < METHOD_COUNT; m++)
-		r->avail[m] = method_available(r->f, m, r->why[m], sizeof(r->why[m]));
+		r->avail[m] = method_available(ctx, m, r->why[m], sizeof(r->why[m]));
 	return 0;
 }
 
@@ -54,19 +58,19 @@ static void print_plain(struct bc_ctx *ctx, const struct doctor_report *r)
 	for (i = 0; i < FEAT_COUNT; i++)
 		if ((int)strlen(feature_label(i)) > w)
 			w = (int)strlen(feature_label(i));
-	fprintf(ctx->out, "Kernel %s\n\n", r->uts.release);
+	fprintf(ctx->out, "Kernel %s\n\n", BC_ESC(r->uts.release));
 	fprintf(ctx->out, "%-*s  %-3s  %s\n", w, "FEATURE", "OK", "DETAIL");
 	for (i = 0; i < FEAT_COUNT; i++) {
 		const struct feature_result *fr = &r->f->r[i];
 
 		fprintf(ctx->out, "%-*s  %-3s  %s\n", w, feature_label(i), fr->ok ? "yes" : "no",
-			fr->detail);
+			BC_ESC(fr->detail));
 	}
 	fprintf(ctx->out, "\nMethods\n%-12s  %-8s  %-9s  %s\n", "METHOD", "COMMAND", "AVAILABLE",
 		"WHY NOT");
 	for (i = 0; i < METHOD_COUNT; i++)
 		fprintf(ctx->out, "%-12s  %-8s  %-9s  %s\n", method_name(i), method_command(i),
-			r->avail[i] ? "yes" : "no", r->avail[i] ? "-" : r->why[i]);
+			r->avail[i] ? "yes" : "no", r->avail[i] ? "-" : BC_ESC(r->why[i]));
 }
 
 static int print_json(struct bc_ctx *ctx, const struct doctor_report *r)

@@ -22,6 +22,7 @@ static const char load_help[] =
 	"  openat (/dev/null + close: 2 syscalls), fstat,\n"
 	"  pipe (1-byte ping-pong with a partner thread on the next CPU: 4 syscalls),\n"
 	"  nanosleep (0 s).\n\n"
+	"Probes: none.\n\n"
 	"Options:\n"
 	"  --mix LIST        comma-separated kinds, or 'all' (default: all)\n"
 	"  --duration D      run for D (10, 10s, 500ms, 2m; default 5s)\n"

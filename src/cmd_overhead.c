@@ -38,6 +38,9 @@ static const char overhead_help[] =
 	"A/B figures, since the stats themselves add two clock reads per program\n"
 	"run. For the same reason the report warns, naming the process, when\n"
 	"another process held run-time stats on during the A/B rounds.\n\n"
+	"Probes: raw_tp (--sysmon); stats_fd, else stats_sysctl (unless\n"
+	"--decomp-rounds 0); a refusal also probes what the other methods need,\n"
+	"to name what works here.\n\n"
 	"Options:\n"
 	"  --sysmon WEIGHT        the reference service: count, proc or events\n"
 	"  --syscalls LIST        workload kinds (default " OH_DEFAULT_MIX "; see\n"
@@ -259,7 +262,8 @@ static void print_stats_warning(FILE *f, const struct oh_result *r)
 		fprintf(f, "; kernel.bpf_stats_enabled=1");
 	for (int i = 0; i < r->n_stats_holders && i < OH_MAX_HOLDERS; i++) {
 		read_comm(r->stats_holders[i], comm, sizeof(comm));
-		fprintf(f, "%s pid %d (%s)", i ? "," : "; held by", (int)r->stats_holders[i], comm);
+		fprintf(f, "%s pid %d (%s)", i ? "," : "; held by", (int)r->stats_holders[i],
+			BC_ESC(comm));
 	}
 	fprintf(f, "): every run of the tracer's programs paid their two clock reads, so ADDED "
 		"includes them.\n");
@@ -286,7 +290,7 @@ static void print_plain(FILE *f, const struct tracer *t, const struct oh_result 
 	char desc[256];
 
 	tracer_describe(t, desc, sizeof(desc));
-	fprintf(f, "Tracer: %s (%s; %d BPF programs)\n", desc,
+	fprintf(f, "Tracer: %s (%s; %d BPF programs)\n", BC_ESC(desc),
 		t->o.is_command ? "restarted for every on-round" : "attached/detached in-process",
 		r->tracer_progs);
 	fprintf(f, "Rounds: %d off + %d on after a warm-up, %.2f s each; workload: %d thread(s)%s",
@@ -362,21 +366,18 @@ int cmd_overhead(struct bc_ctx *ctx, int argc, char **argv)
 	struct overhead_opts o;
 	struct oh_result res = { 0 };
 	struct tracer t = { .log_fd = -1 };
-	const struct features *f;
 	char why[256];
 	int err;
 
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err < 0 ? err : 0;
-	f = bc_features(ctx);
-	if (!f)
-		return -ENOMEM;
-	if (!o.t.is_command && !method_available(f, METHOD_AB, why, sizeof(why))) {
+	if (!o.t.is_command && !method_available(ctx, METHOD_AB, why, sizeof(why))) {
 		bc_err("the reference service cannot run here: %s", why);
 		return -EOPNOTSUPP;
 	}
-	o.cfg.stats_ok = method_available(f, METHOD_STATS, NULL, 0);
+	/* Only the decomposition uses run-time stats: no question without it. */
+	o.cfg.stats_ok = o.cfg.decomp_rounds && method_available(ctx, METHOD_STATS, NULL, 0);
 	if (!ctx->json && isatty(STDERR_FILENO))
 		o.cfg.progress = print_progress;
 	err = tracer_init(&t, &o.t);

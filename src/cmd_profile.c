@@ -25,6 +25,9 @@ static const char profile_help[] =
 	"for the window so the kernel's own run count and ns/run (which include\n"
 	"the trampoline) can be compared. Runs that nest on one CPU are timed\n"
 	"exclusively (the inner run is subtracted from the outer one).\n\n"
+	"Probes: fentry_prog, vmlinux_btf; perf_cycles, perf_instructions and\n"
+	"perf_cache_misses for --events auto; a refusal also probes what the other\n"
+	"methods need, to name what works here.\n\n"
 	"Options:\n"
 	"  --duration D      profile for D (10, 10s, 500ms, 2m; default 5s)\n"
 	"  --events E        auto (default: the hardware counters doctor finds),\n"
@@ -182,7 +185,7 @@ static void print_target(FILE *f, const struct prof_result *r, const struct prof
 {
 	bool corr = r->calibrated && !t->is_calib;
 
-	fprintf(f, "\n%u %s (%s%s): %llu runs, %.1f runs/s\n", t->desc.id, t->desc.full_name,
+	fprintf(f, "\n%u %s (%s%s): %llu runs, %.1f runs/s\n", t->desc.id, BC_ESC(t->desc.full_name),
 		prog_type_name(t->desc.type), t->is_calib ? ", calibration" : "",
 		(unsigned long long)t->runs, t->runs_per_s);
 	if (!t->runs) {
@@ -333,7 +336,7 @@ static int check_method(struct bc_ctx *ctx)
 {
 	char why[512];
 
-	if (method_available(bc_features(ctx), METHOD_PROFILE, why, sizeof(why)))
+	if (method_available(ctx, METHOD_PROFILE, why, sizeof(why)))
 		return 0;
 	bc_err("profile cannot run on this kernel: %s (see 'bpfcost doctor')", why);
 	return -EOPNOTSUPP;

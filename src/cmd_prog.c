@@ -4,8 +4,11 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include "biasfmt.h"
+#include "bpfstats.h"
 #include "common.h"
 #include "progs.h"
+#include "statsbias.h"
 
 static const char prog_help[] =
 	"Usage: bpfcost prog [PROG...]\n\n"
@@ -14,7 +17,15 @@ static const char prog_help[] =
 	"PROG is a selector: id N | tag HEX | name NAME | pinned PATH (repeatable).\n\n"
 	"run_cnt and run_time_ns only grow while run-time stats are enabled\n"
 	"(bpfcost stats turns them on for as long as it runs). The sysctl shows\n"
-	"only the sysctl path: BPF_ENABLE_STATS holders are not visible to it.\n\n"
+	"only the sysctl path: BPF_ENABLE_STATS holders are not visible to it.\n"
+	"NS/RUN is run_time_ns / run_cnt since the program was loaded; CORR_NS\n"
+	"subtracts the stats' own share of each run (see 'bpfcost stats --help'),\n"
+	"measured only while run-time stats are on already (prog never turns\n"
+	"them on): an empty program is loaded and fired for ~0.1 s.\n\n"
+	"Probes: none.\n\n"
+	"Options:\n"
+	"  --no-correction   do not measure the stats bias (nothing is loaded)\n"
+	"  -h, --help        this help\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost prog                       # every loaded program\n"
 	"  bpfcost prog name sysmon_cnt_enter # by kernel or BTF name\n"
@@ -23,19 +34,43 @@ static const char prog_help[] =
 struct prog_report {
 	struct prog_list progs;
 	int stats_sysctl;	/* -1 when unreadable */
+	struct sb_bias bias;	/* valid when measured */
 };
 
-static int read_stats_sysctl(void)
+static bool any_counted(const struct prog_list *l)
 {
-	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
-	int v = -1;
+	size_t i;
 
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].run_cnt)
+			return true;
+	return false;
+}
+
+/* The stats bias, measured only while run-time stats are on already: a
+ * listing never switches them on for the host. */
+static void measure_bias(struct prog_report *r)
+{
+	if (!any_counted(&r->progs)) {
+		snprintf(r->bias.why, sizeof(r->bias.why), "no program has counted runs");
+		return;
+	}
+	if (r->stats_sysctl != 1 && stats_fd_holders(NULL, 0) == 0) {
+		snprintf(r->bias.why, sizeof(r->bias.why),
+			 "run-time stats are off ('bpfcost stats' corrects while it holds them on)");
+		return;
+	}
+	if (sb_measure(&r->bias, SB_DEFAULT_BATCHES, SB_DEFAULT_RUNS))
+		bc_note("stats bias not measured: %s", r->bias.why);
+}
+
+static void prog_corrected(const struct prog_report *r, const struct prog_desc *d,
+			   struct sb_corrected *c)
+{
+	/* A tp_btf program is held by a raw tracepoint link (progs.c names
+	 * those "raw_tp:..."). No wall time here: the CPU share is unused. */
+	sb_correct(&r->bias, sb_applies(d->type, strstr(d->attach, "raw_tp") != NULL),
+		   d->run_cnt, d->run_time_ns, 1.0, c);
 }
 
 /* Keep only the selected ids, in scan order. */
@@ -52,27 +87,27 @@ static void keep_selected(struct prog_list *l, const uint32_t *ids, size_t nids)
 	l->n = n;
 }
 
-static int collect(struct prog_report *r, int argc, char **argv)
+static int collect(struct prog_report *r, int argc, char **argv, bool correct)
 {
-	struct prog_selector *sels = NULL;
 	uint32_t *ids = NULL;
 	size_t nids = 0;
-	int nsel, err;
+	int err;
 
-	nsel = selectors_parse(argc, argv, &sels);
-	if (nsel < 0)
-		return nsel;
-	err = nsel ? selectors_resolve(sels, nsel, &ids, &nids) : 0;
+	err = selectors_resolve_words(argc, argv, &ids, &nids);
 	if (err)
-		goto cleanup;
+		return err;
 	err = progs_scan(&r->progs, PROGS_WITH_ATTACH);
 	if (err)
 		goto cleanup;
-	if (nsel)
+	if (argc)
 		keep_selected(&r->progs, ids, nids);
-	r->stats_sysctl = read_stats_sysctl();
+	if (stats_sysctl_read(&r->stats_sysctl))
+		r->stats_sysctl = -1;
+	if (correct)
+		measure_bias(r);
+	else
+		snprintf(r->bias.why, sizeof(r->bias.why), "--no-correction");
 cleanup:
-	free(sels);
 	free(ids);
 	return err;
 }
@@ -86,43 +121,59 @@ static void print_plain(struct bc_ctx *ctx, const struct prog_report *r)
 		const struct prog_desc *d = &r->progs.v[i];
 		int l;
 
-		if ((l = (int)strlen(d->full_name)) > wname)
+		if ((l = (int)strlen(BC_ESC(d->full_name))) > wname)
 			wname = l;
 		if ((l = (int)strlen(prog_type_name(d->type))) > wtype)
 			wtype = l;
-		if ((l = (int)strlen(d->attach)) > watt)
+		if ((l = (int)strlen(BC_ESC(d->attach))) > watt)
 			watt = l;
 	}
-	fprintf(ctx->out, "%6s  %-*s  %-*s  %-16s  %-*s  %3s  %6s  %12s  %14s\n", "ID", wtype, "TYPE",
-		wname, "NAME", "TAG", watt, "ATTACH", "BTF", "JITED", "RUN_CNT", "RUN_TIME_NS");
+	fprintf(ctx->out, "%6s  %-*s  %-*s  %-16s  %-*s  %3s  %6s  %12s  %14s  %8s  %8s\n", "ID",
+		wtype, "TYPE", wname, "NAME", "TAG", watt, "ATTACH", "BTF", "JITED", "RUN_CNT",
+		"RUN_TIME_NS", "NS/RUN", "CORR_NS");
 	for (i = 0; i < r->progs.n; i++) {
 		const struct prog_desc *d = &r->progs.v[i];
-		char cnt[24] = "-", tim[24] = "-";
+		char cnt[24] = "-", tim[24] = "-", nsr[24] = "-", corr[24] = "-";
+		struct sb_corrected c;
 
 		/* Zero counters mean "not counted", not "free": show a dash. */
 		if (d->run_cnt || d->run_time_ns) {
 			snprintf(cnt, sizeof(cnt), "%llu", (unsigned long long)d->run_cnt);
 			snprintf(tim, sizeof(tim), "%llu", (unsigned long long)d->run_time_ns);
 		}
-		fprintf(ctx->out, "%6u  %-*s  %-*s  %-16s  %-*s  %3s  %6u  %12s  %14s\n", d->id, wtype,
-			prog_type_name(d->type), wname, d->full_name, d->tag, watt,
-			*d->attach ? d->attach : "-", d->has_btf ? "yes" : "no", d->jited_len, cnt, tim);
+		if (d->run_cnt) {
+			snprintf(nsr, sizeof(nsr), "%.1f", (double)d->run_time_ns / d->run_cnt);
+			prog_corrected(r, d, &c);
+			bf_corrected_str(corr, sizeof(corr), 1, &c, false);
+		}
+		fprintf(ctx->out, "%6u  %-*s  %-*s  %-16s  %-*s  %3s  %6u  %12s  %14s  %8s  %8s\n",
+			d->id, wtype, prog_type_name(d->type), wname, BC_ESC(d->full_name), d->tag,
+			watt, *d->attach ? BC_ESC(d->attach) : "-", d->has_btf ? "yes" : "no",
+			d->jited_len, cnt, tim, nsr, corr);
 	}
 	fprintf(ctx->out, "%zu program%s; kernel.bpf_stats_enabled=%d%s\n", r->progs.n,
 		r->progs.n == 1 ? "" : "s", r->stats_sysctl,
 		r->stats_sysctl == 1 ? " (run-time stats on)" : "");
+	if (r->bias.valid)
+		bf_bias_legend(ctx->out, &r->bias);
 }
 
-static json_t *prog_to_json(const struct prog_desc *d)
+static json_t *prog_to_json(const struct prog_report *r, const struct prog_desc *d)
 {
-	return bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:b, s:I, s:I, s:I}",
+	struct sb_corrected c;
+
+	prog_corrected(r, d, &c);
+	return bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:b, s:I, s:I, s:I, "
+			    "s:o, s:o}",
 			 "id", (json_int_t)d->id, "type", prog_type_name(d->type), "name", d->name,
 			 "full_name", d->full_name, "tag", d->tag, "attach", d->attach,
 			 "btf", d->has_btf, "btf_id", (json_int_t)d->btf_id,
 			 "jited_bytes", (json_int_t)d->jited_len, "xlated_bytes", (json_int_t)d->xlated_len,
 			 "stats_counted", d->run_cnt || d->run_time_ns,
 			 "run_cnt", (json_int_t)d->run_cnt, "run_time_ns", (json_int_t)d->run_time_ns,
-			 "recursion_misses", (json_int_t)d->recursion_misses);
+			 "recursion_misses", (json_int_t)d->recursion_misses, "ns_per_run",
+			 d->run_cnt ? bc_json_real((double)d->run_time_ns / d->run_cnt) : json_null(),
+			 "corrected", bf_corrected_json(&c));
 }
 
 static int print_json(struct bc_ctx *ctx, const struct prog_report *r)
@@ -131,29 +182,36 @@ static int print_json(struct bc_ctx *ctx, const struct prog_report *r)
 	size_t i;
 
 	for (i = 0; i < r->progs.n; i++)
-		json_array_append_new(arr, prog_to_json(&r->progs.v[i]));
-	return bc_json_emit(ctx, bc_json_pack("{s:o, s:i}", "programs", arr,
-					   "bpf_stats_enabled_sysctl", r->stats_sysctl));
+		json_array_append_new(arr, prog_to_json(r, &r->progs.v[i]));
+	return bc_json_emit(ctx, bc_json_pack("{s:o, s:i, s:o}", "programs", arr,
+					   "bpf_stats_enabled_sysctl", r->stats_sysctl,
+					   "stats_bias", bf_bias_json(&r->bias)));
 }
 
 int cmd_prog(struct bc_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "no-correction", no_argument, NULL, 'N' },
 		{ 0 },
 	};
 	struct prog_report r = {};
+	bool correct = true;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h')
 			return bc_help(prog_help);
+		if (c == 'N') {
+			correct = false;
+			continue;
+		}
 		return -EINVAL;
 	}
 	/* "bpfcost prog show ..." reads like bpftool; accept it. */
 	if (optind < argc && !strcmp(argv[optind], "show"))
 		optind++;
-	err = collect(&r, argc - optind, argv + optind);
+	err = collect(&r, argc - optind, argv + optind, correct);
 	if (err)
 		return err;
 	if (ctx->json)

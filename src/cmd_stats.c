@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include "biasfmt.h"
 #include "bpfstats.h"
 #include "common.h"
 #include "progs.h"
@@ -22,11 +23,22 @@ static const char stats_help[] =
 	"With no PROG every loaded program is sampled and programs loaded during\n"
 	"the run are added; with PROG (id N | tag HEX | name NAME | pinned PATH)\n"
 	"only the programs selected at start. A program that vanishes is shown as\n"
-	"'gone' with its last figures; an interval without runs shows 'no runs'.\n"
+	"'gone' once, with no figures for that interval (its runs before it went\n"
+	"were never read); an interval without runs shows 'no runs'.\n"
 	"Without PROG, a gone program is then forgotten (memory stays bounded on a\n"
 	"host that loads and unloads programs all day): the summary lists the\n"
-	"programs still loaded (and those gone in the last interval) and sums the\n"
-	"others in one 'gone earlier' row.\n\n"
+	"programs still loaded (and those gone in the last interval) with their\n"
+	"totals and sums the others in one 'gone earlier' row.\n\n"
+	"Corrected figures (CORR_NS, CORR%1): the stats count part of their own\n"
+	"clock reads as program time. At start bpfcost measures that share here\n"
+	"(an empty raw_tp program run ~65,000 times by BPF_PROG_TEST_RUN, ~0.1 s,\n"
+	"nothing attached) and subtracts it: CORR_NS = NS/RUN - bias. '<X' means\n"
+	"below the bias's own uncertainty (X the upper bound); '-' a program run\n"
+	"from a trampoline (fentry/fexit/LSM), whose stats window differs and is\n"
+	"not corrected. An empty program first on a hook right after a kernel\n"
+	"entry still shows some ns: entering its cold image is real cost, which\n"
+	"sampling (annotate --top) charges to it too.\n\n"
+	"Probes: prog_iter with --reader iter, or auto unless --count 1.\n\n"
 	"Options:\n"
 	"  --interval S      sampling interval (1, 500ms, 2s; default 1s)\n"
 	"  --count N         stop after N intervals\n"
@@ -41,6 +53,8 @@ static const char stats_help[] =
 	"                    works, else syscall, saying why on stderr; syscall for\n"
 	"                    --count 1, where loading the iterator costs more than\n"
 	"                    it saves)\n"
+	"  --no-correction   do not measure the stats bias (no program is loaded;\n"
+	"                    CORR_NS and CORR%1 are left out)\n"
 	"  -h, --help        this help\n\n"
 	"Stats are turned on with BPF_ENABLE_STATS (kernel >= 5.8) for as long as\n"
 	"we run, else with the sysctl. If they were already on (the sysctl, or\n"
@@ -54,12 +68,14 @@ static const char stats_help[] =
 	"    is invisible here; the A/B method (bpfcost overhead) sees it.\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost stats                                  # every program, 1 s, until Ctrl-C\n"
-	"  bpfcost stats name sysmon_count_enter --duration 5\n"
+	"  bpfcost stats name sysmon_cnt_enter --duration 5\n"
 	"  bpfcost stats id 42 id 43 --interval 250ms --count 20\n"
 	"  bpfcost -j stats --count 3 | jq 'select(.type == \"summary\")'\n";
 
 static const char *const caveats[] = {
 	"stats add about two clock reads per run to every program while enabled",
+	"run_time_ns counts part of those clock reads as program time; 'corrected' "
+	"subtracts the stats bias measured here (stats_bias)",
 	"run_time_ns covers only the program body: no tracepoint dispatch, no trampoline",
 	"the syscall slow-path cost of syscall tracepoints is invisible to this method; "
 	"A/B (bpfcost overhead) sees it",
@@ -89,6 +105,7 @@ static int parse_args(int argc, char **argv, struct rs_loop_opts *o)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "sysctl", no_argument, NULL, 'S' },
 		{ "reader", required_argument, NULL, 'R' },
+		{ "no-correction", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -110,15 +127,19 @@ static const char *state_name(enum rs_state st)
 
 static void print_head(FILE *f)
 {
-	fprintf(f, "%7s %-15s %-24s %11s %11s %10s %8s %8s %7s %12s %-5s\n", "ID", "TYPE",
-		"NAME", "RUNS", "RUNS/S", "NS/RUN", "%CPU1", "%MACH", "MISSES", "TOTAL_RUNS",
-		"STATE");
+	fprintf(f, "%7s %-15s %-24s %11s %11s %10s %9s %8s %9s %8s %7s %12s %-5s\n", "ID",
+		"TYPE", "NAME", "RUNS", "RUNS/S", "NS/RUN", "CORR_NS", "%CPU1", "CORR%1",
+		"%MACH", "MISSES", "TOTAL_RUNS", "STATE");
 }
 
-static void print_rate_cols(FILE *f, const struct rs_rate *r, bool valid)
+static void print_rate_cols(FILE *f, const struct rs_rate *r, const struct sb_corrected *c,
+			    bool valid)
 {
+	char buf[32];
+
 	if (!valid) {
-		fprintf(f, " %11s %11s %10s %8s %8s %7s", "-", "-", "-", "-", "-", "-");
+		fprintf(f, " %11s %11s %10s %9s %8s %9s %8s %7s", "-", "-", "-", "-", "-", "-",
+			"-", "-");
 		return;
 	}
 	fprintf(f, " %11llu %11.1f", (unsigned long long)r->runs, r->runs_per_s);
@@ -126,22 +147,56 @@ static void print_rate_cols(FILE *f, const struct rs_rate *r, bool valid)
 		fprintf(f, " %10.1f", r->ns_per_run);
 	else
 		fprintf(f, " %10s", "no runs");
-	fprintf(f, " %8.3f %8.3f %7llu", r->cpu_pct, r->cpu_pct_machine,
-		(unsigned long long)r->misses);
+	bf_corrected_str(buf, sizeof(buf), 1, c, false);
+	fprintf(f, " %9s %8.3f", buf, r->cpu_pct);
+	bf_corrected_str(buf, sizeof(buf), 3, c, true);
+	fprintf(f, " %9s", buf);
+	fprintf(f, " %8.3f %7llu", r->cpu_pct_machine, (unsigned long long)r->misses);
 }
 
-static void print_row(FILE *f, const struct rs_prog *p, const struct rs_rate *r, bool valid)
+static void print_row(FILE *f, const struct rs_sampler *s, const struct rs_prog *p,
+		      const struct rs_rate *r, bool valid)
 {
-	fprintf(f, "%7u %-15.15s %-24.24s", p->id, prog_type_name(p->type), p->full_name);
-	print_rate_cols(f, r, valid);
+	struct sb_corrected c;
+
+	rs_prog_corrected(s, p, r, &c);
+	fprintf(f, "%7u %-15.15s %-24.24s", p->id, prog_type_name(p->type), BC_ESC(p->full_name));
+	print_rate_cols(f, r, &c, valid);
 	fprintf(f, " %12llu %-5s\n", (unsigned long long)(p->cur.run_cnt - p->base.run_cnt),
 		state_name(p->state));
+}
+
+/* A program's figures for the latest interval: a program that went away
+ * in it has none (its runs before it vanished were never read). */
+static bool interval_rate(const struct rs_prog *p)
+{
+	return p->has_rate && p->state != RS_GONE;
+}
+
+/* The interval's sum over live programs, raw and corrected: corrected
+ * only when the correction applies to every program in it. */
+static void interval_sum(const struct rs_sampler *s, struct rs_rate *sum, struct sb_corrected *c)
+{
+	bool all_apply = true;
+	size_t i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < s->n; i++) {
+		const struct rs_prog *p = &s->v[i];
+
+		if (!rs_prog_current(s, p) || !interval_rate(p))
+			continue;
+		rs_rate_add(sum, &p->last);
+		all_apply &= sb_applies(p->type, p->raw_tp_link);
+	}
+	sb_correct(&s->bias, all_apply, sum->runs, sum->time_ns, sum->wall_s, c);
 }
 
 static void print_interval_plain(FILE *f, const struct stats_run *sr)
 {
 	const struct rs_sampler *s = &sr->rs;
-	struct rs_rate sum = { 0 };
+	struct sb_corrected c;
+	struct rs_rate sum;
 	size_t i;
 
 	fprintf(f, "--- interval %u  t=%.3fs\n", sr->intervals,
@@ -150,39 +205,41 @@ static void print_interval_plain(FILE *f, const struct stats_run *sr)
 	for (i = 0; i < s->n; i++) {
 		const struct rs_prog *p = &s->v[i];
 
-		if (!rs_prog_current(s, p))
-			continue;
-		print_row(f, p, &p->last, p->has_rate);
-		if (p->state == RS_LIVE && p->has_rate)
-			rs_rate_add(&sum, &p->last);
+		if (rs_prog_current(s, p))
+			print_row(f, s, p, &p->last, interval_rate(p));
 	}
+	interval_sum(s, &sum, &c);
 	fprintf(f, "%7s %-15s %-24s", "", "", "(all live programs)");
-	print_rate_cols(f, &sum, true);
+	print_rate_cols(f, &sum, &c, true);
 	fprintf(f, "\n\n");
 	fflush(f);
 }
 
 /* The programs dropped after they vanished, as one row: their runs over
- * the whole run's wall time. False when there were none. */
-static bool dropped_rate(const struct rs_sampler *s, struct rs_rate *r)
+ * the whole run's wall time, raw and corrected. False when there were
+ * none. */
+static bool dropped_rate(const struct rs_sampler *s, struct rs_rate *r, struct sb_corrected *c)
 {
 	static const struct rs_sample zero;
 
-	if (!s->dropped.n)
+	if (!s->dropped.n ||
+	    rs_rate_compute(&zero, &s->dropped.total, s->now_ns - s->start_ns, s->ncpu, r))
 		return false;
-	return rs_rate_compute(&zero, &s->dropped.total, s->now_ns - s->start_ns, s->ncpu, r) == 0;
+	sb_correct(&s->bias, !s->dropped.uncorrected, r->runs, r->time_ns, r->wall_s, c);
+	return true;
 }
 
 static void print_dropped_plain(FILE *f, const struct rs_sampler *s)
 {
+	struct sb_corrected c;
 	struct rs_rate r;
 	char label[32];
 
-	if (!dropped_rate(s, &r))
+	if (!dropped_rate(s, &r, &c))
 		return;
 	snprintf(label, sizeof(label), "(%llu gone earlier)", (unsigned long long)s->dropped.n);
 	fprintf(f, "%7s %-15s %-24s", "", "", label);
-	print_rate_cols(f, &r, true);
+	print_rate_cols(f, &r, &c, true);
 	fprintf(f, " %12llu %-5s\n", (unsigned long long)r.runs, "gone");
 }
 
@@ -200,7 +257,7 @@ static void print_summary_plain(FILE *f, const struct stats_run *sr)
 		struct rs_rate tot;
 		int err = rs_prog_total(s, p, &tot);
 
-		print_row(f, p, &tot, err == 0);
+		print_row(f, s, p, &tot, err == 0);
 	}
 	print_dropped_plain(f, s);
 }
@@ -217,17 +274,29 @@ static void print_start_plain(FILE *f, const struct stats_run *sr)
 		stats_via_name(sr->se.via),
 		sr->se.was_on ? " (already on before us: counters hold history)" : "",
 		reader_label(sr->rs.reader), sr->rs.n, sr->rs.n == 1 ? "" : "s", sr->rs.ncpu);
+	bf_bias_legend(f, &sr->rs.bias);
 }
 
 /* ---- JSON output ---- */
 
-static json_t *rate_json(const struct rs_rate *r)
+static json_t *rate_json(const struct rs_rate *r, const struct sb_corrected *c)
 {
-	return bc_json_pack("{s:I, s:I, s:I, s:f, s:f, s:o, s:f, s:f}", "runs", (json_int_t)r->runs,
-			 "run_time_ns", (json_int_t)r->time_ns, "recursion_misses",
-			 (json_int_t)r->misses, "wall_s", r->wall_s, "runs_per_s", r->runs_per_s,
-			 "ns_per_run", r->has_runs ? bc_json_real(r->ns_per_run) : json_null(),
-			 "cpu_pct", r->cpu_pct, "cpu_pct_machine", r->cpu_pct_machine);
+	return bc_json_pack("{s:I, s:I, s:I, s:f, s:f, s:o, s:f, s:f, s:o}", "runs",
+			    (json_int_t)r->runs, "run_time_ns", (json_int_t)r->time_ns,
+			    "recursion_misses", (json_int_t)r->misses, "wall_s", r->wall_s,
+			    "runs_per_s", r->runs_per_s, "ns_per_run",
+			    r->has_runs ? bc_json_real(r->ns_per_run) : json_null(), "cpu_pct",
+			    r->cpu_pct, "cpu_pct_machine", r->cpu_pct_machine, "corrected",
+			    bf_corrected_json(c));
+}
+
+static json_t *prog_rate_json(const struct rs_sampler *s, const struct rs_prog *p,
+			      const struct rs_rate *r)
+{
+	struct sb_corrected c;
+
+	rs_prog_corrected(s, p, r, &c);
+	return rate_json(r, &c);
 }
 
 static json_t *prog_json(const struct rs_prog *p, json_t *rate)
@@ -249,7 +318,8 @@ static int print_interval_json(struct bc_ctx *ctx, const struct stats_run *sr)
 {
 	const struct rs_sampler *s = &sr->rs;
 	json_t *progs = json_array();
-	struct rs_rate sum = { 0 };
+	struct sb_corrected c;
+	struct rs_rate sum;
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
@@ -257,28 +327,30 @@ static int print_interval_json(struct bc_ctx *ctx, const struct stats_run *sr)
 
 		if (!rs_prog_current(s, p))
 			continue;
-		json_array_append_new(progs, prog_json(p, p->has_rate ? rate_json(&p->last) : NULL));
-		if (p->state == RS_LIVE && p->has_rate)
-			rs_rate_add(&sum, &p->last);
+		json_array_append_new(progs, prog_json(p, interval_rate(p) ?
+							    prog_rate_json(s, p, &p->last) :
+							    NULL));
 	}
+	interval_sum(s, &sum, &c);
 	return bc_json_emit(ctx, bc_json_pack("{s:s, s:i, s:f, s:i, s:s, s:o, s:o}", "type",
 					   "interval", "interval", (int)sr->intervals, "t_s",
 					   (double)(s->now_ns - s->start_ns) / 1e9, "ncpu", s->ncpu,
 					   "reader", rs_reader_name(s->reader), "all",
-					   rate_json(&sum), "programs", progs));
+					   rate_json(&sum, &c), "programs", progs));
 }
 
 /* {"programs": N, "total": {...}, "rate": over the whole run or null}. */
 static json_t *dropped_json(const struct rs_sampler *s)
 {
 	const struct rs_sample *t = &s->dropped.total;
+	struct sb_corrected c;
 	struct rs_rate r;
 
 	return bc_json_pack("{s:I, s:{s:I, s:I, s:I}, s:o}", "programs", (json_int_t)s->dropped.n,
 			 "total", "runs", (json_int_t)t->run_cnt, "run_time_ns",
 			 (json_int_t)t->run_time_ns, "recursion_misses",
 			 (json_int_t)t->recursion_misses, "rate",
-			 dropped_rate(s, &r) ? rate_json(&r) : json_null());
+			 dropped_rate(s, &r, &c) ? rate_json(&r, &c) : json_null());
 }
 
 static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
@@ -290,10 +362,11 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 	for (i = 0; i < ARRAY_SIZE(caveats); i++)
 		json_array_append_new(cav, json_string(caveats[i]));
 	for (i = 0; i < s->n; i++) {
+		const struct rs_prog *p = &s->v[i];
 		struct rs_rate tot;
-		int err = rs_prog_total(s, &s->v[i], &tot);
+		int err = rs_prog_total(s, p, &tot);
 
-		json_array_append_new(progs, prog_json(&s->v[i], err ? NULL : rate_json(&tot)));
+		json_array_append_new(progs, prog_json(p, err ? NULL : prog_rate_json(s, p, &tot)));
 	}
 	return bc_json_emit(ctx, bc_json_pack("{s:s, s:i, s:f, s:b, s:s, s:b, s:b, s:i, s:s, s:o, "
 					   "s:o, s:o, s:o}",
@@ -305,73 +378,41 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 					   "ncpu", s->ncpu, "reader", rs_reader_name(s->reader),
 					   "reader_fallback", *s->reader_why ?
 					   json_string(s->reader_why) : json_null(),
+					   "stats_bias", bf_bias_json(&s->bias),
 					   "caveats", cav, "programs", progs,
 					   "gone_earlier", dropped_json(s)));
 }
 
 /* ---- the run ---- */
 
-static int resolve(const struct rs_loop_opts *o, uint32_t **ids, size_t *nids)
+struct stats_tick {
+	struct bc_ctx *ctx;
+	struct stats_run *sr;
+};
+
+/* A stop mid-sleep still takes a last, shorter sample. */
+static int sample_tick(void *arg, bool last)
 {
-	struct prog_selector *sels = NULL;
-	int n, err;
+	struct stats_tick *t = arg;
+	int err;
 
-	*ids = NULL;
-	*nids = 0;
-	if (!o->nsel)
-		return 0;
-	n = selectors_parse(o->nsel, o->sel_argv, &sels);
-	if (n < 0)
-		return n;
-	err = selectors_resolve(sels, n, ids, nids);
-	free(sels);
-	return err;
-}
-
-/* Next sleep: the interval, cut short so --duration ends on time. */
-static double next_sleep(const struct rs_loop_opts *o, const struct stats_run *sr)
-{
-	double left;
-
-	if (o->duration_s <= 0)
-		return o->interval_s;
-	left = o->duration_s - (double)(bc_now_ns() - sr->rs.start_ns) / 1e9;
-	return left < o->interval_s ? left : o->interval_s;
-}
-
-static bool finished(const struct rs_loop_opts *o, const struct stats_run *sr)
-{
-	if (o->count)
-		return sr->intervals >= o->count;
-	if (o->duration_s > 0)
-		return next_sleep(o, sr) <= 1e-3;
-	return false;
+	err = rs_sample(&t->sr->rs);
+	if (err)
+		return err;
+	t->sr->intervals++;
+	if (t->ctx->json)
+		return print_interval_json(t->ctx, t->sr);
+	print_interval_plain(t->ctx->out, t->sr);
+	return 0;
 }
 
 static int sample_loop(struct bc_ctx *ctx, const struct rs_loop_opts *o, struct stats_run *sr)
 {
-	int err;
+	struct stats_tick t = { ctx, sr };
+	struct bc_interval iv;
 
-	while (!finished(o, sr)) {
-		/* A stop mid-sleep still takes a last, shorter sample. */
-		sr->stopped = bc_sleep_interruptible(next_sleep(o, sr));
-		err = rs_sample(&sr->rs);
-		if (err)
-			return err;
-		sr->intervals++;
-		if (ctx->json) {
-			err = print_interval_json(ctx, sr);
-			if (err)
-				return err;
-		} else {
-			print_interval_plain(ctx->out, sr);
-		}
-		if (sr->stopped || bc_stop_requested()) {
-			sr->stopped = true;
-			break;
-		}
-	}
-	return 0;
+	rs_loop_interval(o, &sr->rs, &iv);
+	return bc_interval_loop(ctx, &iv, sample_tick, &t, &sr->stopped);
 }
 
 int cmd_stats(struct bc_ctx *ctx, int argc, char **argv)
@@ -385,7 +426,7 @@ int cmd_stats(struct bc_ctx *ctx, int argc, char **argv)
 	err = parse_args(argc, argv, &opts);
 	if (err)
 		return err < 0 ? err : 0;
-	err = resolve(&opts, &ids, &nids);
+	err = selectors_resolve_words(opts.nsel, opts.sel_argv, &ids, &nids);
 	if (err)
 		return err;
 	err = stats_enable(&sr.se, opts.sysctl);

@@ -35,6 +35,9 @@ static const char syscall_help[] =
 	"of maxactive instances per thread inside the function; when more threads\n"
 	"block inside it (e.g. in nanosleep or pipe reads) returns are missed, and\n"
 	"percentiles are then marked incomplete. --maxactive raises the limit.\n\n"
+	"Probes: fentry_kfunc, kretprobe_pmu, kprobe_tracefs (until one works),\n"
+	"syscall_dispatch; a refusal also probes what the other methods need, to\n"
+	"name what works here.\n\n"
 	"Options:\n"
 	"  --sysmon WEIGHT     the tracer: the reference service (count, proc, events)\n"
 	"  --compare           also measure without the tracer, first\n"
@@ -172,12 +175,13 @@ static void print_window(FILE *f, const struct sw_result *r)
 
 	if (r->single) {
 		fprintf(f, "Method: %s on %s, which encloses both syscall tracepoints\n", m,
-			r->func[SW_ROLE_BODY]);
+			BC_ESC(r->func[SW_ROLE_BODY]));
 		return;
 	}
 	fprintf(f, "Method: %s; window = %s + %s + %s (enter part + syscall body + exit part,\n"
 		"  summed: no traceable function encloses both syscall tracepoints here)\n", m,
-		r->func[SW_ROLE_ENTER], r->func[SW_ROLE_BODY], r->func[SW_ROLE_EXIT]);
+		BC_ESC(r->func[SW_ROLE_ENTER]), BC_ESC(r->func[SW_ROLE_BODY]),
+		BC_ESC(r->func[SW_ROLE_EXIT]));
 	if (r->per_syscall)
 		fprintf(f, "  No syscall dispatcher can be wrapped on this kernel: the body is each\n"
 			"  tracked syscall's own function; the dispatch around it is outside.\n");
@@ -196,12 +200,12 @@ static void print_candidates(FILE *f, const struct sw_result *r)
 		for (int i = 0; i < r->ncands[mi]; i++) {
 			const struct sw_candidate *c = &r->cand[mi][i];
 
-			fprintf(f, "  %-5s %-24s %-3s %s\n", sw_role_name(c->role), c->func,
-				c->ok ? "ok" : "no", c->detail);
+			fprintf(f, "  %-5s %-24s %-3s %s\n", sw_role_name(c->role), BC_ESC(c->func),
+				c->ok ? "ok" : "no", BC_ESC(c->detail));
 		}
 	}
 	if (r->fentry_why[0])
-		fprintf(f, "fentry not used: %s\n", r->fentry_why);
+		fprintf(f, "fentry not used: %s\n", BC_ESC(r->fentry_why));
 }
 
 static void print_row(FILE *f, const struct sw_syscall *s, int phase, bool incomplete)
@@ -251,7 +255,7 @@ static void print_probes(FILE *f, const struct sw_result *r)
 	for (int i = 0; i < r->nprobes; i++) {
 		const struct sw_probe_count *p = &r->probes[i];
 
-		fprintf(f, "  %-10s %-24s", p->event, r->func[p->role]);
+		fprintf(f, "  %-10s %-24s", BC_ESC(p->event), BC_ESC(r->func[p->role]));
 		for (int ph = 0; ph < SW_PHASES; ph++)
 			if (r->ran[ph])
 				fprintf(f, "  %s: %llu hits, %llu missed", phase_label[ph],
@@ -284,7 +288,7 @@ static void print_plain(FILE *f, const struct sw_result *r, const struct syscall
 {
 	print_window(f, r);
 	print_candidates(f, r);
-	fprintf(f, "Tracer: %s (%d BPF programs)\n", r->tracer, r->tracer_progs);
+	fprintf(f, "Tracer: %s (%d BPF programs)\n", BC_ESC(r->tracer), r->tracer_progs);
 	if (o->cfg.observe)
 		fprintf(f, "Watching pid %d for %.2f s per phase\n", o->cfg.pid, o->cfg.duration_s);
 	else
@@ -402,17 +406,13 @@ int cmd_syscall(struct bc_ctx *ctx, int argc, char **argv)
 	struct syscall_opts o;
 	struct sw_result res = { 0 };
 	struct tracer t = { .log_fd = -1 };
-	const struct features *f;
 	char why[256];
 	int err;
 
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err < 0 ? err : 0;
-	f = bc_features(ctx);
-	if (!f)
-		return -ENOMEM;
-	if (!method_available(f, METHOD_SYSCALL_WRAP, why, sizeof(why))) {
+	if (!method_available(ctx, METHOD_SYSCALL_WRAP, why, sizeof(why))) {
 		bc_err("syscall-path wrapping cannot run on this kernel: %s. For the whole "
 		       "syscall cost use 'bpfcost overhead' (A/B timing of syscalls from user "
 		       "space) instead", why);

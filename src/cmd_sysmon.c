@@ -21,6 +21,7 @@ static const char sysmon_help[] =
 	"Prints top syscalls, top processes and rates every interval, and a final\n"
 	"summary. Runs until Ctrl-C, SIGTERM or --duration. Its own syscalls are\n"
 	"left out.\n\n"
+	"Probes: none.\n\n"
 	"Options:\n"
 	"  -w, --weight W     count, proc or events (default proc)\n"
 	"  -d, --duration D   stop after D (10, 10s, 500ms, 2m)\n"
@@ -145,11 +146,11 @@ static void print_event(const struct sysmon_event_view *ev, void *arg)
 		print_event_json(f, ev);
 	else if (ev->name)
 		fprintf(f, "%-7u %-7u %-16s %s(0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64
-			") = %" PRId64 " <%" PRIu64 " ns>\n", ev->pid, ev->tid, ev->comm, ev->name,
+			") = %" PRId64 " <%" PRIu64 " ns>\n", ev->pid, ev->tid, BC_ESC(ev->comm), ev->name,
 			ev->args[0], ev->args[1], ev->args[2], ev->ret, ev->lat_ns);
 	else
 		fprintf(f, "%-7u %-7u %-16s syscall_%u(0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64
-			") = %" PRId64 " <%" PRIu64 " ns>\n", ev->pid, ev->tid, ev->comm, ev->nr,
+			") = %" PRId64 " <%" PRIu64 " ns>\n", ev->pid, ev->tid, BC_ESC(ev->comm), ev->nr,
 			ev->args[0], ev->args[1], ev->args[2], ev->ret, ev->lat_ns);
 }
 
@@ -183,7 +184,7 @@ static void print_plain(FILE *f, const struct sysmon_sample *s)
 	for (int i = 0; i < sum->ntop_proc; i++) {
 		const struct sysmon_top_proc *p = &sum->top_proc[i];
 
-		fprintf(f, "  %-8u %-16s %12" PRIu64 " %14.3f\n", p->pid, p->comm, p->calls,
+		fprintf(f, "  %-8u %-16s %12" PRIu64 " %14.3f\n", p->pid, BC_ESC(p->comm), p->calls,
 			(double)p->time_ns / 1e6);
 	}
 }
@@ -223,7 +224,7 @@ static int emit(struct bc_ctx *ctx, const struct sysmon_sample *s)
 	else
 		print_plain(ctx->out, s);
 	fflush(ctx->out);
-	return err;
+	return err ? err : bc_out_error(ctx);
 }
 
 static void announce(struct sysmon *sm)
@@ -238,38 +239,53 @@ static void announce(struct sysmon *sm)
 	bc_note("sysmon attached, program ids%s", buf);
 }
 
+struct monitor_state {
+	struct bc_ctx *ctx;
+	struct sysmon *sm;
+	struct sysmon_sample s;
+	uint64_t start, last, prev_sys, prev_ev;
+};
+
+/* One summary: the last interval's, or with final the whole run's. */
+static int monitor_emit(struct monitor_state *m, bool final)
+{
+	struct sysmon_sample *s = &m->s;
+	uint64_t now = bc_now_ns();
+	int err;
+
+	s->final = final;
+	if (final)
+		sysmon_detach(m->sm);	/* drains what is left */
+	err = sysmon_read_summary(m->sm, &s->sum);
+	if (err)
+		return err;
+	s->elapsed_s = (double)(now - m->start) / 1e9;
+	s->dt_s = final ? s->elapsed_s : (double)(now - m->last) / 1e9;
+	s->d_syscalls = final ? s->sum.syscalls : s->sum.syscalls - m->prev_sys;
+	s->d_events = final ? s->sum.events : s->sum.events - m->prev_ev;
+	m->prev_sys = s->sum.syscalls;
+	m->prev_ev = s->sum.events;
+	m->last = now;
+	return emit(m->ctx, s);
+}
+
+/* The run's last interval is reported by the final summary instead. */
+static int monitor_tick(void *arg, bool last)
+{
+	return last ? 0 : monitor_emit(arg, false);
+}
+
 /* Sample every interval until stopped or the duration is up. */
 static int monitor(struct bc_ctx *ctx, struct sysmon *sm, const struct sysmon_cmd_opts *o)
 {
-	struct sysmon_sample s = { 0 };
-	uint64_t start = bc_now_ns(), last = start, prev_sys = 0, prev_ev = 0;
-	int err = 0;
+	struct monitor_state m = { .ctx = ctx, .sm = sm, .start = bc_now_ns() };
+	struct bc_interval iv = { .interval_s = o->interval_s, .duration_s = o->duration_s,
+				  .start_ns = m.start };
+	int err;
 
-	while (!err) {
-		double left = o->duration_s - (double)(bc_now_ns() - start) / 1e9;
-		bool stopped = bc_sleep_interruptible(o->duration_s > 0 && left < o->interval_s ?
-						      left : o->interval_s);
-		uint64_t now = bc_now_ns();
-
-		s.final = stopped || (o->duration_s > 0 &&
-				      (double)(now - start) / 1e9 >= o->duration_s - 1e-3);
-		if (s.final)
-			sysmon_detach(sm);	/* drains what is left */
-		err = sysmon_read_summary(sm, &s.sum);
-		if (err)
-			break;
-		s.elapsed_s = (double)(now - start) / 1e9;
-		s.dt_s = s.final ? s.elapsed_s : (double)(now - last) / 1e9;
-		s.d_syscalls = s.final ? s.sum.syscalls : s.sum.syscalls - prev_sys;
-		s.d_events = s.final ? s.sum.events : s.sum.events - prev_ev;
-		prev_sys = s.sum.syscalls;
-		prev_ev = s.sum.events;
-		last = now;
-		err = emit(ctx, &s);
-		if (s.final)
-			break;
-	}
-	return err;
+	m.last = m.start;
+	err = bc_interval_loop(ctx, &iv, monitor_tick, &m, NULL);
+	return err ? err : monitor_emit(&m, true);
 }
 
 int cmd_sysmon(struct bc_ctx *ctx, int argc, char **argv)

@@ -9,8 +9,10 @@
 #include <ncurses.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termcap.h>
 #include <time.h>
 #include <unistd.h>
+#include "biasfmt.h"
 #include "bpfstats.h"
 #include "common.h"
 #include "progs.h"
@@ -25,6 +27,7 @@ static const char top_help[] =
 	"Live view of what each BPF program costs, from the kernel's run-time\n"
 	"stats (see 'bpfcost stats --help' for the columns and caveats).\n"
 	"With PROG (id N | tag HEX | name NAME | pinned PATH) only those programs.\n\n"
+	"Probes: prog_iter with --reader iter, or auto unless --count 1.\n\n"
 	"Options:\n"
 	"  --interval S      refresh interval (1, 500ms; default 1s)\n"
 	"  -b, --batch       print frames to stdout like 'top -b' (the default when\n"
@@ -34,20 +37,22 @@ static const char top_help[] =
 	"  --sysctl          enable stats with kernel.bpf_stats_enabled (restored)\n"
 	"  --reader R        auto (default), iter or syscall: how counters are read\n"
 	"                    (see 'bpfcost stats --help')\n"
+	"  --no-correction   do not measure the stats bias (CORR_NS, CORR%1 left out)\n"
 	"  -h, --help        this help\n\n"
 	"Keys: s / > next sort column, < previous, r reverse order, / filter by\n"
 	"name or type (empty clears), up/down or j/k select a program (its %CPU1\n"
 	"and ns/run history is graphed), space or p pause, h help, q quit.\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost top\n"
-	"  bpfcost top --interval 500ms name sysmon_count_enter\n"
+	"  bpfcost top --interval 500ms name sysmon_cnt_enter\n"
 	"  bpfcost top -b --count 3 > frames.txt\n";
 
-enum sort_key { SK_ID, SK_TYPE, SK_NAME, SK_RUNS_S, SK_NS_RUN, SK_CPU, SK_MACH, SK_MISSES,
-		SK_TOTAL, SK_COUNT };
+enum sort_key { SK_ID, SK_TYPE, SK_NAME, SK_RUNS_S, SK_NS_RUN, SK_CORR_NS, SK_CPU, SK_CORR_CPU,
+		SK_MACH, SK_MISSES, SK_TOTAL, SK_COUNT };
 
 static const char *const sk_names[SK_COUNT] = { "ID", "TYPE", "NAME", "RUNS/S", "NS/RUN",
-						 "%CPU1", "%MACH", "MISSES", "TOTAL_RUNS" };
+						 "CORR_NS", "%CPU1", "CORR%1", "%MACH",
+						 "MISSES", "TOTAL_RUNS" };
 
 /* A program's history: its rs_prog's user data, dropped with it. */
 struct top_hist {
@@ -117,10 +122,12 @@ static bool shown(const struct top_state *t, const struct rs_prog *p)
 	       strstr(prog_type_name(p->type), f);
 }
 
-/* A sortable figure per key; programs without a rate sort as -1. */
-static double key_val(const struct rs_prog *p, enum sort_key k)
+/* A sortable figure per key; programs without a rate sort as -1, and a
+ * corrected figure below the bias's uncertainty as 0. */
+static double key_val(const struct rs_sampler *s, const struct rs_prog *p, enum sort_key k)
 {
 	const struct rs_rate *r = &p->last;
+	struct sb_corrected c;
 
 	if (k == SK_ID)
 		return p->id;
@@ -131,6 +138,12 @@ static double key_val(const struct rs_prog *p, enum sort_key k)
 	switch (k) {
 	case SK_RUNS_S: return r->runs_per_s;
 	case SK_NS_RUN: return r->has_runs ? r->ns_per_run : -1;
+	case SK_CORR_NS:
+	case SK_CORR_CPU:
+		rs_prog_corrected(s, p, r, &c);
+		if (!c.applies)
+			return -1;
+		return k == SK_CORR_NS ? c.ns_per_run : c.cpu_pct;
 	case SK_CPU: return r->cpu_pct;
 	case SK_MACH: return r->cpu_pct_machine;
 	case SK_MISSES: return (double)r->misses;
@@ -151,8 +164,8 @@ static int row_cmp(const void *a, const void *b, void *arg)
 	else if (t->sort == SK_TYPE)
 		c = strcmp(prog_type_name(pa->type), prog_type_name(pb->type));
 	else {
-		va = key_val(pa, t->sort);
-		vb = key_val(pb, t->sort);
+		va = key_val(&t->rs, pa, t->sort);
+		vb = key_val(&t->rs, pb, t->sort);
 		c = va < vb ? -1 : va > vb;
 	}
 	if (t->desc)
@@ -185,55 +198,62 @@ static void fmt_header(const struct top_state *t, char *buf, size_t len)
 	for (k = 0; k < SK_COUNT; k++)
 		snprintf(h[k], sizeof(h[k]), "%s%s", (int)t->sort == k ? (t->desc ? "v" : "^") : "",
 			 sk_names[k]);
-	snprintf(buf, len, "%7s %-15s %-24s %11s %10s %8s %8s %7s %12s %-5s", h[0], h[1], h[2],
-		 h[3], h[4], h[5], h[6], h[7], h[8], "STATE");
+	snprintf(buf, len, "%7s %-15s %-24s %11s %10s %9s %8s %9s %8s %7s %12s %-5s", h[0], h[1],
+		 h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], "STATE");
 }
 
-static void fmt_row(const struct rs_prog *p, char *buf, size_t len)
+static void fmt_row(const struct rs_sampler *s, const struct rs_prog *p, char *buf, size_t len)
 {
 	static const char *const st[] = { "new", "live", "gone" };
 	const struct rs_rate *r = &p->last;
 	unsigned long long total = p->cur.run_cnt - p->base.run_cnt;
-	char nsr[16];
+	char nsr[16], cns[24], ccpu[24];
+	struct sb_corrected c;
 	int n;
 
 	n = snprintf(buf, len, "%7u %-15.15s %-24.24s", p->id, prog_type_name(p->type),
-		     p->full_name);
+		     BC_ESC(p->full_name));
 	if (n < 0 || (size_t)n >= len)
 		return;
 	if (!p->has_rate) {
-		snprintf(buf + n, len - n, " %11s %10s %8s %8s %7s %12llu %-5s", "-", "-", "-", "-",
-			 "-", total, st[p->state]);
+		snprintf(buf + n, len - n, " %11s %10s %9s %8s %9s %8s %7s %12llu %-5s", "-", "-",
+			 "-", "-", "-", "-", "-", total, st[p->state]);
 		return;
 	}
 	if (!r->runs && !r->time_ns && !r->misses) {
 		/* Idle in this interval, most of a big fleet: the same text as
 		 * the general case with every figure 0, without the floating
 		 * point formatting that was most of a batch frame's cost. */
-		snprintf(buf + n, len - n, " %11s %10s %8s %8s %7s %12llu %-5s", "0.0", "no runs",
-			 "0.000", "0.000", "0", total, st[p->state]);
+		snprintf(buf + n, len - n, " %11s %10s %9s %8s %9s %8s %7s %12llu %-5s", "0.0",
+			 "no runs", "-", "0.000", "-", "0.000", "0", total, st[p->state]);
 		return;
 	}
 	if (r->has_runs)
 		snprintf(nsr, sizeof(nsr), "%.1f", r->ns_per_run);
 	else
 		snprintf(nsr, sizeof(nsr), "no runs");
-	snprintf(buf + n, len - n, " %11.1f %10s %8.3f %8.3f %7llu %12llu %-5s", r->runs_per_s,
-		 nsr, r->cpu_pct, r->cpu_pct_machine, (unsigned long long)r->misses, total,
-		 st[p->state]);
+	rs_prog_corrected(s, p, r, &c);
+	bf_corrected_str(cns, sizeof(cns), 1, &c, false);
+	bf_corrected_str(ccpu, sizeof(ccpu), 3, &c, true);
+	snprintf(buf + n, len - n, " %11.1f %10s %9s %8.3f %9s %8.3f %7llu %12llu %-5s",
+		 r->runs_per_s, nsr, cns, r->cpu_pct, ccpu, r->cpu_pct_machine,
+		 (unsigned long long)r->misses, total, st[p->state]);
 }
 
 static void fmt_status(const struct top_state *t, char *buf, size_t len)
 {
-	char clock[16];
+	char clock[16], bias[48] = "  bias: not measured";
 	time_t now = time(NULL);
 	struct tm tm;
 
 	strftime(clock, sizeof(clock), "%H:%M:%S", localtime_r(&now, &tm));
-	snprintf(buf, len, "bpfcost top - %s  every %.2gs  stats via %s%s  reader %s"
+	if (t->rs.bias.valid)
+		snprintf(bias, sizeof(bias), "  bias %.1f ns [%.1f, %.1f]", t->rs.bias.ns_per_run,
+			 t->rs.bias.lo, t->rs.bias.hi);
+	snprintf(buf, len, "bpfcost top - %s  every %.2gs  stats via %s%s  reader %s%s"
 		 "  %zu/%zu programs  sort: %s%s%s%s%s", clock, t->interval_s,
 		 stats_via_name(t->se.via), t->se.was_on ? " (was on)" : "",
-		 rs_reader_name(t->rs.reader), t->nrows, t->rs.n, sk_names[t->sort],
+		 rs_reader_name(t->rs.reader), bias, t->nrows, t->rs.n, sk_names[t->sort],
 		 t->desc ? " desc" : " asc", *t->filter ? "  filter: " : "", t->filter,
 		 t->paused ? "  PAUSED" : "");
 }
@@ -250,39 +270,39 @@ static void batch_frame(FILE *f, struct top_state *t)
 	fmt_header(t, buf, sizeof(buf));
 	fprintf(f, "%s\n", buf);
 	for (i = 0; i < t->nrows; i++) {
-		fmt_row(&t->rs.v[t->rows[i]], buf, sizeof(buf));
+		fmt_row(&t->rs, &t->rs.v[t->rows[i]], buf, sizeof(buf));
 		fprintf(f, "%s\n", buf);
 	}
 	fprintf(f, "\n");
 	fflush(f);
 }
 
-static int run_batch(struct bc_ctx *ctx, const struct top_opts *o, struct top_state *t)
+struct batch_tick {
+	struct bc_ctx *ctx;
+	struct top_state *t;
+};
+
+static int batch_tick(void *arg, bool last)
 {
-	uint64_t frames = 0;
+	struct batch_tick *b = arg;
 	int err;
 
-	while (!bc_stop_requested()) {
-		double left = o->loop.interval_s;
-
-		if (o->loop.duration_s > 0) {
-			left = o->loop.duration_s - (double)(bc_now_ns() - t->rs.start_ns) / 1e9;
-			if (left <= 1e-3)
-				break;
-			if (left > o->loop.interval_s)
-				left = o->loop.interval_s;
-		}
-		bc_sleep_interruptible(left);
-		err = top_sample(t);
-		if (!err)
-			err = build_rows(t);
-		if (err)
-			return err;
-		batch_frame(ctx->out, t);
-		if (o->loop.count && ++frames >= o->loop.count)
-			break;
-	}
+	err = top_sample(b->t);
+	if (!err)
+		err = build_rows(b->t);
+	if (err)
+		return err;
+	batch_frame(b->ctx->out, b->t);
 	return 0;
+}
+
+static int run_batch(struct bc_ctx *ctx, const struct top_opts *o, struct top_state *t)
+{
+	struct batch_tick b = { ctx, t };
+	struct bc_interval iv;
+
+	rs_loop_interval(&o->loop, &t->rs, &iv);
+	return bc_interval_loop(ctx, &iv, batch_tick, &b, NULL);
 }
 
 /* ---- curses ---- */
@@ -355,7 +375,7 @@ static void draw(struct top_state *t)
 	if (rows > 0 && pos >= (size_t)rows)
 		first = pos - (size_t)rows + 1;
 	for (y = 0, i = first; i < t->nrows && y < rows; i++, y++) {
-		fmt_row(&t->rs.v[t->rows[i]], buf, sizeof(buf));
+		fmt_row(&t->rs, &t->rs.v[t->rows[i]], buf, sizeof(buf));
 		if (i == pos)
 			attron(A_BOLD | A_UNDERLINE);
 		mvaddnstr(2 + y, 0, buf, COLS);
@@ -366,7 +386,7 @@ static void draw(struct top_state *t)
 		const struct top_hist *h = sel->user ? sel->user : &none;
 
 		y = LINES - TOP_GRAPH_H - 2;
-		mvprintw(y - 1, 0, "selected: id %u %s", sel->id, sel->full_name);
+		mvprintw(y - 1, 0, "selected: id %u %s", sel->id, BC_ESC(sel->full_name));
 		draw_graph(y, 0, w, "%CPU1", h->cpu, h->n);
 		draw_graph(y, w + 2, w, "ns/run", h->nsr, h->n);
 	}
@@ -466,18 +486,28 @@ static int curses_loop(struct top_state *t)
 
 static int run_curses(struct top_state *t)
 {
+	const char *term = getenv("TERM");
+	SCREEN *scr = NULL;
 	int err;
 
-	if (!initscr()) {
-		bc_err("cannot initialise the terminal");
-		return -EIO;
+	/* Not initscr: it exit()s on an unknown TERM, past our cleanup. The
+	 * terminfo entry is looked up first because a newterm that fails
+	 * leaks its half-made screen. */
+	if (term && tgetent(NULL, term) == 1)
+		scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		bc_err("cannot use the terminal (TERM=%s): unknown terminal type, or not a "
+		       "terminal; -b prints batch frames", term ? term : "(unset)");
+		return -ENOTTY;
 	}
+	set_term(scr);
 	cbreak();
 	noecho();
 	keypad(stdscr, TRUE);
 	curs_set(0);
 	err = curses_loop(t);
 	endwin();
+	delscreen(scr);
 	return err;
 }
 
@@ -506,6 +536,7 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 		{ "batch", no_argument, NULL, 'b' },
 		{ "sysctl", no_argument, NULL, 'S' },
 		{ "reader", required_argument, NULL, 'R' },
+		{ "no-correction", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -527,23 +558,6 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 	return 0;
 }
 
-static int resolve(const struct top_opts *o, uint32_t **ids, size_t *nids)
-{
-	struct prog_selector *sels = NULL;
-	int n, err;
-
-	*ids = NULL;
-	*nids = 0;
-	if (!o->loop.nsel)
-		return 0;
-	n = selectors_parse(o->loop.nsel, o->loop.sel_argv, &sels);
-	if (n < 0)
-		return n;
-	err = selectors_resolve(sels, n, ids, nids);
-	free(sels);
-	return err;
-}
-
 int cmd_top(struct bc_ctx *ctx, int argc, char **argv)
 {
 	struct top_state t = { .sort = SK_CPU, .desc = true };
@@ -560,7 +574,7 @@ int cmd_top(struct bc_ctx *ctx, int argc, char **argv)
 		return -EINVAL;
 	}
 	t.interval_s = opts.loop.interval_s;
-	err = resolve(&opts, &ids, &nids);
+	err = selectors_resolve_words(opts.loop.nsel, opts.loop.sel_argv, &ids, &nids);
 	if (err)
 		return err;
 	err = stats_enable(&t.se, opts.loop.sysctl);

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "jitmap.h"
+#include "progs.h"
 
 struct info_bufs {
 	uint64_t *ksyms;
@@ -125,13 +126,10 @@ static int fill_lines(struct jm_prog *p, const struct bpf_prog_info *info, const
 
 static void fill_ident(struct jm_prog *p, const struct bpf_prog_info *info)
 {
-	int i;
-
 	p->id = info->id;
 	p->type = info->type;
 	memcpy(p->name, info->name, sizeof(p->name) - 1);
-	for (i = 0; i < 8; i++)
-		sprintf(p->tag + 2 * i, "%02x", info->tag[i]);
+	prog_tag_hex(info->tag, p->tag);
 }
 
 static int prog_fetch(int fd, struct jm_prog *p, bool lines)
@@ -308,6 +306,37 @@ void jm_free(struct jitmap *m)
 	free(m->v);
 	free(m->r);
 	memset(m, 0, sizeof(*m));
+}
+
+size_t jm_drop_gone(struct jitmap *m)
+{
+	uint32_t *newidx;
+	size_t i, k = 0, dropped;
+
+	newidx = calloc(m->n ? m->n : 1, sizeof(*newidx));
+	if (!newidx)
+		return 0;	/* try again next time: nothing is lost */
+	for (i = 0; i < m->n; i++) {
+		if (m->v[i]->gone) {
+			jm_prog_free(m->v[i]);
+			newidx[i] = UINT32_MAX;
+			continue;
+		}
+		newidx[i] = (uint32_t)k;
+		m->v[k++] = m->v[i];
+	}
+	dropped = m->n - k;
+	m->n = k;
+	/* Ranges stay sorted: only drop those of freed programs and renumber. */
+	for (i = 0, k = 0; i < m->nr; i++) {
+		if (newidx[m->r[i].prog] == UINT32_MAX)
+			continue;
+		m->r[k] = m->r[i];
+		m->r[k++].prog = newidx[m->r[i].prog];
+	}
+	m->nr = k;
+	free(newidx);
+	return dropped;
 }
 
 int jm_line_for_addr(const struct jm_line *lines, size_t n, uint64_t fstart, uint64_t fend,

@@ -75,6 +75,11 @@ struct jm_prog *jm_find_id(struct jitmap *m, uint32_t id);
 struct jm_prog *jm_lookup(const struct jitmap *m, uint64_t ip, uint32_t *func, uint32_t *img_off);
 void jm_prog_free(struct jm_prog *p);
 void jm_free(struct jitmap *m);
+/* Free the programs marked gone and their address ranges, so a map kept
+ * for a long time (the exporter's) does not grow with every reload.
+ * Pointers to the programs kept stay valid; indexes change. Returns how
+ * many were dropped. */
+size_t jm_drop_gone(struct jitmap *m);
 
 /* Pure: index of the line record covering ip in the subprog
  * [fstart, fend): the last record (by index) with the greatest jaddr <= ip

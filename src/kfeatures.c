@@ -19,6 +19,7 @@
  *   bpf_map_lookup_percpu_elem        5.19, 07343110b293 (both for progiter.h)
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -35,10 +36,9 @@
 #include <bpf/libbpf.h>
 #include "cpumask.h"
 #include "kfeatures.h"
-#include "syscallwrap.h"
 #include "kprobe_events.h"
+#include "progs.h"
 #include "probe.skel.h"
-#include "progiter.h"
 
 #define PMU_DIR "/sys/bus/event_source/devices"
 /* A stable, traceable kernel function for kprobe and fentry trials. */
@@ -159,59 +159,65 @@ static int read_text(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-static int read_int(const char *path, int *val)
+int kf_parse_int(const char *text, int *val)
 {
-	char buf[32], *end;
+	char *end;
 	long v;
-	int err;
 
-	err = read_text(path, buf, sizeof(buf));
-	if (err)
-		return err;
 	errno = 0;
-	v = strtol(buf, &end, 10);
-	if (errno || end == buf)
+	v = strtol(text, &end, 10);
+	if (errno || end == text || v < INT_MIN || v > INT_MAX)
 		return -EINVAL;
 	*val = (int)v;
 	return 0;
 }
 
+static int read_int(const char *path, int *val)
+{
+	char buf[32];
+	int err;
+
+	err = read_text(path, buf, sizeof(buf));
+	if (err)
+		return err;
+	return kf_parse_int(buf, val);
+}
+
+char kf_kconfig_line(const char *line, const char *sym)
+{
+	size_t len = strlen(sym);
+	const char *p = line;
+
+	if (!strncmp(line, sym, len) && line[len] == '=')
+		return line[len + 1];
+	/* "# CONFIG_FOO is not set" */
+	if (strncmp(p, "# ", 2))
+		return 0;
+	p += 2;
+	if (strncmp(p, sym, len) || strncmp(p + len, " is not set", 11))
+		return 0;
+	return 'n';
+}
+
 /* 'y', 'm', 'n' (explicitly not set) or 0 when /proc/config.gz cannot tell. */
 static char kconfig(const char *sym)
 {
-	char line[256], unset[128];
-	size_t len = strlen(sym);
+	char line[256];
 	char res = 0;
 	gzFile gz;
 
 	gz = gzopen("/proc/config.gz", "rb");
 	if (!gz)
 		return 0;
-	snprintf(unset, sizeof(unset), "# %s is not set", sym);
-	while (gzgets(gz, line, sizeof(line))) {
-		if (!strncmp(line, sym, len) && line[len] == '=') {
-			res = line[len + 1];
-			break;
-		}
-		if (!strncmp(line, unset, strlen(unset))) {
-			res = 'n';
-			break;
-		}
-	}
+	while (!res && gzgets(gz, line, sizeof(line)))
+		res = kf_kconfig_line(line, sym);
 	gzclose(gz);
 	return res;
 }
 
-static int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu)
-{
-	int fd = (int)syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-
-	return fd < 0 ? -errno : fd;
-}
-
 /* ---- run-time stats ---- */
 
-static void probe_stats_fd(struct feature_result *r)
+static void probe_stats_fd(struct bc_ctx *ctx, struct feature_result *r)
 {
 	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 
@@ -223,7 +229,7 @@ static void probe_stats_fd(struct feature_result *r)
 	set_result(r, true, 0, "BPF_ENABLE_STATS(BPF_STATS_RUN_TIME) returned an fd");
 }
 
-static void probe_stats_sysctl(struct feature_result *r)
+static void probe_stats_sysctl(struct bc_ctx *ctx, struct feature_result *r)
 {
 	/* Opening for write proves we could flip it; we never write. */
 	int fd = open("/proc/sys/kernel/bpf_stats_enabled", O_WRONLY | O_CLOEXEC);
@@ -237,19 +243,6 @@ static void probe_stats_sysctl(struct feature_result *r)
 	}
 	close(fd);
 	set_result(r, true, 0, "kernel.bpf_stats_enabled is writable (value left as is)");
-}
-
-/* The stats reader of progiter.h, tried for real with the very code stats
- * and top run: progiter_trial (load, attach, then the self-test). */
-static void probe_prog_iter(struct feature_result *r)
-{
-	struct progiter it;
-	char why[160];
-	int err;
-
-	err = progiter_trial(&it, why, sizeof(why));
-	set_result(r, !err, err, "%s", why);
-	progiter_close(&it);
 }
 
 /* ---- BPF program trials: each opens its own skeleton ---- */
@@ -309,7 +302,7 @@ static const char *trampoline_hint(int err)
 }
 
 /* fentry+fexit need a BTF-carrying target: our own loaded program. */
-static void probe_fentry_prog(struct feature_result *r)
+static void probe_fentry_prog(struct bc_ctx *ctx, struct feature_result *r)
 {
 	struct probe_bpf *target = NULL, *tracer = NULL;
 	struct bpf_link *l1 = NULL, *l2 = NULL;
@@ -386,7 +379,7 @@ static int try_fentry_kfunc(const char *func, const char **step)
 	return err;
 }
 
-static void probe_fentry_kfunc(struct feature_result *r)
+static void probe_fentry_kfunc(struct bc_ctx *ctx, struct feature_result *r)
 {
 	const char *step = "load", *func = kfunc_candidates[0];
 	size_t i;
@@ -407,7 +400,7 @@ static void probe_fentry_kfunc(struct feature_result *r)
 		   trampoline_hint(err));
 }
 
-static void probe_ringbuf(struct feature_result *r)
+static void probe_ringbuf(struct bc_ctx *ctx, struct feature_result *r)
 {
 	int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "bc_probe_rb", 0, 0,
 				(uint32_t)sysconf(_SC_PAGESIZE), NULL);
@@ -437,44 +430,67 @@ static bool kallsyms_has(const char *needle)
 	return found;
 }
 
-static void probe_jit(struct feature_result *jit, struct feature_result *ks)
+/* Load our trial program and read its info: 0 or the failing step's
+ * error. *skel stays loaded (the symbol lives as long as the program) until
+ * the caller destroys it, also after an error. */
+static int jit_trial(struct probe_bpf **skel, struct bpf_prog_info *info)
 {
-	struct bpf_prog_info info = {};
-	uint32_t len = sizeof(info);
-	char sym[64];
-	int err, en = -1, kall = -1, i, n;
-	struct probe_bpf *skel;
+	uint32_t len = sizeof(*info);
+	int err;
+
+	memset(info, 0, sizeof(*info));
+	*skel = trial_open("bc_probe_target", NULL, &err);
+	if (*skel)
+		err = probe_bpf__load(*skel);
+	if (!err)
+		err = bpf_obj_get_info_by_fd(bpf_program__fd((*skel)->progs.bc_probe_target), info,
+					     &len);
+	return err;
+}
+
+static void probe_jit(struct bc_ctx *ctx, struct feature_result *r)
+{
+	struct probe_bpf *skel = NULL;
+	struct bpf_prog_info info;
+	int err, en;
 
 	err = read_int("/proc/sys/net/core/bpf_jit_enable", &en);
-	if (err)
-		set_result(jit, false, err, "bpf_jit_enable unreadable: %s", errstr(err));
-	err = read_int("/proc/sys/net/core/bpf_jit_kallsyms", &kall);
-	if (err)
-		set_result(ks, false, err, "bpf_jit_kallsyms unreadable: %s", errstr(err));
-	skel = trial_open("bc_probe_target", NULL, &err);
-	if (skel)
-		err = probe_bpf__load(skel);
-	if (!err)
-		err = bpf_obj_get_info_by_fd(bpf_program__fd(skel->progs.bc_probe_target), &info, &len);
 	if (err) {
-		if (en >= 0)
-			set_result(jit, false, err, "bpf_jit_enable=%d; trial program: %s", en, errstr(err));
-		if (kall >= 0)
-			set_result(ks, false, err, "bpf_jit_kallsyms=%d; trial program: %s", kall, errstr(err));
+		set_result(r, false, err, "bpf_jit_enable unreadable: %s", errstr(err));
+		return;
+	}
+	err = jit_trial(&skel, &info);
+	if (err)
+		set_result(r, false, err, "bpf_jit_enable=%d; trial program: %s", en, errstr(err));
+	else
+		set_result(r, en >= 1 && info.jited_prog_len > 0, -EOPNOTSUPP,
+			   "bpf_jit_enable=%d, trial program JITed to %u bytes", en, info.jited_prog_len);
+	probe_bpf__destroy(skel);
+}
+
+static void probe_jit_kallsyms(struct bc_ctx *ctx, struct feature_result *r)
+{
+	struct probe_bpf *skel = NULL;
+	struct bpf_prog_info info;
+	char sym[64];
+	int err, kall;
+
+	err = read_int("/proc/sys/net/core/bpf_jit_kallsyms", &kall);
+	if (err) {
+		set_result(r, false, err, "bpf_jit_kallsyms unreadable: %s", errstr(err));
+		return;
+	}
+	err = jit_trial(&skel, &info);
+	if (err) {
+		set_result(r, false, err, "bpf_jit_kallsyms=%d; trial program: %s", kall, errstr(err));
 		goto cleanup;
 	}
-	if (en >= 0)
-		set_result(jit, en >= 1 && info.jited_prog_len > 0, -EOPNOTSUPP,
-			   "bpf_jit_enable=%d, trial program JITed to %u bytes", en, info.jited_prog_len);
-	if (kall < 0)
-		goto cleanup;
-	n = snprintf(sym, sizeof(sym), "bpf_prog_");
-	for (i = 0; i < BPF_TAG_SIZE; i++)
-		n += snprintf(sym + n, sizeof(sym) - n, "%02x", info.tag[i]);
+	snprintf(sym, sizeof(sym), "bpf_prog_");
+	prog_tag_hex(info.tag, sym + strlen(sym));
 	if (kallsyms_has(sym))
-		set_result(ks, true, 0, "bpf_jit_kallsyms=%d, %s found in /proc/kallsyms", kall, sym);
+		set_result(r, true, 0, "bpf_jit_kallsyms=%d, %s found in /proc/kallsyms", kall, sym);
 	else
-		set_result(ks, false, kall == 1 ? -ENOENT : -EOPNOTSUPP,
+		set_result(r, false, kall == 1 ? -ENOENT : -EOPNOTSUPP,
 			   "bpf_jit_kallsyms=%d, %s not in /proc/kallsyms", kall, sym);
 cleanup:
 	probe_bpf__destroy(skel);
@@ -525,7 +541,7 @@ static void probe_kprobe_pmu(struct feature_result *r, bool ret)
 	attr.config = ret ? 1ULL << pmu_retprobe_bit("kprobe") : 0;
 	attr.config1 = (uint64_t)(uintptr_t)func;	/* kprobe_func */
 	cpu = cpus_first_online();
-	fd = cpu < 0 ? cpu : sys_perf_event_open(&attr, -1, cpu);
+	fd = cpu < 0 ? cpu : bc_perf_event_open(&attr, -1, cpu);
 	if (fd < 0) {
 		set_result(r, false, fd, "perf_event_open of %s on %s refused: %s",
 			   ret ? "kretprobe" : "kprobe", func, errstr(fd));
@@ -551,7 +567,7 @@ static int write_str(const char *path, const char *s)
 
 /* Create a kretprobe with maxactive (what the syscall wrapper would use)
  * and delete it again. */
-static void probe_kprobe_tracefs(struct feature_result *r)
+static void probe_kprobe_tracefs(struct bc_ctx *ctx, struct feature_result *r)
 {
 	char dir[256], path[320], cmd[128];
 	int err;
@@ -586,19 +602,6 @@ static void probe_kprobe_tracefs(struct feature_result *r)
 		   kfunc_candidates[0], path);
 }
 
-/* The syscall-path method wraps the syscall dispatcher: do_syscall_64 on
- * old kernels, x64_sys_call on 6.9+ and backports (kernel commit
- * 1e3ad78334a6). Between the two (5.9 made do_syscall_64 noinstr, e.g.
- * Debian 11's 5.10) there is none, and only kprobes on each syscall's own
- * function can stand in for it: try the real candidates, as `syscall` does. */
-static void probe_syscall_dispatch(struct feature_result *r, bool fentry, bool kprobe)
-{
-	char detail[sizeof(r->detail)];
-	int err = sw_probe_dispatcher(fentry, kprobe, detail, sizeof(detail));
-
-	set_result(r, !err, err, "%s", detail);
-}
-
 /* The uprobe trial target: a real function in our own binary. */
 __attribute__((noinline, used)) void bc_uprobe_target(void);
 __attribute__((noinline, used)) void bc_uprobe_target(void)
@@ -606,7 +609,7 @@ __attribute__((noinline, used)) void bc_uprobe_target(void)
 	__asm__ volatile("" ::: "memory");
 }
 
-static void probe_uprobe(struct feature_result *r)
+static void probe_uprobe(struct bc_ctx *ctx, struct feature_result *r)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = "bc_uprobe_target");
 	struct bpf_link *link = NULL;
@@ -655,7 +658,7 @@ static void probe_hw_counter(struct feature_result *r, uint64_t config, const ch
 	uint64_t count = 0;
 	int fd;
 
-	fd = sys_perf_event_open(&attr, 0, -1);
+	fd = bc_perf_event_open(&attr, 0, -1);
 	if (fd < 0) {
 		if (fd == -ENOENT || fd == -EOPNOTSUPP || fd == -ENODEV)
 			set_result(r, false, fd, "%s: not supported (no hardware PMU)", what);
@@ -672,7 +675,7 @@ static void probe_hw_counter(struct feature_result *r, uint64_t config, const ch
 	set_result(r, true, 0, "%s counter opened (read %llu)", what, (unsigned long long)count);
 }
 
-static void probe_sw_clock(struct feature_result *r)
+static void probe_sw_clock(struct bc_ctx *ctx, struct feature_result *r)
 {
 	struct perf_event_attr attr = {
 		.size = sizeof(attr), .type = PERF_TYPE_SOFTWARE, .config = PERF_COUNT_SW_CPU_CLOCK,
@@ -684,7 +687,7 @@ static void probe_sw_clock(struct feature_result *r)
 		set_result(r, false, cpu, "cannot read the online CPUs: %s", errstr(cpu));
 		return;
 	}
-	fd = sys_perf_event_open(&attr, -1, cpu);
+	fd = bc_perf_event_open(&attr, -1, cpu);
 	if (fd < 0) {
 		set_result(r, false, fd, "cpu-clock sampling on cpu %d refused: %s", cpu, errstr(fd));
 		return;
@@ -695,7 +698,7 @@ static void probe_sw_clock(struct feature_result *r)
 
 /* ---- environment ---- */
 
-static void probe_vmlinux_btf(struct feature_result *r)
+static void probe_vmlinux_btf(struct bc_ctx *ctx, struct feature_result *r)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 
@@ -709,7 +712,7 @@ static void probe_vmlinux_btf(struct feature_result *r)
 	btf__free(btf);
 }
 
-static void probe_lockdown(struct feature_result *r)
+static void probe_lockdown(struct bc_ctx *ctx, struct feature_result *r)
 {
 	char buf[128], *open_b, *close_b;
 	int err;
@@ -748,7 +751,7 @@ static bool has_cap(int cap)
 	return data[cap / 32].effective & (1U << (cap % 32));
 }
 
-static void probe_perf_paranoid(struct feature_result *r)
+static void probe_perf_paranoid(struct bc_ctx *ctx, struct feature_result *r)
 {
 	bool priv = has_cap(CAP_SYS_ADMIN) || has_cap(CAP_PERFMON);
 	int v, err;
@@ -767,59 +770,107 @@ static void probe_perf_paranoid(struct feature_result *r)
 			   v <= 0 ? "" : ": kernel sampling refused");
 }
 
-int features_probe(struct features **out)
-{
-	struct features *f = calloc(1, sizeof(*f));
+/* ---- the table: one trial per feature, called by id ---- */
 
-	*out = NULL;
-	if (!f)
-		return -ENOMEM;
-	probe_stats_fd(&f->r[FEAT_STATS_FD]);
-	probe_stats_sysctl(&f->r[FEAT_STATS_SYSCTL]);
-	probe_prog_iter(&f->r[FEAT_PROG_ITER]);
-	trial_attach(&f->r[FEAT_RAW_TP], "bc_probe_raw_tp", "raw_tp/sys_enter");
-	trial_attach(&f->r[FEAT_TP_BTF], "bc_probe_tp_btf", "tp_btf/sys_enter");
-	probe_fentry_prog(&f->r[FEAT_FENTRY_PROG]);
-	probe_fentry_kfunc(&f->r[FEAT_FENTRY_KFUNC]);
-	probe_kprobe_pmu(&f->r[FEAT_KPROBE_PMU], false);
-	probe_kprobe_pmu(&f->r[FEAT_KRETPROBE_PMU], true);
-	probe_kprobe_tracefs(&f->r[FEAT_KPROBE_TRACEFS]);
-	probe_syscall_dispatch(&f->r[FEAT_SYSCALL_DISPATCH], f->r[FEAT_FENTRY_KFUNC].ok,
-			       f->r[FEAT_KPROBE_TRACEFS].ok);
-	probe_uprobe(&f->r[FEAT_UPROBE]);
-	probe_hw_counter(&f->r[FEAT_PERF_CYCLES], PERF_COUNT_HW_CPU_CYCLES, "cycles");
-	probe_hw_counter(&f->r[FEAT_PERF_INSTRUCTIONS], PERF_COUNT_HW_INSTRUCTIONS, "instructions");
-	probe_hw_counter(&f->r[FEAT_PERF_CACHE_MISSES], PERF_COUNT_HW_CACHE_MISSES, "cache-misses");
-	probe_sw_clock(&f->r[FEAT_PERF_SW_CLOCK]);
-	probe_ringbuf(&f->r[FEAT_RINGBUF]);
-	probe_jit(&f->r[FEAT_JIT], &f->r[FEAT_JIT_KALLSYMS]);
-	probe_vmlinux_btf(&f->r[FEAT_VMLINUX_BTF]);
-	probe_lockdown(&f->r[FEAT_LOCKDOWN]);
-	probe_perf_paranoid(&f->r[FEAT_PERF_PARANOID]);
-	memset(f->probed, true, sizeof(f->probed));
-	f->complete = true;
-	*out = f;
+static void probe_raw_tp(struct bc_ctx *ctx, struct feature_result *r)
+{
+	trial_attach(r, "bc_probe_raw_tp", "raw_tp/sys_enter");
+}
+
+static void probe_tp_btf(struct bc_ctx *ctx, struct feature_result *r)
+{
+	trial_attach(r, "bc_probe_tp_btf", "tp_btf/sys_enter");
+}
+
+static void probe_kprobe(struct bc_ctx *ctx, struct feature_result *r)
+{
+	probe_kprobe_pmu(r, false);
+}
+
+static void probe_kretprobe(struct bc_ctx *ctx, struct feature_result *r)
+{
+	probe_kprobe_pmu(r, true);
+}
+
+static void probe_cycles(struct bc_ctx *ctx, struct feature_result *r)
+{
+	probe_hw_counter(r, PERF_COUNT_HW_CPU_CYCLES, "cycles");
+}
+
+static void probe_instructions(struct bc_ctx *ctx, struct feature_result *r)
+{
+	probe_hw_counter(r, PERF_COUNT_HW_INSTRUCTIONS, "instructions");
+}
+
+static void probe_cache_misses(struct bc_ctx *ctx, struct feature_result *r)
+{
+	probe_hw_counter(r, PERF_COUNT_HW_CACHE_MISSES, "cache-misses");
+}
+
+/* This layer's own trials. FEAT_PROG_ITER and FEAT_SYSCALL_DISPATCH
+ * belong to the methods that use them and are registered by those. */
+static const struct feature_probe own_probes[FEAT_COUNT] = {
+	[FEAT_STATS_FD] = { probe_stats_fd, "BPF_ENABLE_STATS, the fd closed at once" },
+	[FEAT_STATS_SYSCTL] = { probe_stats_sysctl,
+				"open kernel.bpf_stats_enabled for writing, value untouched" },
+	[FEAT_RAW_TP] = { probe_raw_tp, "load and attach a raw_tp/sys_enter program" },
+	[FEAT_TP_BTF] = { probe_tp_btf, "load and attach a tp_btf/sys_enter program" },
+	[FEAT_FENTRY_PROG] = { probe_fentry_prog, "load a program, attach fentry+fexit to it" },
+	[FEAT_FENTRY_KFUNC] = { probe_fentry_kfunc, "load and attach fentry on a kernel function" },
+	[FEAT_KPROBE_PMU] = { probe_kprobe, "perf_event_open of a kprobe on a kernel function" },
+	[FEAT_KRETPROBE_PMU] = { probe_kretprobe,
+				 "perf_event_open of a kretprobe on a kernel function" },
+	[FEAT_KPROBE_TRACEFS] = { probe_kprobe_tracefs,
+				  "create and delete a kretprobe in tracefs kprobe_events" },
+	[FEAT_UPROBE] = { probe_uprobe, "load and attach a uprobe on bpfcost itself" },
+	[FEAT_PERF_CYCLES] = { probe_cycles, "perf_event_open of a cycles counter" },
+	[FEAT_PERF_INSTRUCTIONS] = { probe_instructions,
+				     "perf_event_open of an instructions counter" },
+	[FEAT_PERF_CACHE_MISSES] = { probe_cache_misses,
+				     "perf_event_open of a cache-misses counter" },
+	[FEAT_PERF_SW_CLOCK] = { probe_sw_clock, "perf_event_open of cpu-clock sampling" },
+	[FEAT_RINGBUF] = { probe_ringbuf, "create a ring buffer map" },
+	[FEAT_JIT] = { probe_jit, "read net.core.bpf_jit_enable, load a program, check its image" },
+	[FEAT_JIT_KALLSYMS] = { probe_jit_kallsyms,
+				"read net.core.bpf_jit_kallsyms, load a program, look up its symbol" },
+	[FEAT_VMLINUX_BTF] = { probe_vmlinux_btf, "load the kernel's BTF" },
+	[FEAT_LOCKDOWN] = { probe_lockdown, "read /sys/kernel/security/lockdown" },
+	[FEAT_PERF_PARANOID] = { probe_perf_paranoid,
+				 "read kernel.perf_event_paranoid and our capabilities" },
+};
+
+/* Registered by the modules that own them (bc_feature_provide). */
+static const struct feature_probe *provided[FEAT_COUNT];
+
+int bc_feature_provide(enum feature_id id, const struct feature_probe *p)
+{
+	if ((unsigned)id >= FEAT_COUNT)
+		return -EINVAL;
+	provided[id] = p;
 	return 0;
 }
 
-/* The features that can be probed on their own. */
-static bool probe_one(struct features *f, enum feature_id id)
+static const struct feature_probe *probe_of(enum feature_id id)
 {
-	switch (id) {
-	case FEAT_STATS_FD:
-		probe_stats_fd(&f->r[id]);
-		break;
-	case FEAT_STATS_SYSCTL:
-		probe_stats_sysctl(&f->r[id]);
-		break;
-	case FEAT_PROG_ITER:
-		probe_prog_iter(&f->r[id]);
-		break;
-	default:
-		return false;
-	}
-	f->probed[id] = true;
-	return true;
+	if (provided[id])
+		return provided[id];
+	return own_probes[id].fn ? &own_probes[id] : NULL;
+}
+
+static void say_probing(const struct bc_ctx *ctx, enum feature_id id)
+{
+	const struct feature_probe *p = probe_of(id);
+
+	if (ctx->verbose)
+		fprintf(stderr, "bpfcost: probing: %s (%s)\n", feature_name(id),
+			p ? p->trial : "no trial registered");
+}
+
+static struct features *ctx_features(struct bc_ctx *ctx)
+{
+	if (!ctx->features)
+		ctx->features = calloc(1, sizeof(*ctx->features));
+	return ctx->features;
 }
 
 void features_free(struct features *f)
@@ -827,28 +878,56 @@ void features_free(struct features *f)
 	free(f);
 }
 
-const struct features *bc_features(struct bc_ctx *ctx)
+const struct feature_result *bc_feature(struct bc_ctx *ctx, enum feature_id id)
 {
+	const struct feature_probe *p;
+	struct feature_result *r;
 	libbpf_print_fn_t old = NULL;
+	struct features *f;
 
-	struct features *f = NULL;
-
-	if (ctx->features && ctx->features->complete)
-		return ctx->features;
+	if ((unsigned)id >= FEAT_COUNT || !(f = ctx_features(ctx)))
+		return NULL;
+	r = &f->r[id];
+	if (f->probed[id])
+		return r;
+	if (f->probing[id]) {
+		/* A trial that needs itself, through others: a bug, said as such. */
+		set_result(r, false, -ELOOP, "internal error: the trial depends on itself");
+		return r;
+	}
+	p = probe_of(id);
+	say_probing(ctx, id);
+	f->probing[id] = true;
 	/* Trials fail on purpose: keep their verifier logs quiet unless -v. */
 	if (!ctx->verbose)
 		old = libbpf_set_print(NULL);
-	features_probe(&f);
+	if (p)
+		p->fn(ctx, r);
+	else
+		set_result(r, false, -ENOSYS, "no trial registered for it in this build");
 	if (!ctx->verbose)
 		libbpf_set_print(old);
-	if (!f || !ctx->features) {
-		ctx->features = f;
-		return f;
-	}
-	/* A partial set from bc_feature is completed in place: results it
-	 * handed out stay valid. */
-	*ctx->features = *f;
-	features_free(f);
+	f->probing[id] = false;
+	f->probed[id] = true;
+	return r;
+}
+
+bool bc_feature_ok(struct bc_ctx *ctx, enum feature_id id)
+{
+	const struct feature_result *r = bc_feature(ctx, id);
+
+	return r && r->ok;
+}
+
+const struct features *bc_features(struct bc_ctx *ctx)
+{
+	int i;
+
+	if (!ctx_features(ctx))
+		return NULL;
+	for (i = 0; i < FEAT_COUNT; i++)
+		bc_feature(ctx, i);
+	ctx->features->complete = true;
 	return ctx->features;
 }
 
@@ -864,38 +943,12 @@ int bc_feature_record(struct bc_ctx *ctx, enum feature_id id, bool ok, int err,
 {
 	if ((unsigned)id >= FEAT_COUNT)
 		return -EINVAL;
-	if (!ctx->features) {
-		ctx->features = calloc(1, sizeof(*ctx->features));
-		if (!ctx->features)
-			return -ENOMEM;
-	}
+	if (!ctx_features(ctx))
+		return -ENOMEM;
+	say_probing(ctx, id);
 	set_result(&ctx->features->r[id], ok, err, "%s", detail);
 	ctx->features->probed[id] = true;
 	return 0;
-}
-
-const struct feature_result *bc_feature(struct bc_ctx *ctx, enum feature_id id)
-{
-	libbpf_print_fn_t old = NULL;
-	bool done;
-
-	if ((unsigned)id >= FEAT_COUNT)
-		return NULL;
-	if (ctx->features && ctx->features->probed[id])
-		return &ctx->features->r[id];
-	if (!ctx->features) {
-		ctx->features = calloc(1, sizeof(*ctx->features));
-		if (!ctx->features)
-			return NULL;
-	}
-	if (!ctx->verbose)
-		old = libbpf_set_print(NULL);
-	done = probe_one(ctx->features, id);
-	if (!ctx->verbose)
-		libbpf_set_print(old);
-	if (!done)
-		return bc_features(ctx) ? &ctx->features->r[id] : NULL;
-	return &ctx->features->r[id];
 }
 
 /* ---- methods ---- */
@@ -919,24 +972,27 @@ static const struct clause method_needs[METHOD_COUNT][MAX_CLAUSES] = {
 				  { 1, { FEAT_JIT_KALLSYMS } } },
 };
 
-static bool clause_met(const struct features *f, const struct clause *c)
+/* Probes the alternatives in order until one works. */
+static bool clause_met(struct bc_ctx *ctx, const struct clause *c)
 {
 	int i;
 
 	for (i = 0; i < c->n; i++)
-		if (f->r[c->any[i]].ok)
+		if (bc_feature_ok(ctx, c->any[i]))
 			return true;
 	return false;
 }
 
-static bool method_ok(const struct features *f, enum method_id m)
+/* every: go on past an unmet clause, so a refusal can name all it lacks. */
+static bool method_ok(struct bc_ctx *ctx, enum method_id m, bool every)
 {
+	bool ok = true;
 	int i;
 
-	for (i = 0; i < MAX_CLAUSES; i++)
-		if (method_needs[m][i].n && !clause_met(f, &method_needs[m][i]))
-			return false;
-	return true;
+	for (i = 0; i < MAX_CLAUSES && (ok || every); i++)
+		if (method_needs[m][i].n && !clause_met(ctx, &method_needs[m][i]))
+			ok = false;
+	return ok;
 }
 
 /* Append with truncation; buf stays NUL-terminated. */
@@ -957,7 +1013,7 @@ static void append(char *buf, size_t len, size_t *pos, const char *fmt, ...)
 		*pos = *pos + (size_t)n < len ? *pos + (size_t)n : len;
 }
 
-static void why_missing(const struct features *f, enum method_id m, char *why, size_t len)
+static void why_missing(struct bc_ctx *ctx, enum method_id m, char *why, size_t len)
 {
 	size_t pos = 0, nworks = 0;
 	int i, j, k, nmiss = 0;
@@ -966,25 +1022,25 @@ static void why_missing(const struct features *f, enum method_id m, char *why, s
 	for (i = 0; i < MAX_CLAUSES; i++) {
 		const struct clause *c = &method_needs[m][i];
 
-		if (!c->n || clause_met(f, c))
+		if (!c->n || clause_met(ctx, c))
 			continue;
 		append(why, len, &pos, "%s", nmiss++ ? " and " : "");
 		for (j = 0; j < c->n; j++) {
-			const struct feature_result *r = &f->r[c->any[j]];
+			const struct feature_result *r = bc_feature(ctx, c->any[j]);
 
 			append(why, len, &pos, "%s%s (%s)", j ? " or " : "", feature_label(c->any[j]),
-			       r->err ? feature_errname(r->err) : "off");
+			       r && r->err ? feature_errname(r->err) : "off");
 		}
 	}
 	append(why, len, &pos, "; works here: ");
 	for (k = 0; k < METHOD_COUNT; k++) {
 		bool dup = false;
 
-		if (k == (int)m || !method_ok(f, k))
+		if (k == (int)m || !method_ok(ctx, k, false))
 			continue;
 		/* Two methods may share a command: name it once. */
 		for (j = 0; j < k; j++)
-			dup |= j != (int)m && method_ok(f, j) &&
+			dup |= j != (int)m && method_ok(ctx, j, false) &&
 			       !strcmp(method_command(j), method_command(k));
 		if (!dup)
 			append(why, len, &pos, "%s%s", nworks++ ? ", " : "", method_command(k));
@@ -993,16 +1049,16 @@ static void why_missing(const struct features *f, enum method_id m, char *why, s
 		append(why, len, &pos, "nothing");
 }
 
-bool method_available(const struct features *f, enum method_id m, char *why, size_t len)
+bool method_available(struct bc_ctx *ctx, enum method_id m, char *why, size_t len)
 {
 	bool ok;
 
 	if (why && len)
 		why[0] = '\0';
-	if (!f || (unsigned)m >= METHOD_COUNT)
+	if (!ctx || (unsigned)m >= METHOD_COUNT)
 		return false;
-	ok = method_ok(f, m);
+	ok = method_ok(ctx, m, why && len);
 	if (!ok && why && len)
-		why_missing(f, m, why, len);
+		why_missing(ctx, m, why, len);
 	return ok;
 }

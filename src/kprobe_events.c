@@ -10,25 +10,44 @@
 #include <unistd.h>
 #include "common.h"
 #include "kprobe_events.h"
+#include "ledger.h"
 
 #define KPE_DEFAULT_DIR "/sys/kernel/tracing"
-#define KPE_REMOVE_TRIES 50	/* 10 ms apart: perf events close asynchronously */
+
+int kpe_mounts_line_tracefs(const char *line, char *dir, size_t len)
+{
+	const char *mnt, *fstype;
+	size_t n;
+
+	/* "SOURCE MOUNTPOINT FSTYPE OPTIONS 0 0", single spaces (the kernel
+	 * escapes spaces inside fields as \040). */
+	mnt = strchr(line, ' ');
+	if (!mnt)
+		return -ENOENT;
+	fstype = strchr(++mnt, ' ');
+	if (!fstype || strncmp(fstype + 1, "tracefs", 7) ||
+	    (fstype[8] != ' ' && fstype[8] != '\n' && fstype[8]))
+		return -ENOENT;
+	n = (size_t)(fstype - mnt);
+	if (!n || n >= len)
+		return -ENAMETOOLONG;
+	memcpy(dir, mnt, n);
+	dir[n] = '\0';
+	return 0;
+}
 
 int kpe_find_tracefs(char *dir, size_t len)
 {
-	char src[256], mnt[256], fstype[64];
+	char *line = NULL;
+	size_t cap = 0;
 	int err = -ENOENT;
 	FILE *f = fopen("/proc/mounts", "re");
 
 	if (!f)
 		return -errno;
-	while (fscanf(f, "%255s %255s %63s %*[^\n]", src, mnt, fstype) == 3) {
-		if (!strcmp(fstype, "tracefs")) {
-			snprintf(dir, len, "%s", mnt);
-			err = 0;
-			break;
-		}
-	}
+	while (err && getline(&line, &cap, f) > 0)
+		err = kpe_mounts_line_tracefs(line, dir, len) ? -ENOENT : 0;
+	free(line);
 	fclose(f);
 	return err;
 }
@@ -36,18 +55,10 @@ int kpe_find_tracefs(char *dir, size_t len)
 static int write_events(const struct kpe *k, const char *cmd)
 {
 	char path[320];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/kprobe_events", k->dir);
 	/* O_APPEND, never O_TRUNC: truncating kprobe_events drops every probe. */
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, cmd, strlen(cmd));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
+	return bc_write_str(path, cmd, O_APPEND);
 }
 
 int kpe_open(struct kpe *k)
@@ -57,15 +68,19 @@ int kpe_open(struct kpe *k)
 
 	memset(k, 0, sizeof(*k));
 	k->pid = (int)getpid();
+	k->mount_id = -1;
 	if (kpe_find_tracefs(k->dir, sizeof(k->dir))) {
 		snprintf(k->dir, sizeof(k->dir), "%s", KPE_DEFAULT_DIR);
+		k->mount_id = ledger_add_mount(k->dir);
+		if (k->mount_id < 0)
+			return k->mount_id;
 		if (mount("tracefs", k->dir, "tracefs", 0, NULL)) {
 			err = -errno;
 			bc_err("tracefs is not mounted and mounting it on %s failed: %s", k->dir,
 			       strerror(errno));
+			ledger_forget(k->mount_id);
 			return err;
 		}
-		k->mounted = true;
 	}
 	snprintf(path, sizeof(path), "%s/kprobe_events", k->dir);
 	if (access(path, W_OK)) {
@@ -109,30 +124,47 @@ int kpe_add(struct kpe *k, bool ret, int maxactive, const char *suffix, const ch
 	else
 		snprintf(type, sizeof(type), "r");
 	snprintf(cmd, sizeof(cmd), "%s:%s %s\n", type, name, func);
+	k->ids[k->n] = ledger_add_kprobe_event(k->dir, name);
+	if (k->ids[k->n] < 0)
+		return k->ids[k->n];
 	err = write_events(k, cmd);
-	if (err)
+	if (err) {
+		ledger_forget(k->ids[k->n]);
 		return err;
+	}
 	k->n++;		/* ours from now on: removed by kpe_close */
 	return read_id(k, name, id);
 }
 
 int kpe_try(struct kpe *k, const char *func)
 {
-	char cmd[160];
 	int err, id;
 
 	err = kpe_add(k, false, 0, "try", func, &id);
 	if (err)
 		return err;
 	k->n--;
-	snprintf(cmd, sizeof(cmd), "-:%s\n", k->names[k->n]);
-	return write_events(k, cmd);
+	return ledger_undo(k->ids[k->n]);
+}
+
+int kpe_profile_line(const char *line, const char *event, uint64_t *hits, uint64_t *missed)
+{
+	unsigned long long h, m;
+	char name[128];
+
+	if (sscanf(line, "%127s %llu %llu", name, &h, &m) != 3)
+		return -EINVAL;
+	if (strcmp(name, event))
+		return -ENOENT;
+	*hits = h;
+	*missed = m;
+	return 0;
 }
 
 int kpe_profile(const struct kpe *k, const char *suffix, uint64_t *hits, uint64_t *missed)
 {
-	char path[320], want[64], name[128];
-	unsigned long long h, m;
+	char path[320], want[64], *line = NULL;
+	size_t cap = 0;
 	int err = -ENOENT;
 	FILE *f;
 
@@ -141,47 +173,19 @@ int kpe_profile(const struct kpe *k, const char *suffix, uint64_t *hits, uint64_
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
-	/* "  <event>  <hits>  <misses>" per line. */
-	while (fscanf(f, "%127s %llu %llu", name, &h, &m) == 3) {
-		if (!strcmp(name, want)) {
-			*hits = h;
-			*missed = m;
-			err = 0;
-			break;
-		}
-	}
+	while (err && getline(&line, &cap, f) > 0)
+		err = kpe_profile_line(line, want, hits, missed) ? -ENOENT : 0;
+	free(line);
 	fclose(f);
-	return err;
-}
-
-static int remove_one(const struct kpe *k, const char *name)
-{
-	char cmd[96];
-	int err = 0, i;
-
-	snprintf(cmd, sizeof(cmd), "-:%s\n", name);
-	/* EBUSY while a perf event on it is still being torn down. */
-	for (i = 0; i < KPE_REMOVE_TRIES; i++) {
-		err = write_events(k, cmd);
-		if (err != -EBUSY)
-			break;
-		usleep(10000);
-	}
 	return err;
 }
 
 void kpe_close(struct kpe *k)
 {
-	int err;
-
-	while (k->n > 0) {
-		k->n--;
-		err = remove_one(k, k->names[k->n]);
-		if (err && err != -ENOENT)
-			bc_err("could not remove kprobe event %s: %s", k->names[k->n],
-			       strerror(-err));
-	}
-	if (k->mounted && umount2(k->dir, MNT_DETACH))
-		bc_err("could not unmount tracefs from %s: %s", k->dir, strerror(errno));
-	k->mounted = false;
+	/* The ledger says what it could not undo, and keeps it for exit or
+	 * the next start to try again. */
+	while (k->n > 0)
+		ledger_undo(k->ids[--k->n]);
+	ledger_undo(k->mount_id);
+	k->mount_id = -1;
 }

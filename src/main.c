@@ -5,9 +5,13 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include "common.h"
 #include "kfeatures.h"
+#include "ledger.h"
+#include "runstats.h"
+#include "syscallwrap.h"
 
 static const struct bc_cmd commands[] = {
 	{ "demo",   "measure the reference service with every method this kernel allows", cmd_demo },
@@ -21,6 +25,7 @@ static const struct bc_cmd commands[] = {
 	{ "annotate", "sampling profile of JITed BPF code per source line/insn (--top: CPU share)", cmd_annotate },
 	{ "sysmon", "run the reference syscall monitor (count|proc|events)", cmd_sysmon },
 	{ "load",   "generate a timed syscall workload", cmd_load },
+	{ "exporter", "per-program cost as Prometheus metrics over HTTP (stats|sampling|both)", cmd_exporter },
 };
 
 static void usage(FILE *f)
@@ -35,6 +40,13 @@ static void usage(FILE *f)
 		"Commands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f,
+		"\nGlobal options:\n"
+		"  -j, --json      JSON output\n"
+		"  -p, --pretty    JSON output, indented\n"
+		"  -v, --verbose   libbpf's debug output and extra notes\n"
+		"  -h, --help      this help; 'bpfcost COMMAND --help' for a command\n"
+		"  -V, --version   bpfcost's and libbpf's versions\n");
 	fprintf(f,
 		"\nProgram selectors (any command taking PROG): id N | tag HEX | name NAME | pinned PATH\n"
 		"\nEXAMPLES:\n"
@@ -57,53 +69,74 @@ static int libbpf_print_verbose(enum libbpf_print_level level, const char *fmt, 
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* Global options may appear anywhere before "--"; strip them out so each
- * command's own getopt only sees its own options. Returns new argc. */
+/* Global options count only before the command word: after it every word
+ * is the command's (sysmon -p PID, a tracer command's own -v). Returns the
+ * index of the command word, or -EINVAL for an unknown option there. */
 static int take_global_opts(struct bc_ctx *ctx, int argc, char **argv)
 {
-	int i, n = 1;
+	int i;
 
-	for (i = 1; i < argc; i++) {
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 
-		if (!strcmp(a, "--")) {
-			while (i < argc)
-				argv[n++] = argv[i++];
-			break;
-		}
 		if (!strcmp(a, "-j") || !strcmp(a, "--json"))
 			ctx->json = true;
 		else if (!strcmp(a, "-p") || !strcmp(a, "--pretty"))
 			ctx->json = ctx->pretty = true;
 		else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
 			ctx->verbose++;
-		else
-			argv[n++] = argv[i];
+		else if (!strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "-V") ||
+			 !strcmp(a, "--version"))
+			break;	/* main's own words, as a command word */
+		else {
+			bc_err("unknown option '%s' before the command (try 'bpfcost --help')", a);
+			return -EINVAL;
+		}
 	}
-	argv[n] = NULL;
-	return n;
+	return i;
+}
+
+/* Exit code: a failed write of the results is an error whatever the
+ * command returned; a reader that went away (head, a pager quit early) is
+ * no surprise and gets no message, like a SIGPIPE death. */
+static int exit_code(struct bc_ctx *ctx, int err)
+{
+	int werr = bc_out_close(ctx);
+
+	if (werr) {
+		if (werr != -EPIPE)
+			bc_err("cannot write the output: %s", strerror(-werr));
+		return 1;
+	}
+	if (err == -EINVAL || err == -ERANGE)
+		return 2;
+	return err ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct bc_ctx ctx = { .out = stdout };
+	struct bc_ctx ctx = { .out_fd = -1 };
 	const struct bc_cmd *cmd = NULL;
 	char cmd_name[32];
 	size_t i;
-	int err;
+	int first, err;
 
-	argc = take_global_opts(&ctx, argc, argv);
+	first = take_global_opts(&ctx, argc, argv);
+	if (first < 0)
+		return 2;
+	argc -= first - 1;
+	argv += first - 1;	/* argv[1]: the command word */
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
-		return 0;
+		return exit_code(&ctx, 0);
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("bpfcost %s (libbpf %s)\n", BPFCOST_VERSION, libbpf_version_string());
-		return 0;
+		return exit_code(&ctx, 0);
 	}
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
@@ -114,15 +147,20 @@ int main(int argc, char **argv)
 	}
 
 	libbpf_set_print(ctx.verbose ? libbpf_print_verbose : libbpf_print_quiet);
+	/* Methods' own feature trials, which the feature layer calls by id. */
+	rs_feature_provide();
+	sw_feature_provide();
 	bc_signals_install();
+	ledger_sweep();		/* undo what a crashed run left (says what) */
+	if (bc_out_open(&ctx, STDOUT_FILENO)) {
+		bc_err("out of memory");
+		return 1;
+	}
 	/* Commands see argv[0] as their own name, getopt-style, so getopt's
 	 * own messages read "bpfcost prog: unrecognized option". */
 	snprintf(cmd_name, sizeof(cmd_name), "bpfcost %s", cmd->name);
 	argv[1] = cmd_name;
 	err = cmd->run(&ctx, argc - 1, argv + 1);
 	features_free(ctx.features);
-	fflush(stdout);
-	if (err == -EINVAL || err == -ERANGE)
-		return 2;
-	return err ? 1 : 0;
+	return exit_code(&ctx, err);
 }

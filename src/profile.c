@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
-#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "cpumask.h"
@@ -44,14 +43,13 @@ const struct prof_event_def *prof_events_table(size_t *n)
 	return event_table;
 }
 
-static int sys_perf_open(const struct prof_event_def *e, int cpu)
+static int event_open(const struct prof_event_def *e, int cpu)
 {
 	struct perf_event_attr attr = {
 		.size = sizeof(attr), .type = e->type, .config = e->config,
 	};
-	int fd = (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 
-	return fd < 0 ? -errno : fd;
+	return bc_perf_event_open(&attr, -1, cpu);
 }
 
 static int event_lookup(const char *name)
@@ -68,18 +66,18 @@ static int event_lookup(const char *name)
 static int event_check(struct bc_ctx *ctx, int i)
 {
 	const struct prof_event_def *e = &event_table[i];
-	const struct features *f;
+	const struct feature_result *fr;
 	int cpu = cpus_first_online();
-	int fd = cpu < 0 ? cpu : sys_perf_open(e, cpu);
+	int fd = cpu < 0 ? cpu : event_open(e, cpu);
 
 	if (fd >= 0) {
 		close(fd);
 		return 0;
 	}
-	f = e->feature >= 0 ? bc_features(ctx) : NULL;
-	if (f && !f->r[e->feature].ok)
+	fr = e->feature >= 0 ? bc_feature(ctx, e->feature) : NULL;
+	if (fr && !fr->ok)
 		bc_err("event '%s' is not available here: %s (bpfcost doctor)", e->name,
-		       f->r[e->feature].detail);
+		       fr->detail);
 	else
 		bc_err("event '%s' is not available here: %s%s", e->name, strerror(-fd),
 		       fd == -ENOENT || fd == -EOPNOTSUPP ? " (no PMU for it)" : "");
@@ -88,12 +86,11 @@ static int event_check(struct bc_ctx *ctx, int i)
 
 static int events_auto(struct bc_ctx *ctx, int *idx, int max)
 {
-	const struct features *f = bc_features(ctx);
 	size_t i;
 	int n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(event_table) && n < max; i++)
-		if (event_table[i].in_auto && f && f->r[event_table[i].feature].ok)
+		if (event_table[i].in_auto && bc_feature_ok(ctx, event_table[i].feature))
 			idx[n++] = (int)i;
 	return n;
 }
@@ -247,7 +244,7 @@ static int perf_open(struct prof_perf *p, const struct prof_config *cfg)
 	for (e = 0; e < p->nev; e++)
 		for (c = cpumask_next(&online, 0); c >= 0 && c < ncpu;
 		     c = cpumask_next(&online, c + 1)) {
-			fd = sys_perf_open(&event_table[cfg->events[e]], c);
+			fd = event_open(&event_table[cfg->events[e]], c);
 			if (fd == -ENODEV)
 				continue;	/* went offline since the list was read */
 			if (fd < 0) {
@@ -498,20 +495,18 @@ static bool check_detached(struct prof_session *s)
 	return all_gone;
 }
 
+/* Ends the window early when nothing is left to profile. */
+static int detach_tick(void *arg, bool last)
+{
+	return check_detached(arg) ? 1 : 0;
+}
+
 static void wait_window(struct prof_session *s)
 {
-	double left = s->cfg->duration_s;
+	struct bc_interval iv = { .interval_s = POLL_S, .duration_s = s->cfg->duration_s,
+				  .start_ns = bc_now_ns() };
 
-	while (left > 0 && !bc_stop_requested()) {
-		double step = left < POLL_S ? left : POLL_S;
-
-		if (bc_sleep_interruptible(step))
-			break;
-		left -= step;
-		if (check_detached(s))
-			break;	/* nothing left to profile */
-	}
-	s->res->stopped = bc_stop_requested();
+	bc_interval_loop(NULL, &iv, detach_tick, s, &s->res->stopped);
 }
 
 static int read_percpu(int map_fd, __u32 key, void *vals)

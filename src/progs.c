@@ -179,32 +179,49 @@ static void link_attach_str(int fd, const struct bpf_link_info *base, char *buf,
 	}
 }
 
-/* Walk every link once and record where each program is attached. */
-static void fill_attach_points(struct prog_list *l)
+void prog_links_walk(prog_link_fn fn, void *arg)
 {
 	__u32 id = 0;
 
 	while (bpf_link_get_next_id(id, &id) == 0) {
 		struct bpf_link_info info = {};
 		__u32 len = sizeof(info);
-		struct prog_desc *d;
 		char what[128];
 		int fd;
 
 		fd = bpf_link_get_fd_by_id(id);
 		if (fd < 0)
 			continue;	/* vanished between next_id and get_fd */
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-		    (d = prog_list_find(l, info.prog_id))) {
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
 			link_attach_str(fd, &info, what, sizeof(what));
-			if (!d->nr_links)
-				snprintf(d->attach, sizeof(d->attach), "%s", what);
-			else if (strlen(d->attach) + strlen(what) + 2 < sizeof(d->attach))
-				strcat(strcat(d->attach, ","), what);
-			d->nr_links++;
+			fn(info.prog_id, what, arg);
 		}
 		close(fd);
 	}
+}
+
+void prog_attach_append(char *attach, size_t len, uint32_t nr_links, const char *what)
+{
+	if (!nr_links)
+		snprintf(attach, len, "%s", what);
+	else if (strlen(attach) + strlen(what) + 2 < len)
+		strcat(strcat(attach, ","), what);
+}
+
+static void add_attach_point(uint32_t prog_id, const char *what, void *arg)
+{
+	struct prog_desc *d = prog_list_find(arg, prog_id);
+
+	if (!d)
+		return;
+	prog_attach_append(d->attach, sizeof(d->attach), d->nr_links, what);
+	d->nr_links++;
+}
+
+/* Walk every link once and record where each program is attached. */
+static void fill_attach_points(struct prog_list *l)
+{
+	prog_links_walk(add_attach_point, l);
 }
 
 int progs_scan(struct prog_list *l, unsigned flags)

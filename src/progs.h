@@ -41,6 +41,13 @@ int prog_describe(uint32_t id, struct prog_desc *d);
 /* Just the run-time stats counters: no BTF lookup, cheap enough to call
  * between measuring rounds. -ENOENT when it vanished. */
 int prog_counters(uint32_t id, uint64_t *run_cnt, uint64_t *run_time_ns);
+/* Every link once: fn gets the program it holds and its attach point in
+ * a few words ("raw_tp:sys_enter"). Links that vanish are skipped. */
+typedef void (*prog_link_fn)(uint32_t prog_id, const char *attach, void *arg);
+void prog_links_walk(prog_link_fn fn, void *arg);
+/* Add one attach point to a program's list ("a,b"); nr_links: how many
+ * it already holds. What does not fit is left out. */
+void prog_attach_append(char *attach, size_t len, uint32_t nr_links, const char *what);
 /* Every loaded program; ones that vanish during the walk are skipped. */
 int progs_scan(struct prog_list *l, unsigned flags);
 void prog_list_free(struct prog_list *l);
@@ -62,5 +69,8 @@ int selectors_parse(int argc, char **argv, struct prog_selector **out);
  * error; a name matching several selects all and says so. ids are
  * deduplicated, in selector order. */
 int selectors_resolve(struct prog_selector *sels, int nsel, uint32_t **ids, size_t *nids);
+/* Both steps on selector words; no words: *ids NULL, *nids 0 (every
+ * program). */
+int selectors_resolve_words(int argc, char **argv, uint32_t **ids, size_t *nids);
 
 #endif

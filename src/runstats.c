@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include "common.h"
 #include "cpumask.h"
@@ -171,6 +172,7 @@ static void drop_prog(struct rs_sampler *s, struct rs_prog *p)
 	s->dropped.total.run_cnt += p->cur.run_cnt - p->base.run_cnt;
 	s->dropped.total.run_time_ns += p->cur.run_time_ns - p->base.run_time_ns;
 	s->dropped.total.recursion_misses += p->cur.recursion_misses - p->base.recursion_misses;
+	s->dropped.uncorrected |= !sb_applies(p->type, p->raw_tp_link);
 	free(p->user);
 	p->user = NULL;
 }
@@ -383,6 +385,35 @@ static int observe_fixed(struct rs_sampler *s, uint64_t now_ns)
 	return 0;
 }
 
+static void mark_raw_tp_link(uint32_t prog_id, const char *attach, void *arg)
+{
+	struct rs_sampler *s = arg;
+	struct rs_prog *p = find_tracked(s, prog_id);
+
+	if (p && !strncmp(attach, "raw_tp", 6))
+		p->raw_tp_link = true;
+}
+
+/* A tracing program is a tp_btf program (run like a raw tracepoint's)
+ * when a raw tracepoint link holds it, else trampoline-run: only the
+ * links tell, so new tracing programs cost one walk of them per pass. */
+static void check_tracing_links(struct rs_sampler *s)
+{
+	bool walk = false;
+	size_t i;
+
+	if (!s->bias.valid)
+		return;	/* only the correction needs to know */
+	for (i = 0; i < s->n; i++) {
+		struct rs_prog *p = &s->v[i];
+
+		if (p->type == BPF_PROG_TYPE_TRACING && !p->link_checked && p->state != RS_GONE)
+			walk = p->link_checked = true;
+	}
+	if (walk)
+		prog_links_walk(mark_raw_tp_link, s);
+}
+
 int rs_sample(struct rs_sampler *s)
 {
 	int err;
@@ -395,7 +426,15 @@ int rs_sample(struct rs_sampler *s)
 	if (err)
 		return err;
 	rs_pass_end(s);
+	check_tracing_links(s);
 	return 0;
+}
+
+void rs_prog_corrected(const struct rs_sampler *s, const struct rs_prog *p,
+		       const struct rs_rate *r, struct sb_corrected *out)
+{
+	sb_correct(&s->bias, sb_applies(p->type, p->raw_tp_link), r->runs, r->time_ns,
+		   r->wall_s, out);
 }
 
 static int init_fixed_iter(struct rs_sampler *s, const uint32_t *ids, size_t nids)
@@ -456,6 +495,31 @@ int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, struct progi
 	return 0;
 }
 
+/* FEAT_PROG_ITER, the iterator reader's own trial, run by the feature
+ * layer for doctor (rs_feature_provide): the very code stats and top run
+ * (progiter_trial: load, attach, then the self-test), closed again. */
+static void probe_prog_iter(struct bc_ctx *ctx, struct feature_result *r)
+{
+	struct progiter it;
+	char why[160];
+	int err;
+
+	err = progiter_trial(&it, why, sizeof(why));
+	r->ok = !err;
+	r->err = err;
+	snprintf(r->detail, sizeof(r->detail), "%s", why);
+	progiter_close(&it);
+}
+
+static const struct feature_probe prog_iter_probe = {
+	probe_prog_iter, "load and attach iter/bpf_prog, read it twice and check the sums",
+};
+
+void rs_feature_provide(void)
+{
+	bc_feature_provide(FEAT_PROG_ITER, &prog_iter_probe);
+}
+
 /* Open the iterator and run the doctor's trial on it; *it stays NULL on
  * failure, with the reason in why. */
 static int try_iter(struct bc_ctx *ctx, struct progiter **it, char *why, size_t len)
@@ -482,19 +546,42 @@ static int try_iter(struct bc_ctx *ctx, struct progiter **it, char *why, size_t 
 	return 0;
 }
 
+static void measure_bias(struct sb_bias *b, const struct rs_loop_opts *o)
+{
+	memset(b, 0, sizeof(*b));
+	if (o->no_correction)
+		snprintf(b->why, sizeof(b->why), "--no-correction");
+	else if (sb_measure(b, SB_DEFAULT_BATCHES, SB_DEFAULT_RUNS))
+		bc_note("stats bias not measured: %s", b->why);
+}
+
+/* rs_init, then the bias measured before it (memset by rs_init) and what
+ * the correction needs to know about tracing programs. */
+static int init_with_bias(struct rs_sampler *s, const uint32_t *ids, size_t nids,
+			  struct progiter *it, const struct sb_bias *bias)
+{
+	int err = rs_init(s, ids, nids, it);
+
+	s->bias = *bias;
+	check_tracing_links(s);
+	return err;
+}
+
 int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts *o,
 	     const uint32_t *ids, size_t nids)
 {
 	struct progiter *it = NULL;
 	char why[sizeof(s->reader_why)] = "";
+	struct sb_bias bias;
 	int err;
 
 	memset(s, 0, sizeof(*s));
+	measure_bias(&bias, o);
 	/* auto and a single interval (two passes): loading the iterator
 	 * (vmlinux BTF parse + verification, ~20 ms) costs more than it saves
 	 * (~7.5 us per program per pass) below ~1,300 programs. */
 	if (o->reader == RS_READER_AUTO && o->count == 1)
-		return rs_init(s, ids, nids, NULL);
+		return init_with_bias(s, ids, nids, NULL, &bias);
 	if (o->reader != RS_READER_SYSCALL) {
 		err = try_iter(ctx, &it, why, sizeof(why));
 		if (err == -ENOMEM)
@@ -509,7 +596,7 @@ int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts
 		else
 			why[0] = '\0';
 	}
-	err = rs_init(s, ids, nids, it);
+	err = init_with_bias(s, ids, nids, it, &bias);
 	snprintf(s->reader_why, sizeof(s->reader_why), "%s", why);
 	return err;
 }
@@ -561,6 +648,9 @@ int rs_loop_parse_opt(int c, const char *arg, struct rs_loop_opts *o)
 		return 0;
 	case 'R':
 		return rs_reader_parse(arg, &o->reader);
+	case 'N':
+		o->no_correction = true;
+		return 0;
 	}
 	return -ENOENT;
 }
@@ -596,4 +686,11 @@ int rs_loop_finish(int argc, char **argv, struct rs_loop_opts *o)
 	o->nsel = argc - optind;
 	o->sel_argv = argv + optind;
 	return 0;
+}
+
+void rs_loop_interval(const struct rs_loop_opts *o, const struct rs_sampler *s,
+		      struct bc_interval *iv)
+{
+	*iv = (struct bc_interval){ .interval_s = o->interval_s, .duration_s = o->duration_s,
+				    .count = o->count, .start_ns = s->start_ns };
 }

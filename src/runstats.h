@@ -9,8 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "idmap.h"
+#include "statsbias.h"
 
 struct bc_ctx;
+struct bc_interval;
 struct progiter;
 struct rs_loop_opts;
 
@@ -60,6 +62,8 @@ struct rs_prog {
 	struct rs_sample prev, cur;
 	uint64_t base_ns, prev_ns, cur_ns;	/* monotonic times of those */
 	struct rs_rate last;		/* last interval (kept once gone) */
+	bool link_checked;		/* tracing programs: links looked at */
+	bool raw_tp_link;		/* a raw tracepoint link attaches it (tp_btf) */
 	void *user;			/* the sampler's user's per-program data
 					 * (top's history): heap memory, freed
 					 * with free() along with the entry */
@@ -70,6 +74,8 @@ struct rs_prog {
 struct rs_dropped {
 	uint64_t n;
 	struct rs_sample total;
+	bool uncorrected;	/* one of them ran where the stats bias does
+				 * not apply (sb_applies): no corrected sum */
 };
 
 /* How a pass reads the kernel's counters. */
@@ -105,6 +111,8 @@ struct rs_sampler {
 	 * bounded by the selection) for the summary. */
 	unsigned gone_keep;
 	struct rs_dropped dropped;
+	struct sb_bias bias;	/* the stats' own share of run_time_ns, when
+				 * rs_start measured it (bias.valid) */
 };
 
 /* ids == NULL (nids 0): every loaded program, new ones added as they
@@ -125,7 +133,21 @@ int rs_sample(struct rs_sampler *s);
  * on stderr and in s->reader_why; iter fails with a one-line error. */
 int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts *o,
 	     const uint32_t *ids, size_t nids);
+/* Before its baseline pass (so the measuring is not inside the first
+ * interval) rs_start also measures the run-time stats bias (statsbias.h)
+ * for the corrected figures, unless o->no_correction. Stats must be on then.
+ * A bias that cannot be measured is noted on stderr, s->bias.why says why
+ * and the corrected figures are left out: never an error. */
 void rs_free(struct rs_sampler *s);
+/* Register the iterator reader's feature trial, FEAT_PROG_ITER, with the
+ * feature layer (kfeatures.h). Once, before probing. */
+void rs_feature_provide(void);
+
+
+/* p's figures over r corrected for the bias: out->applies is false when
+ * the bias was not measured or does not apply to p's program type. */
+void rs_prog_corrected(const struct rs_sampler *s, const struct rs_prog *p,
+		       const struct rs_rate *r, struct sb_corrected *out);
 
 /* Totals over the whole run for one program (base → last sample). */
 int rs_prog_total(const struct rs_sampler *s, const struct rs_prog *p, struct rs_rate *out);
@@ -160,15 +182,22 @@ struct rs_loop_opts {
 	uint64_t count;			/* intervals or frames; 0: no limit */
 	bool sysctl;			/* force the sysctl fallback for stats */
 	enum rs_reader reader;		/* --reader */
+	bool no_correction;		/* --no-correction (or no stats held): rs_start
+					 * does not measure the bias */
 	int nsel;			/* program selector words left after options */
 	char **sel_argv;
 };
 
-/* --interval (i), --count (c), --duration (d), --sysctl (S), --reader (R);
+/* --interval (i), --count (c), --duration (d), --sysctl (S), --reader (R),
+ * --no-correction (N);
  * -ENOENT for any other option, so a command can add its own. */
 int rs_loop_parse_opt(int c, const char *arg, struct rs_loop_opts *o);
 /* After the options: --count and --duration exclude each other, and the
  * words left are program selectors. */
 int rs_loop_finish(int argc, char **argv, struct rs_loop_opts *o);
+/* The interval loop (bc_interval_loop) the options ask for, its duration
+ * counted from the sampler's baseline pass. */
+void rs_loop_interval(const struct rs_loop_opts *o, const struct rs_sampler *s,
+		      struct bc_interval *iv);
 
 #endif

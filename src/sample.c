@@ -5,12 +5,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include "common.h"
 #include "cpumask.h"
 #include "sample.h"
+
+#define MAX_SAMPLE_RATE "/proc/sys/kernel/perf_event_max_sample_rate"
 
 /* 64 data pages per CPU: 256 KiB holds ~1500 samples with call chains,
  * 0.4 s at 4 kHz, while we drain every 50 ms. */
@@ -42,13 +43,6 @@ int smp_event_parse(const char *s, enum smp_event *e)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static int perf_open(struct perf_event_attr *attr, int cpu)
-{
-	int fd = (int)syscall(__NR_perf_event_open, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-
-	return fd < 0 ? -errno : fd;
 }
 
 static void attr_init(struct perf_event_attr *a, enum smp_event event, unsigned freq)
@@ -83,7 +77,7 @@ static int cpu_open(struct smp_cpu *c, struct perf_event_attr *attr)
 {
 	long page = sysconf(_SC_PAGESIZE);
 
-	c->fd = perf_open(attr, c->cpu);
+	c->fd = bc_perf_event_open(attr, -1, c->cpu);
 	if (c->fd < 0)
 		return c->fd;
 	c->ring_len = (size_t)page * (1 + SMP_DATA_PAGES);
@@ -95,6 +89,21 @@ static int cpu_open(struct smp_cpu *c, struct perf_event_attr *attr)
 		return err;
 	}
 	return 0;
+}
+
+void smp_open_why(int err, unsigned freq, char *buf, size_t len)
+{
+	int max;
+
+	/* perf_event_open's EINVAL says nothing; a frequency above the limit
+	 * (which the kernel lowers by itself when samples take too long) is
+	 * the usual cause. */
+	if (err == -EINVAL && !bc_read_int(MAX_SAMPLE_RATE, &max) && max >= 0 &&
+	    freq > (unsigned)max)
+		snprintf(buf, len, "sampling at %u Hz is above kernel.perf_event_max_sample_rate "
+			 "(%d)", freq, max);
+	else
+		snprintf(buf, len, "%s", strerror(-err));
 }
 
 /* Every online CPU: BPF programs run wherever the kernel runs them, not
@@ -122,8 +131,11 @@ int smp_open(struct smp_session *s, enum smp_event event, unsigned freq)
 		s->ncpu = i + 1;
 		err = cpu_open(&s->cpus[i], &attr);
 		if (err) {
+			char why[160];
+
+			smp_open_why(err, freq, why, sizeof(why));
 			bc_err("perf_event_open %s sampling on CPU %d: %s", smp_event_name(event),
-			       cpu, strerror(-err));
+			       cpu, why);
 			smp_close(s);
 			return err;
 		}

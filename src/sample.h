@@ -6,6 +6,7 @@
 #define BPFCOST_SAMPLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum smp_event {
@@ -54,8 +55,12 @@ const char *smp_event_name(enum smp_event e);
 int smp_event_parse(const char *s, enum smp_event *e);
 
 /* Open and enable a sampling event on every online CPU. event must be
- * resolved (not AUTO). On error everything opened so far is closed. */
+ * resolved (not AUTO). On error (said in one line on stderr) everything
+ * opened so far is closed. */
 int smp_open(struct smp_session *s, enum smp_event event, unsigned freq);
+/* Why smp_open failed with err at freq, in words for a message: names
+ * kernel.perf_event_max_sample_rate when freq is above it. */
+void smp_open_why(int err, unsigned freq, char *buf, size_t len);
 /* Read every record the rings hold now. */
 void smp_drain(struct smp_session *s, const struct smp_callbacks *cb);
 /* Disable, unmap and close everything (safe on a zeroed or closed session). */

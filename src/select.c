@@ -122,10 +122,8 @@ static bool matches(const struct prog_selector *s, const struct prog_desc *d)
 		return d->id == s->id;
 	case SEL_TAG: {
 		char hex[17];
-		int i;
 
-		for (i = 0; i < 8; i++)
-			sprintf(hex + 2 * i, "%02x", s->tag[i]);
+		prog_tag_hex(s->tag, hex);
 		return !strcmp(hex, d->tag);
 	}
 	case SEL_NAME:
@@ -198,5 +196,22 @@ fail:
 	free(*ids);
 	*ids = NULL;
 	*nids = 0;
+	return err;
+}
+
+int selectors_resolve_words(int argc, char **argv, uint32_t **ids, size_t *nids)
+{
+	struct prog_selector *sels = NULL;
+	int n, err;
+
+	*ids = NULL;
+	*nids = 0;
+	if (!argc)
+		return 0;
+	n = selectors_parse(argc, argv, &sels);
+	if (n < 0)
+		return n;
+	err = selectors_resolve(sels, n, ids, nids);
+	free(sels);
 	return err;
 }

@@ -291,15 +291,27 @@ static int probe_bodies(struct sw_session *s, enum sw_method m, char *why, size_
 	return -EOPNOTSUPP;
 }
 
-int sw_probe_dispatcher(bool fentry, bool kprobe, char *detail, size_t len)
+/* FEAT_SYSCALL_DISPATCH, this method's own trial, run by the feature
+ * layer (bc_feature_provide below). The method wraps the syscall
+ * dispatcher: do_syscall_64 on old kernels, x64_sys_call on 6.9+ and
+ * backports (kernel commit 1e3ad78334a6). Between the two (5.9 made
+ * do_syscall_64 noinstr, e.g. Debian 11's 5.10) there is none, and only
+ * kprobes on each syscall's own function can stand in for it: try the real
+ * candidates, as sw_run does. fentry first; kprobes are asked about only
+ * when fentry cannot do it. */
+static void probe_dispatcher(struct bc_ctx *ctx, struct feature_result *r)
 {
 	struct sw_session s = { 0 };
+	bool fentry, kprobe = false;
 	char why[512] = "";
 	int err = -EOPNOTSUPP;
 
+	fentry = bc_feature_ok(ctx, FEAT_FENTRY_KFUNC);
 	s.btf = btf__load_vmlinux_btf();
 	if (fentry)
 		err = probe_bodies(&s, SW_METHOD_FENTRY, why, sizeof(why));
+	if (err)
+		kprobe = bc_feature_ok(ctx, FEAT_KPROBE_TRACEFS);
 	if (err && kprobe) {
 		err = kpe_open(&s.kpe);
 		s.kpe_open = !err;
@@ -311,13 +323,24 @@ int sw_probe_dispatcher(bool fentry, bool kprobe, char *detail, size_t len)
 			err = probe_bodies(&s, SW_METHOD_KPROBE, why, sizeof(why));
 	}
 	if (!fentry && !kprobe)
-		snprintf(detail, len, "neither fentry nor kprobes here to trace it with");
+		snprintf(r->detail, sizeof(r->detail),
+			 "neither fentry nor kprobes here to trace it with");
 	else if (err)
-		snprintf(detail, len, "no traceable syscall dispatcher: %s", why);
+		snprintf(r->detail, sizeof(r->detail), "no traceable syscall dispatcher: %s", why);
 	else
-		snprintf(detail, len, "%s", why);
+		snprintf(r->detail, sizeof(r->detail), "%s", why);
 	session_close(&s);
-	return err ? -EOPNOTSUPP : 0;
+	r->ok = !err;
+	r->err = err ? -EOPNOTSUPP : 0;
+}
+
+static const struct feature_probe dispatcher_probe = {
+	probe_dispatcher, "fentry, else kprobes, on each syscall dispatcher candidate",
+};
+
+void sw_feature_provide(void)
+{
+	bc_feature_provide(FEAT_SYSCALL_DISPATCH, &dispatcher_probe);
 }
 
 /* Pick the first working candidate per role. 0 when a window can be built. */
@@ -453,11 +476,10 @@ static int attach_kprobe_one(struct sw_session *s, struct bpf_program *prog, boo
 	cpu = cpus_first_online();
 	if (cpu < 0)
 		return cpu;
-	pfd = (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	pfd = bc_perf_event_open(&attr, -1, cpu);
 	if (pfd < 0) {
-		err = -errno;
-		bc_err("perf_event_open of kprobe event %s failed: %s", suffix, strerror(errno));
-		return err;
+		bc_err("perf_event_open of kprobe event %s failed: %s", suffix, strerror(-pfd));
+		return pfd;
 	}
 	l = bpf_program__attach_perf_event(prog, pfd);
 	if (!l) {

@@ -97,10 +97,10 @@ struct sw_result {
  * when a signal stopped it; everything is detached and removed on every
  * return. */
 int sw_run(const struct sw_config *cfg, struct tracer *t, struct sw_result *res);
-/* Doctor's trial: can fentry (when allowed) or else kprobes wrap one of the
- * syscall dispatcher candidates here? 0 or -EOPNOTSUPP, with one line in
- * detail either way. */
-int sw_probe_dispatcher(bool fentry, bool kprobe, char *detail, size_t len);
+/* Register this method's feature trial, FEAT_SYSCALL_DISPATCH (can
+ * fentry, or else kprobes, wrap one of the syscall dispatcher candidates
+ * here?), with the feature layer (kfeatures.h). Once, before probing. */
+void sw_feature_provide(void);
 void sw_result_free(struct sw_result *res);
 /* The wrapped syscall numbers for a set of workload kinds, sorted;
  * returns how many (at most max). */

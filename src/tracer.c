@@ -5,17 +5,23 @@
  * children can be stopped together and our terminal's Ctrl-C reaches only
  * us. It counts as ready once a process of that group holds BPF program fds
  * and attachment fds (bpf-link or perf_event) and the set has stopped
- * changing: that is what "loaded and attached" looks like from outside. */
+ * changing: that is what "loaded and attached" looks like from outside.
+ *
+ * It must not outlive us: it dies with us (PR_SET_PDEATHSIG), and its group
+ * is in the ledger, so that what it started itself is killed at our exit or,
+ * after a crash, at the next start. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "common.h"
+#include "ledger.h"
 #include "tracer.h"
 
 #define POLL_S 0.1
@@ -27,6 +33,25 @@ struct fd_scan {
 	int nattach;		/* bpf-link and perf_event fds */
 };
 
+static int open_log(const struct tracer_opts *o)
+{
+	const char *path = o->log_path ? o->log_path : "/dev/null";
+	/* We run as root: a planted symlink must not make us append to
+	 * whatever it points at. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		int err = -errno;
+
+		if (errno == ELOOP)
+			bc_err("tracer log '%s' is a symbolic link: refusing to follow it", path);
+		else
+			bc_err("cannot open tracer log '%s': %s", path, strerror(errno));
+		return err;
+	}
+	return fd;
+}
+
 int tracer_init(struct tracer *t, const struct tracer_opts *o)
 {
 	struct sysmon_opts so = { .weight = o->weight };
@@ -34,8 +59,12 @@ int tracer_init(struct tracer *t, const struct tracer_opts *o)
 	memset(t, 0, sizeof(*t));
 	t->o = *o;
 	t->log_fd = -1;
-	if (o->is_command)
-		return 0;
+	if (getrlimit(RLIMIT_NOFILE, &t->nofile))
+		return -errno;
+	if (o->is_command) {
+		t->log_fd = open_log(o);
+		return t->log_fd < 0 ? t->log_fd : 0;
+	}
 	return sysmon_open(&so, &t->sm);
 }
 
@@ -52,44 +81,29 @@ void tracer_describe(const struct tracer *t, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", a == t->o.argv ? "" : " ", *a);
 }
 
-static pid_t stat_pgrp(const char *pid)
+uint32_t tracer_fdinfo_prog_id(const char *fdinfo)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-	long pgrp;
+	const char *line = fdinfo;
+	unsigned id;
 
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* comm may hold spaces and parens: fields resume after the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %*c %*d %ld", &pgrp) != 1)
-		return -1;
-	return (pid_t)pgrp;
+	while (line) {
+		if (sscanf(line, "prog_id: %u", &id) == 1)
+			return id;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return 0;
 }
 
 static uint32_t fdinfo_prog_id(const char *pid, const char *fd)
 {
-	char path[320], line[128];
-	unsigned id = 0;
-	FILE *f;
+	char path[320], buf[4096];
 
 	snprintf(path, sizeof(path), "/proc/%s/fdinfo/%s", pid, fd);
-	f = fopen(path, "re");
-	if (!f)
+	if (bc_read_str(path, buf, sizeof(buf)) <= 0)
 		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "prog_id: %u", &id) == 1)
-			break;
-	fclose(f);
-	return id;
+	return tracer_fdinfo_prog_id(buf);
 }
 
 static void scan_add_prog(struct fd_scan *s, uint32_t id)
@@ -122,8 +136,9 @@ struct group_scan {
 static int scan_if_in_group(const char *pid, void *arg)
 {
 	struct group_scan *g = arg;
+	long pgrp;
 
-	if (stat_pgrp(pid) == g->pgrp)
+	if (!bc_proc_stat(atoi(pid), &pgrp, NULL) && pgrp == g->pgrp)
 		bc_for_each_fd(pid, scan_fd, g->s);
 	return 0;
 }
@@ -137,25 +152,47 @@ static void scan_group(pid_t pgrp, struct fd_scan *s)
 	bc_for_each_process(scan_if_in_group, &g);
 }
 
-static int open_log(const struct tracer_opts *o)
+/* Every fd from lowfd up close-on-exec (the exec error pipe is already):
+ * our links, perf events and stats fd must not outlive us in the command. */
+static void cloexec_from(int lowfd)
 {
-	const char *path = o->log_path ? o->log_path : "/dev/null";
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	struct rlimit rl;
 
-	if (fd < 0) {
-		int err = -errno;
+	if (!close_range((unsigned)lowfd, ~0U, CLOSE_RANGE_CLOEXEC))
+		return;
+	/* Before 5.11: each fd up to our (possibly raised) limit. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur > 1u << 20)
+		rl.rlim_cur = 1u << 20;
+	for (int fd = lowfd; fd < (int)rl.rlim_cur; fd++)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
 
-		bc_err("cannot open tracer log '%s': %s", path, strerror(errno));
-		return err;
-	}
-	return fd;
+/* In the forked child, before exec: it gets nothing of ours and dies with
+ * us. Async-signal-safe calls only (we may have other threads). */
+static void child_prepare(const struct tracer *t, pid_t parent)
+{
+	struct sigaction dfl;
+	sigset_t none;
+
+	setpgid(0, 0);
+	/* If we died before the prctl, no signal will come: check after. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(127);
+	/* SIG_IGN survives exec (handlers do not), and we ignore SIGPIPE. */
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGPIPE, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	cloexec_from(3);
+	setrlimit(RLIMIT_NOFILE, &t->nofile);
 }
 
 /* fork+exec with the exec error reported back through a CLOEXEC pipe. */
 static int spawn(struct tracer *t)
 {
 	int pfd[2], child_errno = 0;
-	pid_t pid;
+	pid_t parent = getpid(), pid;
 
 	if (pipe2(pfd, O_CLOEXEC))
 		return -errno;
@@ -168,7 +205,7 @@ static int spawn(struct tracer *t)
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDONLY);
 
-		setpgid(0, 0);
+		child_prepare(t, parent);
 		dup2(null, 0);
 		dup2(t->log_fd, 1);
 		dup2(t->log_fd, 2);
@@ -179,17 +216,29 @@ static int spawn(struct tracer *t)
 		_exit(127);
 	}
 	setpgid(pid, pid);	/* also here: no race with our first kill(-pid) */
+	t->ledger_id = ledger_add_child(pid, t->o.argv[0]);
 	close(pfd[1]);
 	if (read(pfd[0], &child_errno, sizeof(child_errno)) != sizeof(child_errno))
 		child_errno = 0;
 	close(pfd[0]);
 	if (child_errno) {
 		waitpid(pid, NULL, 0);
+		ledger_forget(t->ledger_id);
 		bc_err("cannot run tracer '%s': %s", t->o.argv[0], strerror(child_errno));
 		return -child_errno;
 	}
 	t->pid = pid;
 	return 0;
+}
+
+/* The command has been reaped: kill what it left in its group and strike
+ * it from the ledger. */
+static void group_done(struct tracer *t)
+{
+	kill(-t->pid, SIGKILL);
+	ledger_forget(t->ledger_id);
+	t->ledger_id = 0;
+	t->pid = 0;
 }
 
 static int check_alive(struct tracer *t)
@@ -198,7 +247,7 @@ static int check_alive(struct tracer *t)
 
 	if (waitpid(t->pid, &status, WNOHANG) != t->pid)
 		return 0;
-	t->pid = 0;
+	group_done(t);
 	if (WIFEXITED(status))
 		bc_err("tracer command exited with status %d before its BPF programs were "
 		       "attached", WEXITSTATUS(status));
@@ -260,11 +309,6 @@ static int command_on(struct tracer *t)
 {
 	int err;
 
-	if (t->log_fd < 0) {
-		t->log_fd = open_log(&t->o);
-		if (t->log_fd < 0)
-			return t->log_fd;
-	}
 	err = spawn(t);
 	if (err)
 		return err;
@@ -335,8 +379,7 @@ int tracer_off(struct tracer *t)
 		kill(-t->pid, SIGKILL);
 		waitpid(t->pid, NULL, 0);
 	}
-	kill(-t->pid, SIGKILL);	/* any child it left in its group */
-	t->pid = 0;
+	group_done(t);
 	wait_progs_gone(t);
 	return 0;
 }

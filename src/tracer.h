@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include "sysmon.h"
 
@@ -19,27 +20,42 @@ struct tracer_opts {
 	double ready_after_s;		/* >0: skip detection, wait this long */
 	double ready_timeout_s;		/* give up detecting after this long */
 	double grace_s;			/* SIGTERM, then SIGKILL after this */
-	const char *log_path;		/* command output goes here, or /dev/null */
+	const char *log_path;		/* command output goes here, or /dev/null;
+					 * never through a symlink */
 };
 
 struct tracer {
 	struct tracer_opts o;
 	struct sysmon *sm;
 	pid_t pid;			/* running command, or 0 */
+	int ledger_id;			/* its ledger entry (ledger.h) */
+	struct rlimit nofile;		/* RLIMIT_NOFILE the command gets: ours at
+					 * tracer_init, before the workload raises it */
 	int log_fd;
 	uint32_t prog_ids[TRACER_MAX_PROGS];
 	int nprogs;
 	unsigned starts;		/* how many times it was switched on */
 };
 
+/* For a command, opens the log (O_NOFOLLOW: a symlink is refused in one
+ * line) so a bad path fails before any measuring. */
 int tracer_init(struct tracer *t, const struct tracer_opts *o);
 /* Switch on: attach sysmon, or start the command and wait until its BPF
- * programs are attached. Fills prog_ids. */
+ * programs are attached. Fills prog_ids. The command runs in its own
+ * process group with nothing of ours: default SIGPIPE, an empty signal
+ * mask, our original fd limit, no fd of ours but the log on 1 and 2. It is
+ * SIGKILLed if we die (PR_SET_PDEATHSIG, which follows the calling thread:
+ * call from the main thread), and recorded in the ledger so the next start
+ * kills what is left of its group after a crash. */
 int tracer_on(struct tracer *t);
 /* Switch off: detach, or stop the command (SIGTERM, then SIGKILL). */
 int tracer_off(struct tracer *t);
 void tracer_fini(struct tracer *t);
 /* "sysmon count" or the command line, for reports. */
 void tracer_describe(const struct tracer *t, char *buf, size_t len);
+
+/* Pure parser of the /proc text the readiness scan reads (fuzzed:
+ * tests/fuzz; /proc/PID/stat is bc_parse_proc_stat in common.h). The "prog_id:" of a /proc/PID/fdinfo/FD text of a BPF program fd, or 0. */
+uint32_t tracer_fdinfo_prog_id(const char *fdinfo);
 
 #endif

@@ -142,30 +142,36 @@ static bool has_word(const char *line, const char *flag)
 	const char *hit;
 
 	for (hit = strstr(line, flag); hit; hit = strstr(hit + 1, flag))
-		if (hit[-1] == ' ' && (hit[len] == ' ' || hit[len] == '\n' || !hit[len]))
+		if (hit > line && hit[-1] == ' ' &&
+		    (hit[len] == ' ' || hit[len] == '\n' || !hit[len]))
 			return true;
 	return false;
+}
+
+int wl_cpuinfo_flags_line(const char *line, const char *const *flags, size_t n)
+{
+	size_t i;
+
+	if (strncmp(line, "flags", 5))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!has_word(line, flags[i]))
+			return 0;
+	return 1;
 }
 
 static bool cpuinfo_has_flags(const char *const *flags, size_t n)
 {
 	FILE *f = fopen("/proc/cpuinfo", "r");
 	char line[8192];
-	bool ok = false;
-	size_t i;
+	int has = -1;
 
 	if (!f)
 		return false;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "flags", 5))
-			continue;
-		ok = true;
-		for (i = 0; i < n && ok; i++)
-			ok = has_word(line, flags[i]);
-		break;
-	}
+	while (has < 0 && fgets(line, sizeof(line), f))
+		has = wl_cpuinfo_flags_line(line, flags, n);
 	fclose(f);
-	return ok;
+	return has > 0;
 }
 
 /* A timestamp is trustworthy for cross-call deltas only when the TSC ticks

@@ -5,6 +5,7 @@
 #define BPFCOST_WORKLOAD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "hist.h"
 
@@ -26,6 +27,10 @@ const char *wl_kind_name(enum wl_kind k);
 unsigned wl_kind_syscalls(enum wl_kind k);
 /* "getpid,read" or "all" -> mask. Unknown name: one-line error, -EINVAL. */
 int wl_parse_mix(const char *list, unsigned *mask);
+/* One /proc/cpuinfo line: -1 unless it is the "flags" line; else 1 when it
+ * lists every one of the n flags as a whole word, 0 when one is missing.
+ * Pure parsing (fuzzed: tests/fuzz). */
+int wl_cpuinfo_flags_line(const char *line, const char *const *flags, size_t n);
 
 #define WL_CPU_NONE (-1)
 #define WL_CPU_AUTO (-2)

@@ -3,6 +3,7 @@ bc_hotloop (src/bpf/hotloop.bpf.c), held by tests/helpers/attach_runner; it
 runs its 2000-iteration loop only for tasks named bc_hotwork, which the
 workload below calls itself."""
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -42,7 +43,19 @@ def hotloop():
 
 
 def workload(secs):
-    return subprocess.Popen([PY, "-c", WORKLOAD, str(secs)])
+    """The workload, returned once it has named itself bc_hotwork (so the
+    program runs its loop from then on; python's start-up takes a while on
+    a busy host)."""
+    p = subprocess.Popen([PY, "-c", WORKLOAD, str(secs)])
+    deadline = time.time() + 10
+    while time.time() < deadline and p.poll() is None:
+        try:
+            if open(f"/proc/{p.pid}/comm").read().strip() == "bc_hotwork":
+                break
+        except OSError:
+            pass
+        time.sleep(0.01)
+    return p
 
 
 def annotate_json(*args, wl_secs=5):
@@ -77,14 +90,14 @@ def test_asm_listing_has_source_and_x86(hotloop):
     finally:
         wl.wait(timeout=30)
     out = p.stdout
-    assert "hot_acc = (hot_acc * 3 + i) ^ (hot_acc >> 7); /* HOT */" in out
+    assert SRC[HOT_LINE - 1].strip() in out
     asm = [l.split(": ", 1)[1] for l in out.splitlines() if " asm " in l and ": " in l]
     mnems = {a.split()[0] for a in asm}
     for m in ("mov", "imul", "shr", "xor", "cmp", "push"):
         assert m in mnems, (m, sorted(mnems))
     assert any(m.startswith("j") for m in mnems)
     # BPF instructions of the loop body are listed under it.
-    assert "r3 >>= 7" in out and "exit" in out
+    assert re.search(r"\br\d+ >>= 7\b", out) and "exit" in out
     assert "hottest lines:" in out
     hot = [l for l in out.splitlines() if "/* HOT */" in l and "hotloop.bpf.c:%d" % HOT_LINE in l]
     assert hot
@@ -131,10 +144,15 @@ def test_top_agrees_with_run_time_stats():
     summary = [json.loads(l) for l in stats_out.splitlines()
                if json.loads(l).get("type") == "summary"][0]
     measured = {p["name"]: p["rate"]["cpu_pct"] for p in summary["programs"]}
+    corrected = {p["name"]: p["rate"]["corrected"]["cpu_pct"] for p in summary["programs"]}
     for name in ("sysmon_ev_enter", "sysmon_ev_exit"):
         assert measured[name] > 5, measured
-        ratio = sampled.get(name, 0) / measured[name]
-        assert 0.75 <= ratio <= 1.25, (name, sampled.get(name), measured[name])
+        # The corrected share (the stats' own clock reads taken out) is
+        # what sampling should see; the raw share is above it.
+        assert corrected[name] < measured[name]
+        ratio = sampled.get(name, 0) / corrected[name]
+        assert 0.75 <= ratio <= 1.25, (name, sampled.get(name), corrected[name],
+                                       measured[name])
 
 
 def test_unload_mid_run_is_survived():

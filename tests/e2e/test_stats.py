@@ -149,9 +149,12 @@ def test_program_unloaded_mid_run_is_gone(runner):
     assert "live" in states and "gone" in states
     g = states.index("gone")
     assert all(s == "live" for s in states[:g] if s)
-    # Shown once as gone, with its last figures kept, then no more.
+    # Shown once as gone, with no figures for that interval (its runs
+    # before it went were never read: the previous interval's figures would
+    # count twice when summed), then no more.
     assert all(s is None for s in states[g + 1:])
-    assert prog(intervals[g], pid)["rate"]["runs"] > 0
+    assert prog(intervals[g], pid)["rate"] is None
+    assert prog(intervals[g - 1], pid)["rate"]["runs"] > 0
     # Then forgotten (memory stays bounded under churn): the summary sums
     # it with any other program gone before the last interval.
     assert g < len(intervals) - 1

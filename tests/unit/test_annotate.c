@@ -207,6 +207,31 @@ static void test_lookup_and_reuse(void **state)
 	jm_free(&m);
 }
 
+/* The exporter keeps one jitmap for its whole life: gone programs and
+ * their ranges must go, the rest keep answering lookups. */
+static void test_drop_gone(void **state)
+{
+	struct jitmap m = { 0 };
+	uint32_t func, off;
+
+	assert_int_equal(jm_add(&m, fake_prog(1, 0x1000, 0x10, 0x1100, 0x10)), 0);
+	assert_int_equal(jm_add(&m, fake_prog(2, 0x2000, 0x10, 0x2100, 0x10)), 0);
+	assert_int_equal(jm_add(&m, fake_prog(3, 0x3000, 0x10, 0x3100, 0x10)), 0);
+	assert_int_equal(jm_drop_gone(&m), 0);
+	m.v[0]->gone = m.v[2]->gone = true;
+	assert_int_equal(jm_drop_gone(&m), 2);
+	assert_int_equal(m.n, 1);
+	assert_int_equal(m.nr, 2);
+	assert_null(jm_lookup(&m, 0x1005, &func, &off));
+	assert_null(jm_lookup(&m, 0x3105, &func, &off));
+	assert_int_equal(jm_lookup(&m, 0x2105, &func, &off)->id, 2);
+	assert_int_equal(func, 1);
+	assert_int_equal(jm_add(&m, fake_prog(4, 0x1000, 0x10, 0x4000, 0x10)), 0);
+	assert_int_equal(jm_lookup(&m, 0x1000, &func, &off)->id, 4);
+	assert_int_equal(jm_lookup(&m, 0x2000, &func, &off)->id, 2);
+	jm_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_ring_copy_wraps),
 		cmocka_unit_test(test_lookup_and_reuse),
+		cmocka_unit_test(test_drop_gone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

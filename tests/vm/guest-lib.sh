@@ -24,6 +24,20 @@ bc_ok() {
 	bc "$@" || fail "bpfcost $* exited $rc"
 }
 
+# bc_full_disk ARGS: bpfcost ARGS with stdout on /dev/full must exit 1 with
+# the write error as its last stderr line (issue 11: a report that cannot
+# be written is an error, said once, after the command's own cleanup).
+bc_full_disk() {
+	echo "+ bpfcost $* >/dev/full"
+	"$BPFCOST" "$@" >/dev/full 2>"$ERR"
+	rc=$?
+	sed 's/^/stderr: /' "$ERR" | head -n 20
+	[ $rc -eq 1 ] || fail "bpfcost $* into /dev/full exited $rc, not 1"
+	[ "$(grep -c 'cannot write' "$ERR")" -eq 1 ] &&
+		[ "$(tail -n1 "$ERR")" = "bpfcost: cannot write the output: No space left on device" ] ||
+		fail "no single write-error line at the end of stderr"
+}
+
 # has REGEX: $OUT matches the extended regex.
 has() { grep -Eq -- "$1" "$OUT" || fail "output lacks /$1/"; }
 

@@ -236,6 +236,17 @@ test_profile_normal_exit_cleans_up() {
 	[ "$left" -eq 0 ] || fail "$left bc_prof_* programs left"
 }
 
+# A report that cannot be written: exit 1, one line, probes gone.
+test_profile_full_disk() {
+	start_runner calib
+	set -- $runids
+	bc_full_disk profile id $1 --duration 0.5
+	bc_full_disk -j profile id $1 --duration 0.5
+	stop_runner
+	left=$(bpftool prog show | grep -c 'name bc_prof_')
+	[ "$left" -eq 0 ] || fail "$left bc_prof_* programs left"
+}
+
 # The target's owner detaches it mid-run: profile finishes early, says so.
 test_profile_target_detached() {
 	start_runner calib

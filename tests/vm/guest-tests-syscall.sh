@@ -61,6 +61,13 @@ test_syscall_fentry_getpid_ordering() {
 	sc_nothing_left
 }
 
+# A report that cannot be written: exit 1, one line, probes and tracer gone.
+test_syscall_full_disk() {
+	bc_full_disk syscall --sysmon count --duration 0.5 --syscalls getpid
+	bc_full_disk -j syscall --sysmon count --duration 0.5 --syscalls getpid --method kprobe
+	sc_nothing_left
+}
+
 test_syscall_plain_output() {
 	bc_ok syscall --sysmon count --compare --duration 1 --method kprobe
 	has '^Method: kprobe/kretprobe; window = __traceiter_sys_enter \+ x64_sys_call \+ __traceiter_sys_exit'
@@ -122,6 +129,89 @@ sc_sigterm() {
 }
 test_syscall_cleanup_sigterm_kprobe() { sc_sigterm --method kprobe --maxactive 64; }
 test_syscall_cleanup_sigterm_fentry() { sc_sigterm --method fentry; }
+
+# sc_kill9_kprobe CLEANUP: start syscall in kprobe mode in the background,
+# wait until its last kprobe event exists, kill -9 it; its pid in $k9.
+# CLEANUP runs before failing.
+sc_kill9_kprobe() {
+	bg_run /tmp/vmt.k9.out /tmp/vmt.k9.err "$BPFCOST" syscall --sysmon count --method kprobe \
+		--duration 120
+	k9=$bgpid
+	i=0
+	until grep -q "bpfcost_${k9}_exit_ret" /sys/kernel/tracing/kprobe_events 2>/dev/null; do
+		[ $i -lt 300 ] || { kill -KILL $k9; cat /tmp/vmt.k9.err; $1; fail "probes never created"; }
+		sleep 0.2
+		i=$((i + 1))
+	done
+	sleep 1
+	kill -KILL $k9
+	wait $k9
+}
+
+# kill -9 in kprobe mode leaves its bpfcost_<pid>_* events in kprobe_events.
+# The next start removes them and says so; here that run gets the same pid
+# (ns_last_pid), which used to fail creating its events with EEXIST.
+test_syscall_kprobe_kill9_next_start_cleans() {
+	sc_kill9_kprobe true
+	left=$(grep -c "bpfcost_${k9}_" /sys/kernel/tracing/kprobe_events)
+	echo "kprobe events left by the killed run: $left"
+	[ "$left" -gt 0 ] || fail "the killed run left no event: nothing for the next start to do"
+	rm -f /tmp/vmt.sc.out /tmp/vmt.sc.err
+	# No other fork between these two lines (bg_run's rm would be one).
+	echo $((k9 - 1)) >/proc/sys/kernel/ns_last_pid
+	"$BPFCOST" -j syscall --sysmon count --method kprobe --duration 1 \
+		>/tmp/vmt.sc.out 2>/tmp/vmt.sc.err &
+	again=$!
+	wait $again
+	rc=$?
+	cat /tmp/vmt.sc.err
+	[ "$again" = "$k9" ] || fail "the next run got pid $again, not $k9 (something else forked)"
+	[ $rc -eq 0 ] || fail "the next run with the same pid exited $rc"
+	n=$(grep -c "bpfcost $k9 is gone: removed kprobe event bpfcost_${k9}_" /tmp/vmt.sc.err)
+	[ "$n" -eq "$left" ] || fail "it said it removed $n events, not $left"
+	grep -q '"method": *"kprobe"' /tmp/vmt.sc.out || fail "no kprobe result"
+	sc_nothing_left
+}
+
+# With no tracefs mounted, kprobe mode mounts one (recorded in the ledger)
+# and unmounts it on exit; after kill -9 the next start removes the events
+# through it and then unmounts it, saying both.
+tracefs_mounts() { grep -c ' tracefs ' /proc/mounts; }
+tracefs_back() { mount -t tracefs tracefs /sys/kernel/tracing; }	# as init.sh left it
+test_syscall_kprobe_own_tracefs_mount_undone() {
+	umount /sys/kernel/debug/tracing 2>/dev/null
+	umount /sys/kernel/tracing || fail "cannot unmount tracefs to start from none"
+	[ "$(tracefs_mounts)" = 0 ] || { tracefs_back; fail "a tracefs is still mounted"; }
+	bc syscall --sysmon count --method kprobe --duration 1 || { tracefs_back; fail "exited $rc"; }
+	m=$(tracefs_mounts)
+	[ "$m" = 0 ] || { tracefs_back; fail "$m tracefs mounts left after a normal exit"; }
+	sc_kill9_kprobe tracefs_back
+	m=$(tracefs_mounts)
+	bc prog
+	after=$(tracefs_mounts)
+	tracefs_back
+	[ "$m" = 1 ] || fail "the killed run left $m tracefs mounts, not its 1"
+	grep -q "bpfcost $k9 is gone: unmounted the tracefs mounted on /sys/kernel/tracing" "$ERR" ||
+		fail "no word of the unmount"
+	n=$(grep -c "bpfcost $k9 is gone: removed kprobe event" "$ERR")
+	[ "$n" = 6 ] || fail "removed $n kprobe events, not 6"
+	[ "$after" = 0 ] || fail "$after tracefs mounts left after the sweep"
+	sc_nothing_left
+}
+
+# An event of ours without a record (an older bpfcost, killed), whose pid is
+# gone: removed at the next start.
+test_syscall_unrecorded_stale_event_removed() {
+	true &
+	gone=$!
+	wait $gone
+	echo "p:bpfcost_${gone}_enter do_sys_openat2" >>/sys/kernel/tracing/kprobe_events ||
+		fail "cannot create a kprobe event"
+	bc_ok prog
+	grep -q "removed kprobe event bpfcost_${gone}_enter: process $gone is no live bpfcost" "$ERR" ||
+		fail "the stale event was not reported"
+	sc_nothing_left
+}
 
 test_syscall_pid_mode() {
 	sh -c 'while :; do cat /proc/self/stat >/dev/null; done' &

@@ -1,0 +1,237 @@
+"""Every EXAMPLES line of every command's --help (and of `bpfcost --help`)
+runs, so help text cannot drift from the code (issue 11, failing input 4:
+`name sysmon_count_enter`, a program that never existed, sat in two helps).
+
+Each line runs as written through bash, in a scratch directory, with
+`bpfcost` on PATH being the binary under test, with these changes only:
+  - the reference service is loaded (attach_runner with build/sysmon.bpf.o
+    and build/hotloop.bpf.o), so names like sysmon_cnt_enter exist;
+  - placeholders become real: `id 42` / `id 43` the first two reference
+    programs' ids, `--pid 1234` a live process, `./my-agent` a script that
+    runs `bpfcost sysmon -w count` (a cheap real tracer);
+  - lines that would run long get shortening options appended to the
+    bpfcost part (before `--`, pipes and redirections; getopt keeps the
+    last value): SHORTEN below;
+  - a line running bpftrace gets a private tracefs mount (unshare -m):
+    bpftrace finds tracepoints through tracefs, which this host does not
+    mount, and the host's mounts stay as they are;
+  - documented skips: a line of a command whose method this kernel lacks
+    (METHOD_OF: profile needs fentry/fexit, syscall fentry or kprobes) is
+    skipped with doctor's reason, and only then.
+A line fails on a non-zero exit (pipefail), on an error like "unknown" or
+"no loaded BPF program matches" on stderr, or, with -j and no pipe, on
+output that is not JSON.
+"""
+import json
+import os
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import BIN, ROOT, AttachRunner, run
+
+# Appended to a line of this command (the last value of an option wins).
+SHORTEN = {
+    "demo": ["--round-time", "0.3s"],
+    "stats": ["--interval", "300ms", "--count", "2"],
+    "top": ["--interval", "300ms", "--count", "2"],
+    "sysmon": ["-i", "300ms", "-d", "0.6s"],
+    "load": ["--duration", "0.3s"],
+    "annotate": ["--duration", "1s"],
+    "overhead": ["--rounds", "4", "--round-time", "0.05s", "--decomp-rounds", "1"],
+    "profile": ["--duration", "1s"],
+    "syscall": ["--duration", "0.5s"],
+}
+# --count and --duration exclude each other in load, stats and top: a line
+# with --duration (load: --count) gets this instead.
+SHORTEN_OTHER = {
+    "load": ("--count", ["--count", "2000"]),
+    "stats": ("--duration", ["--interval", "300ms", "--duration", "0.7s"]),
+    "top": ("--duration", ["--interval", "300ms", "--duration", "0.7s"]),
+}
+# The skip list: a command's line is skipped only when doctor says this
+# method cannot run on this kernel.
+METHOD_OF = {"profile": "profile", "syscall": "syscall_wrap", "annotate": "annotate"}
+ERRORS = re.compile(r"unknown|no loaded BPF program|unrecognized|invalid|"
+                    r"needs a value|mutually exclusive|not found|No such file")
+SHELL_OPS = {"|", "||", "&&", ";", ">", ">>", "<", "&"}
+AGENT = "#!/bin/sh\nexec bpfcost sysmon -w count\n"
+
+
+def help_text(cmd):
+    args = [cmd, "--help"] if cmd else ["--help"]
+    return run(*args, check=True).stdout
+
+
+def commands():
+    out = help_text(None)
+    block = out.split("\nCommands:\n", 1)[1].split("\n\n", 1)[0]
+    return [l.split()[0] for l in block.splitlines() if l.startswith("  ")]
+
+
+def examples(text):
+    """The EXAMPLES lines of a help text, continuation lines joined."""
+    lines, cur = [], ""
+    for line in text.split("\nEXAMPLES:\n", 1)[1].splitlines():
+        if not line.strip():
+            break
+        cur += " " + line.strip() if cur else line.strip()
+        if cur.endswith("\\"):
+            cur = cur[:-1].rstrip()
+            continue
+        lines.append(cur)
+        cur = ""
+    return lines
+
+
+def all_examples():
+    """(line, whose help) for every EXAMPLES line; a line that differs from
+    another only in its comment runs once."""
+    seen = {}
+    for cmd in [None] + commands():
+        for line in examples(help_text(cmd)):
+            words, suffix = split_line(line)
+            seen.setdefault((tuple(words), tuple(suffix)), (line, cmd or "bpfcost"))
+    return sorted(seen.values(), key=lambda lo: lo[1])
+
+
+def split_line(line):
+    """(bpfcost words, shell suffix words): the suffix starts at the first
+    pipe, redirection or comment; quoting survives shlex.join."""
+    lex = shlex.shlex(line, posix=True, punctuation_chars="|&;<>")
+    lex.whitespace_split = True
+    lex.commenters = "#"
+    words = list(lex)
+    for i, w in enumerate(words):
+        if w in SHELL_OPS:
+            return words[:i], words[i:]
+    return words, []
+
+
+def command_of(words):
+    for w in words[1:]:
+        if not w.startswith("-"):
+            return w
+    return None
+
+
+def adapt(words, ids):
+    """The bpfcost words with placeholders made real and shortening
+    options inserted before any "--"."""
+    words = list(words)
+    for i in range(1, len(words)):
+        if words[i - 1] == "id" and words[i] in ("42", "43"):
+            words[i] = str(ids[int(words[i]) - 42])
+        if words[i - 1] == "--pid" and words[i] == "1234":
+            words[i] = "1"
+    cmd = command_of(words)
+    extra = SHORTEN.get(cmd, [])
+    if cmd in SHORTEN_OTHER and SHORTEN_OTHER[cmd][0] in words:
+        extra = SHORTEN_OTHER[cmd][1]
+    cut = words.index("--") if "--" in words else len(words)
+    return words[:cut] + extra + words[cut:]
+
+
+def line_error(line, ids, cwd, env, outputs=None, timeout=240):
+    """Run one example; None when it passed, else why it failed. Its
+    stdout goes to outputs[line]."""
+    words, suffix = split_line(line)
+    script = shlex.join(adapt(words, ids))
+    if suffix:
+        script += " " + " ".join(w if w in SHELL_OPS else shlex.quote(w) for w in suffix)
+    argv = ["bash", "-o", "pipefail", "-c", script]
+    if "bpftrace" in words:
+        argv = ["unshare", "-m", "sh", "-c", "mount -t tracefs none /sys/kernel/tracing && "
+                'exec "$@"', "sh"] + argv
+    p = subprocess.run(argv, cwd=cwd, env=env,
+                       capture_output=True, text=True, timeout=timeout)
+    if outputs is not None:
+        outputs[line] = p.stdout
+    bad = ERRORS.search(p.stderr)
+    if p.returncode != 0 or bad:
+        return f"{script!r} exited {p.returncode}\nstderr:\n{p.stderr[-3000:]}"
+    if "-j" in words and not suffix:
+        try:
+            docs = [json.loads(l) for l in p.stdout.splitlines() if l.strip()] \
+                if "-p" not in words else [json.loads(p.stdout)]
+        except json.JSONDecodeError as e:
+            return f"{script!r}: -j output is not JSON ({e})\n{p.stdout[:2000]}"
+        if not docs:
+            return f"{script!r}: -j printed nothing"
+    if suffix and suffix[0] == "|" and not p.stdout.strip():
+        return f"{script!r}: the pipeline printed nothing"
+    return None
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The reference service's programs, a scratch directory with ./my-agent,
+    and PATH leading to the binary under test."""
+    doctor = json.loads(run("-j", "doctor", check=True).stdout)["methods"]
+    runners = [AttachRunner(ROOT / "build" / "sysmon.bpf.o"),
+               AttachRunner(ROOT / "build" / "hotloop.bpf.o")]
+    cwd = tmp_path_factory.mktemp("examples")
+    bindir = cwd / "bin"
+    bindir.mkdir()
+    (bindir / "bpfcost").symlink_to(Path(BIN).resolve())
+    agent = cwd / "my-agent"
+    agent.write_text(AGENT)
+    agent.chmod(0o755)
+    env = dict(os.environ, PATH=f"{bindir}:{os.environ['PATH']}")
+    try:
+        yield {"ids": runners[0].ids, "cwd": cwd, "env": env, "doctor": doctor,
+               "outputs": {}}
+    finally:
+        for r in runners:
+            r.stop()
+
+
+@pytest.mark.parametrize("line,owner", all_examples())
+def test_example_runs(reference, line, owner):
+    cmd = command_of(split_line(line)[0])
+    method = METHOD_OF.get(cmd)
+    if method and not reference["doctor"][method]["available"]:
+        pytest.skip(f"kernel lacks the {method} method: {reference['doctor'][method]['why']}")
+    err = line_error(line, reference["ids"], reference["cwd"], reference["env"],
+                     reference["outputs"])
+    assert err is None, f"EXAMPLES line of {owner} --help fails: {err}"
+
+
+def test_every_command_has_examples():
+    for cmd in commands():
+        assert examples(help_text(cmd)), f"{cmd} --help has no EXAMPLES lines"
+
+
+def test_a_bad_example_fails(reference):
+    """The checker itself can fail: the line that started this test file,
+    and an option that does not exist."""
+    for bad in ["bpfcost stats name sysmon_count_enter --duration 5",
+                "bpfcost load --no-such-option"]:
+        assert line_error(bad, reference["ids"], reference["cwd"], reference["env"])
+
+
+def test_doctor_help_names_each_methods_command(reference):
+    """doctor's method table says which command uses each method: the same
+    as doctor's own answer (it once said overhead for syscall wrapping)."""
+    text = help_text("doctor")
+    table = text.split("Methods and the commands that use them:\n", 1)[1].split("\n\n")[0]
+    rows = {l.split()[0]: l.split()[-1] for l in table.splitlines()}
+    assert rows == {m: v["command"] for m, v in reference["doctor"].items()}
+
+
+def test_demo_help_states_its_ab_rounds(reference):
+    """demo's help says how many A/B rounds it runs (it once said 8): the
+    figures its JSON reports (from the `-j -p demo` example's run)."""
+    text = " ".join(help_text("demo").split())
+    m = re.search(r"ab: (\d+) rounds of ([0-9.]+) s, as bpfcost overhead (.*?)\)", text)
+    assert m, "demo --help no longer states its A/B rounds"
+    line = next(l for l in examples(help_text("demo")) if "-j" in l.split())
+    if line not in reference["outputs"]:
+        assert line_error(line, reference["ids"], reference["cwd"], reference["env"],
+                          reference["outputs"]) is None
+    ab = json.loads(reference["outputs"][line])["ab"]
+    assert (int(m.group(1)), float(m.group(2))) == (ab["rounds"], ab["round_s"])
+    assert f"--rounds {ab['rounds']}" in m.group(3)
