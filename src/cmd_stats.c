@@ -369,7 +369,7 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 		json_array_append_new(progs, prog_json(p, err ? NULL : prog_rate_json(s, p, &tot)));
 	}
 	return bc_json_emit(ctx, bc_json_pack("{s:s, s:i, s:f, s:b, s:s, s:b, s:b, s:i, s:s, s:o, "
-					   "s:o, s:o, s:o}",
+					   "s:o, s:o, s:o, s:o}",
 					   "type", "summary", "intervals", (int)sr->intervals,
 					   "duration_s", (double)(s->now_ns - s->start_ns) / 1e9,
 					   "stopped", sr->stopped, "stats_via",
