@@ -65,7 +65,8 @@ static const char demo_help[] =
 	"perf_cycles (bpfcost -v demo names each trial).\n\n"
 	"Options:\n"
 	"  --round-time D   workload time per weight (default 5s)\n"
-	"  --mix LIST       workload kinds (default " DEMO_DEFAULT_MIX ")\n"
+	"  --syscalls LIST  workload kinds (default " DEMO_DEFAULT_MIX "; see\n"
+	"                   bpfcost load --help)\n"
 	"  -h, --help       this help\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost demo\n"
@@ -175,7 +176,8 @@ static int parse_args(int argc, char **argv, struct demo_opts *o)
 {
 	static const struct option opts[] = {
 		{ "round-time", required_argument, NULL, 'r' },
-		{ "mix", required_argument, NULL, 'm' },
+		{ "syscalls", required_argument, NULL, 'm' },
+		{ "mix", required_argument, NULL, 'm' },	/* old name, not in help */
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};

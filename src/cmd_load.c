@@ -24,7 +24,7 @@ static const char load_help[] =
 	"  nanosleep (0 s).\n\n"
 	"Probes: none.\n\n"
 	"Options:\n"
-	"  --mix LIST        comma-separated kinds, or 'all' (default: all)\n"
+	"  --syscalls LIST   comma-separated kinds, or 'all' (default: all)\n"
 	"  --duration D      run for D (10, 10s, 500ms, 2m; default 5s)\n"
 	"  --count N         instead: N calls of each kind per thread\n"
 	"  --rate R          pace each thread to R calls/s (default 0: full speed)\n"
@@ -39,9 +39,9 @@ static const char load_help[] =
 	"Ctrl-C ends the run early and prints what was collected (stopped: yes).\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost load                              # every kind for 5 s, one CPU\n"
-	"  bpfcost load --mix getpid,read --duration 10s\n"
+	"  bpfcost load --syscalls getpid,read --duration 10s\n"
 	"  bpfcost load --count 100000 --threads 2 --hist\n"
-	"  bpfcost -j load --mix openat --rate 5000 --duration 3\n";
+	"  bpfcost -j load --syscalls openat --rate 5000 --duration 3\n";
 
 struct load_opts {
 	struct wl_config cfg;
@@ -83,7 +83,8 @@ static int parse_opt(int c, const char *arg, void *opts)
 static int parse_args(int argc, char **argv, struct load_opts *o)
 {
 	static const struct option opts[] = {
-		{ "mix", required_argument, NULL, 'm' },
+		{ "syscalls", required_argument, NULL, 'm' },
+		{ "mix", required_argument, NULL, 'm' },	/* old name, not in help */
 		{ "duration", required_argument, NULL, 'd' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "rate", required_argument, NULL, 'r' },

@@ -128,6 +128,7 @@ static int parse_args(int argc, char **argv, struct overhead_opts *o)
 	static const struct option opts[] = {
 		{ "sysmon", required_argument, NULL, 'S' },
 		{ "syscalls", required_argument, NULL, 's' },
+		{ "mix", required_argument, NULL, 's' },	/* load's old name, not in help */
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "round-time", required_argument, NULL, 'R' },
 		{ "cpu", required_argument, NULL, 'c' },

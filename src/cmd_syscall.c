@@ -134,6 +134,7 @@ static int parse_args(int argc, char **argv, struct syscall_opts *o)
 		{ "method", required_argument, NULL, 'm' },
 		{ "maxactive", required_argument, NULL, 'M' },
 		{ "syscalls", required_argument, NULL, 's' },
+		{ "mix", required_argument, NULL, 's' },	/* load's old name, not in help */
 		{ "duration", required_argument, NULL, 'd' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "cpu", required_argument, NULL, 'c' },

@@ -134,11 +134,11 @@ def test_cpuset_really_excludes_cpu0(cpuset):
 
 
 def test_load_runs_on_the_cpuset_cpu(cpuset):
-    r = cpuset.run("-j", "load", "--duration", "0.2", "--mix", "getpid,pipe", "--threads", "2")
+    r = cpuset.run("-j", "load", "--duration", "0.2", "--syscalls", "getpid,pipe", "--threads", "2")
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["cpu"] == cpuset.cpu and doc["total_calls"] > 0
-    r = cpuset.run("load", "--duration", "0.1", "--mix", "getpid")
+    r = cpuset.run("load", "--duration", "0.1", "--syscalls", "getpid")
     assert r.returncode == 0, r.stderr
     assert f"pinned from CPU {cpuset.cpu}" in r.stdout
 
@@ -230,7 +230,7 @@ def test_offline_cpu_is_refused_by_name(cpu1_offline):
 
 
 def test_load_and_overhead_on_the_remaining_cpus(cpu1_offline):
-    p = run("-j", "load", "--duration", "0.2", "--mix", "getpid,pipe", "--threads", "2")
+    p = run("-j", "load", "--duration", "0.2", "--syscalls", "getpid,pipe", "--threads", "2")
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["cpu"] == min(online_cpus())
     # sysmon's per-CPU maps still hold a value for the offline CPU.

@@ -56,7 +56,7 @@ profile_wait() {
 }
 workload() {
 	ln -sf "$BPFCOST" /tmp/bcwl
-	/tmp/bcwl load --mix getpid --count "$1" >/dev/null || fail "workload failed"
+	/tmp/bcwl load --syscalls getpid --count "$1" >/dev/null || fail "workload failed"
 }
 
 # prog_field ID KEY [SUB]: numeric "KEY" (inside object "SUB" when given)
@@ -333,7 +333,7 @@ test_profile_repeated_attach_under_load() {
 		grep -o '"id":[0-9]*,"type":"[a-z_]*","name":"sysmon_cnt_ente' | head -n1 |
 		sed 's/"id":\([0-9]*\).*/\1/')
 	[ -n "$id" ] || { kill -INT $smpid; fail "sysmon program not found"; }
-	"$BPFCOST" load --mix getpid --duration 600 >/dev/null &
+	"$BPFCOST" load --syscalls getpid --duration 600 >/dev/null &
 	ldpid=$!
 	bad=0
 	for i in 1 2 3 4 5 6 7 8; do
