@@ -111,9 +111,9 @@ struct demo_skip {
 };
 
 struct demo_report {
-	struct stats_enable se;
+	struct bpfstats_enable se;
 	struct sb_bias bias;		/* the stats' own share per run, measured here */
-	enum stats_via stats_via;	/* how stats were on (se is reset after) */
+	enum bpfstats_via stats_via;	/* how stats were on (se is reset after) */
 	int ncpus;			/* online CPUs: BPF runs on all of them */
 	int cpu;			/* the workload's CPU */
 	double round_s;
@@ -502,7 +502,7 @@ static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_re
 		return r->ncpus;
 	r->cpu = o->cpu;
 	r->round_s = o->round_s;
-	err = stats_enable(&r->se, false);
+	err = bpfstats_enable(&r->se, false);
 	if (err) {
 		bc_err("cannot enable run-time stats: %s", strerror(-err));
 		return err;
@@ -519,7 +519,7 @@ static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_re
 	}
 	/* A/B rounds without stats on: their two clock reads per run would be
 	 * part of the measured difference. */
-	stats_restore(&r->se);
+	bpfstats_restore(&r->se);
 	for (int w = 0; !err && col_wanted(r, COL_AB) && w < SYSMON_WEIGHT_COUNT; w++) {
 		if (!ctx->json)
 			fprintf(stderr, "bpfcost: sysmon %s: A/B rounds...\n",
@@ -586,7 +586,7 @@ static void print_header(FILE *f, const struct demo_report *r)
 		"%d online CPU%s.\nMethods used:\n", r->cpu, r->ncpus, r->ncpus == 1 ? "" : "s");
 	fprintf(f, "  stats     kernel run-time stats via %s%s, %.1f s per weight: the program\n"
 		"            body only, not tracepoint dispatch or the syscall slow path\n",
-		stats_via_name(r->stats_via), r->se.was_on ? " (already on before us)" : "",
+		bpfstats_via_name(r->stats_via), r->se.was_on ? " (already on before us)" : "",
 		r->round_s);
 	fprintf(f, "  ab        A/B timing of getpid, %d off/on round pairs of %.2f s: everything\n"
 		"            the tracer adds to the syscall, with a 95%% bootstrap CI\n",
@@ -776,7 +776,7 @@ static int print_json(struct bc_ctx *ctx, const struct demo_report *r)
 					   "s:o, s:o, s:o}",
 					   "round_s", r->round_s, "ncpus", r->ncpus, "stats",
 					   "method", "stats", "enabled_via",
-					   stats_via_name(r->stats_via), "was_on", r->se.was_on,
+					   bpfstats_via_name(r->stats_via), "was_on", r->se.was_on,
 					   "bias", bf_bias_json(&r->bias),
 					   "ab", "rounds", DEMO_AB_ROUNDS, "round_s", DEMO_AB_ROUND_S,
 					   "weights", weights,

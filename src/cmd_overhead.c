@@ -216,7 +216,7 @@ static void print_decomposition(FILE *f, const struct oh_result *r)
 		return;
 	}
 	fprintf(f, "\nDecomposition (%d extra on-rounds with run-time stats via %s%s):\n",
-		r->decomp_rounds, stats_via_name(r->stats_via),
+		r->decomp_rounds, bpfstats_via_name(r->stats_via),
 		r->stats_were_on ? "; stats were already on, so the A/B rounds include their cost" :
 		"");
 	fprintf(f, "  tracer programs: %.1f ns per run; %.2f runs per workload syscall after taking "
@@ -341,7 +341,7 @@ static int print_json(struct bc_ctx *ctx, const struct tracer *t, const struct o
 			json_object_set_new(kinds, wl_kind_name(i), kind_json(r, &r->k[i]));
 	if (r->have_decomp)
 		decomp = bc_json_pack("{s:i, s:s, s:b, s:I, s:I, s:f, s:f, s:I, s:s}", "rounds",
-				   r->decomp_rounds, "stats_via", stats_via_name(r->stats_via),
+				   r->decomp_rounds, "stats_via", bpfstats_via_name(r->stats_via),
 				   "stats_were_on", r->stats_were_on, "bpf_runs",
 				   (json_int_t)r->bpf_runs, "bpf_time_ns", (json_int_t)r->bpf_time_ns,
 				   "workload_runs", r->bpf_wl_runs, "background_runs_per_s",

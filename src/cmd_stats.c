@@ -84,7 +84,7 @@ static const char *const caveats[] = {
 
 struct stats_run {
 	struct rs_sampler rs;
-	struct stats_enable se;
+	struct bpfstats_enable se;
 	unsigned intervals;
 	bool stopped;
 };
@@ -271,7 +271,7 @@ static const char *reader_label(enum rs_reader r)
 static void print_start_plain(FILE *f, const struct stats_run *sr)
 {
 	fprintf(f, "run-time stats via %s%s, read with %s; %zu program%s, %d online CPUs\n",
-		stats_via_name(sr->se.via),
+		bpfstats_via_name(sr->se.via),
 		sr->se.was_on ? " (already on before us: counters hold history)" : "",
 		reader_label(sr->rs.reader), sr->rs.n, sr->rs.n == 1 ? "" : "s", sr->rs.ncpu);
 	bf_bias_legend(f, &sr->rs.bias);
@@ -373,7 +373,7 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 					   "type", "summary", "intervals", (int)sr->intervals,
 					   "duration_s", (double)(s->now_ns - s->start_ns) / 1e9,
 					   "stopped", sr->stopped, "stats_via",
-					   stats_via_name(sr->se.via), "stats_were_on",
+					   bpfstats_via_name(sr->se.via), "stats_were_on",
 					   sr->se.was_on, "counters_had_history", s->history,
 					   "ncpu", s->ncpu, "reader", rs_reader_name(s->reader),
 					   "reader_fallback", *s->reader_why ?
@@ -429,12 +429,12 @@ int cmd_stats(struct bc_ctx *ctx, int argc, char **argv)
 	err = selectors_resolve_words(opts.nsel, opts.sel_argv, &ids, &nids);
 	if (err)
 		return err;
-	err = stats_enable(&sr.se, opts.sysctl);
+	err = bpfstats_enable(&sr.se, opts.sysctl);
 	if (err) {
 		bc_err("cannot enable BPF run-time stats: %s", strerror(-err));
 		goto cleanup;
 	}
-	/* From here every exit goes through stats_restore below. */
+	/* From here every exit goes through bpfstats_restore below. */
 	err = rs_start(ctx, &sr.rs, &opts, ids, nids);
 	if (err)
 		goto cleanup;
@@ -448,7 +448,7 @@ int cmd_stats(struct bc_ctx *ctx, int argc, char **argv)
 	else
 		print_summary_plain(ctx->out, &sr);
 cleanup:
-	stats_restore(&sr.se);
+	bpfstats_restore(&sr.se);
 	rs_free(&sr.rs);
 	free(ids);
 	return err;

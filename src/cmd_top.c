@@ -62,7 +62,7 @@ struct top_hist {
 
 struct top_state {
 	struct rs_sampler rs;
-	struct stats_enable se;
+	struct bpfstats_enable se;
 	size_t *rows;		/* indices into rs.v, shown order */
 	size_t nrows;
 	enum sort_key sort;
@@ -252,7 +252,7 @@ static void fmt_status(const struct top_state *t, char *buf, size_t len)
 			 t->rs.bias.lo, t->rs.bias.hi);
 	snprintf(buf, len, "bpfcost top - %s  every %.2gs  stats via %s%s  reader %s%s"
 		 "  %zu/%zu programs  sort: %s%s%s%s%s", clock, t->interval_s,
-		 stats_via_name(t->se.via), t->se.was_on ? " (was on)" : "",
+		 bpfstats_via_name(t->se.via), t->se.was_on ? " (was on)" : "",
 		 rs_reader_name(t->rs.reader), bias, t->nrows, t->rs.n, sk_names[t->sort],
 		 t->desc ? " desc" : " asc", *t->filter ? "  filter: " : "", t->filter,
 		 t->paused ? "  PAUSED" : "");
@@ -577,7 +577,7 @@ int cmd_top(struct bc_ctx *ctx, int argc, char **argv)
 	err = selectors_resolve_words(opts.loop.nsel, opts.loop.sel_argv, &ids, &nids);
 	if (err)
 		return err;
-	err = stats_enable(&t.se, opts.loop.sysctl);
+	err = bpfstats_enable(&t.se, opts.loop.sysctl);
 	if (err) {
 		bc_err("cannot enable BPF run-time stats: %s", strerror(-err));
 		goto cleanup;
@@ -588,7 +588,7 @@ int cmd_top(struct bc_ctx *ctx, int argc, char **argv)
 	t.rs.gone_keep = TOP_GONE_KEEP;
 	err = opts.batch ? run_batch(ctx, &opts, &t) : run_curses(&t);
 cleanup:
-	stats_restore(&t.se);
+	bpfstats_restore(&t.se);
 	rs_free(&t.rs);
 	free(t.rows);
 	free(ids);

@@ -52,7 +52,7 @@ struct oh_result {
 	bool have_decomp;
 	char decomp_why[200];		/* when !have_decomp */
 	int decomp_rounds;
-	enum stats_via stats_via;
+	enum bpfstats_via stats_via;
 	bool stats_were_on;
 	uint64_t bpf_runs, bpf_time_ns;	/* over the workload windows */
 	double bpf_wl_runs;		/* of those, caused by the workload */

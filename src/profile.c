@@ -208,7 +208,7 @@ struct prof_session {
 	struct prof_inst *inst;		/* res->n targets, then the calibration */
 	size_t ninst;
 	struct empty_bpf *calib_skel;
-	struct stats_enable se;
+	struct bpfstats_enable se;
 	uint64_t t0, t1;
 };
 
@@ -585,7 +585,7 @@ static void inst_finish_info(struct prof_session *s, struct prof_inst *in)
 	t->target_misses = i1.recursion_misses - in->i0.recursion_misses;
 	t->entry_misses = e1.recursion_misses - in->e0.recursion_misses;
 	t->exit_misses = x1.recursion_misses - in->x0.recursion_misses;
-	if (s->se.via == STATS_VIA_NONE)
+	if (s->se.via == BPFSTATS_VIA_NONE)
 		return;
 	t->stats_ok = true;
 	t->stats_runs = i1.run_cnt - in->i0.run_cnt;
@@ -664,7 +664,7 @@ static void session_free(struct prof_session *s)
 	free(s->inst);
 	empty_bpf__destroy(s->calib_skel);
 	perf_close(&s->perf);
-	stats_restore(&s->se);
+	bpfstats_restore(&s->se);
 }
 
 int prof_run(struct bc_ctx *ctx, const struct prof_config *cfg, struct prof_result *res)
@@ -677,7 +677,7 @@ int prof_run(struct bc_ctx *ctx, const struct prof_config *cfg, struct prof_resu
 	err = session_setup(&s);
 	if (err)
 		goto cleanup;
-	if (cfg->stats && stats_enable(&s.se, false))
+	if (cfg->stats && bpfstats_enable(&s.se, false))
 		bc_note("run-time stats unavailable: no comparison with them");
 	res->stats_via = s.se.via;
 	res->stats_was_on = s.se.was_on;
