@@ -2,7 +2,7 @@
 """Cost of `bpfcost annotate` sampling vs the per-run cost of run-time stats.
 
 Subject: sysmon's count weight on raw_syscalls sys_enter, running all along.
-Workload: `bpfcost load --mix getpid --duration D` on CPU 0 (calls/s).
+Workload: `bpfcost load --syscalls getpid --duration D` on CPU 0 (calls/s).
 Conditions, interleaved round-robin for ROUNDS rounds:
   base       nothing else running
   stats      `bpfcost stats` running (BPF_ENABLE_STATS: two clock reads per run)
@@ -34,7 +34,7 @@ CONDS = {
 
 
 def load_rate():
-    out = subprocess.run([BIN, "-j", "load", "--mix", "getpid", "--duration", str(DUR)],
+    out = subprocess.run([BIN, "-j", "load", "--syscalls", "getpid", "--duration", str(DUR)],
                          capture_output=True, text=True, check=True).stdout
     return json.loads(out)["calls_per_s"]
 

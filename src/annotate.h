@@ -36,7 +36,7 @@ struct an_result {
 	struct jitmap map;	/* programs with their sample counts */
 	enum smp_event event;
 	unsigned freq;
-	int ncpu;
+	int ncpu;			/* CPUs sampled: every online one */
 	double elapsed_s;
 	bool stopped;		/* ended early by Ctrl-C/SIGTERM */
 	uint64_t samples;	/* kernel samples seen */

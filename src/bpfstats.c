@@ -6,7 +6,7 @@
  * any such fd is open, so the kernel reverts them even if we are killed.
  * The sysctl is the fallback for older kernels: the ledger (ledger.h)
  * records it before we set it and restores it on every exit path the
- * caller routes through stats_restore(), at exit, or at the next start
+ * caller routes through bpfstats_restore(), at exit, or at the next start
  * after a crash; concurrent runs share it, and the last one out restores. */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +21,7 @@
 
 #define STATS_SYSCTL "/proc/sys/kernel/bpf_stats_enabled"
 
-int stats_sysctl_read(int *val)
+int bpfstats_sysctl_read(int *val)
 {
 	int v, err = bc_read_int(STATS_SYSCTL, &v);
 
@@ -32,11 +32,11 @@ int stats_sysctl_read(int *val)
 	return err;
 }
 
-static int enable_via_sysctl(struct stats_enable *se)
+static int enable_via_sysctl(struct bpfstats_enable *se)
 {
 	int err, id;
 
-	err = stats_sysctl_read(&se->old_sysctl);
+	err = bpfstats_sysctl_read(&se->old_sysctl);
 	if (err)
 		return err;
 	se->was_on = se->old_sysctl == 1;
@@ -44,25 +44,25 @@ static int enable_via_sysctl(struct stats_enable *se)
 	if (id < 0)
 		return id;
 	se->sysctl_id = id;
-	se->via = STATS_VIA_SYSCTL;
+	se->via = BPFSTATS_VIA_SYSCTL;
 	return 0;
 }
 
-int stats_enable(struct stats_enable *se, bool prefer_sysctl)
+int bpfstats_enable(struct bpfstats_enable *se, bool prefer_sysctl)
 {
 	int on = 0;
 
-	se->via = STATS_VIA_NONE;
+	se->via = BPFSTATS_VIA_NONE;
 	se->fd = -1;
 	se->old_sysctl = -1;
 	se->sysctl_id = 0;
 	/* On before us: the sysctl set, or another process holding a
 	 * BPF_ENABLE_STATS fd (the sysctl does not show those). */
-	se->was_on = (stats_sysctl_read(&on) == 0 && on == 1) || stats_fd_holders(NULL, 0) > 0;
+	se->was_on = (bpfstats_sysctl_read(&on) == 0 && on == 1) || bpfstats_fd_holders(NULL, 0) > 0;
 	if (!prefer_sysctl) {
 		se->fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 		if (se->fd >= 0) {
-			se->via = STATS_VIA_FD;
+			se->via = BPFSTATS_VIA_FD;
 			return 0;
 		}
 		se->fd = -1;
@@ -70,23 +70,23 @@ int stats_enable(struct stats_enable *se, bool prefer_sysctl)
 	return enable_via_sysctl(se);
 }
 
-void stats_restore(struct stats_enable *se)
+void bpfstats_restore(struct bpfstats_enable *se)
 {
-	if (se->via == STATS_VIA_FD && se->fd >= 0)
+	if (se->via == BPFSTATS_VIA_FD && se->fd >= 0)
 		close(se->fd);
-	else if (se->via == STATS_VIA_SYSCTL)
+	else if (se->via == BPFSTATS_VIA_SYSCTL)
 		ledger_undo(se->sysctl_id);	/* says so if it cannot */
 	se->sysctl_id = 0;
 	se->fd = -1;
-	se->via = STATS_VIA_NONE;
+	se->via = BPFSTATS_VIA_NONE;
 }
 
-const char *stats_via_name(enum stats_via via)
+const char *bpfstats_via_name(enum bpfstats_via via)
 {
 	switch (via) {
-	case STATS_VIA_FD:
+	case BPFSTATS_VIA_FD:
 		return "BPF_ENABLE_STATS";
-	case STATS_VIA_SYSCTL:
+	case BPFSTATS_VIA_SYSCTL:
 		return "sysctl";
 	default:
 		return "none";
@@ -117,7 +117,7 @@ static int add_holder(const char *pid, void *arg)
 	return 0;
 }
 
-int stats_fd_holders(pid_t *pids, int max)
+int bpfstats_fd_holders(pid_t *pids, int max)
 {
 	struct holders h = { pids, max, 0 };
 	int err = bc_for_each_process(add_holder, &h);

@@ -17,6 +17,7 @@
 #include "bpfstats.h"
 #include "statsbias.h"
 #include "common.h"
+#include "cpumask.h"
 #include "kfeatures.h"
 #include "overhead.h"
 #include "profile.h"
@@ -39,7 +40,8 @@ static const char demo_help[] =
 	"Usage: bpfcost demo [OPTIONS]\n\n"
 	"Measure the reference syscall monitor (bpfcost sysmon) at each weight --\n"
 	"count, proc, events -- while the syscall workload (bpfcost load) runs on\n"
-	"CPU 0, with every measuring method this kernel allows (see bpfcost doctor).\n"
+	"one CPU (the first we may use: online, in our CPU set), with every\n"
+	"measuring method this kernel allows (see bpfcost doctor).\n"
 	"Methods that cannot run here are listed with the reason.\n\n"
 	"Columns, each marked with the method that measured it:\n"
 	"  RUNS/SYSCALL        program runs per syscall seen by the monitor (stats)\n"
@@ -69,7 +71,8 @@ static const char demo_help[] =
 	"perf_cycles (bpfcost -v demo names each trial).\n\n"
 	"Options:\n"
 	"  --round-time D   workload time per weight (default 5s)\n"
-	"  --mix LIST       workload kinds (default " DEMO_DEFAULT_MIX ")\n"
+	"  --syscalls LIST  workload kinds (default " DEMO_DEFAULT_MIX "; see\n"
+	"                   bpfcost load --help)\n"
 	"  -h, --help       this help\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost demo\n"
@@ -114,10 +117,11 @@ struct demo_skip {
 };
 
 struct demo_report {
-	struct stats_enable se;
+	struct bpfstats_enable se;
 	struct sb_bias bias;		/* the stats' own share per run, measured here */
-	enum stats_via stats_via;	/* how stats were on (se is reset after) */
-	int ncpus;
+	enum bpfstats_via stats_via;	/* how stats were on (se is reset after) */
+	int ncpus;			/* online CPUs: BPF runs on all of them */
+	int cpu;			/* the workload's CPU */
 	double round_s;
 	struct demo_weight w[SYSMON_WEIGHT_COUNT];
 	int nskip;
@@ -153,6 +157,7 @@ struct demo_profiling {
 struct demo_opts {
 	double round_s;
 	unsigned mask;
+	int cpu;		/* where the workload runs (wl_cpu_resolve) */
 };
 
 /* Methods this version of demo runs; the rest are reported as skipped. */
@@ -178,17 +183,19 @@ static int parse_args(int argc, char **argv, struct demo_opts *o)
 {
 	static const struct option opts[] = {
 		{ "round-time", required_argument, NULL, 'r' },
-		{ "mix", required_argument, NULL, 'm' },
+		{ "syscalls", required_argument, NULL, 'm' },
+		{ "mix", required_argument, NULL, 'm' },	/* old name, not in help */
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	int err;
 
 	o->round_s = DEMO_DEFAULT_ROUND_S;
+	o->cpu = WL_CPU_AUTO;
 	err = wl_parse_mix(DEMO_DEFAULT_MIX, &o->mask);
 	if (!err)
 		err = bc_parse_opts(argc, argv, "h", opts, demo_help, parse_opt, o, true);
-	return err;
+	return err ? err : wl_cpu_resolve(&o->cpu);
 }
 
 static int read_prog_stats(struct demo_weight *dw, bool first)
@@ -216,7 +223,7 @@ static int read_prog_stats(struct demo_weight *dw, bool first)
 
 static int run_workload(const struct demo_opts *o)
 {
-	struct wl_config cfg = { .mask = o->mask, .threads = 1, .cpu = 0,
+	struct wl_config cfg = { .mask = o->mask, .threads = 1, .cpu = o->cpu,
 				 .duration_s = o->round_s };
 	struct wl_result *res = wl_result_new();
 	int err;
@@ -232,11 +239,11 @@ static int run_workload(const struct demo_opts *o)
 
 /* The A/B column: short interleaved rounds on getpid, no decomposition
  * (the stats columns already give the in-BPF part). */
-static int measure_ab(struct demo_weight *dw)
+static int measure_ab(const struct demo_report *r, struct demo_weight *dw)
 {
 	struct tracer_opts to = { .weight = dw->weight };
 	struct oh_config cfg = {
-		.wl = { .mask = 1u << WL_GETPID, .threads = 1, .cpu = 0,
+		.wl = { .mask = 1u << WL_GETPID, .threads = 1, .cpu = r->cpu,
 			.duration_s = DEMO_AB_ROUND_S },
 		.rounds = DEMO_AB_ROUNDS,
 	};
@@ -264,7 +271,7 @@ static int measure_wrap(struct demo_report *r, struct demo_weight *dw)
 	struct tracer_opts to = { .weight = dw->weight };
 	struct sw_config cfg = {
 		.kinds = 1u << WL_GETPID, .duration_s = DEMO_WRAP_S, .compare = true,
-		.wl = { .mask = 1u << WL_GETPID, .threads = 1, .cpu = 0 },
+		.wl = { .mask = 1u << WL_GETPID, .threads = 1, .cpu = r->cpu },
 	};
 	struct sw_result res = { 0 };
 	struct tracer t;
@@ -501,9 +508,12 @@ static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_re
 	r->profiled = method_available(ctx, METHOD_PROFILE, NULL, 0);
 	r->sampled = method_available(ctx, METHOD_ANNOTATE, NULL, 0) &&
 		     an_resolve_event(ctx, SMP_EVENT_AUTO, &r->sample_event) == 0;
-	r->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	r->ncpus = cpus_online_count();
+	if (r->ncpus < 0)
+		return r->ncpus;
+	r->cpu = o->cpu;
 	r->round_s = o->round_s;
-	err = stats_enable(&r->se, false);
+	err = bpfstats_enable(&r->se, false);
 	if (err) {
 		bc_err("cannot enable run-time stats: %s", strerror(-err));
 		return err;
@@ -520,12 +530,12 @@ static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_re
 	}
 	/* A/B rounds without stats on: their two clock reads per run would be
 	 * part of the measured difference. */
-	stats_restore(&r->se);
+	bpfstats_restore(&r->se);
 	for (int w = 0; !err && col_wanted(r, COL_AB) && w < SYSMON_WEIGHT_COUNT; w++) {
 		if (!ctx->json)
 			fprintf(stderr, "bpfcost: sysmon %s: A/B rounds...\n",
 				sysmon_weight_name(w));
-		err = measure_ab(&r->w[w]);
+		err = measure_ab(r, &r->w[w]);
 		r->w[w].got[COL_AB] = !err;
 		if (err)
 			err = col_failed(r, COL_AB, &r->w[w], err, NULL);
@@ -616,11 +626,11 @@ static void print_elems(FILE *f, const char *label, const int inside[SW_EL_COUNT
 
 static void print_header(FILE *f, const struct demo_report *r)
 {
-	fprintf(f, "Reference service: bpfcost sysmon at three weights; workload on CPU 0; %d CPUs.\n"
-		"Methods used:\n", r->ncpus);
+	fprintf(f, "Reference service: bpfcost sysmon at three weights; workload on CPU %d; "
+		"%d online CPU%s.\nMethods used:\n", r->cpu, r->ncpus, r->ncpus == 1 ? "" : "s");
 	fprintf(f, "  stats     kernel run-time stats via %s%s, %.1f s per weight: the program\n"
 		"            body only, not tracepoint dispatch or the syscall slow path\n",
-		stats_via_name(r->stats_via), r->se.was_on ? " (already on before us)" : "",
+		bpfstats_via_name(r->stats_via), r->se.was_on ? " (already on before us)" : "",
 		r->round_s);
 	fprintf(f, "  ab        A/B timing of getpid, %d off/on round pairs of %.2f s: everything\n"
 		"            the tracer adds to the syscall, with a 95%% CI (%s)\n",
@@ -830,7 +840,7 @@ static int print_json(struct bc_ctx *ctx, const struct demo_report *r)
 					   "s:o, s:o, s:o}",
 					   "round_s", r->round_s, "ncpus", r->ncpus, "stats",
 					   "method", "stats", "enabled_via",
-					   stats_via_name(r->stats_via), "was_on", r->se.was_on,
+					   bpfstats_via_name(r->stats_via), "was_on", r->se.was_on,
 					   "bias", bf_bias_json(&r->bias),
 					   "ab", "rounds", DEMO_AB_ROUNDS, "round_s", DEMO_AB_ROUND_S,
 					   "weights", weights,

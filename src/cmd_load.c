@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "common.h"
+#include "cpumask.h"
 #include "workload.h"
 
 #define LOAD_DEFAULT_DURATION_S 5.0
@@ -23,22 +24,24 @@ static const char load_help[] =
 	"  nanosleep (0 s).\n\n"
 	"Probes: none.\n\n"
 	"Options:\n"
-	"  --mix LIST        comma-separated kinds, or 'all' (default: all)\n"
+	"  --syscalls LIST   comma-separated kinds, or 'all' (default: all)\n"
 	"  --duration D      run for D (10, 10s, 500ms, 2m; default 5s)\n"
 	"  --count N         instead: N calls of each kind per thread\n"
 	"  --rate R          pace each thread to R calls/s (default 0: full speed)\n"
 	"  --threads N       worker threads, 1..1024 (default 1)\n"
-	"  --cpu C           pin thread i to CPU (C+i) mod ncpu; -1: no pinning (default 0)\n"
+	"  --cpu C           pin thread i to the i-th CPU from C among those we may\n"
+	"                    use (online and in our CPU set); -1: no pinning\n"
+	"                    (default: the first of them)\n"
 	"  --hist            also print the latency histogram of each kind\n"
 	"  -h, --help        this help\n\n"
 	"The clock is rdtscp when the CPU has an invariant TSC, else\n"
 	"clock_gettime(CLOCK_MONOTONIC); BPFCOST_CLOCK=clock_gettime forces the latter.\n"
 	"Ctrl-C ends the run early and prints what was collected (stopped: yes).\n\n"
 	"EXAMPLES:\n"
-	"  bpfcost load                              # every kind for 5 s on CPU 0\n"
-	"  bpfcost load --mix getpid,read --duration 10s\n"
+	"  bpfcost load                              # every kind for 5 s, one CPU\n"
+	"  bpfcost load --syscalls getpid,read --duration 10s\n"
 	"  bpfcost load --count 100000 --threads 2 --hist\n"
-	"  bpfcost -j load --mix openat --rate 5000 --duration 3\n";
+	"  bpfcost -j load --syscalls openat --rate 5000 --duration 3\n";
 
 struct load_opts {
 	struct wl_config cfg;
@@ -54,7 +57,6 @@ struct load_report {
 static int parse_opt(int c, const char *arg, void *opts)
 {
 	struct load_opts *o = opts;
-	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 
 	switch (c) {
 	case 'm':
@@ -69,7 +71,7 @@ static int parse_opt(int c, const char *arg, void *opts)
 	case 't':
 		return parse_int("--threads", arg, 1, LOAD_MAX_THREADS, &o->cfg.threads);
 	case 'C':
-		return parse_int("--cpu", arg, -1, ncpu > 0 ? ncpu - 1 : 0, &o->cfg.cpu);
+		return parse_int("--cpu", arg, WL_CPU_NONE, CPUMASK_MAX - 1, &o->cfg.cpu);
 	case 'H':
 		o->hist = true;
 		return 0;
@@ -81,7 +83,8 @@ static int parse_opt(int c, const char *arg, void *opts)
 static int parse_args(int argc, char **argv, struct load_opts *o)
 {
 	static const struct option opts[] = {
-		{ "mix", required_argument, NULL, 'm' },
+		{ "syscalls", required_argument, NULL, 'm' },
+		{ "mix", required_argument, NULL, 'm' },	/* old name, not in help */
 		{ "duration", required_argument, NULL, 'd' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "rate", required_argument, NULL, 'r' },
@@ -93,7 +96,7 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 	};
 	int err;
 
-	*o = (struct load_opts){ .cfg = { .mask = WL_MASK_ALL, .threads = 1, .cpu = 0 } };
+	*o = (struct load_opts){ .cfg = { .mask = WL_MASK_ALL, .threads = 1, .cpu = WL_CPU_AUTO } };
 	err = bc_parse_opts(argc, argv, "h", opts, load_help, parse_opt, o, true);
 	if (err)
 		return err;
@@ -103,7 +106,7 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 	}
 	if (!o->have_duration && !o->cfg.count)
 		o->cfg.duration_s = LOAD_DEFAULT_DURATION_S;
-	return 0;
+	return wl_cpu_resolve(&o->cfg.cpu);
 }
 
 static double per_second(uint64_t n, double secs)

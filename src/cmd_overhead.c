@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "common.h"
+#include "cpumask.h"
 #include "kfeatures.h"
 #include "overhead.h"
 
@@ -81,7 +82,8 @@ static const char overhead_help[] =
 	"                         bpfcost load --help)\n"
 	"  --rounds N             off/on pairs, 4..10000 (default 500; 10 for a command)\n"
 	"  --round-time D         workload time per round (default 0.02s; 1s for a command)\n"
-	"  --cpu C                pin the workload to CPU C (default 0)\n"
+	"  --cpu C                pin the workload to CPU C; -1: no pinning (default:\n"
+	"                         the first CPU we may use: online, in our CPU set)\n"
 	"  --threads N            workload threads (default 1)\n"
 	"  --decomp-rounds N      extra on-rounds with run-time stats, each running every\n"
 	"                         kind alone for the round time (at least 0.25s)\n"
@@ -107,7 +109,6 @@ struct overhead_opts {
 static int parse_opt(int c, const char *arg, void *opts)
 {
 	struct overhead_opts *o = opts;
-	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 
 	switch (c) {
 	case 'S':
@@ -122,7 +123,7 @@ static int parse_opt(int c, const char *arg, void *opts)
 		o->have_round_time = true;
 		return parse_duration("--round-time", arg, &o->cfg.wl.duration_s);
 	case 'c':
-		return parse_int("--cpu", arg, -1, ncpu > 0 ? ncpu - 1 : 0, &o->cfg.wl.cpu);
+		return parse_int("--cpu", arg, WL_CPU_NONE, CPUMASK_MAX - 1, &o->cfg.wl.cpu);
 	case 't':
 		return parse_int("--threads", arg, 1, 1024, &o->cfg.wl.threads);
 	case 'D':
@@ -166,6 +167,7 @@ static int parse_args(int argc, char **argv, struct overhead_opts *o)
 	static const struct option opts[] = {
 		{ "sysmon", required_argument, NULL, 'S' },
 		{ "syscalls", required_argument, NULL, 's' },
+		{ "mix", required_argument, NULL, 's' },	/* load's old name, not in help */
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "round-time", required_argument, NULL, 'R' },
 		{ "cpu", required_argument, NULL, 'c' },
@@ -182,6 +184,7 @@ static int parse_args(int argc, char **argv, struct overhead_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->cfg.wl.threads = 1;
+	o->cfg.wl.cpu = WL_CPU_AUTO;
 	o->t.ready_timeout_s = 30;
 	o->t.grace_s = 5;
 	err = wl_parse_mix(OH_DEFAULT_MIX, &o->cfg.wl.mask);
@@ -197,7 +200,7 @@ static int parse_args(int argc, char **argv, struct overhead_opts *o)
 		return -EINVAL;
 	}
 	apply_defaults(o);
-	return 0;
+	return wl_cpu_resolve(&o->cfg.wl.cpu);
 }
 
 static void print_progress(int i, int total, const char *what, void *arg)
@@ -325,7 +328,7 @@ static void print_decomposition(FILE *f, const struct oh_result *r)
 	}
 	fprintf(f, "\nDecomposition (%d extra on-rounds with run-time stats via %s, each syscall "
 		"kind alone, the others off%s):\n", r->decomp_rounds,
-		stats_via_name(r->stats_via),
+		bpfstats_via_name(r->stats_via),
 		r->stats_were_on ? "; stats were already on, so the A/B rounds include their cost" :
 		"");
 	print_bias_line(f, r);
@@ -565,7 +568,7 @@ static int print_json(struct bc_ctx *ctx, const struct tracer *t, const struct o
 	if (r->have_decomp)
 		decomp = bc_json_pack("{s:i, s:s, s:b, s:o, s:I, s:I, s:f, s:f, s:I, s:s, s:s}",
 				   "rounds", r->decomp_rounds, "stats_via",
-				   stats_via_name(r->stats_via), "stats_were_on", r->stats_were_on,
+				   bpfstats_via_name(r->stats_via), "stats_were_on", r->stats_were_on,
 				   "stats_bias", bias_json(r), "bpf_runs", (json_int_t)r->bpf_runs,
 				   "bpf_time_ns", (json_int_t)r->bpf_time_ns, "workload_runs",
 				   r->bpf_wl_runs, "background_runs_per_s", r->bg_runs_per_s,

@@ -252,8 +252,8 @@ static void print_plain(struct bc_ctx *ctx, const struct profile_opts *o, const 
 			r->calib_ns, (unsigned long long)r->calib.runs);
 	else
 		fprintf(f, "calibration: off (--no-calibrate): figures include the observer\n");
-	fprintf(f, "run-time stats: %s%s\n", stats_via_name(r->stats_via),
-		r->stats_via != STATS_VIA_NONE ? " (for the window)" : "");
+	fprintf(f, "run-time stats: %s%s\n", bpfstats_via_name(r->stats_via),
+		r->stats_via != BPFSTATS_VIA_NONE ? " (for the window)" : "");
 	for (i = 0; i < r->n; i++)
 		print_target(f, r, &r->t[i], o->hist);
 	if (r->calibrated)
@@ -367,7 +367,7 @@ static int print_json(struct bc_ctx *ctx, const struct profile_opts *o, const st
 	return bc_json_emit(ctx, bc_json_pack("{s:f, s:f, s:b, s:s, s:o, s:o}",
 					   "duration_s", o->cfg.duration_s,
 					   "elapsed_s", r->elapsed_s, "stopped", r->stopped,
-					   "run_time_stats", stats_via_name(r->stats_via),
+					   "run_time_stats", bpfstats_via_name(r->stats_via),
 					   "calibration", calib, "programs", progs));
 }
 

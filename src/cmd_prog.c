@@ -72,7 +72,7 @@ static void measure_bias(struct prog_report *r)
 		snprintf(r->bias.why, sizeof(r->bias.why), "no program has counted runs");
 		return;
 	}
-	if (r->stats_sysctl != 1 && stats_fd_holders(NULL, 0) == 0) {
+	if (r->stats_sysctl != 1 && bpfstats_fd_holders(NULL, 0) == 0) {
 		snprintf(r->bias.why, sizeof(r->bias.why),
 			 "run-time stats are off ('bpfcost stats' corrects while it holds them on)");
 		return;
@@ -165,7 +165,7 @@ static int collect(struct bc_ctx *ctx, struct prog_report *r, int argc, char **a
 	err = fill_owners(ctx, &r->progs);
 	if (err)
 		goto cleanup;
-	if (stats_sysctl_read(&r->stats_sysctl))
+	if (bpfstats_sysctl_read(&r->stats_sysctl))
 		r->stats_sysctl = -1;
 	if (correct)
 		measure_bias(r);

@@ -20,16 +20,21 @@ static const char stats_help[] =
 	"Usage: bpfcost stats [PROG...] [OPTIONS]\n\n"
 	"Sample the kernel's own per-program run-time stats (run_cnt, run_time_ns,\n"
 	"recursion_misses) every interval and report per program: runs, runs/s,\n"
-	"ns per run, CPU share as % of one CPU (%CPU1) and of the machine (%MACH),\n"
+	"ns per run, CPU share as % of one CPU (%CPU1) and of all online CPUs (%MACH),\n"
 	"recursion misses and totals since start. Ends with a summary of the run.\n"
 	"With no PROG every loaded program is sampled and programs loaded during\n"
 	"the run are added; with PROG (id N | tag HEX | name NAME | pinned PATH |\n"
 	"pid N | comm NAME) only the programs selected at start. A program that\n"
 	"vanishes is shown as 'gone' once, with no figures for that interval (its\n"
-	"runs before it went were never read; the summary keeps its totals); an\n"
-	"interval without runs shows 'no runs'. OWNER: the processes (PID/COMM)\n"
-	"holding each program through a program, link or perf event fd, found on\n"
-	"every pass; else 'pinned: PATH' or 'none' (see 'bpfcost prog --help').\n\n"
+	"runs before it went were never read); an interval without runs shows\n"
+	"'no runs'.\n"
+	"Without PROG, a gone program is then forgotten (memory stays bounded on a\n"
+	"host that loads and unloads programs all day): the summary lists the\n"
+	"programs still loaded (and those gone in the last interval) with their\n"
+	"totals and sums the others in one 'gone earlier' row.\n"
+	"OWNER: the processes (PID/COMM) holding each program through a program,\n"
+	"link or perf event fd, found on every pass; else 'pinned: PATH' or 'none'\n"
+	"(see 'bpfcost prog --help').\n\n"
 	"Corrected figures (CORR_NS, CORR%1): the stats count part of their own\n"
 	"clock reads as program time. At start bpfcost measures that share here\n"
 	"(an empty raw_tp program run ~65,000 times by BPF_PROG_TEST_RUN, ~0.1 s,\n"
@@ -100,7 +105,7 @@ struct stats_run {
 	struct tc_collector tc;
 	bool tc_ok;		/* the last pass read the tail-call relations */
 	bool tc_said;		/* the reason they could not be read was said */
-	struct stats_enable se;
+	struct bpfstats_enable se;
 	unsigned intervals;
 	bool stopped;
 };
@@ -236,6 +241,34 @@ static void print_interval_plain(FILE *f, const struct stats_run *sr)
 	fflush(f);
 }
 
+/* The programs dropped after they vanished, as one row: their runs over
+ * the whole run's wall time, raw and corrected. False when there were
+ * none. */
+static bool dropped_rate(const struct rs_sampler *s, struct rs_rate *r, struct sb_corrected *c)
+{
+	static const struct rs_sample zero;
+
+	if (!s->dropped.n ||
+	    rs_rate_compute(&zero, &s->dropped.total, s->now_ns - s->start_ns, s->ncpu, r))
+		return false;
+	sb_correct(&s->bias, !s->dropped.uncorrected, r->runs, r->time_ns, r->wall_s, c);
+	return true;
+}
+
+static void print_dropped_plain(FILE *f, const struct rs_sampler *s)
+{
+	struct sb_corrected c;
+	struct rs_rate r;
+	char label[32];
+
+	if (!dropped_rate(s, &r, &c))
+		return;
+	snprintf(label, sizeof(label), "(%llu gone earlier)", (unsigned long long)s->dropped.n);
+	fprintf(f, "%7s %-15s %-24s", "", "", label);
+	print_rate_cols(f, &r, &c, true, "no runs");
+	fprintf(f, " %12llu %-5s\n", (unsigned long long)r.runs, "gone");
+}
+
 static void print_summary_plain(FILE *f, const struct stats_run *sr)
 {
 	const struct rs_sampler *s = &sr->rs;
@@ -252,6 +285,7 @@ static void print_summary_plain(FILE *f, const struct stats_run *sr)
 
 		print_row(f, sr, p, &tot, err == 0);
 	}
+	print_dropped_plain(f, s);
 }
 
 static const char *reader_label(enum rs_reader r)
@@ -263,7 +297,7 @@ static const char *reader_label(enum rs_reader r)
 static void print_start_plain(FILE *f, const struct stats_run *sr)
 {
 	fprintf(f, "run-time stats via %s%s, read with %s; owners from %s; %zu program%s, "
-		"%d CPUs\n", stats_via_name(sr->se.via),
+		"%d online CPUs\n", bpfstats_via_name(sr->se.via),
 		sr->se.was_on ? " (already on before us: counters hold history)" : "",
 		reader_label(sr->rs.reader),
 		sr->rs.owners->iter ? "the BPF iterator (iter/task_file)" : "/proc",
@@ -341,6 +375,20 @@ static int print_interval_json(struct bc_ctx *ctx, const struct stats_run *sr)
 					   rate_json(&sum, &c), "programs", progs));
 }
 
+/* {"programs": N, "total": {...}, "rate": over the whole run or null}. */
+static json_t *dropped_json(const struct rs_sampler *s)
+{
+	const struct rs_sample *t = &s->dropped.total;
+	struct sb_corrected c;
+	struct rs_rate r;
+
+	return bc_json_pack("{s:I, s:{s:I, s:I, s:I}, s:o}", "programs", (json_int_t)s->dropped.n,
+			 "total", "runs", (json_int_t)t->run_cnt, "run_time_ns",
+			 (json_int_t)t->run_time_ns, "recursion_misses",
+			 (json_int_t)t->recursion_misses, "rate",
+			 dropped_rate(s, &r, &c) ? rate_json(&r, &c) : json_null());
+}
+
 static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 {
 	const struct rs_sampler *s = &sr->rs;
@@ -357,18 +405,19 @@ static int print_summary_json(struct bc_ctx *ctx, const struct stats_run *sr)
 		json_array_append_new(progs, prog_json(sr, p, err ? NULL : prog_rate_json(s, p, &tot)));
 	}
 	return bc_json_emit(ctx, bc_json_pack("{s:s, s:i, s:f, s:b, s:s, s:b, s:b, s:i, s:s, s:o, "
-					   "s:s, s:o, s:o, s:o}",
+					   "s:s, s:o, s:o, s:o, s:o}",
 					   "type", "summary", "intervals", (int)sr->intervals,
 					   "duration_s", (double)(s->now_ns - s->start_ns) / 1e9,
 					   "stopped", sr->stopped, "stats_via",
-					   stats_via_name(sr->se.via), "stats_were_on",
+					   bpfstats_via_name(sr->se.via), "stats_were_on",
 					   sr->se.was_on, "counters_had_history", s->history,
 					   "ncpu", s->ncpu, "reader", rs_reader_name(s->reader),
 					   "reader_fallback", *s->reader_why ?
 					   json_string(s->reader_why) : json_null(),
 					   "owners_via", owners_via_name(s->owners),
 					   "stats_bias", bf_bias_json(&s->bias),
-					   "caveats", cav, "programs", progs));
+					   "caveats", cav, "programs", progs,
+					   "gone_earlier", dropped_json(s)));
 }
 
 /* ---- the run ---- */
@@ -435,12 +484,12 @@ int cmd_stats(struct bc_ctx *ctx, int argc, char **argv)
 	err = selectors_resolve_words(opts.nsel, opts.sel_argv, &ids, &nids);
 	if (err)
 		return err;
-	err = stats_enable(&sr.se, opts.sysctl);
+	err = bpfstats_enable(&sr.se, opts.sysctl);
 	if (err) {
 		bc_err("cannot enable BPF run-time stats: %s", strerror(-err));
 		goto cleanup;
 	}
-	/* From here every exit goes through stats_restore below. */
+	/* From here every exit goes through bpfstats_restore below. */
 	err = rs_start(ctx, &sr.rs, &opts, ids, nids);
 	if (err)
 		goto cleanup;
@@ -454,7 +503,7 @@ int cmd_stats(struct bc_ctx *ctx, int argc, char **argv)
 	else
 		print_summary_plain(ctx->out, &sr);
 cleanup:
-	stats_restore(&sr.se);
+	bpfstats_restore(&sr.se);
 	rs_free(&sr.rs);
 	tc_collector_free(&sr.tc);
 	free(ids);

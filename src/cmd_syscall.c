@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "common.h"
+#include "cpumask.h"
 #include "kfeatures.h"
 #include "syscallwrap.h"
 
@@ -60,8 +61,9 @@ static const char syscall_help[] =
 	"                      " SC_DEFAULT_MIX "; see bpfcost load --help)\n"
 	"  --duration D        per phase (default 2s)\n"
 	"  --threads N         workload threads, 1..1024 (default 1)\n"
-	"  --cpu C             pin workload thread i to CPU (C+i) mod ncpu; -1: no\n"
-	"                      pinning (default 0)\n"
+	"  --cpu C             pin workload thread i to the i-th CPU from C among\n"
+	"                      those we may use (online, in our CPU set); -1: no\n"
+	"                      pinning (default: the first of them)\n"
 	"  --pid PID           no workload: watch process PID for --duration\n"
 	"  --hist              also print the histograms\n"
 	"  --ready-after D     command: measure D after start, no attach detection\n"
@@ -84,7 +86,6 @@ struct syscall_opts {
 static int parse_opt(int c, const char *arg, void *opts)
 {
 	struct syscall_opts *o = opts;
-	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 
 	switch (c) {
 	case 'S':
@@ -105,7 +106,7 @@ static int parse_opt(int c, const char *arg, void *opts)
 	case 't':
 		return parse_int("--threads", arg, 1, 1024, &o->cfg.wl.threads);
 	case 'c':
-		return parse_int("--cpu", arg, -1, ncpu > 0 ? ncpu - 1 : 0, &o->cfg.wl.cpu);
+		return parse_int("--cpu", arg, WL_CPU_NONE, CPUMASK_MAX - 1, &o->cfg.wl.cpu);
 	case 'p':
 		o->cfg.observe = true;
 		return parse_int("--pid", arg, 1, 0x3fffffff, &o->cfg.pid);
@@ -147,6 +148,7 @@ static int parse_args(int argc, char **argv, struct syscall_opts *o)
 		{ "method", required_argument, NULL, 'm' },
 		{ "maxactive", required_argument, NULL, 'M' },
 		{ "syscalls", required_argument, NULL, 's' },
+		{ "mix", required_argument, NULL, 's' },	/* load's old name, not in help */
 		{ "duration", required_argument, NULL, 'd' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "cpu", required_argument, NULL, 'c' },
@@ -161,6 +163,7 @@ static int parse_args(int argc, char **argv, struct syscall_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->cfg.wl.threads = 1;
+	o->cfg.wl.cpu = WL_CPU_AUTO;
 	o->cfg.duration_s = SC_DEFAULT_DURATION_S;
 	o->t.ready_timeout_s = 30;
 	o->t.grace_s = 5;
@@ -172,7 +175,8 @@ static int parse_args(int argc, char **argv, struct syscall_opts *o)
 		return err;
 	o->t.is_command = optind < argc;
 	o->t.argv = argv + optind;
-	return check_args(o);
+	err = check_args(o);
+	return err ? err : wl_cpu_resolve(&o->cfg.wl.cpu);
 }
 
 /* ---- Plain output ------------------------------------------------------ */

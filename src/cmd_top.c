@@ -22,7 +22,7 @@
 
 #define TOP_HIST 120		/* samples of history kept per program */
 #define TOP_GRAPH_H 6		/* rows of each graph */
-#define TOP_GONE_KEEP 5		/* passes a gone program stays listed */
+#define TOP_GONE_KEEP 5		/* passes a gone program stays listed (then dropped) */
 
 static const char top_help[] =
 	"Usage: bpfcost top [PROG...] [OPTIONS]\n\n"
@@ -63,6 +63,7 @@ static const char *const sk_names[SK_COUNT] = { "ID", "TYPE", "NAME", "RUNS/S", 
 						 "CORR_NS", "%CPU1", "CORR%1", "%MACH",
 						 "MISSES", "TOTAL_RUNS" };
 
+/* A program's history: its rs_prog's user data, dropped with it. */
 struct top_hist {
 	double cpu[TOP_HIST], nsr[TOP_HIST];
 	unsigned n;		/* samples stored (ring, newest at n-1) */
@@ -72,9 +73,7 @@ struct top_state {
 	struct rs_sampler rs;
 	struct tc_collector tc;
 	bool tc_ok;		/* the last pass read the tail-call relations */
-	struct stats_enable se;
-	struct top_hist *hist;	/* parallel to rs.v (indices are stable) */
-	size_t hist_cap;
+	struct bpfstats_enable se;
 	size_t *rows;		/* indices into rs.v, shown order */
 	size_t nrows;
 	enum sort_key sort;
@@ -90,21 +89,6 @@ struct top_opts {
 };
 
 /* ---- model: history, filter, sort ---- */
-
-static int hist_grow(struct top_state *t)
-{
-	struct top_hist *h;
-
-	if (t->rs.n <= t->hist_cap)
-		return 0;
-	h = realloc(t->hist, t->rs.cap * sizeof(*h));
-	if (!h)
-		return -ENOMEM;
-	memset(h + t->hist_cap, 0, (t->rs.cap - t->hist_cap) * sizeof(*h));
-	t->hist = h;
-	t->hist_cap = t->rs.cap;
-	return 0;
-}
 
 static void hist_push(struct top_hist *h, double cpu, double nsr)
 {
@@ -123,8 +107,6 @@ static int top_sample(struct top_state *t)
 	size_t i;
 	int err = rs_sample(&t->rs);
 
-	if (!err)
-		err = hist_grow(t);
 	if (err)
 		return err;
 	/* The relations are an addition: without them rows show "?". */
@@ -133,11 +115,13 @@ static int top_sample(struct top_state *t)
 		return err;
 	t->tc_ok = !err;
 	for (i = 0; i < t->rs.n; i++) {
-		const struct rs_prog *p = &t->rs.v[i];
+		struct rs_prog *p = &t->rs.v[i];
 
-		if (p->state == RS_LIVE && p->has_rate)
-			hist_push(&t->hist[i], p->last.cpu_pct,
-				  p->last.has_runs ? p->last.ns_per_run : 0);
+		if (p->state != RS_LIVE || !p->has_rate)
+			continue;
+		if (!p->user && !(p->user = calloc(1, sizeof(struct top_hist))))
+			return -ENOMEM;
+		hist_push(p->user, p->last.cpu_pct, p->last.has_runs ? p->last.ns_per_run : 0);
 	}
 	return 0;
 }
@@ -147,8 +131,8 @@ static bool shown(const struct top_state *t, const struct rs_prog *p)
 	const char *f = t->filter;
 	char owner[512];
 
-	if (p->state == RS_GONE && t->rs.pass - p->gone_pass >= TOP_GONE_KEEP)
-		return false;
+	if (!rs_prog_current(&t->rs, p))
+		return false;	/* a fixed selection keeps its gone programs */
 	if (!*f)
 		return true;
 	if (strstr(p->name, f) || strstr(p->full_name, f) || strstr(prog_type_name(p->type), f))
@@ -311,7 +295,7 @@ static void fmt_status(const struct top_state *t, char *buf, size_t len)
 			 t->rs.bias.lo, t->rs.bias.hi);
 	snprintf(buf, len, "bpfcost top - %s  every %.2gs  stats via %s%s  reader %s%s"
 		 "  %zu/%zu programs  sort: %s%s%s%s%s", clock, t->interval_s,
-		 stats_via_name(t->se.via), t->se.was_on ? " (was on)" : "",
+		 bpfstats_via_name(t->se.via), t->se.was_on ? " (was on)" : "",
 		 rs_reader_name(t->rs.reader), bias, t->nrows, t->rs.n, sk_names[t->sort],
 		 t->desc ? " desc" : " asc", *t->filter ? "  filter: " : "", t->filter,
 		 t->paused ? "  PAUSED" : "");
@@ -441,7 +425,8 @@ static void draw(struct top_state *t)
 		attroff(A_BOLD | A_UNDERLINE);
 	}
 	if (sel && w > 10) {
-		const struct top_hist *h = &t->hist[sel - t->rs.v];
+		static const struct top_hist none;	/* no interval yet */
+		const struct top_hist *h = sel->user ? sel->user : &none;
 
 		y = LINES - TOP_GRAPH_H - 2;
 		mvprintw(y - 1, 0, "selected: id %u %s", sel->id, BC_ESC(sel->full_name));
@@ -635,22 +620,20 @@ int cmd_top(struct bc_ctx *ctx, int argc, char **argv)
 	err = selectors_resolve_words(opts.loop.nsel, opts.loop.sel_argv, &ids, &nids);
 	if (err)
 		return err;
-	err = stats_enable(&t.se, opts.loop.sysctl);
+	err = bpfstats_enable(&t.se, opts.loop.sysctl);
 	if (err) {
 		bc_err("cannot enable BPF run-time stats: %s", strerror(-err));
 		goto cleanup;
 	}
 	err = rs_start(ctx, &t.rs, &opts.loop, ids, nids);
-	if (!err)
-		err = hist_grow(&t);
 	if (err)
 		goto cleanup;
+	t.rs.gone_keep = TOP_GONE_KEEP;
 	err = opts.batch ? run_batch(ctx, &opts, &t) : run_curses(&t);
 cleanup:
-	stats_restore(&t.se);
+	bpfstats_restore(&t.se);
 	rs_free(&t.rs);
 	tc_collector_free(&t.tc);
-	free(t.hist);
 	free(t.rows);
 	free(ids);
 	return err;

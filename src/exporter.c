@@ -400,7 +400,7 @@ int ex_open(struct bc_ctx *ctx, struct exporter *ex, const struct ex_opts *o)
 	ex->o = *o;
 	ex->m.mode = o->mode;
 	if (o->mode & EX_MODE_STATS) {
-		err = stats_enable(&ex->se, false);
+		err = bpfstats_enable(&ex->se, false);
 		if (err) {
 			bc_err("cannot enable BPF run-time stats: %s", strerror(-err));
 			return err;
@@ -423,7 +423,7 @@ int ex_open(struct bc_ctx *ctx, struct exporter *ex, const struct ex_opts *o)
 		if (err)
 			return err;
 	}
-	ex->m.stats_via = stats_via_name(ex->stats_held ? ex->se.via : STATS_VIA_NONE);
+	ex->m.stats_via = bpfstats_via_name(ex->stats_held ? ex->se.via : BPFSTATS_VIA_NONE);
 	ex->m.reader = rs_reader_name(ex->rs.reader);
 	ex->m.freq = ex->sampling ? o->freq : 0;
 	ex_lock(ex);
@@ -439,7 +439,7 @@ void ex_close(struct exporter *ex)
 	ex->sampling = false;
 	an_result_free(&ex->an);
 	if (ex->stats_held)
-		stats_restore(&ex->se);
+		bpfstats_restore(&ex->se);
 	ex->stats_held = false;
 	rs_free(&ex->rs);
 	idmap_free(&ex->unsampled);

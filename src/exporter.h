@@ -102,7 +102,7 @@ struct ex_opts {
 struct exporter {
 	pthread_mutex_t lock;
 	struct ex_opts o;
-	struct stats_enable se;		/* held for the exporter's life (stats mode) */
+	struct bpfstats_enable se;		/* held for the exporter's life (stats mode) */
 	bool stats_held;
 	struct rs_sampler rs;		/* programs and their counters */
 	bool sampling;

@@ -52,6 +52,13 @@ int idmap_put(struct idmap *m, uint32_t id, size_t val)
 
 	if (!id)
 		return -EINVAL;
+	if (m->cap) {
+		i = find_slot(m, id);
+		if (m->keys[i]) {
+			m->vals[i] = val;
+			return 0;
+		}
+	}
 	/* Keep the load at most 1/2: probes stay short. */
 	if (2 * (m->n + 1) > m->cap) {
 		err = grow(m);

@@ -17,7 +17,8 @@ struct idmap {
 	size_t n;
 };
 
-/* Insert or overwrite. -EINVAL for id 0, -ENOMEM. */
+/* Insert or overwrite. -EINVAL for id 0, -ENOMEM. Overwriting an id that
+ * is there never allocates and cannot fail. */
 int idmap_put(struct idmap *m, uint32_t id, size_t val);
 bool idmap_get(const struct idmap *m, uint32_t id, size_t *val);
 /* Remove id; false when it was not there. */

@@ -36,6 +36,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "cpumask.h"
 #include "kfeatures.h"
 #include "kprobe_events.h"
 #include "progs.h"
@@ -533,7 +534,7 @@ static void probe_kprobe_pmu(struct feature_result *r, bool ret)
 {
 	struct perf_event_attr attr = { .size = sizeof(attr) };
 	const char *func = kfunc_candidates[0];
-	int type, fd, err;
+	int type, fd, err, cpu;
 
 	err = pmu_type("kprobe", &type);
 	if (err) {
@@ -543,7 +544,8 @@ static void probe_kprobe_pmu(struct feature_result *r, bool ret)
 	attr.type = type;
 	attr.config = ret ? 1ULL << pmu_retprobe_bit("kprobe") : 0;
 	attr.config1 = (uint64_t)(uintptr_t)func;	/* kprobe_func */
-	fd = bc_perf_event_open(&attr, -1, 0);
+	cpu = cpus_first_online();
+	fd = cpu < 0 ? cpu : bc_perf_event_open(&attr, -1, cpu);
 	if (fd < 0) {
 		set_result(r, false, fd, "perf_event_open of %s on %s refused: %s",
 			   ret ? "kretprobe" : "kprobe", func, errstr(fd));
@@ -683,15 +685,19 @@ static void probe_sw_clock(struct bc_ctx *ctx, struct feature_result *r)
 		.size = sizeof(attr), .type = PERF_TYPE_SOFTWARE, .config = PERF_COUNT_SW_CPU_CLOCK,
 		.sample_period = 1000000, .sample_type = PERF_SAMPLE_IP, .disabled = 1,
 	};
-	int fd;
+	int fd, cpu = cpus_first_online();	/* CPU 0 can be offline (arm64) */
 
-	fd = bc_perf_event_open(&attr, -1, 0);
+	if (cpu < 0) {
+		set_result(r, false, cpu, "cannot read the online CPUs: %s", errstr(cpu));
+		return;
+	}
+	fd = bc_perf_event_open(&attr, -1, cpu);
 	if (fd < 0) {
-		set_result(r, false, fd, "cpu-clock sampling on cpu 0 refused: %s", errstr(fd));
+		set_result(r, false, fd, "cpu-clock sampling on cpu %d refused: %s", cpu, errstr(fd));
 		return;
 	}
 	close(fd);
-	set_result(r, true, 0, "cpu-clock sampling event on cpu 0 (kernel included) opened");
+	set_result(r, true, 0, "cpu-clock sampling event on cpu %d (kernel included) opened", cpu);
 }
 
 /* ---- environment ---- */

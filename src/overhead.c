@@ -212,8 +212,8 @@ static void find_stats_holders(struct oh_result *res)
 
 	if (!res->ab_counted_runs)
 		return;
-	res->stats_sysctl_on = stats_sysctl_read(&on) == 0 && on == 1;
-	res->n_stats_holders = stats_fd_holders(res->stats_holders, OH_MAX_HOLDERS);
+	res->stats_sysctl_on = bpfstats_sysctl_read(&on) == 0 && on == 1;
+	res->n_stats_holders = bpfstats_fd_holders(res->stats_holders, OH_MAX_HOLDERS);
 }
 
 static void progress(const struct oh_config *cfg, int i, int total, const char *what)
@@ -392,7 +392,7 @@ int oh_default_decomp_rounds(const struct oh_config *cfg)
 static int decompose(const struct oh_config *cfg, struct tracer *t, struct oh_result *res,
 		     struct wl_result *wr)
 {
-	struct stats_enable se;
+	struct bpfstats_enable se;
 	int err = 0;
 
 	if (!cfg->decomp_rounds) {
@@ -404,7 +404,7 @@ static int decompose(const struct oh_config *cfg, struct tracer *t, struct oh_re
 			 "run-time stats do not work here (see bpfcost doctor)");
 		return 0;
 	}
-	err = stats_enable(&se, false);
+	err = bpfstats_enable(&se, false);
 	if (err) {
 		snprintf(res->decomp_why, sizeof(res->decomp_why), "cannot enable run-time "
 			 "stats: %s", strerror(-err));
@@ -420,7 +420,7 @@ static int decompose(const struct oh_config *cfg, struct tracer *t, struct oh_re
 		progress(cfg, r + 1, cfg->decomp_rounds, "on, with run-time stats, each kind alone");
 		err = decomp_round(cfg, t, res, wr);
 	}
-	stats_restore(&se);
+	bpfstats_restore(&se);
 	/* Programs that never ran are a result (no in-BPF time); no program
 	 * to read is not. */
 	if (!err && !t->nprogs)

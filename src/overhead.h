@@ -71,7 +71,7 @@ struct oh_result {
 	bool have_decomp;
 	char decomp_why[200];		/* when !have_decomp */
 	int decomp_rounds;
-	enum stats_via stats_via;
+	enum bpfstats_via stats_via;
 	bool stats_were_on;
 	struct sb_bias bias;		/* the stats' own share of run_time_ns;
 					 * IN_BPF is corrected when bias.valid */

@@ -13,6 +13,7 @@
 #include <linux/perf_event.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "cpumask.h"
 #include "profile.h"
 #include "kfeatures.h"
 #include "profile.skel.h"
@@ -67,7 +68,8 @@ static int event_check(struct bc_ctx *ctx, int i)
 {
 	const struct prof_event_def *e = &event_table[i];
 	const struct feature_result *fr;
-	int fd = event_open(e, 0);
+	int cpu = cpus_first_online();
+	int fd = cpu < 0 ? cpu : event_open(e, cpu);
 
 	if (fd >= 0) {
 		close(fd);
@@ -181,10 +183,13 @@ void prof_counter_finish(struct prof_counter *c, uint64_t runs, double calib_per
 
 /* ---- kernel side ---- */
 
-/* Shared perf events: fds[event * ncpu + cpu], -1 where a CPU is offline. */
+/* Shared perf events: fds[event * ncpu + cpu], -1 where a CPU is offline.
+ * ncpu is the highest possible CPU id + 1, as the BPF side indexes by
+ * bpf_get_smp_processor_id(); npossible the values per per-CPU map read. */
 struct prof_perf {
 	int *fds;
 	int ncpu, nev;
+	int npossible;
 };
 
 /* One profiled program: our object retargeted at it. */
@@ -205,7 +210,7 @@ struct prof_session {
 	struct prof_inst *inst;		/* res->n targets, then the calibration */
 	size_t ninst;
 	struct empty_bpf *calib_skel;
-	struct stats_enable se;
+	struct bpfstats_enable se;
 	uint64_t t0, t1;
 };
 
@@ -220,11 +225,18 @@ static void perf_close(struct prof_perf *p)
 	p->fds = NULL;
 }
 
-static int perf_open(struct prof_perf *p, const struct prof_config *cfg, int ncpu)
+static int perf_open(struct prof_perf *p, const struct prof_config *cfg)
 {
-	int e, c, fd;
+	struct cpumask online;
+	int e, c, fd, err, ncpu;
 
-	p->ncpu = ncpu;
+	err = cpus_online(&online);
+	if (err)
+		return err;
+	ncpu = p->ncpu = cpus_possible_ids();
+	p->npossible = cpus_possible_count();
+	if (ncpu < 0 || p->npossible < 0)
+		return ncpu < 0 ? ncpu : p->npossible;
 	p->nev = cfg->nevents;
 	p->fds = calloc((size_t)ncpu * (size_t)(p->nev ? p->nev : 1), sizeof(int));
 	if (!p->fds)
@@ -232,10 +244,11 @@ static int perf_open(struct prof_perf *p, const struct prof_config *cfg, int ncp
 	for (e = 0; e < p->ncpu * p->nev; e++)
 		p->fds[e] = -1;
 	for (e = 0; e < p->nev; e++)
-		for (c = 0; c < ncpu; c++) {
+		for (c = cpumask_next(&online, 0); c >= 0 && c < ncpu;
+		     c = cpumask_next(&online, c + 1)) {
 			fd = event_open(&event_table[cfg->events[e]], c);
-			if (fd == -ENODEV || fd == -EINVAL)
-				continue;	/* possible but offline CPU */
+			if (fd == -ENODEV)
+				continue;	/* went offline since the list was read */
 			if (fd < 0) {
 				bc_err("cannot open event '%s' on CPU %d: %s",
 				       event_table[cfg->events[e]].name, c, strerror(-fd));
@@ -546,7 +559,7 @@ static int session_setup(struct prof_session *s)
 			return err;
 		res->calibrated = true;
 	}
-	err = perf_open(&s->perf, cfg, libbpf_num_possible_cpus());
+	err = perf_open(&s->perf, cfg);
 	for (i = 0; i < s->ninst && !err; i++)
 		err = inst_load(s, &s->inst[i]);
 	return err;
@@ -629,7 +642,7 @@ static int read_percpu(int map_fd, __u32 key, void *vals)
 /* Sum the per-CPU maps of one instance into its target. */
 static int inst_read(struct prof_session *s, struct prof_inst *in)
 {
-	int ncpu = s->perf.ncpu, c, e, err;
+	int ncpu = s->perf.npossible, c, e, err;	/* values per per-CPU read */
 	struct prof_target *t = in->t;
 	uint64_t *buckets = calloc(HIST_NBUCKETS, sizeof(uint64_t));
 	uint64_t *cnt = calloc((size_t)ncpu, sizeof(uint64_t));
@@ -697,7 +710,7 @@ static void inst_finish_info(struct prof_session *s, struct prof_inst *in)
 	t->target_misses = i1.recursion_misses - in->i0.recursion_misses;
 	t->entry_misses = e1.recursion_misses - in->e0.recursion_misses;
 	t->exit_misses = x1.recursion_misses - in->x0.recursion_misses;
-	if (s->se.via == STATS_VIA_NONE)
+	if (s->se.via == BPFSTATS_VIA_NONE)
 		return;
 	t->stats_ok = true;
 	t->stats_runs = i1.run_cnt - in->i0.run_cnt;
@@ -776,7 +789,7 @@ static void session_free(struct prof_session *s)
 	free(s->inst);
 	empty_bpf__destroy(s->calib_skel);
 	perf_close(&s->perf);
-	stats_restore(&s->se);
+	bpfstats_restore(&s->se);
 }
 
 int prof_run(struct bc_ctx *ctx, const struct prof_config *cfg, struct prof_result *res)
@@ -789,7 +802,7 @@ int prof_run(struct bc_ctx *ctx, const struct prof_config *cfg, struct prof_resu
 	err = session_setup(&s);
 	if (err)
 		goto cleanup;
-	if (cfg->stats && stats_enable(&s.se, false))
+	if (cfg->stats && bpfstats_enable(&s.se, false))
 		bc_note("run-time stats unavailable: no comparison with them");
 	res->stats_via = s.se.via;
 	res->stats_was_on = s.se.was_on;

@@ -92,7 +92,7 @@ struct prof_result {
 	double calib_ns;		/* subtracted from every time figure */
 	double elapsed_s;
 	bool stopped;			/* ended early by a signal */
-	enum stats_via stats_via;
+	enum bpfstats_via stats_via;
 	bool stats_was_on;
 	/* Tail-call relations at the start; each target's role is in its
 	 * desc.tail. fentry/fexit do not fire on a tail call into a target

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "cpumask.h"
 #include "progiter.h"
 #include "progs.h"
 #include "progstats.skel.h"
@@ -25,11 +26,13 @@ static int self_prog_id(struct progiter *it)
 
 int progiter_open(struct progiter *it, char *why, size_t len)
 {
-	int ncpu = libbpf_num_possible_cpus(), err;
+	/* bpf_map_lookup_percpu_elem takes a CPU id: every id up to the
+	 * highest possible one, holes in the possible set included. */
+	int ncpu = cpus_possible_ids(), err;
 
 	memset(it, 0, sizeof(*it));
 	if (ncpu < 0) {
-		snprintf(why, len, "cannot count possible CPUs: %s", strerror(-ncpu));
+		snprintf(why, len, "cannot read the possible CPUs: %s", strerror(-ncpu));
 		return ncpu;
 	}
 	if (ncpu > PROGSTATS_MAX_CPUS) {

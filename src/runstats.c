@@ -20,6 +20,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include "common.h"
+#include "cpumask.h"
 #include "kfeatures.h"
 #include "owners.h"
 #include "progiter.h"
@@ -168,11 +169,57 @@ int rs_observe(struct rs_sampler *s, const struct rs_prog_obs *o, uint64_t now_n
 	return 0;
 }
 
+/* Fold a gone entry into s->dropped and free what it holds. */
+static void drop_prog(struct rs_sampler *s, struct rs_prog *p)
+{
+	s->dropped.n++;
+	s->dropped.total.run_cnt += p->cur.run_cnt - p->base.run_cnt;
+	s->dropped.total.run_time_ns += p->cur.run_time_ns - p->base.run_time_ns;
+	s->dropped.total.recursion_misses += p->cur.recursion_misses - p->base.recursion_misses;
+	s->dropped.uncorrected |= !sb_applies(p->type, p->raw_tp_link);
+	free(p->user);
+	p->user = NULL;
+}
+
+/* Drop the entries that are no longer current, keeping the others in
+ * order; the live ones' idmap entries follow them to their new index
+ * (gone ones have none). The array shrinks when mostly empty. */
+static void drop_stale(struct rs_sampler *s)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < s->n; i++) {
+		struct rs_prog *p = &s->v[i];
+
+		if (!rs_prog_current(s, p)) {
+			drop_prog(s, p);
+			continue;
+		}
+		if (j != i) {
+			s->v[j] = *p;
+			if (p->state != RS_GONE)
+				idmap_put(&s->live, p->id, j);	/* there already: cannot fail */
+		}
+		j++;
+	}
+	s->n = j;
+	if (s->cap > 64 && s->n < s->cap / 4) {
+		struct rs_prog *v = realloc(s->v, s->cap / 2 * sizeof(*v));
+
+		if (v) {
+			s->v = v;
+			s->cap /= 2;
+		}
+	}
+}
+
 void rs_pass_begin(struct rs_sampler *s, uint64_t now_ns, uint64_t boot_ns)
 {
 	size_t i;
 
 	s->pass++;
+	if (!s->fixed)
+		drop_stale(s);
 	if (s->pass == 1)
 		s->start_ns = now_ns;
 	s->prev_pass_ns = s->now_ns;
@@ -442,14 +489,16 @@ static int init_fixed(struct rs_sampler *s, const uint32_t *ids, size_t nids)
 int rs_init(struct rs_sampler *s, const uint32_t *ids, size_t nids, struct progiter *it,
 	    struct owners *ow)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int ncpu = cpus_online_count();
 	size_t i;
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	s->ncpu = ncpu > 0 ? (int)ncpu : 1;
+	s->it = it;		/* owned from here on: rs_free closes it */
+	if (ncpu < 0)
+		return ncpu;
+	s->ncpu = ncpu;
 	s->fixed = ids != NULL;
-	s->it = it;
 	s->owners = ow;
 	s->reader = it ? RS_READER_ITER : RS_READER_SYSCALL;
 	if (!s->fixed) {
@@ -617,6 +666,10 @@ int rs_start(struct bc_ctx *ctx, struct rs_sampler *s, const struct rs_loop_opts
 
 void rs_free(struct rs_sampler *s)
 {
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i].user);
 	if (s->it) {
 		progiter_close(s->it);
 		free(s->it);
@@ -651,7 +704,9 @@ int rs_prog_total(const struct rs_sampler *s, const struct rs_prog *p, struct rs
 
 bool rs_prog_current(const struct rs_sampler *s, const struct rs_prog *p)
 {
-	return p->state != RS_GONE || p->gone_pass == s->pass;
+	unsigned keep = s->gone_keep ? s->gone_keep : 1;
+
+	return p->state != RS_GONE || s->pass - p->gone_pass < keep;
 }
 
 int rs_loop_parse_opt(int c, const char *arg, struct rs_loop_opts *o)

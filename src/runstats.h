@@ -69,6 +69,18 @@ struct rs_prog {
 	bool link_checked;		/* tracing programs: links looked at */
 	bool raw_tp_link;		/* a raw tracepoint link attaches it (tp_btf) */
 	struct prog_tail tail;		/* tail-call relations (rs_tail_refresh) */
+	void *user;			/* the sampler's user's per-program data
+					 * (top's history): heap memory, freed
+					 * with free() along with the entry */
+};
+
+/* Programs dropped after they vanished: how many, and the sum of their
+ * totals (cur - base) over the run. */
+struct rs_dropped {
+	uint64_t n;
+	struct rs_sample total;
+	bool uncorrected;	/* one of them ran where the stats bias does
+				 * not apply (sb_applies): no corrected sum */
 };
 
 /* How a pass reads the kernel's counters. */
@@ -90,13 +102,21 @@ struct rs_sampler {
 	struct progiter *it;	/* open while reader is ITER */
 	char reader_why[256];	/* why auto fell back to syscall, "" if it did not */
 	bool fixed;		/* selection given: track only those programs */
-	int ncpu;
+	int ncpu;		/* online CPUs at the start: the machine's share divides by it */
 	unsigned pass;		/* passes started; the baseline is pass 1 */
 	uint64_t start_ns, now_ns, prev_pass_ns;
 	uint64_t prev_boot_ns;	/* boottime of the previous pass */
 	uint64_t cur_boot_ns;	/* boottime of this pass */
 	bool history;		/* counters were non-zero at the first pass */
 	struct owners *owners;	/* who holds the programs, found each pass; or NULL */
+	/* Passes a gone program stays listed (rs_prog_current) before the
+	 * next pass drops it; 0 counts as 1: only the pass that found it
+	 * gone. A sampler that follows every program (no selection) drops
+	 * it then, so a host that loads and unloads programs all day does
+	 * not grow it; a fixed selection keeps its gone programs (it is
+	 * bounded by the selection) for the summary. */
+	unsigned gone_keep;
+	struct rs_dropped dropped;
 	struct sb_bias bias;	/* the stats' own share of run_time_ns, when
 				 * rs_start measured it (bias.valid) */
 };
@@ -148,7 +168,7 @@ int rs_tail_refresh(struct rs_sampler *s, struct tc_collector *tc);
 /* Totals over the whole run for one program (base → last sample). */
 int rs_prog_total(const struct rs_sampler *s, const struct rs_prog *p, struct rs_rate *out);
 /* True when p is worth showing for the latest pass: live or new, or gone
- * in exactly this pass. */
+ * within the last gone_keep passes (by default: in exactly this pass). */
 bool rs_prog_current(const struct rs_sampler *s, const struct rs_prog *p);
 
 /* Exposed for unit tests: update tracking from one observation made at
@@ -163,8 +183,12 @@ struct rs_prog_obs {
 };
 int rs_observe(struct rs_sampler *s, const struct rs_prog_obs *o, uint64_t now_ns,
 	       struct rs_prog **out);
-/* Start/end a pass without the kernel: rs_pass_begin marks every live
- * program unseen; rs_pass_end marks unseen ones gone and computes rates. */
+/* Start/end a pass without the kernel: rs_pass_begin drops what is no
+ * longer current (rs_prog_current; not with a fixed selection) into
+ * s->dropped, freeing each entry's user data and moving the rest down
+ * (indices into v change: keep ids, not indices, across passes), and
+ * marks every live program unseen; rs_pass_end marks unseen ones gone
+ * and computes rates. */
 void rs_pass_begin(struct rs_sampler *s, uint64_t now_ns, uint64_t boot_ns);
 void rs_pass_end(struct rs_sampler *s);
 

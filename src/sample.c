@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include "common.h"
+#include "cpumask.h"
 #include "sample.h"
 
 #define MAX_SAMPLE_RATE "/proc/sys/kernel/perf_event_max_sample_rate"
@@ -94,34 +95,6 @@ static int cpu_open(struct smp_cpu *c, struct perf_event_attr *attr)
 	return 0;
 }
 
-static int online_cpus(int **out)
-{
-	int n = (int)sysconf(_SC_NPROCESSORS_CONF), i, k = 0;
-	int *v;
-
-	if (n < 1)
-		return -EINVAL;
-	v = calloc((size_t)n, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		char path[64], c = '1';
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", i);
-		f = fopen(path, "r");
-		if (f) {	/* cpu0 often has no "online" file: online */
-			if (fread(&c, 1, 1, f) != 1)
-				c = '1';
-			fclose(f);
-		}
-		if (c == '1')
-			v[k++] = i;
-	}
-	*out = v;
-	return k;
-}
-
 void smp_open_why(int err, unsigned freq, char *buf, size_t len)
 {
 	int max;
@@ -137,25 +110,28 @@ void smp_open_why(int err, unsigned freq, char *buf, size_t len)
 		snprintf(buf, len, "%s", strerror(-err));
 }
 
+/* Every online CPU: BPF programs run wherever the kernel runs them, not
+ * only in our own cpuset. */
 int smp_open(struct smp_session *s, enum smp_event event, unsigned freq)
 {
 	struct perf_event_attr attr;
-	int *cpus = NULL, n, i, err;
+	struct cpumask online;
+	int n, i, cpu, err;
 
 	memset(s, 0, sizeof(*s));
-	n = online_cpus(&cpus);
-	if (n < 0)
-		return n;
+	err = cpus_online(&online);
+	if (err)
+		return err;
+	n = cpumask_count(&online);
 	s->cpus = calloc((size_t)n, sizeof(*s->cpus));
-	if (!s->cpus) {
-		free(cpus);
+	if (!s->cpus)
 		return -ENOMEM;
-	}
 	s->event = event;
 	s->freq = freq;
 	attr_init(&attr, event, freq);
-	for (i = 0; i < n; i++) {
-		s->cpus[i] = (struct smp_cpu){ .cpu = cpus[i], .fd = -1 };
+	for (i = 0, cpu = cpumask_next(&online, 0); cpu >= 0;
+	     i++, cpu = cpumask_next(&online, cpu + 1)) {
+		s->cpus[i] = (struct smp_cpu){ .cpu = cpu, .fd = -1 };
 		s->ncpu = i + 1;
 		err = cpu_open(&s->cpus[i], &attr);
 		if (err) {
@@ -163,19 +139,15 @@ int smp_open(struct smp_session *s, enum smp_event event, unsigned freq)
 
 			smp_open_why(err, freq, why, sizeof(why));
 			bc_err("perf_event_open %s sampling on CPU %d: %s", smp_event_name(event),
-			       cpus[i], why);
-			goto fail;
+			       cpu, why);
+			smp_close(s);
+			return err;
 		}
 	}
 	/* Enable only once every CPU is open, so all start together. */
 	for (i = 0; i < s->ncpu; i++)
 		ioctl(s->cpus[i].fd, PERF_EVENT_IOC_ENABLE, 0);
-	free(cpus);
 	return 0;
-fail:
-	free(cpus);
-	smp_close(s);
-	return err;
 }
 
 void smp_ring_copy(const uint8_t *data, uint64_t data_size, uint64_t off, void *dst, size_t len)

@@ -18,6 +18,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "common.h"
+#include "cpumask.h"
 #include "kfeatures.h"
 #include "kprobe_events.h"
 #include "syscalls.h"
@@ -529,14 +530,15 @@ static int attach_fentry(struct sw_session *s, const struct sw_result *res)
 
 /* A BPF program on a kprobe event runs from the event's own program list,
  * on every CPU, whichever CPU its perf event is bound to: one perf event
- * (CPU 0) per kprobe event is enough, as libbpf does for legacy kprobes. */
+ * (on the first online CPU, not always 0) per kprobe event is enough, as
+ * libbpf does for legacy kprobes. */
 static int attach_kprobe_one(struct sw_session *s, struct bpf_program *prog, bool ret,
 			     int maxactive, const char *suffix, const char *func)
 {
 	struct perf_event_attr attr = { .size = sizeof(attr), .type = PERF_TYPE_TRACEPOINT,
 					.sample_period = 1, .wakeup_events = 1 };
 	struct bpf_link *l;
-	int id, pfd, err;
+	int id, pfd, err, cpu;
 
 	err = kpe_add(&s->kpe, ret, maxactive, suffix, func, &id);
 	if (err) {
@@ -545,7 +547,10 @@ static int attach_kprobe_one(struct sw_session *s, struct bpf_program *prog, boo
 		return err;
 	}
 	attr.config = (uint64_t)id;
-	pfd = bc_perf_event_open(&attr, -1, 0);
+	cpu = cpus_first_online();
+	if (cpu < 0)
+		return cpu;
+	pfd = bc_perf_event_open(&attr, -1, cpu);
 	if (pfd < 0) {
 		bc_err("perf_event_open of kprobe event %s failed: %s", suffix, strerror(-pfd));
 		return pfd;
@@ -858,15 +863,15 @@ static int run_phase(struct sw_session *s, const struct sw_config *cfg, struct s
 
 static int read_phase(struct sw_session *s, struct sw_result *res, int phase)
 {
-	int ncpu = libbpf_num_possible_cpus();
+	int ncpu = cpus_possible_count();	/* values per per-CPU map lookup */
 	int hfd = bpf_map__fd(s->skel->maps.hists), sfd = bpf_map__fd(s->skel->maps.stats);
 	uint64_t *buckets = calloc(HIST_NBUCKETS, sizeof(uint64_t));
 	uint64_t *hv = calloc((size_t)ncpu, HIST_NBUCKETS * sizeof(uint64_t));
 	struct sw_slot_stats *sv = calloc((size_t)ncpu, sizeof(*sv));
 	int err = 0;
 
-	if (!buckets || !hv || !sv || ncpu <= 0) {
-		err = -ENOMEM;
+	if (ncpu < 0 || !buckets || !hv || !sv) {
+		err = ncpu < 0 ? ncpu : -ENOMEM;
 		goto cleanup;
 	}
 	for (int i = 0; i < res->nsys; i++) {

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "common.h"
+#include "cpumask.h"
 #include "syscalls.h"
 #include "sysmon.h"
 #include "bpf/sysmon_types.h"
@@ -135,7 +136,12 @@ int sysmon_open(const struct sysmon_opts *opts, struct sysmon **out)
 		return -ENOMEM;
 	sm->opts = *opts;
 	sm->opts.comm[sizeof(sm->opts.comm) - 1] = '\0';
-	sm->ncpus = libbpf_num_possible_cpus();
+	/* Per-CPU map values come one per possible CPU, online or not. */
+	sm->ncpus = cpus_possible_count();
+	if (sm->ncpus < 0) {
+		err = sm->ncpus;
+		goto fail;
+	}
 	sm->skel = sysmon_bpf__open();
 	if (!sm->skel) {
 		err = -errno;

@@ -22,6 +22,7 @@
 #define WL_HAVE_RDTSCP 1
 #endif
 #include "common.h"
+#include "cpumask.h"
 #include "workload.h"
 
 #define WL_IO_BYTES 64
@@ -613,18 +614,18 @@ static void *worker_main(void *arg)
 }
 
 static void worker_init(struct wl_worker *w, const struct wl_config *cfg, struct wl_gate *g,
-			int index, int ncpu)
+			int index, const struct cpu_sets *cpus, int start)
 {
 	int k;
 
 	w->index = index;
 	w->cfg = cfg;
 	w->gate = g;
-	w->cpu = cfg->cpu >= 0 ? (cfg->cpu + index) % ncpu : -1;
-	/* The partner goes on the next CPU: a ping-pong across CPUs pays for
-	 * the cross-CPU wakeup (IPI) that real producer/consumer pairs pay;
-	 * on one CPU it would measure two context switches instead. */
-	w->partner_cpu = w->cpu >= 0 && ncpu > 1 ? (w->cpu + 1) % ncpu : w->cpu;
+	w->cpu = start >= 0 ? cpus_usable_nth(cpus, start, index) : -1;
+	/* The partner goes on the next usable CPU: a ping-pong across CPUs
+	 * pays for the cross-CPU wakeup (IPI) that real producer/consumer
+	 * pairs pay; with one usable CPU it measures two context switches. */
+	w->partner_cpu = start >= 0 ? cpus_usable_nth(cpus, w->cpu, 1) : -1;
 	w->zero_fd = w->null_fd = -1;
 	w->req[0] = w->req[1] = w->resp[0] = w->resp[1] = -1;
 	for (k = 0; k < WL_KIND_COUNT; k++)
@@ -634,7 +635,37 @@ static void worker_init(struct wl_worker *w, const struct wl_config *cfg, struct
 		}
 }
 
-static int check_config(const struct wl_config *cfg, int ncpu)
+/* The start CPU a config asks for (-1: none), checked against the CPU
+ * sets, which are read into *cpus unless no pinning is asked for. */
+static int start_cpu(int cpu, struct cpu_sets *cpus, int *start)
+{
+	int err;
+
+	*start = -1;
+	if (cpu == WL_CPU_NONE)
+		return 0;
+	if (cpu < 0 && cpu != WL_CPU_AUTO) {
+		bc_err("--cpu %d: expected a CPU number or -1 (no pinning)", cpu);
+		return -EINVAL;
+	}
+	err = cpus_read(cpus);
+	if (err)
+		return err;
+	*start = cpu == WL_CPU_AUTO ? cpumask_next(&cpus->usable, 0) : cpu;
+	return cpu == WL_CPU_AUTO ? 0 : cpus_check_usable(cpus, "--cpu", cpu);
+}
+
+int wl_cpu_resolve(int *cpu)
+{
+	struct cpu_sets cpus;
+	int start, err = start_cpu(*cpu, &cpus, &start);
+
+	if (!err)
+		*cpu = start;
+	return err;
+}
+
+static int check_config(const struct wl_config *cfg)
 {
 	if (!cfg->mask || (cfg->mask & ~WL_MASK_ALL)) {
 		bc_err("no valid workload kinds selected");
@@ -650,10 +681,6 @@ static int check_config(const struct wl_config *cfg, int ncpu)
 	}
 	if (cfg->rate < 0) {
 		bc_err("workload rate must not be negative");
-		return -EINVAL;
-	}
-	if (cfg->cpu >= ncpu) {
-		bc_err("CPU %d does not exist (this machine has %d)", cfg->cpu, ncpu);
 		return -EINVAL;
 	}
 	return 0;
@@ -765,16 +792,15 @@ static void raise_fd_limit(int threads)
 int wl_run(const struct wl_config *cfg, struct wl_result *res)
 {
 	struct wl_gate gate = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
-	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	struct wl_worker *ws = NULL;
-	int i, nstarted = 0, err;
+	int i, nstarted = 0, err, start;
+	struct cpu_sets cpus;
 	uint64_t t0;
 
-	if (ncpu < 1)
-		ncpu = 1;
 	err = wl_clock_init();
-	if (!err)
-		err = check_config(cfg, ncpu);
+	err = err ?: check_config(cfg);
+	/* Read now: a CPU may have gone offline since the options were read. */
+	err = err ?: start_cpu(cfg->cpu, &cpus, &start);
 	if (err)
 		return err;
 	raise_fd_limit(cfg->threads);
@@ -785,7 +811,7 @@ int wl_run(const struct wl_config *cfg, struct wl_result *res)
 		return -ENOMEM;
 	}
 	for (i = 0; i < cfg->threads; i++)
-		worker_init(&ws[i], cfg, &gate, i, ncpu);
+		worker_init(&ws[i], cfg, &gate, i, &cpus, start);
 	err = start_workers(ws, cfg->threads, &nstarted);
 	gate_open(&gate, nstarted, err != 0, cfg);
 	t0 = bc_now_ns();

@@ -32,10 +32,16 @@ int wl_parse_mix(const char *list, unsigned *mask);
  * Pure parsing (fuzzed: tests/fuzz). */
 int wl_cpuinfo_flags_line(const char *line, const char *const *flags, size_t n);
 
+#define WL_CPU_NONE (-1)
+#define WL_CPU_AUTO (-2)
+
 struct wl_config {
 	unsigned mask;		/* kinds to run, round-robin */
 	int threads;		/* worker threads (>= 1) */
-	int cpu;		/* pin thread i to cpu (cpu + i) % ncpu; -1: no pinning */
+	int cpu;		/* pin thread i to the i-th usable CPU from cpu on
+				 * (cpus_usable_nth: online and in our CPU set,
+				 * cycling); WL_CPU_NONE: no pinning; WL_CPU_AUTO:
+				 * from the first usable CPU */
 	double duration_s;	/* stop after this long (0: use count) */
 	uint64_t count;		/* calls of each kind per thread (0: use duration) */
 	double rate;		/* target calls/s per thread, 0 = full speed */
@@ -66,6 +72,11 @@ struct wl_result {
 	bool stopped;			/* ended early by a stop request */
 };
 
+/* Check and settle a workload start CPU before anything runs: WL_CPU_AUTO
+ * becomes the first CPU this process may use (online and in its CPU set);
+ * an explicit CPU must be usable, else a one-line error says why (no such
+ * CPU, offline, outside our cpuset) and -EINVAL. WL_CPU_NONE stays. */
+int wl_cpu_resolve(int *cpu);
 /* Calibrate the clock once per process (cheap after the first call). */
 int wl_clock_init(void);
 /* Run the workload to completion (or until bc_stop_requested()). The

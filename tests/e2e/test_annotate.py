@@ -127,7 +127,7 @@ def test_top_agrees_with_run_time_stats():
     """Sampled CPU share of sysmon events' programs vs run_time_ns over the
     same window (stats runs alongside: both see the same stats overhead)."""
     sm = subprocess.Popen([BIN, "sysmon", "-w", "events", "-d", "12"], stdout=subprocess.DEVNULL)
-    load = subprocess.Popen([BIN, "load", "--mix", "getpid", "--duration", "11", "--cpu", "-1"],
+    load = subprocess.Popen([BIN, "load", "--syscalls", "getpid", "--duration", "11", "--cpu", "-1"],
                             stdout=subprocess.DEVNULL)
     try:
         time.sleep(2)

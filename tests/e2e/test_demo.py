@@ -59,7 +59,7 @@ def test_stats_enabled_by_fd_and_skips_explained(demo):
 
 
 def test_plain_output_is_a_table():
-    r = run("demo", "--round-time", "0.5", "--mix", "getpid", timeout=120)
+    r = run("demo", "--round-time", "0.5", "--syscalls", "getpid", timeout=120)
     assert r.returncode == 0, r.stderr
     for word in ("WEIGHT", "NS/RUN", "GETPID_ADDED_NS", "count", "proc", "events",
                  "Other methods"):
@@ -67,7 +67,7 @@ def test_plain_output_is_a_table():
 
 
 @pytest.mark.parametrize("args", [["--round-time", "0"], ["--round-time", "x"],
-                                  ["--mix", "fork"], ["extra"], ["--nope"]])
+                                  ["--syscalls", "fork"], ["extra"], ["--nope"]])
 def test_bad_input(args):
     r = run("demo", *args)
     assert r.returncode != 0

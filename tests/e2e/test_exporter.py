@@ -129,7 +129,7 @@ def sysmon():
 
 
 def load(seconds, cpu=0):
-    return subprocess.Popen([BIN, "load", "--mix", "getpid", "--duration", str(seconds),
+    return subprocess.Popen([BIN, "load", "--syscalls", "getpid", "--duration", str(seconds),
                              "--cpu", str(cpu)], stdout=subprocess.DEVNULL)
 
 

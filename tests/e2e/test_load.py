@@ -35,7 +35,7 @@ def test_every_kind_runs_for_a_duration():
 
 
 def test_count_is_exact_per_thread():
-    r = run_json("load", "--count", "1000", "--mix", "getpid,read", "--threads", "2")
+    r = run_json("load", "--count", "1000", "--syscalls", "getpid,read", "--threads", "2")
     assert set(r["kinds"]) == {"getpid", "read"}
     for name in ("getpid", "read"):
         k = r["kinds"][name]
@@ -45,27 +45,27 @@ def test_count_is_exact_per_thread():
 
 
 def test_count_pipe_and_openat_syscalls():
-    r = run_json("load", "--count", "300", "--mix", "pipe,openat")
+    r = run_json("load", "--count", "300", "--syscalls", "pipe,openat")
     assert r["kinds"]["pipe"]["syscalls"] == 1200
     assert r["kinds"]["openat"]["syscalls"] == 600
 
 
 def test_rate_is_roughly_achieved():
-    r = run_json("load", "--rate", "2000", "--duration", "1", "--mix", "getpid")
+    r = run_json("load", "--rate", "2000", "--duration", "1", "--syscalls", "getpid")
     rate = r["kinds"]["getpid"]["calls"] / r["elapsed_s"]
     assert 1400 < rate < 2600, rate
 
 
 def test_clock_gettime_fallback():
     env = dict(os.environ, BPFCOST_CLOCK="clock_gettime")
-    r = run_json("load", "--count", "200", "--mix", "getpid,fstat", env=env)
+    r = run_json("load", "--count", "200", "--syscalls", "getpid,fstat", env=env)
     assert r["clock"]["name"] == "clock_gettime"
     assert r["kinds"]["fstat"]["calls"] == 200
     assert r["kinds"]["getpid"]["latency_ns"]["max"] > 0
 
 
 def test_plain_table_and_hist():
-    p = run("load", "--count", "500", "--mix", "getpid,write", "--hist", check=True)
+    p = run("load", "--count", "500", "--syscalls", "getpid,write", "--hist", check=True)
     out = p.stdout
     for word in ("elapsed:", "threads:", "total calls/s:", "total syscalls:", "clock:",
                  "P99.9_NS", "getpid", "write", "getpid latency:"):
@@ -75,7 +75,7 @@ def test_plain_table_and_hist():
 
 
 def test_hist_buckets_in_json():
-    r = run_json("load", "--count", "200", "--mix", "read", "--hist")
+    r = run_json("load", "--count", "200", "--syscalls", "read", "--hist")
     b = r["kinds"]["read"]["latency_ns"]["buckets"]
     assert sum(n for _, _, n in b) == 200
 
@@ -84,9 +84,9 @@ def test_hist_buckets_in_json():
     ["--duration", "0"],
     ["--duration", "-1"],
     ["--duration", "abc"],
-    ["--mix", "bogus"],
-    ["--mix", ""],
-    ["--mix", "getpid,"],
+    ["--syscalls", "bogus"],
+    ["--syscalls", ""],
+    ["--syscalls", "getpid,"],
     ["--threads", "0"],
     ["--threads", "1025"],
     ["--count", "0"],
@@ -105,8 +105,23 @@ def test_bad_input_is_one_line_error(args):
 
 
 def test_bad_mix_names_the_word_and_valid_names():
-    p = run("load", "--mix", "getpid,bogus")
+    p = run("load", "--syscalls", "getpid,bogus")
     assert "'bogus'" in p.stderr and "nanosleep" in p.stderr
+
+
+@pytest.mark.parametrize("cmd", ["load", "demo", "overhead", "syscall"])
+def test_syscalls_is_the_one_documented_workload_option(cmd):
+    """Every command that runs the workload names its kinds --syscalls;
+    --mix, load's and demo's old name, is still accepted but not shown."""
+    h = run(cmd, "--help", check=True).stdout
+    assert "--syscalls LIST" in h and "--mix" not in h
+    p = run(cmd, "--mix", "bogus", timeout=10)
+    assert p.returncode == 2 and "'bogus'" in p.stderr, p.stderr
+
+
+def test_mix_alias_still_runs_load():
+    r = run_json("load", "--count", "100", "--mix", "getpid")
+    assert set(r["kinds"]) == {"getpid"} and r["kinds"]["getpid"]["calls"] == 100
 
 
 @pytest.mark.parametrize("json_out", [False, True])

@@ -141,7 +141,7 @@ def test_overhead_command_tracer_needs_no_raw_tp(feats):
     (["annotate", "--top", "--duration", "100ms"], {"perf_cycles"}),
     (["prog"], set()),
     (["sysmon", "--duration", "100ms"], set()),
-    (["load", "--duration", "100ms", "--mix", "getpid"], set()),
+    (["load", "--duration", "100ms", "--syscalls", "getpid"], set()),
 ])
 def test_narrow_commands(args, want):
     p, got = trials(*args)
@@ -176,7 +176,7 @@ def test_demo_probes_what_its_methods_need(feats):
         e.available(m)
     if e.available("annotate", why=False):
         e.ok("perf_cycles")  # its event: cycles when there is a PMU
-    p, got = trials("demo", "--round-time", "0.2", "--mix", "getpid", timeout=300)
+    p, got = trials("demo", "--round-time", "0.2", "--syscalls", "getpid", timeout=300)
     assert p.returncode == 0, p.stderr
     assert got == e.set
     assert got < set(feats)
@@ -262,7 +262,7 @@ def test_id_counter_sees_the_trials():
     ["stats", "--count", "1", "--interval", "50ms", "--no-correction"],
     ["stats", "--count", "2", "--interval", "50ms", "--reader", "syscall", "--no-correction"],
     ["annotate", "--top", "--duration", "100ms", "--event", "cpu-clock"],
-    ["load", "--duration", "100ms", "--mix", "getpid"],
+    ["load", "--duration", "100ms", "--syscalls", "getpid"],
 ])
 def test_commands_without_trials_load_no_program(args):
     assert loads_during(*args) == 0

@@ -155,8 +155,31 @@ def test_program_unloaded_mid_run_is_gone(runner):
     assert all(s is None for s in states[g + 1:])
     assert prog(intervals[g], pid)["rate"] is None
     assert prog(intervals[g - 1], pid)["rate"]["runs"] > 0
+    # Then forgotten (memory stays bounded under churn): the summary sums
+    # it with any other program gone before the last interval.
+    assert g < len(intervals) - 1
+    assert prog(summary, pid) is None
+    gone = summary["gone_earlier"]
+    assert gone["programs"] >= 1
+    assert gone["total"]["runs"] >= sum(prog(i, pid)["rate"]["runs"]
+                                        for i in intervals[:g])
+    assert gone["rate"]["runs"] == gone["total"]["runs"]
+
+
+def test_selected_program_unloaded_stays_in_summary(runner):
+    """A selection bounds the table by itself: its gone program keeps its
+    row in the summary."""
+    pid = runner.ids[0]
+    p = start_stats("id", pid, "--interval", "0.3", "--count", "6")
+    time.sleep(0.7)
+    runner.stop()
+    rc, out, err = finish(p)
+    assert rc == 0, err
+    intervals, summary = json_lines(out)
+    assert prog(intervals[-1], pid) is None
     assert prog(summary, pid)["state"] == "gone"
     assert prog(summary, pid)["total"]["runs"] > 0
+    assert summary["gone_earlier"]["programs"] == 0
 
 
 def test_program_loaded_mid_run_appears():

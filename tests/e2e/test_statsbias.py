@@ -21,7 +21,7 @@ def summary_of(out):
 
 
 def getpid_load(secs):
-    return subprocess.Popen([BIN, "load", "--mix", "getpid", "--duration", str(secs)],
+    return subprocess.Popen([BIN, "load", "--syscalls", "getpid", "--duration", str(secs)],
                             stdout=subprocess.DEVNULL)
 
 

@@ -42,7 +42,7 @@ def stop_sysmon(p, sig):
 
 
 def run_getpids(workload, n=N):
-    r = subprocess.run([workload, "load", "--mix", "getpid", "--count", str(n)],
+    r = subprocess.run([workload, "load", "--syscalls", "getpid", "--count", str(n)],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
 

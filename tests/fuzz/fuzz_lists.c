@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The list and keyword options: workload/syscall kinds (wl_parse_mix:
- * load and demo --mix, overhead and syscall --syscalls), profile --events
+ * --syscalls of load, demo, overhead and syscall), profile --events
  * (prof_events_parse), and the one-word choices (sysmon --weight, syscall
  * --method, stats --reader, annotate --event). Contracts (their headers):
  * a mask of known kinds only; at most max distinct known events; a parsed

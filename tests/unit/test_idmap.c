@@ -106,6 +106,26 @@ static void test_random_against_reference(void **state)
 	idmap_free(&m);
 }
 
+/* At the growth threshold, overwriting an id that is there does not grow
+ * the map (the stats sampler relies on it: re-pointing cannot fail). */
+static void test_overwrite_never_grows(void **state)
+{
+	struct idmap m = { 0 };
+	size_t v;
+	uint32_t id;
+
+	for (id = 1; id <= 32; id++)
+		assert_int_equal(idmap_put(&m, id, id), 0);
+	assert_int_equal(m.cap, 64);
+	assert_int_equal(idmap_put(&m, 7, 700), 0);
+	assert_int_equal(m.cap, 64);
+	assert_true(idmap_get(&m, 7, &v));
+	assert_int_equal(v, 700);
+	assert_int_equal(idmap_put(&m, 33, 33), 0);
+	assert_int_equal(m.cap, 128);
+	idmap_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -113,6 +133,7 @@ int main(void)
 		cmocka_unit_test(test_put_get_overwrite_del),
 		cmocka_unit_test(test_grows_keeps_all),
 		cmocka_unit_test(test_random_against_reference),
+		cmocka_unit_test(test_overwrite_never_grows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "runstats.h"
 
@@ -142,9 +143,127 @@ static void test_track_new_live_gone(void **state)
 	assert_int_equal(tot.runs, 200);
 	assert_int_equal(tot.time_ns, 4000);
 
+	/* Shown once: the next pass drops it, its totals kept in the sum. */
 	pass(&s, 13 * SEC, o3, 1);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0].id, 6);
+	assert_int_equal(s.dropped.n, 1);
+	assert_int_equal(s.dropped.total.run_cnt, 200);
+	assert_int_equal(s.dropped.total.run_time_ns, 4000);
+	rs_free(&s);
+}
+
+/* After a drop moves entries down, every id still finds its own entry:
+ * counters keep adding up per program, and the freed slots' user data
+ * goes with them (ASan: make SAN=1). */
+static void test_drop_keeps_ids_paired(void **state)
+{
+	enum { N = 10 };
+	struct rs_prog_obs o[N], keep[N];
+	struct rs_sampler s;
+	size_t i, n = 0;
+
+	new_sampler(&s, false);
+	for (i = 0; i < N; i++)
+		o[i] = obs((uint32_t)i + 1, "aa", 1, 100 * (i + 1), 1000);
+	pass(&s, 1 * SEC, o, N);
+	for (i = 0; i < s.n; i++)
+		s.v[i].user = malloc(64);
+	/* Even ids vanish. */
+	for (i = 0; i < N; i++)
+		if (o[i].id % 2)
+			keep[n++] = o[i];
+	pass(&s, 2 * SEC, keep, n);
+	assert_int_equal(s.n, N);
+	for (i = 0; i < n; i++)
+		keep[i].c.run_cnt += keep[i].id;	/* id N ran N times more */
+	pass(&s, 3 * SEC, keep, n);
+	assert_int_equal(s.n, n);
+	assert_int_equal(s.dropped.n, N / 2);
+	for (i = 0; i < s.n; i++) {
+		assert_int_equal(s.v[i].id % 2, 1);
+		assert_int_equal(s.v[i].state, RS_LIVE);
+		assert_int_equal(s.v[i].last.runs, s.v[i].id);
+		assert_non_null(s.v[i].user);
+	}
+	/* A vanished id reused by a new program is a new entry, not an old one. */
+	keep[n] = obs(2, "bb", 3 * SEC + 1, 7, 70);
+	pass(&s, 4 * SEC, keep, n + 1);
+	assert_int_equal(s.v[s.n - 1].id, 2);
+	assert_int_equal(s.v[s.n - 1].last.runs, 7);
+	rs_free(&s);
+}
+
+static void test_gone_keep_passes(void **state)
+{
+	struct rs_prog_obs a = obs(3, "aa", 1, 50, 500), b = obs(4, "bb", 1, 50, 500);
+	struct rs_sampler s;
+	int k;
+
+	new_sampler(&s, false);
+	s.gone_keep = 3;
+	pass(&s, 1 * SEC, (struct rs_prog_obs[]){ a, b }, 2);
+	pass(&s, 2 * SEC, &b, 1);	/* a gone */
+	for (k = 0; k < 2; k++) {
+		pass(&s, (3 + k) * SEC, &b, 1);
+		assert_int_equal(s.n, 2);
+		assert_true(rs_prog_current(&s, &s.v[0]));
+	}
+	pass(&s, 5 * SEC, &b, 1);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0].id, 4);
+	rs_free(&s);
+}
+
+/* A fixed selection is bounded by itself: a gone program stays (not
+ * listed per interval) for the summary. */
+static void test_fixed_selection_keeps_gone(void **state)
+{
+	struct rs_prog_obs a = obs(3, "aa", 1, 50, 500);
+	struct rs_sampler s;
+	int k;
+
+	new_sampler(&s, true);
+	pass(&s, 1 * SEC, &a, 1);
+	for (k = 0; k < 5; k++)
+		pass(&s, (2 + k) * SEC, NULL, 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0].state, RS_GONE);
 	assert_false(rs_prog_current(&s, &s.v[0]));
-	assert_int_equal(s.n, 2);
+	assert_int_equal(s.dropped.n, 0);
+	rs_free(&s);
+}
+
+/* Churn: 100 programs at a time, each living 3 passes, 100,000 lifetimes.
+ * What the sampler holds stays that of the live set. */
+static void test_churn_stays_bounded(void **state)
+{
+	enum { W = 100, PER_PASS = 34, LIFETIMES = 100000 };
+	static struct rs_prog_obs o[W];
+	struct rs_sampler s;
+	uint32_t next = 1;
+	size_t i, max_cap = 0, max_live_cap = 0;
+	uint64_t t = SEC;
+
+	new_sampler(&s, false);
+	for (i = 0; i < W; i++, next++)
+		o[i] = obs(next, "aa", 0, 0, 0);
+	while (next < LIFETIMES) {
+		for (i = 0; i < W; i++)
+			o[i].c.run_cnt++;
+		/* The oldest PER_PASS go, as many new ones come. */
+		for (i = 0; i < PER_PASS; i++, next++)
+			o[(next - 1) % W] = obs(next, "aa", t, 0, 0);
+		pass(&s, t, o, W);
+		t += SEC / 10;
+		max_cap = s.cap > max_cap ? s.cap : max_cap;
+		max_live_cap = s.live.cap > max_live_cap ? s.live.cap : max_live_cap;
+	}
+	assert_true(s.n <= W + PER_PASS);
+	assert_true(max_cap <= 256);
+	assert_true(max_live_cap <= 512);
+	assert_int_equal(s.live.n, W);
+	assert_true(s.dropped.n >= LIFETIMES - W - 2 * PER_PASS);
 	rs_free(&s);
 }
 
@@ -287,6 +406,10 @@ int main(void)
 		cmocka_unit_test(test_rate_bad_inputs),
 		cmocka_unit_test(test_rate_add),
 		cmocka_unit_test(test_track_new_live_gone),
+		cmocka_unit_test(test_drop_keeps_ids_paired),
+		cmocka_unit_test(test_gone_keep_passes),
+		cmocka_unit_test(test_fixed_selection_keeps_gone),
+		cmocka_unit_test(test_churn_stays_bounded),
 		cmocka_unit_test(test_id_reuse_is_gone_plus_new),
 		cmocka_unit_test(test_same_tag_new_load_time_is_new),
 		cmocka_unit_test(test_fixed_selection_adds_nothing),

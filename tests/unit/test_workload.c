@@ -11,12 +11,14 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 #include "common.h"
+#include "cpumask.h"
 #include "workload.h"
 
 static void test_parse_mix_valid(void **state)
@@ -139,7 +141,47 @@ static void test_run_each_kind_exact(void **state)
 
 static void test_run_all_threads_pinned(void **state)
 {
-	check_exact_run(WL_MASK_ALL, 2, 0, 100);
+	check_exact_run(WL_MASK_ALL, 2, WL_CPU_AUTO, 100);
+}
+
+/* As in a cpuset without CPU 0: with our affinity cut to the last usable
+ * CPU, the default start is that CPU, pinned threads (and the pipe
+ * partners, which go on the "next" CPU) all run there, and any other CPU
+ * is refused before a thread starts. */
+static void test_pinning_follows_cpu_set(void **state)
+{
+	struct wl_config cfg = { .mask = WL_MASK_ALL, .threads = 3, .cpu = WL_CPU_AUTO,
+				 .count = 20 };
+	struct wl_result *res = wl_result_new();
+	cpu_set_t old, one;
+	struct cpu_sets c;
+	int last, first, cpu;
+
+	assert_int_equal(cpus_read(&c), 0);
+	if (cpumask_count(&c.usable) < 2) {
+		wl_result_free(res);
+		skip();	/* needs two usable CPUs to leave one out */
+	}
+	first = cpumask_next(&c.usable, 0);
+	last = cpumask_last(&c.usable);
+	assert_int_equal(sched_getaffinity(0, sizeof(old), &old), 0);
+	CPU_ZERO(&one);
+	CPU_SET(last, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	cpu = WL_CPU_AUTO;
+	assert_int_equal(wl_cpu_resolve(&cpu), 0);
+	assert_int_equal(cpu, last);
+	assert_int_equal(wl_run(&cfg, res), 0);
+	assert_int_equal(res->total_calls, 3 * 20 * __builtin_popcount(WL_MASK_ALL));
+	cpu = first;
+	assert_int_equal(wl_cpu_resolve(&cpu), -EINVAL);
+	cfg.cpu = first;
+	assert_int_equal(wl_run(&cfg, res), -EINVAL);
+	cpu = WL_CPU_NONE;
+	assert_int_equal(wl_cpu_resolve(&cpu), 0);
+	assert_int_equal(cpu, WL_CPU_NONE);
+	assert_int_equal(sched_setaffinity(0, sizeof(old), &old), 0);
+	wl_result_free(res);
 }
 
 /* fds and threads after a run equal those before: nothing leaks. */
@@ -297,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_kind_syscalls_and_names),
 		cmocka_unit_test(test_run_each_kind_exact),
 		cmocka_unit_test(test_run_all_threads_pinned),
+		cmocka_unit_test(test_pinning_follows_cpu_set),
 		cmocka_unit_test(test_run_leaves_nothing),
 		cmocka_unit_test(test_window_hook_brackets_timed_calls),
 		cmocka_unit_test(test_run_rejects_bad_config),

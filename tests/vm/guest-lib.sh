@@ -95,7 +95,7 @@ sysmon_bg() {
 sysmon_workload() {
 	ln -sf "$BPFCOST" /tmp/bcwl
 	sysmon_bg -j sysmon -w "$1" --comm bcwl -i 60s
-	/tmp/bcwl load --mix getpid --count "$2" >/dev/null || { kill -INT $smpid; fail "workload failed"; }
+	/tmp/bcwl load --syscalls getpid --count "$2" >/dev/null || { kill -INT $smpid; fail "workload failed"; }
 	kill -"$3" $smpid
 	wait $smpid
 	smrc=$?

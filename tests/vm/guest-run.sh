@@ -13,8 +13,8 @@
 # VMTEST_SUITE.
 dir=$(cd "$(dirname "$0")" && pwd)
 filter=${VMTEST_FILTER:-}
-tmo=${VMTEST_TIMEOUT:-120}
-[ -n "$tmo" ] || tmo=120
+tmo=${VMTEST_TIMEOUT:-300}
+[ -n "$tmo" ] || tmo=300
 
 tests=""
 for f in "$dir"/guest-${VMTEST_SUITE:+$VMTEST_SUITE-}tests*.sh; do

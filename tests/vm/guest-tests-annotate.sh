@@ -6,7 +6,7 @@ test_annotate_top_beside_sysmon() {
 	# under TCG: count's program took ~2% of the guest's kernel time, a few
 	# dozen samples, and none at all on a slower CI host.
 	sysmon_bg sysmon -w events -d 600
-	"$BPFCOST" load --mix getpid --duration 600 >/dev/null &
+	"$BPFCOST" load --syscalls getpid --duration 600 >/dev/null &
 	ldpid=$!
 	sleep 1
 	bc -j annotate --top --duration 2 --freq 1000

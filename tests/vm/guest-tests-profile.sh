@@ -2,6 +2,15 @@
 # Guest tests for `bpfcost profile`: fentry/fexit on BPF programs needs the
 # 6.1 guest (the host kernel refuses trampolines; tests/e2e covers that).
 # TCG timings are not real: checks are on counts and on ratios.
+#
+# Under TCG guest ns are host ns, so the host's own load shows in every
+# figure: the emulation speed drifts (1.8x between windows seconds apart
+# was seen with both host cores busy), and a window that spans a change of
+# speed mixes two speeds in one histogram, which can move a p50 to the
+# other mode. So a timing is only compared with another taken in the same
+# window (a ratio), on p50s (a host preemption inflates a mean, 2-6x was
+# seen, but not a median), and a ratio is the median of several windows
+# spread over the test, so that one disturbed window cannot decide.
 RUNNER=$ROOT/build/tests/attach_runner
 PROF_OUT=/tmp/vmt.prof.out
 PROF_ERR=/tmp/vmt.prof.err
@@ -50,7 +59,7 @@ profile_wait() {
 }
 workload() {
 	ln -sf "$BPFCOST" /tmp/bcwl
-	/tmp/bcwl load --mix getpid --count "$1" >/dev/null || fail "workload failed"
+	/tmp/bcwl load --syscalls getpid --count "$1" >/dev/null || fail "workload failed"
 }
 
 # prog_field ID KEY [SUB]: numeric "KEY" (inside object "SUB" when given)
@@ -77,20 +86,26 @@ sysmon_ids() {
 		sed -n 's/.*"id": *\([0-9]*\),.*/\1/p'
 }
 
-# Profile sysmon -w $1 under a getpid workload: run counts must match the
-# run-time stats over the window; sets tp50 and tmean, the corrected p50
-# and mean summed over the weight's programs (ns per syscall).
+# Profile sysmon -w $1 under a getpid workload, with the reference program
+# $2 (bc_calib_n: a fixed loop) in the same window: run counts must match
+# the run-time stats over the window; sets tp50 and tmean, the corrected
+# p50 and mean summed over the weight's programs (ns per syscall), and
+# rel, tp50 over the reference's corrected p50: the weight's cost in units
+# of a fixed amount of work, which the emulation speed of the moment
+# cancels out of.
 SM_N=3000
 profile_sysmon_weight() {
 	sysmon_bg sysmon -w "$1" -i 60s
 	ids=$(sysmon_ids)
 	[ -n "$ids" ] || fail "no sysmon_* programs found"
-	sel=""
+	sel="id $2"
 	for id in $ids; do sel="$sel id $id"; done
-	profile_bg $sel --duration 8
+	profile_bg $sel --duration 6
 	workload $SM_N
 	profile_wait
 	kill -INT $smpid; wait $smpid
+	ref=$(prog_field $2 p50 ns_per_run_corrected)
+	positive "$ref" || fail "reference p50 '$ref' not > 0"
 	tp50=0 tmean=0
 	for id in $ids; do
 		runs=$(prog_field $id runs) sruns=$(prog_field $id runs run_time_stats)
@@ -102,70 +117,97 @@ profile_sysmon_weight() {
 		tp50=$(awk -v a=$tp50 -v b=$p50 'BEGIN { print a + b }')
 		tmean=$(awk -v a=$tmean -v b=$mean 'BEGIN { print a + b }')
 	done
+	rel=$(awk -v a=$tp50 -v b=$ref 'BEGIN { printf "%.4f", a / b }')
+	echo "weight $1: corrected p50 sum $tp50 ns, mean sum $tmean ns; reference p50 $ref ns;" \
+		"relative $rel"
 }
 
+# The weights' corrected costs are ordered count < proc < events. Each is
+# taken relative to the reference profiled in its own window: the weights
+# are measured in separate windows, and between windows the emulation
+# speed drifts by more than proc and events differ (~1.3x).
 test_profile_sysmon_weights_ordered() {
-	profile_sysmon_weight count; c50=$tp50 cm=$tmean
-	profile_sysmon_weight proc; p50=$tp50 pm=$tmean
-	profile_sysmon_weight events; e50=$tp50 em=$tmean
-	echo "corrected ns per syscall (sum over the weight's programs):"
-	echo "  count p50 $c50 mean $cm; proc p50 $p50 mean $pm; events p50 $e50 mean $em"
-	awk -v c=$c50 -v p=$p50 -v e=$e50 'BEGIN { exit !(c < p && p < e) }' ||
-		fail "corrected p50 not ordered count < proc < events: $c50 $p50 $e50"
+	start_runner calib
+	set -- $runids
+	# (profile_sysmon_weight sets p50 and mean itself: other names here)
+	profile_sysmon_weight count $1; c=$rel c_ns=$tp50
+	profile_sysmon_weight proc $1; p=$rel p_ns=$tp50
+	profile_sysmon_weight events $1; e=$rel e_ns=$tp50
+	stop_runner
+	echo "relative to the reference: count $c, proc $p, events $e (p50 ns $c_ns, $p_ns, $e_ns)"
+	awk -v c=$c -v p=$p -v e=$e 'BEGIN { exit !(c < p && p < e) }' ||
+		fail "corrected p50 relative to the reference not ordered count < proc < events: $c $p $e"
 }
 
-# bc_calib_n / bc_calib_4n do the same loop N and 4N times per run.
+# median X...: the median of the numbers.
+median() {
+	printf '%s\n' "$@" | sort -n |
+		awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# ratio_window N_ID N4_ID: one window profiling bc_calib_n and bc_calib_4n
+# (the same loop N and 4N times per run) side by side under a getpid
+# workload; sets wr, their corrected p50 ratio 4N/N, and w_runs1/w_runs2.
+ratio_window() {
+	profile_bg id $1 id $2 --duration 3
+	workload 1500
+	profile_wait
+	n=$(prog_field $1 p50 ns_per_run_corrected) n4=$(prog_field $2 p50 ns_per_run_corrected)
+	mn=$(prog_field $1 mean ns_per_run_corrected) mn4=$(prog_field $2 mean ns_per_run_corrected)
+	w_runs1=$(prog_field $1 runs) w_runs2=$(prog_field $2 runs)
+	wr=$(awk -v a="$n4" -v b="$n" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }')
+	echo "window: calibration $(calib_ns) ns; corrected p50 N $n, 4N $n4: ratio $wr" \
+		"(means $mn, $mn4); runs $w_runs1/$w_runs2"
+}
+
+# Corrected times scale with the work: the 4N/N ratio of the corrected
+# p50s, median of three windows, is 4 within 20%.
 test_profile_linearity() {
 	start_runner calib
 	set -- $runids
-	profile_bg id $1 id $2 --duration 6
-	workload 2000
-	profile_wait
+	ratios=""
+	for k in 1 2 3; do
+		ratio_window $1 $2
+		ratios="$ratios $wr"
+	done
 	stop_runner
-	n=$(prog_field $1 p50 ns_per_run_corrected) n4=$(prog_field $2 p50 ns_per_run_corrected)
-	mn=$(prog_field $1 mean ns_per_run_corrected) mn4=$(prog_field $2 mean ns_per_run_corrected)
-	cal=$(calib_ns)
-	r=$(awk -v a=$n4 -v b=$n 'BEGIN { printf "%.2f", a / b }')
-	rm=$(awk -v a=$mn4 -v b=$mn 'BEGIN { printf "%.2f", a / b }')
-	echo "calibration $cal ns; corrected p50 N: $n, 4N: $n4, ratio $r; means $mn, $mn4, ratio $rm"
-	awk -v r=$r 'BEGIN { exit !(r >= 3.2 && r <= 4.8) }' || fail "4N/N ratio $r outside 3.2..4.8"
+	r=$(median $ratios)
+	echo "4N/N ratios:$ratios; median $r"
+	within "$r" 4 20 || fail "4N/N ratio $r (median of$ratios) outside 3.2..4.8"
 }
 
-# min A B: the smaller number.
-
 # Several targets at once must give each target the figures it gets alone.
-# Under TCG, guest ns are host ns and the emulation speed changes from run
-# to run (up to 2x between runs seconds apart, seen here and in CI), so
-# absolute ns of separate runs cannot be held to 20%. What is compared:
-# every target's run count, together and alone (exact workload), and the
-# 4N/N time ratio, which the together run measures in one window and must
-# stay 4 (within 20%) when the two trampolines run side by side. Absolute
-# ns are printed for the record.
+# Absolute ns of separate runs cannot be held to 20% under TCG (see the
+# top of this file). What is compared: every target's run count, together
+# and alone (exact workload), and the 4N/N time ratio, which each together
+# window measures in one window and must stay 4 (within 20%; the median of
+# three windows, interleaved with the alone runs) when the two trampolines
+# run side by side. Absolute ns are printed for the record.
 test_profile_several_targets_match_alone() {
 	start_runner calib
 	set -- $runids
-	profile_bg id $1 id $2 --duration 4
-	workload 1500
-	profile_wait
-	r1=$(prog_field $1 runs) r2=$(prog_field $2 runs)
-	b1=$(prog_field $1 p50 ns_per_run_corrected)
-	b2=$(prog_field $2 p50 ns_per_run_corrected)
-	profile_bg id $1 --duration 4
+	ratio_window $1 $2
+	ratios=$wr r1=$w_runs1 r2=$w_runs2
+	profile_bg id $1 --duration 3
 	workload 1500
 	profile_wait
 	s1=$(prog_field $1 runs) a1=$(prog_field $1 p50 ns_per_run_corrected)
-	profile_bg id $2 --duration 4
+	ratio_window $1 $2
+	ratios="$ratios $wr"
+	profile_bg id $2 --duration 3
 	workload 1500
 	profile_wait
 	s2=$(prog_field $2 runs) a2=$(prog_field $2 p50 ns_per_run_corrected)
+	ratio_window $1 $2
+	ratios="$ratios $wr"
 	stop_runner
-	echo "runs together $r1/$r2 alone $s1/$s2; p50 ns together $b1/$b2 alone $a1/$a2"
+	echo "runs together $r1/$r2 alone $s1/$s2; p50 ns alone $a1/$a2"
 	[ "$r1" -ge 1500 ] && [ "$r2" -ge 1500 ] || fail "together: runs $r1/$r2 < 1500"
 	within "$r1" "$s1" 5 || fail "N: runs together $r1 vs alone $s1 beyond 5%"
 	within "$r2" "$s2" 5 || fail "4N: runs together $r2 vs alone $s2 beyond 5%"
-	ratio=$(awk -v a="$b2" -v b="$b1" 'BEGIN { print (b > 0) ? a / b : 0 }')
-	echo "4N/N together: $ratio"
-	within "$ratio" 4 20 || fail "together: 4N/N time ratio $ratio not within 20% of 4"
+	ratio=$(median $ratios)
+	echo "4N/N together: $ratios; median $ratio"
+	within "$ratio" 4 20 || fail "together: 4N/N time ratio $ratio (median of $ratios) not within 20% of 4"
 }
 
 # No tracing program or link of ours outlives profile, however it ends
@@ -332,7 +374,7 @@ test_profile_repeated_attach_under_load() {
 		grep -o '"id":[0-9]*,"type":"[a-z_]*","name":"sysmon_cnt_ente' | head -n1 |
 		sed 's/"id":\([0-9]*\).*/\1/')
 	[ -n "$id" ] || { kill -INT $smpid; fail "sysmon program not found"; }
-	"$BPFCOST" load --mix getpid --duration 600 >/dev/null &
+	"$BPFCOST" load --syscalls getpid --duration 600 >/dev/null &
 	ldpid=$!
 	bad=0
 	for i in 1 2 3 4 5 6 7 8; do
