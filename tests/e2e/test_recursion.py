@@ -60,7 +60,7 @@ def workload(tmp_path, n=N):
     """n getpid calls by a task named bc_recwork (bpfcost under that name)."""
     link = tmp_path / "bc_recwork"
     link.symlink_to(BIN)
-    subprocess.run([str(link), "load", "--mix", "getpid", "--count", str(n)], check=True,
+    subprocess.run([str(link), "load", "--syscalls", "getpid", "--count", str(n)], check=True,
                    stdout=subprocess.DEVNULL)
 
 

@@ -50,7 +50,7 @@ def prog_array_id(prog_id):
 
 
 def getpid_load(secs):
-    return subprocess.Popen([BIN, "load", "--mix", "getpid", "--duration", str(secs),
+    return subprocess.Popen([BIN, "load", "--syscalls", "getpid", "--duration", str(secs),
                              "--cpu", "-1"], stdout=subprocess.DEVNULL)
 
 
