@@ -51,7 +51,7 @@ struct cmp_kind {
 
 /* One program of one version, from the stats rounds. */
 struct cmp_prog {
-	char name[64];			/* BTF name when known, else the kernel's */
+	char name[128];		/* BTF name when known, else the kernel's */
 	char attach[128];
 	uint32_t type;
 	uint64_t runs, time_ns;
