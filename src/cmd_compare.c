@@ -63,7 +63,7 @@ static const char compare_help[] =
 	"some syscall, 2 on any error (bad option, tracer that cannot start, ...).\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost compare --sysmon count --vs-sysmon events\n"
-	"  bpfcost compare --sysmon count --vs-sysmon proc --fail-if-slower 10% --markdown\n"
+	"  bpfcost compare --sysmon events --vs-sysmon count --fail-if-slower 10% --markdown\n"
 	"  bpfcost -j compare -- ./my-agent --vs ./my-agent --config prod.yaml\n";
 
 struct compare_opts {

@@ -18,6 +18,10 @@ static int bad(char *why, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, len, fmt, ap);
 	va_end(ap);
+	/* Names and jansson's text quote the input: keep it to one line. */
+	for (char *c = why; *c; c++)
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
 	return -EINVAL;
 }
 
@@ -113,10 +117,6 @@ int sr_parse(const char *text, size_t len, struct saved_result *out, char *why, 
 	memset(out, 0, sizeof(*out));
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		/* jansson's text can quote input: keep it to one line. */
-		for (char *c = jerr.text; *c; c++)
-			if (*c == '\n' || *c == '\r')
-				*c = ' ';
 		return bad(why, whylen, "not JSON: %s (line %d, column %d)", jerr.text, jerr.line,
 			   jerr.column);
 	}
