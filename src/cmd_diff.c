@@ -37,8 +37,8 @@ static const char diff_help[] =
 	"some syscall, 2 on any error (unreadable, malformed, truncated or\n"
 	"schema-mismatched file, no syscall in common).\n\n"
 	"EXAMPLES:\n"
-	"  bpfcost -j overhead --sysmon count > base.json\n"
-	"  bpfcost -j overhead --sysmon events > new.json\n"
+	"  bpfcost -j overhead --sysmon events > base.json\n"
+	"  bpfcost -j overhead --sysmon count > new.json\n"
 	"  bpfcost diff base.json new.json\n"
 	"  bpfcost diff --fail-if-slower 10% --markdown base.json new.json\n";
 
