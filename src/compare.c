@@ -147,20 +147,17 @@ int cmp_analyse_kind(struct cmp_kind *k, const char *order, uint64_t seed)
 		aa[naa++] = k->r_off[j] - (k->r_off[j - 1] + k->r_off[j + 1]) / 2;
 	if (n < 3 || !isfinite(k->off_ns))
 		return -EINVAL;
-	err = stats_block_bootstrap_ci(da, (size_t)n, stats_block_len((size_t)n), stats_mean,
-				       CMP_BOOT_ITERS, CMP_LEVEL, seed, &k->a);
+	/* Neighbouring blocks share an off-round: the series CI (a block
+	 * bootstrap, or a lag-1-bounded t-interval for few blocks). */
+	err = stats_series_mean_ci(da, (size_t)n, CMP_BOOT_ITERS, CMP_LEVEL, seed, &k->a);
 	if (!err)
-		err = stats_block_bootstrap_ci(db, (size_t)n, stats_block_len((size_t)n),
-					       stats_mean, CMP_BOOT_ITERS, CMP_LEVEL, seed + 1,
-					       &k->b);
+		err = stats_series_mean_ci(db, (size_t)n, CMP_BOOT_ITERS, CMP_LEVEL, seed + 1, &k->b);
 	if (!err)
-		err = stats_block_bootstrap_ci(dd, (size_t)n, stats_block_len((size_t)n),
-					       stats_mean, CMP_BOOT_ITERS, CMP_LEVEL, seed + 2,
-					       &k->diff);
+		err = stats_series_mean_ci(dd, (size_t)n, CMP_BOOT_ITERS, CMP_LEVEL, seed + 2,
+					   &k->diff);
 	if (!err)
-		err = stats_block_bootstrap_ci(aa, (size_t)naa, stats_block_len((size_t)naa),
-					       stats_mean, CMP_BOOT_ITERS, CMP_LEVEL, seed + 3,
-					       &k->aa);
+		err = stats_series_mean_ci(aa, (size_t)naa, CMP_BOOT_ITERS, CMP_LEVEL, seed + 3,
+					   &k->aa);
 	return err;
 }
 
@@ -375,4 +372,6 @@ void cmp_diff_independent(const struct stats_ci *a, const struct stats_ci *b,
 	out->lo = d - hypot(b->point - b->lo, a->hi - a->point);
 	out->hi = d + hypot(b->hi - b->point, a->point - a->lo);
 	out->level = a->level;
+	out->method = "MOVER from two saved intervals";
+	out->n = a->n < b->n ? a->n : b->n;
 }

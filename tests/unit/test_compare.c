@@ -83,8 +83,9 @@ static void test_analyse_refuses_bad_shapes(void **state)
 
 static void test_verdicts_and_gate(void **state)
 {
-	struct stats_ci above = { 30, 20, 40, 0.95 }, around = { 2, -5, 8, 0.95 },
-			below = { -30, -40, -20, 0.95 };
+	struct stats_ci above = { .point = 30, .lo = 20, .hi = 40, .level = 0.95 },
+			around = { .point = 2, .lo = -5, .hi = 8, .level = 0.95 },
+			below = { .point = -30, .lo = -40, .hi = -20, .level = 0.95 };
 	struct cmp_threshold pct = { true, true, 10 }, ns = { true, false, 25 };
 	struct cmp_verdict v;
 
@@ -121,7 +122,8 @@ static void test_threshold_parse(void **state)
 
 static void test_mover_interval(void **state)
 {
-	struct stats_ci a = { 100, 97, 103, 0.95 }, b = { 150, 146, 154, 0.95 }, d;
+	struct stats_ci a = { .point = 100, .lo = 97, .hi = 103, .level = 0.95 },
+			b = { .point = 150, .lo = 146, .hi = 154, .level = 0.95 }, d;
 
 	cmp_diff_independent(&a, &b, &d);
 	assert_true(fabs(d.point - 50) < 1e-12);
