@@ -24,7 +24,8 @@ static const char compare_help[] =
 	"each block, and one off-round to close. Each version's round is taken\n"
 	"against the mean of the off-rounds either side of it (as overhead does),\n"
 	"and within each block B's figure minus A's is one sample of B - A; the\n"
-	"95% intervals come from a block bootstrap over blocks. Two runs made\n"
+	"95% intervals come from a block bootstrap over blocks (under 60 blocks, a\n"
+	"t-interval widened for neighbouring blocks' shared off-round). Two runs made\n"
 	"apart differ on a shared machine by more than their own intervals, which\n"
 	"is why both versions run here side by side.\n\n"
 	"A is the reference service (--sysmon W1) or the command after '--', up to\n"
@@ -404,7 +405,8 @@ static int print_json(struct bc_ctx *ctx, const struct compare_opts *o, struct t
 					      r->round_s, "seed", (json_int_t)r->seed, "method",
 					      "blocks of off,A,off,B in random order; added = round "
 					      "minus the mean of the off-rounds either side; B - A "
-					      "paired within blocks; block bootstrap over blocks",
+					      "paired within blocks; series CI over blocks (see "
+					      "ci method)",
 					      "syscalls", kinds, "per_program", programs_json(r)));
 }
 

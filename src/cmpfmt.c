@@ -27,8 +27,9 @@ const char *cmp_fmt_verdict(char *buf, size_t len, const char *kind, const struc
 
 json_t *cmp_ci_json(const struct stats_ci *ci)
 {
-	return bc_json_pack("{s:f, s:f, s:f, s:f}", "point", ci->point, "lo", ci->lo, "hi", ci->hi,
-			    "level", ci->level);
+	return bc_json_pack("{s:o, s:o, s:o, s:f, s:s?, s:I}", "point", bc_json_real(ci->point),
+			    "lo", bc_json_real(ci->lo), "hi", bc_json_real(ci->hi), "level", ci->level,
+			    "method", ci->method, "n", (json_int_t)ci->n);
 }
 
 json_t *cmp_verdict_json(const char *kind, const struct stats_ci *diff,

@@ -5,8 +5,10 @@
  * the off-rounds either side of it (as overhead does, overhead.h), and
  * within each block B's figure minus A's gives one B - A sample, so the
  * machine's drift cancels twice: within a bracket and within a block.
- * Intervals come from the block bootstrap over blocks (stats.h), since
- * neighbouring blocks share an off-round.
+ * Neighbouring blocks share an off-round, so intervals come from
+ * stats_series_mean_ci (stats.h): a block bootstrap over blocks, or for
+ * fewer than STATS_SERIES_BOOT_MIN blocks a t-interval bounded for lag-1
+ * correlation.
  *
  * Separately, where run-time stats work, a few stats rounds per version
  * give each program's corrected ns per run (statsbias.h), to set A's and
