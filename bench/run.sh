@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export BUILD BPFCOST_BIN=${BPFCOST_BIN:-bpfcost}
 mkdir -p "$BUILD/bench"
-for b in stats_fleet overhead_precision overhead_accuracy exporter_fleet statsbias; do
+for b in stats_fleet overhead_precision overhead_accuracy exporter_fleet statsbias compare; do
 	[[ -n "${BENCH_ONLY:-}" && "$BENCH_ONLY" != "$b" ]] && continue
 	echo "=== $b ($(date +%T))"
 	/usr/bin/python3 "bench/$b" --json "$BUILD/bench/$b.json"

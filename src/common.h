@@ -22,6 +22,10 @@ struct bc_ctx {
 	int out_fd;		/* the descriptor under out */
 	int out_errno;		/* first failed write to out_fd, 0 while all went out */
 	struct features *features;	/* probed once, on first use */
+	/* Gate commands (compare, diff): every error exits 2, and exit 1
+	 * means gate_failed (B slower than the threshold allows). */
+	bool gate;
+	bool gate_failed;
 };
 
 struct bc_cmd {
@@ -190,6 +194,8 @@ int cmd_demo(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_stats(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_top(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_overhead(struct bc_ctx *ctx, int argc, char **argv);
+int cmd_compare(struct bc_ctx *ctx, int argc, char **argv);
+int cmd_diff(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_annotate(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_syscall(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_profile(struct bc_ctx *ctx, int argc, char **argv);

@@ -23,6 +23,8 @@ static const struct bc_cmd commands[] = {
 	{ "top",    "live per-program cost view (ncurses; batch frames with -b)", cmd_top },
 	{ "profile", "fentry/fexit around BPF programs: ns per run, counters, calibrated", cmd_profile },
 	{ "overhead", "A/B: how much slower syscalls get while a tracer runs", cmd_overhead },
+	{ "compare", "A/B/off: is tracer version B slower than version A, per syscall", cmd_compare },
+	{ "diff",   "the compare verdicts from two saved overhead -j results", cmd_diff },
 	{ "syscall", "per-syscall kernel latency with the tracer's probes inside (fentry/kprobe)", cmd_syscall },
 	{ "annotate", "sampling profile of JITed BPF code per source line/insn (--top: CPU share)", cmd_annotate },
 	{ "sysmon", "run the reference syscall monitor (count|proc|events)", cmd_sysmon },
@@ -108,8 +110,10 @@ static int exit_code(struct bc_ctx *ctx, int err)
 	if (werr) {
 		if (werr != -EPIPE)
 			bc_err("cannot write the output: %s", strerror(-werr));
-		return 1;
+		return ctx->gate ? 2 : 1;
 	}
+	if (ctx->gate)
+		return err ? 2 : ctx->gate_failed ? 1 : 0;
 	if (err == -EINVAL || err == -ERANGE)
 		return 2;
 	return err ? 1 : 0;

@@ -4,7 +4,7 @@ import pytest
 from conftest import run
 
 COMMANDS = ["demo", "doctor", "prog", "stats", "top", "sysmon", "load", "annotate", "syscall",
-            "overhead", "profile", "exporter"]
+            "overhead", "profile", "exporter", "compare", "diff"]
 
 
 def test_version():

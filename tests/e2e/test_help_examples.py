@@ -51,6 +51,7 @@ SHORTEN = {
     "load": ["--duration", "0.3s"],
     "annotate": ["--duration", "1s"],
     "overhead": ["--rounds", "4", "--round-time", "0.05s", "--decomp-rounds", "1"],
+    "compare": ["--rounds", "3", "--round-time", "0.05s", "--stats-rounds", "1"],
     "profile": ["--duration", "1s"],
     "syscall": ["--duration", "0.5s"],
 }

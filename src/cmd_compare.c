@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* bpfcost compare: which of two tracer versions costs a syscall more, and
+ * is the difference real. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "common.h"
+#include "cmpfmt.h"
+#include "compare.h"
+#include "kfeatures.h"
+
+#define CMP_DEFAULT_MIX "getpid"
+
+static const char compare_help[] =
+	"Usage: bpfcost compare [OPTIONS] (--sysmon W1 | -- CMD_A [ARGS...])\n"
+	"                                 (--vs-sysmon W2 | --vs CMD_B [ARGS...])\n\n"
+	"Did my change make the probes slower? Time the same syscall workload with\n"
+	"no tracer, version A and version B in one run, interleaved in blocks of\n"
+	"four rounds: off, X, off, Y, with the order of A and B drawn at random in\n"
+	"each block, and one off-round to close. Each version's round is taken\n"
+	"against the mean of the off-rounds either side of it (as overhead does),\n"
+	"and within each block B's figure minus A's is one sample of B - A; the\n"
+	"95% intervals come from a block bootstrap over blocks (under 60 blocks, a\n"
+	"t-interval widened for neighbouring blocks' shared off-round). Two runs made\n"
+	"apart differ on a shared machine by more than their own intervals, which\n"
+	"is why both versions run here side by side.\n\n"
+	"A is the reference service (--sysmon W1) or the command after '--', up to\n"
+	"the first word '--vs'; B is --vs-sysmon W2 or the command after '--vs'.\n"
+	"Commands are started for every on-round and stopped after it, as in\n"
+	"overhead (their BPF programs attached before the round starts).\n\n"
+	"Verdict per syscall: \"B adds N ns [lo, hi] more per getpid than A: slower\",\n"
+	"\"faster\", or \"no difference detectable: |B - A| < X ns at this precision\".\n"
+	"Where run-time stats work, a few extra rounds per version (not part of the\n"
+	"A/B figures: stats add two clock reads per run) give each program's ns per\n"
+	"run corrected for the stats' own share (see bpfcost stats --help), A's and\n"
+	"B's programs side by side by name and attach point.\n\n"
+	"Probes: raw_tp (--sysmon); stats_fd, else stats_sysctl (unless\n"
+	"--stats-rounds 0).\n\n"
+	"Options:\n"
+	"  --sysmon W1            A is the reference service at weight count, proc or events\n"
+	"  --vs-sysmon W2         B is the reference service at weight W2\n"
+	"  --syscalls LIST        workload kinds (default " CMP_DEFAULT_MIX ")\n"
+	"  --rounds N             blocks of off,A,off,B, 3..10000 (default 150;\n"
+	"                         5 with a command)\n"
+	"  --round-time D         workload time per round (default 0.02s; 2s with a command)\n"
+	"  --stats-rounds N       rounds per version with run-time stats, of at least\n"
+	"                         0.25s each (default 2; 0: no per-program figures)\n"
+	"  --fail-if-slower T     exit 1 when B is slower than A by more than T with the\n"
+	"                         whole interval above T: PCT% of A's added ns, or NS\n"
+	"                         (\"10%\", \"25ns\", \"25\")\n"
+	"  --markdown             a Markdown summary (pull-request comment, CI job summary)\n"
+	"  --cpu C                pin the workload to CPU C (default 0)\n"
+	"  --threads N            workload threads (default 1)\n"
+	"  --ready-after D        commands: measure D after start, no detection\n"
+	"  --ready-timeout D      commands: give up waiting for attach after D (default 30s)\n"
+	"  --grace D              commands: SIGKILL this long after SIGTERM (default 5s)\n"
+	"  --tracer-log FILE      commands: append their output here (default: discarded)\n"
+	"  -h, --help             this help\n\n"
+	"Exit status: 0 when no gate failed, 1 when --fail-if-slower's gate failed for\n"
+	"some syscall, 2 on any error (bad option, tracer that cannot start, ...).\n\n"
+	"EXAMPLES:\n"
+	"  bpfcost compare --sysmon count --vs-sysmon events\n"
+	"  bpfcost compare --sysmon events --vs-sysmon count --fail-if-slower 10% --markdown\n"
+	"  bpfcost -j compare -- ./my-agent --vs ./my-agent --config prod.yaml\n";
+
+struct compare_opts {
+	struct cmp_config cfg;
+	struct tracer_opts t[2];
+	struct cmp_threshold gate;
+	bool markdown, have_rounds, have_round_time, sysmon[2];
+};
+
+static int parse_opt(int c, const char *arg, void *opts)
+{
+	struct compare_opts *o = opts;
+	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
+
+	switch (c) {
+	case 'S':
+	case 'V':
+		o->sysmon[c == 'V'] = true;
+		return sysmon_weight_parse(arg, &o->t[c == 'V'].weight);
+	case 's':
+		return wl_parse_mix(arg, &o->cfg.wl.mask);
+	case 'r':
+		o->have_rounds = true;
+		return parse_int("--rounds", arg, 3, 10000, &o->cfg.blocks);
+	case 'R':
+		o->have_round_time = true;
+		return parse_duration("--round-time", arg, &o->cfg.wl.duration_s);
+	case 'N':
+		return parse_int("--stats-rounds", arg, 0, 1000, &o->cfg.stats_rounds);
+	case 'F':
+		return cmp_threshold_parse(arg, &o->gate);
+	case 'M':
+		o->markdown = true;
+		return 0;
+	case 'c':
+		return parse_int("--cpu", arg, -1, ncpu > 0 ? ncpu - 1 : 0, &o->cfg.wl.cpu);
+	case 't':
+		return parse_int("--threads", arg, 1, 1024, &o->cfg.wl.threads);
+	case 'a':
+		return parse_duration("--ready-after", arg, &o->t[0].ready_after_s);
+	case 'T':
+		return parse_duration("--ready-timeout", arg, &o->t[0].ready_timeout_s);
+	case 'g':
+		return parse_duration("--grace", arg, &o->t[0].grace_s);
+	case 'l':
+		o->t[0].log_path = arg;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* argv after '--': CMD_A ARGS [--vs CMD_B ARGS]. The first '--vs' ends A. */
+static int split_commands(struct compare_opts *o, int argc, char **argv)
+{
+	int vs = -1;
+
+	for (int i = 0; i < argc && vs < 0; i++)
+		if (!strcmp(argv[i], "--vs"))
+			vs = i;
+	if (vs >= 0)
+		argv[vs] = NULL;	/* ends A's argv */
+	if (vs != 0 && argc) {
+		o->t[0].is_command = true;
+		o->t[0].argv = argv;
+	}
+	if (vs >= 0 && vs + 1 < argc) {
+		o->t[1].is_command = true;
+		o->t[1].argv = argv + vs + 1;
+	}
+	for (int v = 0; v < 2; v++)
+		if (o->t[v].is_command == o->sysmon[v]) {
+			bc_err("give exactly one %s: %s", v ? "B" : "A", v ?
+			       "--vs-sysmon W2 or --vs CMD_B ARGS" : "--sysmon W1 or -- CMD_A ARGS");
+			return -EINVAL;
+		}
+	return 0;
+}
+
+static void apply_defaults(struct compare_opts *o)
+{
+	bool cmd = o->t[0].is_command || o->t[1].is_command;
+
+	if (!o->have_rounds)
+		o->cfg.blocks = cmd ? 5 : 150;
+	if (!o->have_round_time)
+		o->cfg.wl.duration_s = cmd ? 2.0 : 0.02;
+	/* The command options apply to both versions. */
+	o->t[1].ready_after_s = o->t[0].ready_after_s;
+	o->t[1].ready_timeout_s = o->t[0].ready_timeout_s;
+	o->t[1].grace_s = o->t[0].grace_s;
+	o->t[1].log_path = o->t[0].log_path;
+	o->cfg.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+}
+
+/* Returns 1 when --help was printed, 0 to run, < 0 on bad input. */
+static int parse_args(int argc, char **argv, struct compare_opts *o)
+{
+	static const struct option opts[] = {
+		{ "sysmon", required_argument, NULL, 'S' },
+		{ "vs-sysmon", required_argument, NULL, 'V' },
+		{ "syscalls", required_argument, NULL, 's' },
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "round-time", required_argument, NULL, 'R' },
+		{ "stats-rounds", required_argument, NULL, 'N' },
+		{ "fail-if-slower", required_argument, NULL, 'F' },
+		{ "markdown", no_argument, NULL, 'M' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "ready-after", required_argument, NULL, 'a' },
+		{ "ready-timeout", required_argument, NULL, 'T' },
+		{ "grace", required_argument, NULL, 'g' },
+		{ "tracer-log", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int err;
+
+	memset(o, 0, sizeof(*o));
+	o->cfg.wl.threads = 1;
+	o->cfg.stats_rounds = 2;
+	o->t[0].ready_timeout_s = 30;
+	o->t[0].grace_s = 5;
+	err = wl_parse_mix(CMP_DEFAULT_MIX, &o->cfg.wl.mask);
+	/* '+': stop at the first non-option, A's command. */
+	if (!err)
+		err = bc_parse_opts(argc, argv, "+h", opts, compare_help, parse_opt, o, false);
+	if (!err)
+		err = split_commands(o, argc - optind, argv + optind);
+	if (!err)
+		apply_defaults(o);
+	return err;
+}
+
+static void print_progress(int i, int total, const char *what, void *arg)
+{
+	fprintf(stderr, "\r\033[Kbpfcost: round %d/%d: %s", i, total, what);
+	fflush(stderr);
+}
+
+static void verdict_of(const struct compare_opts *o, const struct cmp_kind *k,
+		       struct cmp_verdict *v)
+{
+	cmp_verdict_make(&k->diff, k->a.point, &o->gate, v);
+}
+
+/* The program of the other side with the same name and attach point. */
+static const struct cmp_prog *match(const struct cmp_side *s, const struct cmp_prog *p)
+{
+	for (int i = 0; i < s->nprogs; i++)
+		if (!strcmp(s->progs[i].name, p->name) && !strcmp(s->progs[i].attach, p->attach))
+			return &s->progs[i];
+	return NULL;
+}
+
+static void fmt_prog_ns(char *buf, size_t len, const struct cmp_prog *p)
+{
+	if (!p || !p->runs)
+		snprintf(buf, len, "-");
+	else if (!p->corr.applies)
+		snprintf(buf, len, "%.1f raw", (double)p->time_ns / (double)p->runs);
+	else if (!p->corr.resolved)
+		snprintf(buf, len, "<%.1f", p->corr.hi);
+	else
+		snprintf(buf, len, "%.1f", p->corr.ns_per_run);
+}
+
+static void print_prog_row(FILE *f, const struct cmp_result *r, const struct cmp_prog *a,
+			   const struct cmp_prog *b)
+{
+	const struct cmp_prog *p = a ? a : b;
+	char na[32], nb[32], ratio[16] = "-";
+
+	fmt_prog_ns(na, sizeof(na), a);
+	fmt_prog_ns(nb, sizeof(nb), b);
+	if (a && b && a->corr.resolved && b->corr.resolved && a->corr.ns_per_run > 0)
+		snprintf(ratio, sizeof(ratio), "%.2f", b->corr.ns_per_run / a->corr.ns_per_run);
+	fprintf(f, "%-20s %-24s %12s %12s %8s %10.2f %10.2f\n", BC_ESC(p->name), BC_ESC(p->attach),
+		na, nb, ratio, a && r->side[0].wl_syscalls ?
+		(double)a->runs / (double)r->side[0].wl_syscalls : 0.0,
+		b && r->side[1].wl_syscalls ? (double)b->runs / (double)r->side[1].wl_syscalls : 0.0);
+}
+
+static void print_programs(FILE *f, const struct cmp_result *r)
+{
+	if (!r->have_stats) {
+		fprintf(f, "\nPer program: not available: %s\n", r->stats_why);
+		return;
+	}
+	fprintf(f, "\nPer program (run-time stats rounds; CORR_NS = ns per run minus the stats "
+		"bias%s):\n", r->bias.valid ? "" : ", which could not be measured: raw figures");
+	if (r->bias.valid)
+		fprintf(f, "  stats bias %.1f ns per run [%.1f, %.1f] (%s)\n", r->bias.ns_per_run,
+			r->bias.lo, r->bias.hi, r->bias.hook);
+	fprintf(f, "%-20s %-24s %12s %12s %8s %10s %10s\n", "NAME", "ATTACH", "A_CORR_NS",
+		"B_CORR_NS", "B/A", "A_RUNS/SC", "B_RUNS/SC");
+	for (int i = 0; i < r->side[0].nprogs; i++)
+		print_prog_row(f, r, &r->side[0].progs[i], match(&r->side[1], &r->side[0].progs[i]));
+	for (int i = 0; i < r->side[1].nprogs; i++)
+		if (!match(&r->side[0], &r->side[1].progs[i]))
+			print_prog_row(f, r, NULL, &r->side[1].progs[i]);
+	fprintf(f, "  RUNS/SC: runs in the stats rounds (other processes' too) per workload "
+		"syscall.\n");
+}
+
+static void describe(const struct tracer *t, char *buf, size_t len)
+{
+	tracer_describe(t, buf, len);
+}
+
+static void print_plain(FILE *f, const struct compare_opts *o, struct tracer *t,
+			const struct cmp_result *r)
+{
+	char da[256], db[256], text[256];
+
+	describe(&t[0], da, sizeof(da));
+	describe(&t[1], db, sizeof(db));
+	fprintf(f, "A: %s\nB: %s\n", BC_ESC(da), BC_ESC(db));
+	fprintf(f, "Blocks: %d of off,A,off,B in random order (%.2f s rounds, seed %llu); added ns "
+		"per call: each version's round minus the mean of the off-rounds either side\n\n",
+		r->blocks, r->round_s, (unsigned long long)r->seed);
+	fprintf(f, "%-10s %22s %22s %22s %22s\n", "SYSCALL", "A_ADDED_NS [95% CI]",
+		"B_ADDED_NS [95% CI]", "B-A_NS [95% CI]", "A/A_NS [95% CI]");
+	for (int i = 0; i < WL_KIND_COUNT; i++) {
+		const struct cmp_kind *k = &r->k[i];
+		char a[40], b[40], d[40], aa[40];
+
+		if (!(r->mask & (1u << i)))
+			continue;
+		snprintf(a, sizeof(a), "%.1f [%.1f, %.1f]", k->a.point, k->a.lo, k->a.hi);
+		snprintf(b, sizeof(b), "%.1f [%.1f, %.1f]", k->b.point, k->b.lo, k->b.hi);
+		snprintf(d, sizeof(d), "%.1f [%.1f, %.1f]", k->diff.point, k->diff.lo, k->diff.hi);
+		snprintf(aa, sizeof(aa), "%.1f [%.1f, %.1f]", k->aa.point, k->aa.lo, k->aa.hi);
+		fprintf(f, "%-10s %22s %22s %22s %22s\n", wl_kind_name(i), a, b, d, aa);
+	}
+	fprintf(f, "\n");
+	for (int i = 0; i < WL_KIND_COUNT; i++) {
+		struct cmp_verdict v;
+
+		if (!(r->mask & (1u << i)))
+			continue;
+		verdict_of(o, &r->k[i], &v);
+		fprintf(f, "%s\n", cmp_fmt_verdict(text, sizeof(text), wl_kind_name(i), &r->k[i].diff,
+						   &v));
+	}
+	print_programs(f, r);
+}
+
+static void print_markdown(FILE *f, const struct compare_opts *o, struct tracer *t,
+			   const struct cmp_result *r)
+{
+	char da[256], db[256];
+
+	describe(&t[0], da, sizeof(da));
+	describe(&t[1], db, sizeof(db));
+	/* Backquoted so Markdown leaves the command lines alone. */
+	fprintf(f, "### bpfcost compare\n\nA: `%s`  \nB: `%s`  \n%d blocks of off,A,off,B, %.2f s "
+		"rounds; ns added per call, 95%% intervals.\n\n", BC_ESC(da), BC_ESC(db), r->blocks,
+		r->round_s);
+	cmp_md_header(f);
+	for (int i = 0; i < WL_KIND_COUNT; i++) {
+		struct cmp_verdict v;
+
+		if (!(r->mask & (1u << i)))
+			continue;
+		verdict_of(o, &r->k[i], &v);
+		cmp_md_row(f, wl_kind_name(i), &r->k[i].a, &r->k[i].b, &r->k[i].diff, &v);
+	}
+}
+
+static json_t *prog_json(const struct cmp_prog *p)
+{
+	json_t *o;
+
+	if (!p)
+		return json_null();
+	o = bc_json_pack("{s:I, s:I, s:f}", "runs", (json_int_t)p->runs, "time_ns",
+			 (json_int_t)p->time_ns, "raw_ns_per_run",
+			 p->runs ? (double)p->time_ns / (double)p->runs : 0.0);
+	if (o && p->corr.applies)
+		json_object_set_new(o, "corrected", bc_json_pack("{s:b, s:f, s:f, s:f}", "resolved",
+				    p->corr.resolved, "ns_per_run", p->corr.ns_per_run, "lo",
+				    p->corr.lo, "hi", p->corr.hi));
+	return o;
+}
+
+static json_t *programs_json(const struct cmp_result *r)
+{
+	json_t *arr = json_array();
+
+	if (!r->have_stats)
+		return bc_json_pack("{s:s}", "unavailable", r->stats_why);
+	for (int v = 0; v < 2; v++)
+		for (int i = 0; i < r->side[v].nprogs; i++) {
+			const struct cmp_prog *p = &r->side[v].progs[i], *q = match(&r->side[!v], p);
+
+			if (v && q)
+				continue;	/* listed with A */
+			json_array_append_new(arr, bc_json_pack("{s:s, s:s, s:o, s:o}", "name",
+					      p->name, "attach", p->attach, "a",
+					      prog_json(v ? q : p), "b", prog_json(v ? p : q)));
+		}
+	return bc_json_pack("{s:o, s:o, s:I, s:I}", "stats_bias", r->bias.valid ?
+			    bc_json_pack("{s:f, s:f, s:f}", "ns_per_run", r->bias.ns_per_run, "lo",
+					 r->bias.lo, "hi", r->bias.hi) : json_null(),
+			    "programs", arr, "a_workload_syscalls",
+			    (json_int_t)r->side[0].wl_syscalls, "b_workload_syscalls",
+			    (json_int_t)r->side[1].wl_syscalls);
+}
+
+static int print_json(struct bc_ctx *ctx, const struct compare_opts *o, struct tracer *t,
+		      const struct cmp_result *r)
+{
+	json_t *kinds = json_object();
+	char da[256], db[256];
+
+	describe(&t[0], da, sizeof(da));
+	describe(&t[1], db, sizeof(db));
+	for (int i = 0; i < WL_KIND_COUNT; i++) {
+		const struct cmp_kind *k = &r->k[i];
+		struct cmp_verdict v;
+
+		if (!(r->mask & (1u << i)))
+			continue;
+		verdict_of(o, k, &v);
+		json_object_set_new(kinds, wl_kind_name(i),
+				    bc_json_pack("{s:o, s:o, s:o, s:o, s:f, s:o}", "a_added_ns",
+						 cmp_ci_json(&k->a), "b_added_ns", cmp_ci_json(&k->b),
+						 "diff_ns", cmp_ci_json(&k->diff), "aa_ns",
+						 cmp_ci_json(&k->aa), "off_ns", k->off_ns, "verdict",
+						 cmp_verdict_json(wl_kind_name(i), &k->diff, &v)));
+	}
+	return bc_json_emit(ctx, bc_json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:i, s:f, s:I, s:s, "
+					      "s:o, s:o}",
+					      "a", "kind", t[0].o.is_command ? "command" : "sysmon",
+					      "describe", da,
+					      "b", "kind", t[1].o.is_command ? "command" : "sysmon",
+					      "describe", db, "blocks", r->blocks, "round_s",
+					      r->round_s, "seed", (json_int_t)r->seed, "method",
+					      "blocks of off,A,off,B in random order; added = round "
+					      "minus the mean of the off-rounds either side; B - A "
+					      "paired within blocks; series CI over blocks (see "
+					      "ci method)",
+					      "syscalls", kinds, "per_program", programs_json(r)));
+}
+
+static bool gate_failed(const struct compare_opts *o, const struct cmp_result *r)
+{
+	for (int i = 0; i < WL_KIND_COUNT; i++) {
+		struct cmp_verdict v;
+
+		if (!(r->mask & (1u << i)))
+			continue;
+		verdict_of(o, &r->k[i], &v);
+		if (v.fails)
+			return true;
+	}
+	return false;
+}
+
+int cmd_compare(struct bc_ctx *ctx, int argc, char **argv)
+{
+	struct compare_opts o;
+	struct cmp_result res = { 0 };
+	struct tracer t[2] = { { .log_fd = -1 }, { .log_fd = -1 } };
+	char why[256];
+	int err;
+
+	ctx->gate = true;
+	err = parse_args(argc, argv, &o);
+	if (err)
+		return err < 0 ? err : 0;
+	if ((o.sysmon[0] || o.sysmon[1]) && !method_available(ctx, METHOD_AB, why, sizeof(why))) {
+		bc_err("the reference service cannot run here: %s", why);
+		return -EOPNOTSUPP;
+	}
+	o.cfg.stats_ok = o.cfg.stats_rounds && method_available(ctx, METHOD_STATS, NULL, 0);
+	if (!ctx->json && isatty(STDERR_FILENO))
+		o.cfg.progress = print_progress;
+	err = tracer_init(&t[0], &o.t[0]);
+	if (!err)
+		err = tracer_init(&t[1], &o.t[1]);
+	if (!err)
+		err = cmp_run(&o.cfg, &t[0], &t[1], &res);
+	if (o.cfg.progress)
+		fprintf(stderr, "\r\033[K");
+	if (err == -EINTR)
+		bc_err("interrupted by signal %d; tracers stopped", bc_stop_signal());
+	else if (!err && ctx->json)
+		err = print_json(ctx, &o, t, &res);
+	else if (!err && o.markdown)
+		print_markdown(ctx->out, &o, t, &res);
+	else if (!err)
+		print_plain(ctx->out, &o, t, &res);
+	if (!err)
+		ctx->gate_failed = gate_failed(&o, &res);
+	tracer_fini(&t[1]);
+	tracer_fini(&t[0]);
+	cmp_result_free(&res);
+	return err;
+}

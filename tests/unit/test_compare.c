@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Unit tests for compare's pure parts: the B - A analysis of interleaved
+ * rounds with a known shift and a drift that must cancel, the verdicts and
+ * the gate, the threshold parser, the MOVER interval of two saved results,
+ * and the saved-result reader (savedres.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compare.h"
+#include "savedres.h"
+
+#define NBLK 60
+
+/* Rounds of NBLK blocks: off 1000 ns plus a steep linear drift, A adds 100,
+ * B adds 130, noise from the seed; order random per block. */
+static void synth(struct cmp_kind *k, char *order, uint64_t seed, double b_add)
+{
+	uint64_t rng = seed;
+	int r = 0;
+
+	memset(k, 0, sizeof(*k));
+	k->r_off = calloc(2 * NBLK + 1, sizeof(double));
+	k->r_on = calloc(2 * NBLK, sizeof(double));
+	for (int blk = 0; blk < NBLK; blk++) {
+		int first = (int)(stats_rand_next(&rng) & 1);
+
+		for (int j = 0; j < 2; j++, r++) {
+			int v = j ? !first : first;
+			double noise = (double)(stats_rand_next(&rng) % 1000) / 100.0 - 5;
+
+			k->r_off[k->n_off++] = 1000 + 2.0 * r * 2 + noise;
+			k->r_on[k->n_on++] = 1000 + 2.0 * (r * 2 + 1) + (v ? b_add : 100) - noise;
+			order[r] = v ? 'B' : 'A';
+		}
+	}
+	k->r_off[k->n_off++] = 1000 + 2.0 * r * 2;
+	order[r] = '\0';
+}
+
+static void test_analyse_finds_the_shift_despite_drift(void **state)
+{
+	struct cmp_kind k;
+	char order[2 * NBLK + 1];
+
+	synth(&k, order, 7, 130);
+	assert_int_equal(cmp_analyse_kind(&k, order, 1), 0);
+	/* The drift (2 ns per round) cancels against the off-rounds around. */
+	assert_true(fabs(k.a.point - 100) < 3 && fabs(k.b.point - 130) < 3);
+	assert_true(k.diff.lo > 20 && k.diff.hi < 40 && k.diff.lo <= k.diff.point);
+	assert_true(k.aa.lo < 0 && k.aa.hi > 0);
+	free(k.r_off);
+	free(k.r_on);
+}
+
+static void test_analyse_same_contains_zero(void **state)
+{
+	struct cmp_kind k;
+	char order[2 * NBLK + 1];
+
+	synth(&k, order, 11, 100);
+	assert_int_equal(cmp_analyse_kind(&k, order, 1), 0);
+	assert_true(k.diff.lo < 0 && k.diff.hi > 0);
+	free(k.r_off);
+	free(k.r_on);
+}
+
+static void test_analyse_refuses_bad_shapes(void **state)
+{
+	double off[5] = { 1, 1, 1, 1, 1 }, on[4] = { 2, 2, 2, 2 };
+	struct cmp_kind k = { .r_off = off, .r_on = on, .n_off = 5, .n_on = 4 };
+
+	/* Two blocks are too few for an interval. */
+	assert_int_equal(cmp_analyse_kind(&k, "ABBA", 1), -EINVAL);
+	k.n_off = 4;
+	assert_int_equal(cmp_analyse_kind(&k, "ABBA", 1), -EINVAL);
+}
+
+static void test_verdicts_and_gate(void **state)
+{
+	struct stats_ci above = { .point = 30, .lo = 20, .hi = 40, .level = 0.95 },
+			around = { .point = 2, .lo = -5, .hi = 8, .level = 0.95 },
+			below = { .point = -30, .lo = -40, .hi = -20, .level = 0.95 };
+	struct cmp_threshold pct = { true, true, 10 }, ns = { true, false, 25 };
+	struct cmp_verdict v;
+
+	cmp_verdict_make(&above, 100, NULL, &v);
+	assert_int_equal(v.call, CMP_SLOWER);
+	assert_false(v.fails);
+	cmp_verdict_make(&above, 100, &pct, &v);	/* 10% of 100 = 10 < lo 20 */
+	assert_true(v.fails);
+	cmp_verdict_make(&above, 100, &ns, &v);		/* lo 20 is not above 25 */
+	assert_false(v.fails);
+	cmp_verdict_make(&around, 100, &pct, &v);
+	assert_int_equal(v.call, CMP_SAME);
+	assert_true(fabs(v.bound - 8) < 1e-12 && !v.fails);
+	cmp_verdict_make(&below, 100, &pct, &v);
+	assert_int_equal(v.call, CMP_FASTER);
+	assert_false(v.fails);
+	assert_string_equal(cmp_call_name(CMP_SAME), "same");
+}
+
+static void test_threshold_parse(void **state)
+{
+	struct cmp_threshold t;
+
+	assert_int_equal(cmp_threshold_parse("10%", &t), 0);
+	assert_true(t.set && t.pct && t.value == 10);
+	assert_int_equal(cmp_threshold_parse("25ns", &t), 0);
+	assert_true(t.set && !t.pct && t.value == 25);
+	assert_int_equal(cmp_threshold_parse("2.5", &t), 0);
+	assert_true(!t.pct && t.value == 2.5);
+	for (const char *bad[] = { "", "%", "ns", "0", "-5%", "10%%", "ten", " 5", "5 ns", "0x10",
+				   "nan", "inf%", NULL }, **b = bad; *b; b++)
+		assert_int_equal(cmp_threshold_parse(*b, &t), -EINVAL);
+}
+
+static void test_mover_interval(void **state)
+{
+	struct stats_ci a = { .point = 100, .lo = 97, .hi = 103, .level = 0.95 },
+			b = { .point = 150, .lo = 146, .hi = 154, .level = 0.95 }, d;
+
+	cmp_diff_independent(&a, &b, &d);
+	assert_true(fabs(d.point - 50) < 1e-12);
+	assert_true(fabs(d.lo - (50 - 5)) < 1e-12);	/* sqrt(4^2 + 3^2) */
+	assert_true(fabs(d.hi - (50 + 5)) < 1e-12);
+}
+
+static const char good[] =
+	"{\"tracer\": {\"describe\": \"sysmon count\"}, \"syscalls\": {\"getpid\": {"
+	"\"off\": {\"mean\": 400.5}, \"added_ns\": {\"point\": 120, \"lo\": 110, \"hi\": 130, "
+	"\"level\": 0.95}, \"aa_ns\": {\"point\": 1, \"lo\": -2, \"hi\": 3, \"level\": 0.95}}}}";
+
+static void test_saved_result_reads(void **state)
+{
+	struct saved_result r;
+	char why[256];
+
+	assert_int_equal(sr_parse(good, strlen(good), &r, why, sizeof(why)), 0);
+	assert_string_equal(r.source, "overhead");
+	assert_string_equal(r.describe, "sysmon count");
+	assert_int_equal(r.mask, 1u << WL_GETPID);
+	assert_true(r.k[WL_GETPID].added.point == 120 && r.k[WL_GETPID].has_aa);
+	assert_true(r.k[WL_GETPID].off_mean_ns == 400.5);
+}
+
+static void test_saved_result_refusals(void **state)
+{
+	static const char *const bad[] = {
+		"", "{", "[]", "{\"syscalls\": {}}", "{\"syscalls\": {\"getpid\": 3}}",
+		"{\"syscalls\": {\"getpid\": {\"added_ns\": {\"point\": 1}}}}",
+		"{\"syscalls\": {\"x\": {}}}",
+		"{\"syscalls\": {\"op\\nat\": {}}}",
+		"{\"syscalls\": {\"getpid\": {\"added_ns\": {\"point\": 1, \"lo\": 0, \"hi\": 2, "
+		"\"level\": 1.5}}}}",
+		"{\"a\": 1, \"a\": 2, \"syscalls\": {}}",
+		NULL,
+	};
+	struct saved_result r;
+	char why[256];
+
+	for (int i = 0; bad[i]; i++) {
+		why[0] = '\0';
+		assert_int_equal(sr_parse(bad[i], strlen(bad[i]), &r, why, sizeof(why)), -EINVAL);
+		assert_true(why[0] && !strchr(why, '\n'));
+	}
+	/* Truncated anywhere: refused. */
+	for (size_t n = 0; n < sizeof(good) - 1; n++)
+		assert_int_equal(sr_parse(good, n, &r, why, sizeof(why)), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_analyse_finds_the_shift_despite_drift),
+		cmocka_unit_test(test_analyse_same_contains_zero),
+		cmocka_unit_test(test_analyse_refuses_bad_shapes),
+		cmocka_unit_test(test_verdicts_and_gate),
+		cmocka_unit_test(test_threshold_parse),
+		cmocka_unit_test(test_mover_interval),
+		cmocka_unit_test(test_saved_result_reads),
+		cmocka_unit_test(test_saved_result_refusals),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
