@@ -73,6 +73,13 @@ struct oh_result {
 double oh_decomp_round_s(const struct wl_config *wl);
 int oh_default_decomp_rounds(const struct oh_config *cfg);
 
+/* Pure: how long oh_run takes with cfg, in seconds, when switching the
+ * tracer on and off once takes toggle_s (a command's start to attached
+ * plus its stop; ~0 in-process): the rounds' workload time, one toggle per
+ * on-round and per decomposition round, and the decomposition's own
+ * background windows. For planning (report's budget), not a promise. */
+double oh_expected_s(const struct oh_config *cfg, double toggle_s);
+
 int oh_run(const struct oh_config *cfg, struct tracer *t, struct oh_result *res);
 void oh_result_free(struct oh_result *res);
 
