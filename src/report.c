@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* bpfcost report: collection into struct rp_report (see report.h for what
  * is measured, in which order, and why). Nothing here formats. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <math.h>
@@ -671,11 +672,50 @@ static void verdict_sampling(struct rp_report *r, char *buf, size_t len)
 		snprintf(buf, len, "Sampling agrees: %.2f%% of one CPU charged to them.", smp);
 }
 
+/* A kind that got resolvably slower while the programs hardly run on it
+ * (under a tenth of the added time in them): the slow path's doing, as
+ * when syscall tracepoints switch every task to the traced entry. */
+static int slow_path_kind(const struct rp_report *r, int skip_kind)
+{
+	for (int k = 0; k < WL_KIND_COUNT; k++) {
+		const struct rp_kind *rk = &r->k[k];
+
+		if (k != skip_kind && rk->ab && rk->have_decomp && rk->rest_resolved &&
+		    !rk->aa_exceeds_effect && rk->in_bpf_ns < 0.1 * rk->added.point)
+			return k;
+	}
+	return -1;
+}
+
+static void verdict_slow_path(struct rp_report *r, char *buf, size_t len)
+{
+	int kind = -1, sp;
+
+	buf[0] = '\0';
+	if (r->sec[METHOD_AB].state != RP_RAN || !most_added(r, &kind))
+		return;
+	sp = slow_path_kind(r, kind);
+	if (sp < 0)
+		return;
+	snprintf(buf, len, "%s also took %.0f ns longer (95%% CI %.0f..%.0f) though only "
+		 "%.1f ns of it runs in the programs: that is the syscall slow path and dispatch, "
+		 "not program code.", wl_kind_name(sp), r->k[sp].added.point, r->k[sp].added.lo,
+		 r->k[sp].added.hi, r->k[sp].in_bpf_ns);
+	buf[0] = (char)toupper((unsigned char)buf[0]);
+}
+
 void rp_verdict(struct rp_report *r)
 {
+	char slow[sizeof(r->verdict[0])];
+
 	r->nverdict = 0;
 	verdict_ab(r, r->verdict[r->nverdict++], sizeof(r->verdict[0]));
+	verdict_slow_path(r, slow, sizeof(slow));
+	if (slow[0])
+		snprintf(r->verdict[r->nverdict++], sizeof(r->verdict[0]), "%s", slow);
 	verdict_progs(r, r->verdict[r->nverdict++], sizeof(r->verdict[0]));
+	if (r->nverdict == RP_MAX_VERDICT)
+		return;
 	verdict_sampling(r, r->verdict[r->nverdict], sizeof(r->verdict[0]));
 	if (r->verdict[r->nverdict][0])
 		r->nverdict++;
