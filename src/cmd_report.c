@@ -54,8 +54,10 @@ static const char report_help[] =
 	"when a field changes meaning.\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost report --quick --sysmon count\n"
-	"  bpfcost report --duration 4s -o /tmp/bpfcost-report.html --sysmon proc\n"
-	"  bpfcost -j report --duration 3s --syscalls getpid --sysmon count | jq .verdict\n";
+	"  bpfcost report -o report.html -- bpftrace /usr/sbin/opensnoop.bt\n"
+	"  bpfcost report --duration 2m --tracer-log agent.log -- ./my-agent --config prod.yaml\n"
+	"  bpfcost report name sysmon_cnt_enter\n"
+	"  bpfcost -j report --quick --sysmon count | jq .verdict\n";
 
 struct report_opts {
 	struct rp_config cfg;
@@ -250,8 +252,24 @@ static void print_progs(FILE *f, const struct rp_report *r)
 	}
 }
 
+static void print_window_kinds(FILE *f, const struct rp_report *r)
+{
+	fprintf(f, "\nPER SYSCALL KIND (window, each kind alone; run-time stats, raw)\n");
+	fprintf(f, "  %-8s %10s %14s %16s\n", "KIND", "CALLS", "RUNS/CALL", "BPF_NS/CALL");
+	for (int k = 0; k < WL_KIND_COUNT; k++) {
+		const struct rp_kind *rk = &r->k[k];
+
+		if (rk->have_window)
+			fprintf(f, "  %-8s %10" PRIu64 " %14.3f %16.1f\n", wl_kind_name(k),
+				rk->window_calls, rk->window_runs_per_call, rk->window_bpf_ns);
+	}
+	fprintf(f, "  runs of the agent's programs per workload call, and their time per call;\n"
+		   "  runs other processes caused in that time are included.\n");
+}
+
 static void print_kinds(FILE *f, const struct rp_report *r)
 {
+	print_window_kinds(f, r);
 	if (r->sec[METHOD_AB].state != RP_RAN)
 		return;
 	fprintf(f, "\nSYSCALLS (A/B: %d rounds of %.2f s, %d decomposition rounds)\n",
@@ -268,7 +286,8 @@ static void print_kinds(FILE *f, const struct rp_report *r)
 		snprintf(added, sizeof(added), "%.0f [%.0f,%.0f]%s", rk->added.point, rk->added.lo,
 			 rk->added.hi, rk->ci_includes_zero ? "~0" : "");
 		if (rk->have_decomp) {
-			snprintf(bpf, sizeof(bpf), "%.0f", rk->in_bpf_ns);
+			snprintf(bpf, sizeof(bpf), rk->in_bpf_per_kind ? "%.0f" : "%.0f*",
+				 rk->in_bpf_ns);
 			snprintf(rest, sizeof(rest), rk->rest_resolved ? "%.0f" : "<%.0f",
 				 rk->rest_resolved ? rk->rest_ns : rk->rest_hi);
 		}
@@ -278,7 +297,8 @@ static void print_kinds(FILE *f, const struct rp_report *r)
 	}
 	fprintf(f, "  ns per call. ADDED: on minus off, interquartile means per round (~0: the\n"
 		   "  interval includes zero); AA_NS: off against off, the control; IN_BPF: run-time\n"
-		   "  stats in the decomposition rounds; REST: dispatch, slow path, wake-ups.\n");
+		   "  stats in the window, this kind alone (*: A/B's decomposition rounds, spread\n"
+		   "  evenly over every kind); REST: dispatch, slow path, wake-ups.\n");
 	if (r->decomp_why[0])
 		fprintf(f, "  decomposition: %s\n", r->decomp_why);
 	if (r->ab_counted_runs)
@@ -343,22 +363,30 @@ static json_t *prog_json(const struct rp_prog *p)
 static json_t *kind_json(const struct rp_report *r, int k)
 {
 	const struct rp_kind *rk = &r->k[k];
-	json_t *o = bc_json_pack(
-		"{s:s, s:I, s:I, s:{s:f, s:f, s:f, s:f}, s:{s:f, s:f, s:f, s:f}, s:o, s:o, s:o, "
-		"s:o, s:o, s:b, s:b}", "kind", wl_kind_name(k), "calls_off",
-		(json_int_t)rk->calls_off, "calls_on", (json_int_t)rk->calls_on, "off", "p50",
-		rk->off_p50, "p90", rk->off_p90, "p99", rk->off_p99, "mean", rk->off_mean, "on",
-		"p50", rk->on_p50, "p90", rk->on_p90, "p99", rk->on_p99, "mean", rk->on_mean,
-		"cdf_off_ns", reals_json(rk->cdf_off, RP_CDF_POINTS), "cdf_on_ns",
+	json_t *o = bc_json_pack("{s:s, s:b}", "kind", wl_kind_name(k), "ab", rk->ab);
+
+	if (o && rk->have_window)
+		json_object_set_new(o, "window", bc_json_pack("{s:I, s:f, s:f}", "calls",
+			(json_int_t)rk->window_calls, "runs_per_call", rk->window_runs_per_call,
+			"bpf_ns_per_call", rk->window_bpf_ns));
+	if (!o || !rk->ab)
+		return o;
+	json_object_update_new(o, bc_json_pack(
+		"{s:I, s:I, s:{s:f, s:f, s:f, s:f}, s:{s:f, s:f, s:f, s:f}, s:o, s:o, s:o, "
+		"s:o, s:o, s:b, s:b}", "calls_off", (json_int_t)rk->calls_off, "calls_on",
+		(json_int_t)rk->calls_on, "off", "p50", rk->off_p50, "p90", rk->off_p90, "p99",
+		rk->off_p99, "mean", rk->off_mean, "on", "p50", rk->on_p50, "p90", rk->on_p90,
+		"p99", rk->on_p99, "mean", rk->on_mean, "cdf_off_ns",
+		reals_json(rk->cdf_off, RP_CDF_POINTS), "cdf_on_ns",
 		reals_json(rk->cdf_on, RP_CDF_POINTS), "added_ns", ci_json(&rk->added), "aa_ns",
 		ci_json(&rk->aa), "relative", bc_json_real(rk->relative), "ci_includes_zero",
-		rk->ci_includes_zero, "aa_exceeds_effect", rk->aa_exceeds_effect);
-
-	if (o && rk->have_decomp)
+		rk->ci_includes_zero, "aa_exceeds_effect", rk->aa_exceeds_effect));
+	if (rk->have_decomp)
 		json_object_set_new(o, "decomposition", bc_json_pack(
-			"{s:f, s:f, s:f, s:f, s:b}", "in_bpf_ns", rk->in_bpf_ns, "rest_ns",
-			rk->rest_ns, "rest_lo", rk->rest_lo, "rest_hi", rk->rest_hi,
-			"rest_resolved", rk->rest_resolved));
+			"{s:f, s:s, s:f, s:f, s:f, s:b}", "in_bpf_ns", rk->in_bpf_ns, "in_bpf_method",
+			rk->in_bpf_per_kind ? "window" : "ab_uniform", "rest_ns", rk->rest_ns,
+			"rest_lo", rk->rest_lo, "rest_hi", rk->rest_hi, "rest_resolved",
+			rk->rest_resolved));
 	return o;
 }
 
@@ -386,7 +414,7 @@ json_t *rp_json(const struct rp_report *r)
 	for (int i = 0; progs && i < r->nprogs; i++)
 		json_array_append_new(progs, prog_json(&r->progs[i]));
 	for (int k = 0; kinds && k < WL_KIND_COUNT; k++)
-		if (r->k[k].ab)
+		if (r->k[k].ab || r->k[k].have_window)
 			json_array_append_new(kinds, kind_json(r, k));
 	for (int i = 0; verdict && i < r->nverdict; i++)
 		json_array_append_new(verdict, json_string(r->verdict[i]));

@@ -273,20 +273,51 @@ static void sampling_figures(struct rp_report *r, struct sampler *s)
 	}
 }
 
-static int run_window_workload(const struct rp_report *r, double secs)
+/* Run-time stats summed over the agent's programs, now. */
+static void sum_counters(const struct rp_report *r, uint64_t *runs, uint64_t *ns)
 {
-	struct wl_config wc = { .mask = r->kinds, .threads = 1, .cpu = r->cpu,
-				.duration_s = secs };
+	*runs = *ns = 0;
+	for (int i = 0; i < r->nprogs; i++) {
+		uint64_t c, t;
+
+		if (!prog_counters(r->progs[i].id, &c, &t)) {
+			*runs += c;
+			*ns += t;
+		}
+	}
+}
+
+/* The workload one kind at a time, the programs' counters read around each
+ * kind: their runs and time per call of that kind (background runs from
+ * other processes in that time included). */
+static int run_window_workload(struct rp_report *r, double secs)
+{
 	struct wl_result *res = wl_result_new();
-	int err;
+	unsigned n = kind_count(r->kinds);
+	int err = 0;
 
 	if (!res)
 		return -ENOMEM;
-	err = wl_run(&wc, res);
-	if (!err && res->stopped)
-		err = -EINTR;
-	for (int k = 0; !err && k < WL_KIND_COUNT; k++)
-		((struct rp_report *)r)->window_calls[k] = res->k[k].calls;
+	for (int k = 0; !err && k < WL_KIND_COUNT; k++) {
+		struct wl_config wc = { .mask = 1u << k, .threads = 1, .cpu = r->cpu,
+					.duration_s = secs / n };
+		struct rp_kind *rk = &r->k[k];
+		uint64_t runs0, ns0, runs1, ns1;
+
+		if (!(r->kinds & (1u << k)))
+			continue;
+		sum_counters(r, &runs0, &ns0);
+		err = wl_run(&wc, res);
+		sum_counters(r, &runs1, &ns1);
+		if (!err && res->stopped)
+			err = -EINTR;
+		rk->window_calls = res->k[k].calls;
+		if (err || !rk->window_calls)
+			continue;
+		rk->have_window = true;
+		rk->window_runs_per_call = (double)(runs1 - runs0) / (double)rk->window_calls;
+		rk->window_bpf_ns = (double)(ns1 - ns0) / (double)rk->window_calls;
+	}
 	wl_result_free(res);
 	return err;
 }
@@ -373,14 +404,17 @@ static void kind_figures(const struct oh_result *res, struct rp_kind *rk, const 
 	rk->relative = oh_relative(k);
 	rk->ci_includes_zero = oh_ci_includes_zero(&k->delta);
 	rk->aa_exceeds_effect = oh_aa_exceeds_effect(k);
-	rk->have_decomp = res->have_decomp;
+	/* In the programs: per kind from the window where it ran (each kind
+	 * alone); else overhead's figure, spread evenly over every kind. */
+	rk->have_decomp = rk->have_window || res->have_decomp;
 	if (!rk->have_decomp)
 		return;
-	rk->in_bpf_ns = k->bpf_ns;
-	rk->rest_ns = fmax(k->delta.point - k->bpf_ns, 0);
-	rk->rest_lo = fmax(k->delta.lo - k->bpf_ns, 0);
-	rk->rest_hi = fmax(k->delta.hi - k->bpf_ns, 0);
-	rk->rest_resolved = k->delta.lo - k->bpf_ns > 0;
+	rk->in_bpf_per_kind = rk->have_window;
+	rk->in_bpf_ns = rk->have_window ? rk->window_bpf_ns : k->bpf_ns;
+	rk->rest_ns = fmax(k->delta.point - rk->in_bpf_ns, 0);
+	rk->rest_lo = fmax(k->delta.lo - rk->in_bpf_ns, 0);
+	rk->rest_hi = fmax(k->delta.hi - rk->in_bpf_ns, 0);
+	rk->rest_resolved = k->delta.lo - rk->in_bpf_ns > 0;
 }
 
 static void measure_ab(struct bc_ctx *ctx, const struct rp_config *cfg, struct rp_report *r,
@@ -680,7 +714,7 @@ static int slow_path_kind(const struct rp_report *r, int skip_kind)
 	for (int k = 0; k < WL_KIND_COUNT; k++) {
 		const struct rp_kind *rk = &r->k[k];
 
-		if (k != skip_kind && rk->ab && rk->have_decomp && rk->rest_resolved &&
+		if (k != skip_kind && rk->ab && rk->in_bpf_per_kind && rk->rest_resolved &&
 		    !rk->aa_exceeds_effect && rk->in_bpf_ns < 0.1 * rk->added.point)
 			return k;
 	}

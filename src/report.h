@@ -8,8 +8,9 @@
  * The measuring, in order:
  *  1. the window: the agent on (started, attached, or already running),
  *     run-time stats on, the syscall workload (workload.h) pinned to one
- *     CPU, and cpu-clock sampling on every CPU beside it (annotate.h). The
- *     programs' counters are read at the window's start and end: runs/s,
+ *     CPU, each kind alone in turn, and cpu-clock sampling on every CPU
+ *     beside it (annotate.h). The programs' counters are read around each
+ *     kind (their ns per call of it) and at the window's ends: runs/s,
  *     ns/run raw and corrected for the stats' own share (statsbias.h), CPU
  *     share by stats; by samples over the same wall time, with the hottest
  *     source lines;
@@ -118,11 +119,17 @@ struct rp_kind {
 	struct stats_ci added, aa;	/* ns per call, 95% bootstrap */
 	double relative;		/* added / off; NAN when off is 0 */
 	bool ci_includes_zero, aa_exceeds_effect;
-	/* ADDED in the programs (run-time stats in the decomposition rounds,
-	 * spread over the workload's calls) and the rest: dispatch, the
-	 * syscall slow path, wake-ups. rest is ADDED's interval minus in_bpf,
-	 * clamped at 0; rest_resolved when its lower end is above 0. */
-	bool have_decomp;
+	/* The window, this kind run alone: the programs' runs and raw
+	 * run-time stats ns per call (background runs in that time included). */
+	bool have_window;
+	uint64_t window_calls;
+	double window_runs_per_call, window_bpf_ns;
+	/* ADDED in the programs and the rest: dispatch, the syscall slow path,
+	 * wake-ups. in_bpf from the window per kind (in_bpf_per_kind), else
+	 * from A/B's decomposition rounds spread evenly over every kind. rest
+	 * is ADDED's interval minus in_bpf, clamped at 0; rest_resolved when
+	 * its lower end is above 0. */
+	bool have_decomp, in_bpf_per_kind;
 	double in_bpf_ns, rest_ns, rest_lo, rest_hi;
 	bool rest_resolved;
 };
@@ -162,7 +169,6 @@ struct rp_report {
 	unsigned kinds;
 	int cpu;
 	double window_s;		/* as measured */
-	uint64_t window_calls[WL_KIND_COUNT];
 	int nprogs;
 	struct rp_prog progs[RP_MAX_PROGS];
 	/* sampling */

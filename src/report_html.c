@@ -215,7 +215,7 @@ static const char draw_js[] =
 	"{label:'CPU% by sampling',data:st.map(function(p){return p.sampling?"
 	"p.sampling.cpu_pct:null;})}]},options:{plugins:ttl('CPU share per program, % of one "
 	"CPU')}});\n"
-	"var ks=d.syscalls;\n"
+	"var ks=d.syscalls.filter(function(k){return k.ab;});\n"
 	"draw('c-decomp',{type:'bar',data:{labels:ks.map(function(k){return k.kind;}),datasets:["
 	"{label:'in the programs (stats)',data:ks.map(function(k){return k.decomposition?"
 	"k.decomposition.in_bpf_ns:null;})},{label:'rest: dispatch, slow path, wake-ups',"

@@ -3,7 +3,7 @@ import pytest
 
 from conftest import run
 
-COMMANDS = ["demo", "doctor", "prog", "stats", "top", "sysmon", "load", "annotate", "syscall",
+COMMANDS = ["report", "demo", "doctor", "prog", "stats", "top", "sysmon", "load", "annotate", "syscall",
             "overhead", "profile"]
 
 

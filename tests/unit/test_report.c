@@ -71,7 +71,7 @@ static void kind(struct rp_report *r, int k, double added, double lo, double hi,
 {
 	struct rp_kind *rk = &r->k[k];
 
-	rk->ab = rk->have_decomp = true;
+	rk->ab = rk->have_decomp = rk->in_bpf_per_kind = true;
 	rk->added = (struct stats_ci){ .point = added, .lo = lo, .hi = hi, .level = 0.95 };
 	rk->ci_includes_zero = lo <= 0;
 	rk->in_bpf_ns = bpf;
