@@ -123,9 +123,10 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 	o->cfg.tracer.ready_timeout_s = 30;
 	o->cfg.tracer.grace_s = 5;
 	err = wl_parse_mix(RP_DEFAULT_KINDS, &o->cfg.kinds);
-	/* '+': stop at the first non-option, the command or a selector */
+	/* Options may follow selectors (getopt permutes); a command's own
+	 * options are safe after "--", where getopt stops. */
 	if (!err)
-		err = bc_parse_opts(argc, argv, "+ho:", opts, report_help, parse_opt, o, false);
+		err = bc_parse_opts(argc, argv, "ho:", opts, report_help, parse_opt, o, false);
 	if (err)
 		return err;
 	dashdash = optind > 1 && !strcmp(argv[optind - 1], "--");
