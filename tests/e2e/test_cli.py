@@ -3,8 +3,8 @@ import pytest
 
 from conftest import run
 
-COMMANDS = ["report", "demo", "doctor", "prog", "stats", "top", "sysmon", "load", "annotate", "syscall",
-            "overhead", "profile"]
+COMMANDS = ["report", "demo", "doctor", "prog", "stats", "top", "sysmon", "load", "annotate",
+            "syscall", "overhead", "profile", "exporter"]
 
 
 def test_version():

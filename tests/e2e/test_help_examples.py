@@ -15,6 +15,11 @@ Each line runs as written through bash, in a scratch directory, with
   - a line running bpftrace gets a private tracefs mount (unshare -m):
     bpftrace finds tracepoints through tracefs, which this host does not
     mount, and the host's mounts stay as they are;
+  - a server (exporter) runs in the background until it says it serves;
+    the test then scrapes the URL it printed and stops it with SIGTERM,
+    which must end it with status 0; a line that is not bpfcost (`curl
+    ... | promtool`) runs while a default exporter serves; the web config
+    path /etc/bpfcost/web.yml becomes an empty scratch file (plain HTTP);
   - documented skips: a line of a command whose method this kernel lacks
     (METHOD_OF: profile needs fentry/fexit, syscall fentry or kprobes) is
     skipped with doctor's reason, and only then.
@@ -26,7 +31,10 @@ import json
 import os
 import re
 import shlex
+import signal
 import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -60,6 +68,9 @@ ERRORS = re.compile(r"unknown|no loaded BPF program|unrecognized|invalid|"
                     r"needs a value|mutually exclusive|not found|No such file")
 SHELL_OPS = {"|", "||", "&&", ";", ">", ">>", "<", "&"}
 AGENT = "#!/bin/sh\nexec bpfcost sysmon -w count\n"
+# Commands that serve until stopped, and the line that says they are ready.
+SERVERS = {"exporter": re.compile(r"serving (http://\S+)")}
+WEB_CONFIG = "/etc/bpfcost/web.yml"
 
 
 def help_text(cmd):
@@ -128,6 +139,8 @@ def adapt(words, ids):
             words[i] = str(ids[int(words[i]) - 42])
         if words[i - 1] == "--pid" and words[i] == "1234":
             words[i] = "1"
+        if words[i] == WEB_CONFIG:
+            words[i] = "web.yml"
     cmd = command_of(words)
     extra = SHORTEN.get(cmd, [])
     if cmd in SHORTEN_OTHER and SHORTEN_OTHER[cmd][0] in words:
@@ -144,6 +157,15 @@ def line_error(line, ids, cwd, env, outputs=None, timeout=240):
     if suffix:
         script += " " + " ".join(w if w in SHELL_OPS else shlex.quote(w) for w in suffix)
     argv = ["bash", "-o", "pipefail", "-c", script]
+    if command_of(words) in SERVERS:
+        return server_error(argv, SERVERS[command_of(words)], cwd, env)
+    if words and words[0] != "bpfcost":
+        with background_server(cwd, env) as why:
+            return why or run_error(line, argv, script, words, suffix, cwd, env, outputs, timeout)
+    return run_error(line, argv, script, words, suffix, cwd, env, outputs, timeout)
+
+
+def run_error(line, argv, script, words, suffix, cwd, env, outputs, timeout):
     if "bpftrace" in words:
         argv = ["unshare", "-m", "sh", "-c", "mount -t tracefs none /sys/kernel/tracing && "
                 'exec "$@"', "sh"] + argv
@@ -162,9 +184,70 @@ def line_error(line, ids, cwd, env, outputs=None, timeout=240):
             return f"{script!r}: -j output is not JSON ({e})\n{p.stdout[:2000]}"
         if not docs:
             return f"{script!r}: -j printed nothing"
-    if suffix and suffix[0] == "|" and not p.stdout.strip():
+    # A pipeline must print something, unless it ends in a checker that is
+    # silent on success (promtool check metrics; pipefail catches curl).
+    checker = suffix[-2:] == ["check", "metrics"]
+    if suffix and suffix[0] == "|" and not p.stdout.strip() and not checker:
         return f"{script!r}: the pipeline printed nothing"
     return None
+
+
+def start_server(argv, ready, cwd, env):
+    """(process, URL it serves, None) or (process, None, why not)."""
+    p = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, start_new_session=True)
+    line = p.stdout.readline()  # the first line says where it serves, or it exits
+    m = ready.search(line)
+    if not m:
+        p.kill()
+        _, err = p.communicate()
+        return p, None, f"{argv[-1]!r} did not serve: {line!r}\nstderr:\n{err[-3000:]}"
+    return p, m.group(1), None
+
+
+def stop_server(p, script):
+    """None when SIGTERM ends the server with status 0 and no error."""
+    os.killpg(p.pid, signal.SIGTERM)
+    try:
+        _, err = p.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        return f"{script!r} did not stop on SIGTERM"
+    if p.returncode != 0 or ERRORS.search(err):
+        return f"{script!r} exited {p.returncode} on SIGTERM\nstderr:\n{err[-3000:]}"
+    return None
+
+
+def server_error(argv, ready, cwd, env):
+    """Run a serving example: it must serve, answer one scrape, and stop."""
+    (cwd / "web.yml").write_text("")
+    p, url, why = start_server(argv, ready, cwd, env)
+    if why:
+        return why
+    try:
+        with urllib.request.urlopen(url, timeout=60) as r:
+            body = r.read().decode()
+        if r.status != 200 or "bpfcost_" not in body:
+            why = f"{argv[-1]!r}: scrape of {url} gave {r.status}: {body[:500]!r}"
+    except OSError as e:
+        why = f"{argv[-1]!r}: scrape of {url} failed: {e}"
+    return stop_server(p, argv[-1]) or why
+
+
+class background_server:
+    """A default `bpfcost exporter` serving while a non-bpfcost example
+    line (curl ... | promtool) runs; entering gives why it did not start."""
+    def __init__(self, cwd, env):
+        self.cwd, self.env, self.p = cwd, env, None
+
+    def __enter__(self):
+        self.p, _, why = start_server(["bpfcost", "exporter"], SERVERS["exporter"],
+                                      self.cwd, self.env)
+        return why
+
+    def __exit__(self, *exc):
+        if self.p.poll() is None:
+            stop_server(self.p, "bpfcost exporter")
 
 
 @pytest.fixture(scope="module")

@@ -266,5 +266,6 @@ def test_demo_keeps_the_other_columns_when_sampling_fails(low_max_sample_rate):
     r = run("demo", "--round-time", "0.3")
     assert r.returncode == 0, r.stderr
     assert f"annotate: skipped: {why}" in r.stdout
-    rows = [l.split() for l in r.stdout.splitlines() if l.split()[:1] in (["count"], ["proc"])]
+    methods = r.stdout.split("Cost per syscall and CPU share, by method:", 1)[1]
+    rows = [l.split() for l in methods.splitlines() if l.split()[:1] in (["count"], ["proc"])]
     assert rows and all(row[-1] == "skipped" for row in rows if len(row) > 8), r.stdout
