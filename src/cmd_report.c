@@ -19,8 +19,8 @@
 
 static const char report_help[] =
 	"Usage: bpfcost report [OPTIONS] -- COMMAND [ARGS...]\n"
-	"       bpfcost report [OPTIONS] --sysmon WEIGHT\n"
-	"       bpfcost report [OPTIONS] PROG...\n\n"
+	"       bpfcost report [OPTIONS] PROG...\n"
+	"       bpfcost report [OPTIONS] --sysmon WEIGHT\n\n"
 	"Measure what an agent's BPF programs cost, by every method this kernel\n"
 	"allows, within one time budget, and say it in one report: the machine\n"
 	"and the run-time stats' own share per run measured on it; per program\n"
@@ -255,7 +255,7 @@ static void print_progs(FILE *f, const struct rp_report *r)
 
 static void print_window_kinds(FILE *f, const struct rp_report *r)
 {
-	fprintf(f, "\nPER SYSCALL KIND (window, each kind alone; run-time stats, raw)\n");
+	fprintf(f, "\nPER SYSCALL KIND (window, each kind alone; run-time stats)\n");
 	fprintf(f, "  %-8s %10s %14s %16s\n", "KIND", "CALLS", "RUNS/CALL", "BPF_NS/CALL");
 	for (int k = 0; k < WL_KIND_COUNT; k++) {
 		const struct rp_kind *rk = &r->k[k];
@@ -264,7 +264,8 @@ static void print_window_kinds(FILE *f, const struct rp_report *r)
 			fprintf(f, "  %-8s %10" PRIu64 " %14.3f %16.1f\n", wl_kind_name(k),
 				rk->window_calls, rk->window_runs_per_call, rk->window_bpf_ns);
 	}
-	fprintf(f, "  runs of the agent's programs per workload call, and their time per call;\n"
+	fprintf(f, "  runs of the agent's programs per workload call, and their time per call\n"
+		   "  (corrected for the stats' own share where it applies to every program);\n"
 		   "  runs other processes caused in that time are included.\n");
 }
 

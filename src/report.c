@@ -190,7 +190,7 @@ static int read_counters(struct rp_report *r, bool first)
 			p->time_ns = d.run_time_ns;
 			p->misses = d.recursion_misses;
 			/* raw_tp link: a tp_btf program, which the bias applies to */
-			p->corr.applies = strstr(d.attach, "raw_tp") != NULL;
+			p->raw_tp_link = strstr(d.attach, "raw_tp") != NULL;
 			continue;
 		}
 		p->runs = d.run_cnt - p->runs;
@@ -206,7 +206,6 @@ static void window_figures(struct rp_report *r, double wall_s)
 	r->window_s = wall_s;
 	for (int i = 0; i < r->nprogs; i++) {
 		struct rp_prog *p = &r->progs[i];
-		bool raw_tp_link = p->corr.applies;
 
 		if (!p->has_stats || p->gone)
 			continue;
@@ -214,7 +213,7 @@ static void window_figures(struct rp_report *r, double wall_s)
 		p->runs_per_s = (double)p->runs / wall_s;
 		p->ns_per_run = p->runs ? (double)p->time_ns / (double)p->runs : 0;
 		p->cpu_pct = (double)p->time_ns / (wall_s * 1e9) * 100.0;
-		sb_correct(&r->bias, sb_applies(p->type, raw_tp_link), p->runs, p->time_ns, wall_s,
+		sb_correct(&r->bias, sb_applies(p->type, p->raw_tp_link), p->runs, p->time_ns, wall_s,
 			   &p->corr);
 	}
 }
@@ -287,6 +286,17 @@ static void sum_counters(const struct rp_report *r, uint64_t *runs, uint64_t *ns
 	}
 }
 
+/* The stats bias was measured and applies to every program. */
+static bool bias_applies(const struct rp_report *r)
+{
+	if (!r->bias.valid)
+		return false;
+	for (int i = 0; i < r->nprogs; i++)
+		if (!sb_applies(r->progs[i].type, r->progs[i].raw_tp_link))
+			return false;
+	return true;
+}
+
 /* The workload one kind at a time, the programs' counters read around each
  * kind: their runs and time per call of that kind (background runs from
  * other processes in that time included). */
@@ -312,11 +322,16 @@ static int run_window_workload(struct rp_report *r, double secs)
 		if (!err && res->stopped)
 			err = -EINTR;
 		rk->window_calls = res->k[k].calls;
-		if (err || !rk->window_calls)
+		/* a program gone between the reads leaves the sums incomparable */
+		if (err || !rk->window_calls || runs1 < runs0 || ns1 < ns0)
 			continue;
 		rk->have_window = true;
 		rk->window_runs_per_call = (double)(runs1 - runs0) / (double)rk->window_calls;
 		rk->window_bpf_ns = (double)(ns1 - ns0) / (double)rk->window_calls;
+		/* A/B runs with stats off: compare it with their own share taken out */
+		if (bias_applies(r))
+			rk->window_bpf_ns = fmax(rk->window_bpf_ns - rk->window_runs_per_call *
+						 r->bias.ns_per_run, 0);
 	}
 	wl_result_free(res);
 	return err;

@@ -96,6 +96,7 @@ struct rp_prog {
 	uint32_t id, type;
 	char name[16], full_name[128], tag[17];
 	bool gone;		/* unloaded during the window */
+	bool raw_tp_link;	/* a raw tracepoint link attaches it (tp_btf) */
 	/* run-time stats over the window (method stats) */
 	bool has_stats;
 	uint64_t runs, time_ns, misses;
@@ -119,8 +120,9 @@ struct rp_kind {
 	struct stats_ci added, aa;	/* ns per call, 95% bootstrap */
 	double relative;		/* added / off; NAN when off is 0 */
 	bool ci_includes_zero, aa_exceeds_effect;
-	/* The window, this kind run alone: the programs' runs and raw
-	 * run-time stats ns per call (background runs in that time included). */
+	/* The window, this kind run alone: the programs' runs and run-time
+	 * stats ns per call, corrected for the stats' own share when it applies
+	 * to every program (background runs in that time included). */
 	bool have_window;
 	uint64_t window_calls;
 	double window_runs_per_call, window_bpf_ns;
