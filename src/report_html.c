@@ -30,7 +30,7 @@ static const char style[] =
 	"body{font:14px/1.4 sans-serif;max-width:1100px;margin:2em auto;color:#222}"
 	"table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;"
 	"padding:2px 6px;text-align:right}td:first-child,th:first-child{text-align:left}"
-	".why{color:#666}.partial{color:#b00;font-weight:bold}.chart{max-width:900px;"
+	"td.why{text-align:left}.why{color:#666}.partial{color:#b00;font-weight:bold}.chart{max-width:900px;"
 	"height:320px}canvas{max-height:320px}code{font-size:12px}";
 
 static void head(FILE *f, const struct rp_report *r)
@@ -198,8 +198,10 @@ static const char draw_js[] =
 	"(function(){\n"
 	"var d=JSON.parse(document.getElementById('report-data').textContent);\n"
 	"Chart.defaults.animation=false;Chart.defaults.maintainAspectRatio=false;\n"
+	"var pal=['#1f77b4','#ff7f0e','#2ca02c','#d62728'];\n"
 	"function draw(id,cfg){var c=document.getElementById(id);if(!c)return;"
-	"var ch=new Chart(c,cfg);if(ch.width>0)c.setAttribute('data-drawn','1');}\n"
+	"cfg.data.datasets.forEach(function(s,i){s.backgroundColor=pal[i%4];"
+	"s.borderColor=pal[i%4];});var ch=new Chart(c,cfg);if(ch.width>0)c.setAttribute('data-drawn','1');}\n"
 	"var st=d.programs.filter(function(p){return p.stats;});\n"
 	"var names=st.map(function(p){return p.full_name+' ('+p.id+')';});\n"
 	"function ttl(t){return {title:{display:true,text:t}};}\n"
