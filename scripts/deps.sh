@@ -11,9 +11,10 @@ build="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
 # --test: the unit, e2e and fuzz tiers (`make test`, `make fuzz`; libFuzzer
 # is in libclang-rt-14-dev); jq runs the help examples that pipe into it;
 # the exporter's tests scrape it with a real Prometheus (and promtool);
+# overhead's tests measure tracers we did not write (libbpf-tools' opensnoop);
 # report's tests validate its JSON Schema and open its HTML in Chromium.
 test="libcmocka-dev python3 python3-pytest bpftrace tmux iproute2 libclang-rt-14-dev jq
-      prometheus python3-prometheus-client openssl chromium python3-jsonschema"
+      prometheus python3-prometheus-client openssl libbpf-tools chromium python3-jsonschema"
 # --all: also the VM tier (QEMU) and CI's fresh-root check (tests/fresh).
 vm="qemu-system-x86 busybox-static cpio"
 ci="debootstrap"

@@ -53,8 +53,14 @@ static const char demo_help[] =
 	"                      dispatch and the syscall slow path together (ab: 100\n"
 	"                      rounds of 0.02 s, as bpfcost overhead --syscalls getpid\n"
 	"                      --rounds 100 --decomp-rounds 0)\n"
-	"  WRAPPED_GETPID_+NS  kernel syscall path with minus without the weight\n"
-	"                      (syscall, where fentry or kprobes work)\n"
+	"  WRAPPED_GETPID_+NS  the wrapped window of getpid, mean with minus without\n"
+	"                      the weight (syscall, where fentry or kprobes work). What\n"
+	"                      the window holds depends on the kernel and is printed\n"
+	"                      above the table: on 6.1 the sys_enter and sys_exit\n"
+	"                      probes, dispatch and getpid itself, not the seccomp,\n"
+	"                      audit and ptrace work the tracepoints turn on or the\n"
+	"                      entry and exit code around them; one run each way, so\n"
+	"                      no interval\n"
 	"  CPU%_1CPU           program time as % of one CPU (stats), the same corrected\n"
 	"                      for the stats' own share (corrected), and from\n"
 	"                      cpu-clock samples alone at 1 kHz, helpers included\n"
@@ -120,6 +126,7 @@ struct demo_report {
 	bool wrapped;			/* the syscall column was measured */
 	bool profiled;			/* the profile column was measured */
 	const char *wrap_method;
+	int wrap_inside[SW_EL_COUNT];	/* what the syscall window holds (sw_result) */
 	enum smp_event sample_event;
 	char failed[COL_COUNT][256];	/* a column that failed: why; not tried again */
 };
@@ -263,17 +270,21 @@ static int measure_wrap(struct demo_report *r, struct demo_weight *dw)
 	struct tracer t;
 	int err;
 
+	dw->wrap_added_ns = NAN;	/* stays so without a getpid window in each phase */
 	err = tracer_init(&t, &to);
 	if (!err)
 		err = sw_run(&cfg, &t, &res);
 	for (int i = 0; !err && i < res.nsys; i++) {
 		const struct sw_syscall *sc = &res.sys[i];
+		double p50;
 
 		if (sc->nr != (unsigned)SYS_getpid)
 			continue;
-		dw->wrap_added_ns = hist_mean(&sc->ph[1].lat) - hist_mean(&sc->ph[0].lat);
+		if (!sw_added(&res, sc, &p50, &dw->wrap_added_ns))
+			dw->wrap_added_ns = NAN;
 		dw->wrap_incomplete = sw_incomplete(&res, 0) || sw_incomplete(&res, 1);
 		r->wrap_method = sw_method_name(res.method);
+		memcpy(r->wrap_inside, res.inside, sizeof(r->wrap_inside));
 	}
 	tracer_fini(&t);
 	sw_result_free(&res);
@@ -570,6 +581,39 @@ static double sampled_pct(const struct demo_weight *w)
 	return pct;
 }
 
+/* How the A/B intervals were made (the same for every weight). */
+static const char *ab_ci_method(const struct demo_report *r)
+{
+	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++)
+		if (r->w[i].got[COL_AB] && r->w[i].ab.method)
+			return r->w[i].ab.method;
+	return "none";
+}
+
+/* The syscall window's elements inside it (in) or outside, by their brief
+ * names, over lines of at most 78 columns at the header's indent. */
+static void print_elems(FILE *f, const char *label, const int inside[SW_EL_COUNT], bool in,
+			const char *end)
+{
+	int col = fprintf(f, "            %s", label);
+	const char *sep = "";
+
+	for (int e = 0; e < SW_EL_COUNT; e++) {
+		const char *b = sw_elem_info(e)->brief;
+
+		if ((inside[e] >= 0) != in)
+			continue;
+		if (*sep && col + 2 + (int)strlen(b) > 78) {
+			fprintf(f, ",\n");
+			col = fprintf(f, "            %s", b);
+		} else {
+			col += fprintf(f, "%s%s", sep, b);
+		}
+		sep = ", ";
+	}
+	fprintf(f, "%s\n", end);
+}
+
 static void print_header(FILE *f, const struct demo_report *r)
 {
 	fprintf(f, "Reference service: bpfcost sysmon at three weights; workload on CPU 0; %d CPUs.\n"
@@ -579,8 +623,8 @@ static void print_header(FILE *f, const struct demo_report *r)
 		stats_via_name(r->stats_via), r->se.was_on ? " (already on before us)" : "",
 		r->round_s);
 	fprintf(f, "  ab        A/B timing of getpid, %d off/on round pairs of %.2f s: everything\n"
-		"            the tracer adds to the syscall, with a 95%% bootstrap CI\n",
-		DEMO_AB_ROUNDS, DEMO_AB_ROUND_S);
+		"            the tracer adds to the syscall, with a 95%% CI (%s)\n",
+		DEMO_AB_ROUNDS, DEMO_AB_ROUND_S, ab_ci_method(r));
 	if (r->sampled)
 		fprintf(f, "  annotate  %s samples at %d Hz per CPU over the stats window, charged\n"
 			"            to the program on the stack: no per-run cost\n",
@@ -589,10 +633,14 @@ static void print_header(FILE *f, const struct demo_report *r)
 		fprintf(f, "  profile   fentry/fexit on the weight's programs, %.1f s, minus the\n"
 			"            observer's own cost measured on an empty program\n",
 			DEMO_PROFILE_S);
-	if (r->wrapped)
-		fprintf(f, "  syscall   kernel syscall path wrapped by %s, %.1f s with and without the\n"
-			"            weight: dispatch and slow path included, user space not\n",
+	if (r->wrapped) {
+		fprintf(f, "  syscall   a window of each getpid in the kernel, wrapped by %s, %.1f s\n"
+			"            with and without the weight, one run each (too few for an\n"
+			"            interval);\n",
 			r->wrap_method ? r->wrap_method : "?", DEMO_WRAP_S);
+		print_elems(f, "inside: ", r->wrap_inside, true, ";");
+		print_elems(f, "outside: ", r->wrap_inside, false, "");
+	}
 	fputc('\n', f);
 }
 
@@ -630,7 +678,7 @@ static void print_methods_table(FILE *f, const struct demo_report *r)
 		"BPF_NS/SYSCALL", "GETPID_ADDED_NS [95% CI]", "WRAPPED_GETPID_+NS", "CPU%_1CPU",
 		"CPU%_1CPU", "CPU%_1CPU");
 	fprintf(f, "%-7s %16s %16s %30s %22s %10s %12s %12s\n", "", "(stats)", "(profile)", "(ab)",
-		"(syscall)", "(stats)", "(corrected)", "(annotate)");
+		"(syscall window)", "(stats)", "(corrected)", "(annotate)");
 	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++) {
 		const struct demo_weight *w = &r->w[i];
 		char ab[48], wrap[32], sampled[16], prof[24], ccpu[24];
@@ -645,6 +693,8 @@ static void print_methods_table(FILE *f, const struct demo_report *r)
 		if (!col_cell(r, w, COL_SYSCALL, wrap, sizeof(wrap)))
 			snprintf(wrap, sizeof(wrap), "%.1f%s", w->wrap_added_ns,
 				 w->wrap_incomplete ? " (incomplete)" : "");
+		if (!isfinite(w->wrap_added_ns) && w->got[COL_SYSCALL])
+			snprintf(wrap, sizeof(wrap), "-");	/* no getpid window in a phase */
 		if (!col_cell(r, w, COL_ANNOTATE, sampled, sizeof(sampled)))
 			snprintf(sampled, sizeof(sampled), "%.3f", sampled_pct(w));
 		if (!col_cell(r, w, COL_PROFILE, prof, sizeof(prof)))
@@ -695,6 +745,17 @@ static void print_plain(FILE *f, const struct demo_report *r)
 		fprintf(f, "  (none: every method ran)\n");
 }
 
+/* The ids of the syscall-path elements the window holds, or leaves out. */
+static json_t *window_ids(const int inside[SW_EL_COUNT], bool in)
+{
+	json_t *a = json_array();
+
+	for (int e = 0; e < SW_EL_COUNT; e++)
+		if ((inside[e] >= 0) == in)
+			json_array_append_new(a, json_string(sw_elem_info(e)->id));
+	return a;
+}
+
 static json_t *weight_to_json(const struct demo_weight *w, const struct demo_report *r)
 {
 	json_t *progs = json_array();
@@ -723,17 +784,20 @@ static json_t *weight_to_json(const struct demo_weight *w, const struct demo_rep
 			 "profile_ns_per_syscall",
 			 w->got[COL_PROFILE] ? bc_json_real(w->profile_ns) : json_null(),
 			 "syscall_wrapped_getpid_added_ns",
-			 w->got[COL_SYSCALL] ? bc_json_pack("{s:f, s:b, s:s}", "mean",
-							    w->wrap_added_ns, "incomplete",
-							    w->wrap_incomplete, "method",
-							    r->wrap_method ? r->wrap_method : "?") :
+			 w->got[COL_SYSCALL] ?
+			 bc_json_pack("{s:o, s:b, s:s, s:o, s:o, s:o, s:s}", "mean",
+				      bc_json_real(w->wrap_added_ns), "incomplete", w->wrap_incomplete,
+				      "method", r->wrap_method ? r->wrap_method : "?",
+				      "inside", window_ids(r->wrap_inside, true),
+				      "outside", window_ids(r->wrap_inside, false),
+				      "interval", json_null(), "no_interval", SW_ADDED_NO_INTERVAL) :
 			 json_null(),
 			 "events", (json_int_t)w->events,
 			 "lost", (json_int_t)w->lost, "ab_getpid_added_ns",
-			 w->got[COL_AB] ? bc_json_pack("{s:f, s:f, s:f, s:f, s:o, s:b}", "point",
+			 w->got[COL_AB] ? bc_json_pack("{s:f, s:f, s:f, s:f, s:s, s:o, s:b}", "point",
 						       w->ab.point, "lo", w->ab.lo, "hi", w->ab.hi,
-						       "level", w->ab.level, "relative",
-						       bc_json_real(w->ab_relative),
+						       "level", w->ab.level, "method", w->ab.method,
+						       "relative", bc_json_real(w->ab_relative),
 						       "stats_on_during_ab", w->ab_stats_on) :
 			 json_null(), "corrected", bf_corrected_json(&c));
 }

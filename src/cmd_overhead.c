@@ -11,14 +11,33 @@
 #include "overhead.h"
 
 #define OH_DEFAULT_MIX "getpid,read,write,fstat"
+#define OH_CMD_ROUNDS 10
+#define OH_CMD_ROUND_S 1.0
+/* What the A/B figure holds beyond the programs' own time. */
+#define OH_REST_CONTAINS "what the tracer adds outside its programs, in the syscall's own " \
+	"context: tracepoint dispatch; the syscall slow path, which a per-syscall tracepoint " \
+	"switches on for every thread, so kinds the programs never run on pay it too; " \
+	"ring-buffer or perf-buffer wake-ups of the agent made inside the syscall; cache and " \
+	"TLB effects of the programs on the syscall itself. Not the agent's own user-space " \
+	"work, which runs on other CPUs (agent CPU), unless it shares the workload's."
+/* What the agent CPU figure holds, and why it is apart from ADDED. */
+#define OH_CPU_INCLUDES "It includes the agent's work for every other process's events " \
+	"too. It is not in ADDED: the workload runs pinned, the agent wherever the scheduler " \
+	"puts it, so it costs the machine CPU time rather than latency to each syscall."
 
 static const char overhead_help[] =
 	"Usage: bpfcost overhead [OPTIONS] (--sysmon WEIGHT | -- COMMAND [ARGS...])\n\n"
 	"Time the same syscall workload with a tracer off and on, in interleaved\n"
 	"rounds (off, on, off, on, ... after a warm-up), pinned to one CPU. This is\n"
-	"the one method that sees everything a tracer costs a syscall: its BPF\n"
+	"the one method that sees everything a tracer adds to a syscall: its BPF\n"
 	"programs, the tracepoint dispatch, the syscall slow path that syscall\n"
-	"tracepoints switch on, ring-buffer wake-ups and the agent's own work.\n\n"
+	"tracepoints switch on, wake-ups made in the syscall. The agent's own\n"
+	"user-space work runs on other CPUs (unless it shares the workload's): it\n"
+	"costs the machine CPU time, not latency. That is a second figure, AGENT\n"
+	"CPU: the user + system time of every process in a command's process group\n"
+	"(/proc/PID/stat, clock ticks), or of the reference service's ring-buffer\n"
+	"drain thread, during the on-rounds' workload windows, as ns per workload\n"
+	"syscall and % of one CPU, with t-intervals over the rounds.\n\n"
 	"The tracer is the built-in reference service (attached and detached\n"
 	"in-process between rounds), or any command: bpfcost starts it, waits until\n"
 	"its BPF programs are loaded and attached, measures, then stops it (SIGTERM,\n"
@@ -30,13 +49,26 @@ static const char overhead_help[] =
 	"compared with the mean of the off-rounds either side of it, so slow drift\n"
 	"of the machine cancels, and short rounds leave it little time to drift.\n"
 	"The A/A control does the same for every other off-round against its\n"
-	"neighbours. The intervals come from a block bootstrap over rounds, since\n"
-	"neighbouring comparisons share an off-round.\n\n"
-	"Extra on-rounds with run-time stats split the added time into time inside\n"
-	"the tracer's BPF programs and the rest; those rounds are not part of the\n"
-	"A/B figures, since the stats themselves add two clock reads per program\n"
-	"run. For the same reason the report warns, naming the process, when\n"
-	"another process held run-time stats on during the A/B rounds.\n\n"
+	"neighbours. Neighbouring comparisons share an off-round, so the intervals\n"
+	"allow for correlated neighbours: from 60 values on, a circular block\n"
+	"bootstrap over rounds; below, a t-interval widened for the strongest\n"
+	"correlation of neighbours (conservative). JSON names the method.\n\n"
+	"Extra on-rounds with run-time stats split the added time of each syscall\n"
+	"kind into IN_BPF, the time inside the tracer's BPF programs per call, and\n"
+	"REST. In those rounds each kind runs alone, the others off, so a kind the\n"
+	"programs never run on shows no program time, and its added time shows as\n"
+	"what it is. IN_BPF is corrected for the stats' own cost per run, measured\n"
+	"when those rounds start with an empty program (the report says when it\n"
+	"could not be, and gives the raw figure). REST = ADDED - IN_BPF: what the\n"
+	"tracer adds outside its programs, in the syscall's own context: tracepoint\n"
+	"dispatch; the syscall slow path, which a per-syscall tracepoint switches on\n"
+	"for every thread; wake-ups of the agent made inside the syscall; cache\n"
+	"effects. Not the agent's user-space work (AGENT CPU), unless it runs on\n"
+	"the workload's CPU. Neither part is ever shown as a negative figure: an interval that\n"
+	"reaches 0 shows as \"< X\". The extra rounds are not part of the A/B\n"
+	"figures, since the stats add two clock reads per program run. For the same\n"
+	"reason the report warns, naming the process, when another process held\n"
+	"run-time stats on during the A/B rounds.\n\n"
 	"Probes: raw_tp (--sysmon); stats_fd, else stats_sysctl (unless\n"
 	"--decomp-rounds 0); a refusal also probes what the other methods need,\n"
 	"to name what works here.\n\n"
@@ -44,13 +76,14 @@ static const char overhead_help[] =
 	"  --sysmon WEIGHT        the reference service: count, proc or events\n"
 	"  --syscalls LIST        workload kinds (default " OH_DEFAULT_MIX "; see\n"
 	"                         bpfcost load --help)\n"
-	"  --rounds N             off/on pairs, 4..10000 (default 500; 5 for a command)\n"
-	"  --round-time D         workload time per round (default 0.02s; 2s for a command)\n"
+	"  --rounds N             off/on pairs, 4..10000 (default 500; 10 for a command)\n"
+	"  --round-time D         workload time per round (default 0.02s; 1s for a command)\n"
 	"  --cpu C                pin the workload to CPU C (default 0)\n"
 	"  --threads N            workload threads (default 1)\n"
-	"  --decomp-rounds N      extra on-rounds with run-time stats, of at least 0.25s\n"
-	"                         each (default: a quarter of the on-rounds' time, at\n"
-	"                         least 2; 0 turns the decomposition off)\n"
+	"  --decomp-rounds N      extra on-rounds with run-time stats, each running every\n"
+	"                         kind alone for the round time (at least 0.25s)\n"
+	"                         (default: a quarter of the on-rounds' time, at least\n"
+	"                         3; 0 turns the decomposition off)\n"
 	"  --ready-after D        command: measure D after start, no detection\n"
 	"  --ready-timeout D      command: give up waiting for attach after D (default 30s)\n"
 	"  --grace D              command: SIGKILL this long after SIGTERM (default 5s)\n"
@@ -109,14 +142,17 @@ static void apply_defaults(struct overhead_opts *o)
 {
 	bool cmd = o->t.is_command;
 
+	/* A command's rounds are slow (a restart each), but below 10 the A/A
+	 * control has 4 values or fewer: an interval from the t-interval
+	 * with a lag-1 bound, wide enough to mean little. */
 	if (!o->have_rounds)
-		o->cfg.rounds = cmd ? 5 : 500;
+		o->cfg.rounds = cmd ? OH_CMD_ROUNDS : 500;
 	/* In-process toggling is cheap, so sysmon gets many short rounds:
 	 * the shorter the rounds, the less the machine drifts between an
 	 * on-round and the off-rounds around it (bench/overhead_precision:
 	 * +-2 ns at 20 s with 0.02 s rounds against +-19 ns with 0.5 s). */
 	if (!o->have_round_time)
-		o->cfg.wl.duration_s = cmd ? 2.0 : 0.02;
+		o->cfg.wl.duration_s = cmd ? OH_CMD_ROUND_S : 0.02;
 	if (!o->have_decomp)
 		o->cfg.decomp_rounds = oh_default_decomp_rounds(&o->cfg);
 }
@@ -167,6 +203,15 @@ static void print_progress(int i, int total, const char *what, void *arg)
 	fflush(stderr);
 }
 
+/* "point [lo, hi]", or the point and why there is no interval. */
+static void fmt_ci(char *buf, size_t len, const struct stats_ci *ci)
+{
+	if (stats_ci_has_interval(ci))
+		snprintf(buf, len, "%.1f [%.1f, %.1f]", ci->point, ci->lo, ci->hi);
+	else
+		snprintf(buf, len, "%.1f (too few rounds for an interval)", ci->point);
+}
+
 static const char *flags_of(const struct oh_kind *k, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s", oh_ci_includes_zero(&k->delta) ? " ci-includes-0" : "",
@@ -187,9 +232,8 @@ static void print_latency_table(FILE *f, const struct oh_result *r)
 
 		if (!(r->mask & (1u << i)))
 			continue;
-		snprintf(added, sizeof(added), "%.1f [%.1f, %.1f]", k->delta.point, k->delta.lo,
-			 k->delta.hi);
-		snprintf(aa, sizeof(aa), "%.1f [%.1f, %.1f]", k->aa.point, k->aa.lo, k->aa.hi);
+		fmt_ci(added, sizeof(added), &k->delta);
+		fmt_ci(aa, sizeof(aa), &k->aa);
 		/* Undefined when the off rounds' mean is 0 (a clock too coarse). */
 		if (isfinite(oh_relative(k)))
 			snprintf(rel, sizeof(rel), "%.1f%%", oh_relative(k) * 100);
@@ -206,30 +250,139 @@ static void print_latency_table(FILE *f, const struct oh_result *r)
 	}
 }
 
+/* A part of the added time (IN_BPF, REST), never as a negative figure. */
+static void fmt_part(char *buf, size_t len, const struct stats_ci *ci)
+{
+	switch (oh_nonneg(ci)) {
+	case OH_NN_VALUE:
+		snprintf(buf, len, "%.1f [%.1f, %.1f]", ci->point, ci->lo, ci->hi);
+		break;
+	case OH_NN_BELOW:
+		snprintf(buf, len, "< %.1f", ci->hi);
+		break;
+	case OH_NN_NONE:
+		snprintf(buf, len, "0 (no run)");
+		break;
+	case OH_NN_NEGATIVE:
+		snprintf(buf, len, "inconsistent");
+		break;
+	case OH_NN_NO_CI:
+		if (ci->point >= 0)
+			snprintf(buf, len, "%.1f (no interval)", ci->point);
+		else
+			snprintf(buf, len, "<= 0 (no interval)");
+		break;
+	}
+}
+
+static void print_bias_line(FILE *f, const struct oh_result *r)
+{
+	const struct sb_bias *b = &r->bias;
+
+	if (b->valid)
+		fprintf(f, "  IN_BPF is corrected for the run-time stats' own cost: %.1f ns per run "
+			"[%.1f, %.1f], measured now with an empty program (%s, clock %s)%s\n",
+			b->ns_per_run, b->lo, b->hi, b->hook, BC_ESC(b->clocksource),
+			r->unbiased_runs ? "; trampoline-run programs are not corrected" : "");
+	else
+		fprintf(f, "  IN_BPF is raw run-time stats, their own cost included (it could not "
+			"be measured: %s)\n", BC_ESC(b->why));
+}
+
+/* text folded at spaces into lines of at most 80 columns, each after
+ * indent spaces. */
+static void print_folded(FILE *f, int indent, const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		int room = 80 - indent, n = (int)strlen(p);
+
+		if (n > room) {
+			n = room;
+			while (n > 0 && p[n] != ' ')
+				n--;
+			if (!n)
+				n = room;
+		}
+		fprintf(f, "%*s%.*s\n", indent, "", n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+}
+
 static void print_decomposition(FILE *f, const struct oh_result *r)
 {
+	bool below = false, negative = false, no_ci = false;
+
 	if (!r->have_decomp) {
 		fprintf(f, "\nDecomposition: not available: %s\n", r->decomp_why);
 		return;
 	}
-	fprintf(f, "\nDecomposition (%d extra on-rounds with run-time stats via %s%s):\n",
-		r->decomp_rounds, stats_via_name(r->stats_via),
+	fprintf(f, "\nDecomposition (%d extra on-rounds with run-time stats via %s, each syscall "
+		"kind alone, the others off%s):\n", r->decomp_rounds,
+		stats_via_name(r->stats_via),
 		r->stats_were_on ? "; stats were already on, so the A/B rounds include their cost" :
 		"");
-	fprintf(f, "  tracer programs: %.1f ns per run; %.2f runs per workload syscall after taking "
-		"out %.0f runs/s seen with no workload\n", (double)r->bpf_time_ns / (double)r->bpf_runs,
-		r->bpf_wl_runs / (double)r->wl_syscalls, r->bg_runs_per_s);
-	fprintf(f, "%-10s %10s %10s %10s\n", "SYSCALL", "ADDED_NS", "IN_BPF_NS", "REST_NS");
+	print_bias_line(f, r);
+	fprintf(f, "  %.0f program runs/s seen with no workload (other processes) are taken out of "
+		"each window\n", r->bg_runs_per_s);
+	fprintf(f, "%-10s %9s %28s %28s %28s\n", "SYSCALL", "RUNS/CALL", "ADDED_NS [95% CI]",
+		"IN_BPF_NS [95% CI]", "REST_NS [95% CI]");
 	for (int i = 0; i < WL_KIND_COUNT; i++) {
 		const struct oh_kind *k = &r->k[i];
+		char added[48], in_bpf[48], rest[48];
 
-		if (r->mask & (1u << i))
-			fprintf(f, "%-10s %10.1f %10.1f %10.1f\n", wl_kind_name(i), k->delta.point,
-				k->bpf_ns, k->delta.point - k->bpf_ns);
+		if (!(r->mask & (1u << i)))
+			continue;
+		fmt_ci(added, sizeof(added), &k->delta);
+		fmt_part(in_bpf, sizeof(in_bpf), &k->in_bpf);
+		fmt_part(rest, sizeof(rest), &k->rest);
+		fprintf(f, "%-10s %9.2f %28s %28s %28s\n", wl_kind_name(i),
+			fmax(k->runs_per_call.point, 0), added, in_bpf, rest);
+		below |= oh_nonneg(&k->in_bpf) == OH_NN_BELOW || oh_nonneg(&k->rest) == OH_NN_BELOW;
+		negative |= oh_nonneg(&k->in_bpf) == OH_NN_NEGATIVE ||
+			    oh_nonneg(&k->rest) == OH_NN_NEGATIVE;
+		no_ci |= oh_nonneg(&k->in_bpf) == OH_NN_NO_CI;
 	}
-	fprintf(f, "  IN_BPF = ns per run x runs per workload syscall x syscalls per call (assumes\n"
-		"  the programs cost the same for every syscall). REST = ADDED - IN_BPF: tracepoint\n"
-		"  dispatch, the syscall slow path, ring-buffer wake-ups, the tracer's user-space work.\n");
+	print_folded(f, 2, "RUNS/CALL: program runs per call of that kind (openat's call is "
+		     "openat + close). IN_BPF: ns per call inside the tracer's programs, from "
+		     "run-time stats in rounds of that kind alone; t-interval over the rounds. "
+		     "REST = ADDED - IN_BPF: " OH_REST_CONTAINS);
+	if (below)
+		fprintf(f, "  < X: the interval reaches 0; the part is below X.\n");
+	if (negative)
+		fprintf(f, "  inconsistent: the interval lies wholly below 0 (IN_BPF above ADDED, or\n"
+			"  the stats bias above the raw figure): no figure is given.\n");
+	if (no_ci)
+		fprintf(f, "  no interval: too few rounds for an interval (--decomp-rounds 2 or more).\n");
+}
+
+static void print_agent_cpu(FILE *f, const struct tracer *t, const struct oh_result *r)
+{
+	char desc[256], per[48], pct[48], how[512];
+
+	fprintf(f, "\nAgent CPU (the tracer's own processes or threads: a second cost, on other "
+		"CPUs):\n");
+	tracer_describe(t, desc, sizeof(desc));
+	if (r->cpu_none) {
+		fprintf(f, "  none: %s has no user-space work while attached\n", BC_ESC(desc));
+		return;
+	}
+	if (!r->n_cpu) {
+		fprintf(f, "  not available: %s\n", r->cpu_why);
+		return;
+	}
+	fmt_part(per, sizeof(per), &r->cpu_per_syscall);
+	fmt_part(pct, sizeof(pct), &r->cpu_pct);
+	fprintf(f, "  %-24s %s\n  %-24s %s\n", "ns per workload syscall", per, "% of one CPU", pct);
+	snprintf(how, sizeof(how), "From the %s, resolution %.3g %s, in the workload windows of "
+		 "%d on-rounds; t-interval over the rounds. " OH_CPU_INCLUDES, r->cpu_method,
+		 r->cpu_resolution_ns >= 1000000 ? (double)r->cpu_resolution_ns / 1e6 :
+		 (double)r->cpu_resolution_ns, r->cpu_resolution_ns >= 1000000 ? "ms" : "ns",
+		 r->n_cpu);
+	print_folded(f, 2, how);
 }
 
 static void read_comm(pid_t pid, char *buf, size_t len)
@@ -303,12 +456,55 @@ static void print_plain(FILE *f, const struct tracer *t, const struct oh_result 
 		"off-round minus its neighbours (the noise floor).\n\n");
 	print_latency_table(f, r);
 	print_decomposition(f, r);
+	print_agent_cpu(f, t, r);
 }
 
+/* lo, hi and method are null when there were too few rounds for an
+ * interval. */
 static json_t *ci_json(const struct stats_ci *ci)
 {
-	return bc_json_pack("{s:f, s:f, s:f, s:f}", "point", ci->point, "lo", ci->lo, "hi", ci->hi,
-			 "level", ci->level);
+	bool have = stats_ci_has_interval(ci);
+
+	return bc_json_pack("{s:o, s:o, s:o, s:f, s:o, s:I}", "point", bc_json_real(ci->point),
+			 "lo", bc_json_real(have ? ci->lo : NAN), "hi",
+			 bc_json_real(have ? ci->hi : NAN), "level", ci->level, "method",
+			 have ? json_string(ci->method) : json_null(), "n", (json_int_t)ci->n);
+}
+
+static const char *const nn_names[] = {
+	[OH_NN_VALUE] = "value", [OH_NN_BELOW] = "below", [OH_NN_NONE] = "none",
+	[OH_NN_NEGATIVE] = "inconsistent", [OH_NN_NO_CI] = "no_interval",
+};
+
+/* A part of the added time, never a negative figure: "value" gives point,
+ * lo, hi; "below" only hi (the interval reaches 0); "none" 0 (no run);
+ * "inconsistent" nothing (its interval lies below 0); "no_interval" the
+ * point when it is not negative. */
+static json_t *part_json(const struct stats_ci *ci)
+{
+	enum oh_nn nn = oh_nonneg(ci);
+	double point = NAN, lo = NAN, hi = NAN;
+
+	switch (nn) {
+	case OH_NN_VALUE:
+		point = ci->point, lo = ci->lo, hi = ci->hi;
+		break;
+	case OH_NN_BELOW:
+		lo = 0, hi = ci->hi;
+		break;
+	case OH_NN_NONE:
+		point = lo = hi = 0;
+		break;
+	case OH_NN_NEGATIVE:
+		break;
+	case OH_NN_NO_CI:
+		point = ci->point >= 0 ? ci->point : NAN;
+		break;
+	}
+	return bc_json_pack("{s:s, s:o, s:o, s:o, s:f, s:o, s:I}", "shown", nn_names[nn], "point",
+			 bc_json_real(point), "lo", bc_json_real(lo), "hi", bc_json_real(hi),
+			 "level", ci->level, "method",
+			 ci->method ? json_string(ci->method) : json_null(), "n", (json_int_t)ci->n);
 }
 
 static json_t *kind_json(const struct oh_result *r, const struct oh_kind *k)
@@ -321,9 +517,36 @@ static json_t *kind_json(const struct oh_result *r, const struct oh_kind *k)
 
 	if (r->have_decomp)
 		json_object_set_new(o, "decomposition",
-				    bc_json_pack("{s:f, s:f}", "in_bpf_ns", k->bpf_ns, "rest_ns",
-					      k->delta.point - k->bpf_ns));
+				    bc_json_pack("{s:o, s:o, s:o}", "runs_per_call",
+					      ci_json(&k->runs_per_call), "in_bpf_ns",
+					      part_json(&k->in_bpf), "rest_ns", part_json(&k->rest)));
 	return o;
+}
+
+static json_t *agent_cpu_json(const struct oh_result *r)
+{
+	if (r->cpu_none)
+		return bc_json_pack("{s:b, s:s}", "none", true, "why", "no user-space work while "
+				 "attached");
+	if (!r->n_cpu)
+		return bc_json_pack("{s:s}", "unavailable", r->cpu_why);
+	return bc_json_pack("{s:o, s:o, s:i, s:s, s:I, s:s}", "ns_per_syscall",
+			 part_json(&r->cpu_per_syscall), "cpu_pct", part_json(&r->cpu_pct),
+			 "rounds", r->n_cpu, "method", r->cpu_method, "resolution_ns",
+			 (json_int_t)r->cpu_resolution_ns, "includes", OH_CPU_INCLUDES);
+}
+
+static json_t *bias_json(const struct oh_result *r)
+{
+	const struct sb_bias *b = &r->bias;
+
+	if (!b->valid)
+		return bc_json_pack("{s:b, s:s}", "corrected", false, "why", b->why);
+	return bc_json_pack("{s:b, s:f, s:f, s:f, s:f, s:i, s:I, s:s, s:s, s:f, s:I}", "corrected",
+			 true, "ns_per_run", b->ns_per_run, "lo", b->lo, "hi", b->hi, "level",
+			 SB_LEVEL, "batches", (int)b->batches, "runs", (json_int_t)b->runs, "hook",
+			 b->hook, "clocksource", b->clocksource, "elapsed_s", b->elapsed_s,
+			 "uncorrected_runs", (json_int_t)r->unbiased_runs);
 }
 
 static int print_json(struct bc_ctx *ctx, const struct tracer *t, const struct oh_result *r,
@@ -337,18 +560,21 @@ static int print_json(struct bc_ctx *ctx, const struct tracer *t, const struct o
 		if (r->mask & (1u << i))
 			json_object_set_new(kinds, wl_kind_name(i), kind_json(r, &r->k[i]));
 	if (r->have_decomp)
-		decomp = bc_json_pack("{s:i, s:s, s:b, s:I, s:I, s:f, s:f, s:I, s:s}", "rounds",
-				   r->decomp_rounds, "stats_via", stats_via_name(r->stats_via),
-				   "stats_were_on", r->stats_were_on, "bpf_runs",
-				   (json_int_t)r->bpf_runs, "bpf_time_ns", (json_int_t)r->bpf_time_ns,
-				   "workload_runs", r->bpf_wl_runs, "background_runs_per_s",
-				   r->bg_runs_per_s, "workload_syscalls", (json_int_t)r->wl_syscalls,
-				   "how", "in_bpf = ns per run x (runs - background rate x time) / "
-				   "workload syscalls x syscalls per call; rest = added - in_bpf");
+		decomp = bc_json_pack("{s:i, s:s, s:b, s:o, s:I, s:I, s:f, s:f, s:I, s:s, s:s}",
+				   "rounds", r->decomp_rounds, "stats_via",
+				   stats_via_name(r->stats_via), "stats_were_on", r->stats_were_on,
+				   "stats_bias", bias_json(r), "bpf_runs", (json_int_t)r->bpf_runs,
+				   "bpf_time_ns", (json_int_t)r->bpf_time_ns, "workload_runs",
+				   r->bpf_wl_runs, "background_runs_per_s", r->bg_runs_per_s,
+				   "workload_syscalls", (json_int_t)r->wl_syscalls, "how",
+				   "each kind alone in each round, the others off; in_bpf = "
+				   "(run_time_ns - background rate x time - stats bias x runs) / "
+				   "calls of that kind, t-interval over rounds; rest = added - in_bpf",
+				   "rest_contains", OH_REST_CONTAINS);
 	else
 		decomp = bc_json_pack("{s:s}", "unavailable", r->decomp_why);
 	return bc_json_emit(ctx, bc_json_pack("{s:{s:s, s:s, s:i, s:i}, s:i, s:f, s:i, s:i, "
-					   "s:s, s:o, s:o, s:o}",
+					   "s:s, s:o, s:o, s:o, s:o}",
 					   "tracer", "kind", t->o.is_command ? "command" : "sysmon",
 					   "describe", desc, "programs", r->tracer_progs, "starts",
 					   (int)r->tracer_starts, "rounds", r->rounds, "round_s",
@@ -356,6 +582,7 @@ static int print_json(struct bc_ctx *ctx, const struct tracer *t, const struct o
 					   "round_statistic", "interquartile mean of the calls; added = on-round "
 					   "minus the mean of the off-rounds either side",
 					   "syscalls", kinds, "decomposition", decomp,
+					   "agent_cpu", agent_cpu_json(r),
 					   "stats_during_ab", stats_during_ab_json(r)));
 }
 

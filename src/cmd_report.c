@@ -288,7 +288,7 @@ static void print_kinds(FILE *f, const struct rp_report *r)
 		snprintf(added, sizeof(added), "%.0f [%.0f,%.0f]%s", rk->added.point, rk->added.lo,
 			 rk->added.hi, rk->ci_includes_zero ? "~0" : "");
 		if (rk->have_decomp) {
-			snprintf(bpf, sizeof(bpf), rk->in_bpf_per_kind ? "%.0f" : "%.0f*",
+			snprintf(bpf, sizeof(bpf), rk->in_bpf_from_ab ? "%.0f" : "%.0f*",
 				 rk->in_bpf_ns);
 			snprintf(rest, sizeof(rest), rk->rest_resolved ? "%.0f" : "<%.0f",
 				 rk->rest_resolved ? rk->rest_ns : rk->rest_hi);
@@ -299,8 +299,8 @@ static void print_kinds(FILE *f, const struct rp_report *r)
 	}
 	fprintf(f, "  ns per call. ADDED: on minus off, interquartile means per round (~0: the\n"
 		   "  interval includes zero); AA_NS: off against off, the control; IN_BPF: run-time\n"
-		   "  stats in the window, this kind alone (*: A/B's decomposition rounds, spread\n"
-		   "  evenly over every kind); REST: dispatch, slow path, wake-ups.\n");
+		   "  stats in A/B's decomposition rounds, this kind alone (*: the window's\n"
+		   "  figure instead); REST: dispatch, slow path, wake-ups.\n");
 	if (r->decomp_why[0])
 		fprintf(f, "  decomposition: %s\n", r->decomp_why);
 	if (r->ab_counted_runs)
@@ -386,7 +386,7 @@ static json_t *kind_json(const struct rp_report *r, int k)
 	if (rk->have_decomp)
 		json_object_set_new(o, "decomposition", bc_json_pack(
 			"{s:f, s:s, s:f, s:f, s:f, s:b}", "in_bpf_ns", rk->in_bpf_ns, "in_bpf_method",
-			rk->in_bpf_per_kind ? "window" : "ab_uniform", "rest_ns", rk->rest_ns,
+			rk->in_bpf_from_ab ? "ab" : "window", "rest_ns", rk->rest_ns,
 			"rest_lo", rk->rest_lo, "rest_hi", rk->rest_hi, "rest_resolved",
 			rk->rest_resolved));
 	return o;

@@ -17,18 +17,32 @@
 
 static const char syscall_help[] =
 	"Usage: bpfcost syscall [OPTIONS] (--sysmon WEIGHT | -- COMMAND [ARGS...])\n\n"
-	"Time each syscall inside the kernel, from before the sys_enter tracepoint\n"
-	"work to after the sys_exit tracepoint work, so the tracer's probes are\n"
-	"inside the measured window: a per-syscall latency histogram with the\n"
+	"Time a window of each syscall inside the kernel that holds the tracer's\n"
+	"sys_enter and sys_exit probes: a per-syscall latency histogram with the\n"
 	"tracer running and, with --compare, without it.\n\n"
-	"What encloses the tracepoints depends on the kernel, so bpfcost tries the\n"
-	"candidates (do_syscall_64; else the enter work or __traceiter_sys_enter, the\n"
-	"dispatcher x64_sys_call, the exit work or __traceiter_sys_exit) and says\n"
-	"which it used. Kernels 5.9-6.8 without the x64_sys_call backport have no\n"
-	"dispatcher to wrap: there each tracked syscall's own __x64_sys_NAME function\n"
-	"is the body, by kprobe. When no single function encloses both tracepoints, the\n"
-	"window is the sum of the enter part, the syscall body and the exit part;\n"
-	"the enter and exit parts only run while a tracer uses the tracepoints.\n\n"
+	"What the window holds depends on what the kernel lets us wrap, so bpfcost\n"
+	"tries the candidates and prints the window's parts and what is outside:\n"
+	"  - an old, traceable do_syscall_64 (up to 5.8): everything but the entry\n"
+	"    assembly, including the ptrace, seccomp and audit work that a syscall\n"
+	"    tracepoint turns on for every thread (the slow path);\n"
+	"  - 6.9+ and backports (Debian 12's 6.1): __traceiter_sys_enter +\n"
+	"    x64_sys_call + __traceiter_sys_exit, timed apart and summed: the\n"
+	"    tracepoints' probes, dispatch and the syscall; the slow path's\n"
+	"    seccomp, audit and ptrace work and the entry and exit code are outside;\n"
+	"  - 5.9-6.8 without that backport (Debian 11's 5.10): the same with each\n"
+	"    tracked syscall's own __x64_sys_NAME function as the body, by kprobe\n"
+	"    (dispatch is outside too).\n"
+	"Where syscall_trace_enter and syscall_exit_work are traceable (not inlined),\n"
+	"they are the enter and exit parts, and the slow path's work is inside.\n"
+	"The enter and exit parts only run while a tracer uses the tracepoints.\n"
+	"Only the measured windows are recorded: the probes stay attached, but\n"
+	"recording is off during bpfcost's own setup and teardown (its writes to\n"
+	"kprobe_events, starting and stopping the tracer, the workload threads' opens\n"
+	"and closes). ISSUED is the workload's calls of each syscall in the window:\n"
+	"each one is a window, or a lost one. With --compare, 'added' is the\n"
+	"with-tracer p50 and mean minus the without-tracer ones: one run of each\n"
+	"phase, too few values for an interval, so none is given (bpfcost overhead\n"
+	"gives one from interleaved rounds).\n\n"
 	"Methods: fentry/fexit (preferred, no limit on threads inside a function),\n"
 	"or kprobe/kretprobe created in tracefs kprobe_events. A kretprobe holds one\n"
 	"of maxactive instances per thread inside the function; when more threads\n"
@@ -166,6 +180,29 @@ static int parse_args(int argc, char **argv, struct syscall_opts *o)
 static const char *const phase_label[SW_PHASES] = { "no tracer", "tracer" };
 static const char *const phase_key[SW_PHASES] = { "without_tracer", "with_tracer" };
 
+/* What is inside the window, part by part, and what is outside it. */
+static void print_window_parts(FILE *f, const struct sw_result *r)
+{
+	static const enum sw_role order[] = { SW_ROLE_ENTER, SW_ROLE_BODY, SW_ROLE_EXIT };
+
+	fprintf(f, "  Inside the window:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		bool first = true;
+
+		for (int e = 0; e < SW_EL_COUNT; e++) {
+			if (r->inside[e] != (int)order[i])
+				continue;
+			fprintf(f, "    %-5s %-22s %s\n", first ? sw_role_name(order[i]) : "",
+				first ? BC_ESC(r->func[order[i]]) : "", sw_elem_info(e)->what);
+			first = false;
+		}
+	}
+	fprintf(f, "  Outside it (not timed%s):\n", r->single ? "" : "; between the parts too");
+	for (int e = 0; e < SW_EL_COUNT; e++)
+		if (r->inside[e] < 0)
+			fprintf(f, "    %s\n", sw_elem_info(e)->what);
+}
+
 static void print_window(FILE *f, const struct sw_result *r)
 {
 	const char *m = r->method == SW_METHOD_FENTRY ? "fentry/fexit" : "kprobe/kretprobe";
@@ -173,19 +210,22 @@ static void print_window(FILE *f, const struct sw_result *r)
 	if (r->single) {
 		fprintf(f, "Method: %s on %s, which encloses both syscall tracepoints\n", m,
 			BC_ESC(r->func[SW_ROLE_BODY]));
+		print_window_parts(f, r);
 		return;
 	}
 	fprintf(f, "Method: %s; window = %s + %s + %s (enter part + syscall body + exit part,\n"
 		"  summed: no traceable function encloses both syscall tracepoints here)\n", m,
 		BC_ESC(r->func[SW_ROLE_ENTER]), BC_ESC(r->func[SW_ROLE_BODY]),
 		BC_ESC(r->func[SW_ROLE_EXIT]));
+	print_window_parts(f, r);
 	if (r->per_syscall)
 		fprintf(f, "  No syscall dispatcher can be wrapped on this kernel: the body is each\n"
 			"  tracked syscall's own function; the dispatch around it is outside.\n");
-	fprintf(f, "  While the tracer runs, empty raw_tp programs (bc_sw_pad_*) sit on sys_enter\n"
-		"  and sys_exit: a tracepoint with one probe calls it directly (static call),\n"
-		"  skipping the iterator; a second probe makes the iterator run. Their empty\n"
-		"  runs are inside the window.\n");
+	fprintf(f, "  Without a tracer the enter and exit parts do not run: the window is the\n"
+		"  body alone. While the tracer runs, empty raw_tp programs (bc_sw_pad_*) sit\n"
+		"  on sys_enter and sys_exit: a tracepoint with one probe calls it directly\n"
+		"  (static call), skipping the iterator; a second probe makes the iterator\n"
+		"  run. Their empty runs are inside the window.\n");
 }
 
 static void print_candidates(FILE *f, const struct sw_result *r)
@@ -210,9 +250,13 @@ static void print_row(FILE *f, const struct sw_syscall *s, int phase, bool incom
 	const struct sw_phase_syscall *p = &s->ph[phase];
 	const struct hist *h = &p->lat;
 
-	fprintf(f, "%-11s %-9s %10llu %10llu %7llu", s->name ? s->name : "?", phase_label[phase],
-		(unsigned long long)h->count, (unsigned long long)p->slow,
-		(unsigned long long)p->lost);
+	char issued[24] = "-";
+
+	if (p->issued_known)
+		snprintf(issued, sizeof(issued), "%llu", (unsigned long long)p->issued);
+	fprintf(f, "%-11s %-9s %10s %10llu %10llu %7llu", s->name ? s->name : "?",
+		phase_label[phase], issued, (unsigned long long)h->count,
+		(unsigned long long)p->slow, (unsigned long long)p->lost);
 	if (!h->count) {
 		fprintf(f, " %8s %8s %8s %9s %9s %9s %9s\n", "-", "-", "-", "-", "-", "-", "-");
 		return;
@@ -225,29 +269,33 @@ static void print_row(FILE *f, const struct sw_syscall *s, int phase, bool incom
 
 static void print_table(FILE *f, const struct sw_result *r)
 {
-	fprintf(f, "\nLatency in ns of the wrapped window; SLOW = windows through the enter/exit\n"
-		"parts; LOST = windows begun but never completed (missed returns).\n");
-	fprintf(f, "%-11s %-9s %10s %10s %7s %8s %8s %8s %9s %9s %9s %9s\n", "SYSCALL", "PHASE",
-		"WINDOWS", "SLOW", "LOST", "P50", "P90", "P99", "MEAN", "ENTER", "BODY", "EXIT");
+	fprintf(f, "\nLatency in ns of the wrapped window; ISSUED = calls the workload made in the\n"
+		"measured window (each one a window, unless lost); SLOW = windows through the\n"
+		"enter/exit parts; LOST = windows begun but never completed (missed returns).\n"
+		"Only the measured windows are recorded: not bpfcost's own setup and teardown.\n");
+	fprintf(f, "%-11s %-9s %10s %10s %10s %7s %8s %8s %8s %9s %9s %9s %9s\n", "SYSCALL",
+		"PHASE", "ISSUED", "WINDOWS", "SLOW", "LOST", "P50", "P90", "P99", "MEAN", "ENTER",
+		"BODY", "EXIT");
 	for (int i = 0; i < r->nsys; i++) {
 		const struct sw_syscall *s = &r->sys[i];
+		double p50, mean;
 
 		for (int ph = 0; ph < SW_PHASES; ph++)
 			if (r->ran[ph])
 				print_row(f, s, ph, sw_incomplete(r, ph));
-		if (r->ran[0] && r->ran[1] && s->ph[0].lat.count && s->ph[1].lat.count)
-			fprintf(f, "%-11s %-9s p50 %+lld ns, mean %+.1f ns\n", "", "added",
-				(long long)hist_percentile(&s->ph[1].lat, 50) -
-				(long long)hist_percentile(&s->ph[0].lat, 50),
-				hist_mean(&s->ph[1].lat) - hist_mean(&s->ph[0].lat));
+		if (sw_added(r, s, &p50, &mean))
+			fprintf(f, "%-11s %-9s p50 %+.0f ns, mean %+.1f ns\n", "", "added", p50, mean);
 	}
+	if (r->ran[0] && r->ran[1])
+		fprintf(f, "added: no interval, " SW_ADDED_NO_INTERVAL ".\n");
 }
 
 static void print_probes(FILE *f, const struct sw_result *r)
 {
 	if (r->method != SW_METHOD_KPROBE)
 		return;
-	fprintf(f, "\nKprobe events (maxactive %s; from kprobe_profile):\n",
+	fprintf(f, "\nKprobe events (maxactive %s; from kprobe_profile, every process's hits in\n"
+		"the measured window):\n",
 		r->maxactive ? "as given" : "kernel default");
 	for (int i = 0; i < r->nprobes; i++) {
 		const struct sw_probe_count *p = &r->probes[i];
@@ -321,9 +369,52 @@ static json_t *candidates_json(const struct sw_result *r, int mi)
 	return a;
 }
 
+static json_t *elem_json(int e)
+{
+	const struct sw_elem_info *i = sw_elem_info(e);
+
+	return bc_json_pack("{s:s, s:s}", "id", i->id, "what", i->what);
+}
+
+/* The window as a structure: each part (its function and the elements of
+ * the syscall path it holds), and what is outside. */
+static json_t *window_json(const struct sw_result *r)
+{
+	static const enum sw_role order[] = { SW_ROLE_ENTER, SW_ROLE_BODY, SW_ROLE_EXIT };
+	json_t *parts = json_array(), *outside = json_array();
+
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		json_t *holds = json_array();
+
+		if (!r->func[order[i]])
+			continue;
+		for (int e = 0; e < SW_EL_COUNT; e++)
+			if (r->inside[e] == (int)order[i])
+				json_array_append_new(holds, elem_json(e));
+		json_array_append_new(parts, bc_json_pack("{s:s, s:s, s:o}", "role",
+						       sw_role_name(order[i]), "function",
+						       r->func[order[i]], "contains", holds));
+	}
+	for (int e = 0; e < SW_EL_COUNT; e++)
+		if (r->inside[e] < 0)
+			json_array_append_new(outside, elem_json(e));
+	return bc_json_pack("{s:b, s:o, s:o, s:s}", "summed_parts", !r->single, "parts", parts,
+			 "outside", outside, "without_tracer", r->single ?
+			 "the same function; the entry and exit work run only while a tracer "
+			 "uses the syscall tracepoints" :
+			 "the body alone: the enter and exit parts run only while a tracer uses "
+			 "the syscall tracepoints");
+}
+
 static json_t *syscall_json(const struct sw_result *r, const struct sw_syscall *s, bool buckets)
 {
 	json_t *o = bc_json_pack("{s:i}", "nr", (int)s->nr);
+	double p50, mean;
+
+	if (sw_added(r, s, &p50, &mean))
+		json_object_set_new(o, "added", bc_json_pack("{s:f, s:f, s:n, s:s}", "p50_ns", p50,
+							  "mean_ns", mean, "interval",
+							  "no_interval", SW_ADDED_NO_INTERVAL));
 
 	for (int ph = 0; ph < SW_PHASES; ph++) {
 		const struct sw_phase_syscall *p = &s->ph[ph];
@@ -331,7 +422,8 @@ static json_t *syscall_json(const struct sw_result *r, const struct sw_syscall *
 		if (!r->ran[ph])
 			continue;
 		json_object_set_new(o, phase_key[ph], bc_json_pack(
-			"{s:I, s:I, s:I, s:b, s:f, s:f, s:f, s:o}", "windows",
+			"{s:o, s:I, s:I, s:I, s:b, s:f, s:f, s:f, s:o}", "issued",
+			p->issued_known ? json_integer((json_int_t)p->issued) : json_null(), "windows",
 			(json_int_t)p->lat.count, "slow", (json_int_t)p->slow, "lost",
 			(json_int_t)p->lost, "complete", !sw_incomplete(r, ph), "enter_ns",
 			p->enter_ns, "body_ns", p->body_ns, "exit_ns", p->exit_ns, "latency_ns",
@@ -373,10 +465,11 @@ static int print_json(struct bc_ctx *ctx, const struct sw_result *r, const struc
 				"{s:f, s:I, s:b}", "elapsed_s", r->elapsed_s[ph], "missed",
 				(json_int_t)r->missed[ph], "complete", !sw_incomplete(r, ph)));
 	doc = bc_json_pack(
-		"{s:s, s:{s:s?, s:s?, s:s?}, s:b, s:b, s:o, s:{s:o, s:o}, s:s?, s:{s:s, s:i}, "
+		"{s:s, s:{s:s?, s:s?, s:s?}, s:o, s:b, s:b, s:o, s:{s:o, s:o}, s:s?, s:{s:s, s:i}, "
 		"s:s, s:o?, s:f, s:o, s:o, s:o}",
 		"method", sw_method_name(r->method), "functions", "enter", r->func[SW_ROLE_ENTER],
-		"body", r->func[SW_ROLE_BODY], "exit", r->func[SW_ROLE_EXIT], "single", r->single,
+		"body", r->func[SW_ROLE_BODY], "exit", r->func[SW_ROLE_EXIT], "window",
+		window_json(r), "single", r->single,
 		"per_syscall_body", r->per_syscall,
 		"maxactive", r->maxactive ? json_integer(r->maxactive) : json_null(),
 		"candidates", "fentry", candidates_json(r, 0), "kprobe", candidates_json(r, 1),

@@ -168,6 +168,16 @@ int bc_proc_stat(int pid, long *pgrp, unsigned long long *start);
 /* The same from the text of a stat file (pure; fuzzed): -EINVAL when the
  * fields after comm cannot be read. */
 int bc_parse_proc_stat(const char *stat, long *pgrp, unsigned long long *start);
+/* Every field of /proc/PID/stat bpfcost reads (the same parser). */
+struct bc_proc_stat_fields {
+	long pgrp;			/* field 5 */
+	unsigned long long utime;	/* field 14: user time, clock ticks
+					 * (sysconf(_SC_CLK_TCK)), all threads */
+	unsigned long long stime;	/* field 15: system time, the same */
+	unsigned long long start;	/* field 22: start, ticks since boot */
+};
+int bc_parse_proc_stat_fields(const char *stat, struct bc_proc_stat_fields *f);
+int bc_proc_stat_fields(int pid, struct bc_proc_stat_fields *f);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -13,6 +13,8 @@
  *   BPF trampoline: fentry/fexit, tp_btf   5.5, fec56f5890d9 "bpf: Introduce BPF trampoline"
  *   fentry/fexit on BPF programs      5.5, 5b92a28aae4d "bpf: Support attaching
  *                                     tracing BPF program to other BPF programs"
+ *   ...on tracing programs (tp_btf)   6.8, 19bfcdf9498a "bpf: Relax tracing prog
+ *                                     recursive attach rules" (profile.c's trial)
  *   BPF_ENABLE_STATS                  5.8, d46edd671a14
  *   BPF ring buffer                   5.8, 457f44363a88
  *   iter/bpf_prog                     5.9, a228a64fc1e4 "bpf: Add bpf_prog iterator"
@@ -53,6 +55,7 @@ static const struct {
 	[FEAT_RAW_TP]		 = { "raw_tp", "raw tracepoint programs" },
 	[FEAT_TP_BTF]		 = { "tp_btf", "BTF tracepoint programs (tp_btf)" },
 	[FEAT_FENTRY_PROG]	 = { "fentry_prog", "fentry/fexit on a BPF program" },
+	[FEAT_FENTRY_TRACING]	 = { "fentry_tracing", "fentry/fexit on a tracing program (tp_btf)" },
 	[FEAT_FENTRY_KFUNC]	 = { "fentry_kfunc", "fentry on a kernel function" },
 	[FEAT_KPROBE_PMU]	 = { "kprobe_pmu", "kprobe perf PMU" },
 	[FEAT_KRETPROBE_PMU]	 = { "kretprobe_pmu", "kretprobe perf PMU" },
@@ -801,8 +804,9 @@ static void probe_cache_misses(struct bc_ctx *ctx, struct feature_result *r)
 	probe_hw_counter(r, PERF_COUNT_HW_CACHE_MISSES, "cache-misses");
 }
 
-/* This layer's own trials. FEAT_PROG_ITER and FEAT_SYSCALL_DISPATCH
- * belong to the methods that use them and are registered by those. */
+/* This layer's own trials. FEAT_PROG_ITER, FEAT_SYSCALL_DISPATCH and
+ * FEAT_FENTRY_TRACING belong to the methods that use them and are
+ * registered by those. */
 static const struct feature_probe own_probes[FEAT_COUNT] = {
 	[FEAT_STATS_FD] = { probe_stats_fd, "BPF_ENABLE_STATS, the fd closed at once" },
 	[FEAT_STATS_SYSCTL] = { probe_stats_sysctl,

@@ -18,6 +18,7 @@ enum feature_id {
 	FEAT_RAW_TP,		/* raw_tracepoint load+attach */
 	FEAT_TP_BTF,		/* tp_btf load+attach */
 	FEAT_FENTRY_PROG,	/* fentry+fexit on a BPF program (trial target) */
+	FEAT_FENTRY_TRACING,	/* fentry+fexit on a tracing (tp_btf) program: 6.8+ */
 	FEAT_FENTRY_KFUNC,	/* fentry on a kernel function */
 	FEAT_KPROBE_PMU,	/* perf kprobe PMU (kprobe) */
 	FEAT_KRETPROBE_PMU,	/* perf kprobe PMU (kretprobe) */

@@ -10,6 +10,7 @@
 #include "common.h"
 #include "kfeatures.h"
 #include "ledger.h"
+#include "profile.h"
 #include "runstats.h"
 #include "syscallwrap.h"
 
@@ -151,6 +152,7 @@ int main(int argc, char **argv)
 	/* Methods' own feature trials, which the feature layer calls by id. */
 	rs_feature_provide();
 	sw_feature_provide();
+	prof_feature_provide();
 	bc_signals_install();
 	ledger_sweep();		/* undo what a crashed run left (says what) */
 	if (bc_out_open(&ctx, STDOUT_FILENO)) {

@@ -17,6 +17,7 @@
 #include "kfeatures.h"
 #include "profile.skel.h"
 #include "empty.skel.h"
+#include "probe.skel.h"
 
 #define POLL_S 0.25
 #define CALIB_TRIM_P 99.0	/* calibration: mean of runs up to this percentile */		/* stop-request and detach polling period */
@@ -197,6 +198,7 @@ struct prof_inst {
 };
 
 struct prof_session {
+	struct bc_ctx *ctx;
 	const struct prof_config *cfg;
 	struct prof_result *res;
 	struct prof_perf perf;
@@ -279,10 +281,12 @@ static void report_attach_error(const struct prof_target *t, int err)
 {
 	const struct prog_desc *d = &t->desc;
 
+	/* Past check_tracing_target (6.8+): one level is allowed, so this
+	 * target is itself attached to another BPF program. */
 	if (d->type == BPF_PROG_TYPE_TRACING)
-		bc_err("program %u (%s) is itself a tracing (fentry/fexit) program and this "
-		       "kernel does not let fentry/fexit attach to it: %s", d->id, d->full_name,
-		       strerror(-err));
+		bc_err("program %u (%s) is itself a tracing program and this kernel does not "
+		       "let fentry/fexit attach to it: %s (since Linux 6.8, not to one that is "
+		       "attached to another BPF program)", d->id, d->full_name, strerror(-err));
 	else if (err == -EPERM)
 		bc_err("fentry/fexit on program %u (%s) refused: %s (trampolines disabled? "
 		       "see 'bpfcost doctor')", d->id, d->full_name, strerror(-err));
@@ -372,6 +376,109 @@ static int target_open(struct prof_target *t, uint32_t id, int *fd)
 	return 0;
 }
 
+/* ---- tracing programs as targets ---- */
+
+/* FEAT_FENTRY_TRACING, this method's own trial (prof_feature_provide).
+ * tp_btf, fentry, fexit, fmod_ret and iterator programs are all
+ * BPF_PROG_TYPE_TRACING, and before Linux 6.8 the verifier refuses
+ * fentry/fexit on any of them (bpf_check_attach_target: "Cannot recursively
+ * attach", -EINVAL, when the target's type is the tracer's). Commit
+ * 19bfcdf9498a ("bpf: Relax tracing prog recursive attach rules", 6.8)
+ * allows one level: a tracing target, unless it is itself attached to
+ * another BPF program. The trial is profile's own fentry/fexit pair on a
+ * tp_btf program of ours (bc_probe_tp_btf on sys_enter, loaded, never
+ * attached), loaded and attached as inst_load and inst_attach do. */
+static int trial_tracing_target(const char **step)
+{
+	struct bpf_link *entry = NULL, *exit = NULL;
+	struct profile_bpf *obs = NULL;
+	struct probe_bpf *target;
+	struct bpf_program *p;
+	int err, tfd;
+
+	*step = "open";
+	target = probe_bpf__open();
+	if (!target)
+		return -errno ? -errno : -ENOMEM;
+	bpf_object__for_each_program(p, target->obj)
+		bpf_program__set_autoload(p, p == target->progs.bc_probe_tp_btf);
+	*step = "tp_btf target load";
+	err = probe_bpf__load(target);
+	if (err)
+		goto cleanup;
+	tfd = bpf_program__fd(target->progs.bc_probe_tp_btf);
+	*step = "fentry/fexit load";
+	obs = profile_bpf__open();
+	err = obs ? 0 : (-errno ? -errno : -ENOMEM);
+	err = err ?: bpf_program__set_attach_target(obs->progs.bc_prof_entry, tfd, "bc_probe_tp_btf");
+	err = err ?: bpf_program__set_attach_target(obs->progs.bc_prof_exit, tfd, "bc_probe_tp_btf");
+	err = err ?: profile_bpf__load(obs);
+	if (err)
+		goto cleanup;
+	*step = "fentry/fexit attach";
+	exit = bpf_program__attach(obs->progs.bc_prof_exit);
+	entry = exit ? bpf_program__attach(obs->progs.bc_prof_entry) : NULL;
+	err = entry ? 0 : (-errno ? -errno : -EIO);
+cleanup:
+	bpf_link__destroy(entry);
+	bpf_link__destroy(exit);
+	profile_bpf__destroy(obs);
+	probe_bpf__destroy(target);
+	return err;
+}
+
+static void probe_fentry_tracing(struct bc_ctx *ctx, struct feature_result *r)
+{
+	const char *step;
+	int err = trial_tracing_target(&step);
+
+	r->ok = !err;
+	r->err = err;
+	if (!err)
+		snprintf(r->detail, sizeof(r->detail),
+			 "profile's fentry+fexit loaded and attached on a tp_btf program");
+	else
+		snprintf(r->detail, sizeof(r->detail), "on a tp_btf program: %s refused: %s%s", step,
+			 strerror(-err), err == -EINVAL ? " (the verifier refuses a tracing target "
+			 "before Linux 6.8, commit 19bfcdf9498a)" : err == -EPERM ?
+			 " (trampolines disabled?)" : "");
+}
+
+static const struct feature_probe tracing_target_probe = {
+	probe_fentry_tracing, "load a tp_btf program, attach profile's fentry+fexit to it",
+};
+
+void prof_feature_provide(void)
+{
+	bc_feature_provide(FEAT_FENTRY_TRACING, &tracing_target_probe);
+}
+
+/* A tracing target on a kernel that refuses fentry/fexit on one: say so,
+ * with the trial's finding and the methods that still measure it here,
+ * before anything is loaded. */
+static int check_tracing_target(struct bc_ctx *ctx, const struct prog_desc *d)
+{
+	static const enum method_id others[] = { METHOD_STATS, METHOD_ANNOTATE };
+	const struct feature_result *fr;
+	char works[64] = "";
+	size_t n = 0;
+
+	if (d->type != BPF_PROG_TYPE_TRACING)
+		return 0;
+	fr = bc_feature(ctx, FEAT_FENTRY_TRACING);
+	if (fr && fr->ok)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(others) && n < sizeof(works); i++)
+		if (method_available(ctx, others[i], NULL, 0))
+			n += (size_t)snprintf(works + n, sizeof(works) - n, "%s%s", n ? ", " : "",
+					      method_command(others[i]));
+	bc_err("program %u (%s) is a tracing program (tp_btf, fentry, fexit...) and this "
+	       "kernel refuses fentry/fexit on one (trial: %s); %s%s", d->id, d->full_name,
+	       fr ? fr->detail : "not run", n ? "what measures it here: " : "nothing else "
+	       "measures it here", works);
+	return -EOPNOTSUPP;
+}
+
 /* Our empty program on raw_tp/sys_enter: the observer's zero point. */
 static int calib_start(struct prof_session *s, struct prof_target *t, int *fd)
 {
@@ -411,6 +518,7 @@ static int session_setup(struct prof_session *s)
 	for (i = 0; i < cfg->nids; i++) {
 		s->inst[i].t = &res->t[i];
 		err = target_open(&res->t[i], cfg->ids[i], &s->inst[i].target_fd);
+		err = err ?: check_tracing_target(s->ctx, &res->t[i].desc);
 		if (err)
 			return err;
 	}
@@ -656,7 +764,7 @@ static void session_free(struct prof_session *s)
 
 int prof_run(struct bc_ctx *ctx, const struct prof_config *cfg, struct prof_result *res)
 {
-	struct prof_session s = { .cfg = cfg, .res = res, .se = { .fd = -1 } };
+	struct prof_session s = { .ctx = ctx, .cfg = cfg, .res = res, .se = { .fd = -1 } };
 	size_t i;
 	int err;
 

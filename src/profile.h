@@ -99,6 +99,11 @@ struct prof_result {
  * gone), read back and detach. Everything it loads is gone when it
  * returns, error or not. Errors are printed (one line). */
 int prof_run(struct bc_ctx *ctx, const struct prof_config *cfg, struct prof_result *res);
+/* Register this method's feature trial, FEAT_FENTRY_TRACING (fentry/fexit
+ * on a tp_btf program: Linux 6.8+), with the feature layer (kfeatures.h).
+ * prof_run asks it when a target is a tracing program. Once, before
+ * probing. */
+void prof_feature_provide(void);
 void prof_result_free(struct prof_result *res);
 
 /* Pure helpers (unit-tested): figures from a histogram minus offset ns,

@@ -419,13 +419,14 @@ static void kind_figures(const struct oh_result *res, struct rp_kind *rk, const 
 	rk->relative = oh_relative(k);
 	rk->ci_includes_zero = oh_ci_includes_zero(&k->delta);
 	rk->aa_exceeds_effect = oh_aa_exceeds_effect(k);
-	/* In the programs: per kind from the window where it ran (each kind
-	 * alone); else overhead's figure, spread evenly over every kind. */
-	rk->have_decomp = rk->have_window || res->have_decomp;
+	/* In the programs: from A/B's decomposition rounds (each kind alone,
+	 * stats bias taken out), else from the window (each kind alone too). */
+	rk->have_decomp = res->have_decomp || rk->have_window;
 	if (!rk->have_decomp)
 		return;
-	rk->in_bpf_per_kind = rk->have_window;
-	rk->in_bpf_ns = rk->have_window ? rk->window_bpf_ns : k->bpf_ns;
+	rk->in_bpf_per_kind = true;
+	rk->in_bpf_from_ab = res->have_decomp;
+	rk->in_bpf_ns = res->have_decomp ? fmax(k->in_bpf.point, 0) : rk->window_bpf_ns;
 	rk->rest_ns = fmax(k->delta.point - rk->in_bpf_ns, 0);
 	rk->rest_lo = fmax(k->delta.lo - rk->in_bpf_ns, 0);
 	rk->rest_hi = fmax(k->delta.hi - rk->in_bpf_ns, 0);

@@ -127,11 +127,11 @@ struct rp_kind {
 	uint64_t window_calls;
 	double window_runs_per_call, window_bpf_ns;
 	/* ADDED in the programs and the rest: dispatch, the syscall slow path,
-	 * wake-ups. in_bpf from the window per kind (in_bpf_per_kind), else
-	 * from A/B's decomposition rounds spread evenly over every kind. rest
+	 * wake-ups. in_bpf from A/B's decomposition rounds of each kind alone
+	 * (in_bpf_from_ab), else from the window's figure for the kind. rest
 	 * is ADDED's interval minus in_bpf, clamped at 0; rest_resolved when
 	 * its lower end is above 0. */
-	bool have_decomp, in_bpf_per_kind;
+	bool have_decomp, in_bpf_per_kind, in_bpf_from_ab;
 	double in_bpf_ns, rest_ns, rest_lo, rest_hi;
 	bool rest_resolved;
 };

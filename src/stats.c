@@ -150,6 +150,12 @@ static void ci_from_replicates(double *reps, unsigned iters, double level, size_
 	ci->lo = percentile_sorted(reps, iters, tail);
 	ci->hi = percentile_sorted(reps, iters, 100.0 - tail);
 	ci->level = level;
+	ci->n = n;
+}
+
+bool stats_ci_has_interval(const struct stats_ci *ci)
+{
+	return ci->method != NULL;
 }
 
 int stats_bootstrap_diff_ci(const double *a, size_t na, const double *b, size_t nb,
@@ -181,6 +187,7 @@ int stats_bootstrap_diff_ci(const double *a, size_t na, const double *b, size_t 
 		}
 	}
 	ci_from_replicates(reps, iters, level, a && na < nb ? na : nb, ci);
+	ci->method = STATS_CI_PERCENTILE_BOOT;
 cleanup:
 	free(reps);
 	free(ra);
@@ -217,7 +224,7 @@ int stats_block_bootstrap_ci(const double *x, size_t n, size_t block, stats_fn f
 	uint64_t rng = seed;
 	int err = 0;
 
-	if (!n || !block || block > n || !iters || !(level > 0 && level < 1)) {
+	if (!n || !block || (block > 1 && n < 2 * block) || !iters || !(level > 0 && level < 1)) {
 		err = -EINVAL;
 		goto cleanup;
 	}
@@ -233,6 +240,7 @@ int stats_block_bootstrap_ci(const double *x, size_t n, size_t block, stats_fn f
 		reps[i] = fn(rx, n);
 	}
 	ci_from_replicates(reps, iters, level, n, ci);
+	ci->method = block > 1 ? STATS_CI_BLOCK_BOOT : STATS_CI_PERCENTILE_BOOT;
 cleanup:
 	free(reps);
 	free(rx);
@@ -248,4 +256,43 @@ size_t stats_block_len(size_t n)
 	while ((b + 1) * (b + 1) * (b + 1) <= n)
 		b++;
 	return b < n ? b : (n ? n : 1);
+}
+
+/* The interval of the mean from its standard error: t(n-1) quantile times
+ * sqrt(var_scale * s^2 / n). n < 2 leaves only the point. */
+static int t_interval(const double *x, size_t n, double level, double var_scale,
+		      const char *method, struct stats_ci *ci)
+{
+	double half;
+
+	if (!(level > 0 && level < 1))
+		return -EINVAL;
+	memset(ci, 0, sizeof(*ci));
+	ci->point = stats_mean(x, n);
+	ci->level = level;
+	ci->n = n;
+	ci->lo = ci->hi = NAN;
+	if (n < 2)
+		return 0;
+	half = stats_t_quantile(0.5 + level / 2, (unsigned)(n - 1)) *
+	       sqrt(var_scale * stats_stddev(x, n) * stats_stddev(x, n) / (double)n);
+	ci->lo = ci->point - half;
+	ci->hi = ci->point + half;
+	ci->method = method;
+	return 0;
+}
+
+int stats_t_ci(const double *x, size_t n, double level, struct stats_ci *ci)
+{
+	return t_interval(x, n, level, 1.0, STATS_CI_T, ci);
+}
+
+int stats_series_mean_ci(const double *x, size_t n, unsigned iters, double level,
+			 uint64_t seed, struct stats_ci *ci)
+{
+	if (n < STATS_SERIES_BOOT_MIN)
+		return t_interval(x, n, level, n >= 2 ? (2.0 * n - 1) / (n - 1.0) : 1.0,
+				  STATS_CI_T_LAG1, ci);
+	return stats_block_bootstrap_ci(x, n, stats_block_len(n), stats_mean, iters, level, seed,
+					ci);
 }

@@ -3,6 +3,7 @@
 #ifndef BPFCOST_STATS_H
 #define BPFCOST_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,10 +15,21 @@ double stats_percentile(const double *x, size_t n, double p);
 double stats_median(const double *x, size_t n);
 
 struct stats_ci {
-	double point;	/* the statistic on the full sample */
-	double lo, hi;	/* percentile bootstrap interval */
-	double level;	/* e.g. 0.95 */
+	double point;		/* the statistic on the full sample */
+	double lo, hi;		/* the interval; NAN when there is none */
+	double level;		/* e.g. 0.95 */
+	const char *method;	/* how lo and hi were made (STATS_CI_*); NULL
+				 * when there were too few values for any */
+	size_t n;		/* values it was made from */
 };
+
+#define STATS_CI_PERCENTILE_BOOT "expanded percentile bootstrap"
+#define STATS_CI_BLOCK_BOOT "circular block bootstrap"
+#define STATS_CI_T "t-interval"
+#define STATS_CI_T_LAG1 "t-interval, variance bounded for lag-1 correlation"
+
+/* An interval exists (ci->method set); else only the point is known. */
+bool stats_ci_has_interval(const struct stats_ci *ci);
 
 typedef double (*stats_fn)(const double *x, size_t n);
 
@@ -35,11 +47,38 @@ int stats_bootstrap_diff_ci(const double *a, size_t na, const double *b, size_t 
  * correlated (rounds that share a neighbour, slow drift): resampling runs
  * of `block` consecutive values keeps that correlation, so the interval
  * widens as it should where an independent resample would be too narrow.
- * block 1 is the ordinary bootstrap. */
+ * block 1 is the ordinary bootstrap. Fewer than two blocks' worth of
+ * values is -EINVAL: every replicate would be a rotation of x, an interval
+ * of width zero. For the mean of a short series use stats_series_mean_ci. */
 int stats_block_bootstrap_ci(const double *x, size_t n, size_t block, stats_fn fn,
 			     unsigned iters, double level, uint64_t seed, struct stats_ci *ci);
 /* Block length for n values: about n^(1/3), at least 2 (at most n). */
 size_t stats_block_len(size_t n);
+
+/* Student's t-interval of the mean of independent values. n < 2: no
+ * interval (point = the mean or NAN, method NULL), returns 0. */
+int stats_t_ci(const double *x, size_t n, double level, struct stats_ci *ci);
+
+/* Below this many values the block bootstrap covers too rarely (circular
+ * blocks of 2 over a handful of values are little more than rotations of
+ * the same values; ~89% at 30-50 values of an MA(1) series with
+ * theta = 1, ~91% from 60 on: tests/unit/test_stats.c). */
+#define STATS_SERIES_BOOT_MIN 60
+
+/* CI of the mean of a series whose neighbours may be correlated, with the
+ * method its length allows:
+ *   n < 2: none (point only, method NULL);
+ *   n < STATS_SERIES_BOOT_MIN: a t-interval whose variance is widened for
+ *     the largest lag-1 autocorrelation a moving average of order 1 can
+ *     have (rho = 1/2): Var(mean) = g0 (1 + 2 rho (n-1)/n) / n while the
+ *     sample variance expects g0 (1 - 2 rho / n), so s^2/n is scaled by
+ *     (2n-1)/(n-1). Conservative (about 99% for independent values), and
+ *     right for rounds that share a neighbour;
+ *   else: the circular block bootstrap with stats_block_len(n), which
+ *     follows correlation beyond lag 1 (slow drift) as well.
+ * ci->method says which. Returns 0, or -EINVAL/-ENOMEM. */
+int stats_series_mean_ci(const double *x, size_t n, unsigned iters, double level,
+			 uint64_t seed, struct stats_ci *ci);
 
 /* Quantiles: standard normal, and Student's t for p > 0.5. */
 double stats_normal_quantile(double p);

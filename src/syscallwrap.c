@@ -29,7 +29,11 @@ struct sw_cand_def {
 	const char *func;
 	bool encloses;
 	bool per_syscall;
+	unsigned holds;		/* the elements of the path it runs (EL bits) */
 };
+
+#define EL(e) (1u << (e))
+#define EL_ALL ((1u << SW_EL_COUNT) - 1)
 
 _Static_assert(KPE_MAX >= SW_MAX_PROBES + 1, "kprobe_events slots for every probe and a trial");
 
@@ -37,32 +41,99 @@ _Static_assert(KPE_MAX >= SW_MAX_PROBES + 1, "kprobe_events slots for every prob
 #define PER_SYSCALL_FUNC "__x64_sys_*"
 #define PER_SYSCALL_TRIAL "__x64_sys_getpid"
 
-/* In order of preference per role. */
+/* In order of preference per role; what each holds is from the call
+ * chains in syscallwrap.h (enum sw_elem). */
 static const struct sw_cand_def cand_defs[] = {
-	{ SW_ROLE_BODY,  "do_syscall_64", true, false },	/* old kernels: encloses everything */
-	{ SW_ROLE_BODY,  "x64_sys_call", false, false },	/* 6.9+ and backports: the dispatcher */
+	/* up to 5.8: encloses everything but the entry assembly */
+	{ SW_ROLE_BODY,  "do_syscall_64", true, false, EL_ALL & ~EL(SW_EL_ASM) },
+	/* 6.9+ and backports: the dispatcher */
+	{ SW_ROLE_BODY,  "x64_sys_call", false, false, EL(SW_EL_DISPATCH) | EL(SW_EL_SYSCALL) },
 	/* 5.9-6.8 without the backport: no dispatcher to wrap, so each tracked
 	 * syscall's own function, by kprobe (the number from regs->orig_ax). */
-	{ SW_ROLE_BODY,  PER_SYSCALL_FUNC, false, true },
-	{ SW_ROLE_ENTER, "syscall_trace_enter", false, false },	/* generic entry, when not inlined */
-	{ SW_ROLE_ENTER, "__traceiter_sys_enter", false, false },	/* runs the sys_enter probes */
-	{ SW_ROLE_EXIT,  "syscall_exit_work", false, false },
-	{ SW_ROLE_EXIT,  "__traceiter_sys_exit", false, false },
+	{ SW_ROLE_BODY,  PER_SYSCALL_FUNC, false, true, EL(SW_EL_SYSCALL) },
+	/* generic entry, when not inlined: the whole entry work */
+	{ SW_ROLE_ENTER, "syscall_trace_enter", false, false,
+	  EL(SW_EL_ENTER_WORK) | EL(SW_EL_ENTER_CALL) | EL(SW_EL_ENTER_PROBES) },
+	/* runs the sys_enter probes, nothing else */
+	{ SW_ROLE_ENTER, "__traceiter_sys_enter", false, false, EL(SW_EL_ENTER_PROBES) },
+	{ SW_ROLE_EXIT,  "syscall_exit_work", false, false,
+	  EL(SW_EL_EXIT_WORK) | EL(SW_EL_EXIT_CALL) | EL(SW_EL_EXIT_PROBES) },
+	{ SW_ROLE_EXIT,  "__traceiter_sys_exit", false, false, EL(SW_EL_EXIT_PROBES) },
 };
+
+static const struct sw_elem_info elem_info[SW_EL_COUNT] = {
+	[SW_EL_ASM] = { "entry_asm", "entry_SYSCALL_64 and the return to user space (assembly)",
+			"entry/return assembly" },
+	[SW_EL_ENTER_USER] = { "enter_from_user_mode",
+			       "enter_from_user_mode: context tracking, interrupts on",
+			       "enter_from_user_mode" },
+	[SW_EL_ENTER_WORK] = { "enter_work", "the entry work a syscall tracepoint turns on for "
+			       "every thread (syscall_trace_enter): ptrace, seccomp, audit",
+			       "seccomp/audit/ptrace entry work" },
+	[SW_EL_ENTER_CALL] = { "sys_enter_call",
+			       "the sys_enter tracepoint's test and its call into the probes",
+			       "the sys_enter call" },
+	[SW_EL_ENTER_PROBES] = { "sys_enter_probes", "the sys_enter probes: every program on "
+				 "the tracepoint, the tracer's and any padding program",
+				 "sys_enter probes" },
+	[SW_EL_DISPATCH] = { "dispatch", "dispatch to the syscall's function (x64_sys_call's "
+			     "switch, or the sys_call_table call)", "dispatch" },
+	[SW_EL_SYSCALL] = { "syscall", "the syscall's own function (__x64_sys_NAME)",
+			    "the syscall" },
+	[SW_EL_EXIT_WORK] = { "exit_work", "the exit work the tracepoint turns on "
+			      "(syscall_exit_work): audit, ptrace", "audit/ptrace exit work" },
+	[SW_EL_EXIT_CALL] = { "sys_exit_call",
+			      "the sys_exit tracepoint's test and its call into the probes",
+			      "the sys_exit call" },
+	[SW_EL_EXIT_PROBES] = { "sys_exit_probes", "the sys_exit probes: every program on the "
+				"tracepoint, the tracer's and any padding program",
+				"sys_exit probes" },
+	[SW_EL_EXIT_USER] = { "exit_to_user_mode", "the return-to-user work: rseq, signals, "
+			      "rescheduling (exit_to_user_mode)", "return-to-user work" },
+};
+
+const struct sw_elem_info *sw_elem_info(enum sw_elem e)
+{
+	return (unsigned)e < SW_EL_COUNT ? &elem_info[e] : NULL;
+}
+
+/* Which elements the chosen functions hold, per role. */
+static void fill_inside(struct sw_result *res)
+{
+	for (int e = 0; e < SW_EL_COUNT; e++)
+		res->inside[e] = -1;
+	for (size_t i = 0; i < ARRAY_SIZE(cand_defs); i++) {
+		const struct sw_cand_def *d = &cand_defs[i];
+
+		if (!res->func[d->role] || strcmp(res->func[d->role], d->func))
+			continue;
+		for (int e = 0; e < SW_EL_COUNT; e++)
+			if (d->holds & EL(e))
+				res->inside[e] = (int)d->role;
+	}
+}
 
 /* BTF parameter names that carry the syscall number. */
 static const char *const nr_param_names[] = { "nr", "id", "syscall" };
 
 /* Syscalls behind each workload kind (what the workload really issues:
- * glibc's fstat is newfstatat on x86_64 since 2.33, fstat before). */
-static const char *const kind_sys[WL_KIND_COUNT][3] = {
-	[WL_GETPID] = { "getpid" },
-	[WL_READ] = { "read" },
-	[WL_WRITE] = { "write" },
-	[WL_OPENAT] = { "openat", "close" },
-	[WL_FSTAT] = { "fstat", "newfstatat" },
-	[WL_PIPE] = { "read", "write" },
-	[WL_NANOSLEEP] = { "nanosleep" },
+ * glibc's fstat is newfstatat on x86_64 since 2.33, fstat before) and how
+ * many of each one call issues; 0: one of the kind's syscalls, which one
+ * is libc's choice. */
+struct kind_syscall {
+	const char *name;
+	unsigned per_call;
+};
+
+static const struct kind_syscall kind_sys[WL_KIND_COUNT][3] = {
+	[WL_GETPID] = { { "getpid", 1 } },
+	[WL_READ] = { { "read", 1 } },
+	[WL_WRITE] = { { "write", 1 } },
+	[WL_OPENAT] = { { "openat", 1 }, { "close", 1 } },
+	[WL_FSTAT] = { { "fstat", 0 }, { "newfstatat", 0 } },
+	/* worker write + partner read, partner write + worker read */
+	[WL_PIPE] = { { "read", 2 }, { "write", 2 } },
+	[WL_NANOSLEEP] = { { "nanosleep", 1 } },
 };
 
 /* Everything attached, for one cleanup path. */
@@ -75,6 +146,8 @@ struct sw_session {
 	bool kpe_open;
 	struct btf *btf;
 	int nr_arg[SW_ROLE_COUNT];
+	/* kprobe_profile counts when the measured window opened */
+	uint64_t hits0[SW_MAX_PROBES], missed0[SW_MAX_PROBES];
 };
 
 const char *sw_method_name(enum sw_method m)
@@ -116,8 +189,8 @@ int sw_kind_syscalls(unsigned kinds, unsigned *nrs, int max)
 	for (int k = 0; k < WL_KIND_COUNT; k++) {
 		if (!(kinds & (1u << k)))
 			continue;
-		for (int j = 0; j < 3 && kind_sys[k][j]; j++) {
-			int nr = syscall_lookup(kind_sys[k][j]);
+		for (int j = 0; j < 3 && kind_sys[k][j].name; j++) {
+			int nr = syscall_lookup(kind_sys[k][j].name);
 			bool dup = false;
 
 			for (int i = 0; i < n; i++)
@@ -376,6 +449,7 @@ static int choose(struct sw_session *s, enum sw_method m, struct sw_result *res,
 			 sw_method_name(m), res->func[SW_ROLE_ENTER] ? "exit" : "enter");
 		return -EOPNOTSUPP;
 	}
+	fill_inside(res);
 	return 0;
 }
 
@@ -688,37 +762,98 @@ out:
 
 /* ---- Phases ----------------------------------------------------------- */
 
-static int run_phase(const struct sw_config *cfg, struct wl_result *wl)
-{
-	struct wl_config c = cfg->wl;
-
-	if (cfg->observe)
-		return bc_sleep_interruptible(cfg->duration_s) ? -EINTR : 0;
-	c.mask = cfg->kinds;
-	c.duration_s = cfg->duration_s;
-	c.count = 0;
-	if (wl_run(&c, wl))
-		return -EIO;
-	return wl->stopped || bc_stop_requested() ? -EINTR : 0;
-}
-
-static void read_probe_counts(struct sw_session *s, struct sw_result *res, int phase)
+/* kprobe_profile counts at one edge of the measured window: at its start
+ * kept, at its end the difference is this phase's. */
+static void read_probe_counts(struct sw_session *s, struct sw_result *res, int phase, bool start)
 {
 	for (int i = 0; i < res->nprobes; i++) {
 		struct sw_probe_count *pc = &res->probes[i];
-		uint64_t hits = 0, missed = 0, ph = 0, pm = 0;
+		uint64_t hits = 0, missed = 0;
 
 		if (kpe_profile(&s->kpe, pc->event, &hits, &missed))
 			continue;
-		/* kprobe_profile counts since creation: this phase is the rest. */
-		for (int p = 0; p < phase; p++) {
-			ph += pc->hits[p];
-			pm += pc->missed[p];
+		if (start) {
+			s->hits0[i] = hits;
+			s->missed0[i] = missed;
+			continue;
 		}
-		pc->hits[phase] = hits - ph;
-		pc->missed[phase] = missed - pm;
+		pc->hits[phase] = hits - s->hits0[i];
+		pc->missed[phase] = missed - s->missed0[i];
 		res->missed[phase] += pc->missed[phase];
 	}
+}
+
+/* One measured window: what its edges switch. */
+struct sw_window {
+	struct sw_session *s;
+	struct sw_result *res;
+	int phase;
+};
+
+/* An edge of the measured window (wl_config.window; around the watch in
+ * pid mode). Recording is on only in between, so our own syscalls before
+ * and after -- kprobe_events writes, the tracer's start and stop, the
+ * kprobe_profile reads here, the workload threads' setup -- are never
+ * windows. The store is a memory write into the BPF object's .bss, not a
+ * syscall; seq_cst so that it is seen before the syscalls that follow. */
+static void window_edge(bool on, void *arg)
+{
+	struct sw_window *w = arg;
+	uint32_t *rec = &w->s->skel->bss->rec_phase;
+
+	if (!on)
+		__atomic_store_n(rec, 0, __ATOMIC_SEQ_CST);
+	if (w->res->method == SW_METHOD_KPROBE)
+		read_probe_counts(w->s, w->res, w->phase, on);
+	if (on)
+		__atomic_store_n(rec, (uint32_t)w->phase + 1, __ATOMIC_SEQ_CST);
+}
+
+/* Syscalls the workload issued, per tracked syscall: known where every
+ * kind that issues it says how many per call. */
+static void count_issued(const struct wl_result *wl, unsigned kinds, struct sw_result *res,
+			 int phase)
+{
+	for (int i = 0; i < res->nsys; i++) {
+		struct sw_phase_syscall *ps = &res->sys[i].ph[phase];
+
+		ps->issued = 0;
+		ps->issued_known = true;
+		for (int k = 0; k < WL_KIND_COUNT; k++) {
+			if (!(kinds & (1u << k)))
+				continue;
+			for (int j = 0; j < 3 && kind_sys[k][j].name; j++) {
+				if (syscall_lookup(kind_sys[k][j].name) != (int)res->sys[i].nr)
+					continue;
+				ps->issued += wl->k[k].calls * kind_sys[k][j].per_call;
+				ps->issued_known &= kind_sys[k][j].per_call > 0;
+			}
+		}
+	}
+}
+
+static int run_phase(struct sw_session *s, const struct sw_config *cfg, struct sw_result *res,
+		     int phase, struct wl_result *wl)
+{
+	struct sw_window w = { s, res, phase };
+	struct wl_config c = cfg->wl;
+	bool stopped;
+
+	if (cfg->observe) {
+		window_edge(true, &w);
+		stopped = bc_sleep_interruptible(cfg->duration_s);
+		window_edge(false, &w);
+		return stopped ? -EINTR : 0;
+	}
+	c.mask = cfg->kinds;
+	c.duration_s = cfg->duration_s;
+	c.count = 0;
+	c.window = window_edge;
+	c.window_arg = &w;
+	if (wl_run(&c, wl))
+		return -EIO;
+	count_issued(wl, cfg->kinds, res, phase);
+	return wl->stopped || bc_stop_requested() ? -EINTR : 0;
 }
 
 static int read_phase(struct sw_session *s, struct sw_result *res, int phase)
@@ -801,10 +936,9 @@ static int measure(struct sw_session *s, const struct sw_config *cfg, struct tra
 				break;
 			}
 		}
-		s->skel->bss->phase = (uint32_t)phase;
 		note(cfg, phase ? "measuring with the tracer" : "measuring without the tracer");
 		t0 = bc_now_ns();
-		err = run_phase(cfg, wl);
+		err = run_phase(s, cfg, res, phase, wl);
 		res->elapsed_s[phase] = (double)(bc_now_ns() - t0) / 1e9;
 		if (phase == 1) {
 			pads_off(s);
@@ -813,12 +947,22 @@ static int measure(struct sw_session *s, const struct sw_config *cfg, struct tra
 		if (err)
 			break;
 		res->ran[phase] = true;
-		if (res->method == SW_METHOD_KPROBE)
-			read_probe_counts(s, res, phase);
 		err = read_phase(s, res, phase);
 	}
 	wl_result_free(wl);
 	return err;
+}
+
+bool sw_added(const struct sw_result *res, const struct sw_syscall *s, double *p50_ns,
+	      double *mean_ns)
+{
+	const struct hist *off = &s->ph[0].lat, *on = &s->ph[1].lat;
+
+	if (!res->ran[0] || !res->ran[1] || !off->count || !on->count)
+		return false;
+	*p50_ns = (double)hist_percentile(on, 50) - (double)hist_percentile(off, 50);
+	*mean_ns = hist_mean(on) - hist_mean(off);
+	return true;
 }
 
 bool sw_incomplete(const struct sw_result *res, int phase)

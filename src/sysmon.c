@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -236,6 +237,23 @@ void sysmon_detach(struct sysmon *sm)
 bool sysmon_attached(const struct sysmon *sm)
 {
 	return sm->nprogs && sm->links[0];
+}
+
+int sysmon_drain_cpu_ns(const struct sysmon *sm, uint64_t *ns)
+{
+	struct timespec ts;
+	clockid_t clk;
+	int err;
+
+	if (!sm->draining)
+		return -ENOENT;
+	err = pthread_getcpuclockid(sm->drain, &clk);
+	if (err)
+		return -err;
+	if (clock_gettime(clk, &ts))
+		return -errno;
+	*ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return 0;
 }
 
 int sysmon_prog_ids(const struct sysmon *sm, uint32_t *ids, int max)

@@ -76,6 +76,11 @@ int sysmon_open(const struct sysmon_opts *opts, struct sysmon **out);
 int sysmon_attach(struct sysmon *sm);
 void sysmon_detach(struct sysmon *sm);
 bool sysmon_attached(const struct sysmon *sm);
+/* CPU time (user + system, ns) the ring-buffer drain thread has used since
+ * the last attach started it, from its CLOCK_THREAD_CPUTIME_ID clock: the
+ * monitor's only user-space work while attached. -ENOENT when no drain
+ * thread runs (not attached, or a weight without a ring buffer). */
+int sysmon_drain_cpu_ns(const struct sysmon *sm, uint64_t *ns);
 /* Kernel ids of the loaded programs of this weight. Returns the count. */
 int sysmon_prog_ids(const struct sysmon *sm, uint32_t *ids, int max);
 int sysmon_read_summary(struct sysmon *sm, struct sysmon_summary *s);

@@ -54,6 +54,33 @@ void tracer_fini(struct tracer *t);
 /* "sysmon count" or the command line, for reports. */
 void tracer_describe(const struct tracer *t, char *buf, size_t len);
 
+/* The tracer's own CPU time (user + system), read before and after a
+ * window, for its cost on other CPUs. A command: every live process of its
+ * group, from /proc/PID/stat (utime + stime, in clock ticks: 10 ms at
+ * USER_HZ 100); the reference service: its ring-buffer drain thread
+ * (CLOCK_THREAD_CPUTIME_ID, ns). */
+#define TRACER_CPU_MAX_PROCS 64
+
+struct tracer_cpu {
+	int n;
+	int pid[TRACER_CPU_MAX_PROCS];
+	unsigned long long start[TRACER_CPU_MAX_PROCS];	/* with pid, one process */
+	uint64_t ns[TRACER_CPU_MAX_PROCS];
+};
+
+/* -ENOENT when the tracer has no user-space work to read: the reference
+ * service at a weight without a drain thread (its CPU is none); -E2BIG
+ * when its group has more than TRACER_CPU_MAX_PROCS processes. */
+int tracer_cpu_read(const struct tracer *t, struct tracer_cpu *c);
+/* Pure: CPU ns used between two readings, per process: one present at both
+ * ends counts its difference, one born in between all of its time, one
+ * that exited in between none (its last part is lost, never negative). */
+uint64_t tracer_cpu_delta(const struct tracer_cpu *before, const struct tracer_cpu *after);
+/* How tracer_cpu_read reads, in a few words, for reports. */
+const char *tracer_cpu_method(const struct tracer *t);
+/* Its resolution in ns (a clock tick for a command; 1 otherwise). */
+uint64_t tracer_cpu_resolution_ns(const struct tracer *t);
+
 /* Pure parser of the /proc text the readiness scan reads (fuzzed:
  * tests/fuzz; /proc/PID/stat is bc_parse_proc_stat in common.h). The "prog_id:" of a /proc/PID/fdinfo/FD text of a BPF program fd, or 0. */
 uint32_t tracer_fdinfo_prog_id(const char *fdinfo);

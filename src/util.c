@@ -650,25 +650,41 @@ int bc_write_str(const char *path, const char *s, int flags)
 	return (int)n;
 }
 
-int bc_parse_proc_stat(const char *stat, long *pgrp, unsigned long long *start)
+int bc_parse_proc_stat_fields(const char *stat, struct bc_proc_stat_fields *f)
 {
-	unsigned long long st;
+	struct bc_proc_stat_fields v;
 	const char *p;
-	long pg;
 
 	/* comm may hold spaces and parens: fields resume after the last ')'. */
 	p = strrchr(stat, ')');
-	if (!p || sscanf(p + 1, " %*c %*d %ld %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
-			 "%*s %*s %*s %*s %llu", &pg, &st) != 2)
+	if (!p || sscanf(p + 1, " %*c %*d %ld %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu %*s %*s "
+			 "%*s %*s %*s %*s %llu", &v.pgrp, &v.utime, &v.stime, &v.start) != 4)
 		return -EINVAL;
-	if (pgrp)
-		*pgrp = pg;
-	if (start)
-		*start = st;
+	*f = v;
 	return 0;
 }
 
-int bc_proc_stat(int pid, long *pgrp, unsigned long long *start)
+/* The two fields most callers want, from a reading that gave err. */
+static int stat_pgrp_start(int err, const struct bc_proc_stat_fields *f, long *pgrp,
+			   unsigned long long *start)
+{
+	if (err)
+		return err;
+	if (pgrp)
+		*pgrp = f->pgrp;
+	if (start)
+		*start = f->start;
+	return 0;
+}
+
+int bc_parse_proc_stat(const char *stat, long *pgrp, unsigned long long *start)
+{
+	struct bc_proc_stat_fields f;
+
+	return stat_pgrp_start(bc_parse_proc_stat_fields(stat, &f), &f, pgrp, start);
+}
+
+int bc_proc_stat_fields(int pid, struct bc_proc_stat_fields *f)
 {
 	char path[64], buf[1024];
 	int n;
@@ -677,5 +693,12 @@ int bc_proc_stat(int pid, long *pgrp, unsigned long long *start)
 	n = bc_read_str(path, buf, sizeof(buf));
 	if (n <= 0)
 		return n < 0 ? n : -ESRCH;
-	return bc_parse_proc_stat(buf, pgrp, start);
+	return bc_parse_proc_stat_fields(buf, f);
+}
+
+int bc_proc_stat(int pid, long *pgrp, unsigned long long *start)
+{
+	struct bc_proc_stat_fields f;
+
+	return stat_pgrp_start(bc_proc_stat_fields(pid, &f), &f, pgrp, start);
 }

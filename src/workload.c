@@ -275,12 +275,17 @@ static inline uint64_t ticks_to_ns(uint64_t dt)
 /* ---- Workers -------------------------------------------------------- */
 
 /* Start gate: workers set up (fds, pinning, partner) before the clock
- * starts, then wait here so setup is not part of the measured run. */
+ * starts, then wait here so setup is not part of the measured run. End
+ * gate: workers done with their timed calls wait there until all are, so
+ * that no worker's teardown overlaps another's timed calls (wl_config's
+ * window hook runs at both). */
 struct wl_gate {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int ready;		/* workers done with setup */
+	int done;		/* workers done with their timed calls */
 	bool go, abort;		/* abort: a start or a setup failed */
+	bool teardown;		/* every worker is done: tear down */
 };
 
 struct wl_worker {
@@ -329,12 +334,11 @@ static int pin_thread(struct wl_worker *w, pthread_t t, int cpu)
 	return worker_fail(w, -err, what);
 }
 
-/* Partner side of the pipe ping-pong: echo every byte back. It owns req[0]
- * and resp[1] and closes them when it leaves, so the worker sees EOF
- * instead of blocking forever if the partner fails. */
-static void *partner_main(void *arg)
+static bool gate_go(struct wl_gate *g);
+
+/* Echo every byte back until the worker closes its end. */
+static void partner_echo(struct wl_worker *w)
 {
-	struct wl_worker *w = arg;
 	char c;
 
 	for (;;) {
@@ -347,6 +351,19 @@ static void *partner_main(void *arg)
 		if (n < 0 || write(w->resp[1], &c, 1) != 1)
 			break;
 	}
+}
+
+/* Partner side of the pipe ping-pong. It owns req[0] and resp[1] and
+ * closes them when it leaves, so the worker sees EOF instead of blocking
+ * forever if the partner fails. It starts reading at the start gate, as
+ * the worker starts its calls: its first read is one of the timed calls,
+ * not setup. */
+static void *partner_main(void *arg)
+{
+	struct wl_worker *w = arg;
+
+	if (gate_go(w->gate))
+		partner_echo(w);
 	close(w->req[0]);
 	close(w->resp[1]);
 	w->req[0] = w->resp[1] = -1;
@@ -410,23 +427,42 @@ static int worker_setup(struct wl_worker *w)
 	return err;
 }
 
-/* Report setup done and wait for the start signal; false when the run
- * was aborted. A failed setup aborts everyone: no point measuring a run
- * whose result will be thrown away. */
-static bool gate_wait(struct wl_gate *g, bool setup_ok)
+/* Wait for the start signal; false when the run was aborted. */
+static bool gate_go(struct wl_gate *g)
 {
 	bool go;
 
 	pthread_mutex_lock(&g->lock);
-	g->ready++;
-	if (!setup_ok)
-		g->abort = true;
-	pthread_cond_broadcast(&g->cond);
 	while (!g->go && !g->abort)
 		pthread_cond_wait(&g->cond, &g->lock);
 	go = g->go && !g->abort;
 	pthread_mutex_unlock(&g->lock);
 	return go;
+}
+
+/* Report setup done and wait for the start signal; false when the run
+ * was aborted. A failed setup aborts everyone: no point measuring a run
+ * whose result will be thrown away. */
+static bool gate_wait(struct wl_gate *g, bool setup_ok)
+{
+	pthread_mutex_lock(&g->lock);
+	g->ready++;
+	if (!setup_ok)
+		g->abort = true;
+	pthread_cond_broadcast(&g->cond);
+	pthread_mutex_unlock(&g->lock);
+	return gate_go(g);
+}
+
+/* Report the timed calls over and wait until every worker's are. */
+static void gate_done(struct wl_gate *g)
+{
+	pthread_mutex_lock(&g->lock);
+	g->done++;
+	pthread_cond_broadcast(&g->cond);
+	while (!g->teardown)
+		pthread_cond_wait(&g->cond, &g->lock);
+	pthread_mutex_unlock(&g->lock);
 }
 
 /* One call of a kind: < 0 when its syscall failed. The pipe kind's
@@ -570,6 +606,7 @@ static void *worker_main(void *arg)
 		err = -ECANCELED;
 	if (!err)
 		err = worker_loop(w);
+	gate_done(w->gate);
 	worker_teardown(w);
 	w->err = err;
 	return NULL;
@@ -683,7 +720,7 @@ static int start_workers(struct wl_worker *ws, int n, int *started)
 	return err;
 }
 
-static void gate_open(struct wl_gate *g, int nstarted, bool abort)
+static void gate_open(struct wl_gate *g, int nstarted, bool abort, const struct wl_config *cfg)
 {
 	pthread_mutex_lock(&g->lock);
 	while (!abort && !g->abort && g->ready < nstarted)
@@ -691,6 +728,22 @@ static void gate_open(struct wl_gate *g, int nstarted, bool abort)
 	if (abort)
 		g->abort = true;
 	g->go = !g->abort;
+	if (g->go && cfg->window)
+		cfg->window(true, cfg->window_arg);
+	pthread_cond_broadcast(&g->cond);
+	pthread_mutex_unlock(&g->lock);
+}
+
+/* Every started worker is past its timed calls (or never began them):
+ * close the window, then let them tear down. */
+static void gate_close(struct wl_gate *g, int nstarted, const struct wl_config *cfg)
+{
+	pthread_mutex_lock(&g->lock);
+	while (g->done < nstarted)
+		pthread_cond_wait(&g->cond, &g->lock);
+	if (g->go && cfg->window)
+		cfg->window(false, cfg->window_arg);
+	g->teardown = true;
 	pthread_cond_broadcast(&g->cond);
 	pthread_mutex_unlock(&g->lock);
 }
@@ -711,7 +764,7 @@ static void raise_fd_limit(int threads)
 
 int wl_run(const struct wl_config *cfg, struct wl_result *res)
 {
-	struct wl_gate gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false, false };
+	struct wl_gate gate = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	struct wl_worker *ws = NULL;
 	int i, nstarted = 0, err;
@@ -734,8 +787,9 @@ int wl_run(const struct wl_config *cfg, struct wl_result *res)
 	for (i = 0; i < cfg->threads; i++)
 		worker_init(&ws[i], cfg, &gate, i, ncpu);
 	err = start_workers(ws, cfg->threads, &nstarted);
-	gate_open(&gate, nstarted, err != 0);
+	gate_open(&gate, nstarted, err != 0, cfg);
 	t0 = bc_now_ns();
+	gate_close(&gate, nstarted, cfg);
 	for (i = 0; i < nstarted; i++) {
 		pthread_join(ws[i].tid, NULL);
 		if (!err && ws[i].err && ws[i].err != -ECANCELED) {

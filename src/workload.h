@@ -39,6 +39,14 @@ struct wl_config {
 	double duration_s;	/* stop after this long (0: use count) */
 	uint64_t count;		/* calls of each kind per thread (0: use duration) */
 	double rate;		/* target calls/s per thread, 0 = full speed */
+	/* The measured window's edges, called on wl_run's own thread: with
+	 * on = true once every worker is set up (fds open, pinned, partner
+	 * started) and none has begun its timed calls; with on = false once
+	 * every worker has left its timed loop and none has begun to tear
+	 * down (closes, joins). A probe that records only in between sees
+	 * the workload's calls and none of its setup. NULL: no hook. */
+	void (*window)(bool on, void *arg);
+	void *window_arg;
 };
 
 struct wl_kind_result {

@@ -15,7 +15,14 @@
  * A per-thread state machine pairs the parts. A window is recorded at the
  * end of the exit part, or, when no exit part follows the body (no tracer,
  * or one using sys_enter only), when the thread's next syscall begins. The
- * same handlers serve fentry/fexit and kprobe/kretprobe attachment. */
+ * same handlers serve fentry/fexit and kprobe/kretprobe attachment.
+ *
+ * Recording is switched on by user space only around the measured windows
+ * (rec_phase): bpfcost's own setup and teardown (writes to kprobe_events,
+ * starting and stopping the tracer, the workload threads' opens and
+ * closes) happen with it off, and a window counts only when it was on, in
+ * the same phase, at every one of its probes. The state machine runs
+ * either way, so windows stay paired across the switch. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -33,7 +40,10 @@ const volatile __u32 body_nr_arg = 1;
 /* The body is each syscall's own function (__x64_sys_NAME(regs)): the
  * number is the user registers' orig_ax, not an argument. Kprobes only. */
 const volatile __u32 body_nr_in_regs;
-__u32 phase;				/* set by user space between phases */
+/* The phase windows are recorded into, plus one; 0: not recording. Set
+ * by user space (memory-mapped .bss, no syscall) at the edges of each
+ * measured window. */
+__u32 rec_phase;
 
 enum {
 	ST_IDLE,
@@ -50,6 +60,7 @@ struct sw_thread {
 	__u32 nr;
 	__u32 state;
 	__u32 slow;
+	__u32 ph;		/* rec_phase when the window began; 0: not recorded */
 };
 
 struct sw_hist {
@@ -107,28 +118,36 @@ static __always_inline __u32 slot_index(__u32 nr)
 	return s ? *s : 0;
 }
 
-static __always_inline struct sw_slot_stats *slot_stats(__u32 nr)
+/* The window of t stays recordable only while recording stays in the
+ * phase it began in. */
+static __always_inline void check_phase(struct sw_thread *t)
 {
-	__u32 s = slot_index(nr), key;
+	if (t->ph != rec_phase)
+		t->ph = 0;
+}
 
-	if (!s || s > SW_SLOTS)
-		return NULL;
-	key = (phase & 1) * SW_SLOTS + (s - 1);
-	return bpf_map_lookup_elem(&stats, &key);
+/* Map key of t's window (phase, slot); false when it is not recorded. */
+static __always_inline bool window_key(const struct sw_thread *t, __u32 *key)
+{
+	__u32 s = slot_index(t->nr);
+
+	if (!s || s > SW_SLOTS || !t->ph || t->ph > SW_PHASES)
+		return false;
+	*key = (t->ph - 1) * SW_SLOTS + (s - 1);
+	return true;
 }
 
 static __always_inline void record(struct sw_thread *t)
 {
-	__u32 s = slot_index(t->nr), key;
 	__u64 total = t->enter_ns + t->body_ns + t->exit_ns;
 	struct sw_slot_stats *st;
 	struct sw_hist *h;
+	__u32 key;
 	__u64 b;
 
 	t->state = ST_IDLE;
-	if (!s || s > SW_SLOTS)
+	if (!window_key(t, &key))
 		return;
-	key = (phase & 1) * SW_SLOTS + (s - 1);
 	h = bpf_map_lookup_elem(&hists, &key);
 	st = bpf_map_lookup_elem(&stats, &key);
 	if (!h || !st)
@@ -152,6 +171,7 @@ static __always_inline void record(struct sw_thread *t)
 static __always_inline void finish_pending(struct sw_thread *t)
 {
 	struct sw_slot_stats *st;
+	__u32 key;
 
 	if (t->state == ST_AFTER_BODY) {
 		record(t);
@@ -159,10 +179,12 @@ static __always_inline void finish_pending(struct sw_thread *t)
 	}
 	if (t->state == ST_IDLE)
 		return;
-	st = slot_stats(t->nr);
+	t->state = ST_IDLE;
+	if (!window_key(t, &key))
+		return;
+	st = bpf_map_lookup_elem(&stats, &key);
 	if (st)
 		st->lost++;
-	t->state = ST_IDLE;
 }
 
 static __always_inline struct sw_thread *thread_get(__u32 tid, bool create)
@@ -190,6 +212,7 @@ static __always_inline void on_enter_entry(__u32 nr)
 	if (!slot_index(nr))
 		return;
 	t->nr = nr;
+	t->ph = rec_phase;
 	t->state = ST_IN_ENTER;
 	t->start = bpf_ktime_get_ns();
 }
@@ -205,6 +228,7 @@ static __always_inline void on_enter_return(void)
 	t = thread_get(tid, false);
 	if (!t || t->state != ST_IN_ENTER)
 		return;
+	check_phase(t);
 	t->enter_ns = now - t->start;
 	t->state = ST_AFTER_ENTER;
 }
@@ -221,12 +245,14 @@ static __always_inline void on_body_entry(__u32 nr)
 		return;
 	if (t->state == ST_AFTER_ENTER && t->nr == nr) {
 		t->slow = 1;
+		check_phase(t);
 	} else {
 		finish_pending(t);
 		if (!slot_index(nr))
 			return;
 		t->slow = 0;
 		t->enter_ns = 0;
+		t->ph = rec_phase;
 	}
 	t->exit_ns = 0;
 	t->nr = nr;
@@ -245,6 +271,7 @@ static __always_inline void on_body_return(void)
 	t = thread_get(tid, false);
 	if (!t || t->state != ST_IN_BODY)
 		return;
+	check_phase(t);
 	t->body_ns = now - t->start;
 	t->state = ST_AFTER_BODY;
 }
@@ -259,6 +286,7 @@ static __always_inline void on_exit_entry(void)
 	t = thread_get(tid, false);
 	if (!t || t->state != ST_AFTER_BODY)
 		return;
+	check_phase(t);
 	t->slow = 1;
 	t->state = ST_IN_EXIT;
 	t->start = bpf_ktime_get_ns();
@@ -275,6 +303,7 @@ static __always_inline void on_exit_return(void)
 	t = thread_get(tid, false);
 	if (!t || t->state != ST_IN_EXIT)
 		return;
+	check_phase(t);
 	t->exit_ns = now - t->start;
 	record(t);
 }

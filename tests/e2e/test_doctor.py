@@ -50,7 +50,7 @@ def hw_pmu_present():
 
 def test_shape(doc):
     assert doc["kernel"] == os.uname().release
-    assert len(doc["features"]) == 22
+    assert len(doc["features"]) == 23
     for name, f in doc["features"].items():
         assert re.fullmatch(r"[a-z][a-z0-9_]*", name), name
         assert isinstance(f["ok"], bool)
@@ -124,6 +124,24 @@ def test_trampolines(doc):
         f = feat(doc, "fentry_prog")
         assert not f["ok"] and f["error"] == "EPERM"
         assert "fentry load refused" in f["detail"]
+
+
+def test_fentry_on_tracing_program(doc):
+    # fentry/fexit on a tp_btf program: never where trampolines are refused
+    # altogether; before 6.8 (commit 19bfcdf9498a) the verifier refuses any
+    # tracing target (EINVAL); from 6.8 one level is allowed. Tried for real.
+    f = feat(doc, "fentry_tracing")
+    assert "tp_btf" in f["detail"], f
+    release = tuple(int(x) for x in re.match(r"(\d+)\.(\d+)", os.uname().release).groups())
+    if not feat(doc, "fentry_prog")["ok"]:
+        assert not f["ok"], f
+    elif release >= (6, 8):
+        assert f["ok"], f
+    else:
+        assert not f["ok"] and f["error"] == "EINVAL" and "19bfcdf9498a" in f["detail"], f
+    if ON_HOST:
+        # What happens here: the fentry load is refused like every other.
+        assert f["error"] == "EPERM" and "fentry/fexit load refused" in f["detail"], f
 
 
 def test_jit_matches_sysctls(doc):

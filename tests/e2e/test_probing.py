@@ -87,7 +87,7 @@ def trials(*args, timeout=120):
 def test_doctor_probes_every_feature_once(feats):
     p, got = trials("doctor")
     assert p.returncode == 0, p.stderr
-    assert got == set(feats) and len(got) == 22
+    assert got == set(feats) and len(got) == 23
     # Each line says what the trial does.
     for line in p.stderr.splitlines():
         m = PROBING.match(line)

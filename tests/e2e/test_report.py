@@ -56,7 +56,7 @@ def test_sysmon_report_follows_schema(sysmon_report):
     for k in kinds.values():
         assert k["ab"] and k["calls_off"] > 0 and k["calls_on"] > 0
         assert k["window"]["runs_per_call"] >= 0.9   # sys_enter: every syscall
-        assert k["decomposition"]["in_bpf_method"] == "window"
+        assert k["decomposition"]["in_bpf_method"] in ("ab", "window")
         assert k["cdf_off_ns"] == sorted(k["cdf_off_ns"])
     assert 2 <= len(doc["verdict"]) <= 3
 
@@ -118,7 +118,6 @@ def test_command_opensnoop_names_slow_path():
     kinds = {k["kind"]: k for k in doc["syscalls"]}
     getpid = kinds["getpid"]
     # opensnoop's programs never run on getpid (the window, getpid alone) ...
-    assert getpid["decomposition"]["in_bpf_method"] == "window"
     assert getpid["window"]["runs_per_call"] < 0.01, getpid
     assert kinds["openat"]["window"]["runs_per_call"] >= 0.9, kinds["openat"]
     # ... yet getpid is slower: where A/B resolves that beyond its A/A

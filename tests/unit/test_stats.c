@@ -13,17 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stats.h"
+#include "near.h"
 
 #define EPS 1e-12
-
-/* |a - b| <= eps, and fails on NaN; cmocka 1.1.7 has no double assert. */
-#define assert_near(a, b, eps)                                                        \
-	do {                                                                          \
-		double a_ = (a), b_ = (b);                                            \
-		if (!(fabs(a_ - b_) <= (eps)))                                        \
-			fail_msg("%s = %.17g, expected %.17g (+-%g)", #a, a_, b_,    \
-				 (double)(eps));                                     \
-	} while (0)
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static double rand_unit(uint64_t *rng)	/* (0, 1] */
 {
@@ -361,10 +354,12 @@ static void test_block_bootstrap_errors_and_len(void **state)
 	assert_int_equal(stats_block_bootstrap_ci(x, 0, 1, stats_mean, 10, 0.95, 1, &ci), -EINVAL);
 	assert_int_equal(stats_block_bootstrap_ci(x, 4, 2, stats_mean, 0, 0.95, 1, &ci), -EINVAL);
 	assert_int_equal(stats_block_bootstrap_ci(x, 4, 2, stats_mean, 10, 1.0, 1, &ci), -EINVAL);
-	assert_int_equal(stats_block_bootstrap_ci(x, 4, 4, stats_mean, 10, 0.95, 1, &ci), 0);
-	/* Whole-series blocks wrap around: every replicate has the full mean. */
-	assert_near(ci.lo, 2.5, EPS);
-	assert_near(ci.hi, 2.5, EPS);
+	/* Fewer than two blocks: every replicate would be a rotation of x, a
+	 * zero-width interval (issue 12, item 4: "2.7 [2.7, 2.7]"). */
+	assert_int_equal(stats_block_bootstrap_ci(x, 4, 4, stats_mean, 10, 0.95, 1, &ci), -EINVAL);
+	assert_int_equal(stats_block_bootstrap_ci(x, 3, 2, stats_mean, 10, 0.95, 1, &ci), -EINVAL);
+	assert_int_equal(stats_block_bootstrap_ci(x, 4, 2, stats_mean, 10, 0.95, 1, &ci), 0);
+	assert_string_equal(ci.method, STATS_CI_BLOCK_BOOT);
 	assert_int_equal(stats_block_len(1), 1);
 	assert_int_equal(stats_block_len(2), 2);
 	assert_int_equal(stats_block_len(26), 2);
@@ -410,6 +405,95 @@ static void test_bootstrap_small_sample_coverage(void **state)
 	assert_in_range(covered, TRIALS * 89 / 100, TRIALS * 99 / 100);
 }
 
+static void test_t_ci_known(void **state)
+{
+	const double x[] = { 50, 52, 54, 56, 58 };
+	struct stats_ci ci;
+
+	/* t(0.975, 4) = 2.7764, sd = 3.1623: half-width 3.926 */
+	assert_int_equal(stats_t_ci(x, 5, 0.95, &ci), 0);
+	assert_string_equal(ci.method, STATS_CI_T);
+	assert_near(ci.point, 54, EPS);
+	assert_near((ci.hi - ci.lo) / 2, 2.7764 * 3.16228 / sqrt(5), 0.01);
+	assert_true(ci.n == 5);
+	/* The lag-1 bound scales the variance by (2n-1)/(n-1) = 9/4. */
+	assert_int_equal(stats_series_mean_ci(x, 5, 100, 0.95, 1, &ci), 0);
+	assert_string_equal(ci.method, STATS_CI_T_LAG1);
+	assert_near((ci.hi - ci.lo) / 2, 1.5 * 2.7764 * 3.16228 / sqrt(5), 0.02);
+	/* One value: the point, no interval. */
+	assert_int_equal(stats_series_mean_ci(x, 1, 100, 0.95, 1, &ci), 0);
+	assert_false(stats_ci_has_interval(&ci));
+	assert_near(ci.point, 50, EPS);
+	assert_true(isnan(ci.lo) && isnan(ci.hi));
+	assert_int_equal(stats_t_ci(x, 1, 0.95, &ci), 0);
+	assert_false(stats_ci_has_interval(&ci));
+	assert_int_equal(stats_t_ci(x, 5, 1.0, &ci), -EINVAL);
+}
+
+/* Many values: the block bootstrap, as before. */
+static void test_series_ci_long_is_block_bootstrap(void **state)
+{
+	enum { N = STATS_SERIES_BOOT_MIN };
+	struct stats_ci a, b;
+	uint64_t rng = 8;
+	double x[N];
+
+	fill_normal(x, N, &rng, 0, 1);
+	assert_int_equal(stats_series_mean_ci(x, N, 500, 0.95, 3, &a), 0);
+	assert_int_equal(stats_block_bootstrap_ci(x, N, stats_block_len(N), stats_mean, 500, 0.95,
+						  3, &b), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	assert_string_equal(a.method, STATS_CI_BLOCK_BOOT);
+	assert_int_equal(stats_series_mean_ci(x, N - 1, 500, 0.95, 3, &a), 0);
+	assert_string_equal(a.method, STATS_CI_T_LAG1);
+}
+
+/* Coverage of the interval overhead uses (stats_series_mean_ci) at nominal
+ * 95% over short series, n = 2..10 and either side of the switch to the
+ * block bootstrap: independent values, and MA(1) x[i] = e[i+1] + theta
+ * e[i] with theta = 1 (lag-1 correlation 1/2, the strongest an MA(1) has)
+ * and 1/6-ish (theta = 0.17: what two comparisons sharing an off-round
+ * give). Each must cover the true mean at least 90% of the time; and the
+ * interval is never of width zero. */
+static int series_coverage(size_t n, double theta, int trials, uint64_t *rng)
+{
+	double e[STATS_SERIES_BOOT_MIN + 2], x[STATS_SERIES_BOOT_MIN + 1];
+	int covered = 0;
+
+	for (int t = 0; t < trials; t++) {
+		struct stats_ci ci;
+
+		fill_normal(e, n + 1, rng, 0, 1);
+		for (size_t i = 0; i < n; i++)
+			x[i] = e[i + 1] + theta * e[i];
+		assert_int_equal(stats_series_mean_ci(x, n, 400, 0.95, (uint64_t)t, &ci), 0);
+		assert_true(stats_ci_has_interval(&ci));
+		assert_true(ci.hi > ci.lo);
+		covered += ci.lo <= 0 && 0 <= ci.hi;
+	}
+	return covered;
+}
+
+static void test_series_ci_coverage_short(void **state)
+{
+	enum { TRIALS = 1000 };
+	const double thetas[] = { 0, 0.17, 1 };
+	const size_t ns[] = { 2, 3, 4, 5, 6, 7, 8, 9, 10, STATS_SERIES_BOOT_MIN - 1,
+			      STATS_SERIES_BOOT_MIN };
+	uint64_t rng = 1212;
+
+	for (size_t a = 0; a < ARRAY_LEN(thetas); a++) {
+		for (size_t b = 0; b < ARRAY_LEN(ns); b++) {
+			int trials = ns[b] >= STATS_SERIES_BOOT_MIN ? 300 : TRIALS;
+			int c = series_coverage(ns[b], thetas[a], trials, &rng);
+
+			print_message("theta %.2f n %2zu: covered %d/%d\n", thetas[a], ns[b], c,
+				      trials);
+			assert_true(c >= trials * 90 / 100);
+		}
+	}
+}
+
 static void test_rand_deterministic(void **state)
 {
 	uint64_t s1 = 123, s2 = 123, s3 = 124, first;
@@ -446,6 +530,9 @@ int main(void)
 		cmocka_unit_test(test_block_bootstrap_errors_and_len),
 		cmocka_unit_test(test_quantiles),
 		cmocka_unit_test(test_bootstrap_small_sample_coverage),
+		cmocka_unit_test(test_t_ci_known),
+		cmocka_unit_test(test_series_ci_long_is_block_bootstrap),
+		cmocka_unit_test(test_series_ci_coverage_short),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

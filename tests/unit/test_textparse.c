@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include "common.h"
 #include "kfeatures.h"
 #include "kprobe_events.h"
@@ -126,6 +127,36 @@ static void test_stat_pgrp(void **state)
 	assert_int_equal(bc_parse_proc_stat("", NULL, NULL), -EINVAL);
 }
 
+static void test_stat_cpu_times(void **state)
+{
+	/* Real text (a bash), from field 3: utime 1234, stime 567. */
+	const char *stat = "4242 (my (agent)) S 1 4240 4240 0 -1 4194560 2000 0 3 0 1234 567 "
+			   "8 9 20 0 3 0 987654 10000000 500 18446744073709551615 1 1 0 0 0 "
+			   "0 65536 4 65538 0 0 0 17 1 0 0 0 0 0\n";
+	struct bc_proc_stat_fields f;
+
+	assert_int_equal(bc_parse_proc_stat_fields(stat, &f), 0);
+	assert_int_equal(f.pgrp, 4240);
+	assert_true(f.utime == 1234 && f.stime == 567);
+	assert_true(f.start == 987654);
+	/* Cut off before the start time: nothing is filled. */
+	f.utime = 1;
+	assert_int_equal(bc_parse_proc_stat_fields("4242 (a) S 1 4240 4240 0 -1 4 2 0 3 0 "
+						   "1234 567 8 9", &f), -EINVAL);
+	assert_true(f.utime == 1);
+	/* Our own: ticks never go back between two reads. */
+	{
+		struct bc_proc_stat_fields a, b;
+
+		assert_int_equal(bc_proc_stat_fields(getpid(), &a), 0);
+		for (volatile int i = 0; i < 20000000; i++)
+			;
+		assert_int_equal(bc_proc_stat_fields(getpid(), &b), 0);
+		assert_true(b.utime + b.stime >= a.utime + a.stime);
+		assert_int_equal(a.pgrp, getpgrp());
+	}
+}
+
 static void test_fdinfo_prog_id(void **state)
 {
 	assert_int_equal(tracer_fdinfo_prog_id("pos:\t0\nprog_type:\t17\nprog_id:\t42\n"), 42);
@@ -155,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_mounts_line),
 		cmocka_unit_test(test_kprobe_profile_line),
 		cmocka_unit_test(test_stat_pgrp),
+		cmocka_unit_test(test_stat_cpu_times),
 		cmocka_unit_test(test_fdinfo_prog_id),
 		cmocka_unit_test(test_cpuinfo_flags_line),
 	};

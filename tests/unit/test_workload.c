@@ -154,6 +154,50 @@ static void test_run_leaves_nothing(void **state)
 	assert_int_equal(count_dir("/proc/self/task"), tasks);
 }
 
+/* What wl_config's window hook sees at its two edges. */
+struct window_seen {
+	int edges, fds[2], tasks[2];
+	uint64_t ns[2];
+	bool in_order;
+};
+
+static void window_hook(bool on, void *arg)
+{
+	struct window_seen *w = arg;
+
+	w->in_order = w->edges == (on ? 0 : 1) && (on || w->in_order);
+	w->fds[!on] = count_dir("/proc/self/fd");
+	w->tasks[!on] = count_dir("/proc/self/task");
+	w->ns[!on] = bc_now_ns();
+	w->edges++;
+}
+
+/* The window opens once every worker is set up and closes before any
+ * tears down: at both edges each worker holds its six fds (two devices,
+ * two pipes) and it and its pipe partner are alive, and the openat kind's
+ * own fd is closed (no timed call is in flight); it stays open for the
+ * workers' whole duration. */
+static void test_window_hook_brackets_timed_calls(void **state)
+{
+	struct window_seen w = { 0 };
+	struct wl_config cfg = { .mask = WL_MASK_ALL, .threads = 3, .cpu = -1, .duration_s = 0.2,
+				 .window = window_hook, .window_arg = &w };
+	struct wl_result *res = wl_result_new();
+	int fds = count_dir("/proc/self/fd"), tasks = count_dir("/proc/self/task");
+
+	assert_int_equal(wl_run(&cfg, res), 0);
+	assert_int_equal(w.edges, 2);
+	assert_true(w.in_order);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(w.fds[i], fds + 3 * 6);
+		assert_int_equal(w.tasks[i], tasks + 3 * 2);
+	}
+	assert_true(w.ns[1] - w.ns[0] >= 200000000ull);
+	assert_true(res->k[WL_PIPE].calls > 0);
+	assert_int_equal(count_dir("/proc/self/fd"), fds);
+	wl_result_free(res);
+}
+
 static void test_run_rejects_bad_config(void **state)
 {
 	struct wl_result *res = wl_result_new();
@@ -226,7 +270,9 @@ static void test_stop_request_ends_run(void **state)
  * hard limit may not be undoable without privilege. */
 static void test_setup_failure_cleans_up(void **state)
 {
-	struct wl_config cfg = { .mask = WL_MASK_ALL, .threads = 8, .cpu = -1, .count = 10 };
+	struct window_seen w = { 0 };
+	struct wl_config cfg = { .mask = WL_MASK_ALL, .threads = 8, .cpu = -1, .count = 10,
+				 .window = window_hook, .window_arg = &w };
 	struct wl_result *res = wl_result_new();
 	int fds = count_dir("/proc/self/fd"), tasks = count_dir("/proc/self/task");
 	struct rlimit old, tight;
@@ -237,6 +283,7 @@ static void test_setup_failure_cleans_up(void **state)
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &tight), 0);
 	assert_int_equal(wl_run(&cfg, res), -EMFILE);
 	setrlimit(RLIMIT_NOFILE, &old);
+	assert_int_equal(w.edges, 0);	/* an aborted run never opens the window */
 	assert_int_equal(count_dir("/proc/self/fd"), fds);
 	assert_int_equal(count_dir("/proc/self/task"), tasks);
 	wl_result_free(res);
@@ -251,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_run_each_kind_exact),
 		cmocka_unit_test(test_run_all_threads_pinned),
 		cmocka_unit_test(test_run_leaves_nothing),
+		cmocka_unit_test(test_window_hook_brackets_timed_calls),
 		cmocka_unit_test(test_run_rejects_bad_config),
 		cmocka_unit_test(test_duration_and_rate),
 		cmocka_unit_test(test_stop_request_ends_run),

@@ -51,12 +51,25 @@ test_syscall_per_syscall_body() {
 	sc_nothing_left
 }
 
+# No dispatcher: the body holds the syscall's own function only.
+test_syscall_window_per_syscall() {
+	bc_ok -j syscall --sysmon count --duration 0.3 --syscalls getpid
+	sc_window_is enter sys_enter_probes
+	sc_window_is body syscall
+	sc_window_is exit sys_exit_probes
+	sc_window_is outside "entry_asm enter_from_user_mode enter_work sys_enter_call dispatch exit_work sys_exit_call exit_to_user_mode"
+	bc_ok syscall --sysmon count --duration 0.3 --syscalls getpid
+	has '^    body +__x64_sys_\* +the syscall.s own function'
+	has '^    dispatch to the syscall'
+	sc_nothing_left
+}
+
 test_syscall_plain_per_syscall() {
 	bc_ok syscall --sysmon count --duration 1 --syscalls getpid,fstat
 	has 'window = __traceiter_sys_enter \+ __x64_sys_\* \+ __traceiter_sys_exit'
 	has "the body is each"
 	has '^getpid +tracer +[0-9]+'
-	has '^(fstat|newfstatat) +tracer +[0-9]+'
+	has '^(fstat|newfstatat) +tracer +- +[0-9]+'
 	sc_nothing_left
 }
 
@@ -111,3 +124,5 @@ test_sysmon_count_sees_workload_5_10() { test_sysmon_count_sees_workload; }
 test_sysmon_events_sees_workload_5_10() { test_sysmon_events_sees_workload; }
 test_syscall_cleanup_sigterm_kprobe_5_10() { test_syscall_cleanup_sigterm_kprobe; }
 test_syscall_maxactive_raised_no_misses_5_10() { test_syscall_maxactive_raised_no_misses; }
+test_profile_tp_btf_target_refused_5_10() { test_profile_tp_btf_target_refused; }
+test_syscall_own_setup_not_recorded_5_10() { sc_own_setup_not_recorded --method kprobe; }

@@ -12,6 +12,13 @@ test_demo_runs_every_method() {
 	done
 	n=$(grep -o '"syscall_wrapped_getpid_added_ns":{"mean":[0-9.eE+-]*' /tmp/demo.json | wc -l)
 	[ "$n" -eq 3 ] || fail "syscall column measured for $n weights, want 3"
+	# What the window holds, and why the column has no interval (the
+	# file has no blanks).
+	n=$(grep -o '"method":"fentry","inside":\["sys_enter_probes","dispatch","syscall","sys_exit_probes"\],' \
+		/tmp/demo.json | wc -l)
+	[ "$n" -eq 3 ] || fail "syscall column: what the window holds is missing ($n of 3)"
+	n=$(grep -o '"interval":null,"no_interval":"onerunperphase' /tmp/demo.json | wc -l)
+	[ "$n" -eq 3 ] || fail "syscall column: no-interval note missing ($n of 3)"
 	# Heavier weights cost more by every method; TCG timings are not real
 	# time, but the order holds (the profile figure of 'events' is above
 	# that of 'count').

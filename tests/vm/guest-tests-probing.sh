@@ -20,7 +20,7 @@ trials_are() {
 test_probing_doctor_all() {
 	bc_ok -v doctor
 	n=$(sed -n 's/^bpfcost: probing: \([a-z0-9_]*\) (.*/\1/p' "$ERR" | sort -u | wc -l)
-	[ "$n" -eq 22 ] || fail "doctor probed $n features, want 22"
+	[ "$n" -eq 23 ] || fail "doctor probed $n features, want 23"
 }
 
 # fentry works here: no kprobe trial, and the dispatcher trial stops at

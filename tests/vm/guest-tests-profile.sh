@@ -224,7 +224,41 @@ test_profile_target_detached() {
 	[ "$runs" -ge 300 ] || fail "runs '$runs' < 300 before the target went"
 }
 
-# fentry on an fentry program: 6.1 refuses; we say why in one line.
+# tracing_refusal: $ERR is profile's one-line refusal of a tracing
+# target before Linux 6.8, with the reason and what still measures it.
+tracing_refusal() {
+	cat "$ERR"
+	[ "$(wc -l <"$ERR")" -eq 1 ] || fail "error is not one line"
+	grep -q 'is a tracing program' "$ERR" || fail "error does not say the target is a tracing program"
+	grep -q 'refuses a tracing target before Linux 6.8, commit 19bfcdf9498a' "$ERR" ||
+		fail "error does not say why"
+	grep -q 'what measures it here: stats, annotate$' "$ERR" ||
+		fail "error does not name stats and annotate"
+}
+
+# A tp_btf program on sys_enter (issue 13): fentry/fexit on it is refused
+# before 6.8; profile says so before loading anything, doctor has it as its
+# own feature, and stats, which profile names, does measure it.
+test_profile_tp_btf_target_refused() {
+	start_runner tpbtf
+	set -- $runids
+	bc profile id $1 --duration 1 && { stop_runner; fail "profile ran on a tp_btf program"; }
+	tracing_refusal
+	left=$(bpftool prog show | grep -c 'name bc_prof_')
+	[ "$left" -eq 0 ] || { stop_runner; fail "$left bc_prof_* programs loaded after the refusal"; }
+	bc_ok -j stats id $1 --count 2 --interval 0.3
+	runs=$(tail -n1 "$OUT" | grep -Eo '"total": *\{ *"runs": *[0-9]+' | grep -Eo '[0-9]+$' | head -n1)
+	stop_runner
+	echo "stats: $runs runs of the tp_btf program"
+	positive "$runs" || fail "stats saw no runs of the tp_btf program"
+	bc_ok -j doctor
+	o=$(json_obj fentry_tracing)
+	echo "fentry_tracing: {$o}"
+	echo "$o" | grep -Eq '"ok": *false' || fail "doctor says fentry on tp_btf works before 6.8"
+	echo "$o" | grep -Eq '"error": *"EINVAL"' || fail "not the verifier's EINVAL"
+}
+
+# fentry on an fentry program: refused before 6.8 as well.
 test_profile_tracing_target_refused() {
 	start_runner calib
 	set -- $runids
@@ -234,8 +268,7 @@ test_profile_tracing_target_refused() {
 	bc profile id "$tr" --duration 1 && { kill -INT $profpid; fail "profiling a tracing program succeeded"; }
 	kill -INT $profpid; wait $profpid
 	stop_runner
-	[ "$(wc -l <"$ERR")" -eq 1 ] || fail "error is not one line"
-	grep -q 'itself a tracing' "$ERR" || fail "error does not say the target is a tracing program"
+	tracing_refusal
 }
 
 # No PMU under TCG: auto gives time only; an explicit hardware event is a

@@ -47,10 +47,91 @@ sc_getpid_ordering() {
 	[ "$s0" = 0 ] || fail "$s0 slow-path windows without a tracer"
 }
 
+# sc_windows_are_issued SYSCALL...: in $OUT, in each phase that ran, every
+# listed syscall has exactly as many windows (plus lost ones) as the
+# workload issued in the measured window: none of bpfcost's own setup and
+# teardown syscalls (its writes to kprobe_events, the opens and closes of
+# tracefs files, the tracer's start and stop, the workload threads' own
+# opens and closes) is recorded.
+sc_windows_are_issued() {
+	for sys in "$@"; do
+		for ph in without_tracer with_tracer; do
+			o=$(sc_phase_obj "$sys" $ph)
+			[ -n "$o" ] || fail "no $ph object for $sys"
+			i=$(sc_num "$o" issued) w=$(sc_num "$o" windows) l=$(sc_num "$o" lost)
+			echo "$sys $ph: issued $i, windows $w, lost $l"
+			positive "$i" || fail "$sys $ph: no issued count"
+			[ $((w + l)) -eq "$i" ] ||
+				fail "$sys $ph: $w windows + $l lost, but the workload issued $i"
+		done
+	done
+}
+
+# Our own setup writes kprobe_events (a write and an openat/close per
+# probe, with the body probes already attached) and tears the tracer down
+# (closes of link fds) right after the workload: none of it is a window.
+sc_own_setup_not_recorded() {
+	bc_ok -j syscall --sysmon count --compare --duration 1 --syscalls write,read,openat "$@"
+	sc_windows_are_issued write read openat close
+	sc_nothing_left
+}
+test_syscall_own_setup_not_recorded_kprobe() { sc_own_setup_not_recorded --method kprobe; }
+test_syscall_own_setup_not_recorded_fentry() { sc_own_setup_not_recorded --method fentry; }
+
+# sc_window_ids ROLE: the ids of the syscall-path elements that the window
+# part of that role (enter, body, exit) holds in $OUT, or with "outside" of
+# those outside it; space-separated, in path order.
+sc_window_ids() {
+	w=$(tr -d '\n' <"$OUT" | sed 's/.*"window": *{//; s/"single":.*//; s/\] *}/]}/g')
+	if [ "$1" = outside ]; then
+		w=$(echo "$w" | sed 's/.*"outside"://')
+	else
+		w=$(echo "$w" | sed -n "s/.*\"role\": *\"$1\"//p" | sed 's/\]}.*//')
+	fi
+	echo "$w" | grep -o '"id": *"[a-z_]*"' | sed 's/.*"\([a-z_]*\)"$/\1/' | tr '\n' ' ' |
+		sed 's/ $//'
+}
+
+# sc_window_is ROLE IDS: the window part (or "outside") holds exactly IDS.
+sc_window_is() {
+	got=$(sc_window_ids "$1")
+	echo "window $1: $got"
+	[ "$got" = "$2" ] || fail "window $1 holds '$got', want '$2'"
+}
+
+# What the window holds on 6.1, exactly: x64_sys_call between the two
+# tracepoint iterators; the slow path's seccomp/audit/ptrace work, the
+# tracepoints' own call and the entry/exit code are outside (issue 12).
+sc_window_6_1() {
+	sc_window_is enter sys_enter_probes
+	sc_window_is body "dispatch syscall"
+	sc_window_is exit sys_exit_probes
+	sc_window_is outside "entry_asm enter_from_user_mode enter_work sys_enter_call exit_work sys_exit_call exit_to_user_mode"
+}
+
+test_syscall_window_described() {
+	for m in fentry kprobe; do
+		bc_ok -j syscall --sysmon count --duration 0.3 --method $m
+		grep -q '"summed_parts": *true' "$OUT" || fail "$m: not a window in parts"
+		sc_window_6_1
+	done
+	bc_ok syscall --sysmon count --duration 0.3
+	has '^  Inside the window:'
+	has '^    enter +__traceiter_sys_enter +the sys_enter probes'
+	has '^    body +x64_sys_call +dispatch to the syscall'
+	has '^ +the syscall.s own function'
+	has '^  Outside it \(not timed; between the parts too\):'
+	has '^    the entry work a syscall tracepoint turns on .*seccomp'
+	sc_nothing_left
+}
+
 test_syscall_fentry_getpid_ordering() {
 	bc_ok -j syscall --sysmon events --compare --duration 2
 	grep -q '"method": *"fentry"' "$OUT" || fail "auto did not pick fentry"
 	grep -q '"body": *"x64_sys_call"' "$OUT" || fail "body is not x64_sys_call"
+	# One run per phase: the added figures say they have no interval.
+	tr -d '\n' <"$OUT" | grep -Eq '"added": *\{[^}]*"interval": *null, *"no_interval": *"one run per phase' ||
+		fail "the added figures do not say why they have no interval"
 	sc_getpid_ordering
 	sc_nothing_left
 }
@@ -68,6 +149,8 @@ test_syscall_plain_output() {
 	has 'do_syscall_64 +no'
 	has '^getpid +no tracer +[0-9]+'
 	has '^getpid +tracer +[0-9]+'
+	has '^ +added +p50 [+-][0-9]+ ns, mean [+-][0-9.]+ ns$'
+	has '^added: no interval, one run per phase: too few values for an interval'
 	has 'body_ret +x64_sys_call'
 	sc_nothing_left
 }
