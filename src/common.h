@@ -191,6 +191,7 @@ int cmd_doctor(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_sysmon(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_load(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_demo(struct bc_ctx *ctx, int argc, char **argv);
+int cmd_report(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_stats(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_top(struct bc_ctx *ctx, int argc, char **argv);
 int cmd_overhead(struct bc_ctx *ctx, int argc, char **argv);

@@ -248,7 +248,7 @@ static void correct_side(const struct sb_bias *bias, struct cmp_side *s)
 static int per_program(const struct cmp_config *cfg, struct tracer *t[2], struct cmp_result *res,
 		       struct wl_result *wr)
 {
-	struct stats_enable se;
+	struct bpfstats_enable se;
 	int err, total = 2 * cfg->stats_rounds, i = 0;
 
 	if (!cfg->stats_rounds || !cfg->stats_ok) {
@@ -257,7 +257,7 @@ static int per_program(const struct cmp_config *cfg, struct tracer *t[2], struct
 			 "run-time stats do not work here (see bpfcost doctor)");
 		return 0;
 	}
-	err = stats_enable(&se, false);
+	err = bpfstats_enable(&se, false);
 	if (err) {
 		snprintf(res->stats_why, sizeof(res->stats_why), "cannot enable run-time stats: %s",
 			 strerror(-err));
@@ -272,7 +272,7 @@ static int per_program(const struct cmp_config *cfg, struct tracer *t[2], struct
 				 "A, with run-time stats");
 			err = stats_round(cfg, t[v], &res->side[v], wr);
 		}
-	stats_restore(&se);
+	bpfstats_restore(&se);
 	for (int v = 0; v < 2; v++)
 		correct_side(&res->bias, &res->side[v]);
 	res->have_stats = !err && (res->side[0].nprogs || res->side[1].nprogs);

@@ -16,6 +16,7 @@
 #include "syscallwrap.h"
 
 static const struct bc_cmd commands[] = {
+	{ "report", "what an agent costs, by every method this kernel allows (text, JSON, HTML)", cmd_report },
 	{ "demo",   "measure the reference service with every method this kernel allows", cmd_demo },
 	{ "doctor", "say which measuring methods work on this kernel, and why not", cmd_doctor },
 	{ "prog",   "list loaded BPF programs with attach points and run-time stats", cmd_prog },

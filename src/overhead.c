@@ -389,6 +389,16 @@ int oh_default_decomp_rounds(const struct oh_config *cfg)
 	return n > 3 ? n : 3;
 }
 
+double oh_expected_s(const struct oh_config *cfg, double toggle_s)
+{
+	/* warm-up off and on, the pairs, a closing off-round */
+	double ab = (2.0 * cfg->rounds + 3) * cfg->wl.duration_s + (cfg->rounds + 1) * toggle_s;
+	double dc = cfg->decomp_rounds *
+		    (toggle_s + OH_BG_WINDOW_S + oh_decomp_round_s(&cfg->wl));
+
+	return ab + dc;
+}
+
 static int decompose(const struct oh_config *cfg, struct tracer *t, struct oh_result *res,
 		     struct wl_result *wr)
 {

@@ -132,6 +132,13 @@ void oh_snap_delta(const struct oh_snap *before, const struct oh_snap *after,
 double oh_decomp_round_s(const struct wl_config *wl);
 int oh_default_decomp_rounds(const struct oh_config *cfg);
 
+/* Pure: how long oh_run takes with cfg, in seconds, when switching the
+ * tracer on and off once takes toggle_s (a command's start to attached
+ * plus its stop; ~0 in-process): the rounds' workload time, one toggle per
+ * on-round and per decomposition round, and the decomposition's own
+ * background windows. For planning (report's budget), not a promise. */
+double oh_expected_s(const struct oh_config *cfg, double toggle_s);
+
 /* The whole method against t (opened by tracer_init, off): a warm-up
  * pair, cfg->rounds interleaved off/on pairs and a closing off-round,
  * tracer_on/tracer_off around each on-round and the agent's CPU read in

@@ -2,7 +2,6 @@
 /* The run-time stats' own share of run_time_ns (see statsbias.h for what
  * is measured, how, and why that hook). */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,10 +12,9 @@
 #include <bpf/libbpf.h>
 #include <linux/filter.h>
 #include "common.h"
+#include "machine.h"
 #include "stats.h"
 #include "statsbias.h"
-
-#define CLOCKSOURCE "/sys/devices/system/clocksource/clocksource0/current_clocksource"
 
 int sb_from_batches(struct sb_bias *b, const double *batch_ns, unsigned n)
 {
@@ -71,25 +69,6 @@ void sb_correct(const struct sb_bias *b, bool applies, uint64_t runs, uint64_t t
 	out->cpu_pct = out->ns_per_run * to_pct;
 	out->cpu_pct_lo = out->lo * to_pct;
 	out->cpu_pct_hi = out->hi * to_pct;
-}
-
-static void read_clocksource(char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	snprintf(buf, len, "unknown");
-	fd = open(CLOCKSOURCE, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0) {
-		snprintf(buf, len, "unknown");
-		return;
-	}
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
 }
 
 static int prog_counts(int fd, uint64_t *cnt, uint64_t *ns)
@@ -182,7 +161,7 @@ int sb_measure(struct sb_bias *b, unsigned batches, unsigned runs_per_batch)
 
 	memset(b, 0, sizeof(*b));
 	snprintf(b->hook, sizeof(b->hook), "raw_tp test run");
-	read_clocksource(b->clocksource, sizeof(b->clocksource));
+	machine_clocksource(b->clocksource, sizeof(b->clocksource));
 	if (batches < 2 || batches > ARRAY_SIZE(batch_ns) || !runs_per_batch)
 		return -EINVAL;
 	fd = load_empty();

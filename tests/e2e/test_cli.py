@@ -3,8 +3,8 @@ import pytest
 
 from conftest import run
 
-COMMANDS = ["demo", "doctor", "prog", "stats", "top", "sysmon", "load", "annotate", "syscall",
-            "overhead", "profile", "exporter", "compare", "diff"]
+COMMANDS = ["report", "demo", "doctor", "prog", "stats", "top", "sysmon", "load", "annotate",
+            "syscall", "overhead", "profile", "exporter", "compare", "diff"]
 
 
 def test_version():

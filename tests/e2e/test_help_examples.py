@@ -45,6 +45,7 @@ from conftest import BIN, ROOT, AttachRunner, run
 # Appended to a line of this command (the last value of an option wins).
 SHORTEN = {
     "demo": ["--round-time", "0.3s"],
+    "report": ["--duration", "3s"],
     "stats": ["--interval", "300ms", "--count", "2"],
     "top": ["--interval", "300ms", "--count", "2"],
     "sysmon": ["-i", "300ms", "-d", "0.6s"],

@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* bpfcost report: what an agent costs, by every method this kernel
+ * allows, in one report. Collection is report.c; here are the options,
+ * the progress line and the terminal and JSON printers (HTML:
+ * report_html.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "common.h"
+#include "progs.h"
+#include "report.h"
+#include "report_print.h"
+#include "sysmon.h"
+
+static const char report_help[] =
+	"Usage: bpfcost report [OPTIONS] -- COMMAND [ARGS...]\n"
+	"       bpfcost report [OPTIONS] PROG...\n"
+	"       bpfcost report [OPTIONS] --sysmon WEIGHT\n\n"
+	"Measure what an agent's BPF programs cost, by every method this kernel\n"
+	"allows, within one time budget, and say it in one report: the machine\n"
+	"and the run-time stats' own share per run measured on it; per program\n"
+	"runs/s, ns/run raw and corrected, CPU share by run-time stats and by\n"
+	"cpu-clock samples, and its hottest source lines; per syscall kind the\n"
+	"latency with the agent off and on (p50/p90/p99/mean), the added ns with\n"
+	"a 95% interval, the A/A control, and how much of it runs in the programs;\n"
+	"and a verdict from those figures. A method that cannot run here, or\n"
+	"fails, is listed as skipped with the reason; Ctrl-C gives the report of\n"
+	"what was measured so far, marked partial.\n\n"
+	"The agent is a COMMAND (started, measured, stopped; restarted for every\n"
+	"A/B on-round, as bpfcost overhead does), the built-in reference service\n"
+	"(--sysmon), or programs already loaded (PROG: id N | tag HEX | name NAME |\n"
+	"pinned PATH): those are not stopped, so A/B is skipped.\n\n"
+	"The budget is split up front and said on stderr: 40% for the window\n"
+	"(run-time stats and sampling while the syscall workload runs on --cpu),\n"
+	"the rest for A/B rounds fitted to the agent's start and stop time.\n\n"
+	"Options:\n"
+	"  --duration D          the whole budget (default 60s)\n"
+	"  --quick               a 30 s budget\n"
+	"  --sysmon WEIGHT       the reference service: count, proc or events\n"
+	"  --syscalls LIST       workload kinds (default " RP_DEFAULT_KINDS ")\n"
+	"  --cpu N               workload CPU (default 0)\n"
+	"  -o, --output FILE     also write the report as one HTML file (charts\n"
+	"                        and tables; opens offline)\n"
+	"  --ready-timeout D     command: give up waiting for attach after D (default 30s)\n"
+	"  --grace D             command: SIGKILL this long after SIGTERM (default 5s)\n"
+	"  --tracer-log FILE     command: append its output here (default: discarded)\n"
+	"  -h, --help            this help\n\n"
+	"JSON (-j) follows docs/report.schema.json; its schema_version changes\n"
+	"when a field changes meaning.\n\n"
+	"EXAMPLES:\n"
+	"  bpfcost report --quick --sysmon count\n"
+	"  bpfcost report -o report.html -- bpftrace /usr/sbin/opensnoop.bt\n"
+	"  bpfcost report --duration 2m --tracer-log agent.log -- ./my-agent --config prod.yaml\n"
+	"  bpfcost report name sysmon_cnt_enter\n"
+	"  bpfcost -j report --quick --sysmon count | jq .verdict\n";
+
+struct report_opts {
+	struct rp_config cfg;
+	const char *html;
+	bool have_sysmon;
+	char **sel_argv;
+	int nsel;
+};
+
+static int parse_opt(int c, const char *arg, void *opts)
+{
+	struct report_opts *o = opts;
+
+	switch (c) {
+	case 'd':
+		return parse_duration("--duration", arg, &o->cfg.budget_s);
+	case 'Q':
+		o->cfg.budget_s = RP_QUICK_BUDGET_S;
+		return 0;
+	case 's':
+		o->have_sysmon = true;
+		return sysmon_weight_parse(arg, &o->cfg.tracer.weight);
+	case 'k':
+		return wl_parse_mix(arg, &o->cfg.kinds);
+	case 'c':
+		return parse_int("--cpu", arg, 0, (int)sysconf(_SC_NPROCESSORS_ONLN) - 1,
+				 &o->cfg.cpu);
+	case 'o':
+		o->html = arg;
+		return 0;
+	case 'T':
+		return parse_duration("--ready-timeout", arg, &o->cfg.tracer.ready_timeout_s);
+	case 'g':
+		return parse_duration("--grace", arg, &o->cfg.tracer.grace_s);
+	case 'l':
+		o->cfg.tracer.log_path = arg;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Returns 1 when --help was printed, 0 to run, < 0 on bad input. */
+static int parse_args(int argc, char **argv, struct report_opts *o)
+{
+	static const struct option opts[] = {
+		{ "duration", required_argument, NULL, 'd' },
+		{ "quick", no_argument, NULL, 'Q' },
+		{ "sysmon", required_argument, NULL, 's' },
+		{ "syscalls", required_argument, NULL, 'k' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "ready-timeout", required_argument, NULL, 'T' },
+		{ "grace", required_argument, NULL, 'g' },
+		{ "tracer-log", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	bool dashdash;
+	int err;
+
+	o->cfg.budget_s = RP_DEFAULT_BUDGET_S;
+	o->cfg.sample_hz = RP_SAMPLE_HZ;
+	o->cfg.tracer.ready_timeout_s = 30;
+	o->cfg.tracer.grace_s = 5;
+	err = wl_parse_mix(RP_DEFAULT_KINDS, &o->cfg.kinds);
+	/* Options may follow selectors (getopt permutes); a command's own
+	 * options are safe after "--", where getopt stops. */
+	if (!err)
+		err = bc_parse_opts(argc, argv, "ho:", opts, report_help, parse_opt, o, false);
+	if (err)
+		return err;
+	dashdash = optind > 1 && !strcmp(argv[optind - 1], "--");
+	if (optind < argc && dashdash) {
+		o->cfg.subject = RP_SUBJECT_COMMAND;
+		o->cfg.tracer.is_command = true;
+		o->cfg.tracer.argv = argv + optind;
+	} else if (optind < argc) {
+		o->cfg.subject = RP_SUBJECT_RUNNING;
+		o->sel_argv = argv + optind;
+		o->nsel = argc - optind;
+	} else {
+		o->cfg.subject = RP_SUBJECT_SYSMON;
+	}
+	if ((o->cfg.subject == RP_SUBJECT_SYSMON) != o->have_sysmon) {
+		bc_err("give one agent: -- COMMAND ARGS, --sysmon WEIGHT, or PROG selectors");
+		return -EINVAL;
+	}
+	if (o->html && !strcmp(o->html, "-")) {
+		bc_err("-o needs a file name: the HTML does not go to stdout");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- progress, on stderr when it is a terminal ---- */
+
+struct progress {
+	bool tty;
+	uint64_t start_ns;
+};
+
+static void on_progress(const char *what, double expected_s, void *arg)
+{
+	struct progress *p = arg;
+	double el = (double)(bc_now_ns() - p->start_ns) / 1e9;
+
+	if (!p->tty)
+		return;
+	if (expected_s > 0)
+		fprintf(stderr, "\r\033[Kbpfcost: report: %s (%.0f s) at %.0f s", what,
+			expected_s, el);
+	else
+		fprintf(stderr, "\r\033[Kbpfcost: report: %s at %.0f s", what, el);
+}
+
+static void on_planned(const struct rp_plan *p, void *arg)
+{
+	fprintf(stderr, "bpfcost: report: budget %.0f s: window (stats + sampling) %.1f s", p->budget_s,
+		p->window_s);
+	if (p->ab_s > 0)
+		fprintf(stderr, ", A/B up to %.1f s (rounds fitted to the agent's start/stop)",
+			p->ab_s);
+	fputc('\n', stderr);
+}
+
+/* ---- terminal ---- */
+
+static void print_machine(FILE *f, const struct rp_report *r)
+{
+	const struct machine_info *m = &r->machine;
+
+	fprintf(f, "bpfcost report: %s%s\n", BC_ESC(r->title), r->partial ? "  [PARTIAL]" : "");
+	if (r->partial)
+		fprintf(f, "  partial: %s\n", r->partial_why);
+	fprintf(f, "  generated %s, %.1f s; subject: %s\n\n", r->generated, r->elapsed_s,
+		rp_subject_name(r->subject));
+	fprintf(f, "MACHINE\n  kernel %s (%s), %s, %d CPUs online, clocksource %s\n",
+		m->release, m->arch, BC_ESC(m->cpu_model), m->ncpus, m->clocksource);
+	if (r->bias.valid)
+		fprintf(f, "  run-time stats' own share: %.1f ns/run (95%% CI %.1f..%.1f; empty "
+			"program, %s)\n", r->bias.ns_per_run, r->bias.lo, r->bias.hi, r->bias.hook);
+	else
+		fprintf(f, "  run-time stats' own share: not measured (%s)\n", r->bias.why);
+	fprintf(f, "\nMETHODS\n");
+	for (int m_ = 0; m_ < METHOD_COUNT; m_++) {
+		const struct rp_section *s = &r->sec[m_];
+
+		fprintf(f, "  %-13s %-11s", method_name(m_), rp_state_name(s->state));
+		if (s->state == RP_RAN)
+			fprintf(f, " %.1f s: %s\n", s->elapsed_s, rp_method_includes(m_));
+		else
+			fprintf(f, " %s\n", s->why[0] ? s->why : "-");
+	}
+}
+
+static void print_progs(FILE *f, const struct rp_report *r)
+{
+	fprintf(f, "\nPROGRAMS (window %.1f s, workload on CPU %d)\n", r->window_s, r->cpu);
+	fprintf(f, "  %-8s %-24s %12s %10s %10s %9s %9s %9s\n", "ID", "NAME", "RUNS/S",
+		"NS/RUN", "CORR_NS", "CPU%", "CORR_CPU%", "SMP_CPU%");
+	for (int i = 0; i < r->nprogs; i++) {
+		const struct rp_prog *p = &r->progs[i];
+		char corr[16] = "-", ccpu[16] = "-", smp[16] = "-";
+
+		if (p->corr.applies && p->runs)
+			snprintf(corr, sizeof(corr), p->corr.resolved ? "%.0f" : "<%.0f",
+				 p->corr.resolved ? p->corr.ns_per_run : p->corr.hi);
+		if (p->corr.applies)
+			snprintf(ccpu, sizeof(ccpu), "%.3f", p->corr.cpu_pct);
+		if (p->sampled)
+			snprintf(smp, sizeof(smp), "%.3f", p->sampled_pct);
+		if (!p->has_stats) {
+			fprintf(f, "  %-8u %-24s %s\n", p->id, BC_ESC(p->full_name),
+				p->gone ? "gone during the window" : "no figures");
+			continue;
+		}
+		fprintf(f, "  %-8u %-24s %12.0f %10.0f %10s %9.3f %9s %9s\n", p->id,
+			BC_ESC(p->full_name), p->runs_per_s, p->ns_per_run, corr, p->cpu_pct, ccpu,
+			smp);
+	}
+	fprintf(f, "  RUNS/S, NS/RUN, CPU%%: run-time stats (CPU%% of one CPU); CORR_*: minus the\n"
+		   "  stats' own share per run; SMP_CPU%%: cpu-clock samples at %u Hz, helpers "
+		   "included.\n", r->sample_hz);
+	for (int i = 0; i < r->nprogs; i++) {
+		const struct rp_prog *p = &r->progs[i];
+
+		if (!p->nhot)
+			continue;
+		fprintf(f, "\nHOT LINES %s (%" PRIu64 " samples)\n", BC_ESC(p->full_name), p->samples);
+		for (int h = 0; h < p->nhot; h++)
+			fprintf(f, "  %5.1f%%  %s:%u  %s\n", p->hot[h].share * 100,
+				BC_ESC(p->hot[h].file), p->hot[h].line, BC_ESC(p->hot[h].src));
+	}
+}
+
+static void print_window_kinds(FILE *f, const struct rp_report *r)
+{
+	fprintf(f, "\nPER SYSCALL KIND (window, each kind alone; run-time stats)\n");
+	fprintf(f, "  %-8s %10s %14s %16s\n", "KIND", "CALLS", "RUNS/CALL", "BPF_NS/CALL");
+	for (int k = 0; k < WL_KIND_COUNT; k++) {
+		const struct rp_kind *rk = &r->k[k];
+
+		if (rk->have_window)
+			fprintf(f, "  %-8s %10" PRIu64 " %14.3f %16.1f\n", wl_kind_name(k),
+				rk->window_calls, rk->window_runs_per_call, rk->window_bpf_ns);
+	}
+	fprintf(f, "  runs of the agent's programs per workload call, and their time per call\n"
+		   "  (corrected for the stats' own share where it applies to every program);\n"
+		   "  runs other processes caused in that time are included.\n");
+}
+
+static void print_kinds(FILE *f, const struct rp_report *r)
+{
+	print_window_kinds(f, r);
+	if (r->sec[METHOD_AB].state != RP_RAN)
+		return;
+	fprintf(f, "\nSYSCALLS (A/B: %d rounds of %.2f s, %d decomposition rounds)\n",
+		r->plan.ab_rounds, r->plan.ab_round_s, r->plan.ab_decomp_rounds);
+	fprintf(f, "  %-8s %8s %8s %8s %8s %8s %8s %20s %8s %8s %8s\n", "KIND", "OFF_P50",
+		"ON_P50", "OFF_P99", "ON_P99", "OFF_MEAN", "ON_MEAN", "ADDED_NS [95% CI]",
+		"AA_NS", "IN_BPF", "REST");
+	for (int k = 0; k < WL_KIND_COUNT; k++) {
+		const struct rp_kind *rk = &r->k[k];
+		char added[40], bpf[16] = "-", rest[16] = "-";
+
+		if (!rk->ab)
+			continue;
+		snprintf(added, sizeof(added), "%.0f [%.0f,%.0f]%s", rk->added.point, rk->added.lo,
+			 rk->added.hi, rk->ci_includes_zero ? "~0" : "");
+		if (rk->have_decomp) {
+			snprintf(bpf, sizeof(bpf), rk->in_bpf_from_ab ? "%.0f" : "%.0f*",
+				 rk->in_bpf_ns);
+			snprintf(rest, sizeof(rest), rk->rest_resolved ? "%.0f" : "<%.0f",
+				 rk->rest_resolved ? rk->rest_ns : rk->rest_hi);
+		}
+		fprintf(f, "  %-8s %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %20s %8.0f %8s %8s\n",
+			wl_kind_name(k), rk->off_p50, rk->on_p50, rk->off_p99, rk->on_p99,
+			rk->off_mean, rk->on_mean, added, rk->aa.point, bpf, rest);
+	}
+	fprintf(f, "  ns per call. ADDED: on minus off, interquartile means per round (~0: the\n"
+		   "  interval includes zero); AA_NS: off against off, the control; IN_BPF: run-time\n"
+		   "  stats in A/B's decomposition rounds, this kind alone (*: the window's\n"
+		   "  figure instead); REST: dispatch, slow path, wake-ups.\n");
+	if (r->decomp_why[0])
+		fprintf(f, "  decomposition: %s\n", r->decomp_why);
+	if (r->ab_counted_runs)
+		fprintf(f, "  note: run-time stats were on during A/B (another process held them):"
+			   " ADDED includes their clock reads\n");
+}
+
+void rp_print_text(FILE *f, const struct rp_report *r)
+{
+	print_machine(f, r);
+	print_progs(f, r);
+	print_kinds(f, r);
+	fprintf(f, "\nVERDICT\n");
+	for (int i = 0; i < r->nverdict; i++)
+		fprintf(f, "  %s\n", BC_ESC(r->verdict[i]));
+}
+
+/* ---- JSON ---- */
+
+static json_t *ci_json(const struct stats_ci *ci)
+{
+	return bc_json_pack("{s:o, s:o, s:o, s:f}", "point", bc_json_real(ci->point), "lo",
+			    bc_json_real(ci->lo), "hi", bc_json_real(ci->hi), "level", ci->level);
+}
+
+static json_t *reals_json(const double *v, int n)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < n; i++)
+		json_array_append_new(a, bc_json_real(v[i]));
+	return a;
+}
+
+static json_t *prog_json(const struct rp_prog *p)
+{
+	json_t *hot = json_array();
+	json_t *o;
+
+	for (int h = 0; hot && h < p->nhot; h++)
+		json_array_append_new(hot, bc_json_pack("{s:s, s:i, s:s, s:I, s:f}", "file",
+			p->hot[h].file, "line", (int)p->hot[h].line, "src", p->hot[h].src,
+			"samples", (json_int_t)p->hot[h].samples, "share", p->hot[h].share));
+	o = bc_json_pack("{s:i, s:i, s:s, s:s, s:s, s:b, s:b, s:o}", "id", (int)p->id, "type",
+			 (int)p->type, "name", p->name, "full_name", p->full_name, "tag", p->tag,
+			 "gone", p->gone, "has_stats", p->has_stats, "hot_lines", hot);
+	if (o && p->has_stats)
+		json_object_set_new(o, "stats", bc_json_pack(
+			"{s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:{s:b, s:b, s:f, s:f, s:f, s:f}}",
+			"runs", (json_int_t)p->runs, "run_time_ns", (json_int_t)p->time_ns,
+			"recursion_misses", (json_int_t)p->misses, "wall_s", p->wall_s,
+			"runs_per_s", p->runs_per_s, "ns_per_run", p->ns_per_run, "cpu_pct",
+			p->cpu_pct, "corrected", "applies", p->corr.applies, "resolved",
+			p->corr.resolved, "ns_per_run", p->corr.ns_per_run, "lo", p->corr.lo, "hi",
+			p->corr.hi, "cpu_pct", p->corr.cpu_pct));
+	if (o && p->sampled)
+		json_object_set_new(o, "sampling", bc_json_pack("{s:I, s:f}", "samples",
+			(json_int_t)p->samples, "cpu_pct", p->sampled_pct));
+	return o;
+}
+
+static json_t *kind_json(const struct rp_report *r, int k)
+{
+	const struct rp_kind *rk = &r->k[k];
+	json_t *o = bc_json_pack("{s:s, s:b}", "kind", wl_kind_name(k), "ab", rk->ab);
+
+	if (o && rk->have_window)
+		json_object_set_new(o, "window", bc_json_pack("{s:I, s:f, s:f}", "calls",
+			(json_int_t)rk->window_calls, "runs_per_call", rk->window_runs_per_call,
+			"bpf_ns_per_call", rk->window_bpf_ns));
+	if (!o || !rk->ab)
+		return o;
+	json_object_update_new(o, bc_json_pack(
+		"{s:I, s:I, s:{s:f, s:f, s:f, s:f}, s:{s:f, s:f, s:f, s:f}, s:o, s:o, s:o, "
+		"s:o, s:o, s:b, s:b}", "calls_off", (json_int_t)rk->calls_off, "calls_on",
+		(json_int_t)rk->calls_on, "off", "p50", rk->off_p50, "p90", rk->off_p90, "p99",
+		rk->off_p99, "mean", rk->off_mean, "on", "p50", rk->on_p50, "p90", rk->on_p90,
+		"p99", rk->on_p99, "mean", rk->on_mean, "cdf_off_ns",
+		reals_json(rk->cdf_off, RP_CDF_POINTS), "cdf_on_ns",
+		reals_json(rk->cdf_on, RP_CDF_POINTS), "added_ns", ci_json(&rk->added), "aa_ns",
+		ci_json(&rk->aa), "relative", bc_json_real(rk->relative), "ci_includes_zero",
+		rk->ci_includes_zero, "aa_exceeds_effect", rk->aa_exceeds_effect));
+	if (rk->have_decomp)
+		json_object_set_new(o, "decomposition", bc_json_pack(
+			"{s:f, s:s, s:f, s:f, s:f, s:b}", "in_bpf_ns", rk->in_bpf_ns, "in_bpf_method",
+			rk->in_bpf_from_ab ? "ab" : "window", "rest_ns", rk->rest_ns,
+			"rest_lo", rk->rest_lo, "rest_hi", rk->rest_hi, "rest_resolved",
+			rk->rest_resolved));
+	return o;
+}
+
+static json_t *methods_json(const struct rp_report *r)
+{
+	json_t *o = json_object();
+
+	for (int m = 0; o && m < METHOD_COUNT; m++) {
+		const struct rp_section *s = &r->sec[m];
+
+		json_object_set_new(o, method_name(m), bc_json_pack(
+			"{s:b, s:s, s:s, s:f, s:f, s:s}", "works_here", s->works_here, "state",
+			rp_state_name(s->state), "why", s->why, "planned_s", s->planned_s,
+			"elapsed_s", s->elapsed_s, "includes", rp_method_includes(m)));
+	}
+	return o;
+}
+
+json_t *rp_json(const struct rp_report *r)
+{
+	const struct machine_info *m = &r->machine;
+	json_t *progs = json_array(), *kinds = json_array(), *verdict = json_array();
+	json_t *bias;
+
+	for (int i = 0; progs && i < r->nprogs; i++)
+		json_array_append_new(progs, prog_json(&r->progs[i]));
+	for (int k = 0; kinds && k < WL_KIND_COUNT; k++)
+		if (r->k[k].ab || r->k[k].have_window)
+			json_array_append_new(kinds, kind_json(r, k));
+	for (int i = 0; verdict && i < r->nverdict; i++)
+		json_array_append_new(verdict, json_string(r->verdict[i]));
+	bias = r->bias.valid ?
+		bc_json_pack("{s:b, s:f, s:f, s:f, s:i, s:s, s:s}", "valid", true, "ns_per_run",
+			     r->bias.ns_per_run, "lo", r->bias.lo, "hi", r->bias.hi, "batches",
+			     (int)r->bias.batches, "hook", r->bias.hook, "clocksource",
+			     r->bias.clocksource) :
+		bc_json_pack("{s:b, s:s}", "valid", false, "why", r->bias.why);
+	return bc_json_pack(
+		"{s:i, s:s, s:s, s:s, s:b, s:s, s:f, "
+		"s:{s:f, s:f, s:f, s:i, s:f, s:i, s:f, s:f}, "
+		"s:{s:s, s:s, s:s, s:s, s:i, s:s}, s:o, s:s, s:o, "
+		"s:{s:f, s:i, s:s, s:i, s:I, s:I, s:I}, s:o, s:o, s:o}",
+		"schema_version", r->schema_version, "generated", r->generated, "subject",
+		rp_subject_name(r->subject), "title", r->title, "partial", r->partial,
+		"partial_why", r->partial_why, "elapsed_s", r->elapsed_s,
+		"plan", "budget_s", r->plan.budget_s, "window_s", r->plan.window_s, "ab_s",
+		r->plan.ab_s, "ab_rounds", r->plan.ab_rounds, "ab_round_s", r->plan.ab_round_s,
+		"ab_decomp_rounds", r->plan.ab_decomp_rounds, "ab_expected_s",
+		r->plan.ab_expected_s, "toggle_s", r->plan.toggle_s,
+		"machine", "kernel", m->release, "version", m->version, "arch", m->arch,
+		"cpu_model", m->cpu_model, "cpus_online", m->ncpus, "clocksource", m->clocksource,
+		"methods", methods_json(r), "stats_via", bpfstats_via_name(r->stats_via),
+		"stats_bias", bias,
+		"window", "wall_s", r->window_s, "cpu", r->cpu, "sample_event",
+		smp_event_name(r->sample_event), "sample_hz", (int)r->sample_hz, "samples",
+		(json_int_t)r->samples, "samples_other", (json_int_t)r->samples_other,
+		"samples_lost", (json_int_t)r->samples_lost,
+		"programs", progs, "syscalls", kinds, "verdict", verdict);
+}
+
+/* ---- the command ---- */
+
+static int resolve_selection(struct report_opts *o, uint32_t **ids, char *title, size_t len)
+{
+	size_t nids = 0;
+	int err, n = 0;
+
+	err = selectors_resolve_words(o->nsel, o->sel_argv, ids, &nids);
+	if (err)
+		return err;
+	o->cfg.ids = *ids;
+	o->cfg.nids = nids;
+	for (int i = 0; i < o->nsel && n < (int)len; i++)
+		n += snprintf(title + n, len - n, "%s%s", i ? " " : "", o->sel_argv[i]);
+	return 0;
+}
+
+static int write_html(const char *path, const struct rp_report *r, json_t *doc)
+{
+	char *js = NULL;
+	size_t cap = 0;
+	FILE *in = fopen(RP_CHART_JS, "re"), *f;
+	int err;
+
+	if (in) {
+		ssize_t n = getdelim(&js, &cap, '\0', in);
+
+		if (n <= 0) {
+			free(js);
+			js = NULL;
+		}
+		fclose(in);
+	}
+	if (!js)
+		bc_note("%s not found (Debian's libjs-chart.js): the HTML has tables only",
+			RP_CHART_JS);
+	f = fopen(path, "we");
+	if (!f) {
+		err = -errno;
+		bc_err("cannot write %s: %s", path, strerror(errno));
+		free(js);
+		return err;
+	}
+	err = rp_print_html(f, r, doc, js);
+	if (fclose(f) && !err)
+		err = -EIO;
+	if (err)
+		bc_err("cannot write %s: %s", path, strerror(-err));
+	free(js);
+	return err;
+}
+
+int cmd_report(struct bc_ctx *ctx, int argc, char **argv)
+{
+	struct report_opts o = { 0 };
+	struct progress prog = { .tty = isatty(STDERR_FILENO), .start_ns = bc_now_ns() };
+	struct rp_report *r = NULL;
+	uint32_t *ids = NULL;
+	char title[512] = "";
+	json_t *doc = NULL;
+	int err;
+
+	err = parse_args(argc, argv, &o);
+	if (err)
+		return err > 0 ? 0 : err;
+	if (o.cfg.subject == RP_SUBJECT_RUNNING)
+		err = resolve_selection(&o, &ids, title, sizeof(title));
+	else if (o.cfg.subject == RP_SUBJECT_SYSMON)
+		snprintf(title, sizeof(title), "sysmon %s", sysmon_weight_name(o.cfg.tracer.weight));
+	else
+		for (int i = 0, n = 0; o.cfg.tracer.argv[i] && n < (int)sizeof(title); i++)
+			n += snprintf(title + n, sizeof(title) - n, "%s%s", i ? " " : "",
+				      o.cfg.tracer.argv[i]);
+	if (err)
+		goto out;
+	o.cfg.title = title;
+	o.cfg.progress = on_progress;
+	o.cfg.planned = on_planned;
+	o.cfg.arg = &prog;
+	r = rp_new();
+	err = r ? rp_collect(ctx, &o.cfg, r) : -ENOMEM;
+	if (prog.tty)
+		fprintf(stderr, "\r\033[K");
+	if (err)
+		goto out;
+	if (ctx->json || o.html) {
+		doc = rp_json(r);
+		if (!doc) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	if (o.html)
+		err = write_html(o.html, r, doc);
+	if (!err && ctx->json)
+		err = bc_json_emit(ctx, json_incref(doc));
+	else if (!err)
+		rp_print_text(ctx->out, r);
+	if (!err)
+		err = bc_out_error(ctx);
+out:
+	json_decref(doc);
+	rp_free(r);
+	free(ids);
+	return err;
+}

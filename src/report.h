@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* bpfcost report: what an agent costs, by every method this kernel allows,
+ * in one model. Collection (report.c) runs the methods' own modules
+ * (bpfstats/statsbias, annotate, overhead) within one time budget and
+ * fills struct rp_report; it never formats. The printers (cmd_report.c:
+ * terminal and JSON; report_html.c: HTML) only read the model.
+ *
+ * The measuring, in order:
+ *  1. the window: the agent on (started, attached, or already running),
+ *     run-time stats on, the syscall workload (workload.h) pinned to one
+ *     CPU, each kind alone in turn, and cpu-clock sampling on every CPU
+ *     beside it (annotate.h). The programs' counters are read around each
+ *     kind (their ns per call of it) and at the window's ends: runs/s,
+ *     ns/run raw and corrected for the stats' own share (statsbias.h), CPU
+ *     share by stats; by samples over the same wall time, with the hottest
+ *     source lines;
+ *  2. A/B rounds (overhead.h) with stats off, and its decomposition: the
+ *     agent is stopped and started again per round, so an agent that was
+ *     already running is not measured this way (skipped, with the reason).
+ * A method that fails or cannot run here leaves its section "skipped" with
+ * the reason and the others go on; a stop request (Ctrl-C) ends collection
+ * where it is and the report is marked partial. */
+#ifndef BPFCOST_REPORT_H
+#define BPFCOST_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "bpfstats.h"
+#include "kfeatures.h"
+#include "machine.h"
+#include "sample.h"
+#include "stats.h"
+#include "statsbias.h"
+#include "tracer.h"
+#include "workload.h"
+
+struct bc_ctx;
+
+/* The JSON document's version (docs/report.schema.json): bumped when a
+ * field changes meaning or goes away, not when one is added. */
+#define RP_SCHEMA_VERSION 1
+#define RP_MAX_PROGS TRACER_MAX_PROGS
+#define RP_HOT_LINES 5
+#define RP_CDF_POINTS 21	/* quantiles 0.02 .. 0.98 of each latency hist */
+#define RP_DEFAULT_BUDGET_S 60.0
+#define RP_QUICK_BUDGET_S 30.0
+#define RP_DEFAULT_KINDS "getpid,read,write,openat"
+#define RP_SAMPLE_HZ 1000
+#define RP_MAX_VERDICT 3
+#define RP_MIN_WINDOW_S 1.0
+#define RP_MIN_AB_ROUNDS 4
+
+enum rp_subject {
+	RP_SUBJECT_COMMAND,	/* started and stopped by us (tracer.h) */
+	RP_SUBJECT_RUNNING,	/* programs of an agent that runs already */
+	RP_SUBJECT_SYSMON,	/* the reference service, in-process */
+};
+
+/* What happened to a method's section. */
+enum rp_state {
+	RP_NOT_RUN,		/* not reached: the report was stopped first */
+	RP_RAN,
+	RP_SKIPPED,		/* why says why: does not work here, failed, no budget */
+	RP_INTERRUPTED,		/* stopped while it ran: its figures are left out */
+};
+
+/* One method's section, indexed by enum method_id. */
+struct rp_section {
+	bool works_here;	/* doctor's finding (method_available) */
+	enum rp_state state;
+	char why[256];		/* SKIPPED/INTERRUPTED: one line */
+	double planned_s, elapsed_s;
+};
+
+/* The budget split, said up front (rp_plan_budget), and A/B fitted to the
+ * agent's measured start+stop time (rp_plan_ab). */
+struct rp_plan {
+	double budget_s;
+	double window_s;	/* stats + sampling */
+	double ab_s;		/* what A/B may take; 0 when it is not planned */
+	int ab_rounds, ab_decomp_rounds;
+	double ab_round_s;
+	double ab_expected_s;	/* oh_expected_s for the rounds chosen */
+	double toggle_s;	/* measured: starting plus stopping the agent once */
+};
+
+struct rp_hot {
+	char file[96];
+	uint32_t line;
+	char src[160];
+	uint64_t samples;
+	double share;		/* of the program's samples, 0..1 */
+};
+
+struct rp_prog {
+	uint32_t id, type;
+	char name[16], full_name[128], tag[17];
+	bool gone;		/* unloaded during the window */
+	bool raw_tp_link;	/* a raw tracepoint link attaches it (tp_btf) */
+	/* run-time stats over the window (method stats) */
+	bool has_stats;
+	uint64_t runs, time_ns, misses;
+	double wall_s, runs_per_s, ns_per_run, cpu_pct;	/* % of one CPU */
+	struct sb_corrected corr;
+	/* cpu-clock sampling over the same window (method annotate) */
+	bool sampled;
+	uint64_t samples;
+	double sampled_pct;	/* % of one CPU, helpers it called included */
+	int nhot;
+	struct rp_hot hot[RP_HOT_LINES];
+};
+
+/* Per syscall kind: what A/B and its decomposition say. */
+struct rp_kind {
+	bool ab;
+	uint64_t calls_off, calls_on;
+	double off_p50, off_p90, off_p99, off_mean;	/* ns per call */
+	double on_p50, on_p90, on_p99, on_mean;
+	double cdf_off[RP_CDF_POINTS], cdf_on[RP_CDF_POINTS];	/* ns at each quantile */
+	struct stats_ci added, aa;	/* ns per call, 95% bootstrap */
+	double relative;		/* added / off; NAN when off is 0 */
+	bool ci_includes_zero, aa_exceeds_effect;
+	/* The window, this kind run alone: the programs' runs and run-time
+	 * stats ns per call, corrected for the stats' own share when it applies
+	 * to every program (background runs in that time included). */
+	bool have_window;
+	uint64_t window_calls;
+	double window_runs_per_call, window_bpf_ns;
+	/* ADDED in the programs and the rest: dispatch, the syscall slow path,
+	 * wake-ups. in_bpf from A/B's decomposition rounds of each kind alone
+	 * (in_bpf_from_ab), else from the window's figure for the kind. rest
+	 * is ADDED's interval minus in_bpf, clamped at 0; rest_resolved when
+	 * its lower end is above 0. */
+	bool have_decomp, in_bpf_per_kind, in_bpf_from_ab;
+	double in_bpf_ns, rest_ns, rest_lo, rest_hi;
+	bool rest_resolved;
+};
+
+struct rp_config {
+	enum rp_subject subject;
+	struct tracer_opts tracer;	/* COMMAND and SYSMON */
+	const uint32_t *ids;		/* RUNNING: the selected programs */
+	size_t nids;
+	const char *title;		/* the command line, "sysmon count", the selectors */
+	double budget_s;		/* the whole of it, split across methods */
+	unsigned kinds;			/* workload kinds (enum wl_kind mask) */
+	int cpu;			/* workload CPU */
+	unsigned sample_hz;
+	/* Progress: a phase starts (expected_s long), or A/B's round n/total. */
+	void (*progress)(const char *what, double expected_s, void *arg);
+	void (*planned)(const struct rp_plan *p, void *arg);
+	void *arg;
+};
+
+struct rp_report {
+	int schema_version;
+	char generated[32];		/* UTC, ISO 8601 */
+	enum rp_subject subject;
+	char title[512];
+	struct rp_plan plan;
+	struct machine_info machine;
+	struct rp_section sec[METHOD_COUNT];
+	bool partial;
+	char partial_why[160];
+	double elapsed_s;
+	/* run-time stats */
+	struct sb_bias bias;
+	enum bpfstats_via stats_via;
+	bool stats_were_on;
+	/* the window */
+	unsigned kinds;
+	int cpu;
+	double window_s;		/* as measured */
+	int nprogs;
+	struct rp_prog progs[RP_MAX_PROGS];
+	/* sampling */
+	enum smp_event sample_event;
+	unsigned sample_hz;
+	uint64_t samples, samples_other, samples_lost;
+	/* A/B */
+	struct rp_kind k[WL_KIND_COUNT];
+	int ab_tracer_progs;
+	uint64_t ab_counted_runs;	/* stats on during A/B: someone held them */
+	char decomp_why[200];
+	/* the verdict, from the figures (rp_verdict) */
+	int nverdict;
+	char verdict[RP_MAX_VERDICT][400];
+};
+
+/* What each method's figures include, in one line, for every printer. */
+const char *rp_method_includes(enum method_id m);
+const char *rp_state_name(enum rp_state s);	/* "not run", "ran", ... */
+const char *rp_subject_name(enum rp_subject s);	/* "command", "running", "sysmon" */
+
+/* A heap report, zeroed, schema_version set: NULL on allocation failure. */
+struct rp_report *rp_new(void);
+/* Measure. Returns 0 with a report (possibly partial: r->partial when a
+ * stop was requested; sections say what ran), or a negative errno when
+ * there is nothing to report (the agent could not start, no program was
+ * found, run-time stats cannot be turned on), after a one-line error. */
+int rp_collect(struct bc_ctx *ctx, const struct rp_config *cfg, struct rp_report *r);
+void rp_free(struct rp_report *r);
+
+/* ---- pure parts, unit-tested ---- */
+
+/* Split a budget: with ab, the window gets 40% (at least RP_MIN_WINDOW_S)
+ * and A/B what is left after the stats bias's measuring (~0.5 s);
+ * without, the window gets it all. */
+void rp_plan_budget(double budget_s, bool ab, struct rp_plan *p);
+/* Fit A/B into p->ab_s given the agent's start+stop time toggle_s and the
+ * workload kinds: round time 50 ms per kind, two decomposition rounds, as
+ * many off/on pairs (at most 30) as fit. -ENOSPC, with *need_s the least
+ * it needs (RP_MIN_AB_ROUNDS pairs), when even those do not fit. */
+int rp_plan_ab(struct rp_plan *p, double toggle_s, unsigned kinds, double *need_s);
+/* Fill r->verdict from the figures: two or three sentences. */
+void rp_verdict(struct rp_report *r);
+
+#endif

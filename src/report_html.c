@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* bpfcost report as one self-contained HTML file: the tables are plain
+ * HTML (read without JavaScript); the charts are Chart.js, inlined, drawn
+ * from the same JSON document -j prints, embedded in the page. Each drawn
+ * canvas gets data-drawn="1" and every script error is listed in
+ * #js-errors, so a headless browser can check the page (tests). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "common.h"
+#include "report_print.h"
+
+/* Text into HTML: the five characters that matter escaped. */
+static void h(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+static const char style[] =
+	"body{font:14px/1.4 sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+	"table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;"
+	"padding:2px 6px;text-align:right}td:first-child,th:first-child{text-align:left}"
+	"td.why{text-align:left}.why{color:#666}.partial{color:#b00;font-weight:bold}.chart{max-width:900px;"
+	"height:320px}canvas{max-height:320px}code{font-size:12px}";
+
+static void head(FILE *f, const struct rp_report *r)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	      "<title>bpfcost report: ", f);
+	h(f, r->title);
+	fprintf(f, "</title><style>%s</style></head><body>\n<h1>bpfcost report: ", style);
+	h(f, r->title);
+	fputs("</h1>\n", f);
+	if (r->partial) {
+		fputs("<p class=\"partial\">PARTIAL: ", f);
+		h(f, r->partial_why);
+		fputs("</p>\n", f);
+	}
+	fprintf(f, "<p>Generated %s in %.1f s (budget %.0f s); subject: %s.</p>\n", r->generated,
+		r->elapsed_s, r->plan.budget_s, rp_subject_name(r->subject));
+	fputs("<h2>Verdict</h2>\n<ul>", f);
+	for (int i = 0; i < r->nverdict; i++) {
+		fputs("<li>", f);
+		h(f, r->verdict[i]);
+		fputs("</li>", f);
+	}
+	fputs("</ul>\n", f);
+}
+
+static void machine(FILE *f, const struct rp_report *r)
+{
+	const struct machine_info *m = &r->machine;
+
+	fputs("<h2>Machine and methods</h2>\n<p>Kernel ", f);
+	h(f, m->release);
+	fputs(" (", f);
+	h(f, m->arch);
+	fputs("), ", f);
+	h(f, m->cpu_model);
+	fprintf(f, ", %d CPUs online, clocksource ", m->ncpus);
+	h(f, m->clocksource);
+	if (r->bias.valid)
+		fprintf(f, ". Run-time stats' own share: %.1f ns/run (95%% CI %.1f..%.1f), "
+			"measured on an empty program.</p>\n", r->bias.ns_per_run, r->bias.lo,
+			r->bias.hi);
+	else {
+		fputs(". Run-time stats' own share not measured: ", f);
+		h(f, r->bias.why);
+		fputs("</p>\n", f);
+	}
+	fputs("<table><tr><th>method</th><th>state</th><th>s</th><th>what it includes, or why "
+	      "not</th></tr>\n", f);
+	for (int i = 0; i < METHOD_COUNT; i++) {
+		const struct rp_section *s = &r->sec[i];
+
+		fprintf(f, "<tr><td>%s</td><td>%s</td><td>%.1f</td><td class=\"why\">",
+			method_name(i), rp_state_name(s->state), s->elapsed_s);
+		h(f, s->state == RP_RAN ? rp_method_includes(i) : s->why);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+static void progs(FILE *f, const struct rp_report *r, bool charts)
+{
+	fprintf(f, "<h2>Programs</h2>\n<p>Window of %.1f s, workload on CPU %d; sampling at %u "
+		"Hz (%" PRIu64 " samples, %" PRIu64 " lost).</p>\n", r->window_s, r->cpu,
+		r->sample_hz, r->samples, r->samples_lost);
+	if (charts && r->nprogs)
+		fputs("<div class=\"chart\"><canvas id=\"c-nsrun\"></canvas></div>\n"
+		      "<div class=\"chart\"><canvas id=\"c-cpu\"></canvas></div>\n", f);
+	fputs("<table><tr><th>program</th><th>id</th><th>runs/s</th><th>ns/run (stats)</th>"
+	      "<th>corrected ns/run</th><th>CPU% (stats)</th><th>corrected CPU%</th>"
+	      "<th>CPU% (sampling)</th></tr>\n", f);
+	for (int i = 0; i < r->nprogs; i++) {
+		const struct rp_prog *p = &r->progs[i];
+
+		fputs("<tr><td>", f);
+		h(f, p->full_name);
+		fprintf(f, "</td><td>%u</td>", p->id);
+		if (!p->has_stats) {
+			fprintf(f, "<td colspan=\"6\">%s</td></tr>\n", p->gone ? "gone" : "no figures");
+			continue;
+		}
+		fprintf(f, "<td>%.0f</td><td>%.0f</td>", p->runs_per_s, p->ns_per_run);
+		if (p->corr.applies && p->runs)
+			fprintf(f, p->corr.resolved ? "<td>%.0f</td>" : "<td>&lt;%.0f</td>",
+				p->corr.resolved ? p->corr.ns_per_run : p->corr.hi);
+		else
+			fputs("<td>-</td>", f);
+		fprintf(f, "<td>%.3f</td>", p->cpu_pct);
+		if (p->corr.applies)
+			fprintf(f, "<td>%.3f</td>", p->corr.cpu_pct);
+		else
+			fputs("<td>-</td>", f);
+		if (p->sampled)
+			fprintf(f, "<td>%.3f</td></tr>\n", p->sampled_pct);
+		else
+			fputs("<td>-</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+	for (int i = 0; i < r->nprogs; i++) {
+		const struct rp_prog *p = &r->progs[i];
+
+		if (!p->nhot)
+			continue;
+		fputs("<h3>Hot lines: ", f);
+		h(f, p->full_name);
+		fprintf(f, " (%" PRIu64 " samples)</h3>\n<table><tr><th>line</th><th>share</th>"
+			"<th>source</th></tr>\n", p->samples);
+		for (int k = 0; k < p->nhot; k++) {
+			fputs("<tr><td>", f);
+			h(f, p->hot[k].file);
+			fprintf(f, ":%u</td><td>%.1f%%</td><td style=\"text-align:left\"><code>",
+				p->hot[k].line, p->hot[k].share * 100);
+			h(f, p->hot[k].src);
+			fputs("</code></td></tr>\n", f);
+		}
+		fputs("</table>\n", f);
+	}
+}
+
+static void kinds(FILE *f, const struct rp_report *r, bool charts)
+{
+	fputs("<h2>Syscalls</h2>\n", f);
+	if (r->sec[METHOD_AB].state != RP_RAN) {
+		fprintf(f, "<p class=\"why\">A/B %s: ", rp_state_name(r->sec[METHOD_AB].state));
+		h(f, r->sec[METHOD_AB].why);
+		fputs("</p>\n", f);
+		return;
+	}
+	fprintf(f, "<p>A/B: %d rounds of %.2f s with the agent off and on, %d decomposition "
+		"rounds. ns per call.</p>\n", r->plan.ab_rounds, r->plan.ab_round_s,
+		r->plan.ab_decomp_rounds);
+	if (charts) {
+		fputs("<div class=\"chart\"><canvas id=\"c-decomp\"></canvas></div>\n", f);
+		for (int k = 0; k < WL_KIND_COUNT; k++)
+			if (r->k[k].ab)
+				fprintf(f, "<div class=\"chart\"><canvas id=\"c-cdf-%s\"></canvas></div>\n",
+					wl_kind_name(k));
+	}
+	fputs("<table><tr><th>kind</th><th>off p50</th><th>on p50</th><th>off p90</th>"
+	      "<th>on p90</th><th>off p99</th><th>on p99</th><th>off mean</th><th>on mean</th>"
+	      "<th>added [95% CI]</th><th>A/A</th><th>in programs</th><th>rest</th></tr>\n", f);
+	for (int k = 0; k < WL_KIND_COUNT; k++) {
+		const struct rp_kind *rk = &r->k[k];
+
+		if (!rk->ab)
+			continue;
+		fprintf(f, "<tr><td>%s</td><td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.0f</td>"
+			"<td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.0f [%.0f, %.0f]%s"
+			"</td><td>%.0f</td>", wl_kind_name(k), rk->off_p50, rk->on_p50, rk->off_p90,
+			rk->on_p90, rk->off_p99, rk->on_p99, rk->off_mean, rk->on_mean,
+			rk->added.point, rk->added.lo, rk->added.hi,
+			rk->ci_includes_zero ? " (includes 0)" : "", rk->aa.point);
+		if (rk->have_decomp)
+			fprintf(f, rk->rest_resolved ? "<td>%.0f</td><td>%.0f</td></tr>\n" :
+				"<td>%.0f</td><td>&lt;%.0f</td></tr>\n", rk->in_bpf_ns,
+				rk->rest_resolved ? rk->rest_ns : rk->rest_hi);
+		else
+			fputs("<td>-</td><td>-</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+/* The page's script: draws each canvas present from the embedded JSON. */
+static const char draw_js[] =
+	"(function(){\n"
+	"var d=JSON.parse(document.getElementById('report-data').textContent);\n"
+	"Chart.defaults.animation=false;Chart.defaults.maintainAspectRatio=false;\n"
+	"var pal=['#1f77b4','#ff7f0e','#2ca02c','#d62728'];\n"
+	"function draw(id,cfg){var c=document.getElementById(id);if(!c)return;"
+	"cfg.data.datasets.forEach(function(s,i){s.backgroundColor=pal[i%4];"
+	"s.borderColor=pal[i%4];});var ch=new Chart(c,cfg);if(ch.width>0)c.setAttribute('data-drawn','1');}\n"
+	"var st=d.programs.filter(function(p){return p.stats;});\n"
+	"var names=st.map(function(p){return p.full_name+' ('+p.id+')';});\n"
+	"function ttl(t){return {title:{display:true,text:t}};}\n"
+	"draw('c-nsrun',{type:'bar',data:{labels:names,datasets:["
+	"{label:'ns/run raw (stats)',data:st.map(function(p){return p.stats.ns_per_run;})},"
+	"{label:'ns/run corrected',data:st.map(function(p){return p.stats.corrected.applies?"
+	"p.stats.corrected.ns_per_run:null;})}]},options:{plugins:ttl('ns per run, raw "
+	"against corrected for the stats\\' own share')}});\n"
+	"draw('c-cpu',{type:'bar',data:{labels:names,datasets:["
+	"{label:'CPU% by stats',data:st.map(function(p){return p.stats.cpu_pct;})},"
+	"{label:'CPU% by stats, corrected',data:st.map(function(p){return "
+	"p.stats.corrected.applies?p.stats.corrected.cpu_pct:null;})},"
+	"{label:'CPU% by sampling',data:st.map(function(p){return p.sampling?"
+	"p.sampling.cpu_pct:null;})}]},options:{plugins:ttl('CPU share per program, % of one "
+	"CPU')}});\n"
+	"var ks=d.syscalls.filter(function(k){return k.ab;});\n"
+	"draw('c-decomp',{type:'bar',data:{labels:ks.map(function(k){return k.kind;}),datasets:["
+	"{label:'in the programs (stats)',data:ks.map(function(k){return k.decomposition?"
+	"k.decomposition.in_bpf_ns:null;})},{label:'rest: dispatch, slow path, wake-ups',"
+	"data:ks.map(function(k){return k.decomposition?k.decomposition.rest_ns:"
+	"k.added_ns.point;})}]},options:{scales:{x:{stacked:true},y:{stacked:true,title:"
+	"{display:true,text:'added ns per call'}}},plugins:ttl('Added time per syscall "
+	"kind, decomposed')}});\n"
+	"ks.forEach(function(k){var q=k.cdf_off_ns.map(function(_,i){return 2+96*i/"
+	"(k.cdf_off_ns.length-1);});\n"
+	"function pts(v){return v.map(function(x,i){return {x:x,y:q[i]};});}\n"
+	"draw('c-cdf-'+k.kind,{type:'line',data:{datasets:[{label:'agent off',data:pts("
+	"k.cdf_off_ns)},{label:'agent on',data:pts(k.cdf_on_ns)}]},options:{scales:{x:{type:"
+	"'linear',title:{display:true,text:'ns per call'}},y:{title:{display:true,text:"
+	"'percentile'}}},plugins:ttl(k.kind+': latency CDF, agent off against on (A/B)')}});});\n"
+	"})();\n";
+
+/* JSON inside <script>: "</" would end the element, so every '/' is escaped. */
+static int embed_json(FILE *f, json_t *doc)
+{
+	char *s = json_dumps(doc, JSON_COMPACT | JSON_ESCAPE_SLASH | JSON_ENSURE_ASCII);
+
+	if (!s)
+		return -ENOMEM;
+	fprintf(f, "<script type=\"application/json\" id=\"report-data\">%s</script>\n", s);
+	free(s);
+	return 0;
+}
+
+int rp_print_html(FILE *f, const struct rp_report *r, json_t *doc, const char *chart_js)
+{
+	/* the library is inlined as is: refused if it could end its element */
+	bool charts = chart_js && !strcasestr(chart_js, "</script");
+	int err;
+
+	head(f, r);
+	machine(f, r);
+	progs(f, r, charts);
+	kinds(f, r, charts);
+	if (!charts)
+		fprintf(f, "<p class=\"why\">Charts left out: %s (libjs-chart.js) was not found "
+			"when this report was written.</p>\n", RP_CHART_JS);
+	fputs("<pre id=\"js-errors\"></pre>\n<script>window.addEventListener('error',function(e)"
+	      "{document.getElementById('js-errors').textContent+=e.message+'\\n';});</script>\n",
+	      f);
+	err = embed_json(f, doc);
+	if (!err && charts) {
+		fprintf(f, "<script>%s</script>\n<script>%s</script>\n", chart_js, draw_js);
+	}
+	fputs("</body></html>\n", f);
+	if (!err && ferror(f))
+		err = -EIO;
+	return err;
+}

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Unit tests for report's pure parts: the budget split said up front, A/B
+ * rounds fitted to an agent's start+stop time, and a verdict that follows
+ * the figures (slow path named when the programs do not run on a kind). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include "overhead.h"
+#include "report.h"
+
+static void test_budget_split(void **state)
+{
+	struct rp_plan p;
+
+	rp_plan_budget(30, true, &p);
+	assert_true(fabs(p.window_s - 12) < 1e-9);
+	assert_true(p.ab_s > 0 && p.window_s + p.ab_s <= 30);
+	rp_plan_budget(30, false, &p);
+	assert_true(p.ab_s == 0 && p.window_s > 25 && p.window_s <= 30);
+	/* a tiny budget still gives the window its least */
+	rp_plan_budget(0.5, true, &p);
+	assert_true(p.window_s >= RP_MIN_WINDOW_S && p.ab_s == 0);
+}
+
+static void test_ab_fitted(void **state)
+{
+	unsigned kinds = (1u << WL_GETPID) | (1u << WL_OPENAT);
+	struct rp_plan p, q;
+	double need = 0;
+
+	rp_plan_budget(30, true, &p);
+	assert_int_equal(rp_plan_ab(&p, 0.01, kinds, &need), 0);
+	assert_true(p.ab_rounds >= RP_MIN_AB_ROUNDS && p.ab_expected_s <= p.ab_s);
+	/* a slow agent to start gets fewer rounds in the same budget */
+	rp_plan_budget(30, true, &q);
+	assert_int_equal(rp_plan_ab(&q, 1.0, kinds, &need), 0);
+	assert_true(q.ab_rounds < p.ab_rounds);
+	/* and none when even the fewest do not fit: what they would need */
+	rp_plan_budget(6, true, &q);
+	assert_int_equal(rp_plan_ab(&q, 2.0, kinds, &need), -ENOSPC);
+	assert_true(need > q.ab_s);
+}
+
+static struct rp_report *with_ab(void)
+{
+	static struct rp_report r;
+
+	memset(&r, 0, sizeof(r));
+	r.sec[METHOD_AB].state = RP_RAN;
+	r.sec[METHOD_ANNOTATE].state = RP_RAN;
+	r.nprogs = 1;
+	r.window_s = 2;
+	snprintf(r.progs[0].full_name, sizeof(r.progs[0].full_name), "handle_openat");
+	r.progs[0].has_stats = true;
+	r.progs[0].runs = 1000;
+	r.progs[0].time_ns = 200000;
+	r.progs[0].runs_per_s = 500;
+	r.progs[0].ns_per_run = 200;
+	r.progs[0].cpu_pct = 0.01;
+	r.progs[0].sampled = true;
+	r.progs[0].sampled_pct = 0.012;
+	return &r;
+}
+
+static void kind(struct rp_report *r, int k, double added, double lo, double hi, double bpf)
+{
+	struct rp_kind *rk = &r->k[k];
+
+	rk->ab = rk->have_decomp = rk->in_bpf_per_kind = true;
+	rk->added = (struct stats_ci){ .point = added, .lo = lo, .hi = hi, .level = 0.95 };
+	rk->ci_includes_zero = lo <= 0;
+	rk->in_bpf_ns = bpf;
+	rk->rest_ns = fmax(added - bpf, 0);
+	rk->rest_resolved = lo - bpf > 0;
+}
+
+static void test_verdict_names_slow_path(void **state)
+{
+	struct rp_report *r = with_ab();
+
+	kind(r, WL_OPENAT, 400, 350, 450, 250);
+	kind(r, WL_GETPID, 60, 40, 80, 0);
+	rp_verdict(r);
+	assert_int_equal(r->nverdict, 3);
+	assert_non_null(strstr(r->verdict[0], "openat took 400 ns longer"));
+	assert_non_null(strstr(r->verdict[1], "Getpid also took 60 ns longer"));
+	assert_non_null(strstr(r->verdict[1], "slow path"));
+	assert_non_null(strstr(r->verdict[2], "handle_openat"));
+}
+
+static void test_verdict_without_ab(void **state)
+{
+	struct rp_report *r = with_ab();
+
+	r->sec[METHOD_AB].state = RP_SKIPPED;
+	snprintf(r->sec[METHOD_AB].why, sizeof(r->sec[METHOD_AB].why), "the agent runs already");
+	rp_verdict(r);
+	assert_int_equal(r->nverdict, 3);
+	assert_non_null(strstr(r->verdict[0], "not measured"));
+	assert_non_null(strstr(r->verdict[0], "runs already"));
+	assert_non_null(strstr(r->verdict[2], "Sampling agrees"));
+	/* nothing resolved: said as such, no figure invented */
+	r->sec[METHOD_AB].state = RP_RAN;
+	kind(r, WL_GETPID, 3, -5, 11, 0);
+	rp_verdict(r);
+	assert_non_null(strstr(r->verdict[0], "No syscall kind"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_budget_split),
+		cmocka_unit_test(test_ab_fitted),
+		cmocka_unit_test(test_verdict_names_slow_path),
+		cmocka_unit_test(test_verdict_without_ab),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
