@@ -305,6 +305,11 @@ static void out_latch(struct bc_ctx *ctx, int err)
 				    __ATOMIC_RELAXED);
 }
 
+/* Why a write to stdout failed (help, --version): stdio keeps only the
+ * error flag, and a text longer than its buffer fails at fputs, long
+ * before the flush in bc_out_close. */
+static int stdout_errno;
+
 /* fopencookie's write hook: all of buf, or 0 (and the latch set) on error.
  * EINTR is retried (our handlers are installed without SA_RESTART) unless
  * a stop was requested: then a reader that does not read cannot hold us. */
@@ -374,7 +379,7 @@ int bc_out_close(struct bc_ctx *ctx)
 		return err;
 	errno = 0;
 	if (fflush(stdout) == EOF || ferror(stdout))
-		return errno ? -errno : -EIO;
+		return stdout_errno ? -stdout_errno : errno ? -errno : -EIO;
 	return 0;
 }
 
@@ -535,7 +540,11 @@ int bc_json_emit(struct bc_ctx *ctx, json_t *doc)
 
 int bc_help(const char *text)
 {
-	fputs(text, stdout);
+	errno = 0;
+	if (fputs(text, stdout) == EOF || fflush(stdout) == EOF) {
+		stdout_errno = errno ? errno : EIO;
+		return -stdout_errno;
+	}
 	return 0;
 }
 
