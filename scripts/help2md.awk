@@ -13,8 +13,12 @@
 
 function esc(s) {
 	gsub(/[\\`*_<>\[\]#|]/, "\\\\&", s)
-	if (s ~ /^[-+]/ || s ~ /^[0-9]+\./)
+	# A line that Markdown would read as a list item: escape its marker
+	# ("6.9+ and later" must not become item 6; "\6" is no escape).
+	if (s ~ /^[-+]/)
 		s = "\\" s
+	else if (s ~ /^[0-9]+\./)
+		sub(/\./, "\\.", s)
 	return s
 }
 function trim(s) { sub(/^ +/, "", s); sub(/ +$/, "", s); return s }

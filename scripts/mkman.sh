@@ -33,6 +33,9 @@ page() {
 		-v summary="$summary" -v version="$version" -v seealso="$others" \
 		>"$out/$name.md"
 	go-md2man -in "$out/$name.md" -out "$out/$name.1"
+	# roff reads a line that starts with ' as a control line (and drops
+	# it): help lines like "'none' (held by ..." need the \& guard.
+	sed -i "s/^'/\\\\\&'/" "$out/$name.1"
 }
 
 # bpfcost(1): the first description line of the top-level help.
