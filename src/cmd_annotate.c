@@ -21,7 +21,8 @@ static const char annotate_help[] =
 	"instructions and the x86-64 machine code (capstone) under each line on\n"
 	"request, and a summary of the hottest lines. Sampling adds no cost per\n"
 	"program run, only a timer interrupt per sample.\n"
-	"PROG is a selector: id N | tag HEX | name NAME | pinned PATH (repeatable).\n\n"
+	"PROG is a selector: id N | tag HEX | name NAME | pinned PATH | pid N |\n"
+	"comm NAME (repeatable).\n\n"
 	"Probes: perf_cycles with --event auto or cycles; none with cpu-clock.\n\n"
 	"Options:\n"
 	"  --duration D      sample for D (5, 500ms, 2m; default 5s); Ctrl-C ends early\n"
@@ -123,7 +124,7 @@ static int resolve_progs(struct an_cli *o, int argc, char **argv)
 		return 0;
 	}
 	if (!argc) {
-		bc_err("name a program (id N | tag HEX | name NAME | pinned PATH) or use --top");
+		bc_err("name a program (id N | tag HEX | name NAME | pinned PATH | pid N | comm NAME) or use --top");
 		return -EINVAL;
 	}
 	err = selectors_resolve_words(argc, argv, &o->ids, &o->nids);
