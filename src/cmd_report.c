@@ -467,8 +467,47 @@ static int resolve_selection(struct report_opts *o, uint32_t **ids, char *title,
 	return 0;
 }
 
-static int write_html(const char *path, const struct rp_report *r, json_t *doc)
+/* -o's file, opened before measuring so that a path that cannot be
+ * written costs no measuring time. Not truncated until the report is
+ * written; a file we created is removed if no report comes. */
+struct html_out {
+	const char *path;
+	int fd;
+	bool created;
+};
+
+static int html_open(struct html_out *h, const char *path)
 {
+	h->path = path;
+	h->created = true;
+	h->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (h->fd < 0 && errno == EEXIST) {
+		h->created = false;
+		h->fd = open(path, O_WRONLY | O_CLOEXEC);
+	}
+	if (h->fd < 0) {
+		int err = -errno;
+
+		bc_err("cannot write %s: %s", path, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* Closes h; removes the file when we created it and wrote nothing. */
+static void html_close(struct html_out *h, bool written)
+{
+	if (h->fd < 0)
+		return;
+	close(h->fd);
+	h->fd = -1;
+	if (!written && h->created)
+		unlink(h->path);
+}
+
+static int write_html(struct html_out *h, const struct rp_report *r, json_t *doc)
+{
+	const char *path = h->path;
 	char *js = NULL;
 	size_t cap = 0;
 	FILE *in = fopen(RP_CHART_JS, "re"), *f;
@@ -486,13 +525,14 @@ static int write_html(const char *path, const struct rp_report *r, json_t *doc)
 	if (!js)
 		bc_note("%s not found (Debian's libjs-chart.js): the HTML has tables only",
 			RP_CHART_JS);
-	f = fopen(path, "we");
+	f = ftruncate(h->fd, 0) ? NULL : fdopen(h->fd, "w");
 	if (!f) {
 		err = -errno;
 		bc_err("cannot write %s: %s", path, strerror(errno));
 		free(js);
 		return err;
 	}
+	h->fd = -1;	/* the stream has it now */
 	err = rp_print_html(f, r, doc, js);
 	if (fclose(f) && !err)
 		err = -EIO;
@@ -509,6 +549,8 @@ int cmd_report(struct bc_ctx *ctx, int argc, char **argv)
 	struct rp_report *r = NULL;
 	uint32_t *ids = NULL;
 	char title[512] = "";
+	struct html_out html = { .fd = -1 };
+	bool written = false;
 	json_t *doc = NULL;
 	int err;
 
@@ -523,6 +565,8 @@ int cmd_report(struct bc_ctx *ctx, int argc, char **argv)
 		for (int i = 0, n = 0; o.cfg.tracer.argv[i] && n < (int)sizeof(title); i++)
 			n += snprintf(title + n, sizeof(title) - n, "%s%s", i ? " " : "",
 				      o.cfg.tracer.argv[i]);
+	if (!err && o.html)
+		err = html_open(&html, o.html);
 	if (err)
 		goto out;
 	o.cfg.title = title;
@@ -542,15 +586,21 @@ int cmd_report(struct bc_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (o.html)
-		err = write_html(o.html, r, doc);
-	if (!err && ctx->json)
+	/* The text first: a report is not lost to an HTML file that fails. */
+	if (ctx->json)
 		err = bc_json_emit(ctx, json_incref(doc));
-	else if (!err)
+	else
 		rp_print_text(ctx->out, r);
 	if (!err)
 		err = bc_out_error(ctx);
+	if (o.html) {
+		int herr = write_html(&html, r, doc);
+
+		written = herr == 0;
+		err = err ? err : herr;
+	}
 out:
+	html_close(&html, written);
 	json_decref(doc);
 	rp_free(r);
 	free(ids);

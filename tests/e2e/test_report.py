@@ -154,3 +154,14 @@ def test_bad_input_one_line(args):
     p = run("report", *args)
     assert p.returncode != 0
     assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+
+
+def test_unwritable_html_fails_before_measuring(tmp_path):
+    """-o is opened first: a path that cannot be written costs no measuring
+    (the default budget is 60 s), and leaves no file behind."""
+    t0 = time.monotonic()
+    p = run("report", "-o", str(tmp_path / "no" / "r.html"), "--sysmon", "count")
+    assert p.returncode == 1 and "cannot write" in p.stderr, p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert time.monotonic() - t0 < 5
+    assert not (tmp_path / "no").exists()
