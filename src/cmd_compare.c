@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "common.h"
+#include "cpumask.h"
 #include "cmpfmt.h"
 #include "compare.h"
 #include "kfeatures.h"
@@ -53,7 +54,8 @@ static const char compare_help[] =
 	"                         whole interval above T: PCT% of A's added ns, or NS\n"
 	"                         (\"10%\", \"25ns\", \"25\")\n"
 	"  --markdown             a Markdown summary (pull-request comment, CI job summary)\n"
-	"  --cpu C                pin the workload to CPU C (default 0)\n"
+	"  --cpu C                pin the workload to CPU C; -1: no pinning (default:\n"
+	"                         the first CPU we may use: online, in our CPU set)\n"
 	"  --threads N            workload threads (default 1)\n"
 	"  --ready-after D        commands: measure D after start, no detection\n"
 	"  --ready-timeout D      commands: give up waiting for attach after D (default 30s)\n"
@@ -77,8 +79,6 @@ struct compare_opts {
 static int parse_opt(int c, const char *arg, void *opts)
 {
 	struct compare_opts *o = opts;
-	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
-
 	switch (c) {
 	case 'S':
 	case 'V':
@@ -100,7 +100,7 @@ static int parse_opt(int c, const char *arg, void *opts)
 		o->markdown = true;
 		return 0;
 	case 'c':
-		return parse_int("--cpu", arg, -1, ncpu > 0 ? ncpu - 1 : 0, &o->cfg.wl.cpu);
+		return parse_int("--cpu", arg, WL_CPU_NONE, CPUMASK_MAX - 1, &o->cfg.wl.cpu);
 	case 't':
 		return parse_int("--threads", arg, 1, 1024, &o->cfg.wl.threads);
 	case 'a':
@@ -184,6 +184,7 @@ static int parse_args(int argc, char **argv, struct compare_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->cfg.wl.threads = 1;
+	o->cfg.wl.cpu = WL_CPU_AUTO;
 	o->cfg.stats_rounds = 2;
 	o->t[0].ready_timeout_s = 30;
 	o->t[0].grace_s = 5;
@@ -195,7 +196,7 @@ static int parse_args(int argc, char **argv, struct compare_opts *o)
 		err = split_commands(o, argc - optind, argv + optind);
 	if (!err)
 		apply_defaults(o);
-	return err;
+	return err ? err : wl_cpu_resolve(&o->cfg.wl.cpu);
 }
 
 static void print_progress(int i, int total, const char *what, void *arg)
