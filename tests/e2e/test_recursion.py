@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -59,7 +60,7 @@ def recurse():
 def workload(tmp_path, n=N):
     """n getpid calls by a task named bc_recwork (bpfcost under that name)."""
     link = tmp_path / "bc_recwork"
-    link.symlink_to(BIN)
+    link.symlink_to(Path(BIN).resolve())  # BPFCOST_BIN may be relative
     subprocess.run([str(link), "load", "--syscalls", "getpid", "--count", str(n)], check=True,
                    stdout=subprocess.DEVNULL)
 
