@@ -98,10 +98,13 @@ def test_misses_column_in_stats_top_prog(recurse, tmp_path):
                           stdout=subprocess.PIPE, text=True)
     top = subprocess.Popen([BIN, "top", "-b", "--duration", "3", "id", str(sid)],
                            stdout=subprocess.PIPE, text=True)
-    time.sleep(0.5)
+    # Both have taken their baseline once they print their first line (a
+    # busy host can take longer than a fixed sleep; misses before it are
+    # not theirs to count).
+    stats_first, top_first = st.stdout.readline(), top.stdout.readline()
     workload(tmp_path)
-    stats_out = st.communicate(timeout=30)[0]
-    top_out = top.communicate(timeout=30)[0]
+    stats_out = stats_first + st.communicate(timeout=30)[0]
+    top_out = top_first + top.communicate(timeout=30)[0]
     summary = stats_out[stats_out.index("=== summary"):].splitlines()
     head = summary[1].split()
     row = [l.split() for l in summary[2:] if l.split()[:1] == [str(sid)]][0]
