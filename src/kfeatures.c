@@ -555,20 +555,6 @@ static void probe_kprobe_pmu(struct feature_result *r, bool ret)
 	set_result(r, true, 0, "perf %s on %s opened", ret ? "kretprobe" : "kprobe", func);
 }
 
-static int write_str(const char *path, const char *s)
-{
-	/* O_APPEND, never O_TRUNC: truncating kprobe_events drops every probe. */
-	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
-}
-
 /* Create a kretprobe with maxactive (what the syscall wrapper would use)
  * and delete it again. */
 static void probe_kprobe_tracefs(struct bc_ctx *ctx, struct feature_result *r)
@@ -590,14 +576,14 @@ static void probe_kprobe_tracefs(struct bc_ctx *ctx, struct feature_result *r)
 		return;
 	}
 	snprintf(cmd, sizeof(cmd), "r16:bpfcost_doctor_%d %s\n", (int)getpid(), kfunc_candidates[0]);
-	err = write_str(path, cmd);
+	err = bc_write_str(path, cmd, O_APPEND);	/* never O_TRUNC: that drops every probe */
 	if (err) {
 		set_result(r, false, err, "%s refused '%.*s': %s", path, (int)strlen(cmd) - 1, cmd,
 			   errstr(err));
 		return;
 	}
 	snprintf(cmd, sizeof(cmd), "-:bpfcost_doctor_%d\n", (int)getpid());
-	err = write_str(path, cmd);
+	err = bc_write_str(path, cmd, O_APPEND);
 	if (err) {
 		set_result(r, false, err, "created a kretprobe but could not delete it: %s", errstr(err));
 		return;
