@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "common.h"
+#include "tracer.h"
 #include "cpumask.h"
 #include "cmpfmt.h"
 #include "compare.h"
@@ -57,10 +58,7 @@ static const char compare_help[] =
 	"  --cpu C                pin the workload to CPU C; -1: no pinning (default:\n"
 	"                         the first CPU we may use: online, in our CPU set)\n"
 	"  --threads N            workload threads (default 1)\n"
-	"  --ready-after D        commands: measure D after start, no detection\n"
-	"  --ready-timeout D      commands: give up waiting for attach after D (default 30s)\n"
-	"  --grace D              commands: SIGKILL this long after SIGTERM (default 5s)\n"
-	"  --tracer-log FILE      commands: append their output here (default: discarded)\n"
+	TRACER_OPTS_HELP
 	"  -h, --help             this help\n\n"
 	"Exit status: 0 when no gate failed, 1 when --fail-if-slower's gate failed for\n"
 	"some syscall, 2 on any error (bad option, tracer that cannot start, ...).\n\n"
@@ -79,6 +77,10 @@ struct compare_opts {
 static int parse_opt(int c, const char *arg, void *opts)
 {
 	struct compare_opts *o = opts;
+	int terr = tracer_opt_parse(c, arg, &o->t[0]);
+
+	if (terr <= 0)
+		return terr;
 	switch (c) {
 	case 'S':
 	case 'V':
@@ -103,15 +105,6 @@ static int parse_opt(int c, const char *arg, void *opts)
 		return parse_int("--cpu", arg, WL_CPU_NONE, CPUMASK_MAX - 1, &o->cfg.wl.cpu);
 	case 't':
 		return parse_int("--threads", arg, 1, 1024, &o->cfg.wl.threads);
-	case 'a':
-		return parse_duration("--ready-after", arg, &o->t[0].ready_after_s);
-	case 'T':
-		return parse_duration("--ready-timeout", arg, &o->t[0].ready_timeout_s);
-	case 'g':
-		return parse_duration("--grace", arg, &o->t[0].grace_s);
-	case 'l':
-		o->t[0].log_path = arg;
-		return 0;
 	}
 	return -EINVAL;
 }
@@ -173,10 +166,7 @@ static int parse_args(int argc, char **argv, struct compare_opts *o)
 		{ "markdown", no_argument, NULL, 'M' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 't' },
-		{ "ready-after", required_argument, NULL, 'a' },
-		{ "ready-timeout", required_argument, NULL, 'T' },
-		{ "grace", required_argument, NULL, 'g' },
-		{ "tracer-log", required_argument, NULL, 'l' },
+		TRACER_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -186,8 +176,7 @@ static int parse_args(int argc, char **argv, struct compare_opts *o)
 	o->cfg.wl.threads = 1;
 	o->cfg.wl.cpu = WL_CPU_AUTO;
 	o->cfg.stats_rounds = 2;
-	o->t[0].ready_timeout_s = 30;
-	o->t[0].grace_s = 5;
+	tracer_opts_defaults(&o->t[0]);
 	err = wl_parse_mix(CMP_DEFAULT_MIX, &o->cfg.wl.mask);
 	/* '+': stop at the first non-option, A's command. */
 	if (!err)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "common.h"
+#include "tracer.h"
 #include "cpumask.h"
 #include "kfeatures.h"
 #include "overhead.h"
@@ -91,10 +92,7 @@ static const char overhead_help[] =
 	"                         kind alone for the round time (at least 0.25s)\n"
 	"                         (default: a quarter of the on-rounds' time, at least\n"
 	"                         3; 0 turns the decomposition off)\n"
-	"  --ready-after D        command: measure D after start, no detection\n"
-	"  --ready-timeout D      command: give up waiting for attach after D (default 30s)\n"
-	"  --grace D              command: SIGKILL this long after SIGTERM (default 5s)\n"
-	"  --tracer-log FILE      command: append its output here (default: discarded)\n"
+	TRACER_OPTS_HELP
 	"  -h, --help             this help\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost overhead --sysmon events\n"
@@ -112,6 +110,10 @@ static int parse_opt(int c, const char *arg, void *opts)
 {
 	struct overhead_opts *o = opts;
 
+	int terr = tracer_opt_parse(c, arg, &o->t);
+
+	if (terr <= 0)
+		return terr;
 	switch (c) {
 	case 'S':
 		o->have_sysmon = true;
@@ -131,15 +133,6 @@ static int parse_opt(int c, const char *arg, void *opts)
 	case 'D':
 		o->have_decomp = true;
 		return parse_int("--decomp-rounds", arg, 0, 10000, &o->cfg.decomp_rounds);
-	case 'a':
-		return parse_duration("--ready-after", arg, &o->t.ready_after_s);
-	case 'T':
-		return parse_duration("--ready-timeout", arg, &o->t.ready_timeout_s);
-	case 'g':
-		return parse_duration("--grace", arg, &o->t.grace_s);
-	case 'l':
-		o->t.log_path = arg;
-		return 0;
 	}
 	return -EINVAL;
 }
@@ -175,10 +168,7 @@ static int parse_args(int argc, char **argv, struct overhead_opts *o)
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "decomp-rounds", required_argument, NULL, 'D' },
-		{ "ready-after", required_argument, NULL, 'a' },
-		{ "ready-timeout", required_argument, NULL, 'T' },
-		{ "grace", required_argument, NULL, 'g' },
-		{ "tracer-log", required_argument, NULL, 'l' },
+		TRACER_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -187,8 +177,7 @@ static int parse_args(int argc, char **argv, struct overhead_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->cfg.wl.threads = 1;
 	o->cfg.wl.cpu = WL_CPU_AUTO;
-	o->t.ready_timeout_s = 30;
-	o->t.grace_s = 5;
+	tracer_opts_defaults(&o->t);
 	err = wl_parse_mix(OH_DEFAULT_MIX, &o->cfg.wl.mask);
 	/* '+': stop at the first non-option, the tracer command. */
 	if (!err)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "common.h"
+#include "tracer.h"
 #include "progs.h"
 #include "report.h"
 #include "report_print.h"
@@ -40,17 +41,15 @@ static const char report_help[] =
 	"(run-time stats and sampling while the syscall workload runs on --cpu),\n"
 	"the rest for A/B rounds fitted to the agent's start and stop time.\n\n"
 	"Options:\n"
-	"  --duration D          the whole budget (default 60s)\n"
-	"  --quick               a 30 s budget\n"
-	"  --sysmon WEIGHT       the reference service: count, proc or events\n"
-	"  --syscalls LIST       workload kinds (default " RP_DEFAULT_KINDS ")\n"
-	"  --cpu N               workload CPU (default 0)\n"
-	"  -o, --output FILE     also write the report as one HTML file (charts\n"
-	"                        and tables; opens offline)\n"
-	"  --ready-timeout D     command: give up waiting for attach after D (default 30s)\n"
-	"  --grace D             command: SIGKILL this long after SIGTERM (default 5s)\n"
-	"  --tracer-log FILE     command: append its output here (default: discarded)\n"
-	"  -h, --help            this help\n\n"
+	"  --duration D           the whole budget (default 60s)\n"
+	"  --quick                a 30 s budget\n"
+	"  --sysmon WEIGHT        the reference service: count, proc or events\n"
+	"  --syscalls LIST        workload kinds (default " RP_DEFAULT_KINDS ")\n"
+	"  --cpu N                workload CPU (default 0)\n"
+	"  -o, --output FILE      also write the report as one HTML file (charts\n"
+	"                         and tables; opens offline)\n"
+	TRACER_OPTS_HELP
+	"  -h, --help             this help\n\n"
 	"JSON (-j) follows docs/report.schema.json; its schema_version changes\n"
 	"when a field changes meaning.\n\n"
 	"EXAMPLES:\n"
@@ -72,6 +71,10 @@ static int parse_opt(int c, const char *arg, void *opts)
 {
 	struct report_opts *o = opts;
 
+	int terr = tracer_opt_parse(c, arg, &o->cfg.tracer);
+
+	if (terr <= 0)
+		return terr;
 	switch (c) {
 	case 'd':
 		return parse_duration("--duration", arg, &o->cfg.budget_s);
@@ -89,13 +92,6 @@ static int parse_opt(int c, const char *arg, void *opts)
 	case 'o':
 		o->html = arg;
 		return 0;
-	case 'T':
-		return parse_duration("--ready-timeout", arg, &o->cfg.tracer.ready_timeout_s);
-	case 'g':
-		return parse_duration("--grace", arg, &o->cfg.tracer.grace_s);
-	case 'l':
-		o->cfg.tracer.log_path = arg;
-		return 0;
 	}
 	return -EINVAL;
 }
@@ -110,9 +106,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		{ "syscalls", required_argument, NULL, 'k' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "ready-timeout", required_argument, NULL, 'T' },
-		{ "grace", required_argument, NULL, 'g' },
-		{ "tracer-log", required_argument, NULL, 'l' },
+		TRACER_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -121,8 +115,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 
 	o->cfg.budget_s = RP_DEFAULT_BUDGET_S;
 	o->cfg.sample_hz = RP_SAMPLE_HZ;
-	o->cfg.tracer.ready_timeout_s = 30;
-	o->cfg.tracer.grace_s = 5;
+	tracer_opts_defaults(&o->cfg.tracer);
 	err = wl_parse_mix(RP_DEFAULT_KINDS, &o->cfg.kinds);
 	/* Options may follow selectors (getopt permutes); a command's own
 	 * options are safe after "--", where getopt stops. */

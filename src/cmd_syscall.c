@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "common.h"
+#include "tracer.h"
 #include "cpumask.h"
 #include "kfeatures.h"
 #include "syscallwrap.h"
@@ -53,22 +54,21 @@ static const char syscall_help[] =
 	"syscall_dispatch; a refusal also probes what the other methods need, to\n"
 	"name what works here.\n\n"
 	"Options:\n"
-	"  --sysmon WEIGHT     the tracer: the reference service (count, proc, events)\n"
-	"  --compare           also measure without the tracer, first\n"
-	"  --method M          auto (fentry, else kprobe), fentry or kprobe (default auto)\n"
-	"  --maxactive N       kretprobe instances, 1..4096 (default: the kernel's)\n"
-	"  --syscalls LIST     workload kinds whose syscalls are wrapped (default\n"
-	"                      " SC_DEFAULT_MIX "; see bpfcost load --help)\n"
-	"  --duration D        per phase (default 2s)\n"
-	"  --threads N         workload threads, 1..1024 (default 1)\n"
-	"  --cpu C             pin workload thread i to the i-th CPU from C among\n"
-	"                      those we may use (online, in our CPU set); -1: no\n"
-	"                      pinning (default: the first of them)\n"
-	"  --pid PID           no workload: watch process PID for --duration\n"
-	"  --hist              also print the histograms\n"
-	"  --ready-after D     command: measure D after start, no attach detection\n"
-	"  --tracer-log FILE   command: append its output here (default: discarded)\n"
-	"  -h, --help          this help\n\n"
+	"  --sysmon WEIGHT        the tracer: the reference service (count, proc, events)\n"
+	"  --compare              also measure without the tracer, first\n"
+	"  --method M             auto (fentry, else kprobe), fentry or kprobe (default auto)\n"
+	"  --maxactive N          kretprobe instances, 1..4096 (default: the kernel's)\n"
+	"  --syscalls LIST        workload kinds whose syscalls are wrapped (default\n"
+	"                         " SC_DEFAULT_MIX "; see bpfcost load --help)\n"
+	"  --duration D           per phase (default 2s)\n"
+	"  --threads N            workload threads, 1..1024 (default 1)\n"
+	"  --cpu C                pin workload thread i to the i-th CPU from C among\n"
+	"                         those we may use (online, in our CPU set); -1: no\n"
+	"                         pinning (default: the first of them)\n"
+	"  --pid PID              no workload: watch process PID for --duration\n"
+	"  --hist                 also print the histograms\n"
+	TRACER_OPTS_HELP
+	"  -h, --help             this help\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost syscall --sysmon events --compare\n"
 	"  bpfcost syscall --sysmon count --method kprobe --syscalls nanosleep --threads 64\n"
@@ -87,6 +87,10 @@ static int parse_opt(int c, const char *arg, void *opts)
 {
 	struct syscall_opts *o = opts;
 
+	int terr = tracer_opt_parse(c, arg, &o->t);
+
+	if (terr <= 0)
+		return terr;
 	switch (c) {
 	case 'S':
 		o->have_sysmon = true;
@@ -112,11 +116,6 @@ static int parse_opt(int c, const char *arg, void *opts)
 		return parse_int("--pid", arg, 1, 0x3fffffff, &o->cfg.pid);
 	case 'H':
 		o->hist = true;
-		return 0;
-	case 'a':
-		return parse_duration("--ready-after", arg, &o->t.ready_after_s);
-	case 'l':
-		o->t.log_path = arg;
 		return 0;
 	}
 	return -EINVAL;
@@ -154,8 +153,7 @@ static int parse_args(int argc, char **argv, struct syscall_opts *o)
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "hist", no_argument, NULL, 'H' },
-		{ "ready-after", required_argument, NULL, 'a' },
-		{ "tracer-log", required_argument, NULL, 'l' },
+		TRACER_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -165,8 +163,7 @@ static int parse_args(int argc, char **argv, struct syscall_opts *o)
 	o->cfg.wl.threads = 1;
 	o->cfg.wl.cpu = WL_CPU_AUTO;
 	o->cfg.duration_s = SC_DEFAULT_DURATION_S;
-	o->t.ready_timeout_s = 30;
-	o->t.grace_s = 5;
+	tracer_opts_defaults(&o->t);
 	err = wl_parse_mix(SC_DEFAULT_MIX, &o->cfg.kinds);
 	/* '+': stop at the first non-option, the tracer command. */
 	if (!err)

@@ -544,3 +544,27 @@ const char *tracer_cpu_method(const struct tracer *t)
 	return "CPU time of the reference service's ring-buffer drain thread "
 	       "(CLOCK_THREAD_CPUTIME_ID)";
 }
+
+void tracer_opts_defaults(struct tracer_opts *o)
+{
+	o->ready_after_s = 0;
+	o->ready_timeout_s = 30;
+	o->grace_s = 5;
+	o->log_path = NULL;
+}
+
+int tracer_opt_parse(int c, const char *arg, struct tracer_opts *o)
+{
+	switch (c) {
+	case TRACER_OPT_READY_AFTER:
+		return parse_duration("--ready-after", arg, &o->ready_after_s);
+	case TRACER_OPT_READY_TIMEOUT:
+		return parse_duration("--ready-timeout", arg, &o->ready_timeout_s);
+	case TRACER_OPT_GRACE:
+		return parse_duration("--grace", arg, &o->grace_s);
+	case TRACER_OPT_LOG:
+		o->log_path = arg;
+		return 0;
+	}
+	return 1;
+}

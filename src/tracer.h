@@ -24,6 +24,33 @@ struct tracer_opts {
 					 * never through a symlink */
 };
 
+/* The options of every command that starts a tracer command (overhead,
+ * compare, report, syscall): entries for its getopt_long table, their
+ * help lines (for a help text whose option column is 23 wide), the
+ * defaults, and one parser. */
+#define TRACER_LONGOPTS							\
+	{ "ready-after", required_argument, NULL, TRACER_OPT_READY_AFTER },	\
+	{ "ready-timeout", required_argument, NULL, TRACER_OPT_READY_TIMEOUT },	\
+	{ "grace", required_argument, NULL, TRACER_OPT_GRACE },		\
+	{ "tracer-log", required_argument, NULL, TRACER_OPT_LOG }
+enum {
+	TRACER_OPT_READY_AFTER = 0x1000,	/* above every short option */
+	TRACER_OPT_READY_TIMEOUT,
+	TRACER_OPT_GRACE,
+	TRACER_OPT_LOG,
+};
+#define TRACER_OPTS_HELP \
+	"  --ready-after D        command: measure D after start, no detection\n"		\
+	"  --ready-timeout D      command: give up waiting for attach after D (default 30s)\n" \
+	"  --grace D              command: SIGKILL this long after SIGTERM (default 5s)\n"	\
+	"  --tracer-log FILE      command: append its output here (default: discarded)\n"
+
+/* Ready timeout 30 s, grace 5 s, the rest zero (detect readiness, no log). */
+void tracer_opts_defaults(struct tracer_opts *o);
+/* One of TRACER_LONGOPTS into o: 0, a negative errno for a bad value (said
+ * in one line), or 1 when c is not a tracer option. */
+int tracer_opt_parse(int c, const char *arg, struct tracer_opts *o);
+
 struct tracer {
 	struct tracer_opts o;
 	struct sysmon *sm;
