@@ -342,10 +342,11 @@ static json_t *prog_json(const struct cmp_prog *p)
 
 static json_t *programs_json(const struct cmp_result *r)
 {
-	json_t *arr = json_array();
+	json_t *arr;
 
 	if (!r->have_stats)
 		return bc_json_pack("{s:s}", "unavailable", r->stats_why);
+	arr = json_array();
 	for (int v = 0; v < 2; v++)
 		for (int i = 0; i < r->side[v].nprogs; i++) {
 			const struct cmp_prog *p = &r->side[v].progs[i], *q = match(&r->side[!v], p);
