@@ -86,6 +86,10 @@ static int parse_opt(int c, const char *arg, void *opts)
 	case 'V':
 		o->sysmon[c == 'V'] = true;
 		return sysmon_weight_parse(arg, &o->t[c == 'V'].weight);
+	case 'v':
+		bc_err("--vs CMD_B goes after '--': -- CMD_A ARGS --vs CMD_B ARGS, or "
+		       "--sysmon W1 -- --vs CMD_B ARGS");
+		return -EINVAL;
 	case 's':
 		return wl_parse_mix(arg, &o->cfg.wl.mask);
 	case 'r':
@@ -158,6 +162,8 @@ static int parse_args(int argc, char **argv, struct compare_opts *o)
 	static const struct option opts[] = {
 		{ "sysmon", required_argument, NULL, 'S' },
 		{ "vs-sysmon", required_argument, NULL, 'V' },
+		/* exact, so getopt does not read "--vs" as --vs-sysmon */
+		{ "vs", no_argument, NULL, 'v' },
 		{ "syscalls", required_argument, NULL, 's' },
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "round-time", required_argument, NULL, 'R' },
@@ -181,6 +187,11 @@ static int parse_args(int argc, char **argv, struct compare_opts *o)
 	/* '+': stop at the first non-option, A's command. */
 	if (!err)
 		err = bc_parse_opts(argc, argv, "+h", opts, compare_help, parse_opt, o, false);
+	if (!err && optind < argc && strcmp(argv[optind - 1], "--")) {
+		bc_err("unexpected '%s': A's command goes after '--' "
+		       "(bpfcost compare [OPTIONS] -- CMD_A ARGS --vs CMD_B ARGS)", argv[optind]);
+		err = -EINVAL;
+	}
 	if (!err)
 		err = split_commands(o, argc - optind, argv + optind);
 	if (!err)

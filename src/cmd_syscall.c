@@ -170,6 +170,11 @@ static int parse_args(int argc, char **argv, struct syscall_opts *o)
 		err = bc_parse_opts(argc, argv, "+h", opts, syscall_help, parse_opt, o, false);
 	if (err)
 		return err;
+	if (optind < argc && strcmp(argv[optind - 1], "--")) {
+		bc_err("unexpected '%s': a tracer command goes after '--' "
+		       "(bpfcost %s [OPTIONS] -- COMMAND ARGS)", argv[optind], "syscall");
+		return -EINVAL;
+	}
 	o->t.is_command = optind < argc;
 	o->t.argv = argv + optind;
 	err = check_args(o);

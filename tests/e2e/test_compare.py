@@ -100,6 +100,9 @@ def test_bpf_loop_200_slower_than_50():
     (["--sysmon", "count"], "give exactly one B"),
     (["--vs-sysmon", "count"], "give exactly one A"),
     (["--sysmon", "count", "--vs-sysmon", "proc", "--rounds", "2"], "--rounds"),
+    # getopt took "--vs" for --vs-sysmon, and a command before "--" ran
+    (["--sysmon", "count", "--vs", "true"], "--vs CMD_B goes after '--'"),
+    (["--vs-sysmon", "count", "true", "--vs", "true"], "A's command goes after '--'"),
 ])
 def test_bad_options_exit_2(args, msg):
     r = run("compare", *args)

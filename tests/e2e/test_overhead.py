@@ -320,6 +320,7 @@ def test_signal_mid_run_stops_everything(sig):
     ["--sysmon", "count", "--syscalls", "fork"],
     ["--sysmon", "count", "--cpu", "-5"],
     ["--sysmon", "count", "--bogus"],
+    ["name", "foo"],	# a command only after "--": this was run as one
 ])
 def test_bad_input(args):
     r = run("overhead", *args)
