@@ -148,17 +148,10 @@ static int neg_errno(void)
 /* Read a small text file into buf (NUL-terminated, trailing newline cut). */
 static int read_text(const char *path, char *buf, size_t len)
 {
-	ssize_t n;
-	int fd;
+	int n = bc_read_str(path, buf, len);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
 	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
+		return n;
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
 }
