@@ -8,6 +8,7 @@ RSS_BOUND_KB of where it was. Each keeps about 350 bytes per program it ever
 saw without the bound (top about 2 KB more for its history): over 20,000
 lifetimes that is 7 MB and 47 MB."""
 import json
+import os
 import re
 import signal
 import subprocess
@@ -25,6 +26,18 @@ RSS_BOUND_KB = 2048
 MIN_LIFETIMES = 6000
 
 
+def no_quarantine():
+    """The environment, with ASan's quarantine off when the binary is a
+    sanitizer build (the sanitizer pass): ASan keeps freed memory out of use
+    (256 MiB by default) to catch use after free, so a sampler that frees as
+    much as it allocates would still grow by what it freed. Leak and error
+    checks stay on."""
+    env = dict(os.environ)
+    if "ASAN_OPTIONS" in env:
+        env["ASAN_OPTIONS"] += ":quarantine_size_mb=0:thread_local_quarantine_size_kb=0"
+    return env
+
+
 def rss_kb(pid):
     with open(f"/proc/{pid}/status") as f:
         return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
@@ -37,7 +50,7 @@ class Watched:
 
     def __init__(self, args, ids_of_line):
         self.p = subprocess.Popen([BIN] + args, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
+                                  stderr=subprocess.PIPE, text=True, env=no_quarantine())
         self.ids_of_line = ids_of_line
         self.ids = set()
         self.last = None
