@@ -280,7 +280,8 @@ static int rec_cmp(const void *a, const void *b)
 
 void smp_sort_records(struct smp_rec *recs, size_t n)
 {
-	qsort(recs, n, sizeof(*recs), rec_cmp);
+	if (n > 1)	/* qsort's array may not be NULL, even for n = 0 */
+		qsort(recs, n, sizeof(*recs), rec_cmp);
 }
 
 /* Room for one more record of len bytes in the drain's buffer. */
