@@ -187,11 +187,10 @@ static int parse_args(int argc, char **argv, struct compare_opts *o)
 	/* '+': stop at the first non-option, A's command. */
 	if (!err)
 		err = bc_parse_opts(argc, argv, "+h", opts, compare_help, parse_opt, o, false);
-	if (!err && optind < argc && strcmp(argv[optind - 1], "--")) {
-		bc_err("unexpected '%s': A's command goes after '--' "
-		       "(bpfcost compare [OPTIONS] -- CMD_A ARGS --vs CMD_B ARGS)", argv[optind]);
-		err = -EINVAL;
-	}
+	if (!err)
+		err = tracer_argv_after_separator(argc, argv, optind, "A's command",
+						  "bpfcost compare [OPTIONS] -- CMD_A ARGS "
+						  "--vs CMD_B ARGS");
 	if (!err)
 		err = split_commands(o, argc - optind, argv + optind);
 	if (!err)

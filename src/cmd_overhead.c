@@ -184,11 +184,10 @@ static int parse_args(int argc, char **argv, struct overhead_opts *o)
 		err = bc_parse_opts(argc, argv, "+h", opts, overhead_help, parse_opt, o, false);
 	if (err)
 		return err;
-	if (optind < argc && strcmp(argv[optind - 1], "--")) {
-		bc_err("unexpected '%s': a tracer command goes after '--' "
-		       "(bpfcost %s [OPTIONS] -- COMMAND ARGS)", argv[optind], "overhead");
-		return -EINVAL;
-	}
+	err = tracer_argv_after_separator(argc, argv, optind, "a tracer command",
+					  "bpfcost overhead [OPTIONS] -- COMMAND ARGS");
+	if (err)
+		return err;
 	o->t.is_command = optind < argc;
 	o->t.argv = argv + optind;
 	if (o->t.is_command == o->have_sysmon) {

@@ -170,11 +170,10 @@ static int parse_args(int argc, char **argv, struct syscall_opts *o)
 		err = bc_parse_opts(argc, argv, "+h", opts, syscall_help, parse_opt, o, false);
 	if (err)
 		return err;
-	if (optind < argc && strcmp(argv[optind - 1], "--")) {
-		bc_err("unexpected '%s': a tracer command goes after '--' "
-		       "(bpfcost %s [OPTIONS] -- COMMAND ARGS)", argv[optind], "syscall");
-		return -EINVAL;
-	}
+	err = tracer_argv_after_separator(argc, argv, optind, "a tracer command",
+					  "bpfcost syscall [OPTIONS] -- COMMAND ARGS");
+	if (err)
+		return err;
 	o->t.is_command = optind < argc;
 	o->t.argv = argv + optind;
 	err = check_args(o);

@@ -568,3 +568,12 @@ int tracer_opt_parse(int c, const char *arg, struct tracer_opts *o)
 	}
 	return 1;
 }
+
+int tracer_argv_after_separator(int argc, char **argv, int optind, const char *what,
+				const char *usage)
+{
+	if (optind >= argc || !strcmp(argv[optind - 1], "--"))
+		return 0;
+	bc_err("unexpected '%s': %s goes after '--' (%s)", argv[optind], what, usage);
+	return -EINVAL;
+}

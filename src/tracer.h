@@ -45,6 +45,14 @@ enum {
 	"  --grace D              command: SIGKILL this long after SIGTERM (default 5s)\n"	\
 	"  --tracer-log FILE      command: append its output here (default: discarded)\n"
 
+/* After getopt with "+" (it stops at the first word that is not an
+ * option): 0 when no word is left or the words came after "--", else
+ * -EINVAL, said in one line naming what goes there and the form of the
+ * command (usage), so a
+ * stray word such as a selector is never run as the tracer command. */
+int tracer_argv_after_separator(int argc, char **argv, int optind, const char *what,
+				const char *usage);
+
 /* Ready timeout 30 s, grace 5 s, the rest zero (detect readiness, no log). */
 void tracer_opts_defaults(struct tracer_opts *o);
 /* One of TRACER_LONGOPTS into o: 0, a negative errno for a bad value (said
