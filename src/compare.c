@@ -37,6 +37,7 @@ void cmp_result_free(struct cmp_result *res)
 	}
 	free(res->order);
 	res->order = NULL;
+	cmp_lines_free(&res->lines);
 }
 
 static void record_round(struct cmp_result *res, const struct wl_result *wr, bool on)
@@ -179,17 +180,26 @@ static void find_attach(uint32_t prog_id, const char *attach, void *arg)
 
 /* The side's entry for program id (matched by name and attach point, as a
  * restarted command loads new ids each round), added when new. */
-static struct cmp_prog *side_prog(struct cmp_side *s, uint32_t id)
+int cmp_prog_key(uint32_t id, struct cmp_prog *p)
 {
 	struct prog_desc d;
-	struct cmp_prog p = { 0 };
-	struct attach_find af = { .p = &p, .id = id };
+	struct attach_find af = { .p = p, .id = id };
+	int err = prog_describe(id, &d);
 
-	if (prog_describe(id, &d))
-		return NULL;
-	snprintf(p.name, sizeof(p.name), "%s", d.full_name);
-	p.type = d.type;
+	if (err)
+		return err;
+	snprintf(p->name, sizeof(p->name), "%s", d.full_name);
+	p->type = d.type;
 	prog_links_walk(find_attach, &af);
+	return 0;
+}
+
+static struct cmp_prog *side_prog(struct cmp_side *s, uint32_t id)
+{
+	struct cmp_prog p = { 0 };
+
+	if (cmp_prog_key(id, &p))
+		return NULL;
 	for (int i = 0; i < s->nprogs; i++)
 		if (!strcmp(s->progs[i].name, p.name) && !strcmp(s->progs[i].attach, p.attach))
 			return &s->progs[i];
@@ -301,6 +311,8 @@ int cmp_run(const struct cmp_config *cfg, struct tracer *a, struct tracer *b,
 		err = measure(cfg, t, res, wr);
 	if (!err)
 		err = per_program(cfg, t, res, wr);
+	if (!err)
+		err = cmp_lines_run(cfg, t, &res->lines);
 	for (int k = 0; !err && k < WL_KIND_COUNT; k++) {
 		if (!(res->mask & (1u << k)))
 			continue;
