@@ -386,6 +386,23 @@ static void print_lines(FILE *f, const struct cmp_lines *l)
 		fprintf(f, "  no sample in either version's programs\n");
 }
 
+/* A source line for a Markdown table cell, in a code span: '|' would end
+ * the cell even there (GFM), so it is escaped; a backquote would end the
+ * span, so it becomes a quote. */
+static const char *md_code(char *buf, size_t len, const char *src)
+{
+	const char *s = BC_ESC(src);
+	size_t n = 0;
+
+	for (; *s && n + 3 < len; s++) {
+		if (*s == '|')
+			buf[n++] = '\\';
+		buf[n++] = *s == '`' ? '\'' : *s;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 static void print_lines_md(FILE *f, const struct cmp_lines *l)
 {
 	if (!l->ran) {
@@ -413,10 +430,11 @@ static void print_lines_md(FILE *f, const struct cmp_lines *l)
 		for (size_t j = 0; j < n; j++) {
 			const struct cmp_line *ln = &p->lines[idx[j]];
 			double a = cmp_line_ns_per_syscall(l, ln, 0), b = cmp_line_ns_per_syscall(l, ln, 1);
+			char file[2 * sizeof(ln->file)], src[2 * sizeof(ln->src)];
 
-			/* Backquoted source; a '|' would end the cell. */
 			fprintf(f, "| %s:%u | `%s` | %.2f | %.2f | %+.2f | %.1f%% | %.1f%% | %llu / %llu |\n",
-				BC_ESC(ln->file), ln->line, BC_ESC(ln->src), a, b, b - a,
+				md_code(file, sizeof(file), ln->file), ln->line,
+				md_code(src, sizeof(src), ln->src), a, b, b - a,
 				100 * cmp_line_share(p, ln, 0), 100 * cmp_line_share(p, ln, 1),
 				(unsigned long long)ln->samples[0], (unsigned long long)ln->samples[1]);
 		}

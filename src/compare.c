@@ -178,8 +178,6 @@ static void find_attach(uint32_t prog_id, const char *attach, void *arg)
 		prog_attach_append(af->p->attach, sizeof(af->p->attach), af->nlinks++, attach);
 }
 
-/* The side's entry for program id (matched by name and attach point, as a
- * restarted command loads new ids each round), added when new. */
 int cmp_prog_key(uint32_t id, struct cmp_prog *p)
 {
 	struct prog_desc d;
@@ -194,6 +192,8 @@ int cmp_prog_key(uint32_t id, struct cmp_prog *p)
 	return 0;
 }
 
+/* The side's entry for program id (matched by name and attach point, as a
+ * restarted command loads new ids each round), added when new. */
 static struct cmp_prog *side_prog(struct cmp_side *s, uint32_t id)
 {
 	struct cmp_prog p = { 0 };
