@@ -131,8 +131,8 @@ def report_on_tty(args, cpus):
     to the CPUs cpus: (stdout, stderr)."""
     master, slave = pty.openpty()
     try:
-        p = subprocess.run(["taskset", "-c", ",".join(map(str, cpus)), BIN, "report", *args],
-                           stdout=subprocess.PIPE, stderr=slave, text=True, timeout=60)
+        cmd = ["taskset", "-c", ",".join(map(str, cpus)), BIN, "report", *map(str, args)]
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=slave, text=True, timeout=60)
         os.close(slave)
         slave = None
         err = b""
