@@ -29,7 +29,6 @@
 
 #define DEMO_MAX_PROGS 4
 #define DEMO_DEFAULT_ROUND_S 5.0
-#define DEMO_DEFAULT_MIX "getpid,read,write,fstat"
 #define DEMO_AB_ROUNDS 100
 #define DEMO_AB_ROUND_S 0.02
 #define DEMO_SAMPLE_HZ 1000
@@ -71,7 +70,7 @@ static const char demo_help[] =
 	"perf_cycles (bpfcost -v demo names each trial).\n\n"
 	"Options:\n"
 	"  --round-time D   workload time per weight (default 5s)\n"
-	"  --syscalls LIST  workload kinds (default " DEMO_DEFAULT_MIX "; see\n"
+	"  --syscalls LIST  workload kinds (default " WL_DEFAULT_KINDS "; see\n"
 	"                   bpfcost load --help)\n"
 	"  -h, --help       this help\n\n"
 	"EXAMPLES:\n"
@@ -192,7 +191,7 @@ static int parse_args(int argc, char **argv, struct demo_opts *o)
 
 	o->round_s = DEMO_DEFAULT_ROUND_S;
 	o->cpu = WL_CPU_AUTO;
-	err = wl_parse_mix(DEMO_DEFAULT_MIX, &o->mask);
+	err = wl_parse_mix(WL_DEFAULT_KINDS, &o->mask);
 	if (!err)
 		err = bc_parse_opts(argc, argv, "h", opts, demo_help, parse_opt, o, true);
 	return err ? err : wl_cpu_resolve(&o->cpu);
