@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, ROOT, run
+from conftest import BIN, ROOT, AttachRunner, run
 from test_tailcall import TailRunner
 
 SCHEMA = ROOT / "docs" / "report.schema.json"
+TPBTF = ROOT / "build" / "tpbtf.bpf.o"
 OPENSNOOP = "/usr/sbin/opensnoop"
 ARTIFACTS = ROOT / "build" / "tests" / "artifacts"
 
@@ -153,17 +154,21 @@ def report_on_tty(args, cpus):
 
 
 def test_running_programs_skip_ab_and_say_what_they_are():
-    """Programs already loaded (attach_runner holds a tail-call pair): A/B
-    skipped; each program's type, attach point, owner and tail-call
-    relation; progress on the terminal; the workload on the first CPU we
-    may use (run without CPU 0 where there are two)."""
+    """Programs already loaded (attach_runner holds a tail-call pair, and a
+    tp_btf program): A/B skipped; each program's type, attach point, owner
+    and tail-call relation; the tp_btf one corrected for the stats' own
+    share (its raw tracepoint link runs it through bpf_trace_run); progress
+    on the terminal; the workload on the first CPU we may use (run without
+    CPU 0 where there are two)."""
     cpus = sorted(os.sched_getaffinity(0))[-1:] if len(os.sched_getaffinity(0)) > 1 else \
         sorted(os.sched_getaffinity(0))
     r = TailRunner()
+    t = AttachRunner(TPBTF)
     try:
         out, err = report_on_tty(["--duration", "2s", "--syscalls", "getpid", "id", r.entry,
-                                  "id", r.callee], cpus)
+                                  "id", r.callee, "id", t.ids[0]], cpus)
     finally:
+        t.stop()
         r.stop()
     assert re.search(r"^  ab +skipped +the agent runs already", out, re.M), out
     assert re.search(rf"^  {r.entry} +bc_tc_entry", out, re.M), out
@@ -175,6 +180,10 @@ def test_running_programs_skip_ab_and_say_what_they_are():
                      rf"\n +includes tail-called {r.callee}$", out, re.M), out
     assert re.search(rf"^  {r.callee} +bc_tc_callee +raw_tracepoint +- +{owner} +0$"
                      rf"\n +runs inside {r.entry} via tail call", out, re.M), out
+    assert re.search(rf"^  {t.ids[0]} +bc_test_tp_btf +tracing +raw_tp:sys_enter +"
+                     rf"{t.p.pid}/attach_runner +0$", out, re.M), out
+    # RUNS/S NS/RUN CORR_NS: a figure, or "<bound" where unresolved
+    assert re.search(rf"^  {t.ids[0]} +bc_test_tp_btf +[0-9]+ +[0-9]+ +<?[0-9]+ ", out, re.M), out
     # progress: what runs, elapsed of expected, rewritten in place
     assert re.search(r"\rbpfcost: report: stats \+ sampling window: [0-9.]+ of [0-9.]+ s", err) or \
         re.search(r"\r\x1b\[Kbpfcost: report: stats \+ sampling window: [0-9.]+ of [0-9.]+ s",
