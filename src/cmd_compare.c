@@ -177,6 +177,12 @@ static void apply_defaults(struct compare_opts *o)
 		o->cfg.blocks = cmd ? 5 : 150;
 	if (!o->have_round_time)
 		o->cfg.wl.duration_s = cmd ? 2.0 : 0.02;
+	/* Each on-round loads a sysmon version afresh, as a command is
+	 * restarted: where a load's code and maps land is then drawn anew
+	 * every round and shows in the interval, not as a B - A difference
+	 * (A/A runs of count against count missed 0 in 5 of 20 runs while
+	 * each version stayed loaded for the run; see tracer.h). */
+	o->t[0].reload_each_on = o->t[1].reload_each_on = true;
 	/* The command options apply to both versions. */
 	o->t[1].ready_after_s = o->t[0].ready_after_s;
 	o->t[1].ready_timeout_s = o->t[0].ready_timeout_s;

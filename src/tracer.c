@@ -70,7 +70,23 @@ int tracer_init(struct tracer *t, const struct tracer_opts *o)
 		t->log_fd = open_log(o);
 		return t->log_fd < 0 ? t->log_fd : 0;
 	}
+	/* Loaded here even when reloaded at each tracer_on: a load that fails
+	 * fails before any round. */
 	return sysmon_open(&so, &t->sm);
+}
+
+static int sysmon_on(struct tracer *t)
+{
+	struct sysmon_opts so = { .weight = t->o.weight };
+	int err = t->sm ? 0 : sysmon_open(&so, &t->sm);
+
+	if (!err)
+		err = sysmon_attach(t->sm);
+	if (!err)
+		t->nprogs = sysmon_prog_ids(t->sm, t->prog_ids, TRACER_MAX_PROGS);
+	if (t->nprogs < 0)
+		err = t->nprogs;
+	return err;
 }
 
 void tracer_describe(const struct tracer *t, char *buf, size_t len)
@@ -372,11 +388,7 @@ int tracer_on(struct tracer *t)
 	if (t->o.is_command) {
 		err = command_on(t);
 	} else {
-		err = sysmon_attach(t->sm);
-		if (!err)
-			t->nprogs = sysmon_prog_ids(t->sm, t->prog_ids, TRACER_MAX_PROGS);
-		if (t->nprogs < 0)
-			err = t->nprogs;
+		err = sysmon_on(t);
 	}
 	if (!err)
 		t->starts++;
@@ -437,7 +449,13 @@ static int wait_progs_gone(const struct tracer *t)
 int tracer_off(struct tracer *t)
 {
 	if (!t->o.is_command) {
+		if (!t->sm)
+			return 0;	/* unloaded at the last tracer_off */
 		sysmon_detach(t->sm);
+		if (t->o.reload_each_on) {
+			sysmon_close(t->sm);
+			t->sm = NULL;
+		}
 		return 0;
 	}
 	if (!t->pid)
@@ -569,11 +587,11 @@ int tracer_opt_parse(int c, const char *arg, struct tracer_opts *o)
 	return 1;
 }
 
-int tracer_argv_after_separator(int argc, char **argv, int optind, const char *what,
+int tracer_argv_after_separator(int argc, char **argv, int first, const char *what,
 				const char *usage)
 {
-	if (optind >= argc || !strcmp(argv[optind - 1], "--"))
+	if (first >= argc || !strcmp(argv[first - 1], "--"))
 		return 0;
-	bc_err("unexpected '%s': %s goes after '--' (%s)", argv[optind], what, usage);
+	bc_err("unexpected '%s': %s goes after '--' (%s)", argv[first], what, usage);
 	return -EINVAL;
 }

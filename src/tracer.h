@@ -22,6 +22,12 @@ struct tracer_opts {
 	double grace_s;			/* SIGTERM, then SIGKILL after this */
 	const char *log_path;		/* command output goes here, or /dev/null;
 					 * never through a symlink */
+	/* !is_command: load the sysmon programs afresh at every tracer_on and
+	 * unload them at tracer_off, as a command is restarted. Two loads of
+	 * the same programs can differ by a few ns per syscall for as long as
+	 * they stay loaded (where their JIT images and maps land): compare
+	 * needs that drawn anew each round, or it reads as a difference. */
+	bool reload_each_on;
 };
 
 /* The options of every command that starts a tracer command (overhead,
@@ -46,11 +52,12 @@ enum {
 	"  --tracer-log FILE      command: append its output here (default: discarded)\n"
 
 /* After getopt with "+" (it stops at the first word that is not an
- * option): 0 when no word is left or the words came after "--", else
+ * option; first is its optind): 0 when no word is left or the words came
+ * after "--", else
  * -EINVAL, said in one line naming what goes there and the form of the
  * command (usage), so a
  * stray word such as a selector is never run as the tracer command. */
-int tracer_argv_after_separator(int argc, char **argv, int optind, const char *what,
+int tracer_argv_after_separator(int argc, char **argv, int first, const char *what,
 				const char *usage);
 
 /* Ready timeout 30 s, grace 5 s, the rest zero (detect readiness, no log). */
