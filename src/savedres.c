@@ -66,7 +66,8 @@ static int read_ci(json_t *o, const char *path, struct stats_ci *ci, char *metho
 	if (!json_is_number(p) || !json_is_number(lo) || !json_is_number(hi) ||
 	    !json_is_number(lv))
 		return bad(why, len, "%s needs numbers point, lo, hi and level", path);
-	if ((m && !json_is_string(m)) || (n && (!json_is_integer(n) || json_integer_value(n) < 0)))
+	if ((m && !json_is_string(m) && !json_is_null(m)) ||
+	    (n && (!json_is_integer(n) || json_integer_value(n) < 0)))
 		return bad(why, len, "%s: method is not a string or n not a count", path);
 	ci->point = json_number_value(p);
 	ci->lo = json_number_value(lo);
@@ -74,7 +75,7 @@ static int read_ci(json_t *o, const char *path, struct stats_ci *ci, char *metho
 	ci->level = json_number_value(lv);
 	ci->n = n ? (size_t)json_integer_value(n) : 0;
 	ci->method = NULL;
-	if (m) {
+	if (json_is_string(m)) {
 		snprintf(method_buf, method_len, "%s", json_string_value(m));
 		ci->method = method_buf;
 	}
