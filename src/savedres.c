@@ -542,7 +542,7 @@ static int load_docs(const char *text, size_t len, json_t ***docs, size_t *n, ch
 		}
 		(*docs)[(*n)++] = doc;
 		if (!json_is_object(doc))
-			return bad(why, whylen, "not a bpfcost result (a top-level value is not an "
+			return bad(why, whylen, "not a bpfcost result (the top level is not an "
 				   "object)");
 		off += (size_t)jerr.position;
 	}
