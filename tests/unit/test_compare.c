@@ -131,6 +131,32 @@ static void test_mover_interval(void **state)
 	assert_true(fabs(d.hi - (50 + 5)) < 1e-12);
 }
 
+/* Each text refused with a one-line reason. */
+static void assert_refused(const char *const *bad)
+{
+	struct saved_result r;
+	char why[256];
+
+	for (int i = 0; bad[i]; i++) {
+		why[0] = '\0';
+		assert_int_equal(sr_parse(bad[i], strlen(bad[i]), &r, why, sizeof(why)), -EINVAL);
+		assert_true(why[0] && !strchr(why, '\n'));
+		sr_free(&r);
+	}
+}
+
+/* text cut to each length below upto: refused. */
+static void assert_cuts_refused(const char *text, size_t upto)
+{
+	struct saved_result r;
+	char why[256];
+
+	for (size_t n = 0; n < upto; n++) {
+		assert_int_equal(sr_parse(text, n, &r, why, sizeof(why)), -EINVAL);
+		sr_free(&r);
+	}
+}
+
 static const char good[] =
 	"{\"tracer\": {\"describe\": \"sysmon count\"}, \"syscalls\": {\"getpid\": {"
 	"\"off\": {\"mean\": 400.5}, \"added_ns\": {\"point\": 120, \"lo\": 110, \"hi\": 130, "
@@ -161,17 +187,10 @@ static void test_saved_result_refusals(void **state)
 		"{\"a\": 1, \"a\": 2, \"syscalls\": {}}",
 		NULL,
 	};
-	struct saved_result r;
-	char why[256];
 
-	for (int i = 0; bad[i]; i++) {
-		why[0] = '\0';
-		assert_int_equal(sr_parse(bad[i], strlen(bad[i]), &r, why, sizeof(why)), -EINVAL);
-		assert_true(why[0] && !strchr(why, '\n'));
-	}
+	assert_refused(bad);
 	/* Truncated anywhere: refused. */
-	for (size_t n = 0; n < sizeof(good) - 1; n++)
-		assert_int_equal(sr_parse(good, n, &r, why, sizeof(why)), -EINVAL);
+	assert_cuts_refused(good, sizeof(good) - 1);
 }
 
 static void test_saved_ci_keeps_method_and_n(void **state)
@@ -286,23 +305,12 @@ static void test_saved_stats_and_report_refusals(void **state)
 	struct saved_result r;
 	char why[256];
 
-	for (int i = 0; bad[i]; i++) {
-		why[0] = '\0';
-		assert_int_equal(sr_parse(bad[i], strlen(bad[i]), &r, why, sizeof(why)), -EINVAL);
-		assert_true(why[0] && !strchr(why, '\n'));
-		sr_free(&r);
-	}
+	assert_refused(bad);
 	assert_int_equal(sr_parse(bad[0], strlen(bad[0]), &r, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, "schema_version 2 is newer"));
 	/* Truncated anywhere (a line boundary too: no summary): refused. */
-	for (size_t n = 0; n < sizeof(stats_text) - 2; n++) {
-		assert_int_equal(sr_parse(stats_text, n, &r, why, sizeof(why)), -EINVAL);
-		sr_free(&r);
-	}
-	for (size_t n = 0; n < sizeof(report_text) - 1; n++) {
-		assert_int_equal(sr_parse(report_text, n, &r, why, sizeof(why)), -EINVAL);
-		sr_free(&r);
-	}
+	assert_cuts_refused(stats_text, sizeof(stats_text) - 2);
+	assert_cuts_refused(report_text, sizeof(report_text) - 1);
 }
 
 int main(void)
