@@ -159,7 +159,7 @@ static int parse_args(int argc, char **argv, struct an_cli *o)
 			return 1;
 		}
 		if (c == '?')
-			return -EINVAL;
+			return bc_opt_refused(argc, argv, "h");
 		err = parse_opt(c, optarg, o);
 		if (err)
 			return err;

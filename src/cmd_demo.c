@@ -29,8 +29,7 @@
 
 #define DEMO_MAX_PROGS 4
 #define DEMO_DEFAULT_ROUND_S 5.0
-#define DEMO_DEFAULT_MIX "getpid,read,write,fstat"
-#define DEMO_AB_ROUNDS 100
+#define DEMO_AB_ROUNDS 100	/* default of --ab-rounds */
 #define DEMO_AB_ROUND_S 0.02
 #define DEMO_SAMPLE_HZ 1000
 #define DEMO_WRAP_S 1.0
@@ -53,8 +52,8 @@ static const char demo_help[] =
 	"                      cost (profile, where trampolines work)\n"
 	"  GETPID_ADDED_NS     ns the weight adds to each getpid, with a 95% CI: programs,\n"
 	"                      dispatch and the syscall slow path together (ab: 100\n"
-	"                      rounds of 0.02 s, as bpfcost overhead --syscalls getpid\n"
-	"                      --rounds 100 --decomp-rounds 0)\n"
+	"                      rounds of 0.02 s by default, as bpfcost overhead\n"
+	"                      --syscalls getpid --rounds 100 --decomp-rounds 0)\n"
 	"  WRAPPED_GETPID_+NS  the wrapped window of getpid, mean with minus without\n"
 	"                      the weight (syscall, where fentry or kprobes work). What\n"
 	"                      the window holds depends on the kernel and is printed\n"
@@ -71,7 +70,9 @@ static const char demo_help[] =
 	"perf_cycles (bpfcost -v demo names each trial).\n\n"
 	"Options:\n"
 	"  --round-time D   workload time per weight (default 5s)\n"
-	"  --syscalls LIST  workload kinds (default " DEMO_DEFAULT_MIX "; see\n"
+	"  --ab-rounds N    A/B off/on round pairs of 0.02 s per weight (default 100,\n"
+	"                   at least 4; fewer rounds, a wider interval)\n"
+	"  --syscalls LIST  workload kinds (default " WL_DEFAULT_KINDS "; see\n"
 	"                   bpfcost load --help)\n"
 	"  -h, --help       this help\n\n"
 	"EXAMPLES:\n"
@@ -123,6 +124,7 @@ struct demo_report {
 	int ncpus;			/* online CPUs: BPF runs on all of them */
 	int cpu;			/* the workload's CPU */
 	double round_s;
+	int ab_rounds;			/* A/B round pairs per weight */
 	struct demo_weight w[SYSMON_WEIGHT_COUNT];
 	int nskip;
 	struct demo_skip skip[METHOD_COUNT];
@@ -156,6 +158,7 @@ struct demo_profiling {
 
 struct demo_opts {
 	double round_s;
+	int ab_rounds;
 	unsigned mask;
 	int cpu;		/* where the workload runs (wl_cpu_resolve) */
 };
@@ -175,6 +178,8 @@ static int parse_opt(int c, const char *arg, void *opts)
 		return parse_duration("--round-time", arg, &o->round_s);
 	if (c == 'm')
 		return wl_parse_mix(arg, &o->mask);
+	if (c == 'a')
+		return parse_int("--ab-rounds", arg, 4, 10000, &o->ab_rounds);
 	return -EINVAL;
 }
 
@@ -183,6 +188,7 @@ static int parse_args(int argc, char **argv, struct demo_opts *o)
 {
 	static const struct option opts[] = {
 		{ "round-time", required_argument, NULL, 'r' },
+		{ "ab-rounds", required_argument, NULL, 'a' },
 		{ "syscalls", required_argument, NULL, 'm' },
 		{ "mix", required_argument, NULL, 'm' },	/* old name, not in help */
 		{ "help", no_argument, NULL, 'h' },
@@ -191,8 +197,9 @@ static int parse_args(int argc, char **argv, struct demo_opts *o)
 	int err;
 
 	o->round_s = DEMO_DEFAULT_ROUND_S;
+	o->ab_rounds = DEMO_AB_ROUNDS;
 	o->cpu = WL_CPU_AUTO;
-	err = wl_parse_mix(DEMO_DEFAULT_MIX, &o->mask);
+	err = wl_parse_mix(WL_DEFAULT_KINDS, &o->mask);
 	if (!err)
 		err = bc_parse_opts(argc, argv, "h", opts, demo_help, parse_opt, o, true);
 	return err ? err : wl_cpu_resolve(&o->cpu);
@@ -245,7 +252,7 @@ static int measure_ab(const struct demo_report *r, struct demo_weight *dw)
 	struct oh_config cfg = {
 		.wl = { .mask = 1u << WL_GETPID, .threads = 1, .cpu = r->cpu,
 			.duration_s = DEMO_AB_ROUND_S },
-		.rounds = DEMO_AB_ROUNDS,
+		.rounds = r->ab_rounds,
 	};
 	struct oh_result res = { 0 };
 	struct tracer t;
@@ -513,6 +520,7 @@ static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_re
 		return r->ncpus;
 	r->cpu = o->cpu;
 	r->round_s = o->round_s;
+	r->ab_rounds = o->ab_rounds;
 	err = bpfstats_enable(&r->se, false);
 	if (err) {
 		bc_err("cannot enable run-time stats: %s", strerror(-err));
@@ -634,7 +642,7 @@ static void print_header(FILE *f, const struct demo_report *r)
 		r->round_s);
 	fprintf(f, "  ab        A/B timing of getpid, %d off/on round pairs of %.2f s: everything\n"
 		"            the tracer adds to the syscall, with a 95%% CI (%s)\n",
-		DEMO_AB_ROUNDS, DEMO_AB_ROUND_S, ab_ci_method(r));
+		r->ab_rounds, DEMO_AB_ROUND_S, ab_ci_method(r));
 	if (r->sampled)
 		fprintf(f, "  annotate  %s samples at %d Hz per CPU over the stats window, charged\n"
 			"            to the program on the stack: no per-run cost\n",
@@ -842,7 +850,7 @@ static int print_json(struct bc_ctx *ctx, const struct demo_report *r)
 					   "method", "stats", "enabled_via",
 					   bpfstats_via_name(r->stats_via), "was_on", r->se.was_on,
 					   "bias", bf_bias_json(&r->bias),
-					   "ab", "rounds", DEMO_AB_ROUNDS, "round_s", DEMO_AB_ROUND_S,
+					   "ab", "rounds", r->ab_rounds, "round_s", DEMO_AB_ROUND_S,
 					   "weights", weights,
 					   "other_methods", skipped, "skipped", failed));
 }

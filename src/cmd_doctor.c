@@ -108,7 +108,7 @@ int cmd_doctor(struct bc_ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h')
 			return bc_help(doctor_help);
-		return -EINVAL;
+		return bc_opt_refused(argc, argv, "h");
 	}
 	if (optind < argc) {
 		bc_err("doctor takes no arguments (got '%s')", argv[optind]);

@@ -12,7 +12,6 @@
 #include "kfeatures.h"
 #include "overhead.h"
 
-#define OH_DEFAULT_MIX "getpid,read,write,fstat"
 #define OH_CMD_ROUNDS 10
 #define OH_CMD_ROUND_S 1.0
 /* What the A/B figure holds beyond the programs' own time. */
@@ -81,7 +80,7 @@ static const char overhead_help[] =
 	"to name what works here.\n\n"
 	"Options:\n"
 	"  --sysmon WEIGHT        the reference service: count, proc or events\n"
-	"  --syscalls LIST        workload kinds (default " OH_DEFAULT_MIX "; see\n"
+	"  --syscalls LIST        workload kinds (default " WL_DEFAULT_KINDS "; see\n"
 	"                         bpfcost load --help)\n"
 	"  --rounds N             off/on pairs, 4..10000 (default 500; 10 for a command)\n"
 	"  --round-time D         workload time per round (default 0.02s; 1s for a command)\n"
@@ -178,7 +177,7 @@ static int parse_args(int argc, char **argv, struct overhead_opts *o)
 	o->cfg.wl.threads = 1;
 	o->cfg.wl.cpu = WL_CPU_AUTO;
 	tracer_opts_defaults(&o->t);
-	err = wl_parse_mix(OH_DEFAULT_MIX, &o->cfg.wl.mask);
+	err = wl_parse_mix(WL_DEFAULT_KINDS, &o->cfg.wl.mask);
 	/* '+': stop at the first non-option, the tracer command. */
 	if (!err)
 		err = bc_parse_opts(argc, argv, "+h", opts, overhead_help, parse_opt, o, false);

@@ -22,7 +22,9 @@ static const char profile_help[] =
 	"The observer is calibrated: our own empty program (bc_empty on\n"
 	"raw_tp/sys_enter) is profiled alongside with the same setup; the mean of\n"
 	"its runs up to p99 is what fentry+fexit+bookkeeping add and is subtracted\n"
-	"from every target figure ('corrected'). Raw figures are shown too. Run-time stats are on\n"
+	"from every target figure ('corrected'; '<calib' where a figure is at or\n"
+	"below the calibration's, so no positive time can be given). Raw figures\n"
+	"are shown too. Run-time stats are on\n"
 	"for the window so the kernel's own run count and ns/run (which include\n"
 	"the trampoline) can be compared. Runs that nest on one CPU are timed\n"
 	"exclusively (the inner run is subtracted from the outer one).\n\n"
@@ -118,7 +120,7 @@ static int parse_args(int argc, char **argv, struct profile_opts *o)
 			return 1;
 		}
 		if (c == '?')
-			return -EINVAL;	/* getopt already said what was wrong */
+			return bc_opt_refused(argc, argv, "h");	/* getopt already said what was wrong */
 		err = parse_opt(c, optarg, o);
 		if (err)
 			return err;
@@ -132,11 +134,28 @@ static int parse_args(int argc, char **argv, struct profile_opts *o)
 
 /* ---- plain ---- */
 
+/* One figure in width w: "<calib" where it is at or below the calibration
+ * program's (the observer's own cost is not known finer than that). */
+static void print_fig(FILE *f, int w, uint64_t v, bool below)
+{
+	if (below)
+		fprintf(f, " %*s", w, "<calib");
+	else
+		fprintf(f, " %*llu", w, (unsigned long long)v);
+}
+
 static void print_figs(FILE *f, const char *label, const struct prof_figures *g)
 {
-	fprintf(f, "  %-10s %10.1f %9llu %9llu %9llu %10llu\n", label, g->mean,
-		(unsigned long long)g->p50, (unsigned long long)g->p90,
-		(unsigned long long)g->p99, (unsigned long long)g->max);
+	fprintf(f, "  %-10s", label);
+	if (g->below_calib & PROF_FIG_MEAN)
+		fprintf(f, " %10s", "<calib");
+	else
+		fprintf(f, " %10.1f", g->mean);
+	print_fig(f, 9, g->p50, g->below_calib & PROF_FIG_P50);
+	print_fig(f, 9, g->p90, g->below_calib & PROF_FIG_P90);
+	print_fig(f, 9, g->p99, g->below_calib & PROF_FIG_P99);
+	print_fig(f, 10, g->max, g->below_calib & PROF_FIG_MAX);
+	fputc('\n', f);
 }
 
 static void print_counters(FILE *f, const struct prof_target *t, bool corrected)
@@ -156,7 +175,9 @@ static void print_counters(FILE *f, const struct prof_target *t, bool corrected)
 		const struct prof_counter *c = &t->ev[e];
 
 		fprintf(f, "  %-14s %12.1f per run", c->name, c->per_run);
-		if (corrected)
+		if (corrected && c->below_calib)
+			fprintf(f, " (corrected <calib)");
+		else if (corrected)
 			fprintf(f, " (corrected %.1f)", c->per_run_corrected);
 		fprintf(f, "%s\n", c->multiplexed ? "  [multiplexed: scaled estimate]" : "");
 	}
@@ -263,11 +284,24 @@ static void print_plain(struct bc_ctx *ctx, const struct profile_opts *o, const 
 
 /* ---- JSON ---- */
 
+/* Figures at or below the calibration are 0 here and named in
+ * "below_calibration" (empty for raw figures). */
 static json_t *figs_json(const struct prof_figures *g)
 {
-	return bc_json_pack("{s:f, s:I, s:I, s:I, s:I}", "mean", g->mean, "p50", (json_int_t)g->p50,
-			 "p90", (json_int_t)g->p90, "p99", (json_int_t)g->p99, "max",
-			 (json_int_t)g->max);
+	static const struct { unsigned bit; const char *name; } bits[] = {
+		{ PROF_FIG_MEAN, "mean" }, { PROF_FIG_P50, "p50" }, { PROF_FIG_P90, "p90" },
+		{ PROF_FIG_P99, "p99" }, { PROF_FIG_MAX, "max" },
+	};
+	json_t *below = json_array();
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bits); i++)
+		if (g->below_calib & bits[i].bit)
+			json_array_append_new(below, json_string(bits[i].name));
+	return bc_json_pack("{s:f, s:I, s:I, s:I, s:I, s:o}", "mean", g->mean, "p50",
+			    (json_int_t)g->p50, "p90", (json_int_t)g->p90, "p99",
+			    (json_int_t)g->p99, "max", (json_int_t)g->max, "below_calibration",
+			    below);
 }
 
 static json_t *counters_json(const struct prof_target *t)
@@ -278,13 +312,14 @@ static json_t *counters_json(const struct prof_target *t)
 	for (e = 0; e < t->nevents; e++) {
 		const struct prof_counter *c = &t->ev[e];
 
-		json_array_append_new(a, bc_json_pack("{s:s, s:I, s:I, s:I, s:f, s:b, s:f, s:f}",
+		json_array_append_new(a, bc_json_pack("{s:s, s:I, s:I, s:I, s:f, s:b, s:f, s:f, s:b}",
 						   "name", c->name, "raw", (json_int_t)c->raw,
 						   "enabled", (json_int_t)c->enabled,
 						   "running", (json_int_t)c->running,
 						   "scaled", c->scaled, "multiplexed", c->multiplexed,
 						   "per_run", c->per_run,
-						   "per_run_corrected", c->per_run_corrected));
+						   "per_run_corrected", c->per_run_corrected,
+						   "below_calibration", c->below_calib));
 	}
 	return a;
 }

@@ -285,7 +285,7 @@ int cmd_prog(struct bc_ctx *ctx, int argc, char **argv)
 			correct = false;
 			continue;
 		}
-		return -EINVAL;
+		return bc_opt_refused(argc, argv, "h");
 	}
 	/* "bpfcost prog show ..." reads like bpftool; accept it. */
 	if (optind < argc && !strcmp(argv[optind], "show"))

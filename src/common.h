@@ -148,6 +148,11 @@ typedef int (*bc_opt_fn)(int c, const char *arg, void *opts);
 int bc_parse_opts(int argc, char **argv, const char *shortopts,
 		  const struct option *longopts, const char *help, bc_opt_fn fn,
 		  void *opts, bool no_args);
+/* After getopt_long(shortopts) returned '?': when the word it refused is a
+ * global option the command does not have (-j, --json, -p, --pretty, -v,
+ * --verbose), say that it goes before the command word. Returns -EINVAL,
+ * for the caller to return. */
+int bc_opt_refused(int argc, char **argv, const char *shortopts);
 
 /* /proc walks. fn gets each process's pid (as the /proc name), or each fd
  * of one process with its link target ("anon_inode:bpf-prog", ...); a

@@ -149,11 +149,16 @@ int prof_events_resolve(struct bc_ctx *ctx, bool is_auto, int *idx, int n, int m
 
 /* ---- pure helpers ---- */
 
-static uint64_t sub_clamp(uint64_t v, double off)
+/* v - off rounded, or 0 with bit set in *below when that is not positive:
+ * the observer's own cost is not known finer than that. */
+static uint64_t sub_offset(uint64_t v, double off, unsigned bit, unsigned *below)
 {
 	double r = (double)v - off;
 
-	return r > 0 ? (uint64_t)llround(r) : 0;
+	if (r > 0)
+		return (uint64_t)llround(r);
+	*below |= bit;
+	return 0;
 }
 
 void prof_figures_from_hist(const struct hist *h, double offset, struct prof_figures *out)
@@ -163,11 +168,14 @@ void prof_figures_from_hist(const struct hist *h, double offset, struct prof_fig
 	memset(out, 0, sizeof(*out));
 	if (!h->count)
 		return;
-	out->mean = m > 0 ? m : 0;
-	out->p50 = sub_clamp(hist_percentile(h, 50), offset);
-	out->p90 = sub_clamp(hist_percentile(h, 90), offset);
-	out->p99 = sub_clamp(hist_percentile(h, 99), offset);
-	out->max = sub_clamp(h->max, offset);
+	if (m > 0)
+		out->mean = m;
+	else
+		out->below_calib |= PROF_FIG_MEAN;
+	out->p50 = sub_offset(hist_percentile(h, 50), offset, PROF_FIG_P50, &out->below_calib);
+	out->p90 = sub_offset(hist_percentile(h, 90), offset, PROF_FIG_P90, &out->below_calib);
+	out->p99 = sub_offset(hist_percentile(h, 99), offset, PROF_FIG_P99, &out->below_calib);
+	out->max = sub_offset(h->max, offset, PROF_FIG_MAX, &out->below_calib);
 }
 
 void prof_counter_finish(struct prof_counter *c, uint64_t runs, double calib_per_run)
@@ -178,7 +186,8 @@ void prof_counter_finish(struct prof_counter *c, uint64_t runs, double calib_per
 	else
 		c->scaled = (double)c->raw;
 	c->per_run = runs ? c->scaled / (double)runs : 0;
-	c->per_run_corrected = c->per_run > calib_per_run ? c->per_run - calib_per_run : 0;
+	c->below_calib = c->per_run <= calib_per_run;
+	c->per_run_corrected = c->below_calib ? 0 : c->per_run - calib_per_run;
 }
 
 /* ---- kernel side ---- */
@@ -844,7 +853,7 @@ bool prof_ratio(const struct prof_target *t, const char *num, const char *den, d
 	const struct prof_counter *n = find_counter(t, num), *d = find_counter(t, den);
 	double nv, dv;
 
-	if (!n || !d)
+	if (!n || !d || (corrected && (n->below_calib || d->below_calib)))
 		return false;
 	nv = corrected ? n->per_run_corrected : n->per_run;
 	dv = corrected ? d->per_run_corrected : d->per_run;

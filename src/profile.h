@@ -52,13 +52,24 @@ struct prof_counter {
 	double scaled;			/* raw * enabled / running */
 	bool multiplexed;		/* running < enabled: scaled, an estimate */
 	double per_run;			/* scaled / runs */
-	double per_run_corrected;	/* minus the calibration's per run */
+	double per_run_corrected;	/* minus the calibration's per run; 0 when */
+	bool below_calib;		/* at or below it (no positive figure) */
 };
 
 /* Run-time figures derived from the histogram, raw and observer-corrected. */
 struct prof_figures {
 	double mean;
 	uint64_t p50, p90, p99, max;
+	unsigned below_calib;	/* PROF_FIG_* bits: that figure is at or below the
+				 * calibration offset, shown as such, stored as 0 */
+};
+
+enum {
+	PROF_FIG_MEAN = 1 << 0,
+	PROF_FIG_P50 = 1 << 1,
+	PROF_FIG_P90 = 1 << 2,
+	PROF_FIG_P99 = 1 << 3,
+	PROF_FIG_MAX = 1 << 4,
 };
 
 struct prof_target {
@@ -114,12 +125,14 @@ int prof_run(struct bc_ctx *ctx, const struct prof_config *cfg, struct prof_resu
 void prof_feature_provide(void);
 void prof_result_free(struct prof_result *res);
 
-/* Pure helpers (unit-tested): figures from a histogram minus offset ns,
- * clamped at 0; a counter scaled for multiplexing. */
+/* Pure helpers (tests/unit/test_profile.c): figures from a histogram minus
+ * offset ns, never negative (a figure at or below the offset is 0 with its
+ * below_calib bit set); a counter scaled for multiplexing, likewise. */
 void prof_figures_from_hist(const struct hist *h, double offset, struct prof_figures *out);
 void prof_counter_finish(struct prof_counter *c, uint64_t runs, double calib_per_run);
 /* num/den * scale over per-run counters (corrected or raw); false when
- * either counter is absent or den is 0. IPC: ("instructions", "cycles", 1). */
+ * either counter is absent, den is 0, or (corrected) either is at or below
+ * the calibration. IPC: ("instructions", "cycles", 1). */
 bool prof_ratio(const struct prof_target *t, const char *num, const char *den, double scale,
 		bool corrected, double *out);
 

@@ -44,7 +44,7 @@ struct bc_ctx;
 #define RP_CDF_POINTS 21	/* quantiles 0.02 .. 0.98 of each latency hist */
 #define RP_DEFAULT_BUDGET_S 60.0
 #define RP_QUICK_BUDGET_S 30.0
-#define RP_DEFAULT_KINDS "getpid,read,write,openat"
+#define RP_DEFAULT_KINDS WL_DEFAULT_KINDS
 #define RP_SAMPLE_HZ 1000
 #define RP_MAX_VERDICT 3
 #define RP_MIN_WINDOW_S 1.0

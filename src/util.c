@@ -548,6 +548,23 @@ int bc_help(const char *text)
 	return 0;
 }
 
+int bc_opt_refused(int argc, char **argv, const char *shortopts)
+{
+	static const char *const globals[] = { "--json", "--pretty", "--verbose" };
+	const char *word = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+	/* a short option of the command's own (sysmon -p PID) lacked its value */
+	bool global = optopt && strchr("jpv", optopt) && !strchr(shortopts, optopt);
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(globals) && !global; i++)
+		global = !strcmp(word, globals[i]);
+	if (global)
+		bc_err("note: -j/--json, -p/--pretty and -v/--verbose are global options: "
+		       "put them before the command word ('bpfcost -j %s ...')",
+		       strncmp(argv[0], "bpfcost ", 8) ? argv[0] : argv[0] + 8);
+	return -EINVAL;
+}
+
 int bc_parse_opts(int argc, char **argv, const char *shortopts,
 		  const struct option *longopts, const char *help, bc_opt_fn fn,
 		  void *opts, bool no_args)
@@ -559,8 +576,8 @@ int bc_parse_opts(int argc, char **argv, const char *shortopts,
 			bc_help(help);
 			return 1;
 		}
-		if (c == '?')
-			return -EINVAL;	/* getopt already said what was wrong */
+		if (c == '?')	/* getopt already said what was wrong */
+			return bc_opt_refused(argc, argv, shortopts);
 		err = fn(c, optarg, opts);
 		if (err)
 			return err;

@@ -21,6 +21,13 @@ enum wl_kind {
 };
 
 #define WL_MASK_ALL ((1u << WL_KIND_COUNT) - 1)
+/* What overhead, report and demo time when not told: getpid, the cheapest
+ * syscall, where an added cost shows most plainly; read and write, which
+ * most agents trace; openat, which file monitors hook (opensnoop, Falco's
+ * and Tetragon's file rules), so an agent whose programs run on openat
+ * only shows both kinds of cost. compare and syscall default to getpid
+ * alone: they split their budget per kind and want precision on one. */
+#define WL_DEFAULT_KINDS "getpid,read,write,openat"
 
 const char *wl_kind_name(enum wl_kind k);
 /* Syscalls one call of this kind issues, across both ping-pong threads. */

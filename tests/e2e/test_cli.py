@@ -38,5 +38,21 @@ def test_unknown_option(cmd):
     assert "unrecognized option" in p.stderr
 
 
+@pytest.mark.parametrize("cmd,opt", [(c, "-j") for c in COMMANDS] +
+                         [("stats", "--json"), ("doctor", "--pretty"), ("overhead", "-v")])
+def test_global_option_after_command_says_where_it_goes(cmd, opt):
+    p = run(cmd, opt)
+    assert p.returncode == 2, p.stderr
+    assert f"global options: put them before the command word ('bpfcost -j {cmd} ...')" \
+        in p.stderr, p.stderr
+    assert "no such" not in p.stderr
+
+
+def test_own_short_option_missing_value_gets_no_global_hint():
+    p = run("sysmon", "-p")
+    assert p.returncode == 2
+    assert "requires an argument" in p.stderr and "global options" not in p.stderr
+
+
 def test_no_command_is_usage_error():
     assert run().returncode == 2

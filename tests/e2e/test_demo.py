@@ -59,15 +59,18 @@ def test_stats_enabled_by_fd_and_skips_explained(demo):
 
 
 def test_plain_output_is_a_table():
-    r = run("demo", "--round-time", "0.5", "--syscalls", "getpid", timeout=120)
+    r = run("demo", "--round-time", "0.5", "--ab-rounds", "8", "--syscalls", "getpid",
+            timeout=120)
     assert r.returncode == 0, r.stderr
+    assert "8 off/on round pairs" in r.stdout
     for word in ("WEIGHT", "NS/RUN", "GETPID_ADDED_NS", "count", "proc", "events",
                  "Other methods"):
         assert word in r.stdout
 
 
 @pytest.mark.parametrize("args", [["--round-time", "0"], ["--round-time", "x"],
-                                  ["--syscalls", "fork"], ["extra"], ["--nope"]])
+                                  ["--syscalls", "fork"], ["extra"], ["--nope"],
+                                  ["--ab-rounds", "3"], ["--ab-rounds", "8x"]])
 def test_bad_input(args):
     r = run("demo", *args)
     assert r.returncode != 0

@@ -44,7 +44,7 @@ from conftest import BIN, ROOT, AttachRunner, run
 
 # Appended to a line of this command (the last value of an option wins).
 SHORTEN = {
-    "demo": ["--round-time", "0.3s"],
+    "demo": ["--round-time", "0.3s", "--ab-rounds", "8"],
     "report": ["--duration", "3s"],
     "stats": ["--interval", "300ms", "--count", "2"],
     "top": ["--interval", "300ms", "--count", "2"],
@@ -314,15 +314,21 @@ def test_doctor_help_names_each_methods_command(reference):
 
 
 def test_demo_help_states_its_ab_rounds(reference):
-    """demo's help says how many A/B rounds it runs (it once said 8): the
-    figures its JSON reports (from the `-j -p demo` example's run)."""
+    """demo's help says how many A/B rounds it runs by default (it once said
+    8 where it ran 100), the same in the column text and in --ab-rounds, and
+    the JSON of the `-j -p demo` example's run (shortened with --ab-rounds)
+    reports the rounds it was given and the round time help states."""
     text = " ".join(help_text("demo").split())
-    m = re.search(r"ab: (\d+) rounds of ([0-9.]+) s, as bpfcost overhead (.*?)\)", text)
+    m = re.search(r"ab: (\d+) rounds of ([0-9.]+) s by default, as bpfcost overhead (.*?)\)",
+                  text)
     assert m, "demo --help no longer states its A/B rounds"
+    opt = re.search(r"--ab-rounds N .*?\(default (\d+)", text)
+    assert opt and opt.group(1) == m.group(1), text
+    assert f"--rounds {m.group(1)}" in m.group(3)
     line = next(l for l in examples(help_text("demo")) if "-j" in l.split())
     if line not in reference["outputs"]:
         assert line_error(line, reference["ids"], reference["cwd"], reference["env"],
                           reference["outputs"]) is None
     ab = json.loads(reference["outputs"][line])["ab"]
-    assert (int(m.group(1)), float(m.group(2))) == (ab["rounds"], ab["round_s"])
-    assert f"--rounds {ab['rounds']}" in m.group(3)
+    given = SHORTEN["demo"][SHORTEN["demo"].index("--ab-rounds") + 1]
+    assert (ab["rounds"], ab["round_s"]) == (int(given), float(m.group(2)))

@@ -360,6 +360,9 @@ test_profile_plain_output() {
 	has '^ +NS/RUN +MEAN +P50 +P90 +P99 +MAX'
 	has '^ +raw '
 	has '^ +corrected '
+	# Corrected figures are never negative: a number, or '<calib' where
+	# the figure is at or below the calibration program's.
+	has '^ +corrected +([0-9]+\.[0-9]|<calib)( +([0-9]+|<calib)){4}$'
 	has 'recursion misses: target'
 	has 'run-time stats: [0-9]+ runs'
 }
