@@ -255,8 +255,10 @@ static const char *fmt_ns(char *buf, size_t len, const struct sr_prog *p, bool c
 	if (!ran(p))
 		return snprintf(buf, len, "%s", p ? "no runs" : "-"), buf;
 	c = prog_ns(p, corr);
-	if (c->point <= 0)
-		snprintf(buf, len, c->method ? "<%.1f" : "<bias", c->hi);
+	if (c->point <= 0 && c->method && c->hi > 0)
+		snprintf(buf, len, "<%.1f", c->hi);
+	else if (c->point <= 0)
+		snprintf(buf, len, "<bias");
 	else if (c->method)
 		snprintf(buf, len, "%.1f [%.1f, %.1f]", c->point, fmax(c->lo, 0), c->hi);
 	else
@@ -395,8 +397,9 @@ static void print_programs_md(FILE *f, const struct diff_model *m)
 			fmt_ns(na, sizeof(na), pr->p[0], pr->corr), pr->corr ? "" : " raw",
 			fmt_ns(nb, sizeof(nb), pr->p[1], pr->corr), d,
 			fmt_rate(ra, sizeof(ra), pr->p[0]), fmt_rate(rb, sizeof(rb), pr->p[1]),
-			pr->has_diff && pr->v.call == CMP_SLOWER ? "**slower**" :
-			pr->has_diff ? cmp_call_name(pr->v.call) : prog_text(text, sizeof(text), pr),
+			!pr->has_diff ? prog_text(text, sizeof(text), pr) :
+			pr->v.call == CMP_SLOWER ? "**slower**" : pr->v.call == CMP_FASTER ?
+			"faster" : "no difference detectable",
 			pr->v.fails ? " (fails the gate)" : "");
 	}
 }
