@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "common.h"
+#include "cpumask.h"
+#include "owners.h"
 #include "tracer.h"
 #include "progs.h"
 #include "report.h"
@@ -25,8 +27,10 @@ static const char report_help[] =
 	"Measure what an agent's BPF programs cost, by every method this kernel\n"
 	"allows, within one time budget, and say it in one report: the machine\n"
 	"and the run-time stats' own share per run measured on it; per program\n"
-	"runs/s, ns/run raw and corrected, CPU share by run-time stats and by\n"
-	"cpu-clock samples, and its hottest source lines; per syscall kind the\n"
+	"its type, attach point, owner (pid/comm, or pinned), tail-call relations\n"
+	"and recursion misses, runs/s, ns/run raw and corrected, CPU share by\n"
+	"run-time stats and by cpu-clock samples, runs/s and CPU share over the\n"
+	"window (JSON and HTML), and its hottest source lines; per syscall kind the\n"
 	"latency with the agent off and on (p50/p90/p99/mean), the added ns with\n"
 	"a 95% interval, the A/A control, and how much of it runs in the programs;\n"
 	"and a verdict from those figures. A method that cannot run here, or\n"
@@ -39,13 +43,15 @@ static const char report_help[] =
 	"skipped.\n\n"
 	"The budget is split up front and said on stderr: 40% for the window\n"
 	"(run-time stats and sampling while the syscall workload runs on --cpu),\n"
-	"the rest for A/B rounds fitted to the agent's start and stop time.\n\n"
+	"the rest for A/B rounds fitted to the agent's start and stop time. On a\n"
+	"terminal, stderr shows what runs and its elapsed of expected seconds.\n\n"
 	"Options:\n"
 	"  --duration D           the whole budget (default 60s)\n"
 	"  --quick                a 30 s budget\n"
 	"  --sysmon WEIGHT        the reference service: count, proc or events\n"
 	"  --syscalls LIST        workload kinds (default " RP_DEFAULT_KINDS ")\n"
-	"  --cpu N                workload CPU (default 0)\n"
+	"  --cpu C                pin the workload to CPU C; -1: no pinning (default:\n"
+	"                         the first CPU we may use: online, in our CPU set)\n"
 	"  -o, --output FILE      also write the report as one HTML file (charts\n"
 	"                         and tables; opens offline)\n"
 	TRACER_OPTS_HELP
@@ -87,8 +93,7 @@ static int parse_opt(int c, const char *arg, void *opts)
 	case 'k':
 		return wl_parse_mix(arg, &o->cfg.kinds);
 	case 'c':
-		return parse_int("--cpu", arg, 0, (int)sysconf(_SC_NPROCESSORS_ONLN) - 1,
-				 &o->cfg.cpu);
+		return parse_int("--cpu", arg, WL_CPU_NONE, CPUMASK_MAX - 1, &o->cfg.cpu);
 	case 'o':
 		o->html = arg;
 		return 0;
@@ -115,6 +120,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 
 	o->cfg.budget_s = RP_DEFAULT_BUDGET_S;
 	o->cfg.sample_hz = RP_SAMPLE_HZ;
+	o->cfg.cpu = WL_CPU_AUTO;
 	tracer_opts_defaults(&o->cfg.tracer);
 	err = wl_parse_mix(RP_DEFAULT_KINDS, &o->cfg.kinds);
 	/* Options may follow selectors (getopt permutes); a command's own
@@ -143,7 +149,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		bc_err("-o needs a file name: the HTML does not go to stdout");
 		return -EINVAL;
 	}
-	return 0;
+	return wl_cpu_resolve(&o->cfg.cpu);
 }
 
 /* ---- progress, on stderr when it is a terminal ---- */
@@ -153,18 +159,20 @@ struct progress {
 	uint64_t start_ns;
 };
 
-static void on_progress(const char *what, double expected_s, void *arg)
+/* One line, rewritten: "stats + sampling window: 1.5 of 2.8 s". */
+static void on_progress(const char *what, double elapsed_s, double expected_s, void *arg)
 {
 	struct progress *p = arg;
-	double el = (double)(bc_now_ns() - p->start_ns) / 1e9;
+	double total = (double)(bc_now_ns() - p->start_ns) / 1e9;
 
 	if (!p->tty)
 		return;
 	if (expected_s > 0)
-		fprintf(stderr, "\r\033[Kbpfcost: report: %s (%.0f s) at %.0f s", what,
-			expected_s, el);
+		fprintf(stderr, "\r\033[Kbpfcost: report: %s: %.1f of %.1f s (report at %.0f s)",
+			what, elapsed_s, expected_s, total);
 	else
-		fprintf(stderr, "\r\033[Kbpfcost: report: %s at %.0f s", what, el);
+		fprintf(stderr, "\r\033[Kbpfcost: report: %s: %.1f s (report at %.0f s)", what,
+			elapsed_s, total);
 }
 
 static void on_planned(const struct rp_plan *p, void *arg)
@@ -207,9 +215,38 @@ static void print_machine(FILE *f, const struct rp_report *r)
 	}
 }
 
+/* Each program's type, attach point, owner, recursion misses, and its
+ * tail-call relation on a line of its own. */
+static void print_facts(FILE *f, const struct rp_report *r)
+{
+	fprintf(f, "\n  %-8s %-24s %-15s %-24s %-20s %7s\n", "ID", "NAME", "TYPE", "ATTACH",
+		"OWNER", "MISSES");
+	for (int i = 0; i < r->nprogs; i++) {
+		const struct rp_prog *p = &r->progs[i];
+		char owner[160], misses[24] = "-", tail[160] = "";
+
+		owners_format(&p->owners, owner, sizeof(owner));
+		if (p->has_stats)
+			snprintf(misses, sizeof(misses), "%" PRIu64, p->misses);
+		fprintf(f, "  %-8u %-24s %-15s %-24s %-20s %7s\n", p->id, BC_ESC(p->full_name),
+			prog_type_name(p->type), p->attach[0] ? BC_ESC(p->attach) : "-",
+			owner[0] ? BC_ESC(owner) : "-", misses);
+		tc_note(&p->tail, tail, sizeof(tail));
+		if (tail[0])
+			fprintf(f, "  %-8s %s\n", "", tail);
+	}
+	fprintf(f, "  ATTACH: its links; OWNER: processes holding a program, link or perf-event\n"
+		   "  fd on it, else its bpffs pin; MISSES: runs the kernel skipped in the window\n"
+		   "  (recursion_misses: it was already running on that CPU)%s.\n",
+		r->tail_known ? "" : "; tail-call relations not read");
+}
+
 static void print_progs(FILE *f, const struct rp_report *r)
 {
-	fprintf(f, "\nPROGRAMS (window %.1f s, workload on CPU %d)\n", r->window_s, r->cpu);
+	char cpu[32];
+
+	fprintf(f, "\nPROGRAMS (window %.1f s, workload %s)\n", r->window_s,
+		rp_workload_cpu(r, cpu, sizeof(cpu)));
 	fprintf(f, "  %-8s %-24s %12s %10s %10s %9s %9s %9s\n", "ID", "NAME", "RUNS/S",
 		"NS/RUN", "CORR_NS", "CPU%", "CORR_CPU%", "SMP_CPU%");
 	for (int i = 0; i < r->nprogs; i++) {
@@ -235,6 +272,7 @@ static void print_progs(FILE *f, const struct rp_report *r)
 	fprintf(f, "  RUNS/S, NS/RUN, CPU%%: run-time stats (CPU%% of one CPU); CORR_*: minus the\n"
 		   "  stats' own share per run; SMP_CPU%%: cpu-clock samples at %u Hz, helpers "
 		   "included.\n", r->sample_hz);
+	print_facts(f, r);
 	for (int i = 0; i < r->nprogs; i++) {
 		const struct rp_prog *p = &r->progs[i];
 
@@ -329,7 +367,7 @@ static json_t *reals_json(const double *v, int n)
 	return a;
 }
 
-static json_t *prog_json(const struct rp_prog *p)
+static json_t *prog_json(const struct rp_report *r, const struct rp_prog *p)
 {
 	json_t *hot = json_array();
 	json_t *o;
@@ -341,6 +379,14 @@ static json_t *prog_json(const struct rp_prog *p)
 	o = bc_json_pack("{s:i, s:i, s:s, s:s, s:s, s:b, s:b, s:o}", "id", (int)p->id, "type",
 			 (int)p->type, "name", p->name, "full_name", p->full_name, "tag", p->tag,
 			 "gone", p->gone, "has_stats", p->has_stats, "hot_lines", hot);
+	if (o)
+		json_object_update_new(o, bc_json_pack("{s:s, s:s, s:o}", "type_name",
+			prog_type_name(p->type), "attach", p->attach, "tail_call",
+			r->tail_known ? tc_json(&r->tail, p->id) : json_null()));
+	if (o && owners_json_add(o, &p->owners)) {
+		json_decref(o);
+		return NULL;
+	}
 	if (o && p->has_stats)
 		json_object_set_new(o, "stats", bc_json_pack(
 			"{s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:{s:b, s:b, s:f, s:f, s:f, s:f}}",
@@ -386,6 +432,31 @@ static json_t *kind_json(const struct rp_report *r, int k)
 	return o;
 }
 
+/* The window's time series: null when there is none. */
+static json_t *series_json(const struct rp_report *r)
+{
+	const struct rp_series *se = &r->series;
+	json_t *progs = json_array(), *phases = json_array();
+
+	if (!se->npoints) {
+		json_decref(progs);
+		json_decref(phases);
+		return json_null();
+	}
+	for (int k = 0; progs && k < se->nprogs; k++)
+		json_array_append_new(progs, bc_json_pack("{s:i, s:b, s:o, s:o, s:o}", "id",
+			(int)se->p[k].id, "corrected", se->p[k].corrected, "runs_per_s",
+			reals_json(se->p[k].runs_per_s, se->npoints), "cpu_pct",
+			reals_json(se->p[k].cpu_pct, se->npoints), "corrected_cpu_pct",
+			reals_json(se->p[k].corr_cpu_pct, se->npoints)));
+	for (int i = 0; phases && i < se->nphases; i++)
+		json_array_append_new(phases, bc_json_pack("{s:s, s:f, s:f}", "kind",
+			wl_kind_name(se->phase[i].kind), "start_s", se->phase[i].start_s, "end_s",
+			se->phase[i].end_s));
+	return bc_json_pack("{s:f, s:o, s:o, s:o}", "interval_s", se->interval_s, "t_s",
+			    reals_json(se->t_s, se->npoints), "programs", progs, "phases", phases);
+}
+
 static json_t *methods_json(const struct rp_report *r)
 {
 	json_t *o = json_object();
@@ -408,7 +479,7 @@ json_t *rp_json(const struct rp_report *r)
 	json_t *bias;
 
 	for (int i = 0; progs && i < r->nprogs; i++)
-		json_array_append_new(progs, prog_json(&r->progs[i]));
+		json_array_append_new(progs, prog_json(r, &r->progs[i]));
 	for (int k = 0; kinds && k < WL_KIND_COUNT; k++)
 		if (r->k[k].ab || r->k[k].have_window)
 			json_array_append_new(kinds, kind_json(r, k));
@@ -424,7 +495,7 @@ json_t *rp_json(const struct rp_report *r)
 		"{s:i, s:s, s:s, s:s, s:b, s:s, s:f, "
 		"s:{s:f, s:f, s:f, s:i, s:f, s:i, s:f, s:f}, "
 		"s:{s:s, s:s, s:s, s:s, s:i, s:s}, s:o, s:s, s:o, "
-		"s:{s:f, s:i, s:s, s:i, s:I, s:I, s:I}, s:o, s:o, s:o}",
+		"s:{s:f, s:i, s:s, s:i, s:I, s:I, s:I}, s:o, s:o, s:o, s:o}",
 		"schema_version", r->schema_version, "generated", r->generated, "subject",
 		rp_subject_name(r->subject), "title", r->title, "partial", r->partial,
 		"partial_why", r->partial_why, "elapsed_s", r->elapsed_s,
@@ -440,7 +511,7 @@ json_t *rp_json(const struct rp_report *r)
 		smp_event_name(r->sample_event), "sample_hz", (int)r->sample_hz, "samples",
 		(json_int_t)r->samples, "samples_other", (json_int_t)r->samples_other,
 		"samples_lost", (json_int_t)r->samples_lost,
-		"programs", progs, "syscalls", kinds, "verdict", verdict);
+		"programs", progs, "series", series_json(r), "syscalls", kinds, "verdict", verdict);
 }
 
 /* ---- the command ---- */

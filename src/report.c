@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "annotate.h"
 #include "common.h"
 #include "overhead.h"
+#include "owners.h"
 #include "progs.h"
 #include "report.h"
 
@@ -57,6 +59,15 @@ const char *rp_subject_name(enum rp_subject s)
 	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
 }
 
+const char *rp_workload_cpu(const struct rp_report *r, char *buf, size_t len)
+{
+	if (r->cpu < 0)
+		snprintf(buf, len, "not pinned");
+	else
+		snprintf(buf, len, "on CPU %d", r->cpu);
+	return buf;
+}
+
 struct rp_report *rp_new(void)
 {
 	struct rp_report *r = calloc(1, sizeof(*r));
@@ -68,6 +79,8 @@ struct rp_report *rp_new(void)
 
 void rp_free(struct rp_report *r)
 {
+	if (r)
+		tc_graph_free(&r->tail);
 	free(r);
 }
 
@@ -145,10 +158,97 @@ static void method_ended(struct rp_report *r, enum method_id m, int err, const c
 	r->sec[m].state = RP_RAN;
 }
 
-static void say(const struct rp_config *cfg, const char *what, double expected_s)
+static void say(const struct rp_config *cfg, const char *what, double elapsed_s,
+		double expected_s)
 {
 	if (cfg->progress)
-		cfg->progress(what, expected_s, cfg->arg);
+		cfg->progress(what, elapsed_s, expected_s, cfg->arg);
+}
+
+static double since_s(uint64_t t0)
+{
+	return (double)(bc_now_ns() - t0) / 1e9;
+}
+
+/* ---- what each program is: read once, before the window ---- */
+
+struct attach_walk {
+	struct rp_report *r;
+	uint32_t nlinks[RP_MAX_PROGS];
+};
+
+static void add_attach(uint32_t prog_id, const char *what, void *arg)
+{
+	struct attach_walk *w = arg;
+
+	for (int i = 0; i < w->r->nprogs; i++) {
+		struct rp_prog *p = &w->r->progs[i];
+
+		if (p->id == prog_id)
+			prog_attach_append(p->attach, sizeof(p->attach), w->nlinks[i]++, what);
+	}
+}
+
+/* The reference service runs in our process, which an owners scan leaves
+ * out (its only holds are meant to be our iterators): it holds the
+ * programs and their links itself. */
+static void self_owner(struct prog_owners *ow)
+{
+	ow->known = true;
+	ow->nprocs = 1;
+	ow->v[0].pid = (int32_t)getpid();
+	ow->v[0].via = OWNER_VIA_PROG | OWNER_VIA_LINK;
+	if (owners_proc_comm(getpid(), ow->v[0].comm))
+		snprintf(ow->v[0].comm, sizeof(ow->v[0].comm), "bpfcost");
+}
+
+/* One /proc walk, as prog does: a report scans once. */
+static void find_owners(struct bc_ctx *ctx, const struct rp_config *cfg, struct rp_report *r)
+{
+	struct owners o;
+	int err = owners_open(ctx, &o, false);
+
+	if (!err)
+		err = owners_scan(&o);
+	for (int i = 0; !err && i < r->nprogs; i++) {
+		owners_lookup(&o, r->progs[i].id, &r->progs[i].owners);
+		if (cfg->subject == RP_SUBJECT_SYSMON && !r->progs[i].owners.nprocs)
+			self_owner(&r->progs[i].owners);
+	}
+	owners_close(&o);
+	if (err)
+		bc_note("owners not read: %s", strerror(-err));
+}
+
+/* Over every loaded program: a selected callee's caller may not be one of
+ * the agent's. */
+static void find_tail_calls(struct rp_report *r)
+{
+	struct tc_collector c = { 0 };
+	int err = tc_refresh(&c);
+
+	if (!err) {
+		r->tail = c.g;
+		c.g = (struct tc_graph){ 0 };
+	}
+	for (int i = 0; !err && i < r->nprogs; i++)
+		err = tc_role(&r->tail, r->progs[i].id, &r->progs[i].tail);
+	r->tail_known = !err;
+	tc_collector_free(&c);
+	if (err)
+		bc_note("tail-call relations not read: %s", strerror(-err));
+}
+
+static void prog_facts(struct bc_ctx *ctx, const struct rp_config *cfg, struct rp_report *r)
+{
+	struct attach_walk w = { .r = r };
+
+	prog_links_walk(add_attach, &w);
+	for (int i = 0; i < r->nprogs; i++)
+		/* a raw_tp link: a tp_btf program, which the bias applies to */
+		r->progs[i].raw_tp_link = strstr(r->progs[i].attach, "raw_tp") != NULL;
+	find_owners(ctx, cfg, r);
+	find_tail_calls(r);
 }
 
 /* ---- the window: run-time stats and sampling beside the workload ---- */
@@ -189,8 +289,6 @@ static int read_counters(struct rp_report *r, bool first)
 			p->runs = d.run_cnt;
 			p->time_ns = d.run_time_ns;
 			p->misses = d.recursion_misses;
-			/* raw_tp link: a tp_btf program, which the bias applies to */
-			p->raw_tp_link = strstr(d.attach, "raw_tp") != NULL;
 			continue;
 		}
 		p->runs = d.run_cnt - p->runs;
@@ -300,7 +398,7 @@ static bool bias_applies(const struct rp_report *r)
 /* The workload one kind at a time, the programs' counters read around each
  * kind: their runs and time per call of that kind (background runs from
  * other processes in that time included). */
-static int run_window_workload(struct rp_report *r, double secs)
+static int run_window_workload(struct rp_report *r, double secs, uint64_t t0)
 {
 	struct wl_result *res = wl_result_new();
 	unsigned n = kind_count(r->kinds);
@@ -312,13 +410,18 @@ static int run_window_workload(struct rp_report *r, double secs)
 		struct wl_config wc = { .mask = 1u << k, .threads = 1, .cpu = r->cpu,
 					.duration_s = secs / n };
 		struct rp_kind *rk = &r->k[k];
+		struct rp_series_phase *ph = &r->series.phase[r->series.nphases];
 		uint64_t runs0, ns0, runs1, ns1;
 
 		if (!(r->kinds & (1u << k)))
 			continue;
+		ph->kind = k;
+		ph->start_s = since_s(t0);
 		sum_counters(r, &runs0, &ns0);
 		err = wl_run(&wc, res);
 		sum_counters(r, &runs1, &ns1);
+		ph->end_s = since_s(t0);
+		r->series.nphases++;
 		if (!err && res->stopped)
 			err = -EINTR;
 		rk->window_calls = res->k[k].calls;
@@ -337,11 +440,90 @@ static int run_window_workload(struct rp_report *r, double secs)
 	return err;
 }
 
+/* The time series: the counters read at even ticks over the window, on
+ * their own thread (the workload holds the main one). */
+struct series_run {
+	pthread_t thread;
+	struct rp_report *r;
+	const struct rp_config *cfg;
+	struct rp_series_raw *raw;
+	uint64_t t0;
+	bool started;
+};
+
+static void series_read(struct series_run *s)
+{
+	struct rp_series_raw *raw = s->raw;
+	int n = raw->nreads;
+
+	if (n > RP_SERIES_POINTS)
+		return;
+	raw->t_s[n] = since_s(s->t0);
+	for (int i = 0; i < s->r->nprogs; i++)
+		raw->ok[n][i] = !prog_counters(s->r->progs[i].id, &raw->runs[n][i],
+					       &raw->ns[n][i]);
+	raw->nreads++;
+}
+
+static int series_tick(void *arg, bool last)
+{
+	struct series_run *s = arg;
+
+	series_read(s);
+	say(s->cfg, "stats + sampling window", since_s(s->t0), s->r->plan.window_s);
+	return 0;
+}
+
+static void *series_main(void *arg)
+{
+	struct series_run *s = arg;
+	struct bc_interval iv = { .interval_s = s->r->series.interval_s,
+				  .duration_s = s->r->plan.window_s, .start_ns = s->t0 };
+
+	bc_interval_loop(NULL, &iv, series_tick, s, NULL);
+	return NULL;
+}
+
+/* Ticks that divide the window evenly, so that none is a sliver. */
+static double series_interval(double window_s)
+{
+	double n = fmin(RP_SERIES_TARGET, floor(window_s / RP_SERIES_MIN_INTERVAL_S));
+
+	return window_s / fmax(n, 1);
+}
+
+static void series_start(struct series_run *s)
+{
+	s->r->series.interval_s = series_interval(s->r->plan.window_s);
+	s->raw = calloc(1, sizeof(*s->raw));
+	if (!s->raw)
+		return;
+	series_read(s);
+	s->started = !pthread_create(&s->thread, NULL, series_main, s);
+	if (!s->started)
+		bc_note("no time series: cannot start its thread");
+}
+
+/* Join, read once more where the workload outlasted the last tick, and
+ * build the series. */
+static void series_end(struct series_run *s)
+{
+	if (s->started) {
+		pthread_join(s->thread, NULL);
+		if (since_s(s->t0) - s->raw->t_s[s->raw->nreads - 1] >
+		    s->r->series.interval_s / 4)
+			series_read(s);
+		rp_series_build(s->r, s->raw);
+	}
+	free(s->raw);
+}
+
 /* The window, with the sampler on its own thread when sampling works. */
 static int measure_window(struct bc_ctx *ctx, const struct rp_config *cfg, struct rp_report *r)
 {
 	struct rp_section *ss = &r->sec[METHOD_ANNOTATE];
 	struct sampler s = { 0 };
+	struct series_run ser = { .r = r, .cfg = cfg };
 	uint32_t ids[RP_MAX_PROGS];
 	bool sampling = ss->works_here && ss->state != RP_SKIPPED;
 	uint64_t t0;
@@ -353,17 +535,22 @@ static int measure_window(struct bc_ctx *ctx, const struct rp_config *cfg, struc
 	s.opts = (struct an_opts){ .ids = ids, .nids = (size_t)r->nprogs,
 				   .duration_s = r->plan.window_s, .freq = r->sample_hz,
 				   .event = r->sample_event, .detail = true };
-	say(cfg, "stats + sampling window", r->plan.window_s);
-	t0 = bc_now_ns();
+	prog_facts(ctx, cfg, r);
+	say(cfg, "stats + sampling window", 0, r->plan.window_s);
+	t0 = ser.t0 = bc_now_ns();
 	err = read_counters(r, true);
 	if (!err && sampling && pthread_create(&s.thread, NULL, sampler_main, &s)) {
 		skip(r, METHOD_ANNOTATE, "failed: cannot start the sampling thread");
 		sampling = false;
 	}
-	if (!err)
-		err = run_window_workload(r, r->plan.window_s);
+	if (!err) {
+		series_start(&ser);
+		err = run_window_workload(r, r->plan.window_s, t0);
+	}
 	if (sampling)
 		pthread_join(s.thread, NULL);
+	/* its last read beside the window's last */
+	series_end(&ser);
 	if (!err || err == -EINTR) {
 		int rerr = read_counters(r, false);
 
@@ -380,19 +567,24 @@ static int measure_window(struct bc_ctx *ctx, const struct rp_config *cfg, struc
 		method_ended(r, METHOD_ANNOTATE, s.err ? s.err : err, why);
 		an_result_free(&s.res);
 	}
-	(void)ctx;
 	return err == -EINTR ? -EINTR : 0;
 }
 
 /* ---- A/B ---- */
 
+struct ab_progress_arg {
+	const struct rp_config *cfg;
+	uint64_t t0;
+	double expected_s;
+};
+
 static void ab_progress(int round, int total, const char *what, void *arg)
 {
-	const struct rp_config *cfg = arg;
+	const struct ab_progress_arg *a = arg;
 	char buf[96];
 
 	snprintf(buf, sizeof(buf), "A/B round %d/%d: %s", round, total, what);
-	say(cfg, buf, 0);
+	say(a->cfg, buf, since_s(a->t0), a->expected_s);
 }
 
 static void kind_figures(const struct oh_result *res, struct rp_kind *rk, const struct oh_kind *k)
@@ -442,15 +634,17 @@ static void measure_ab(struct bc_ctx *ctx, const struct rp_config *cfg, struct r
 		.rounds = r->plan.ab_rounds,
 		.decomp_rounds = r->plan.ab_decomp_rounds,
 		.stats_ok = r->sec[METHOD_STATS].works_here,
-		.progress = ab_progress, .progress_arg = (void *)cfg,
 	};
+	struct ab_progress_arg pa = { .cfg = cfg, .t0 = bc_now_ns(),
+				      .expected_s = r->plan.ab_expected_s };
 	struct oh_result res = { 0 };
-	uint64_t t0 = bc_now_ns();
 	int err;
 
-	say(cfg, "A/B rounds", r->plan.ab_expected_s);
+	oc.progress = ab_progress;
+	oc.progress_arg = &pa;
+	say(cfg, "A/B rounds", 0, pa.expected_s);
 	err = oh_run(&oc, t, &res);
-	r->sec[METHOD_AB].elapsed_s = (double)(bc_now_ns() - t0) / 1e9;
+	r->sec[METHOD_AB].elapsed_s = since_s(pa.t0);
 	method_ended(r, METHOD_AB, err, NULL);
 	if (!err) {
 		for (int k = 0; k < WL_KIND_COUNT; k++)
@@ -532,7 +726,7 @@ static int collect_window(struct bc_ctx *ctx, const struct rp_config *cfg, struc
 	}
 	r->stats_via = se.via;
 	r->stats_were_on = se.was_on;
-	say(cfg, "stats bias (empty program)", RP_BIAS_S);
+	say(cfg, "stats bias (empty program)", 0, RP_BIAS_S);
 	if (sb_measure(&r->bias, SB_DEFAULT_BATCHES, SB_DEFAULT_RUNS))
 		bc_note("stats bias not measured: %s", r->bias.why);
 	err = measure_window(ctx, cfg, r);
@@ -612,6 +806,90 @@ int rp_collect(struct bc_ctx *ctx, const struct rp_config *cfg, struct rp_report
 	if (!err)
 		rp_verdict(r);
 	return err;
+}
+
+/* ---- the time series ---- */
+
+/* Program i's run time over the reads: the intervals read at both ends. */
+static uint64_t series_total_ns(const struct rp_series_raw *raw, int i)
+{
+	uint64_t sum = 0;
+
+	for (int j = 1; j < raw->nreads; j++)
+		if (raw->ok[j - 1][i] && raw->ok[j][i] && raw->ns[j][i] >= raw->ns[j - 1][i])
+			sum += raw->ns[j][i] - raw->ns[j - 1][i];
+	return sum;
+}
+
+/* The RP_SERIES_PROGS programs that ran longest (none that did not run),
+ * most first: their indexes in r->progs. */
+static int series_pick(const struct rp_report *r, const struct rp_series_raw *raw, int *pick)
+{
+	uint64_t total[RP_MAX_PROGS];
+	int n = 0;
+
+	for (int i = 0; i < r->nprogs; i++)
+		total[i] = series_total_ns(raw, i);
+	while (n < RP_SERIES_PROGS) {
+		int best = -1;
+
+		for (int i = 0; i < r->nprogs; i++) {
+			bool taken = false;
+
+			for (int k = 0; k < n; k++)
+				taken |= pick[k] == i;
+			if (!taken && total[i] && (best < 0 || total[i] > total[best]))
+				best = i;
+		}
+		if (best < 0)
+			break;
+		pick[n++] = best;
+	}
+	return n;
+}
+
+static void series_point(const struct rp_report *r, const struct rp_series_raw *raw, int i,
+			 int j, double dt, struct rp_series_prog *sp, int pt)
+{
+	struct sb_corrected c;
+	uint64_t runs, ns;
+
+	if (!raw->ok[j - 1][i] || !raw->ok[j][i] || raw->runs[j][i] < raw->runs[j - 1][i] ||
+	    raw->ns[j][i] < raw->ns[j - 1][i]) {
+		sp->runs_per_s[pt] = sp->cpu_pct[pt] = sp->corr_cpu_pct[pt] = NAN;
+		return;
+	}
+	runs = raw->runs[j][i] - raw->runs[j - 1][i];
+	ns = raw->ns[j][i] - raw->ns[j - 1][i];
+	sp->runs_per_s[pt] = (double)runs / dt;
+	sp->cpu_pct[pt] = (double)ns / (dt * 1e9) * 100.0;
+	sb_correct(&r->bias, sp->corrected, runs, ns, dt, &c);
+	sp->corr_cpu_pct[pt] = c.applies ? c.cpu_pct : sp->cpu_pct[pt];
+}
+
+void rp_series_build(struct rp_report *r, const struct rp_series_raw *raw)
+{
+	struct rp_series *se = &r->series;
+	int pick[RP_SERIES_PROGS];
+
+	se->npoints = 0;
+	se->nprogs = series_pick(r, raw, pick);
+	for (int k = 0; k < se->nprogs; k++) {
+		const struct rp_prog *p = &r->progs[pick[k]];
+
+		se->p[k].id = p->id;
+		se->p[k].corrected = r->bias.valid && sb_applies(p->type, p->raw_tp_link);
+	}
+	for (int j = 1; j < raw->nreads && se->npoints < RP_SERIES_POINTS; j++) {
+		double dt = raw->t_s[j] - raw->t_s[j - 1];
+
+		if (dt <= 1e-6)
+			continue;
+		se->t_s[se->npoints] = raw->t_s[j];
+		for (int k = 0; k < se->nprogs; k++)
+			series_point(r, raw, pick[k], j, dt, &se->p[k], se->npoints);
+		se->npoints++;
+	}
 }
 
 /* ---- the verdict ---- */

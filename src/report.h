@@ -31,6 +31,7 @@
 #include "sample.h"
 #include "stats.h"
 #include "statsbias.h"
+#include "tailcall.h"
 #include "tracer.h"
 #include "workload.h"
 
@@ -49,6 +50,14 @@ struct bc_ctx;
 #define RP_MAX_VERDICT 3
 #define RP_MIN_WINDOW_S 1.0
 #define RP_MIN_AB_ROUNDS 4
+/* The window's time series: the programs' counters read every
+ * window/RP_SERIES_TARGET seconds (at least RP_SERIES_MIN_INTERVAL_S
+ * apart, at most RP_SERIES_POINTS intervals), kept for the
+ * RP_SERIES_PROGS programs with the most run time over the window. */
+#define RP_SERIES_PROGS 8
+#define RP_SERIES_POINTS 64
+#define RP_SERIES_TARGET 40
+#define RP_SERIES_MIN_INTERVAL_S 0.25
 
 enum rp_subject {
 	RP_SUBJECT_COMMAND,	/* started and stopped by us (tracer.h) */
@@ -97,6 +106,12 @@ struct rp_prog {
 	char name[16], full_name[128], tag[17];
 	bool gone;		/* unloaded during the window */
 	bool raw_tp_link;	/* a raw tracepoint link attaches it (tp_btf) */
+	/* read before the window: where it is attached (its links, "" for
+	 * none), who holds it (owners.h; known false when not looked up) and
+	 * its tail-call relations (tailcall.h; zero for none) */
+	char attach[128];
+	struct prog_owners owners;
+	struct prog_tail tail;
 	/* run-time stats over the window (method stats) */
 	bool has_stats;
 	uint64_t runs, time_ns, misses;
@@ -136,6 +151,40 @@ struct rp_kind {
 	bool rest_resolved;
 };
 
+/* One program's rates over the window, interval by interval. */
+struct rp_series_prog {
+	uint32_t id;
+	bool corrected;		/* the stats bias applies: corr_cpu_pct holds it */
+	double runs_per_s[RP_SERIES_POINTS];
+	double cpu_pct[RP_SERIES_POINTS];	/* run-time stats, % of one CPU */
+	double corr_cpu_pct[RP_SERIES_POINTS];	/* minus the stats' own share */
+};
+
+/* The window's workload ran one syscall kind at a time: when each ran. */
+struct rp_series_phase {
+	int kind;		/* enum wl_kind */
+	double start_s, end_s;	/* since the window's start */
+};
+
+struct rp_series {
+	int npoints;		/* intervals; 0: no series */
+	double interval_s;	/* as planned; t_s holds the real ends */
+	double t_s[RP_SERIES_POINTS];	/* end of each interval, since the window's start */
+	int nprogs;		/* at most RP_SERIES_PROGS, by run time */
+	struct rp_series_prog p[RP_SERIES_PROGS];
+	int nphases;
+	struct rp_series_phase phase[WL_KIND_COUNT];
+};
+
+/* The counters as read at each tick of the window (collection only). */
+struct rp_series_raw {
+	int nreads;		/* reads[0] at the window's start */
+	double t_s[RP_SERIES_POINTS + 1];
+	uint64_t runs[RP_SERIES_POINTS + 1][RP_MAX_PROGS];
+	uint64_t ns[RP_SERIES_POINTS + 1][RP_MAX_PROGS];
+	bool ok[RP_SERIES_POINTS + 1][RP_MAX_PROGS];	/* read; false once gone */
+};
+
 struct rp_config {
 	enum rp_subject subject;
 	struct tracer_opts tracer;	/* COMMAND and SYSMON */
@@ -144,10 +193,14 @@ struct rp_config {
 	const char *title;		/* the command line, "sysmon count", the selectors */
 	double budget_s;		/* the whole of it, split across methods */
 	unsigned kinds;			/* workload kinds (enum wl_kind mask) */
-	int cpu;			/* workload CPU */
+	int cpu;			/* workload CPU, settled (wl_cpu_resolve);
+					 * WL_CPU_NONE: not pinned */
 	unsigned sample_hz;
-	/* Progress: a phase starts (expected_s long), or A/B's round n/total. */
-	void (*progress)(const char *what, double expected_s, void *arg);
+	/* Progress: what runs now, elapsed_s into it of the expected_s it was
+	 * planned to take (0: not known). Called as a phase starts, at each
+	 * tick of the window and at each A/B round, from collection's threads
+	 * (one at a time). */
+	void (*progress)(const char *what, double elapsed_s, double expected_s, void *arg);
 	void (*planned)(const struct rp_plan *p, void *arg);
 	void *arg;
 };
@@ -169,10 +222,13 @@ struct rp_report {
 	bool stats_were_on;
 	/* the window */
 	unsigned kinds;
-	int cpu;
+	int cpu;			/* WL_CPU_NONE: not pinned */
 	double window_s;		/* as measured */
 	int nprogs;
 	struct rp_prog progs[RP_MAX_PROGS];
+	bool tail_known;		/* tail-call relations were read */
+	struct tc_graph tail;		/* every loaded program's, at the window's start */
+	struct rp_series series;
 	/* sampling */
 	enum smp_event sample_event;
 	unsigned sample_hz;
@@ -191,6 +247,8 @@ struct rp_report {
 const char *rp_method_includes(enum method_id m);
 const char *rp_state_name(enum rp_state s);	/* "not run", "ran", ... */
 const char *rp_subject_name(enum rp_subject s);	/* "command", "running", "sysmon" */
+/* Where the workload ran, for the printers: "on CPU 2" or "not pinned". */
+const char *rp_workload_cpu(const struct rp_report *r, char *buf, size_t len);
 
 /* A heap report, zeroed, schema_version set: NULL on allocation failure. */
 struct rp_report *rp_new(void);
@@ -212,6 +270,12 @@ void rp_plan_budget(double budget_s, bool ab, struct rp_plan *p);
  * many off/on pairs (at most 30) as fit. -ENOSPC, with *need_s the least
  * it needs (RP_MIN_AB_ROUNDS pairs), when even those do not fit. */
 int rp_plan_ab(struct rp_plan *p, double toggle_s, unsigned kinds, double *need_s);
+/* The series from the raw reads: per interval, each program's runs/s and
+ * CPU share (corrected where sb_applies), for the RP_SERIES_PROGS programs
+ * with the most run time between the first and the last read. Intervals
+ * of zero width are dropped; a program unread at an interval's either
+ * end gets NAN there (null in JSON). */
+void rp_series_build(struct rp_report *r, const struct rp_series_raw *raw);
 /* Fill r->verdict from the figures: two or three sentences. */
 void rp_verdict(struct rp_report *r);
 

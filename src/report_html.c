@@ -6,9 +6,12 @@
  * #js-errors, so a headless browser can check the page (tests). */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "common.h"
+#include "owners.h"
+#include "progs.h"
 #include "report_print.h"
 
 /* Text into HTML: the five characters that matter escaped. */
@@ -91,11 +94,78 @@ static void machine(FILE *f, const struct rp_report *r)
 	fputs("</table>\n", f);
 }
 
+/* What each program is: type, attach point, owner, tail calls, misses. */
+static void facts(FILE *f, const struct rp_report *r)
+{
+	fputs("<table><tr><th>program</th><th>id</th><th>type</th><th>attach point</th>"
+	      "<th>owner</th><th>tail calls</th><th>recursion misses (window)</th></tr>\n", f);
+	for (int i = 0; i < r->nprogs; i++) {
+		const struct rp_prog *p = &r->progs[i];
+		char owner[160], tail[160];
+
+		owners_format(&p->owners, owner, sizeof(owner));
+		tc_note(&p->tail, tail, sizeof(tail));
+		fputs("<tr><td>", f);
+		h(f, p->full_name);
+		fprintf(f, "</td><td>%u</td><td class=\"why\">%s</td><td class=\"why\">", p->id,
+			prog_type_name(p->type));
+		h(f, p->attach[0] ? p->attach : "-");
+		fputs("</td><td class=\"why\">", f);
+		h(f, owner[0] ? owner : "-");
+		fputs("</td><td class=\"why\">", f);
+		h(f, tail[0] ? tail : r->tail_known ? "-" : "not read");
+		if (p->has_stats)
+			fprintf(f, "</td><td>%" PRIu64 "</td></tr>\n", p->misses);
+		else
+			fputs("</td><td>-</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+/* The window's time series as a table: runs/s and corrected CPU share of
+ * each program kept, interval by interval. */
+static void series(FILE *f, const struct rp_report *r, bool charts)
+{
+	const struct rp_series *se = &r->series;
+
+	if (!se->npoints)
+		return;
+	fprintf(f, "<h3>Over the window</h3>\n<p>Run-time stats read every %.2f s; the %d "
+		"program(s) with the most run time; CPU share corrected for the stats' own share "
+		"where it applies. The workload ran one syscall kind at a time:", se->interval_s,
+		se->nprogs);
+	for (int i = 0; i < se->nphases; i++)
+		fprintf(f, "%s %s %.1f..%.1f s", i ? "," : "", wl_kind_name(se->phase[i].kind),
+			se->phase[i].start_s, se->phase[i].end_s);
+	fputs(".</p>\n", f);
+	if (charts)
+		fputs("<div class=\"chart\"><canvas id=\"c-series-runs\"></canvas></div>\n"
+		      "<div class=\"chart\"><canvas id=\"c-series-cpu\"></canvas></div>\n", f);
+	fputs("<table><tr><th>s</th>", f);
+	for (int k = 0; k < se->nprogs; k++)
+		fprintf(f, "<th>%u runs/s</th><th>%u CPU%%</th>", se->p[k].id, se->p[k].id);
+	fputs("</tr>\n", f);
+	for (int t = 0; t < se->npoints; t++) {
+		fprintf(f, "<tr><td>%.2f</td>", se->t_s[t]);
+		for (int k = 0; k < se->nprogs; k++)
+			if (isfinite(se->p[k].runs_per_s[t]))
+				fprintf(f, "<td>%.0f</td><td>%.3f</td>", se->p[k].runs_per_s[t],
+					se->p[k].corr_cpu_pct[t]);
+			else	/* not read at an end: gone, or a read failed */
+				fputs("<td>-</td><td>-</td>", f);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
 static void progs(FILE *f, const struct rp_report *r, bool charts)
 {
-	fprintf(f, "<h2>Programs</h2>\n<p>Window of %.1f s, workload on CPU %d; sampling at %u "
-		"Hz (%" PRIu64 " samples, %" PRIu64 " lost).</p>\n", r->window_s, r->cpu,
-		r->sample_hz, r->samples, r->samples_lost);
+	char cpu[32];
+
+	fprintf(f, "<h2>Programs</h2>\n<p>Window of %.1f s, workload %s; sampling at %u "
+		"Hz (%" PRIu64 " samples, %" PRIu64 " lost).</p>\n", r->window_s,
+		rp_workload_cpu(r, cpu, sizeof(cpu)), r->sample_hz, r->samples, r->samples_lost);
+	facts(f, r);
 	if (charts && r->nprogs)
 		fputs("<div class=\"chart\"><canvas id=\"c-nsrun\"></canvas></div>\n"
 		      "<div class=\"chart\"><canvas id=\"c-cpu\"></canvas></div>\n", f);
@@ -129,6 +199,7 @@ static void progs(FILE *f, const struct rp_report *r, bool charts)
 			fputs("<td>-</td></tr>\n", f);
 	}
 	fputs("</table>\n", f);
+	series(f, r, charts);
 	for (int i = 0; i < r->nprogs; i++) {
 		const struct rp_prog *p = &r->progs[i];
 
@@ -198,10 +269,11 @@ static const char draw_js[] =
 	"(function(){\n"
 	"var d=JSON.parse(document.getElementById('report-data').textContent);\n"
 	"Chart.defaults.animation=false;Chart.defaults.maintainAspectRatio=false;\n"
-	"var pal=['#1f77b4','#ff7f0e','#2ca02c','#d62728'];\n"
+	"var pal=['#1f77b4','#ff7f0e','#2ca02c','#d62728','#9467bd','#8c564b','#e377c2',"
+	"'#7f7f7f'];\n"
 	"function draw(id,cfg){var c=document.getElementById(id);if(!c)return;"
-	"cfg.data.datasets.forEach(function(s,i){s.backgroundColor=pal[i%4];"
-	"s.borderColor=pal[i%4];});var ch=new Chart(c,cfg);if(ch.width>0)c.setAttribute('data-drawn','1');}\n"
+	"cfg.data.datasets.forEach(function(s,i){s.backgroundColor=pal[i%pal.length];"
+	"s.borderColor=pal[i%pal.length];});var ch=new Chart(c,cfg);if(ch.width>0)c.setAttribute('data-drawn','1');}\n"
 	"var st=d.programs.filter(function(p){return p.stats;});\n"
 	"var names=st.map(function(p){return p.full_name+' ('+p.id+')';});\n"
 	"function ttl(t){return {title:{display:true,text:t}};}\n"
@@ -217,6 +289,17 @@ static const char draw_js[] =
 	"{label:'CPU% by sampling',data:st.map(function(p){return p.sampling?"
 	"p.sampling.cpu_pct:null;})}]},options:{plugins:ttl('CPU share per program, % of one "
 	"CPU')}});\n"
+	"if(d.series){var sr=d.series,byid={};d.programs.forEach(function(p){byid[p.id]=p;});\n"
+	"function sline(id,key,t,yl){draw(id,{type:'line',data:{datasets:sr.programs.map("
+	"function(p){return {label:byid[p.id].full_name+' ('+p.id+')',data:p[key].map("
+	"function(v,i){return {x:sr.t_s[i],y:v};}),spanGaps:false};})},options:{scales:{x:{type:"
+	"'linear',min:0,title:{display:true,text:'s into the window (kinds in turn: '+"
+	"sr.phases.map(function(h){return h.kind;}).join(', ')+')'}},y:{beginAtZero:true,"
+	"title:{display:true,text:yl}}},plugins:ttl(t)}});}\n"
+	"sline('c-series-runs','runs_per_s','Runs per second over the window (run-time stats)',"
+	"'runs/s');\n"
+	"sline('c-series-cpu','corrected_cpu_pct','CPU share over the window, corrected for the "
+	"stats\\' own share','% of one CPU');}\n"
 	"var ks=d.syscalls.filter(function(k){return k.ab;});\n"
 	"draw('c-decomp',{type:'bar',data:{labels:ks.map(function(k){return k.kind;}),datasets:["
 	"{label:'in the programs (stats)',data:ks.map(function(k){return k.decomposition?"

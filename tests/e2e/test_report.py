@@ -1,10 +1,13 @@
 """bpfcost report: the reference service (one run feeds the JSON, schema and
-HTML tests), a running program (A/B skipped with the reason), Debian's
+HTML tests), running programs (A/B skipped with the reason; their owner and
+tail-call relation; progress on a terminal; --cpu's default), Debian's
 libbpf-tools opensnoop started as a command (programs on openat only: the
 verdict names the slow path for getpid), a partial report after SIGINT,
 and bad input. Budgets are a few seconds: the figures' size is not tested
 here, only that each comes from its method and the model holds together."""
 import json
+import os
+import pty
 import re
 import shutil
 import signal
@@ -15,9 +18,10 @@ from pathlib import Path
 import pytest
 
 from conftest import BIN, ROOT, AttachRunner, run
+from test_tailcall import TailRunner
 
 SCHEMA = ROOT / "docs" / "report.schema.json"
-HOTLOOP = ROOT / "build" / "hotloop.bpf.o"
+TPBTF = ROOT / "build" / "tpbtf.bpf.o"
 OPENSNOOP = "/usr/sbin/opensnoop"
 ARTIFACTS = ROOT / "build" / "tests" / "artifacts"
 
@@ -61,6 +65,36 @@ def test_sysmon_report_follows_schema(sysmon_report):
     assert 2 <= len(doc["verdict"]) <= 3
 
 
+def test_sysmon_report_program_facts(sysmon_report):
+    doc, _, err = sysmon_report
+    prog = {p["name"]: p for p in doc["programs"]}["sysmon_cnt_ente"]
+    assert prog["type_name"] == "raw_tracepoint" and prog["attach"] == "raw_tp:sys_enter"
+    # the reference service runs inside bpfcost, which holds it
+    assert [o["comm"] for o in prog["owners"]] == ["bpfcost"], prog
+    assert prog["tail_call"] is None and prog["stats"]["recursion_misses"] == 0
+    assert doc["window"]["cpu"] == min(os.sched_getaffinity(0)), "--cpu defaults to the first"
+    assert "\r" not in err and " of " not in err, "no progress when stderr is not a terminal"
+
+
+def test_sysmon_report_series_adds_up(sysmon_report):
+    """The time series is the window cut into intervals: its runs add up to
+    the window's (the reads at its ends are a few ms apart), and runs/s
+    follows the kinds in turn (openat: two syscalls per call, each a run)."""
+    doc, _, _ = sysmon_report
+    se = doc["series"]
+    prog = {p["name"]: p for p in doc["programs"]}["sysmon_cnt_ente"]
+    sp = {p["id"]: p for p in se["programs"]}[prog["id"]]
+    t = se["t_s"]
+    assert len(t) >= 4 and t == sorted(t) and len(sp["runs_per_s"]) == len(t)
+    assert abs(t[-1] - doc["window"]["wall_s"]) < 0.25 * se["interval_s"] + 0.05, (t, doc["window"])
+    dts = [b - a for a, b in zip([0] + t, t)]
+    runs = sum(r * dt for r, dt in zip(sp["runs_per_s"], dts))
+    assert runs == pytest.approx(prog["stats"]["runs"], rel=0.05), (runs, prog["stats"])
+    assert all(c is not None and 0 <= c <= r for c, r in zip(sp["corrected_cpu_pct"], sp["cpu_pct"]))
+    assert [p["kind"] for p in se["phases"]] == ["getpid", "openat"]
+    assert se["phases"][0]["end_s"] <= se["phases"][1]["start_s"] <= t[-1]
+
+
 def test_schema_rejects_a_wrong_document(sysmon_report):
     jsonschema = pytest.importorskip("jsonschema")
     doc = json.loads(json.dumps(sysmon_report[0]))
@@ -79,8 +113,10 @@ def test_html_draws_every_chart(sysmon_report):
     dom = subprocess.run(cmd + ["--dump-dom", html.as_uri()], capture_output=True,
                          text=True, timeout=60)
     canvases = re.findall(r"<canvas[^>]*>", dom.stdout)
-    # ns/run, CPU share, the decomposition and one CDF per kind
-    assert len(canvases) == 5, dom.stdout[:2000]
+    # ns/run, CPU share, runs/s and CPU share over the window, the
+    # decomposition and one CDF per kind
+    assert len(canvases) == 7, dom.stdout[:2000]
+    assert 'id="c-series-runs"' in dom.stdout and 'id="c-series-cpu"' in dom.stdout
     assert all('data-drawn="1"' in c for c in canvases), canvases
     assert re.search(r'<pre id="js-errors"></pre>', dom.stdout)
     assert "Uncaught" not in dom.stderr, dom.stderr
@@ -91,17 +127,67 @@ def test_html_draws_every_chart(sysmon_report):
     assert shot.exists() and shot.stat().st_size > 10000
 
 
-def test_running_program_skips_ab():
-    r = AttachRunner(HOTLOOP)
+def report_on_tty(args, cpus):
+    """bpfcost report with stderr on a terminal (stdout a pipe), limited
+    to the CPUs cpus: (stdout, stderr)."""
+    master, slave = pty.openpty()
     try:
-        p = run("report", "--duration", "2s", "id", r.ids[0], check=True)
+        cmd = ["taskset", "-c", ",".join(map(str, cpus)), BIN, "report", *map(str, args)]
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=slave, text=True, timeout=60)
+        os.close(slave)
+        slave = None
+        err = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:     # EIO: the other end is closed and drained
+                break
+            if not chunk:
+                break
+            err += chunk
     finally:
+        if slave is not None:
+            os.close(slave)
+        os.close(master)
+    assert p.returncode == 0, err
+    return p.stdout, err.decode()
+
+
+def test_running_programs_skip_ab_and_say_what_they_are():
+    """Programs already loaded (attach_runner holds a tail-call pair, and a
+    tp_btf program): A/B skipped; each program's type, attach point, owner
+    and tail-call relation; the tp_btf one corrected for the stats' own
+    share (its raw tracepoint link runs it through bpf_trace_run); progress
+    on the terminal; the workload on the first CPU we may use (run without
+    CPU 0 where there are two)."""
+    cpus = sorted(os.sched_getaffinity(0))[-1:] if len(os.sched_getaffinity(0)) > 1 else \
+        sorted(os.sched_getaffinity(0))
+    r = TailRunner()
+    t = AttachRunner(TPBTF)
+    try:
+        out, err = report_on_tty(["--duration", "2s", "--syscalls", "getpid", "id", r.entry,
+                                  "id", r.callee, "id", t.ids[0]], cpus)
+    finally:
+        t.stop()
         r.stop()
-    out = p.stdout
     assert re.search(r"^  ab +skipped +the agent runs already", out, re.M), out
-    assert re.search(rf"^  {r.ids[0]} +bc_hotloop", out, re.M), out
+    assert re.search(rf"^  {r.entry} +bc_tc_entry", out, re.M), out
     assert "VERDICT" in out and "A/B skipped" in out
     assert "PER SYSCALL KIND" in out
+    assert f"workload on CPU {cpus[0]})" in out, out
+    owner = f"{r.p.pid}/attach_runner"
+    assert re.search(rf"^  {r.entry} +bc_tc_entry +raw_tracepoint +raw_tp:sys_enter +{owner} +0$"
+                     rf"\n +includes tail-called {r.callee}$", out, re.M), out
+    assert re.search(rf"^  {r.callee} +bc_tc_callee +raw_tracepoint +- +{owner} +0$"
+                     rf"\n +runs inside {r.entry} via tail call", out, re.M), out
+    assert re.search(rf"^  {t.ids[0]} +bc_test_tp_btf +tracing +raw_tp:sys_enter +"
+                     rf"{t.p.pid}/attach_runner +0$", out, re.M), out
+    # RUNS/S NS/RUN CORR_NS: a figure, or "<bound" where unresolved
+    assert re.search(rf"^  {t.ids[0]} +bc_test_tp_btf +[0-9]+ +[0-9]+ +<?[0-9]+ ", out, re.M), out
+    # progress: what runs, elapsed of expected, rewritten in place
+    assert re.search(r"\rbpfcost: report: stats \+ sampling window: [0-9.]+ of [0-9.]+ s", err) or \
+        re.search(r"\r\x1b\[Kbpfcost: report: stats \+ sampling window: [0-9.]+ of [0-9.]+ s",
+                  err), repr(err)
 
 
 @pytest.mark.skipif(not Path(OPENSNOOP).exists(), reason="libbpf-tools not installed")
@@ -148,6 +234,8 @@ def test_sigint_gives_partial_report():
     ["-o", "-", "--sysmon", "count"],
     ["--duration", "0", "--sysmon", "count"],
     ["id", "4000000000"],
+    ["--cpu", "4096", "--sysmon", "count"],
+    ["--cpu", "-3", "--sysmon", "count"],
     ["--sysmon", "count", "--", "true"],
 ])
 def test_bad_input_one_line(args):

@@ -111,6 +111,61 @@ static void test_verdict_without_ab(void **state)
 	assert_non_null(strstr(r->verdict[0], "No syscall kind"));
 }
 
+/* Counters read at 0, 0.5, 0.5 (a sliver: dropped), 1.0 and 1.5 s. */
+static void raw_read(struct rp_series_raw *raw, double t, int prog, uint64_t runs, uint64_t ns)
+{
+	int n = raw->nreads;
+
+	raw->t_s[n] = t;
+	raw->runs[n][prog] = runs;
+	raw->ns[n][prog] = ns;
+	raw->ok[n][prog] = true;
+}
+
+static void test_series_rates_and_pick(void **state)
+{
+	static struct rp_series_raw raw;
+	struct rp_report *r = with_ab();
+	const struct rp_series_prog *sp;
+
+	memset(&raw, 0, sizeof(raw));
+	r->nprogs = 10;
+	for (int i = 0; i < r->nprogs; i++) {
+		r->progs[i].id = 100 + i;
+		r->progs[i].type = 17;	/* raw_tracepoint: the bias applies */
+	}
+	r->bias = (struct sb_bias){ .valid = true, .ns_per_run = 20, .lo = 18, .hi = 22 };
+	const double t[] = { 0, 0.5, 0.5, 1.0, 1.5 };
+	for (int j = 0; j < 5; j++) {
+		/* program i runs (i + 1) * 1000 times/s at 100 ns */
+		for (int i = 0; i < r->nprogs; i++)
+			raw_read(&raw, t[j], i, (uint64_t)(t[j] * 1000 * (i + 1)),
+				 (uint64_t)(t[j] * 1000 * (i + 1) * 100));
+		raw.nreads++;
+	}
+	/* program 9 is gone at the last read */
+	raw.ok[4][9] = false;
+	rp_series_build(r, &raw);
+	assert_int_equal(r->series.npoints, 3);
+	assert_true(fabs(r->series.t_s[2] - 1.5) < 1e-9);
+	assert_int_equal(r->series.nprogs, RP_SERIES_PROGS);
+	/* the longest-running first, over the intervals read at both ends:
+	 * 109 gone for the last one falls behind 106; 101 and 100 left out */
+	assert_int_equal(r->series.p[0].id, 108);
+	assert_int_equal(r->series.p[2].id, 106);
+	assert_int_equal(r->series.p[3].id, 109);
+	assert_int_equal(r->series.p[RP_SERIES_PROGS - 1].id, 102);
+	sp = &r->series.p[0];
+	assert_true(sp->corrected);
+	assert_true(fabs(sp->runs_per_s[0] - 9000) < 1e-6);
+	assert_true(fabs(sp->cpu_pct[0] - 9000 * 100 / 1e9 * 100) < 1e-9);
+	/* minus 20 ns per run */
+	assert_true(fabs(sp->corr_cpu_pct[1] - 9000 * 80 / 1e9 * 100) < 1e-9);
+	/* not read at an end: no figure there */
+	assert_true(isnan(r->series.p[3].runs_per_s[2]));
+	assert_true(fabs(r->series.p[3].runs_per_s[1] - 10000) < 1e-6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -118,6 +173,7 @@ int main(void)
 		cmocka_unit_test(test_ab_fitted),
 		cmocka_unit_test(test_verdict_names_slow_path),
 		cmocka_unit_test(test_verdict_without_ab),
+		cmocka_unit_test(test_series_rates_and_pick),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
