@@ -24,15 +24,16 @@ static const char diff_help[] =
 	"    added; the B - A interval from the two saved intervals (MOVER: the\n"
 	"    half-widths added in quadrature, Zou & Donner 2008). A report whose A/B\n"
 	"    was skipped (an agent that runs already) has no syscall figures;\n"
-	"  - per program (report, stats), matched by name and attach point (the\n"
-	"    files record no attach point: by name), the programs of one name summed\n"
-	"    as compare sums them: ns per run, corrected for the stats bias when both\n"
-	"    files corrected it (else raw in both), runs/s and CPU share (% of one\n"
-	"    CPU), each the mean over the file's intervals. With two or more\n"
-	"    intervals in both files a 95% t-interval over the intervals (widened by\n"
-	"    the bias's interval when corrected) and a verdict per program; a file\n"
-	"    with one interval (a report's window, stats --count 1) gives no\n"
-	"    interval and no verdict, and says so.\n\n"
+	"  - per program (report, stats), matched by name and attach point (by name\n"
+	"    where a file records none: stats files, reports before attach points),\n"
+	"    the programs of one name summed as compare sums them: ns per run,\n"
+	"    corrected for the stats bias when both files corrected it (else raw in\n"
+	"    both), runs/s and CPU share (% of one CPU), each the mean over the\n"
+	"    file's intervals. With two or more intervals in both files a 95%\n"
+	"    t-interval over the intervals (widened by the bias's interval when\n"
+	"    corrected) and a verdict per program; a file with one interval (a\n"
+	"    report's window, stats --count 1) gives no interval and no verdict,\n"
+	"    and says so.\n\n"
 	"Runs made at different times on a shared machine are not directly\n"
 	"comparable: the machine drifts between them by more than each run's own\n"
 	"interval shows. diff says by how much, from the files: each file's A/A\n"
@@ -180,8 +181,23 @@ static const char *prog_call(const struct prog_row *pr)
 	return pr->has_diff ? cmp_call_name(pr->v.call) : "no interval";
 }
 
-/* Programs of both files by name and attach point (cmp_prog_same): A's in
- * its order, then those only in B. */
+/* p's program in r: the same name and attach point (cmp_prog_same), else,
+ * where either file records no attach point (stats files, older reports),
+ * the same name. */
+static const struct sr_prog *find_match(const struct saved_result *r, const struct sr_prog *p)
+{
+	for (int j = 0; j < r->nprogs; j++)
+		if (cmp_prog_same(p->name, p->attach, r->progs[j].name, r->progs[j].attach))
+			return &r->progs[j];
+	for (int j = 0; j < r->nprogs; j++)
+		if ((!*p->attach || !*r->progs[j].attach) && cmp_prog_same(p->name, "",
+									    r->progs[j].name, ""))
+			return &r->progs[j];
+	return NULL;
+}
+
+/* Programs of both files, matched by find_match: A's in its order, then
+ * those only in B. */
 static int match_programs(struct diff_model *m, const struct cmp_threshold *gate)
 {
 	const struct saved_result *a = &m->r[0], *b = &m->r[1];
@@ -194,10 +210,7 @@ static int match_programs(struct diff_model *m, const struct cmp_threshold *gate
 			const struct sr_prog *p = &m->r[s].progs[i], *q = NULL;
 			struct prog_row *pr = &m->prows[m->nprows];
 
-			for (int j = 0; j < m->r[!s].nprogs && !q; j++)
-				if (cmp_prog_same(p->name, p->attach, m->r[!s].progs[j].name,
-						  m->r[!s].progs[j].attach))
-					q = &m->r[!s].progs[j];
+			q = find_match(&m->r[!s], p);
 			if (s && q)
 				continue;	/* listed with A */
 			if (!ran(p) && !ran(q)) {
@@ -304,7 +317,7 @@ static void print_programs_plain(FILE *f, const struct diff_model *m)
 {
 	char text[512], na[48], nb[48], d[48], ra[40], rb[40], ca[16], cb[16];
 
-	fprintf(f, "\nPer program (%s files, intervals: A %d, B %d; matched by name; each figure "
+	fprintf(f, "\nPer program (%s files, intervals: A %d, B %d; matched by name and attach point; each figure "
 		"the mean over the file's intervals, with a 95%% t-interval where it has two or "
 		"more; FIG corr: ns per run corrected for the stats bias (both files corrected "
 		"it), raw: not; %%CPU1: share of one CPU):\n", sr_source_name(m->r[0].source),

@@ -151,3 +151,25 @@ def test_refusals(tmp_path):
     # Mixed kinds: a stats file against a report.
     one_line_error(run("diff", DATA / "stats_2x1s.json", DATA / "report_running.json"),
                    "is stats output and", "report output")
+
+
+def test_programs_match_by_attach_point_where_recorded(tmp_path):
+    """Reports now record each program's attach point: two that record one
+    match on it; against a file that records none (an older report), by name."""
+    doc = json.loads((DATA / "report_running.json").read_text())
+
+    def with_attach(name, attach):
+        for p in doc["programs"]:
+            p["attach"] = attach
+        f = tmp_path / name
+        f.write_text(json.dumps(doc))
+        return f
+
+    enter = with_attach("enter.json", "raw_tp:sys_enter")
+    exit_ = with_attach("exit.json", "raw_tp:sys_exit")
+    calls = {p["verdict"]["call"] for p in diff_json(enter, exit_)["per_program"]["programs"]}
+    assert calls == {"only in a", "only in b"}
+    [p] = diff_json(enter, enter)["per_program"]["programs"]
+    assert p["attach"] == "raw_tp:sys_enter" and p["verdict"]["call"] == "no interval"
+    [p] = diff_json(DATA / "report_sysmon_count.json", exit_)["per_program"]["programs"]
+    assert p["a"] and p["b"], p
