@@ -16,6 +16,8 @@
 #include "kfeatures.h"
 
 #define CMP_DEFAULT_MIX "getpid"
+/* Seeds are integers any JSON reader holds exactly (below 2^53). */
+#define CMP_SEED_MAX ((1ull << 53) - 1)
 
 static const char compare_help[] =
 	"Usage: bpfcost compare [OPTIONS] (--sysmon W1 | -- CMD_A [ARGS...])\n"
@@ -40,8 +42,25 @@ static const char compare_help[] =
 	"A/B figures: stats add two clock reads per run) give each program's ns per\n"
 	"run corrected for the stats' own share (see bpfcost stats --help), A's and\n"
 	"B's programs side by side by name and attach point.\n\n"
+	"Where cpu-clock sampling works, a sampling phase of each version, A then B,\n"
+	"after all the timed rounds (so no sampling interrupt lands in them), runs\n"
+	"the workload for the round time (at least 0.5 s) with every CPU sampled at\n"
+	"4000 Hz, as annotate does (samples in the JITed programs, mapped to source\n"
+	"lines through BTF line info). Programs are matched by name and attach\n"
+	"point, lines by file, line number and text; per program pair, the 5 lines\n"
+	"whose sampled ns per workload syscall changed most, with each version's\n"
+	"share of the program's samples and the sample counts behind them. In -j,\n"
+	"\"hot_lines\": {event, freq, seconds_per_version, a and b: {workload_s,\n"
+	"workload_syscalls, samples, lost}, programs: [{name, attach, a and b:\n"
+	"{samples, sampled_ns, ns_per_syscall, unmapped_samples, has_line_info} or\n"
+	"null (not loaded), lines: [{file, line, src, a and b: {samples, sampled_ns,\n"
+	"ns_per_syscall, share}, delta_ns_per_syscall}], why (only when no lines)}]}\n"
+	"or {unavailable: why}.\n\n"
+	"The seed draws the order of A and B in each block (and the bootstrap): the\n"
+	"output shows it, the JSON also the order (\"order\": \"ABBA...\"); --seed N\n"
+	"repeats a run's order.\n\n"
 	"Probes: raw_tp (--sysmon); stats_fd, else stats_sysctl (unless\n"
-	"--stats-rounds 0).\n\n"
+	"--stats-rounds 0); perf_sw_clock and jit_kallsyms (unless --no-lines).\n\n"
 	"Options:\n"
 	"  --sysmon W1            A is the reference service at weight count, proc or events\n"
 	"  --vs-sysmon W2         B is the reference service at weight W2\n"
@@ -54,6 +73,8 @@ static const char compare_help[] =
 	"  --fail-if-slower T     exit 1 when B is slower than A by more than T with the\n"
 	"                         whole interval above T: PCT% of A's added ns, or NS\n"
 	"                         (\"10%\", \"25ns\", \"25\")\n"
+	"  --no-lines             no sampling phase, no hot lines\n"
+	"  --seed N               order of A and B (0..2^53-1; default: from the clock)\n"
 	"  --markdown             a Markdown summary (pull-request comment, CI job summary)\n"
 	"  --cpu C                pin the workload to CPU C; -1: no pinning (default:\n"
 	"                         the first CPU we may use: online, in our CPU set)\n"
@@ -65,13 +86,15 @@ static const char compare_help[] =
 	"EXAMPLES:\n"
 	"  bpfcost compare --sysmon count --vs-sysmon events\n"
 	"  bpfcost compare --sysmon events --vs-sysmon count --fail-if-slower 10% --markdown\n"
+	"  bpfcost compare --seed 42 --no-lines --sysmon count --vs-sysmon proc\n"
 	"  bpfcost -j compare -- ./my-agent --vs ./my-agent --config prod.yaml\n";
 
 struct compare_opts {
 	struct cmp_config cfg;
 	struct tracer_opts t[2];
 	struct cmp_threshold gate;
-	bool markdown, have_rounds, have_round_time, sysmon[2];
+	bool markdown, have_rounds, have_round_time, have_seed, no_lines, sysmon[2];
+	char lines_why[256];
 };
 
 static int parse_opt(int c, const char *arg, void *opts)
@@ -105,6 +128,12 @@ static int parse_opt(int c, const char *arg, void *opts)
 	case 'M':
 		o->markdown = true;
 		return 0;
+	case 'L':
+		o->no_lines = true;
+		return 0;
+	case 'e':
+		o->have_seed = true;
+		return parse_u64("--seed", arg, 0, CMP_SEED_MAX, &o->cfg.seed);
 	case 'c':
 		return parse_int("--cpu", arg, WL_CPU_NONE, CPUMASK_MAX - 1, &o->cfg.wl.cpu);
 	case 't':
@@ -153,7 +182,8 @@ static void apply_defaults(struct compare_opts *o)
 	o->t[1].ready_timeout_s = o->t[0].ready_timeout_s;
 	o->t[1].grace_s = o->t[0].grace_s;
 	o->t[1].log_path = o->t[0].log_path;
-	o->cfg.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	if (!o->have_seed)
+		o->cfg.seed = ((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32)) & CMP_SEED_MAX;
 }
 
 /* Returns 1 when --help was printed, 0 to run, < 0 on bad input. */
@@ -170,6 +200,8 @@ static int parse_args(int argc, char **argv, struct compare_opts *o)
 		{ "stats-rounds", required_argument, NULL, 'N' },
 		{ "fail-if-slower", required_argument, NULL, 'F' },
 		{ "markdown", no_argument, NULL, 'M' },
+		{ "no-lines", no_argument, NULL, 'L' },
+		{ "seed", required_argument, NULL, 'e' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 't' },
 		TRACER_LONGOPTS,
@@ -196,6 +228,26 @@ static int parse_args(int argc, char **argv, struct compare_opts *o)
 	if (!err)
 		apply_defaults(o);
 	return err ? err : wl_cpu_resolve(&o->cfg.wl.cpu);
+}
+
+/* Why there will be no hot lines, or NULL: the sampling they need is
+ * annotate's, on cpu-clock (its periods are ns). */
+static const char *lines_unavailable(struct bc_ctx *ctx, struct compare_opts *o)
+{
+	static const enum feature_id need[] = { FEAT_PERF_SW_CLOCK, FEAT_JIT_KALLSYMS };
+
+	if (o->no_lines)
+		return "disabled (--no-lines)";
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		const struct feature_result *f = bc_feature(ctx, need[i]);
+
+		if (f && f->ok)
+			continue;
+		snprintf(o->lines_why, sizeof(o->lines_why), "%s does not work here: %s",
+			 feature_label(need[i]), f ? f->detail : "feature probe failed");
+		return o->lines_why;
+	}
+	return NULL;
 }
 
 static void print_progress(int i, int total, const char *what, void *arg)
@@ -269,6 +321,187 @@ static void print_programs(FILE *f, const struct cmp_result *r)
 		"syscall.\n");
 }
 
+/* --- hot lines (cmplines.h) --- */
+
+/* A pair worth a section: a sample in either version. */
+static bool lines_prog_sampled(const struct cmp_lines_prog *p)
+{
+	return p->samples[0] || p->samples[1];
+}
+
+static const char *side_samples(char *buf, size_t len, const struct cmp_lines *l,
+				const struct cmp_lines_prog *p, int v)
+{
+	if (!p->seen[v])
+		snprintf(buf, len, "%s: not loaded", v ? "B" : "A");
+	else
+		snprintf(buf, len, "%s %llu samples (%.1f ns/syscall)", v ? "B" : "A",
+			 (unsigned long long)p->samples[v], l->wl_syscalls[v] ?
+			 p->sampled_ns[v] / (double)l->wl_syscalls[v] : 0.0);
+	return buf;
+}
+
+static void print_lines(FILE *f, const struct cmp_lines *l)
+{
+	bool any = false;
+
+	if (!l->ran) {
+		fprintf(f, "\nHot lines: not available: %s\n", l->why);
+		return;
+	}
+	fprintf(f, "\nHot lines that changed most (cpu-clock sampling at %u Hz after the timed "
+		"rounds, %.2f s of workload per version; NS/SC: sampled ns per workload syscall, "
+		"SHARE: of the program's samples):\n", l->freq, l->secs);
+	for (int i = 0; i < l->nprogs; i++) {
+		const struct cmp_lines_prog *p = &l->progs[i];
+		const char *why = cmp_lines_prog_why(p);
+		size_t idx[CMP_HOT_LINES], n;
+		char sa[80], sb[80];
+
+		if (!lines_prog_sampled(p))
+			continue;
+		any = true;
+		fprintf(f, "%s %s: %s, %s\n", BC_ESC(p->name), BC_ESC(p->attach),
+			side_samples(sa, sizeof(sa), l, p, 0), side_samples(sb, sizeof(sb), l, p, 1));
+		if (why) {
+			fprintf(f, "  no lines: %s\n", why);
+			continue;
+		}
+		fprintf(f, "  %-24s %8s %8s %10s %7s %7s %7s %7s  %s\n", "LINE", "A_NS/SC", "B_NS/SC",
+			"B-A_NS/SC", "A_SHARE", "B_SHARE", "A_SMP", "B_SMP", "SOURCE");
+		n = cmp_lines_top(l, p, idx, CMP_HOT_LINES);
+		for (size_t j = 0; j < n; j++) {
+			const struct cmp_line *ln = &p->lines[idx[j]];
+			double a = cmp_line_ns_per_syscall(l, ln, 0), b = cmp_line_ns_per_syscall(l, ln, 1);
+			char where[96];
+
+			snprintf(where, sizeof(where), "%s:%u", ln->file, ln->line);
+			fprintf(f, "  %-24s %8.2f %8.2f %+10.2f %6.1f%% %6.1f%% %7llu %7llu  %s\n",
+				BC_ESC(where), a, b, b - a, 100 * cmp_line_share(p, ln, 0),
+				100 * cmp_line_share(p, ln, 1), (unsigned long long)ln->samples[0],
+				(unsigned long long)ln->samples[1], BC_ESC(ln->src));
+		}
+	}
+	if (!any)
+		fprintf(f, "  no sample in either version's programs\n");
+}
+
+/* A source line for a Markdown table cell, in a code span: '|' would end
+ * the cell even there (GFM), so it is escaped; a backquote would end the
+ * span, so it becomes a quote. */
+static const char *md_code(char *buf, size_t len, const char *src)
+{
+	const char *s = BC_ESC(src);
+	size_t n = 0;
+
+	for (; *s && n + 3 < len; s++) {
+		if (*s == '|')
+			buf[n++] = '\\';
+		buf[n++] = *s == '`' ? '\'' : *s;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static void print_lines_md(FILE *f, const struct cmp_lines *l)
+{
+	if (!l->ran) {
+		fprintf(f, "\nHot lines: not available: %s\n", l->why);
+		return;
+	}
+	fprintf(f, "\n#### Hot lines that changed most\n\ncpu-clock sampling at %u Hz after the "
+		"timed rounds, %.2f s of workload per version; ns per workload syscall.\n", l->freq,
+		l->secs);
+	for (int i = 0; i < l->nprogs; i++) {
+		const struct cmp_lines_prog *p = &l->progs[i];
+		const char *why = cmp_lines_prog_why(p);
+		size_t idx[CMP_HOT_LINES], n;
+
+		if (!lines_prog_sampled(p))
+			continue;
+		fprintf(f, "\n`%s` on `%s` (samples: A %llu, B %llu)%s%s\n", BC_ESC(p->name),
+			BC_ESC(p->attach), (unsigned long long)p->samples[0],
+			(unsigned long long)p->samples[1], why ? ": no lines: " : "", why ? why : "");
+		if (why)
+			continue;
+		fprintf(f, "\n| line | source | A ns/syscall | B ns/syscall | B - A | A share | "
+			"B share | samples A / B |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
+		n = cmp_lines_top(l, p, idx, CMP_HOT_LINES);
+		for (size_t j = 0; j < n; j++) {
+			const struct cmp_line *ln = &p->lines[idx[j]];
+			double a = cmp_line_ns_per_syscall(l, ln, 0), b = cmp_line_ns_per_syscall(l, ln, 1);
+			char file[2 * sizeof(ln->file)], src[2 * sizeof(ln->src)];
+
+			fprintf(f, "| %s:%u | `%s` | %.2f | %.2f | %+.2f | %.1f%% | %.1f%% | %llu / %llu |\n",
+				md_code(file, sizeof(file), ln->file), ln->line,
+				md_code(src, sizeof(src), ln->src), a, b, b - a,
+				100 * cmp_line_share(p, ln, 0), 100 * cmp_line_share(p, ln, 1),
+				(unsigned long long)ln->samples[0], (unsigned long long)ln->samples[1]);
+		}
+	}
+}
+
+static json_t *line_side_json(const struct cmp_lines *l, const struct cmp_lines_prog *p,
+			      const struct cmp_line *ln, int v)
+{
+	return bc_json_pack("{s:I, s:f, s:f, s:f}", "samples", (json_int_t)ln->samples[v],
+			    "sampled_ns", ln->sampled_ns[v], "ns_per_syscall",
+			    cmp_line_ns_per_syscall(l, ln, v), "share", cmp_line_share(p, ln, v));
+}
+
+static json_t *lines_prog_json(const struct cmp_lines *l, const struct cmp_lines_prog *p)
+{
+	size_t idx[CMP_HOT_LINES], n = cmp_lines_top(l, p, idx, CMP_HOT_LINES);
+	const char *why = cmp_lines_prog_why(p);
+	json_t *sides[2], *lines = json_array(), *o;
+
+	for (int v = 0; v < 2; v++)
+		sides[v] = !p->seen[v] ? json_null() :
+			   bc_json_pack("{s:I, s:f, s:f, s:I, s:b}", "samples",
+					(json_int_t)p->samples[v], "sampled_ns", p->sampled_ns[v],
+					"ns_per_syscall", l->wl_syscalls[v] ? p->sampled_ns[v] /
+					(double)l->wl_syscalls[v] : 0.0, "unmapped_samples",
+					(json_int_t)p->unmapped[v], "has_line_info", p->has_lines[v]);
+	for (size_t j = 0; !why && j < n; j++) {
+		const struct cmp_line *ln = &p->lines[idx[j]];
+
+		json_array_append_new(lines, bc_json_pack("{s:s, s:I, s:s, s:o, s:o, s:f}", "file",
+				      ln->file, "line", (json_int_t)ln->line, "src", ln->src, "a",
+				      line_side_json(l, p, ln, 0), "b", line_side_json(l, p, ln, 1),
+				      "delta_ns_per_syscall", cmp_line_ns_per_syscall(l, ln, 1) -
+				      cmp_line_ns_per_syscall(l, ln, 0)));
+	}
+	o = bc_json_pack("{s:s, s:s, s:o, s:o, s:o}", "name", p->name, "attach", p->attach, "a",
+			 sides[0], "b", sides[1], "lines", lines);
+	if (o && why)
+		json_object_set_new(o, "why", json_string(why));
+	return o;
+}
+
+static json_t *lines_json(const struct cmp_lines *l)
+{
+	json_t *progs, *sides[2];
+
+	if (!l->ran)
+		return bc_json_pack("{s:s}", "unavailable", l->why);
+	progs = json_array();
+	for (int i = 0; i < l->nprogs; i++)
+		if (lines_prog_sampled(&l->progs[i]))
+			json_array_append_new(progs, lines_prog_json(l, &l->progs[i]));
+	for (int v = 0; v < 2; v++)
+		sides[v] = bc_json_pack("{s:f, s:I, s:I, s:I}", "workload_s", l->elapsed_s[v],
+					"workload_syscalls", (json_int_t)l->wl_syscalls[v],
+					"samples", (json_int_t)l->samples[v], "lost",
+					(json_int_t)l->lost[v]);
+	return bc_json_pack("{s:s, s:s, s:i, s:f, s:o, s:o, s:o}", "method",
+			    "cpu-clock sampling of every CPU in one phase per version after the "
+			    "timed rounds; per source line (BTF line info): samples x the "
+			    "program's mean period over the workload's syscalls; the lines whose "
+			    "ns per syscall changed most, B - A by absolute value",
+			    "event", "cpu-clock", "freq", (int)l->freq, "seconds_per_version",
+			    l->secs, "a", sides[0], "b", sides[1], "programs", progs);
+}
+
 static void describe(const struct tracer *t, char *buf, size_t len)
 {
 	tracer_describe(t, buf, len);
@@ -310,6 +543,7 @@ static void print_plain(FILE *f, const struct compare_opts *o, struct tracer *t,
 						   &v));
 	}
 	print_programs(f, r);
+	print_lines(f, &r->lines);
 }
 
 static void print_markdown(FILE *f, const struct compare_opts *o, struct tracer *t,
@@ -321,8 +555,8 @@ static void print_markdown(FILE *f, const struct compare_opts *o, struct tracer 
 	describe(&t[1], db, sizeof(db));
 	/* Backquoted so Markdown leaves the command lines alone. */
 	fprintf(f, "### bpfcost compare\n\nA: `%s`  \nB: `%s`  \n%d blocks of off,A,off,B, %.2f s "
-		"rounds; ns added per call, 95%% intervals.\n\n", BC_ESC(da), BC_ESC(db), r->blocks,
-		r->round_s);
+		"rounds, seed %llu; ns added per call, 95%% intervals.\n\n", BC_ESC(da), BC_ESC(db),
+		r->blocks, r->round_s, (unsigned long long)r->seed);
 	cmp_md_header(f);
 	for (int i = 0; i < WL_KIND_COUNT; i++) {
 		struct cmp_verdict v;
@@ -332,6 +566,7 @@ static void print_markdown(FILE *f, const struct compare_opts *o, struct tracer 
 		verdict_of(o, &r->k[i], &v);
 		cmp_md_row(f, wl_kind_name(i), &r->k[i].a, &r->k[i].b, &r->k[i].diff, &v);
 	}
+	print_lines_md(f, &r->lines);
 }
 
 static json_t *prog_json(const struct cmp_prog *p)
@@ -398,17 +633,19 @@ static int print_json(struct bc_ctx *ctx, const struct compare_opts *o, struct t
 						 cmp_verdict_json(wl_kind_name(i), &k->diff, &v)));
 	}
 	return bc_json_emit(ctx, bc_json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:i, s:f, s:I, s:s, "
-					      "s:o, s:o}",
+					      "s:s, s:o, s:o, s:o}",
 					      "a", "kind", t[0].o.is_command ? "command" : "sysmon",
 					      "describe", da,
 					      "b", "kind", t[1].o.is_command ? "command" : "sysmon",
 					      "describe", db, "blocks", r->blocks, "round_s",
-					      r->round_s, "seed", (json_int_t)r->seed, "method",
+					      r->round_s, "seed", (json_int_t)r->seed, "order",
+					      r->order, "method",
 					      "blocks of off,A,off,B in random order; added = round "
 					      "minus the mean of the off-rounds either side; B - A "
 					      "paired within blocks; series CI over blocks (see "
 					      "ci method)",
-					      "syscalls", kinds, "per_program", programs_json(r)));
+					      "syscalls", kinds, "per_program", programs_json(r),
+					      "hot_lines", lines_json(&r->lines)));
 }
 
 static bool gate_failed(const struct compare_opts *o, const struct cmp_result *r)
@@ -442,6 +679,7 @@ int cmd_compare(struct bc_ctx *ctx, int argc, char **argv)
 		return -EOPNOTSUPP;
 	}
 	o.cfg.stats_ok = o.cfg.stats_rounds && method_available(ctx, METHOD_STATS, NULL, 0);
+	o.cfg.no_lines = lines_unavailable(ctx, &o);
 	if (!ctx->json && isatty(STDERR_FILENO))
 		o.cfg.progress = print_progress;
 	err = tracer_init(&t[0], &o.t[0]);

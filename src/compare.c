@@ -37,6 +37,7 @@ void cmp_result_free(struct cmp_result *res)
 	}
 	free(res->order);
 	res->order = NULL;
+	cmp_lines_free(&res->lines);
 }
 
 static void record_round(struct cmp_result *res, const struct wl_result *wr, bool on)
@@ -183,19 +184,28 @@ bool cmp_prog_same(const char *name_a, const char *attach_a, const char *name_b,
 	return !strcmp(name_a, name_b) && !strcmp(attach_a, attach_b);
 }
 
+int cmp_prog_key(uint32_t id, struct cmp_prog *p)
+{
+	struct prog_desc d;
+	struct attach_find af = { .p = p, .id = id };
+	int err = prog_describe(id, &d);
+
+	if (err)
+		return err;
+	snprintf(p->name, sizeof(p->name), "%s", d.full_name);
+	p->type = d.type;
+	prog_links_walk(find_attach, &af);
+	return 0;
+}
+
 /* The side's entry for program id (matched by name and attach point, as a
  * restarted command loads new ids each round), added when new. */
 static struct cmp_prog *side_prog(struct cmp_side *s, uint32_t id)
 {
-	struct prog_desc d;
 	struct cmp_prog p = { 0 };
-	struct attach_find af = { .p = &p, .id = id };
 
-	if (prog_describe(id, &d))
+	if (cmp_prog_key(id, &p))
 		return NULL;
-	snprintf(p.name, sizeof(p.name), "%s", d.full_name);
-	p.type = d.type;
-	prog_links_walk(find_attach, &af);
 	for (int i = 0; i < s->nprogs; i++)
 		if (cmp_prog_same(s->progs[i].name, s->progs[i].attach, p.name, p.attach))
 			return &s->progs[i];
@@ -307,6 +317,8 @@ int cmp_run(const struct cmp_config *cfg, struct tracer *a, struct tracer *b,
 		err = measure(cfg, t, res, wr);
 	if (!err)
 		err = per_program(cfg, t, res, wr);
+	if (!err)
+		err = cmp_lines_run(cfg, t, &res->lines);
 	for (int k = 0; !err && k < WL_KIND_COUNT; k++) {
 		if (!(res->mask & (1u << k)))
 			continue;

@@ -14,6 +14,9 @@
  * give each program's corrected ns per run (statsbias.h), to set A's and
  * B's programs side by side by name and attach point.
  *
+ * Last, where sampling works, one cpu-clock sampling phase per version
+ * gives the hot lines that changed most (cmplines.h).
+ *
  * The verdict (cmp_verdict_make) is pure and also serves `bpfcost diff`,
  * which builds the B - A interval from two saved results instead. */
 #ifndef BPFCOST_COMPARE_H
@@ -21,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "cmplines.h"
 #include "stats.h"
 #include "statsbias.h"
 #include "tracer.h"
@@ -36,6 +40,7 @@ struct cmp_config {
 	int stats_rounds;	/* per version, with run-time stats; 0 = none */
 	bool stats_ok;		/* method_available(METHOD_STATS) */
 	uint64_t seed;		/* order of A and B within blocks */
+	const char *no_lines;	/* non-NULL: no hot lines, this says why */
 	void (*progress)(int round, int total, const char *what, void *arg);
 	void *progress_arg;
 };
@@ -78,6 +83,7 @@ struct cmp_result {
 	char stats_why[200];		/* when !have_stats */
 	struct sb_bias bias;
 	struct cmp_side side[2];	/* A, B */
+	struct cmp_lines lines;
 };
 
 /* Whether two programs are one program of two versions: the same name
@@ -89,6 +95,9 @@ bool cmp_prog_same(const char *name_a, const char *attach_a, const char *name_b,
 int cmp_run(const struct cmp_config *cfg, struct tracer *a, struct tracer *b,
 	    struct cmp_result *res);
 void cmp_result_free(struct cmp_result *res);
+/* Program id's name (BTF name when known) and attach points into p, the
+ * key A's and B's programs are matched by. 0 or -ENOENT (gone). */
+int cmp_prog_key(uint32_t id, struct cmp_prog *p);
 
 /* Pure: the figures of one kind from its rounds, in the order they ran:
  * order[i] is 'A' or 'B' for on-round i; off-round i precedes on-round i

@@ -1,8 +1,9 @@
 """bpfcost compare (two tracer versions interleaved in one run) and bpfcost
 diff (the same verdicts from two saved overhead -j results): the verdicts,
 the --fail-if-slower gate and its exit codes (0 pass, 1 gate failed, 2
-error), per-program corrected ns/run side by side, and the saved-file
-reader's refusals."""
+error), per-program corrected ns/run side by side, the hot lines that
+changed most (from a cpu-clock sampling phase per version), --seed, and the
+saved-file reader's refusals."""
 import json
 
 import pytest
@@ -10,7 +11,19 @@ import pytest
 from conftest import ROOT, RUNNER, run
 
 BUILD = ROOT / "build"
-FAST = ["--syscalls", "getpid", "--stats-rounds", "0"]
+
+
+def source_lines(path, *needles):
+    """Line numbers of the lines of path holding any of the needles."""
+    text = (ROOT / path).read_text().splitlines()
+    return {i + 1 for i, l in enumerate(text) if any(n in l for n in needles)}
+
+
+# bpfloop.bpf.c: the callback's two lines and the bpf_loop call (samples in
+# the loop that calls the callback count at the call).
+LOOP_LINES = source_lines("src/bpf/bpfloop.bpf.c", "6364136223846793005", "return 0;",
+                          "bpf_loop(LOOP_N")
+FAST = ["--syscalls", "getpid", "--stats-rounds", "0", "--no-lines"]
 
 
 def compare(*args, rc=0, timeout=180):
@@ -39,6 +52,14 @@ def test_events_slower_than_count_fails_the_gate():
     enter = progs[("sysmon_ev_enter", "raw_tp:sys_enter")]
     assert enter["a"] is None and enter["b"]["runs"] > 0, enter
     assert progs[("sysmon_cnt_enter", "raw_tp:sys_enter")]["b"] is None
+    # Hot lines: events' programs only in B, their lines gaining.
+    hl = j["hot_lines"]
+    assert hl["event"] == "cpu-clock" and hl["a"]["workload_syscalls"] > 0, hl
+    lp = {(p["name"], p["attach"]): p for p in hl["programs"]}
+    ev = lp[("sysmon_ev_exit", "raw_tp:sys_exit")]
+    assert ev["a"] is None and ev["b"]["samples"] > 0 and ev["b"]["has_line_info"], ev
+    assert ev["lines"] and all(l["delta_ns_per_syscall"] > 0 and l["a"]["samples"] == 0
+                               for l in ev["lines"]), ev
 
 
 def test_same_tracer_twice_no_difference():
@@ -61,6 +82,7 @@ def test_plain_and_markdown():
     assert r.returncode == 0, r.stderr
     assert "B-A_NS [95% CI]" in r.stdout and "A: sysmon count" in r.stdout
     assert "Per program: not available: disabled (--stats-rounds 0)" in r.stdout
+    assert "Hot lines: not available: disabled (--no-lines)" in r.stdout
     r = run("compare", "--sysmon", "count", "--vs-sysmon", "proc", *FAST, "--rounds", "3",
             "--markdown")
     assert r.returncode == 0, r.stderr
@@ -91,6 +113,30 @@ def test_bpf_loop_200_slower_than_50():
     assert 2.0 < cb["ns_per_run"] / ca["ns_per_run"] < 6.0, p
     # The added ns per call go the same way as the in-BPF time.
     assert g["b_added_ns"]["point"] > g["a_added_ns"]["point"]
+    # Hot lines (0.5 s of cpu-clock samples per version): the per-iteration
+    # lines lead, each gaining sampled ns per syscall in B, the loop body
+    # among them; the program's own figure grows as its ns/run does.
+    [h] = [h for h in j["hot_lines"]["programs"] if h["name"] == "bc_loop"]
+    assert h["attach"] == "raw_tp:sys_enter" and h["a"]["has_line_info"], h
+    assert h["b"]["ns_per_syscall"] > 1.5 * h["a"]["ns_per_syscall"], h
+    top = h["lines"][0]
+    assert top["delta_ns_per_syscall"] > 0 and top["line"] in LOOP_LINES, h["lines"]
+    [body] = [l for l in h["lines"] if "6364136223846793005" in l["src"]]
+    assert body["file"] == "bpfloop.bpf.c", body
+    assert body["b"]["ns_per_syscall"] > body["a"]["ns_per_syscall"] > 0, body
+    assert body["a"]["samples"] > 0 and 0 < body["b"]["share"] <= 1, body
+
+
+def test_seed_repeats_the_order():
+    runs = [compare("--seed", "424242", "--sysmon", "count", "--vs-sysmon", "proc", *FAST,
+                    "--rounds", "8") for _ in range(2)]
+    assert runs[0]["seed"] == runs[1]["seed"] == 424242
+    assert runs[0]["order"] == runs[1]["order"], runs
+    assert len(runs[0]["order"]) == 16 and set(runs[0]["order"]) == {"A", "B"}
+    assert runs[0]["hot_lines"] == {"unavailable": "disabled (--no-lines)"}
+    r = run("compare", "--seed", "424242", "--sysmon", "count", "--vs-sysmon", "proc", *FAST,
+            "--rounds", "3", "--markdown")
+    assert r.returncode == 0 and "seed 424242" in r.stdout, r.stdout + r.stderr
 
 
 @pytest.mark.parametrize("args,msg", [
@@ -100,6 +146,9 @@ def test_bpf_loop_200_slower_than_50():
     (["--sysmon", "count"], "give exactly one B"),
     (["--vs-sysmon", "count"], "give exactly one A"),
     (["--sysmon", "count", "--vs-sysmon", "proc", "--rounds", "2"], "--rounds"),
+    (["--sysmon", "count", "--vs-sysmon", "proc", "--seed", "-1"], "--seed"),
+    (["--sysmon", "count", "--vs-sysmon", "proc", "--seed", "0x10"], "--seed"),
+    (["--sysmon", "count", "--vs-sysmon", "proc", "--seed", "9007199254740992"], "--seed"),
     # getopt took "--vs" for --vs-sysmon, and a command before "--" ran
     (["--sysmon", "count", "--vs", "true"], "--vs CMD_B goes after '--'"),
     (["--vs-sysmon", "count", "true", "--vs", "true"], "A's command goes after '--'"),

@@ -2,7 +2,8 @@
 /* Unit tests for compare's pure parts: the B - A analysis of interleaved
  * rounds with a known shift and a drift that must cancel, the verdicts and
  * the gate, the threshold parser, the MOVER interval of two saved results,
- * and the saved-result reader (savedres.c). */
+ * the saved-result reader (savedres.c), and the hot lines' model
+ * (cmplines.c: A's and B's lines merged, ranked by the change). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cmplines.h"
 #include "compare.h"
 #include "savedres.h"
 
@@ -313,6 +315,75 @@ static void test_saved_stats_and_report_refusals(void **state)
 	assert_cuts_refused(report_text, sizeof(report_text) - 1);
 }
 
+static void test_lines_merge_and_rank(void **state)
+{
+	struct cmp_lines l = { .wl_syscalls = { 1000, 2000 } };
+	struct cmp_lines_prog *p = cmp_lines_prog_get(&l, "bc_loop", "raw_tp:sys_enter");
+	size_t idx[CMP_HOT_LINES], n;
+
+	assert_non_null(p);
+	assert_ptr_equal(cmp_lines_prog_get(&l, "bc_loop", "raw_tp:sys_enter"), p);
+	assert_non_null(cmp_lines_prog_get(&l, "bc_loop", "raw_tp:sys_exit"));
+	p = &l.progs[0];	/* the array may have moved */
+	assert_int_equal(l.nprogs, 2);
+	p->samples[0] = 10;
+	p->samples[1] = 40;
+	p->has_lines[0] = p->has_lines[1] = true;
+	assert_string_equal(cmp_lines_prog_why(p), "no sample on a line with line info");
+	/* Two builds from two trees: matched by base name, number and text. */
+	assert_int_equal(cmp_lines_add(p, 0, "/a/loop.bpf.c", 22, "*acc += i;", 6, 6000), 0);
+	assert_int_equal(cmp_lines_add(p, 1, "/b/loop.bpf.c", 22, "*acc += i;", 30, 60000), 0);
+	assert_int_equal(cmp_lines_add(p, 0, "/a/loop.bpf.c", 31, "bpf_loop(N, step);", 4, 4000), 0);
+	assert_int_equal(cmp_lines_add(p, 1, "/b/loop.bpf.c", 31, "bpf_loop(N, step);", 4, 4000), 0);
+	/* Same number, other text (the line changed): another line. */
+	assert_int_equal(cmp_lines_add(p, 1, "/b/loop.bpf.c", 31, "bpf_loop(M, step);", 6, 12000), 0);
+	assert_int_equal(cmp_lines_add(p, 0, "/a/loop.bpf.c", 40, "return 0;", 0, 0), 0);
+	assert_int_equal(p->nlines, 4);
+	assert_null(cmp_lines_prog_why(p));
+	/* ns per syscall: 6000/1000 = 6 -> 60000/2000 = 30 */
+	assert_true(fabs(cmp_line_ns_per_syscall(&l, &p->lines[0], 0) - 6) < 1e-9);
+	assert_true(fabs(cmp_line_ns_per_syscall(&l, &p->lines[0], 1) - 30) < 1e-9);
+	assert_true(fabs(cmp_line_share(p, &p->lines[0], 1) - 0.75) < 1e-9);
+	/* Ranked by |B - A|: +24, +6 (new text), -2; the unsampled one is out. */
+	n = cmp_lines_top(&l, p, idx, CMP_HOT_LINES);
+	assert_int_equal(n, 3);
+	assert_int_equal(p->lines[idx[0]].line, 22);
+	assert_string_equal(p->lines[idx[1]].src, "bpf_loop(M, step);");
+	assert_string_equal(p->lines[idx[2]].src, "bpf_loop(N, step);");
+	assert_string_equal(p->lines[idx[0]].file, "loop.bpf.c");
+	/* A shorter list keeps the largest. */
+	n = cmp_lines_top(&l, p, idx, 1);
+	assert_int_equal(n, 1);
+	assert_int_equal(p->lines[idx[0]].line, 22);
+	/* No syscalls in a phase: no figure, not a division by zero. */
+	l.wl_syscalls[0] = 0;
+	assert_true(cmp_line_ns_per_syscall(&l, &p->lines[0], 0) == 0);
+	p->has_lines[0] = p->has_lines[1] = false;
+	assert_string_equal(cmp_lines_prog_why(p), "no BTF line info (built without -g?)");
+	cmp_lines_free(&l);
+	assert_int_equal(l.nprogs, 0);
+}
+
+static void test_lines_top_orders_many(void **state)
+{
+	struct cmp_lines l = { .wl_syscalls = { 1, 1 } };
+	struct cmp_lines_prog *p = cmp_lines_prog_get(&l, "p", "");
+	size_t idx[CMP_HOT_LINES], n;
+
+	/* 40 lines, line i changing by (i * 7) % 40 ns: the top five are the
+	 * changes 39..35, whatever order they came in. */
+	for (uint32_t i = 0; i < 40; i++) {
+		assert_int_equal(cmp_lines_add(p, 0, "f.c", i, "", 1, 100), 0);
+		assert_int_equal(cmp_lines_add(p, 1, "f.c", i, "", 1, 100 + (double)((i * 7) % 40)),
+				 0);
+	}
+	n = cmp_lines_top(&l, p, idx, CMP_HOT_LINES);
+	assert_int_equal(n, CMP_HOT_LINES);
+	for (size_t j = 0; j < n; j++)
+		assert_int_equal((p->lines[idx[j]].line * 7) % 40, 39 - j);
+	cmp_lines_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +399,8 @@ int main(void)
 		cmocka_unit_test(test_saved_stats_reads),
 		cmocka_unit_test(test_saved_report_reads),
 		cmocka_unit_test(test_saved_stats_and_report_refusals),
+		cmocka_unit_test(test_lines_merge_and_rank),
+		cmocka_unit_test(test_lines_top_orders_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
