@@ -272,7 +272,7 @@ static void verdict_of(const struct compare_opts *o, const struct cmp_kind *k,
 static const struct cmp_prog *match(const struct cmp_side *s, const struct cmp_prog *p)
 {
 	for (int i = 0; i < s->nprogs; i++)
-		if (!strcmp(s->progs[i].name, p->name) && !strcmp(s->progs[i].attach, p->attach))
+		if (cmp_prog_same(s->progs[i].name, s->progs[i].attach, p->name, p->attach))
 			return &s->progs[i];
 	return NULL;
 }

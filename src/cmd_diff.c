@@ -16,11 +16,24 @@
 
 static const char diff_help[] =
 	"Usage: bpfcost diff [OPTIONS] BASE.json NEW.json\n\n"
-	"The verdicts of bpfcost compare (B = NEW against A = BASE, ns added per\n"
-	"call by the tracer, per syscall) from two results saved with\n"
-	"`bpfcost -j overhead` (or `bpfcost -j compare`, whose B side is read).\n"
-	"The B - A interval is built from the two saved intervals (MOVER: the\n"
-	"half-widths added in quadrature, Zou & Donner 2008).\n\n"
+	"The verdicts of bpfcost compare (B = NEW against A = BASE) from two saved\n"
+	"results: `bpfcost -j overhead`, `-j compare` (its B side is read), `-j report`\n"
+	"or `-j stats` output. Overhead, compare and report results diff with each\n"
+	"other; stats output with stats output.\n"
+	"  - per syscall (overhead, compare, report): the ns per call the tracer\n"
+	"    added; the B - A interval from the two saved intervals (MOVER: the\n"
+	"    half-widths added in quadrature, Zou & Donner 2008). A report whose A/B\n"
+	"    was skipped (an agent that runs already) has no syscall figures;\n"
+	"  - per program (report, stats), matched by name and attach point (by name\n"
+	"    where a file records none: stats files, reports before attach points),\n"
+	"    the programs of one name summed as compare sums them: ns per run,\n"
+	"    corrected for the stats bias when both files corrected it (else raw in\n"
+	"    both), runs/s and CPU share (% of one CPU), each the mean over the\n"
+	"    file's intervals. With two or more intervals in both files a 95%\n"
+	"    t-interval over the intervals (widened by the bias's interval when\n"
+	"    corrected) and a verdict per program; a file with one interval (a\n"
+	"    report's window, stats --count 1) gives no interval and no verdict,\n"
+	"    and says so.\n\n"
 	"Runs made at different times on a shared machine are not directly\n"
 	"comparable: the machine drifts between them by more than each run's own\n"
 	"interval shows. diff says by how much, from the files: each file's A/A\n"
@@ -30,17 +43,23 @@ static const char diff_help[] =
 	"Options:\n"
 	"  --fail-if-slower T     exit 1 when NEW is slower than BASE by more than T\n"
 	"                         with the whole interval above T: PCT% of BASE's\n"
-	"                         added ns, or NS (\"10%\", \"25ns\", \"25\")\n"
+	"                         figure, or NS (\"10%\", \"25ns\", \"25\"). It gates on the\n"
+	"                         added ns per call of each syscall (overhead, compare,\n"
+	"                         report) and on each program's ns per run (stats)\n"
 	"  --markdown             a Markdown summary (pull-request comment, CI job summary)\n"
 	"  -h, --help             this help\n\n"
 	"Exit status: 0 when no gate failed, 1 when --fail-if-slower's gate failed for\n"
-	"some syscall, 2 on any error (unreadable, malformed, truncated or\n"
-	"schema-mismatched file, no syscall in common).\n\n"
+	"some syscall or program, 2 on any error (unreadable, malformed, truncated or\n"
+	"schema-mismatched file, a report of a newer schema_version, files of\n"
+	"different kinds, nothing in common).\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost -j overhead --sysmon events > base.json\n"
 	"  bpfcost -j overhead --sysmon count > new.json\n"
 	"  bpfcost diff base.json new.json\n"
-	"  bpfcost diff --fail-if-slower 10% --markdown base.json new.json\n";
+	"  bpfcost diff --fail-if-slower 10% --markdown base.json new.json\n"
+	"  bpfcost -j stats --duration 2 --interval 500ms > base-stats.json\n"
+	"  bpfcost -j stats --duration 2 --interval 500ms > new-stats.json\n"
+	"  bpfcost diff --markdown base-stats.json new-stats.json\n";
 
 struct diff_opts {
 	struct cmp_threshold gate;
@@ -88,7 +107,7 @@ static int load(const char *path, struct saved_result *r)
 	while (n < st.st_size && (got = read(fd, buf + n, (size_t)(st.st_size - n))) > 0)
 		n += got;
 	err = sr_parse(buf, (size_t)n, r, why, sizeof(why));
-	if (err)
+	if (err == -EINVAL)
 		bc_err("%s: %s", BC_ESC(path), BC_ESC(why));
 out:
 	free(buf);
@@ -102,6 +121,117 @@ struct diff_row {
 	struct stats_ci diff;
 	struct cmp_verdict v;
 };
+
+/* One program of either file, set against its match in the other. */
+struct prog_row {
+	const struct sr_prog *p[2];	/* A's, B's; NULL when only in the other */
+	bool corr;			/* the figures are corrected (both files did) */
+	bool has_diff;			/* both have an interval: diff and v hold */
+	struct stats_ci diff;		/* B - A ns per run */
+	struct cmp_verdict v;
+};
+
+struct diff_model {
+	const char *path[2];
+	struct saved_result r[2];
+	struct diff_row rows[WL_KIND_COUNT];
+	int n;
+	struct prog_row *prows;
+	int nprows;
+	int idle;			/* programs without runs in either file, not listed */
+};
+
+static const struct stats_ci *prog_ns(const struct sr_prog *p, bool corr)
+{
+	return corr ? &p->ns_corr : &p->ns_raw;
+}
+
+static bool ran(const struct sr_prog *p)
+{
+	return p && p->runs;
+}
+
+/* What a program row says: a verdict, or why there is none. */
+static const char *prog_text(char *buf, size_t len, const struct prog_row *pr)
+{
+	const struct sr_prog *p = pr->p[0] ? pr->p[0] : pr->p[1];
+	char kind[160];
+
+	snprintf(kind, sizeof(kind), "run of %s", BC_ESC(p->name));
+	if (!pr->p[0] || !pr->p[1])
+		snprintf(buf, len, "%s: only in %s's file", BC_ESC(p->name), pr->p[0] ? "A" : "B");
+	else if (!ran(pr->p[0]) || !ran(pr->p[1]))
+		snprintf(buf, len, "%s: no runs in %s's file: no verdict", BC_ESC(p->name),
+			 ran(pr->p[0]) ? "B" : "A");
+	else if (!pr->has_diff)
+		snprintf(buf, len, "%s: no interval (one interval in %s): no verdict",
+			 BC_ESC(p->name), prog_ns(pr->p[0], pr->corr)->method ? "B's file" :
+			 prog_ns(pr->p[1], pr->corr)->method ? "A's file" : "each file");
+	else
+		cmp_fmt_verdict(buf, len, kind, &pr->diff, &pr->v);
+	return buf;
+}
+
+static const char *prog_call(const struct prog_row *pr)
+{
+	if (!pr->p[0] || !pr->p[1])
+		return pr->p[0] ? "only in a" : "only in b";
+	if (!ran(pr->p[0]) || !ran(pr->p[1]))
+		return "no runs";
+	return pr->has_diff ? cmp_call_name(pr->v.call) : "no interval";
+}
+
+/* p's program in r: the same name and attach point (cmp_prog_same), else,
+ * where either file records no attach point (stats files, older reports),
+ * the same name. */
+static const struct sr_prog *find_match(const struct saved_result *r, const struct sr_prog *p)
+{
+	for (int j = 0; j < r->nprogs; j++)
+		if (cmp_prog_same(p->name, p->attach, r->progs[j].name, r->progs[j].attach))
+			return &r->progs[j];
+	for (int j = 0; j < r->nprogs; j++)
+		if ((!*p->attach || !*r->progs[j].attach) && cmp_prog_same(p->name, "",
+									    r->progs[j].name, ""))
+			return &r->progs[j];
+	return NULL;
+}
+
+/* Programs of both files, matched by find_match: A's in its order, then
+ * those only in B. */
+static int match_programs(struct diff_model *m, const struct cmp_threshold *gate)
+{
+	const struct saved_result *a = &m->r[0], *b = &m->r[1];
+
+	m->prows = calloc((size_t)a->nprogs + (size_t)b->nprogs + 1, sizeof(*m->prows));
+	if (!m->prows)
+		return -ENOMEM;
+	for (int s = 0; s < 2; s++)
+		for (int i = 0; i < m->r[s].nprogs; i++) {
+			const struct sr_prog *p = &m->r[s].progs[i], *q = NULL;
+			struct prog_row *pr = &m->prows[m->nprows];
+
+			q = find_match(&m->r[!s], p);
+			if (s && q)
+				continue;	/* listed with A */
+			if (!ran(p) && !ran(q)) {
+				m->idle++;
+				continue;
+			}
+			pr->p[s] = p;
+			pr->p[!s] = q;
+			pr->corr = q ? p->corr && q->corr : p->corr;
+			pr->has_diff = ran(p) && ran(q) && prog_ns(p, pr->corr)->method &&
+				       prog_ns(q, pr->corr)->method;
+			if (pr->has_diff) {
+				const struct stats_ci *na = prog_ns(pr->p[0], pr->corr);
+
+				cmp_diff_independent(na, prog_ns(pr->p[1], pr->corr), &pr->diff);
+				cmp_verdict_make(&pr->diff, na->point, gate, &pr->v);
+			}
+			m->nprows++;
+		}
+	return 0;
+}
 
 /* The widest A/A interval end of either file, and the largest move of the
  * tracer-off latency between them: how much this machine drifted. */
@@ -129,14 +259,104 @@ static void drift(const struct saved_result *a, const struct saved_result *b, do
 	}
 }
 
-static void print_plain(FILE *f, const char *pa, const char *pb, const struct saved_result *a,
-			const struct saved_result *b, const struct diff_row *rows, int n)
+/* ns per run as printed: never a negative time (a corrected figure at or
+ * below 0 is under the stats bias's resolution). */
+static const char *fmt_ns(char *buf, size_t len, const struct sr_prog *p, bool corr)
 {
+	const struct stats_ci *c;
+
+	if (!ran(p))
+		return snprintf(buf, len, "%s", p ? "no runs" : "-"), buf;
+	c = prog_ns(p, corr);
+	if (c->point <= 0 && c->method && c->hi > 0)
+		snprintf(buf, len, "<%.1f", c->hi);
+	else if (c->point <= 0)
+		snprintf(buf, len, "<bias");
+	else if (c->method)
+		snprintf(buf, len, "%.1f [%.1f, %.1f]", c->point, fmax(c->lo, 0), c->hi);
+	else
+		snprintf(buf, len, "%.1f", c->point);
+	return buf;
+}
+
+static const char *fmt_rate(char *buf, size_t len, const struct sr_prog *p)
+{
+	if (!p)
+		snprintf(buf, len, "-");
+	else if (p->runs_per_s.method)
+		snprintf(buf, len, "%.0f [%.0f, %.0f]", p->runs_per_s.point, p->runs_per_s.lo,
+			 p->runs_per_s.hi);
+	else
+		snprintf(buf, len, "%.0f", p->runs_per_s.point);
+	return buf;
+}
+
+static double cpu_of(const struct sr_prog *p, bool corr)
+{
+	return !p ? NAN : corr ? p->cpu_pct_corr : p->cpu_pct;
+}
+
+static const char *fmt_cpu(char *buf, size_t len, const struct sr_prog *p, bool corr)
+{
+	if (!p)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.3f", cpu_of(p, corr));
+	return buf;
+}
+
+static void print_ab_missing(FILE *f, const struct diff_model *m)
+{
+	for (int s = 0; s < 2; s++)
+		if (*m->r[s].ab_why)
+			fprintf(f, "No syscall verdicts: %s's report has no A/B figures (%s).\n",
+				s ? "B" : "A", BC_ESC(m->r[s].ab_why));
+}
+
+static void print_programs_plain(FILE *f, const struct diff_model *m)
+{
+	char text[512], na[48], nb[48], d[48], ra[40], rb[40], ca[16], cb[16];
+
+	fprintf(f, "\nPer program (%s files, intervals: A %d, B %d; matched by name and attach point; each figure "
+		"the mean over the file's intervals, with a 95%% t-interval where it has two or "
+		"more; FIG corr: ns per run corrected for the stats bias (both files corrected "
+		"it), raw: not; %%CPU1: share of one CPU):\n", sr_source_name(m->r[0].source),
+		m->r[0].nintervals, m->r[1].nintervals);
+	fprintf(f, "%-24s %-5s %22s %22s %22s %20s %20s %7s %7s\n", "NAME", "FIG", "A_NS/RUN",
+		"B_NS/RUN", "B-A_NS [95% CI]", "A_RUNS/S", "B_RUNS/S", "A_%CPU1", "B_%CPU1");
+	for (int i = 0; i < m->nprows; i++) {
+		const struct prog_row *pr = &m->prows[i];
+		const struct sr_prog *p = pr->p[0] ? pr->p[0] : pr->p[1];
+
+		snprintf(d, sizeof(d), "-");
+		if (pr->has_diff)
+			snprintf(d, sizeof(d), "%.1f [%.1f, %.1f]", pr->diff.point, pr->diff.lo,
+				 pr->diff.hi);
+		fprintf(f, "%-24s %-5s %22s %22s %22s %20s %20s %7s %7s\n", BC_ESC(p->name),
+			pr->corr ? "corr" : "raw", fmt_ns(na, sizeof(na), pr->p[0], pr->corr),
+			fmt_ns(nb, sizeof(nb), pr->p[1], pr->corr), d,
+			fmt_rate(ra, sizeof(ra), pr->p[0]), fmt_rate(rb, sizeof(rb), pr->p[1]),
+			fmt_cpu(ca, sizeof(ca), pr->p[0], pr->corr),
+			fmt_cpu(cb, sizeof(cb), pr->p[1], pr->corr));
+	}
+	if (m->idle)
+		fprintf(f, "  (%d program%s without runs in either file not listed)\n", m->idle,
+			m->idle == 1 ? "" : "s");
+	fprintf(f, "\n");
+	for (int i = 0; i < m->nprows; i++)
+		fprintf(f, "%s\n", prog_text(text, sizeof(text), &m->prows[i]));
+}
+
+static void print_plain(FILE *f, const struct diff_model *m)
+{
+	const struct saved_result *a = &m->r[0], *b = &m->r[1];
 	double aa, off;
 	char text[256];
 
-	fprintf(f, "A (base): %s: %s %s\n", BC_ESC(pa), a->source, BC_ESC(a->describe));
-	fprintf(f, "B (new):  %s: %s %s\n", BC_ESC(pb), b->source, BC_ESC(b->describe));
+	fprintf(f, "A (base): %s: %s %s\n", BC_ESC(m->path[0]), sr_source_name(a->source),
+		BC_ESC(a->describe));
+	fprintf(f, "B (new):  %s: %s %s\n", BC_ESC(m->path[1]), sr_source_name(b->source),
+		BC_ESC(b->describe));
 	fprintf(f, "Warning: these runs were made at different times; on a shared machine they are "
 		"not directly comparable (bpfcost compare runs both side by side).\n");
 	drift(a, b, &aa, &off);
@@ -147,29 +367,59 @@ static void print_plain(FILE *f, const char *pa, const char *pb, const struct sa
 			isfinite(aa) ? ";" : "  ", off);
 	if (isfinite(aa) || isfinite(off))
 		fprintf(f, ".\n");
-	fprintf(f, "\n%-10s %22s %22s %22s\n", "SYSCALL", "A_ADDED_NS [95% CI]",
-		"B_ADDED_NS [95% CI]", "B-A_NS [95% CI]");
-	for (int i = 0; i < n; i++) {
-		const struct sr_kind *ka = &a->k[rows[i].kind], *kb = &b->k[rows[i].kind];
+	print_ab_missing(f, m);
+	if (m->n)
+		fprintf(f, "\n%-10s %22s %22s %22s\n", "SYSCALL", "A_ADDED_NS [95% CI]",
+			"B_ADDED_NS [95% CI]", "B-A_NS [95% CI]");
+	for (int i = 0; i < m->n; i++) {
+		const struct sr_kind *ka = &a->k[m->rows[i].kind], *kb = &b->k[m->rows[i].kind];
 		char sa[40], sb[40], sd[40];
 
 		snprintf(sa, sizeof(sa), "%.1f [%.1f, %.1f]", ka->added.point, ka->added.lo,
 			 ka->added.hi);
 		snprintf(sb, sizeof(sb), "%.1f [%.1f, %.1f]", kb->added.point, kb->added.lo,
 			 kb->added.hi);
-		snprintf(sd, sizeof(sd), "%.1f [%.1f, %.1f]", rows[i].diff.point, rows[i].diff.lo,
-			 rows[i].diff.hi);
-		fprintf(f, "%-10s %22s %22s %22s\n", wl_kind_name(rows[i].kind), sa, sb, sd);
+		snprintf(sd, sizeof(sd), "%.1f [%.1f, %.1f]", m->rows[i].diff.point,
+			 m->rows[i].diff.lo, m->rows[i].diff.hi);
+		fprintf(f, "%-10s %22s %22s %22s\n", wl_kind_name(m->rows[i].kind), sa, sb, sd);
 	}
-	fprintf(f, "\n");
-	for (int i = 0; i < n; i++)
-		fprintf(f, "%s\n", cmp_fmt_verdict(text, sizeof(text), wl_kind_name(rows[i].kind),
-						   &rows[i].diff, &rows[i].v));
+	if (m->n)
+		fprintf(f, "\n");
+	for (int i = 0; i < m->n; i++)
+		fprintf(f, "%s\n", cmp_fmt_verdict(text, sizeof(text), wl_kind_name(m->rows[i].kind),
+						   &m->rows[i].diff, &m->rows[i].v));
+	if (m->nprows)
+		print_programs_plain(f, m);
 }
 
-static void print_markdown(FILE *f, const struct saved_result *a, const struct saved_result *b,
-			   const struct diff_row *rows, int n)
+static void print_programs_md(FILE *f, const struct diff_model *m)
 {
+	char text[512], na[48], nb[48], ra[40], rb[40];
+
+	fprintf(f, "\n| program | A ns/run | B ns/run | B - A (ns, 95%% CI) | A runs/s | "
+		"B runs/s | verdict |\n|---|---:|---:|---:|---:|---:|---|\n");
+	for (int i = 0; i < m->nprows; i++) {
+		const struct prog_row *pr = &m->prows[i];
+		const struct sr_prog *p = pr->p[0] ? pr->p[0] : pr->p[1];
+		char d[48] = "-";
+
+		if (pr->has_diff)
+			snprintf(d, sizeof(d), "%+.1f [%.1f, %.1f]", pr->diff.point, pr->diff.lo,
+				 pr->diff.hi);
+		fprintf(f, "| `%s` | %s%s | %s | %s | %s | %s | %s%s |\n", BC_ESC(p->name),
+			fmt_ns(na, sizeof(na), pr->p[0], pr->corr), pr->corr ? "" : " raw",
+			fmt_ns(nb, sizeof(nb), pr->p[1], pr->corr), d,
+			fmt_rate(ra, sizeof(ra), pr->p[0]), fmt_rate(rb, sizeof(rb), pr->p[1]),
+			!pr->has_diff ? prog_text(text, sizeof(text), pr) :
+			pr->v.call == CMP_SLOWER ? "**slower**" : pr->v.call == CMP_FASTER ?
+			"faster" : "no difference detectable",
+			pr->v.fails ? " (fails the gate)" : "");
+	}
+}
+
+static void print_markdown(FILE *f, const struct diff_model *m)
+{
+	const struct saved_result *a = &m->r[0], *b = &m->r[1];
 	double aa, off;
 
 	drift(a, b, &aa, &off);
@@ -181,10 +431,14 @@ static void print_markdown(FILE *f, const struct saved_result *a, const struct s
 	if (isfinite(off))
 		fprintf(f, "; the tracer-off latency moved %.1f ns between them", off);
 	fprintf(f, ".\n\n");
-	cmp_md_header(f);
-	for (int i = 0; i < n; i++)
-		cmp_md_row(f, wl_kind_name(rows[i].kind), &a->k[rows[i].kind].added,
-			   &b->k[rows[i].kind].added, &rows[i].diff, &rows[i].v);
+	print_ab_missing(f, m);
+	if (m->n)
+		cmp_md_header(f);
+	for (int i = 0; i < m->n; i++)
+		cmp_md_row(f, wl_kind_name(m->rows[i].kind), &a->k[m->rows[i].kind].added,
+			   &b->k[m->rows[i].kind].added, &m->rows[i].diff, &m->rows[i].v);
+	if (m->nprows)
+		print_programs_md(f, m);
 }
 
 static json_t *drift_json(const struct saved_result *a, const struct saved_result *b)
@@ -197,25 +451,109 @@ static json_t *drift_json(const struct saved_result *a, const struct saved_resul
 			    bc_json_real(off));
 }
 
-static int print_json(struct bc_ctx *ctx, const struct saved_result *a,
-		      const struct saved_result *b, const struct diff_row *rows, int n)
+static json_t *prog_side_json(const struct sr_prog *p, bool corr)
+{
+	if (!p)
+		return json_null();
+	return bc_json_pack("{s:o, s:o, s:o, s:I, s:i}", "ns_per_run",
+			    cmp_ci_json(prog_ns(p, corr)), "runs_per_s", cmp_ci_json(&p->runs_per_s),
+			    "cpu_pct", bc_json_real(cpu_of(p, corr)), "runs", (json_int_t)p->runs,
+			    "programs", p->nsummed);
+}
+
+static json_t *programs_json(const struct diff_model *m)
+{
+	json_t *arr = json_array();
+	char text[512];
+
+	for (int i = 0; i < m->nprows; i++) {
+		const struct prog_row *pr = &m->prows[i];
+		const struct sr_prog *p = pr->p[0] ? pr->p[0] : pr->p[1];
+		json_t *v = pr->has_diff ? cmp_verdict_json(p->name, &pr->diff, &pr->v) :
+			    bc_json_pack("{s:s, s:b, s:s}", "call", prog_call(pr), "fails", false,
+					 "text", prog_text(text, sizeof(text), pr));
+
+		/* The verdict's text names the kind "run of NAME". */
+		if (pr->has_diff)
+			json_object_set_new(v, "text", json_string(prog_text(text, sizeof(text),
+									     pr)));
+		json_array_append_new(arr, bc_json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}",
+				      "name", p->name, "attach", p->attach, "figure",
+				      pr->corr ? "corrected" : "raw", "a",
+				      prog_side_json(pr->p[0], pr->corr), "b",
+				      prog_side_json(pr->p[1], pr->corr), "diff_ns", pr->has_diff ?
+				      cmp_ci_json(&pr->diff) : json_null(), "verdict", v));
+	}
+	return bc_json_pack("{s:s, s:i, s:i, s:i, s:o}", "method", "mean over each file's "
+			    "intervals, 95% t-interval; B - A by MOVER", "a_intervals",
+			    m->r[0].nintervals, "b_intervals", m->r[1].nintervals,
+			    "not_listed_idle", m->idle, "programs", arr);
+}
+
+static json_t *side_json(const struct saved_result *r)
+{
+	json_t *o = bc_json_pack("{s:s, s:s}", "source", sr_source_name(r->source), "describe",
+				 r->describe);
+
+	if (o && *r->ab_why)
+		json_object_set_new(o, "no_ab", json_string(r->ab_why));
+	return o;
+}
+
+static int print_json(struct bc_ctx *ctx, const struct diff_model *m)
 {
 	json_t *kinds = json_object();
 
-	for (int i = 0; i < n; i++) {
-		const char *name = wl_kind_name(rows[i].kind);
+	for (int i = 0; i < m->n; i++) {
+		const struct diff_row *row = &m->rows[i];
+		const char *name = wl_kind_name(row->kind);
 
 		json_object_set_new(kinds, name, bc_json_pack("{s:o, s:o, s:o, s:o}", "a_added_ns",
-				    cmp_ci_json(&a->k[rows[i].kind].added), "b_added_ns",
-				    cmp_ci_json(&b->k[rows[i].kind].added), "diff_ns",
-				    cmp_ci_json(&rows[i].diff), "verdict",
-				    cmp_verdict_json(name, &rows[i].diff, &rows[i].v)));
+				    cmp_ci_json(&m->r[0].k[row->kind].added), "b_added_ns",
+				    cmp_ci_json(&m->r[1].k[row->kind].added), "diff_ns",
+				    cmp_ci_json(&row->diff), "verdict",
+				    cmp_verdict_json(name, &row->diff, &row->v)));
 	}
-	return bc_json_emit(ctx, bc_json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:s, s:o, s:o}",
-					      "a", "source", a->source, "describe", a->describe,
-					      "b", "source", b->source, "describe", b->describe,
+	return bc_json_emit(ctx, bc_json_pack("{s:o, s:o, s:s, s:o, s:o, s:o}", "a",
+					      side_json(&m->r[0]), "b", side_json(&m->r[1]),
 					      "method", "B - A from two saved intervals (MOVER)",
-					      "drift", drift_json(a, b), "syscalls", kinds));
+					      "drift", drift_json(&m->r[0], &m->r[1]), "syscalls",
+					      kinds, "per_program", m->r[0].has_programs &&
+					      m->r[1].has_programs ? programs_json(m) : json_null()));
+}
+
+static int build(struct diff_model *m, const struct cmp_threshold *gate, bool *failed)
+{
+	const struct saved_result *a = &m->r[0], *b = &m->r[1];
+	int err = 0;
+
+	if (!sr_comparable(a, b)) {
+		bc_err("%s is %s output and %s %s output: diff compares stats files with stats "
+		       "files, overhead/compare/report results with each other",
+		       BC_ESC(m->path[0]), sr_source_name(a->source), BC_ESC(m->path[1]),
+		       sr_source_name(b->source));
+		return -EINVAL;
+	}
+	for (int k = 0; k < WL_KIND_COUNT; k++) {
+		struct diff_row *row = &m->rows[m->n];
+
+		if (!(a->mask & b->mask & (1u << k)))
+			continue;
+		row->kind = k;
+		cmp_diff_independent(&a->k[k].added, &b->k[k].added, &row->diff);
+		cmp_verdict_make(&row->diff, a->k[k].added.point, gate, &row->v);
+		*failed |= row->v.fails;
+		m->n++;
+	}
+	if (a->has_programs && b->has_programs)
+		err = match_programs(m, gate);
+	for (int i = 0; !err && i < m->nprows; i++)
+		*failed |= m->prows[i].has_diff && m->prows[i].v.fails;
+	if (!err && !m->n && !m->nprows) {
+		bc_err("the two files have no syscall and no program with runs in common");
+		err = -EINVAL;
+	}
+	return err;
 }
 
 int cmd_diff(struct bc_ctx *ctx, int argc, char **argv)
@@ -227,9 +565,9 @@ int cmd_diff(struct bc_ctx *ctx, int argc, char **argv)
 		{ 0 },
 	};
 	struct diff_opts o = { 0 };
-	struct saved_result a, b;
-	struct diff_row rows[WL_KIND_COUNT];
-	int n = 0, err;
+	struct diff_model m = { 0 };
+	bool failed = false;
+	int err;
 
 	ctx->gate = true;
 	err = bc_parse_opts(argc, argv, "h", opts, diff_help, parse_opt, &o, false);
@@ -239,29 +577,24 @@ int cmd_diff(struct bc_ctx *ctx, int argc, char **argv)
 		bc_err("give two files: BASE.json NEW.json");
 		return -EINVAL;
 	}
-	err = load(argv[optind], &a);
+	m.path[0] = argv[optind];
+	m.path[1] = argv[optind + 1];
+	err = load(m.path[0], &m.r[0]);
 	if (!err)
-		err = load(argv[optind + 1], &b);
-	if (err)
-		return err;
-	for (int k = 0; k < WL_KIND_COUNT; k++) {
-		if (!(a.mask & b.mask & (1u << k)))
-			continue;
-		rows[n].kind = k;
-		cmp_diff_independent(&a.k[k].added, &b.k[k].added, &rows[n].diff);
-		cmp_verdict_make(&rows[n].diff, a.k[k].added.point, &o.gate, &rows[n].v);
-		ctx->gate_failed |= rows[n].v.fails;
-		n++;
+		err = load(m.path[1], &m.r[1]);
+	if (!err)
+		err = build(&m, &o.gate, &failed);
+	if (!err) {
+		ctx->gate_failed |= failed;
+		if (ctx->json)
+			err = print_json(ctx, &m);
+		else if (o.markdown)
+			print_markdown(ctx->out, &m);
+		else
+			print_plain(ctx->out, &m);
 	}
-	if (!n) {
-		bc_err("the two files have no syscall in common");
-		return -EINVAL;
-	}
-	if (ctx->json)
-		return print_json(ctx, &a, &b, rows, n);
-	if (o.markdown)
-		print_markdown(ctx->out, &a, &b, rows, n);
-	else
-		print_plain(ctx->out, argv[optind], argv[optind + 1], &a, &b, rows, n);
-	return 0;
+	free(m.prows);
+	sr_free(&m.r[0]);
+	sr_free(&m.r[1]);
+	return err;
 }

@@ -178,6 +178,12 @@ static void find_attach(uint32_t prog_id, const char *attach, void *arg)
 		prog_attach_append(af->p->attach, sizeof(af->p->attach), af->nlinks++, attach);
 }
 
+bool cmp_prog_same(const char *name_a, const char *attach_a, const char *name_b,
+		   const char *attach_b)
+{
+	return !strcmp(name_a, name_b) && !strcmp(attach_a, attach_b);
+}
+
 int cmp_prog_key(uint32_t id, struct cmp_prog *p)
 {
 	struct prog_desc d;
@@ -201,7 +207,7 @@ static struct cmp_prog *side_prog(struct cmp_side *s, uint32_t id)
 	if (cmp_prog_key(id, &p))
 		return NULL;
 	for (int i = 0; i < s->nprogs; i++)
-		if (!strcmp(s->progs[i].name, p.name) && !strcmp(s->progs[i].attach, p.attach))
+		if (cmp_prog_same(s->progs[i].name, s->progs[i].attach, p.name, p.attach))
 			return &s->progs[i];
 	if (s->nprogs == CMP_MAX_PROGS)
 		return NULL;

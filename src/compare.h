@@ -86,6 +86,12 @@ struct cmp_result {
 	struct cmp_lines lines;
 };
 
+/* Whether two programs are one program of two versions: the same name
+ * and attach point (ids say nothing: a restarted command loads new ones).
+ * compare's matching of A's and B's programs, and diff's of two files'. */
+bool cmp_prog_same(const char *name_a, const char *attach_a, const char *name_b,
+		   const char *attach_b);
+
 int cmp_run(const struct cmp_config *cfg, struct tracer *a, struct tracer *b,
 	    struct cmp_result *res);
 void cmp_result_free(struct cmp_result *res);

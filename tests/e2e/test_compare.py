@@ -179,6 +179,8 @@ def test_diff_of_saved_results(saved):
     g = j["syscalls"]["getpid"]
     saved_a = json.loads(base.read_text())["syscalls"]["getpid"]["added_ns"]
     assert g["a_added_ns"]["point"] == pytest.approx(saved_a["point"])
+    # each saved interval keeps its method and n
+    assert (g["a_added_ns"]["method"], g["a_added_ns"]["n"]) == (saved_a["method"], saved_a["n"])
     assert g["diff_ns"]["lo"] > 0 and g["verdict"]["call"] == "slower", g
     assert "not directly comparable" in j["drift"]["warning"]
     assert j["drift"]["aa_max_ns"] > 0 and j["drift"]["off_moved_ns"] >= 0

@@ -133,6 +133,32 @@ static void test_mover_interval(void **state)
 	assert_true(fabs(d.hi - (50 + 5)) < 1e-12);
 }
 
+/* Each text refused with a one-line reason. */
+static void assert_refused(const char *const *bad)
+{
+	struct saved_result r;
+	char why[256];
+
+	for (int i = 0; bad[i]; i++) {
+		why[0] = '\0';
+		assert_int_equal(sr_parse(bad[i], strlen(bad[i]), &r, why, sizeof(why)), -EINVAL);
+		assert_true(why[0] && !strchr(why, '\n'));
+		sr_free(&r);
+	}
+}
+
+/* text cut to each length below upto: refused. */
+static void assert_cuts_refused(const char *text, size_t upto)
+{
+	struct saved_result r;
+	char why[256];
+
+	for (size_t n = 0; n < upto; n++) {
+		assert_int_equal(sr_parse(text, n, &r, why, sizeof(why)), -EINVAL);
+		sr_free(&r);
+	}
+}
+
 static const char good[] =
 	"{\"tracer\": {\"describe\": \"sysmon count\"}, \"syscalls\": {\"getpid\": {"
 	"\"off\": {\"mean\": 400.5}, \"added_ns\": {\"point\": 120, \"lo\": 110, \"hi\": 130, "
@@ -144,7 +170,7 @@ static void test_saved_result_reads(void **state)
 	char why[256];
 
 	assert_int_equal(sr_parse(good, strlen(good), &r, why, sizeof(why)), 0);
-	assert_string_equal(r.source, "overhead");
+	assert_string_equal(sr_source_name(r.source), "overhead");
 	assert_string_equal(r.describe, "sysmon count");
 	assert_int_equal(r.mask, 1u << WL_GETPID);
 	assert_true(r.k[WL_GETPID].added.point == 120 && r.k[WL_GETPID].has_aa);
@@ -163,17 +189,130 @@ static void test_saved_result_refusals(void **state)
 		"{\"a\": 1, \"a\": 2, \"syscalls\": {}}",
 		NULL,
 	};
+
+	assert_refused(bad);
+	/* Truncated anywhere: refused. */
+	assert_cuts_refused(good, sizeof(good) - 1);
+}
+
+static void test_saved_ci_keeps_method_and_n(void **state)
+{
+	static const char t[] =
+		"{\"syscalls\": {\"getpid\": {\"added_ns\": {\"point\": 120, \"lo\": 110, \"hi\": 130, "
+		"\"level\": 0.95, \"method\": \"circular block bootstrap\", \"n\": 150}}}}";
 	struct saved_result r;
 	char why[256];
 
-	for (int i = 0; bad[i]; i++) {
-		why[0] = '\0';
-		assert_int_equal(sr_parse(bad[i], strlen(bad[i]), &r, why, sizeof(why)), -EINVAL);
-		assert_true(why[0] && !strchr(why, '\n'));
-	}
-	/* Truncated anywhere: refused. */
-	for (size_t n = 0; n < sizeof(good) - 1; n++)
-		assert_int_equal(sr_parse(good, n, &r, why, sizeof(why)), -EINVAL);
+	assert_int_equal(sr_parse(t, strlen(t), &r, why, sizeof(why)), 0);
+	assert_string_equal(r.k[WL_GETPID].added.method, "circular block bootstrap");
+	assert_int_equal(r.k[WL_GETPID].added.n, 150);
+	sr_free(&r);
+}
+
+/* Two interval lines and the summary, as `bpfcost -j stats` prints them:
+ * "a" twice in the first interval (summed), "b" idle in the second. */
+#define ST_RATE(runs, ns, corr) "{\"runs\": " #runs ", \"run_time_ns\": " #ns ", \"wall_s\": 0.5" \
+	", \"corrected\": " corr "}"
+#define ST_CORR "{\"ns_per_run\": 1}"
+static const char stats_text[] =
+	"{\"type\": \"interval\", \"interval\": 1, \"programs\": ["
+	"{\"full_name\": \"a\", \"rate\": " ST_RATE(100, 10000, ST_CORR) "},"
+	"{\"full_name\": \"a\", \"rate\": " ST_RATE(100, 30000, ST_CORR) "},"
+	"{\"full_name\": \"b\", \"rate\": " ST_RATE(10, 1000, "null") "}]}\n"
+	"{\"type\": \"interval\", \"interval\": 2, \"programs\": ["
+	"{\"full_name\": \"a\", \"rate\": " ST_RATE(200, 60000, ST_CORR) "},"
+	"{\"full_name\": \"b\", \"rate\": " ST_RATE(0, 0, "null") "},"
+	"{\"full_name\": \"c\", \"rate\": null}]}\n"
+	"{\"type\": \"summary\", \"intervals\": 2, \"duration_s\": 1.0, \"stats_bias\": "
+	"{\"valid\": true, \"ns_per_run\": 40, \"lo\": 38, \"hi\": 42, \"level\": 0.95}}\n";
+
+static void test_saved_stats_reads(void **state)
+{
+	struct saved_result r;
+	const struct sr_prog *a, *b;
+	char why[256];
+
+	assert_int_equal(sr_parse(stats_text, strlen(stats_text), &r, why, sizeof(why)), 0);
+	assert_int_equal(r.source, SR_STATS);
+	assert_true(r.has_programs && !r.mask);
+	assert_int_equal(r.nintervals, 2);
+	assert_int_equal(r.nprogs, 2);	/* c never had a rate */
+	a = &r.progs[0];
+	b = &r.progs[1];
+	assert_string_equal(a->name, "a");
+	assert_string_equal(a->attach, "");
+	/* Interval 1: 200 runs, 40000 ns (200 ns/run); interval 2: 300 ns/run. */
+	assert_true(a->runs == 400 && a->ns_raw.n == 2);
+	assert_true(fabs(a->ns_raw.point - 250) < 1e-9);
+	assert_string_equal(a->ns_raw.method, STATS_CI_T);
+	assert_true(a->ns_raw.lo < 250 && a->ns_raw.hi > 250);
+	assert_true(a->corr && fabs(a->ns_corr.point - 210) < 1e-9);
+	/* widened by the bias's interval */
+	assert_true(a->ns_corr.hi - a->ns_corr.point > a->ns_raw.hi - a->ns_raw.point);
+	assert_true(fabs(a->runs_per_s.point - 400) < 1e-9);	/* 200 and 400 runs per 0.5 s */
+	/* b: not corrected (corrected null), one interval with runs: no interval */
+	assert_true(!b->corr && b->runs == 10);
+	assert_true(b->ns_raw.method == NULL && fabs(b->ns_raw.point - 100) < 1e-9);
+	assert_true(b->runs_per_s.method != NULL);	/* 20 and 0 runs/s */
+	sr_free(&r);
+}
+
+static const char report_text[] =
+	"{\"schema_version\": 1, \"title\": \"name x\", \"methods\": {\"ab\": {\"state\": "
+	"\"skipped\", \"why\": \"the agent runs already\"}}, \"window\": {\"wall_s\": 2}, "
+	"\"stats_bias\": {\"valid\": true, \"ns_per_run\": 40, \"lo\": 38, \"hi\": 42}, "
+	"\"syscalls\": [{\"kind\": \"getpid\", \"ab\": false}], \"programs\": [{\"full_name\": "
+	"\"x\", \"has_stats\": true, \"stats\": {\"runs\": 1000, \"run_time_ns\": 100000, "
+	"\"wall_s\": 2, \"corrected\": {\"applies\": true}}}, {\"full_name\": \"y\", "
+	"\"has_stats\": false}]}";
+
+static void test_saved_report_reads(void **state)
+{
+	struct saved_result r;
+	char why[256];
+
+	assert_int_equal(sr_parse(report_text, strlen(report_text), &r, why, sizeof(why)), 0);
+	assert_int_equal(r.source, SR_REPORT);
+	assert_string_equal(r.describe, "name x");
+	assert_int_equal(r.mask, 0);
+	assert_string_equal(r.ab_why, "A/B skipped: the agent runs already");
+	assert_true(r.nintervals == 1 && r.nprogs == 1);
+	assert_true(r.progs[0].corr && r.progs[0].ns_corr.method == NULL);
+	assert_true(fabs(r.progs[0].ns_corr.point - 60) < 1e-9);
+	assert_true(fabs(r.progs[0].cpu_pct - 0.005) < 1e-12);
+	sr_free(&r);
+}
+
+static void test_saved_stats_and_report_refusals(void **state)
+{
+	static const char *const bad[] = {
+		/* a newer report schema */
+		"{\"schema_version\": 2, \"syscalls\": [], \"programs\": []}",
+		"{\"schema_version\": \"1\", \"syscalls\": [], \"programs\": []}",
+		/* the summary counts another number of intervals */
+		"{\"type\": \"summary\", \"intervals\": 1, \"stats_bias\": {\"valid\": false}}",
+		/* no summary at the end */
+		"{\"type\": \"interval\", \"programs\": []}\n",
+		/* two values that are not stats output */
+		"{\"syscalls\": {}}\n{\"syscalls\": {}}",
+		/* a program without a name, a rate without wall time */
+		"{\"type\": \"interval\", \"programs\": [{\"rate\": {\"runs\": 1, \"run_time_ns\": 1, "
+		"\"wall_s\": 1}}]}\n{\"type\": \"summary\", \"intervals\": 1, \"stats_bias\": "
+		"{\"valid\": false}}",
+		"{\"type\": \"interval\", \"programs\": [{\"full_name\": \"a\", \"rate\": {\"runs\": 1, "
+		"\"run_time_ns\": 1, \"wall_s\": 0}}]}\n{\"type\": \"summary\", \"intervals\": 1, "
+		"\"stats_bias\": {\"valid\": false}}",
+		NULL,
+	};
+	struct saved_result r;
+	char why[256];
+
+	assert_refused(bad);
+	assert_int_equal(sr_parse(bad[0], strlen(bad[0]), &r, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "schema_version 2 is newer"));
+	/* Truncated anywhere (a line boundary too: no summary): refused. */
+	assert_cuts_refused(stats_text, sizeof(stats_text) - 2);
+	assert_cuts_refused(report_text, sizeof(report_text) - 1);
 }
 
 static void test_lines_merge_and_rank(void **state)
@@ -256,6 +395,10 @@ int main(void)
 		cmocka_unit_test(test_mover_interval),
 		cmocka_unit_test(test_saved_result_reads),
 		cmocka_unit_test(test_saved_result_refusals),
+		cmocka_unit_test(test_saved_ci_keeps_method_and_n),
+		cmocka_unit_test(test_saved_stats_reads),
+		cmocka_unit_test(test_saved_report_reads),
+		cmocka_unit_test(test_saved_stats_and_report_refusals),
 		cmocka_unit_test(test_lines_merge_and_rank),
 		cmocka_unit_test(test_lines_top_orders_many),
 	};
