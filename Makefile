@@ -73,7 +73,7 @@ $(BUILD)/syscall_names.h: | $(BUILD)
 	echo '#include <asm/unistd.h>' | $(CC) -E -dM - | \
 		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$$/\t[\2] = "\1",/p' > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/syscalls.o: $(BUILD)/syscall_names.h
+$(BUILD)/syscalls.o $(FUZZ_BUILD)/syscalls.o: $(BUILD)/syscall_names.h
 
 $(BUILD)/%.bpf.o: src/bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard src/bpf/*.h) $(wildcard src/*.h) | $(BUILD)
 	$(CLANG) -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(ARCH) \
