@@ -332,6 +332,26 @@ int cmp_run(const struct cmp_config *cfg, struct tracer *a, struct tracer *b,
 
 /* --- verdicts --- */
 
+/* Plain decimal digits with at most one '.', above 0 and at most max. */
+static bool threshold_number(const char *s, double max, double *out)
+{
+	int digits = 0, dots = 0;
+	const char *c;
+
+	for (c = s; *c; c++) {
+		if (*c >= '0' && *c <= '9')
+			digits++;
+		else if (*c == '.' && !dots++)
+			continue;
+		else
+			return false;
+	}
+	if (!digits)
+		return false;
+	*out = strtod(s, NULL);
+	return *out > 0 && *out <= max;
+}
+
 int cmp_threshold_parse(const char *arg, struct cmp_threshold *t)
 {
 	size_t len = strlen(arg);
@@ -350,8 +370,12 @@ int cmp_threshold_parse(const char *arg, struct cmp_threshold *t)
 	}
 	memcpy(num, arg, len);
 	num[len] = '\0';
-	if (parse_double("--fail-if-slower", num, 1e-9, t->pct ? 1e6 : 1e9, &t->value))
+	if (!threshold_number(num, t->pct ? 1e6 : 1e9, &t->value)) {
+		bc_err("invalid --fail-if-slower '%s': expected a number above 0 and at most %s, "
+		       "as PCT%% or NS (e.g. 10%% or 25ns)", BC_ESC(arg),
+		       t->pct ? "1000000%" : "1000000000 ns");
 		return -EINVAL;
+	}
 	t->set = true;
 	return 0;
 }

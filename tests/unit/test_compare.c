@@ -118,7 +118,8 @@ static void test_threshold_parse(void **state)
 	assert_int_equal(cmp_threshold_parse("2.5", &t), 0);
 	assert_true(!t.pct && t.value == 2.5);
 	for (const char *bad[] = { "", "%", "ns", "0", "-5%", "10%%", "ten", " 5", "5 ns", "0x10",
-				   "nan", "inf%", NULL }, **b = bad; *b; b++)
+				   "nan", "inf%", "1e3", "10.5.1", ".", "2000000%", "1000000001",
+				   NULL }, **b = bad; *b; b++)
 		assert_int_equal(cmp_threshold_parse(*b, &t), -EINVAL);
 }
 
