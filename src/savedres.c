@@ -149,14 +149,13 @@ static int read_result(json_t *root, struct saved_result *out, char *why, size_t
 
 /* ---- programs of report and stats files ---- */
 
-/* One key's values while reading: this interval's sums, then one value
- * per interval. */
+/* One key's values while reading: this interval's sums, then per
+ * interval (those the key was seen in) its runs, run time and length. */
 struct sr_acc {
 	double runs, time_ns, wall_s;	/* this interval, summed over the key */
 	bool seen;
-	double *ns, *rps;		/* per interval: ns/run (with runs), runs/s */
-	size_t n_ns, n_rps, cap_ns, cap_rps;
-	double cpu_sum;			/* % of one CPU, summed over intervals */
+	double *iv_runs, *iv_time, *iv_wall;	/* per interval seen in */
+	size_t n, cap;
 };
 
 struct sr_reader {
@@ -172,8 +171,9 @@ struct sr_reader {
 static void reader_free(struct sr_reader *rd)
 {
 	for (int i = 0; rd->acc && i < rd->out->nprogs; i++) {
-		free(rd->acc[i].ns);
-		free(rd->acc[i].rps);
+		free(rd->acc[i].iv_runs);
+		free(rd->acc[i].iv_time);
+		free(rd->acc[i].iv_wall);
 	}
 	free(rd->acc);
 }
@@ -249,22 +249,36 @@ static int reader_add(struct sr_reader *rd, const char *path, json_t *prog, json
 	return 0;
 }
 
-static int push(double **v, size_t *n, size_t *cap, double x)
+/* One more interval's runs, run time and length for a. */
+static int push_interval(struct sr_acc *a)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? 2 * *cap : 8;
-		double *p = realloc(*v, c * sizeof(*p));
+	if (a->n == a->cap) {
+		size_t c = a->cap ? 2 * a->cap : 8;
+		double *v[3] = { a->iv_runs, a->iv_time, a->iv_wall };
 
-		if (!p)
-			return -ENOMEM;
-		*v = p;
-		*cap = c;
+		for (int j = 0; j < 3; j++) {
+			double *p = realloc(v[j], c * sizeof(*p));
+
+			if (!p)
+				return -ENOMEM;
+			v[j] = p;
+			if (j == 0)
+				a->iv_runs = p;
+			else if (j == 1)
+				a->iv_time = p;
+			else
+				a->iv_wall = p;
+		}
+		a->cap = c;
 	}
-	(*v)[(*n)++] = x;
+	a->iv_runs[a->n] = a->runs;
+	a->iv_time[a->n] = a->time_ns;
+	a->iv_wall[a->n] = a->wall_s;
+	a->n++;
 	return 0;
 }
 
-/* An interval ends: each key seen in it gives one value per figure. */
+/* An interval ends: each key seen in it keeps its sums for the interval. */
 static int reader_interval_end(struct sr_reader *rd)
 {
 	for (int i = 0; i < rd->out->nprogs; i++) {
@@ -273,12 +287,9 @@ static int reader_interval_end(struct sr_reader *rd)
 
 		if (!a->seen)
 			continue;
-		err = push(&a->rps, &a->n_rps, &a->cap_rps, a->runs / a->wall_s);
-		if (!err && a->runs > 0)
-			err = push(&a->ns, &a->n_ns, &a->cap_ns, a->time_ns / a->runs);
+		err = push_interval(a);
 		if (err)
 			return err;
-		a->cpu_sum += a->time_ns / a->wall_s / 1e7;
 		a->runs = a->time_ns = a->wall_s = 0;
 		a->seen = false;
 	}
@@ -291,38 +302,78 @@ static void no_interval(struct stats_ci *ci, double point, size_t n)
 	*ci = (struct stats_ci){ .point = point, .lo = NAN, .hi = NAN, .level = SR_LEVEL, .n = n };
 }
 
-/* The figures of every key from its per-interval values. */
-static void reader_finish(struct sr_reader *rd)
+/* An interval of (almost) zero width is no interval: the values did not
+ * spread, which says nothing about how far they could (SR_NO_SPREAD). */
+static bool flat(const struct stats_ci *ci)
+{
+	return ci->method && !(ci->hi - ci->lo > 1e-9 * fmax(fabs(ci->point), 1));
+}
+
+/* ns per run of the intervals with runs: total run time / total runs, each
+ * interval weighted by its runs (a ratio estimator and its t-interval). */
+static int prog_ns_raw(struct sr_acc *a, struct sr_prog *p)
+{
+	double *t = malloc((a->n + 1) * sizeof(*t)), *r = malloc((a->n + 1) * sizeof(*r));
+	size_t n = 0;
+	int err = -ENOMEM;
+
+	if (t && r) {
+		for (size_t i = 0; i < a->n; i++)
+			if (a->iv_runs[i] > 0) {
+				t[n] = a->iv_time[i];
+				r[n++] = a->iv_runs[i];
+			}
+		err = stats_ratio_t_ci(t, r, n, SR_LEVEL, &p->ns_raw);
+	}
+	free(t);
+	free(r);
+	if (!err && flat(&p->ns_raw)) {
+		p->no_spread = true;
+		no_interval(&p->ns_raw, p->ns_raw.point, n);
+	}
+	return err;
+}
+
+/* The figures of every key from its per-interval sums. */
+static int reader_finish(struct sr_reader *rd)
 {
 	for (int i = 0; i < rd->out->nprogs; i++) {
 		struct sr_prog *p = &rd->out->progs[i];
 		struct sr_acc *a = &rd->acc[i];
+		double time = 0, wall = 0;
+		int err = prog_ns_raw(a, p);
 
-		if (a->n_ns)
-			stats_t_ci(a->ns, a->n_ns, SR_LEVEL, &p->ns_raw);
-		else
-			no_interval(&p->ns_raw, NAN, 0);
-		if (a->n_rps)
-			stats_t_ci(a->rps, a->n_rps, SR_LEVEL, &p->runs_per_s);
-		else
-			no_interval(&p->runs_per_s, 0, 0);
-		/* A rate is never negative: a t-interval near 0 may reach below. */
-		if (p->runs_per_s.method && p->runs_per_s.lo < 0)
-			p->runs_per_s.lo = 0;
-		p->cpu_pct = a->n_rps ? a->cpu_sum / (double)a->n_rps : 0;
-		p->corr = p->corr && rd->bias_valid && a->n_ns;
+		if (err)
+			return err;
+		/* Runs per second of the intervals together: each interval
+		 * weighted by its length. */
+		err = stats_ratio_t_ci(a->iv_runs, a->iv_wall, a->n, SR_LEVEL, &p->runs_per_s);
+		if (err)
+			return err;
+		if (!a->n)
+			p->runs_per_s.point = 0;
+		if (flat(&p->runs_per_s))
+			no_interval(&p->runs_per_s, p->runs_per_s.point, a->n);
+		for (size_t j = 0; j < a->n; j++) {
+			time += a->iv_time[j];
+			wall += a->iv_wall[j];
+		}
+		p->cpu_pct = wall > 0 ? time / wall / 1e7 : 0;
+		p->corr = p->corr && rd->bias_valid && p->ns_raw.n;
 		if (!p->corr)
 			continue;
 		if (p->ns_raw.method) {
 			cmp_diff_independent(&rd->bias, &p->ns_raw, &p->ns_corr);
-			p->ns_corr.method = "t-interval over the intervals' ns/run, minus the stats "
-					    "bias (MOVER with the bias's interval)";
+			p->ns_corr.method = "t-interval of total run time / total runs over the "
+					    "intervals, minus the stats bias (MOVER with the bias's "
+					    "interval)";
 			p->ns_corr.n = p->ns_raw.n;
 		} else {
 			no_interval(&p->ns_corr, p->ns_raw.point - rd->bias.point, p->ns_raw.n);
 		}
 		p->cpu_pct_corr = fmax(p->cpu_pct - rd->bias.point * p->runs_per_s.point / 1e7, 0);
 	}
+	return 0;
 }
 
 /* {"valid": true, "ns_per_run", "lo", "hi", "level"?} or {"valid": false}. */
@@ -428,7 +479,7 @@ static int read_report(json_t *root, struct saved_result *out, char *why, size_t
 	if (!err)
 		err = read_report_programs(&rd, root);
 	if (!err)
-		reader_finish(&rd);
+		err = reader_finish(&rd);
 	reader_free(&rd);
 	return err;
 }
@@ -486,8 +537,9 @@ static int read_stats(json_t **docs, size_t n, struct saved_result *out, char *w
 		else
 			err = read_stats_interval(&rd, docs[i], i + 1);
 	}
+	if (!err)
+		err = reader_finish(&rd);
 	if (!err) {
-		reader_finish(&rd);
 		out->duration_s = json_is_number(dur) ? json_number_value(dur) : NAN;
 		snprintf(out->describe, sizeof(out->describe), "%d interval%s over %.1f s",
 			 out->nintervals, out->nintervals == 1 ? "" : "s", out->duration_s);

@@ -30,15 +30,23 @@ struct sr_kind {
 /* One program of a report or stats file: the programs of one name and
  * attach point summed, per interval (as compare sums a restarted
  * command's), over the file's intervals (a report has one: its window).
- * Each figure is the mean of the per-interval figures; with two or more
- * intervals its interval is a t-interval over them (STATS_CI_T), else it
- * has none (method NULL, lo = hi = NAN). */
+ * ns per run is total run time / total runs over the intervals with runs
+ * (each interval weighted by its runs), runs/s total runs / total length
+ * and the CPU share total run time / total length (each interval weighted
+ * by its wall_s). With two or more intervals (with runs, for ns per run)
+ * each has the t-interval of a ratio estimator (STATS_CI_T_RATIO), else
+ * none (method NULL, lo = hi = NAN); an interval of zero width (the same
+ * ratio in every interval) is none as well, and no_spread says so. The
+ * intervals are as computed: a lower bound may be below 0, and printers
+ * clamp it at 0 (never a negative time or rate), while B - A uses them
+ * unclamped. */
 struct sr_prog {
 	char name[128];		/* full_name: the BTF name when known */
 	char attach[128];	/* "" when the file does not record it */
 	int nsummed;		/* programs summed under this name */
 	uint64_t runs;		/* over the whole file */
-	struct stats_ci ns_raw;	/* run_time_ns per run, intervals with runs */
+	struct stats_ci ns_raw;	/* run_time_ns per run; .n: intervals with runs */
+	bool no_spread;		/* ns/run is the same in each of those: no interval */
 	/* corr: the file measured the stats bias and it applies to every
 	 * program summed here. ns_corr = ns_raw - bias, its interval widened
 	 * by the bias's (MOVER); it may reach 0 or below (below the bias's

@@ -287,6 +287,36 @@ int stats_t_ci(const double *x, size_t n, double level, struct stats_ci *ci)
 	return t_interval(x, n, level, 1.0, STATS_CI_T, ci);
 }
 
+int stats_ratio_t_ci(const double *num, const double *den, size_t n, double level,
+		     struct stats_ci *ci)
+{
+	double sn = 0, sd = 0, se2 = 0, half;
+
+	if (!(level > 0 && level < 1))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		sn += num[i];
+		sd += den[i];
+	}
+	*ci = (struct stats_ci){ .point = sd > 0 ? sn / sd : NAN, .lo = NAN, .hi = NAN,
+				 .level = level, .n = n };
+	if (n < 2)
+		return 0;
+	if (!(sd > 0))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		double e = num[i] - ci->point * den[i];
+
+		se2 += e * e;
+	}
+	half = stats_t_quantile(0.5 + level / 2, (unsigned)(n - 1)) *
+	       sqrt((double)n / (double)(n - 1) * se2) / sd;
+	ci->lo = ci->point - half;
+	ci->hi = ci->point + half;
+	ci->method = STATS_CI_T_RATIO;
+	return 0;
+}
+
 int stats_series_mean_ci(const double *x, size_t n, unsigned iters, double level,
 			 uint64_t seed, struct stats_ci *ci)
 {

@@ -26,6 +26,7 @@ struct stats_ci {
 #define STATS_CI_PERCENTILE_BOOT "expanded percentile bootstrap"
 #define STATS_CI_BLOCK_BOOT "circular block bootstrap"
 #define STATS_CI_T "t-interval"
+#define STATS_CI_T_RATIO "t-interval of a ratio of sums (linearized)"
 #define STATS_CI_T_LAG1 "t-interval, variance bounded for lag-1 correlation"
 
 /* An interval exists (ci->method set); else only the point is known. */
@@ -58,6 +59,16 @@ size_t stats_block_len(size_t n);
 /* Student's t-interval of the mean of independent values. n < 2: no
  * interval (point = the mean or NAN, method NULL), returns 0. */
 int stats_t_ci(const double *x, size_t n, double level, struct stats_ci *ci);
+
+/* The ratio of sums R = sum num / sum den (e.g. run time over runs: the
+ * ns per run of all runs together, each interval weighted by its runs)
+ * and its t-interval with n-1 degrees of freedom and the linearized
+ * (delta-method) standard error of a ratio estimator:
+ * e_i = num_i - R den_i, SE = sqrt(n/(n-1) sum e_i^2) / sum den.
+ * n < 2: no interval (point only, or NAN when sum den is 0; method NULL).
+ * Returns 0, or -EINVAL for a bad level or sum den <= 0 with n >= 2. */
+int stats_ratio_t_ci(const double *num, const double *den, size_t n, double level,
+		     struct stats_ci *ci);
 
 /* Below this many values the block bootstrap covers too rarely (circular
  * blocks of 2 over a handful of values are little more than rotations of

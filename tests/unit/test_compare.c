@@ -221,7 +221,7 @@ static const char stats_text[] =
 	"{\"full_name\": \"a\", \"rate\": " ST_RATE(100, 30000, ST_CORR) "},"
 	"{\"full_name\": \"b\", \"rate\": " ST_RATE(10, 1000, "null") "}]}\n"
 	"{\"type\": \"interval\", \"interval\": 2, \"programs\": ["
-	"{\"full_name\": \"a\", \"rate\": " ST_RATE(200, 60000, ST_CORR) "},"
+	"{\"full_name\": \"a\", \"rate\": " ST_RATE(600, 180000, ST_CORR) "},"
 	"{\"full_name\": \"b\", \"rate\": " ST_RATE(0, 0, "null") "},"
 	"{\"full_name\": \"c\", \"rate\": null}]}\n"
 	"{\"type\": \"summary\", \"intervals\": 2, \"duration_s\": 1.0, \"stats_bias\": "
@@ -242,19 +242,50 @@ static void test_saved_stats_reads(void **state)
 	b = &r.progs[1];
 	assert_string_equal(a->name, "a");
 	assert_string_equal(a->attach, "");
-	/* Interval 1: 200 runs, 40000 ns (200 ns/run); interval 2: 300 ns/run. */
-	assert_true(a->runs == 400 && a->ns_raw.n == 2);
-	assert_true(fabs(a->ns_raw.point - 250) < 1e-9);
-	assert_string_equal(a->ns_raw.method, STATS_CI_T);
-	assert_true(a->ns_raw.lo < 250 && a->ns_raw.hi > 250);
-	assert_true(a->corr && fabs(a->ns_corr.point - 210) < 1e-9);
+	/* Interval 1: 200 runs, 40000 ns (200 ns/run); interval 2: 600 runs,
+	 * 180000 ns (300 ns/run). Weighted by runs: 220000 / 800 = 275 (the
+	 * plain mean of the two would be 250). Residuals -15000 and 15000:
+	 * SE = sqrt(2 * 4.5e8) / 800 = 37.5; t(0.975, 1) = 12.7062. */
+	assert_true(a->runs == 800 && a->ns_raw.n == 2 && !a->no_spread);
+	assert_true(fabs(a->ns_raw.point - 275) < 1e-9);
+	assert_string_equal(a->ns_raw.method, STATS_CI_T_RATIO);
+	assert_true(fabs(a->ns_raw.hi - 275 - 12.7062 * 37.5) < 0.01);
+	assert_true(fabs(275 - a->ns_raw.lo - 12.7062 * 37.5) < 0.01);
+	assert_true(a->corr && fabs(a->ns_corr.point - 235) < 1e-9);
 	/* widened by the bias's interval */
 	assert_true(a->ns_corr.hi - a->ns_corr.point > a->ns_raw.hi - a->ns_raw.point);
-	assert_true(fabs(a->runs_per_s.point - 400) < 1e-9);	/* 200 and 400 runs per 0.5 s */
+	assert_true(fabs(a->runs_per_s.point - 800) < 1e-9);	/* 800 runs in 1 s */
+	/* kept unclamped in the model (B - A uses it); printers clamp */
+	assert_true(a->runs_per_s.lo < 0);
+	assert_true(fabs(a->cpu_pct - 220000 / 1.0 / 1e7) < 1e-12);
 	/* b: not corrected (corrected null), one interval with runs: no interval */
 	assert_true(!b->corr && b->runs == 10);
 	assert_true(b->ns_raw.method == NULL && fabs(b->ns_raw.point - 100) < 1e-9);
 	assert_true(b->runs_per_s.method != NULL);	/* 20 and 0 runs/s */
+	sr_free(&r);
+}
+
+/* The same ns/run in both intervals: a zero-width interval is none. */
+static const char flat_text[] =
+	"{\"type\": \"interval\", \"interval\": 1, \"programs\": ["
+	"{\"full_name\": \"a\", \"rate\": " ST_RATE(100, 10000, "null") "}]}\n"
+	"{\"type\": \"interval\", \"interval\": 2, \"programs\": ["
+	"{\"full_name\": \"a\", \"rate\": " ST_RATE(300, 30000, "null") "}]}\n"
+	"{\"type\": \"summary\", \"intervals\": 2, \"duration_s\": 1.0, \"stats_bias\": "
+	"{\"valid\": false}}\n";
+
+static void test_saved_stats_no_spread(void **state)
+{
+	struct saved_result r;
+	char why[256];
+
+	assert_int_equal(sr_parse(flat_text, strlen(flat_text), &r, why, sizeof(why)), 0);
+	assert_int_equal(r.nprogs, 1);
+	assert_true(r.progs[0].no_spread && r.progs[0].ns_raw.method == NULL);
+	assert_true(fabs(r.progs[0].ns_raw.point - 100) < 1e-9 && r.progs[0].ns_raw.n == 2);
+	assert_true(isnan(r.progs[0].ns_raw.lo) && isnan(r.progs[0].ns_raw.hi));
+	/* runs/s did spread: 200 and 600 */
+	assert_true(r.progs[0].runs_per_s.method != NULL);
 	sr_free(&r);
 }
 
@@ -398,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_saved_result_refusals),
 		cmocka_unit_test(test_saved_ci_keeps_method_and_n),
 		cmocka_unit_test(test_saved_stats_reads),
+		cmocka_unit_test(test_saved_stats_no_spread),
 		cmocka_unit_test(test_saved_report_reads),
 		cmocka_unit_test(test_saved_stats_and_report_refusals),
 		cmocka_unit_test(test_lines_merge_and_rank),

@@ -474,6 +474,27 @@ static int series_coverage(size_t n, double theta, int trials, uint64_t *rng)
 	return covered;
 }
 
+/* The ratio of sums and its linearized t-interval, worked by hand:
+ * num 10, 40, 30 over den 1, 2, 3: R = 80 / 6; e = num - R den. */
+static void test_ratio_t_ci(void **state)
+{
+	const double num[] = { 10, 40, 30 }, den[] = { 1, 2, 3 };
+	double r = 80.0 / 6, se2 = 0, half;
+	struct stats_ci ci;
+
+	for (int i = 0; i < 3; i++)
+		se2 += (num[i] - r * den[i]) * (num[i] - r * den[i]);
+	half = 4.302653 * sqrt(3.0 / 2 * se2) / 6;	/* t(0.975, 2) */
+	assert_int_equal(stats_ratio_t_ci(num, den, 3, 0.95, &ci), 0);
+	assert_true(fabs(ci.point - r) < 1e-12);
+	assert_true(fabs(ci.hi - r - half) < 1e-4 && fabs(r - ci.lo - half) < 1e-4);
+	assert_string_equal(ci.method, STATS_CI_T_RATIO);
+	/* one value: the point only */
+	assert_int_equal(stats_ratio_t_ci(num, den, 1, 0.95, &ci), 0);
+	assert_true(ci.method == NULL && fabs(ci.point - 10) < 1e-12 && isnan(ci.lo));
+	assert_int_equal(stats_ratio_t_ci(num, den, 3, 1.5, &ci), -EINVAL);
+}
+
 static void test_series_ci_coverage_short(void **state)
 {
 	enum { TRIALS = 1000 };
@@ -533,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_t_ci_known),
 		cmocka_unit_test(test_series_ci_long_is_block_bootstrap),
 		cmocka_unit_test(test_series_ci_coverage_short),
+		cmocka_unit_test(test_ratio_t_ci),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
