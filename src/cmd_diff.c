@@ -28,12 +28,17 @@ static const char diff_help[] =
 	"    where a file records none: stats files, reports before attach points),\n"
 	"    the programs of one name summed as compare sums them: ns per run,\n"
 	"    corrected for the stats bias when both files corrected it (else raw in\n"
-	"    both), runs/s and CPU share (% of one CPU), each the mean over the\n"
-	"    file's intervals. With two or more intervals in both files a 95%\n"
-	"    t-interval over the intervals (widened by the bias's interval when\n"
-	"    corrected) and a verdict per program; a file with one interval (a\n"
-	"    report's window, stats --count 1) gives no interval and no verdict,\n"
-	"    and says so.\n\n"
+	"    both): total run time / total runs over the file's intervals (each\n"
+	"    interval weighted by its runs); runs/s and CPU share (% of one CPU):\n"
+	"    totals over the intervals' total length. With two or more intervals\n"
+	"    with runs in both files a 95% t-interval of that ratio (linearized\n"
+	"    standard error, n-1 degrees of freedom; widened by the bias's interval\n"
+	"    when corrected) and a verdict per program; a program that ran in one\n"
+	"    interval (a report's window, stats --count 1), or whose ns per run was\n"
+	"    the same in every interval (no spread), gives no interval and no\n"
+	"    verdict, and says so. A time or rate bound below 0 is reported as 0\n"
+	"    (JSON: \"lo_clamped\": true); B - A is computed from the unclamped\n"
+	"    intervals and may be negative.\n\n"
 	"Runs made at different times on a shared machine are not directly\n"
 	"comparable: the machine drifts between them by more than each run's own\n"
 	"interval shows. diff says by how much, from the files: each file's A/A\n"
@@ -118,6 +123,7 @@ out:
 
 struct diff_row {
 	int kind;
+	bool flat;			/* B - A has zero width: no verdict */
 	struct stats_ci diff;
 	struct cmp_verdict v;
 };
@@ -127,6 +133,7 @@ struct prog_row {
 	const struct sr_prog *p[2];	/* A's, B's; NULL when only in the other */
 	bool corr;			/* the figures are corrected (both files did) */
 	bool has_diff;			/* both have an interval: diff and v hold */
+	bool common;			/* both files have it with runs */
 	struct stats_ci diff;		/* B - A ns per run */
 	struct cmp_verdict v;
 };
@@ -151,6 +158,30 @@ static bool ran(const struct sr_prog *p)
 	return p && p->runs;
 }
 
+/* Why a program that ran in both files has no B - A interval: in which
+ * file it ran in one interval only, or did not spread. */
+static void no_interval_text(char *buf, size_t len, const struct prog_row *pr)
+{
+	char why[2][96];
+	int n = 0;
+
+	for (int s = 0; s < 2; s++) {
+		const struct sr_prog *p = pr->p[s];
+
+		if (prog_ns(p, pr->corr)->method)
+			continue;
+		if (p->no_spread)
+			snprintf(why[n++], sizeof(why[0]), "no spread: the same ns/run in each of "
+				 "the %zu intervals it ran in, in %s's file", p->ns_raw.n,
+				 s ? "B" : "A");
+		else
+			snprintf(why[n++], sizeof(why[0]), "it ran in %zu interval%s of %s's file",
+				 p->ns_raw.n, p->ns_raw.n == 1 ? "" : "s", s ? "B" : "A");
+	}
+	snprintf(buf, len, "%s: no interval (%s%s%s): no verdict", BC_ESC(pr->p[0]->name), why[0],
+		 n > 1 ? "; " : "", n > 1 ? why[1] : "");
+}
+
 /* What a program row says: a verdict, or why there is none. */
 static const char *prog_text(char *buf, size_t len, const struct prog_row *pr)
 {
@@ -164,9 +195,7 @@ static const char *prog_text(char *buf, size_t len, const struct prog_row *pr)
 		snprintf(buf, len, "%s: no runs in %s's file: no verdict", BC_ESC(p->name),
 			 ran(pr->p[0]) ? "B" : "A");
 	else if (!pr->has_diff)
-		snprintf(buf, len, "%s: no interval (one interval in %s): no verdict",
-			 BC_ESC(p->name), prog_ns(pr->p[0], pr->corr)->method ? "B's file" :
-			 prog_ns(pr->p[1], pr->corr)->method ? "A's file" : "each file");
+		no_interval_text(buf, len, pr);
 	else
 		cmp_fmt_verdict(buf, len, kind, &pr->diff, &pr->v);
 	return buf;
@@ -220,7 +249,8 @@ static int match_programs(struct diff_model *m, const struct cmp_threshold *gate
 			pr->p[s] = p;
 			pr->p[!s] = q;
 			pr->corr = q ? p->corr && q->corr : p->corr;
-			pr->has_diff = ran(p) && ran(q) && prog_ns(p, pr->corr)->method &&
+			pr->common = ran(p) && ran(q);
+			pr->has_diff = pr->common && prog_ns(p, pr->corr)->method &&
 				       prog_ns(q, pr->corr)->method;
 			if (pr->has_diff) {
 				const struct stats_ci *na = prog_ns(pr->p[0], pr->corr);
@@ -284,8 +314,8 @@ static const char *fmt_rate(char *buf, size_t len, const struct sr_prog *p)
 	if (!p)
 		snprintf(buf, len, "-");
 	else if (p->runs_per_s.method)
-		snprintf(buf, len, "%.0f [%.0f, %.0f]", p->runs_per_s.point, p->runs_per_s.lo,
-			 p->runs_per_s.hi);
+		snprintf(buf, len, "%.0f [%.0f, %.0f]", p->runs_per_s.point,
+			 fmax(p->runs_per_s.lo, 0), p->runs_per_s.hi);
 	else
 		snprintf(buf, len, "%.0f", p->runs_per_s.point);
 	return buf;
@@ -317,9 +347,10 @@ static void print_programs_plain(FILE *f, const struct diff_model *m)
 {
 	char text[512], na[48], nb[48], d[48], ra[40], rb[40], ca[16], cb[16];
 
-	fprintf(f, "\nPer program (%s files, intervals: A %d, B %d; matched by name and attach point; each figure "
-		"the mean over the file's intervals, with a 95%% t-interval where it has two or "
-		"more; FIG corr: ns per run corrected for the stats bias (both files corrected "
+	fprintf(f, "\nPer program (%s files, intervals: A %d, B %d; matched by name and attach point; ns per "
+		"run: total run time / total runs over the file's intervals, runs/s and %%CPU1: "
+		"over their total length, with a 95%% t-interval of the ratio where it ran in two "
+		"or more, bounds below 0 shown as 0; FIG corr: ns per run corrected for the stats bias (both files corrected "
 		"it), raw: not; %%CPU1: share of one CPU):\n", sr_source_name(m->r[0].source),
 		m->r[0].nintervals, m->r[1].nintervals);
 	fprintf(f, "%-24s %-5s %22s %22s %22s %20s %20s %7s %7s\n", "NAME", "FIG", "A_NS/RUN",
@@ -345,6 +376,17 @@ static void print_programs_plain(FILE *f, const struct diff_model *m)
 	fprintf(f, "\n");
 	for (int i = 0; i < m->nprows; i++)
 		fprintf(f, "%s\n", prog_text(text, sizeof(text), &m->prows[i]));
+}
+
+/* A syscall row's verdict, or why there is none. */
+static const char *row_text(char *buf, size_t len, const struct diff_row *row)
+{
+	if (row->flat)
+		snprintf(buf, len, "%s: no interval (no spread: both files' intervals have zero "
+			 "width): no verdict", wl_kind_name(row->kind));
+	else
+		cmp_fmt_verdict(buf, len, wl_kind_name(row->kind), &row->diff, &row->v);
+	return buf;
 }
 
 static void print_plain(FILE *f, const struct diff_model *m)
@@ -381,13 +423,14 @@ static void print_plain(FILE *f, const struct diff_model *m)
 			 kb->added.hi);
 		snprintf(sd, sizeof(sd), "%.1f [%.1f, %.1f]", m->rows[i].diff.point,
 			 m->rows[i].diff.lo, m->rows[i].diff.hi);
+		if (m->rows[i].flat)
+			snprintf(sd, sizeof(sd), "%.1f", m->rows[i].diff.point);
 		fprintf(f, "%-10s %22s %22s %22s\n", wl_kind_name(m->rows[i].kind), sa, sb, sd);
 	}
 	if (m->n)
 		fprintf(f, "\n");
 	for (int i = 0; i < m->n; i++)
-		fprintf(f, "%s\n", cmp_fmt_verdict(text, sizeof(text), wl_kind_name(m->rows[i].kind),
-						   &m->rows[i].diff, &m->rows[i].v));
+		fprintf(f, "%s\n", row_text(text, sizeof(text), &m->rows[i]));
 	if (m->nprows)
 		print_programs_plain(f, m);
 }
@@ -434,9 +477,17 @@ static void print_markdown(FILE *f, const struct diff_model *m)
 	print_ab_missing(f, m);
 	if (m->n)
 		cmp_md_header(f);
-	for (int i = 0; i < m->n; i++)
-		cmp_md_row(f, wl_kind_name(m->rows[i].kind), &a->k[m->rows[i].kind].added,
-			   &b->k[m->rows[i].kind].added, &m->rows[i].diff, &m->rows[i].v);
+	for (int i = 0; i < m->n; i++) {
+		char text[256];
+
+		if (m->rows[i].flat)
+			fprintf(f, "| %s | %.1f | %.1f | %+.1f | %s |\n", wl_kind_name(m->rows[i].kind),
+				a->k[m->rows[i].kind].added.point, b->k[m->rows[i].kind].added.point,
+				m->rows[i].diff.point, row_text(text, sizeof(text), &m->rows[i]));
+		else
+			cmp_md_row(f, wl_kind_name(m->rows[i].kind), &a->k[m->rows[i].kind].added,
+				   &b->k[m->rows[i].kind].added, &m->rows[i].diff, &m->rows[i].v);
+	}
 	if (m->nprows)
 		print_programs_md(f, m);
 }
@@ -451,14 +502,33 @@ static json_t *drift_json(const struct saved_result *a, const struct saved_resul
 			    bc_json_real(off));
 }
 
+/* A time or rate as reported: never below 0. A bound (or a corrected
+ * point) below 0 is set to 0 and marked; B - A used the value as it was. */
+static json_t *nonneg_ci_json(const struct stats_ci *ci)
+{
+	struct stats_ci c = *ci;
+	bool lo = c.lo < 0, point = c.point < 0;
+	json_t *o;
+
+	c.lo = lo ? 0 : c.lo;
+	c.point = point ? 0 : c.point;
+	o = cmp_ci_json(&c);
+	if (o && lo)
+		json_object_set_new(o, "lo_clamped", json_true());
+	if (o && point)
+		json_object_set_new(o, "point_clamped", json_true());
+	return o;
+}
+
 static json_t *prog_side_json(const struct sr_prog *p, bool corr)
 {
 	if (!p)
 		return json_null();
-	return bc_json_pack("{s:o, s:o, s:o, s:I, s:i}", "ns_per_run",
-			    cmp_ci_json(prog_ns(p, corr)), "runs_per_s", cmp_ci_json(&p->runs_per_s),
+	return bc_json_pack("{s:o, s:o, s:o, s:I, s:i, s:b}", "ns_per_run",
+			    nonneg_ci_json(prog_ns(p, corr)), "runs_per_s",
+			    nonneg_ci_json(&p->runs_per_s),
 			    "cpu_pct", bc_json_real(cpu_of(p, corr)), "runs", (json_int_t)p->runs,
-			    "programs", p->nsummed);
+			    "programs", p->nsummed, "no_spread", p->no_spread);
 }
 
 static json_t *programs_json(const struct diff_model *m)
@@ -484,8 +554,11 @@ static json_t *programs_json(const struct diff_model *m)
 				      prog_side_json(pr->p[1], pr->corr), "diff_ns", pr->has_diff ?
 				      cmp_ci_json(&pr->diff) : json_null(), "verdict", v));
 	}
-	return bc_json_pack("{s:s, s:i, s:i, s:i, s:o}", "method", "mean over each file's "
-			    "intervals, 95% t-interval; B - A by MOVER", "a_intervals",
+	return bc_json_pack("{s:s, s:i, s:i, s:i, s:o}", "method", "ns per run: total run "
+			    "time / total runs over each file's intervals, runs/s and cpu_pct: over "
+			    "their total length; 95% t-interval of the ratio (linearized SE, n-1 df); "
+			    "bounds below 0 reported as 0 (lo_clamped); B - A by MOVER from the "
+			    "unclamped intervals", "a_intervals",
 			    m->r[0].nintervals, "b_intervals", m->r[1].nintervals,
 			    "not_listed_idle", m->idle, "programs", arr);
 }
@@ -507,11 +580,15 @@ static int print_json(struct bc_ctx *ctx, const struct diff_model *m)
 	for (int i = 0; i < m->n; i++) {
 		const struct diff_row *row = &m->rows[i];
 		const char *name = wl_kind_name(row->kind);
+		char text[256];
 
 		json_object_set_new(kinds, name, bc_json_pack("{s:o, s:o, s:o, s:o}", "a_added_ns",
 				    cmp_ci_json(&m->r[0].k[row->kind].added), "b_added_ns",
 				    cmp_ci_json(&m->r[1].k[row->kind].added), "diff_ns",
-				    cmp_ci_json(&row->diff), "verdict",
+				    row->flat ? json_null() : cmp_ci_json(&row->diff), "verdict",
+				    row->flat ? bc_json_pack("{s:s, s:b, s:s}", "call", "no interval",
+							     "fails", false, "text",
+							     row_text(text, sizeof(text), row)) :
 				    cmp_verdict_json(name, &row->diff, &row->v)));
 	}
 	return bc_json_emit(ctx, bc_json_pack("{s:o, s:o, s:s, s:o, s:o, s:o}", "a",
@@ -525,7 +602,7 @@ static int print_json(struct bc_ctx *ctx, const struct diff_model *m)
 static int build(struct diff_model *m, const struct cmp_threshold *gate, bool *failed)
 {
 	const struct saved_result *a = &m->r[0], *b = &m->r[1];
-	int err = 0;
+	int err = 0, common = 0;
 
 	if (!sr_comparable(a, b)) {
 		bc_err("%s is %s output and %s %s output: diff compares stats files with stats "
@@ -541,16 +618,23 @@ static int build(struct diff_model *m, const struct cmp_threshold *gate, bool *f
 			continue;
 		row->kind = k;
 		cmp_diff_independent(&a->k[k].added, &b->k[k].added, &row->diff);
-		cmp_verdict_make(&row->diff, a->k[k].added.point, gate, &row->v);
-		*failed |= row->v.fails;
+		/* Two zero-width saved intervals: no spread, no interval. */
+		row->flat = !(row->diff.hi - row->diff.lo > 1e-9 * fmax(fabs(row->diff.point), 1));
+		if (!row->flat)
+			cmp_verdict_make(&row->diff, a->k[k].added.point, gate, &row->v);
+		*failed |= !row->flat && row->v.fails;
+		common++;
 		m->n++;
 	}
 	if (a->has_programs && b->has_programs)
 		err = match_programs(m, gate);
-	for (int i = 0; !err && i < m->nprows; i++)
+	for (int i = 0; !err && i < m->nprows; i++) {
 		*failed |= m->prows[i].has_diff && m->prows[i].v.fails;
-	if (!err && !m->n && !m->nprows) {
-		bc_err("the two files have no syscall and no program with runs in common");
+		common += m->prows[i].common;
+	}
+	if (!err && !common) {
+		bc_err("nothing in common: the two files have no syscall and no program with "
+		       "runs in common");
 		err = -EINVAL;
 	}
 	return err;

@@ -17,8 +17,10 @@ const char *cmp_fmt_verdict(char *buf, size_t len, const char *kind, const struc
 		n = snprintf(buf, len, "B saves %.1f ns [%.1f, %.1f] per %s against A: faster",
 			     -diff->point, -diff->hi, -diff->lo, kind);
 	else
-		n = snprintf(buf, len, "no difference detectable: |B - A| < %.1f ns per %s at this "
-			     "precision", v->bound, kind);
+		/* Never "< 0.0": a bound under 0.05 ns keeps its digits. */
+		n = snprintf(buf, len, v->bound < 0.05 ? "no difference detectable: |B - A| < %.2g "
+			     "ns per %s at this precision" : "no difference detectable: |B - A| < "
+			     "%.1f ns per %s at this precision", v->bound, kind);
 	if (v->fails && n > 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, " (the whole interval above the %.1f ns "
 			 "threshold)", v->threshold_ns);
