@@ -378,6 +378,16 @@ static void print_programs_plain(FILE *f, const struct diff_model *m)
 		fprintf(f, "%s\n", prog_text(text, sizeof(text), &m->prows[i]));
 }
 
+/* A saved added-ns figure: its interval, or "(no spread)" for one of zero
+ * width (never printed as an interval). */
+static void fmt_added(char *buf, size_t len, const struct stats_ci *c)
+{
+	if (c->hi - c->lo > 1e-9 * fmax(fabs(c->point), 1))
+		snprintf(buf, len, "%.1f [%.1f, %.1f]", c->point, c->lo, c->hi);
+	else
+		snprintf(buf, len, "%.1f (no spread)", c->point);
+}
+
 /* A syscall row's verdict, or why there is none. */
 static const char *row_text(char *buf, size_t len, const struct diff_row *row)
 {
@@ -417,10 +427,8 @@ static void print_plain(FILE *f, const struct diff_model *m)
 		const struct sr_kind *ka = &a->k[m->rows[i].kind], *kb = &b->k[m->rows[i].kind];
 		char sa[40], sb[40], sd[40];
 
-		snprintf(sa, sizeof(sa), "%.1f [%.1f, %.1f]", ka->added.point, ka->added.lo,
-			 ka->added.hi);
-		snprintf(sb, sizeof(sb), "%.1f [%.1f, %.1f]", kb->added.point, kb->added.lo,
-			 kb->added.hi);
+		fmt_added(sa, sizeof(sa), &ka->added);
+		fmt_added(sb, sizeof(sb), &kb->added);
 		snprintf(sd, sizeof(sd), "%.1f [%.1f, %.1f]", m->rows[i].diff.point,
 			 m->rows[i].diff.lo, m->rows[i].diff.hi);
 		if (m->rows[i].flat)

@@ -14,8 +14,14 @@ development VM with the reference service (no kernel work here):
   stats_4x500ms.json         bpfcost -j stats --duration 2 --interval 500ms (sysmon count running)
   stats_2x1s.json            bpfcost -j stats --duration 2 (sysmon count running)
   stats_1x1s.json            bpfcost -j stats --count 1 name sysmon_cnt_enter
+and small hand-made ones:
+  stats_flat.json            program "flat" at 100 ns/run in both intervals (no spread)
+  stats_elsewhere.json       program "elsewhere" only
+  overhead_flat_getpid.json  getpid added_ns with a zero-width interval
+  overhead_flat_read.json    the same for read (no syscall in common with getpid)
 """
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -78,7 +84,8 @@ def test_report_without_ab_gives_programs_only():
     r = run("diff", a, b)
     assert r.returncode == 0, r.stderr
     assert "No syscall verdicts: B's report has no A/B figures" in r.stdout
-    assert "sysmon_cnt_enter: no interval (one interval in each file): no verdict" in r.stdout
+    assert ("sysmon_cnt_enter: no interval (it ran in 1 interval of A's file; it ran in 1 "
+            "interval of B's file): no verdict") in r.stdout
 
 
 def test_two_saved_stats_files():
@@ -90,7 +97,7 @@ def test_two_saved_stats_files():
     ns = p["b"]["ns_per_run"]
     assert ns["n"] == 4 and ns["lo"] < ns["point"] < ns["hi"], ns
     assert "t-interval" in ns["method"]
-    assert p["b"]["runs_per_s"]["method"] == "t-interval"
+    assert "ratio" in p["b"]["runs_per_s"]["method"]
     assert p["verdict"]["call"] in ("same", "slower", "faster")
     assert "per run of sysmon_cnt_enter" in p["verdict"]["text"]
     r = run("diff", "--markdown", a, b)
@@ -98,7 +105,7 @@ def test_two_saved_stats_files():
     # One interval in A's file: said, and no verdict even with a gate.
     r = run("diff", "--fail-if-slower", "1ns", DATA / "stats_1x1s.json", b)
     assert r.returncode == 0, r.stderr
-    assert "sysmon_cnt_enter: no interval (one interval in A's file): no verdict" in r.stdout
+    assert "sysmon_cnt_enter: no interval (it ran in 1 interval of A's file): no verdict" in r.stdout
 
 
 def shifted(tmp_path, ns):
@@ -167,9 +174,86 @@ def test_programs_match_by_attach_point_where_recorded(tmp_path):
 
     enter = with_attach("enter.json", "raw_tp:sys_enter")
     exit_ = with_attach("exit.json", "raw_tp:sys_exit")
-    calls = {p["verdict"]["call"] for p in diff_json(enter, exit_)["per_program"]["programs"]}
-    assert calls == {"only in a", "only in b"}
+    # Nothing in common (each program only in one file): refused.
+    one_line_error(run("diff", enter, exit_), "nothing in common")
     [p] = diff_json(enter, enter)["per_program"]["programs"]
     assert p["attach"] == "raw_tp:sys_enter" and p["verdict"]["call"] == "no interval"
     [p] = diff_json(DATA / "report_sysmon_count.json", exit_)["per_program"]["programs"]
     assert p["a"] and p["b"], p
+
+
+def summary_ns(path):
+    """The summary line's corrected ns/run of the file's one program."""
+    last = json.loads(path.read_text().splitlines()[-1])
+    return last["programs"][0]["rate"]["corrected"]["ns_per_run"]
+
+
+def test_stats_ns_per_run_weighted_by_runs():
+    """ns/run is total run time / total runs over the intervals, minus the
+    bias: the file's own summary line, not the plain mean of the
+    intervals' ns/run (734.3 for stats_4x500ms.json)."""
+    a, b = DATA / "stats_4x500ms.json", DATA / "stats_2x1s.json"
+    [p] = diff_json(a, b)["per_program"]["programs"]
+    for side, f in (("a", a), ("b", b)):
+        ns = p[side]["ns_per_run"]
+        assert ns["point"] == pytest.approx(summary_ns(f), rel=1e-6), (side, ns)
+        runs = time = 0
+        for line in f.read_text().splitlines()[:-1]:
+            for q in json.loads(line)["programs"]:
+                if q["rate"]:
+                    runs += q["rate"]["runs"]
+                    time += q["rate"]["run_time_ns"]
+        bias = json.loads(f.read_text().splitlines()[-1])["stats_bias"]["ns_per_run"]
+        assert ns["point"] == pytest.approx(time / runs - bias, rel=1e-6)
+    assert "387.3 [" in run("diff", a, b).stdout
+
+
+def test_negative_bounds_clamped_in_output_not_in_diff():
+    """stats_4x500ms.json's corrected ns/run and runs/s intervals reach below
+    0: reported as 0 (and marked in JSON); B - A uses them as computed."""
+    a, b = DATA / "stats_4x500ms.json", DATA / "stats_2x1s.json"
+    [p] = diff_json(a, b)["per_program"]["programs"]
+    for fig in ("ns_per_run", "runs_per_s"):
+        c = p["a"][fig]
+        assert c["lo"] == 0 and c["lo_clamped"] is True, c
+    # B - A from the unclamped A: its upper end is B.hi - A.lo + ..., beyond
+    # what the clamped A (lo 0) would give.
+    d = p["diff_ns"]
+    assert d["lo"] < 0 < d["hi"]
+    assert d["hi"] - d["point"] > p["a"]["ns_per_run"]["point"], d
+    out = run("diff", a, b).stdout
+    [row] = [ln for ln in out.splitlines() if ln.startswith("sysmon_cnt_enter ")]
+    cis = re.findall(r"(-?[\d.]+) \[(-?[\d.]+), (-?[\d.]+)\]", row)
+    assert len(cis) == 5, row  # A ns, B ns, B - A, A runs/s, B runs/s
+    assert float(cis[2][1]) < 0, row  # B - A may be negative
+    for i in (0, 1, 3, 4):
+        assert float(cis[i][1]) >= 0, row
+    assert cis[0][1] == "0.0" and cis[3][1] == "0", row
+    assert "lo_clamped" in run("diff", "--help").stdout
+
+
+def test_no_spread_gives_no_interval():
+    """The same ns/run in every interval: no interval, no verdict, never
+    '< 0.0'."""
+    f = DATA / "stats_flat.json"
+    [p] = diff_json("--fail-if-slower", "1ns", f, f)["per_program"]["programs"]
+    assert p["diff_ns"] is None and p["verdict"]["call"] == "no interval", p
+    assert p["a"]["no_spread"] is True and p["a"]["ns_per_run"]["method"] is None
+    r = run("diff", f, f)
+    assert r.returncode == 0, r.stderr
+    assert "flat: no interval (no spread" in r.stdout and "< 0.0" not in r.stdout
+    # Saved syscall intervals of zero width: no B - A interval either.
+    g = DATA / "overhead_flat_getpid.json"
+    j = diff_json("--fail-if-slower", "1ns", g, g)
+    row = j["syscalls"]["getpid"]
+    assert row["diff_ns"] is None and row["verdict"]["call"] == "no interval", row
+    r = run("diff", g, g)
+    assert "getpid: no interval (no spread" in r.stdout and "[50.0, 50.0]" not in r.stdout
+    assert "< 0.0" not in r.stdout
+
+
+def test_nothing_in_common_exits_2():
+    for args in ((DATA / "overhead_flat_getpid.json", DATA / "overhead_flat_read.json"),
+                 (DATA / "stats_flat.json", DATA / "stats_elsewhere.json")):
+        one_line_error(run("diff", *args), "nothing in common")
+        one_line_error(run("diff", "--fail-if-slower", "10%", *args), "nothing in common")
