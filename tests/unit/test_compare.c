@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cmpfmt.h"
 #include "cmplines.h"
 #include "compare.h"
 #include "savedres.h"
@@ -274,6 +275,21 @@ static const char flat_text[] =
 	"{\"type\": \"summary\", \"intervals\": 2, \"duration_s\": 1.0, \"stats_bias\": "
 	"{\"valid\": false}}\n";
 
+/* A bound under 0.05 ns keeps its digits: never "|B - A| < 0.0 ns". */
+static void test_verdict_text_tiny_bound(void **state)
+{
+	struct stats_ci d = { .point = 0, .lo = -0.004, .hi = 0.003, .level = 0.95 };
+	struct cmp_threshold t = { 0 };
+	struct cmp_verdict v;
+	char buf[256];
+
+	cmp_verdict_make(&d, 10, &t, &v);
+	assert_int_equal(v.call, CMP_SAME);
+	cmp_fmt_verdict(buf, sizeof(buf), "getpid", &d, &v);
+	assert_null(strstr(buf, "< 0.0 "));
+	assert_non_null(strstr(buf, "< 0.004 ns"));
+}
+
 static void test_saved_stats_no_spread(void **state)
 {
 	struct saved_result r;
@@ -430,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_saved_ci_keeps_method_and_n),
 		cmocka_unit_test(test_saved_stats_reads),
 		cmocka_unit_test(test_saved_stats_no_spread),
+		cmocka_unit_test(test_verdict_text_tiny_bound),
 		cmocka_unit_test(test_saved_report_reads),
 		cmocka_unit_test(test_saved_stats_and_report_refusals),
 		cmocka_unit_test(test_lines_merge_and_rank),
