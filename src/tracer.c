@@ -57,10 +57,16 @@ static int open_log(const struct tracer_opts *o)
 	return fd;
 }
 
+/* The reference service's programs, loaded (not attached) into t->sm. */
+static int sysmon_load(struct tracer *t)
+{
+	struct sysmon_opts so = { .weight = t->o.weight };
+
+	return sysmon_open(&so, &t->sm);
+}
+
 int tracer_init(struct tracer *t, const struct tracer_opts *o)
 {
-	struct sysmon_opts so = { .weight = o->weight };
-
 	memset(t, 0, sizeof(*t));
 	t->o = *o;
 	t->log_fd = -1;
@@ -72,13 +78,12 @@ int tracer_init(struct tracer *t, const struct tracer_opts *o)
 	}
 	/* Loaded here even when reloaded at each tracer_on: a load that fails
 	 * fails before any round. */
-	return sysmon_open(&so, &t->sm);
+	return sysmon_load(t);
 }
 
 static int sysmon_on(struct tracer *t)
 {
-	struct sysmon_opts so = { .weight = t->o.weight };
-	int err = t->sm ? 0 : sysmon_open(&so, &t->sm);
+	int err = t->sm ? 0 : sysmon_load(t);
 
 	if (!err)
 		err = sysmon_attach(t->sm);
