@@ -31,7 +31,7 @@ done
 echo "== end-to-end tests (pytest) =="
 junit=$(mktemp --suffix=.xml)
 BPFCOST_BIN=$bin /usr/bin/python3 -m pytest tests/e2e -rs -v -p no:cacheprovider \
-	--junitxml="$junit" "${pytest_args[@]}"
+	--durations=40 --junitxml="$junit" "${pytest_args[@]}"
 rc=$?
 if [ -s "$junit" ]; then
 	read -r p f s < <(/usr/bin/python3 - "$junit" <<'PY'
