@@ -230,14 +230,14 @@ static void add_warning(struct diff_model *m, const char *fmt, ...)
 }
 
 /* Two saved intervals at other confidence levels do not combine into one
- * B - A interval: say so in why and return true. */
+ * B - A interval: say so in why (ending "no verdict") and return true. */
 static bool levels_differ(const struct stats_ci *a, const struct stats_ci *b, char *why,
 			  size_t len)
 {
 	if (fabs(a->level - b->level) < 1e-9)
 		return false;
 	snprintf(why, len, "A's interval is at %.4g%% confidence, B's at %.4g%%: they do not "
-		 "combine into one interval", a->level * 100, b->level * 100);
+		 "combine into one interval: no verdict", a->level * 100, b->level * 100);
 	return true;
 }
 
@@ -374,6 +374,7 @@ static int match_programs(struct diff_model *m, const struct cmp_threshold *gate
 		for (int i = 0; i < m->r[s].nprogs; i++) {
 			const struct sr_prog *p = &m->r[s].progs[i], *q = NULL;
 			struct prog_row *pr = &m->prows[m->nprows];
+			char why[320];
 
 			q = find_match(&m->r[!s], p);
 			if (s && q)
@@ -389,8 +390,8 @@ static int match_programs(struct diff_model *m, const struct cmp_threshold *gate
 			if (pr->common && prog_ns(p, pr->corr)->method && prog_ns(q, pr->corr)->method)
 				prog_diff(pr, gate);
 			if (pr->levels_differ)
-				add_warning(m, "%s: %s: no verdict", BC_ESC(p->name),
-					    prog_why((char[320]){ 0 }, 320, pr));
+				add_warning(m, "%s: %s", BC_ESC(p->name),
+					    prog_why(why, sizeof(why), pr));
 			m->nprows++;
 		}
 	return 0;
@@ -792,9 +793,7 @@ static void syscall_row(struct diff_model *m, struct diff_row *row, int k,
 	row->diff.method = cmp_fmt_mover_method(row->method, sizeof(row->method), a, b);
 	if (levels_differ(a, b, row->none, sizeof(row->none))) {
 		row->none_call = "levels differ";
-		add_warning(m, "%s: %s: no verdict", wl_kind_name(k), row->none);
-		snprintf(row->none + strlen(row->none), sizeof(row->none) - strlen(row->none),
-			 ": no verdict");
+		add_warning(m, "%s: %s", wl_kind_name(k), row->none);
 	} else if (cmp_ci_flat(&row->diff)) {
 		/* Two zero-width saved intervals: no spread, no interval. */
 		row->none_call = "no interval";
