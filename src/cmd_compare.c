@@ -399,20 +399,6 @@ static void print_lines(FILE *f, const struct cmp_lines *l)
 /* A source line for a Markdown table cell, in a code span: '|' would end
  * the cell even there (GFM), so it is escaped; a backquote would end the
  * span, so it becomes a quote. */
-static const char *md_code(char *buf, size_t len, const char *src)
-{
-	const char *s = BC_ESC(src);
-	size_t n = 0;
-
-	for (; *s && n + 3 < len; s++) {
-		if (*s == '|')
-			buf[n++] = '\\';
-		buf[n++] = *s == '`' ? '\'' : *s;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
 static void print_lines_md(FILE *f, const struct cmp_lines *l)
 {
 	if (!l->ran) {
@@ -426,11 +412,13 @@ static void print_lines_md(FILE *f, const struct cmp_lines *l)
 		const struct cmp_lines_prog *p = &l->progs[i];
 		const char *why = cmp_lines_prog_why(p);
 		size_t idx[CMP_HOT_LINES], n;
+		char name[2 * sizeof(p->name)], attach[2 * sizeof(p->attach)];
 
 		if (!lines_prog_sampled(p))
 			continue;
-		fprintf(f, "\n`%s` on `%s` (samples: A %llu, B %llu)%s%s\n", BC_ESC(p->name),
-			BC_ESC(p->attach), (unsigned long long)p->samples[0],
+		fprintf(f, "\n%s on %s (samples: A %llu, B %llu)%s%s\n",
+			cmp_md_code(name, sizeof(name), p->name),
+			cmp_md_code(attach, sizeof(attach), p->attach), (unsigned long long)p->samples[0],
 			(unsigned long long)p->samples[1], why ? ": no lines: " : "", why ? why : "");
 		if (why)
 			continue;
@@ -442,9 +430,9 @@ static void print_lines_md(FILE *f, const struct cmp_lines *l)
 			double a = cmp_line_ns_per_syscall(l, ln, 0), b = cmp_line_ns_per_syscall(l, ln, 1);
 			char file[2 * sizeof(ln->file)], src[2 * sizeof(ln->src)];
 
-			fprintf(f, "| %s:%u | `%s` | %.2f | %.2f | %+.2f | %.1f%% | %.1f%% | %llu / %llu |\n",
-				md_code(file, sizeof(file), ln->file), ln->line,
-				md_code(src, sizeof(src), ln->src), a, b, b - a,
+			fprintf(f, "| %s:%u | %s | %.2f | %.2f | %+.2f | %.1f%% | %.1f%% | %llu / %llu |\n",
+				cmp_md_code(file, sizeof(file), ln->file), ln->line,
+				cmp_md_code(src, sizeof(src), ln->src), a, b, b - a,
 				100 * cmp_line_share(p, ln, 0), 100 * cmp_line_share(p, ln, 1),
 				(unsigned long long)ln->samples[0], (unsigned long long)ln->samples[1]);
 		}
@@ -559,13 +547,14 @@ static void print_plain(FILE *f, const struct compare_opts *o, struct tracer *t,
 static void print_markdown(FILE *f, const struct compare_opts *o, struct tracer *t,
 			   const struct cmp_result *r)
 {
-	char da[256], db[256];
+	char da[256], db[256], ca[2 * sizeof(da)], cb[2 * sizeof(db)];
 
 	describe(&t[0], da, sizeof(da));
 	describe(&t[1], db, sizeof(db));
-	/* Backquoted so Markdown leaves the command lines alone. */
-	fprintf(f, "### bpfcost compare\n\nA: `%s`  \nB: `%s`  \n%d blocks of off,A,off,B, %.2f s "
-		"rounds, seed %llu; ns added per call, 95%% intervals.\n\n", BC_ESC(da), BC_ESC(db),
+	/* Code spans so Markdown leaves the command lines alone. */
+	fprintf(f, "### bpfcost compare\n\nA: %s  \nB: %s  \n%d blocks of off,A,off,B, %.2f s "
+		"rounds, seed %llu; ns added per call, 95%% intervals.\n\n",
+		cmp_md_code(ca, sizeof(ca), da), cmp_md_code(cb, sizeof(cb), db),
 		r->blocks, r->round_s, (unsigned long long)r->seed);
 	cmp_md_header(f);
 	for (int i = 0; i < WL_KIND_COUNT; i++) {
