@@ -17,14 +17,38 @@ static void test_budget_split(void **state)
 {
 	struct rp_plan p;
 
-	rp_plan_budget(30, true, &p);
+	rp_plan_budget(30, true, false, false, &p);
 	assert_true(fabs(p.window_s - 12) < 1e-9);
 	assert_true(p.ab_s > 0 && p.window_s + p.ab_s <= 30);
-	rp_plan_budget(30, false, &p);
+	rp_plan_budget(30, false, false, false, &p);
 	assert_true(p.ab_s == 0 && p.window_s > 25 && p.window_s <= 30);
 	/* a tiny budget still gives the window its least */
-	rp_plan_budget(0.5, true, &p);
+	rp_plan_budget(0.5, true, false, false, &p);
 	assert_true(p.window_s >= RP_MIN_WINDOW_S && p.ab_s == 0);
+	assert_true(p.profile_s == 0 && p.syswrap_s == 0);
+}
+
+/* profile and wrapping, when they work, take their share out of A/B's
+ * (with A/B) or the window's (without), and none when not planned */
+static void test_budget_split_extras(void **state)
+{
+	struct rp_plan p, q;
+
+	rp_plan_budget(60, true, true, true, &p);
+	assert_true(fabs(p.profile_s - 60 * RP_EXTRA_SHARE) < 1e-9);
+	assert_true(fabs(p.syswrap_s - 60 * RP_EXTRA_SHARE) < 1e-9);
+	assert_true(fabs(p.window_s - 24) < 1e-9);
+	assert_true(p.ab_s > 0 && p.window_s + p.ab_s + p.profile_s + p.syswrap_s <= 60);
+	rp_plan_budget(60, true, false, false, &q);
+	assert_true(fabs(q.window_s - p.window_s) < 1e-9 && q.ab_s > p.ab_s);
+	/* no A/B: the window gets what the others leave */
+	rp_plan_budget(30, false, true, false, &p);
+	assert_true(p.ab_s == 0 && p.syswrap_s == 0 && p.profile_s >= RP_MIN_EXTRA_S);
+	assert_true(p.window_s + p.profile_s <= 30 && p.window_s > 20);
+	/* a short budget still gives each its least */
+	rp_plan_budget(2, false, true, true, &p);
+	assert_true(p.profile_s >= RP_MIN_EXTRA_S && p.syswrap_s >= RP_MIN_EXTRA_S);
+	assert_true(p.window_s >= RP_MIN_WINDOW_S);
 }
 
 static void test_ab_fitted(void **state)
@@ -33,15 +57,15 @@ static void test_ab_fitted(void **state)
 	struct rp_plan p, q;
 	double need = 0;
 
-	rp_plan_budget(30, true, &p);
+	rp_plan_budget(30, true, false, false, &p);
 	assert_int_equal(rp_plan_ab(&p, 0.01, kinds, &need), 0);
 	assert_true(p.ab_rounds >= RP_MIN_AB_ROUNDS && p.ab_expected_s <= p.ab_s);
 	/* a slow agent to start gets fewer rounds in the same budget */
-	rp_plan_budget(30, true, &q);
+	rp_plan_budget(30, true, false, false, &q);
 	assert_int_equal(rp_plan_ab(&q, 1.0, kinds, &need), 0);
 	assert_true(q.ab_rounds < p.ab_rounds);
 	/* and none when even the fewest do not fit: what they would need */
-	rp_plan_budget(6, true, &q);
+	rp_plan_budget(6, true, false, false, &q);
 	assert_int_equal(rp_plan_ab(&q, 2.0, kinds, &need), -ENOSPC);
 	assert_true(need > q.ab_s);
 }
@@ -170,6 +194,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_budget_split),
+		cmocka_unit_test(test_budget_split_extras),
 		cmocka_unit_test(test_ab_fitted),
 		cmocka_unit_test(test_verdict_names_slow_path),
 		cmocka_unit_test(test_verdict_without_ab),
