@@ -854,7 +854,8 @@ static void sw_figures_in(struct rp_report *r, const struct sw_result *res)
 			if (res->ran[ph])
 				sw_phase_in(&o->ph[ph], &s->ph[ph], !sw_incomplete(res, ph));
 		o->have_added = sw_added(res, s, &o->added_p50, &o->added_mean);
-		o->added_clamped = o->have_added && (o->added_p50 < 0 || o->added_mean < 0);
+		o->added_below0 = (o->have_added && o->added_p50 < 0 ? RP_SW_BELOW0_P50 : 0) |
+				  (o->have_added && o->added_mean < 0 ? RP_SW_BELOW0_MEAN : 0);
 		o->added_p50 = fmax(o->added_p50, 0);
 		o->added_mean = fmax(o->added_mean, 0);
 	}

@@ -151,6 +151,8 @@ struct rp_prog {
 	bool prof_detached;
 };
 
+enum { RP_SW_BELOW0_P50 = 1 << 0, RP_SW_BELOW0_MEAN = 1 << 1 };
+
 /* One wrapped syscall's window latency in one phase (ns). */
 struct rp_sw_phase {
 	bool ran;
@@ -166,8 +168,9 @@ struct rp_sw_sys {
 	unsigned kinds;		/* the workload kinds that issue it (mask) */
 	struct rp_sw_phase ph[SW_PHASES];	/* 0: agent off, 1: on */
 	/* on minus off, p50 and mean: one run per phase, no interval; a
-	 * difference below 0 is reported as 0 (added_clamped) */
-	bool have_added, added_clamped;
+	 * difference below 0 is reported as 0 with its RP_SW_BELOW0_* bit */
+	bool have_added;
+	unsigned added_below0;
 	double added_p50, added_mean;
 };
 
