@@ -15,6 +15,7 @@
 . "$ROOT/tests/vm/guest-tests-profile.sh"
 . "$ROOT/tests/vm/guest-tests-annotate.sh"
 . "$ROOT/tests/vm/guest-tests-syscall.sh"
+. "$ROOT/tests/vm/guest-tests-report.sh"
 
 test_kernel_is_5_10() {
 	r=$(uname -r)
