@@ -80,8 +80,9 @@ struct an_cli {
 	size_t nids;
 };
 
-static int parse_opt(int c, const char *arg, struct an_cli *o)
+static int parse_opt(int c, const char *arg, void *opts)
 {
+	struct an_cli *o = opts;
 	uint64_t v;
 	int err;
 
@@ -148,22 +149,14 @@ static int parse_args(int argc, char **argv, struct an_cli *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	int c, err;
+	int err;
 
 	o->run.duration_s = AN_DEFAULT_DURATION_S;
 	o->run.freq = AN_DEFAULT_FREQ;
 	o->event_req = SMP_EVENT_AUTO;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			bc_help(annotate_help);
-			return 1;
-		}
-		if (c == '?')
-			return bc_opt_refused(argc, argv, "h");
-		err = parse_opt(c, optarg, o);
-		if (err)
-			return err;
-	}
+	err = bc_parse_opts(argc, argv, "h", opts, annotate_help, parse_opt, o, false);
+	if (err)
+		return err;
 	if (o->run.top && (o->bpf || o->asm_ || o->folded)) {
 		bc_err("--top reports per program; --bpf, --asm and --folded need PROG");
 		return -EINVAL;

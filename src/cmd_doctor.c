@@ -96,6 +96,13 @@ static int print_json(struct bc_ctx *ctx, const struct doctor_report *r)
 					   "features", feats, "methods", methods));
 }
 
+/* doctor has no options of its own beyond --help. */
+static int no_opt(int c, const char *arg, void *opts)
+{
+	(void)c, (void)arg, (void)opts;
+	return -EINVAL;
+}
+
 int cmd_doctor(struct bc_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -103,17 +110,11 @@ int cmd_doctor(struct bc_ctx *ctx, int argc, char **argv)
 		{ 0 },
 	};
 	struct doctor_report r = {};
-	int c, err;
+	int err;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return bc_help(doctor_help);
-		return bc_opt_refused(argc, argv, "h");
-	}
-	if (optind < argc) {
-		bc_err("doctor takes no arguments (got '%s')", argv[optind]);
-		return -EINVAL;
-	}
+	err = bc_parse_opts(argc, argv, "h", opts, doctor_help, no_opt, NULL, true);
+	if (err)
+		return err > 0 ? 0 : err;
 	err = collect(ctx, &r);
 	if (err) {
 		bc_err("doctor: %s", strerror(-err));

@@ -267,6 +267,16 @@ static int print_json(struct bc_ctx *ctx, const struct prog_report *r)
 					   "tail_calls_read", r->tc_ok));
 }
 
+/* --no-correction: raw figures only; opts is the 'correct' flag. */
+static int parse_opt(int c, const char *arg, void *opts)
+{
+	(void)arg;
+	if (c != 'N')
+		return -EINVAL;
+	*(bool *)opts = false;
+	return 0;
+}
+
 int cmd_prog(struct bc_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -276,17 +286,11 @@ int cmd_prog(struct bc_ctx *ctx, int argc, char **argv)
 	};
 	struct prog_report r = {};
 	bool correct = true;
-	int c, err;
+	int err;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return bc_help(prog_help);
-		if (c == 'N') {
-			correct = false;
-			continue;
-		}
-		return bc_opt_refused(argc, argv, "h");
-	}
+	err = bc_parse_opts(argc, argv, "h", opts, prog_help, parse_opt, &correct, false);
+	if (err)
+		return err > 0 ? 0 : err;
 	/* "bpfcost prog show ..." reads like bpftool; accept it. */
 	if (optind < argc && !strcmp(argv[optind], "show"))
 		optind++;
