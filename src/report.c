@@ -708,6 +708,14 @@ static size_t prof_targets(struct bc_ctx *ctx, struct rp_report *r, uint32_t *id
 	return n;
 }
 
+static const char *first_prof_why(const struct rp_report *r)
+{
+	for (int i = 0; i < r->nprogs; i++)
+		if (r->progs[i].prof_why[0])
+			return r->progs[i].prof_why;
+	return "none";
+}
+
 static void prof_figures_in(struct rp_report *r, const struct prof_result *res)
 {
 	r->prof_calibrated = res->calibrated;
@@ -749,7 +757,7 @@ static void measure_profile(struct bc_ctx *ctx, const struct rp_config *cfg,
 				       .duration_s = r->plan.profile_s, .calibrate = true };
 	if (!pt.cfg.nids) {
 		skip(r, METHOD_PROFILE, "fentry/fexit can attach to none of the programs here: "
-		     "%s", r->nprogs ? r->progs[0].prof_why : "none");
+		     "%s", first_prof_why(r));
 		wl_result_free(wl);
 		return;
 	}
