@@ -277,7 +277,7 @@ static const char *fig_mean(const struct prof_figures *g, char *buf, size_t len)
  * calibrated ('<calib': at or below the observer's own cost). */
 static void print_profile(FILE *f, const struct rp_report *r)
 {
-	char a[24], b[24], c[24], d[24];
+	char a[24], b[24], c[24], d[24], e[24];
 
 	if (r->sec[METHOD_PROFILE].state != RP_RAN)
 		return;
@@ -310,7 +310,7 @@ static void print_profile(FILE *f, const struct rp_report *r)
 			prof_fig_str(g->p90, g->below_calib & PROF_FIG_P90, b, sizeof(b)),
 			prof_fig_str(g->p99, g->below_calib & PROF_FIG_P99, c, sizeof(c)),
 			fig_mean(g, d, sizeof(d)),
-			prof_fig_str(p->prof_raw.p50, false, a, sizeof(a)),
+			prof_fig_str(p->prof_raw.p50, false, e, sizeof(e)),
 			p->tail.ncallers ? "  (direct runs only: tail calls pass the hook)" : "",
 			p->prof_detached ? "  (detached by its owner)" : "");
 	}

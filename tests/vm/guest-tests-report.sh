@@ -61,10 +61,16 @@ test_report_profile_and_syswrap_json() {
 test_report_profile_and_syswrap_plain() {
 	bc_ok report --duration 4 --sysmon count --syscalls getpid
 	has '^PROFILE \(fentry/fexit, [0-9.]+ s, workload running; corrected: minus'
-	has '^  [0-9]+ +sysmon_cnt_[a-z]+ +[0-9]+ +([0-9]+|<calib) +([0-9]+|<calib) +([0-9]+|<calib) '
 	has '^SYSCALL PATH, WRAPPED \((fentry|kprobe) on '
 	has '^  inside the window: '
-	has '^  getpid +getpid +[0-9]+ +[0-9]+ '
+	# ID NAME RUNS/S P50 P90 P99 MEAN RAW_P50, within the PROFILE section
+	sed -n '/^PROFILE (/,/^  ns per run/p' "$OUT" |
+		grep -Eq '^  [0-9]+ +sysmon_cnt_enter +[0-9]+ +([0-9]+|<calib) +([0-9]+|<calib) +([0-9]+|<calib) +([0-9.]+|<calib) +[0-9]+$' ||
+		fail "no profile row for sysmon_cnt_enter"
+	# KIND SYSCALL OFF_P50 ON_P50 ON_P90 ON_P99 ON_MEAN ADDED_P50 AB_ADDED WINDOWS LOST
+	sed -n '/^SYSCALL PATH, WRAPPED/,/^  ns per window/p' "$OUT" |
+		grep -Eq '^  getpid +getpid +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +([0-9]+|<=0) +([0-9-]+) +[1-9][0-9]* +[0-9]+$' ||
+		fail "no wrapped row for getpid"
 	has '^  profile +ran '
 	has '^  syscall_wrap +ran '
 	grep -q 'not part of the report yet' "$OUT" && fail "a method is still left out"
