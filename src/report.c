@@ -786,13 +786,19 @@ static void measure_profile(struct bc_ctx *ctx, const struct rp_config *cfg,
 
 /* ---- syscall-path wrapping ---- */
 
+struct sw_progress_arg {
+	const struct rp_config *cfg;
+	uint64_t t0;
+	double expected_s;
+};
+
 static void sw_progress(const char *what, void *arg)
 {
-	const struct rp_config *cfg = arg;
+	const struct sw_progress_arg *a = arg;
 	char buf[96];
 
 	snprintf(buf, sizeof(buf), "syscall-path wrapping: %s", what);
-	say(cfg, buf, 0, 0);
+	say(a->cfg, buf, since_s(a->t0), a->expected_s);
 }
 
 /* "a + b + c", and the briefs of the elements inside and outside. */
@@ -874,23 +880,24 @@ static void sw_figures_in(struct rp_report *r, const struct sw_result *res)
  * two phases. */
 static void measure_syswrap(const struct rp_config *cfg, struct rp_report *r, struct tracer *t)
 {
+	struct sw_progress_arg pa = { .cfg = cfg, .t0 = bc_now_ns(),
+				      .expected_s = r->plan.syswrap_s };
 	struct sw_config sc = {
 		.method = SW_METHOD_AUTO,
 		.kinds = r->kinds,
 		.compare = t != NULL,
 		.wl = { .threads = 1, .cpu = r->cpu },
 		.progress = sw_progress,
-		.progress_arg = (void *)cfg,
+		.progress_arg = &pa,
 	};
 	struct sw_result res = { 0 };
-	uint64_t t0 = bc_now_ns();
 	int err;
 
 	sc.duration_s = r->plan.syswrap_s / (t ? SW_PHASES : 1);
 	r->sw.phase_s = sc.duration_s;
 	say(cfg, "syscall-path wrapping", 0, r->plan.syswrap_s);
 	err = sw_run(&sc, t, &res);
-	r->sec[METHOD_SYSCALL_WRAP].elapsed_s = since_s(t0);
+	r->sec[METHOD_SYSCALL_WRAP].elapsed_s = since_s(pa.t0);
 	method_ended(r, METHOD_SYSCALL_WRAP, err, NULL);
 	if (!err)
 		sw_figures_in(r, &res);

@@ -260,8 +260,8 @@ struct rp_config {
 	unsigned sample_hz;
 	/* Progress: what runs now, elapsed_s into it of the expected_s it was
 	 * planned to take (0: not known). Called as a phase starts, at each
-	 * tick of the window and at each A/B round, from collection's threads
-	 * (one at a time). */
+	 * tick of the window, of profile and wrapping, and at each A/B round,
+	 * from collection's threads (one at a time). */
 	void (*progress)(const char *what, double elapsed_s, double expected_s, void *arg);
 	void (*planned)(const struct rp_plan *p, void *arg);
 	void *arg;
