@@ -245,8 +245,11 @@ static void progs(FILE *f, const struct rp_report *r, bool charts)
 		prof_cells(f, r, p);
 	}
 	fputs("</table>\n", f);
-	if (prof)
+	if (prof) {
 		prof_note(f, r);
+		if (charts)
+			fputs("<div class=\"chart\"><canvas id=\"c-prof\"></canvas></div>\n", f);
+	}
 	series(f, r, charts);
 	for (int i = 0; i < r->nprogs; i++) {
 		const struct rp_prog *p = &r->progs[i];
@@ -393,6 +396,12 @@ static const char draw_js[] =
 	"{label:'CPU% by sampling',data:st.map(function(p){return p.sampling?"
 	"p.sampling.cpu_pct:null;})}]},options:{plugins:ttl('CPU share per program, % of one "
 	"CPU')}});\n"
+	"var pf=d.programs.filter(function(p){return p.profile&&p.profile.ns_per_run;});\n"
+	"function pq(k){return pf.map(function(p){return p.profile.ns_per_run[k];});}\n"
+	"draw('c-prof',{type:'bar',data:{labels:pf.map(function(p){return p.full_name+' ('+p.id+"
+	"')';}),datasets:[{label:'p50',data:pq('p50')},{label:'p90',data:pq('p90')},{label:"
+	"'p99',data:pq('p99')}]},options:{plugins:ttl('ns per run by fentry/fexit (profile), "
+	"'+(d.profile&&d.profile.calibrated?'minus the observer\\'s own cost':'raw'))}});\n"
 	"if(d.series){var sr=d.series,byid={};d.programs.forEach(function(p){byid[p.id]=p;});\n"
 	"function sline(id,key,t,yl){draw(id,{type:'line',data:{datasets:sr.programs.map("
 	"function(p){return {label:byid[p.id].full_name+' ('+p.id+')',data:p[key].map("
