@@ -126,4 +126,6 @@ test_sysmon_events_sees_workload_5_10() { test_sysmon_events_sees_workload; }
 test_syscall_cleanup_sigterm_kprobe_5_10() { test_syscall_cleanup_sigterm_kprobe; }
 test_syscall_maxactive_raised_no_misses_5_10() { test_syscall_maxactive_raised_no_misses; }
 test_profile_tp_btf_target_refused_5_10() { test_profile_tp_btf_target_refused; }
+test_report_profile_and_syswrap_json_5_10() { test_report_profile_and_syswrap_json; }
+test_report_running_tp_btf_5_10() { rp_running_tp_btf; }
 test_syscall_own_setup_not_recorded_5_10() { sc_own_setup_not_recorded --method kprobe; }

@@ -109,3 +109,33 @@ test_report_sigint_in_profile() {
 	[ "$p" = 0 ] || fail "$p programs left"
 	! grep -q bpfcost /sys/kernel/tracing/kprobe_events 2>/dev/null || fail "kprobe events left"
 }
+
+# An agent that runs already, one of its programs a tp_btf program: on a
+# kernel before 6.8 fentry/fexit refuse it, so profile measures the other
+# program and gives the tp_btf one the reason; wrapping measures with the
+# agent on only (no off phase: it is not ours to stop); A/B skipped.
+# Run from the 5.10 suite (guest-bullseye-tests.sh).
+rp_running_tp_btf() {
+	start_runner tpbtf
+	set -- $runids
+	tp=$1
+	sysmon_bg sysmon -w count -i 60s
+	bc -j report --duration 4 --syscalls getpid id "$tp" name sysmon_cnt_enter
+	rc=$?
+	kill -INT $smpid
+	wait $smpid
+	stop_runner
+	[ $rc -eq 0 ] || fail "report exited $rc"
+	rp_compact
+	rp_method_ran profile
+	rp_method_ran syscall_wrap
+	grep -q '"ab":{"works_here":true,"state":"skipped","why":"theagentrunsalready' /tmp/rp.json ||
+		fail "A/B not skipped for a running agent"
+	grep -q '"profile":{"profiled":false,"why":"atracingprogram' /tmp/rp.json ||
+		fail "the tp_btf program's refusal is not its profile reason"
+	grep -q '"profile":{"profiled":true,"runs":[1-9]' /tmp/rp.json ||
+		fail "sysmon_cnt_enter not profiled with runs"
+	grep -q '"without_agent":null,"with_agent":{"windows":[1-9][0-9]*,"lost":[0-9]*,"slow":[0-9]*,"complete":[a-z]*,"latency_ns":{"p50":[0-9]' \
+		/tmp/rp.json || fail "wrapping: no with-agent-only figures for getpid"
+	grep -q '"added":null' /tmp/rp.json || fail "an on-minus-off figure without an off phase"
+}
