@@ -483,8 +483,9 @@ void rp_print_text(FILE *f, const struct rp_report *r)
 
 static json_t *ci_json(const struct stats_ci *ci)
 {
-	return bc_json_pack("{s:o, s:o, s:o, s:f}", "point", bc_json_real(ci->point), "lo",
-			    bc_json_real(ci->lo), "hi", bc_json_real(ci->hi), "level", ci->level);
+	return bc_json_pack("{s:o, s:o, s:o, s:f, s:s?}", "point", bc_json_real(ci->point), "lo",
+			    bc_json_real(ci->lo), "hi", bc_json_real(ci->hi), "level", ci->level,
+			    "method", ci->method);
 }
 
 static json_t *reals_json(const double *v, int n)

@@ -2,6 +2,7 @@
 /* Verdict printers shared by compare and diff (cmpfmt.h). */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include "common.h"
 #include "cmpfmt.h"
 
@@ -48,10 +49,84 @@ json_t *cmp_verdict_json(const char *kind, const struct stats_ci *diff,
 	return o;
 }
 
+bool cmp_ci_flat(const struct stats_ci *c)
+{
+	return !(c->hi - c->lo > 1e-9 * fmax(fabs(c->point), 1));
+}
+
+const char *cmp_fmt_ci(char *buf, size_t len, const struct stats_ci *c)
+{
+	if (cmp_ci_flat(c))
+		snprintf(buf, len, "%.1f (no spread)", c->point);
+	else
+		snprintf(buf, len, "%.1f [%.1f, %.1f]", c->point, c->lo, c->hi);
+	return buf;
+}
+
+const char *cmp_fmt_mover_method(char *buf, size_t len, const struct stats_ci *a,
+				 const struct stats_ci *b)
+{
+	const char *ma = a->method ? a->method : "method not saved";
+	const char *mb = b->method ? b->method : "method not saved";
+
+	if (!strcmp(ma, mb))
+		snprintf(buf, len, "MOVER of the two files' intervals (each: %s)", ma);
+	else
+		snprintf(buf, len, "MOVER of A's interval (%s) and B's (%s)", ma, mb);
+	return buf;
+}
+
+const char *cmp_fmt_ci_method(char *buf, size_t len, const struct stats_ci *ci)
+{
+	snprintf(buf, len, "%.0f%% CI: %s", ci->level * 100,
+		 ci->method ? ci->method : "method not said");
+	return buf;
+}
+
+const char *cmp_md_code(char *buf, size_t len, const char *s)
+{
+	char esc[BC_ESC_MAX];
+	size_t run = 0, longest = 0, n = 0, fence;
+	bool pad;
+
+	s = bc_esc(esc, sizeof(esc), s);
+	for (const char *c = s; *c; c++) {
+		run = *c == '`' ? run + 1 : 0;
+		longest = run > longest ? run : longest;
+	}
+	fence = longest + 1;
+	pad = *s && (strchr("` ", s[0]) || strchr("` ", s[strlen(s) - 1]));
+	/* Room for both fences, two pads and the terminator. */
+	if (len < 2 * fence + 3) {
+		if (len)
+			*buf = 0;
+		return buf;
+	}
+	for (size_t i = 0; i < fence; i++)
+		buf[n++] = '`';
+	if (pad)
+		buf[n++] = ' ';
+	for (const char *c = s; *c; c++) {
+		size_t need = *c == '|' ? 2 : 1;
+
+		if (n + need + pad + fence + 1 > len)
+			break;	/* cut: the closing fence still fits */
+		if (*c == '|')
+			buf[n++] = '\\';
+		buf[n++] = *c;
+	}
+	if (pad)
+		buf[n++] = ' ';
+	for (size_t i = 0; i < fence; i++)
+		buf[n++] = '`';
+	buf[n] = 0;
+	return buf;
+}
+
 void cmp_md_header(FILE *f)
 {
-	fprintf(f, "| syscall | A adds (ns) | B adds (ns) | B - A (ns, 95%% CI) | verdict |\n"
-		"|---|---:|---:|---:|---|\n");
+	fprintf(f, "| syscall | A adds (ns) | B adds (ns) | B - A (ns, 95%% CI) | verdict | "
+		"interval |\n|---|---:|---:|---:|---|---|\n");
 }
 
 void cmp_md_row(FILE *f, const char *kind, const struct stats_ci *a, const struct stats_ci *b,
@@ -59,8 +134,10 @@ void cmp_md_row(FILE *f, const char *kind, const struct stats_ci *a, const struc
 {
 	static const char *const mark[] = { [CMP_SLOWER] = "**slower**", [CMP_FASTER] = "faster",
 					    [CMP_SAME] = "no difference detectable" };
+	char sa[64], sb[64], how[320];
 
-	fprintf(f, "| %s | %.1f [%.1f, %.1f] | %.1f [%.1f, %.1f] | %+.1f [%.1f, %.1f] | %s%s |\n",
-		kind, a->point, a->lo, a->hi, b->point, b->lo, b->hi, diff->point, diff->lo,
-		diff->hi, mark[v->call], v->fails ? " (fails the gate)" : "");
+	fprintf(f, "| %s | %s | %s | %+.1f [%.1f, %.1f] | %s%s | %s |\n", kind,
+		cmp_fmt_ci(sa, sizeof(sa), a), cmp_fmt_ci(sb, sizeof(sb), b), diff->point, diff->lo,
+		diff->hi, mark[v->call], v->fails ? " (fails the gate)" : "",
+		cmp_fmt_ci_method(how, sizeof(how), diff));
 }

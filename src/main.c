@@ -25,7 +25,7 @@ static const struct bc_cmd commands[] = {
 	{ "profile", "fentry/fexit around BPF programs: ns per run, counters, calibrated", cmd_profile },
 	{ "overhead", "A/B: how much slower syscalls get while a tracer runs", cmd_overhead },
 	{ "compare", "A/B/off: is tracer version B slower than version A, per syscall", cmd_compare },
-	{ "diff",   "the compare verdicts from two saved overhead -j results", cmd_diff },
+	{ "diff",   "the compare verdicts from two saved -j results of report, overhead, compare or stats", cmd_diff },
 	{ "syscall", "per-syscall kernel latency with the tracer's probes inside (fentry/kprobe)", cmd_syscall },
 	{ "annotate", "sampling profile of JITed BPF code per source line/insn (--top: CPU share)", cmd_annotate },
 	{ "sysmon", "run the reference syscall monitor (count|proc|events)", cmd_sysmon },

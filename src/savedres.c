@@ -233,6 +233,7 @@ static int reader_add(struct sr_reader *rd, const char *path, json_t *prog, json
 	    !isfinite(json_number_value(wall)))
 		return bad(rd->why, rd->len, "%s needs counts runs and run_time_ns and wall_s of at "
 			   "least 1e-6", path);
+	rd->out->has_attach |= attach != NULL;
 	i = reader_key(rd, json_string_value(name), attach ? json_string_value(attach) : "");
 	if (i < 0)
 		return i;
@@ -461,6 +462,7 @@ static int read_report(json_t *root, struct saved_result *out, char *why, size_t
 	json_t *ab = json_object_get(json_object_get(root, "methods"), "ab");
 	json_t *state = json_object_get(ab, "state"), *abwhy = json_object_get(ab, "why");
 	json_t *wall = json_object_get(json_object_get(root, "window"), "wall_s");
+	json_t *pwhy = json_object_get(root, "partial_why");
 	struct sr_reader rd = { .out = out, .why = why, .len = len };
 	int err;
 
@@ -475,6 +477,9 @@ static int read_report(json_t *root, struct saved_result *out, char *why, size_t
 			 json_is_string(abwhy) ? ": " : "",
 			 json_is_string(abwhy) ? json_string_value(abwhy) : "");
 	out->duration_s = json_is_number(wall) ? json_number_value(wall) : NAN;
+	out->partial = json_is_true(json_object_get(root, "partial"));
+	if (json_is_string(pwhy))
+		snprintf(out->partial_why, sizeof(out->partial_why), "%s", json_string_value(pwhy));
 	err = read_report_syscalls(root, out, why, len);
 	if (!err)
 		err = read_report_programs(&rd, root);

@@ -63,6 +63,9 @@ struct saved_result {
 	unsigned mask;		/* kinds with A/B figures (bit wl_kind) */
 	struct sr_kind k[WL_KIND_COUNT];
 	char ab_why[200];	/* a report without A/B figures: why, else "" */
+	bool partial;		/* a report marked partial (stopped early) */
+	char partial_why[160];	/* its reason as saved, or "" */
+	bool has_attach;	/* its programs record attach points (reports) */
 	/* report and stats: programs (heap; sr_free) */
 	bool has_programs;
 	int nintervals;		/* stats: interval objects; report: 1 */

@@ -10,6 +10,17 @@ from pathlib import Path
 
 import pytest
 
+
+def pytest_configure(config):
+    # The sanitizer pass in CI deselects these (-m "not accuracy"): they run
+    # long measurements to check how close a figure or how wide an interval
+    # is, which a sanitizer build's slower user space cannot speak to, and
+    # faster tests drive the same code paths.
+    config.addinivalue_line(
+        "markers", "accuracy: checks a figure's accuracy or an interval's coverage over a "
+        "long measurement; the normal pass runs it, the sanitizer pass does not")
+
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = os.environ.get("BPFCOST_BIN", str(ROOT / "bpfcost"))
 # Programs we load carry one of these name prefixes.

@@ -123,6 +123,7 @@ def test_folded_output(hotloop):
     assert hot >= 0.8 * total
 
 
+@pytest.mark.accuracy
 def test_top_agrees_with_run_time_stats():
     """Sampled CPU share of sysmon events' programs vs run_time_ns over the
     same window (stats runs alongside: both see the same stats overhead)."""

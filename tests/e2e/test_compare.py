@@ -62,6 +62,7 @@ def test_events_slower_than_count_fails_the_gate():
                                for l in ev["lines"]), ev
 
 
+@pytest.mark.accuracy
 def test_same_tracer_twice_no_difference():
     # A 95% interval misses 0 one time in twenty by construction: one retry.
     for attempt in range(2):
@@ -90,6 +91,7 @@ def test_plain_and_markdown():
     assert "| getpid |" in r.stdout
 
 
+@pytest.mark.accuracy
 def test_bpf_loop_200_slower_than_50():
     # Two builds of one held program (bc_loop on sys_enter): the commands
     # are restarted for every on-round. Corrected ns per run should scale

@@ -235,6 +235,7 @@ def series(parsed, name, **want):
 
 # ---- the Prometheus server ----
 
+@pytest.mark.accuracy
 @needs_prometheus
 def test_prometheus_rate_agrees_with_stats(exporter, sysmon, prometheus):
     """rate(bpf_program_runs_total) of sysmon's program, as Prometheus

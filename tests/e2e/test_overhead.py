@@ -31,6 +31,7 @@ def contains_zero(ci):
     return ci["lo"] <= 0 <= ci["hi"]
 
 
+@pytest.mark.accuracy
 def test_aa_control_contains_zero():
     # A 95% interval misses 0 one time in twenty by construction: one retry
     # keeps that from failing the suite while a real bias still fails.
@@ -182,6 +183,7 @@ def never_negative(part):
     return all(part[x] is None or part[x] >= 0 for x in ("point", "lo", "hi"))
 
 
+@pytest.mark.accuracy
 @pytest.mark.parametrize("name", OPENSNOOPS)
 def test_programs_on_openat_only(name):
     # The failing input: the decomposition spread openat's program runs

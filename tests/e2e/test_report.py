@@ -59,6 +59,8 @@ def test_sysmon_report_follows_schema(sysmon_report):
     assert set(kinds) == {"getpid", "openat"}
     for k in kinds.values():
         assert k["ab"] and k["calls_off"] > 0 and k["calls_on"] > 0
+        # each interval says how it was made (bpfcost diff prints it)
+        assert k["added_ns"]["method"] and k["aa_ns"]["method"], k
         assert k["window"]["runs_per_call"] >= 0.9   # sys_enter: every syscall
         assert k["decomposition"]["in_bpf_method"] in ("ab", "window")
         assert k["cdf_off_ns"] == sorted(k["cdf_off_ns"])

@@ -290,6 +290,66 @@ static void test_verdict_text_tiny_bound(void **state)
 	assert_non_null(strstr(buf, "< 0.004 ns"));
 }
 
+/* A program name that would break a Markdown table cell or code span:
+ * '|' escaped, a fence longer than its longest run of backquotes, padded
+ * where it starts or ends with one, control characters shown escaped. */
+static void test_md_code_hostile_names(void **state)
+{
+	char buf[128];
+
+	assert_string_equal(cmp_md_code(buf, sizeof(buf), "plain_name"), "`plain_name`");
+	assert_string_equal(cmp_md_code(buf, sizeof(buf), "a|b`c``d"), "```a\\|b`c``d```");
+	assert_string_equal(cmp_md_code(buf, sizeof(buf), "`x`"), "`` `x` ``");
+	assert_string_equal(cmp_md_code(buf, sizeof(buf), "x\n| y"), "`x\\n\\| y`");
+	assert_string_equal(cmp_md_code(buf, sizeof(buf), ""), "``");
+	/* Cut to fit, the fences kept. */
+	assert_string_equal(cmp_md_code(buf, 8, "abcdefgh"), "`abcde`");
+	assert_string_equal(cmp_md_code(buf, 9, "||||"), "`\\|\\|\\|`");
+	assert_string_equal(cmp_md_code(buf, 2, "abc"), "");
+}
+
+/* The Markdown verdict row: a zero-width side as "P (no spread)", never
+ * "[x, x]"; the last cell names the interval's method and confidence. */
+static void test_md_row_no_spread_and_method(void **state)
+{
+	struct stats_ci a = { .point = 50, .lo = 50, .hi = 50, .level = 0.95 };
+	struct stats_ci b = { .point = 80, .lo = 70, .hi = 90, .level = 0.95 };
+	struct stats_ci d = { .point = 30, .lo = 20, .hi = 40, .level = 0.95,
+			      .method = STATS_CI_PERCENTILE_BOOT };
+	struct cmp_verdict v = { .call = CMP_SLOWER, .threshold_ns = NAN };
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(f);
+	cmp_md_row(f, "getpid", &a, &b, &d, &v);
+	fclose(f);
+	assert_non_null(strstr(out, "| 50.0 (no spread) | 80.0 [70.0, 90.0] |"));
+	assert_null(strstr(out, "[50.0, 50.0]"));
+	assert_non_null(strstr(out, "| 95% CI: expanded percentile bootstrap |\n"));
+	free(out);
+}
+
+/* How diff's B - A interval was made, from the two saved methods. */
+static void test_mover_method_text(void **state)
+{
+	struct stats_ci a = { .level = 0.95, .method = STATS_CI_PERCENTILE_BOOT };
+	struct stats_ci b = { .level = 0.95, .method = STATS_CI_BLOCK_BOOT };
+	char buf[256], how[300];
+
+	assert_string_equal(cmp_fmt_mover_method(buf, sizeof(buf), &a, &a),
+			    "MOVER of the two files' intervals (each: expanded percentile bootstrap)");
+	assert_string_equal(cmp_fmt_mover_method(buf, sizeof(buf), &a, &b),
+			    "MOVER of A's interval (expanded percentile bootstrap) and B's "
+			    "(circular block bootstrap)");
+	b.method = NULL;
+	assert_non_null(strstr(cmp_fmt_mover_method(buf, sizeof(buf), &a, &b),
+			       "B's (method not saved)"));
+	a.level = 0.9;
+	a.method = buf;
+	assert_non_null(strstr(cmp_fmt_ci_method(how, sizeof(how), &a), "90% CI: MOVER of"));
+}
+
 static void test_saved_stats_no_spread(void **state)
 {
 	struct saved_result r;
@@ -328,6 +388,25 @@ static void test_saved_report_reads(void **state)
 	assert_true(r.progs[0].corr && r.progs[0].ns_corr.method == NULL);
 	assert_true(fabs(r.progs[0].ns_corr.point - 60) < 1e-9);
 	assert_true(fabs(r.progs[0].cpu_pct - 0.005) < 1e-12);
+	assert_false(r.partial || r.has_attach);
+	sr_free(&r);
+}
+
+/* A report marked partial says so, with its reason; attach points seen. */
+static void test_saved_report_partial(void **state)
+{
+	static const char text[] =
+		"{\"schema_version\": 1, \"partial\": true, \"partial_why\": \"stopped by a "
+		"signal\", \"methods\": {\"ab\": {\"state\": \"skipped\"}}, \"stats_bias\": "
+		"{\"valid\": false}, \"syscalls\": [], \"programs\": [{\"full_name\": \"x\", "
+		"\"attach\": \"raw_tp:sys_enter\", \"has_stats\": true, \"stats\": {\"runs\": 1, "
+		"\"run_time_ns\": 1, \"wall_s\": 1}}]}";
+	struct saved_result r;
+	char why[256];
+
+	assert_int_equal(sr_parse(text, strlen(text), &r, why, sizeof(why)), 0);
+	assert_true(r.partial && r.has_attach);
+	assert_string_equal(r.partial_why, "stopped by a signal");
 	sr_free(&r);
 }
 
@@ -447,7 +526,11 @@ int main(void)
 		cmocka_unit_test(test_saved_stats_reads),
 		cmocka_unit_test(test_saved_stats_no_spread),
 		cmocka_unit_test(test_verdict_text_tiny_bound),
+		cmocka_unit_test(test_md_code_hostile_names),
+		cmocka_unit_test(test_md_row_no_spread_and_method),
+		cmocka_unit_test(test_mover_method_text),
 		cmocka_unit_test(test_saved_report_reads),
+		cmocka_unit_test(test_saved_report_partial),
 		cmocka_unit_test(test_saved_stats_and_report_refusals),
 		cmocka_unit_test(test_lines_merge_and_rank),
 		cmocka_unit_test(test_lines_top_orders_many),
