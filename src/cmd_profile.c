@@ -138,10 +138,9 @@ static int parse_args(int argc, char **argv, struct profile_opts *o)
  * program's (the observer's own cost is not known finer than that). */
 static void print_fig(FILE *f, int w, uint64_t v, bool below)
 {
-	if (below)
-		fprintf(f, " %*s", w, "<calib");
-	else
-		fprintf(f, " %*llu", w, (unsigned long long)v);
+	char buf[24];
+
+	fprintf(f, " %*s", w, prof_fig_str(v, below, buf, sizeof(buf)));
 }
 
 static void print_figs(FILE *f, const char *label, const struct prof_figures *g)
@@ -284,26 +283,6 @@ static void print_plain(struct bc_ctx *ctx, const struct profile_opts *o, const 
 
 /* ---- JSON ---- */
 
-/* Figures at or below the calibration are 0 here and named in
- * "below_calibration" (empty for raw figures). */
-static json_t *figs_json(const struct prof_figures *g)
-{
-	static const struct { unsigned bit; const char *name; } bits[] = {
-		{ PROF_FIG_MEAN, "mean" }, { PROF_FIG_P50, "p50" }, { PROF_FIG_P90, "p90" },
-		{ PROF_FIG_P99, "p99" }, { PROF_FIG_MAX, "max" },
-	};
-	json_t *below = json_array();
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(bits); i++)
-		if (g->below_calib & bits[i].bit)
-			json_array_append_new(below, json_string(bits[i].name));
-	return bc_json_pack("{s:f, s:I, s:I, s:I, s:I, s:o}", "mean", g->mean, "p50",
-			    (json_int_t)g->p50, "p90", (json_int_t)g->p90, "p99",
-			    (json_int_t)g->p99, "max", (json_int_t)g->max, "below_calibration",
-			    below);
-}
-
 static json_t *counters_json(const struct prof_target *t)
 {
 	json_t *a = json_array();
@@ -363,8 +342,8 @@ static json_t *target_json(const struct prof_result *r, const struct prof_target
 		      "id", (json_int_t)t->desc.id, "name", t->desc.name,
 		      "full_name", t->desc.full_name, "type", prog_type_name(t->desc.type),
 		      "runs", (json_int_t)t->runs, "runs_per_s", t->runs_per_s,
-		      "ns_per_run", t->runs ? figs_json(&t->raw) : json_null(),
-		      "ns_per_run_corrected", corr ? figs_json(&t->corrected) : json_null(),
+		      "ns_per_run", t->runs ? prof_figures_json(&t->raw) : json_null(),
+		      "ns_per_run_corrected", corr ? prof_figures_json(&t->corrected) : json_null(),
 		      "counters", counters_json(t), "ratios", ratios_json(t));
 	json_object_set_new(o, "recursion_misses",
 			    bc_json_pack("{s:I, s:I, s:I}", "target", (json_int_t)t->target_misses,

@@ -33,6 +33,10 @@ static const char report_help[] =
 	"window (JSON and HTML), and its hottest source lines; per syscall kind the\n"
 	"latency with the agent off and on (p50/p90/p99/mean), the added ns with\n"
 	"a 95% interval, the A/A control, and how much of it runs in the programs;\n"
+	"where trampolines work, each program's ns per run p50/p90/p99 by\n"
+	"fentry/fexit (profile, calibrated for the observer); where syscall-path\n"
+	"wrapping works, each syscall's latency timed inside the kernel with the\n"
+	"agent off and on (syscall_wrap: what the window holds, missed returns);\n"
 	"and a verdict from those figures. A method that cannot run here, or\n"
 	"fails, is listed as skipped with the reason; Ctrl-C gives the report of\n"
 	"what was measured so far, marked partial.\n\n"
@@ -41,10 +45,25 @@ static const char report_help[] =
 	"(--sysmon), or programs already loaded (PROG: id N | tag HEX | name NAME |\n"
 	"pinned PATH | pid N | comm NAME): those are not stopped, so A/B is\n"
 	"skipped.\n\n"
-	"The budget is split up front and said on stderr: 40% for the window\n"
-	"(run-time stats and sampling while the syscall workload runs on --cpu),\n"
-	"the rest for A/B rounds fitted to the agent's start and stop time. On a\n"
-	"terminal, stderr shows what runs and its elapsed of expected seconds.\n\n"
+	"The budget is split up front and said on stderr, among the methods that\n"
+	"run here (a skipped one gets no share): profile and syscall_wrap 15%\n"
+	"each (at least 1 s; wrapping splits its share between agent off and on);\n"
+	"with A/B, 40% for the window (run-time stats and sampling while the\n"
+	"syscall workload runs on --cpu) and the rest, less ~0.5 s for measuring\n"
+	"the stats' own share, for A/B rounds fitted to the agent's start and stop\n"
+	"time; without A/B (a running agent, or A/B skipped) the window gets all\n"
+	"that is left. On a terminal, stderr shows what runs and its elapsed of\n"
+	"expected seconds.\n\n"
+	"What report attaches or creates, all removed when it ends (also on\n"
+	"Ctrl-C, SIGTERM or an error): run-time stats on for the window (a\n"
+	"BPF_ENABLE_STATS fd, else the sysctl, restored) and an empty raw_tp\n"
+	"program to measure their own share; a cpu-clock perf event per CPU\n"
+	"(sampling); profile: fentry/fexit programs on each of the agent's\n"
+	"programs and on our empty calibration program (raw_tp sys_enter);\n"
+	"syscall_wrap: fentry/fexit programs, or kprobe/kretprobe events in\n"
+	"tracefs kprobe_events, on the syscall-path functions, and empty raw_tp\n"
+	"programs on sys_enter/sys_exit while the agent is on; the agent itself\n"
+	"when it is a COMMAND or --sysmon.\n\n"
 	"Options:\n"
 	"  --duration D           the whole budget (default 60s)\n"
 	"  --quick                a 30 s budget\n"
@@ -179,6 +198,10 @@ static void on_planned(const struct rp_plan *p, void *arg)
 {
 	fprintf(stderr, "bpfcost: report: budget %.0f s: window (stats + sampling) %.1f s", p->budget_s,
 		p->window_s);
+	if (p->profile_s > 0)
+		fprintf(stderr, ", profile %.1f s", p->profile_s);
+	if (p->syswrap_s > 0)
+		fprintf(stderr, ", syscall-path wrapping %.1f s", p->syswrap_s);
 	if (p->ab_s > 0)
 		fprintf(stderr, ", A/B up to %.1f s (rounds fitted to the agent's start/stop)",
 			p->ab_s);
@@ -241,6 +264,60 @@ static void print_facts(FILE *f, const struct rp_report *r)
 		r->tail_known ? "" : "; tail-call relations not read");
 }
 
+static const char *fig_mean(const struct prof_figures *g, char *buf, size_t len)
+{
+	if (g->below_calib & PROF_FIG_MEAN)
+		snprintf(buf, len, "<calib");
+	else
+		snprintf(buf, len, "%.1f", g->mean);
+	return buf;
+}
+
+/* fentry/fexit's per-run distribution, observer-corrected where
+ * calibrated ('<calib': at or below the observer's own cost). */
+static void print_profile(FILE *f, const struct rp_report *r)
+{
+	char a[24], b[24], c[24], d[24], e[24];
+
+	if (r->sec[METHOD_PROFILE].state != RP_RAN)
+		return;
+	fprintf(f, "\nPROFILE (fentry/fexit, %.1f s, workload running; ", r->prof_window_s);
+	if (r->prof_calibrated)
+		fprintf(f, "corrected: minus %.1f ns/run, the observer's own cost measured on "
+			"an empty program)\n", r->prof_calib_ns);
+	else
+		fprintf(f, "not calibrated: figures include the observer)\n");
+	fprintf(f, "  %-8s %-24s %12s %8s %8s %8s %8s %8s\n", "ID", "NAME", "RUNS/S", "P50",
+		"P90", "P99", "MEAN", "RAW_P50");
+	for (int i = 0; i < r->nprogs; i++) {
+		const struct rp_prog *p = &r->progs[i];
+		const struct prof_figures *g = r->prof_calibrated ? &p->prof_corr : &p->prof_raw;
+
+		if (!p->profiled) {
+			fprintf(f, "  %-8u %-24s not profiled: %s\n", p->id, BC_ESC(p->full_name),
+				BC_ESC(p->prof_why[0] ? p->prof_why : "-"));
+			continue;
+		}
+		if (!p->prof_runs) {
+			fprintf(f, "  %-8u %-24s %12.0f no %sruns under the observers\n", p->id,
+				BC_ESC(p->full_name), p->prof_runs_per_s,
+				p->tail.ncallers ? "direct " : "");
+			continue;
+		}
+		fprintf(f, "  %-8u %-24s %12.0f %8s %8s %8s %8s %8s%s%s\n", p->id,
+			BC_ESC(p->full_name), p->prof_runs_per_s,
+			prof_fig_str(g->p50, g->below_calib & PROF_FIG_P50, a, sizeof(a)),
+			prof_fig_str(g->p90, g->below_calib & PROF_FIG_P90, b, sizeof(b)),
+			prof_fig_str(g->p99, g->below_calib & PROF_FIG_P99, c, sizeof(c)),
+			fig_mean(g, d, sizeof(d)),
+			prof_fig_str(p->prof_raw.p50, false, e, sizeof(e)),
+			p->tail.ncallers ? "  (direct runs only: tail calls pass the hook)" : "",
+			p->prof_detached ? "  (detached by its owner)" : "");
+	}
+	fprintf(f, "  ns per run, exclusive of nested runs; P50..MEAN %s; RAW_P50: as timed.\n",
+		r->prof_calibrated ? "corrected" : "raw");
+}
+
 static void print_progs(FILE *f, const struct rp_report *r)
 {
 	char cpu[32];
@@ -273,6 +350,7 @@ static void print_progs(FILE *f, const struct rp_report *r)
 		   "  stats' own share per run; SMP_CPU%%: cpu-clock samples at %u Hz, helpers "
 		   "included.\n", r->sample_hz);
 	print_facts(f, r);
+	print_profile(f, r);
 	for (int i = 0; i < r->nprogs; i++) {
 		const struct rp_prog *p = &r->progs[i];
 
@@ -340,11 +418,62 @@ static void print_kinds(FILE *f, const struct rp_report *r)
 			   " ADDED includes their clock reads\n");
 }
 
+/* One wrapped syscall of kind k: latency off and on, the difference,
+ * and A/B's added ns for the kind beside it. */
+static void print_syswrap_row(FILE *f, const struct rp_report *r, int k,
+			      const struct rp_sw_sys *s)
+{
+	const struct rp_sw_phase *off = &s->ph[0], *on = &s->ph[1];
+	char offp50[16] = "-", added[24] = "-", ab[16] = "-";
+
+	if (off->ran && off->windows)
+		snprintf(offp50, sizeof(offp50), "%.0f", off->p50);
+	if (s->have_added)
+		snprintf(added, sizeof(added), s->added_below0 & RP_SW_BELOW0_P50 ? "<=0" :
+			 "%.0f", s->added_p50);
+	if (r->k[k].ab)
+		snprintf(ab, sizeof(ab), "%.0f", r->k[k].added.point);
+	fprintf(f, "  %-8s %-11s %8s", wl_kind_name(k), s->name, offp50);
+	if (on->windows)
+		fprintf(f, " %8.0f %8.0f %8.0f %8.0f", on->p50, on->p90, on->p99, on->mean);
+	else
+		fprintf(f, " %8s %8s %8s %8s", "-", "-", "-", "-");
+	fprintf(f, " %9s %8s %9" PRIu64 " %6" PRIu64 "%s\n", added, ab, on->windows, on->lost,
+		on->ran && !on->complete ? "  INCOMPLETE" : "");
+}
+
+static void print_syswrap(FILE *f, const struct rp_report *r)
+{
+	const struct rp_syswrap *w = &r->sw;
+
+	if (r->sec[METHOD_SYSCALL_WRAP].state != RP_RAN)
+		return;
+	fprintf(f, "\nSYSCALL PATH, WRAPPED (%s on %s; %.1f s per phase)\n", w->method,
+		BC_ESC(w->functions), w->phase_s);
+	fprintf(f, "  inside the window: %s\n  outside: %s\n", w->includes,
+		w->outside[0] ? w->outside : "-");
+	fprintf(f, "  %-8s %-11s %8s %8s %8s %8s %8s %9s %8s %9s %6s\n", "KIND", "SYSCALL",
+		"OFF_P50", "ON_P50", "ON_P90", "ON_P99", "ON_MEAN", "ADDED_P50", "AB_ADDED",
+		"WINDOWS", "LOST");
+	for (int k = 0; k < WL_KIND_COUNT; k++)
+		for (int i = 0; i < w->nsys; i++)
+			if (w->sys[i].kinds & (1u << k))
+				print_syswrap_row(f, r, k, &w->sys[i]);
+	fprintf(f, "  ns per window, agent off and on; ADDED_P50: on minus off, one run each, no\n"
+		   "  interval (<=0: not above off); AB_ADDED: A/B's figure for the kind (whole\n"
+		   "  syscall from user space). LOST: windows begun, never completed.\n");
+	if (!strcmp(w->method, "kprobe"))
+		fprintf(f, "  kretprobe maxactive %s; missed returns: off %" PRIu64 ", on %" PRIu64
+			"\n", w->maxactive ? "as set" : "kernel default", w->missed[0],
+			w->missed[1]);
+}
+
 void rp_print_text(FILE *f, const struct rp_report *r)
 {
 	print_machine(f, r);
 	print_progs(f, r);
 	print_kinds(f, r);
+	print_syswrap(f, r);
 	fprintf(f, "\nVERDICT\n");
 	for (int i = 0; i < r->nverdict; i++)
 		fprintf(f, "  %s\n", BC_ESC(r->verdict[i]));
@@ -366,6 +495,22 @@ static json_t *reals_json(const double *v, int n)
 	for (int i = 0; a && i < n; i++)
 		json_array_append_new(a, bc_json_real(v[i]));
 	return a;
+}
+
+/* fentry/fexit's figures for p: ns_per_run corrected where calibrated
+ * (else raw), ns_per_run_raw as timed; null figures without runs. */
+static json_t *prog_profile_json(const struct rp_report *r, const struct rp_prog *p)
+{
+	bool figs = p->profiled && p->prof_runs;
+
+	if (!p->profiled)
+		return bc_json_pack("{s:b, s:s}", "profiled", false, "why", p->prof_why);
+	return bc_json_pack("{s:b, s:I, s:f, s:b, s:o, s:o, s:b, s:b}", "profiled", true,
+		"runs", (json_int_t)p->prof_runs, "runs_per_s", p->prof_runs_per_s, "corrected",
+		r->prof_calibrated, "ns_per_run", !figs ? json_null() :
+		prof_figures_json(r->prof_calibrated ? &p->prof_corr : &p->prof_raw),
+		"ns_per_run_raw", figs ? prof_figures_json(&p->prof_raw) : json_null(),
+		"tail_call_runs_unseen", p->tail.ncallers > 0, "detached", p->prof_detached);
 }
 
 static json_t *prog_json(const struct rp_report *r, const struct rp_prog *p)
@@ -400,7 +545,57 @@ static json_t *prog_json(const struct rp_report *r, const struct rp_prog *p)
 	if (o && p->sampled)
 		json_object_set_new(o, "sampling", bc_json_pack("{s:I, s:f}", "samples",
 			(json_int_t)p->samples, "cpu_pct", p->sampled_pct));
+	if (o && r->sec[METHOD_PROFILE].state == RP_RAN)
+		json_object_set_new(o, "profile", prog_profile_json(r, p));
 	return o;
+}
+
+static json_t *sw_phase_json(const struct rp_sw_phase *ph)
+{
+	if (!ph->ran)
+		return json_null();
+	return bc_json_pack("{s:I, s:I, s:I, s:b, s:o}", "windows", (json_int_t)ph->windows,
+		"lost", (json_int_t)ph->lost, "slow", (json_int_t)ph->slow, "complete",
+		ph->complete, "latency_ns", !ph->windows ? json_null() :
+		bc_json_pack("{s:f, s:f, s:f, s:f}", "p50", ph->p50, "p90", ph->p90, "p99",
+			     ph->p99, "mean", ph->mean));
+}
+
+/* The wrapped syscalls kind k issues: off and on, and on minus off. */
+static json_t *kind_syswrap_json(const struct rp_report *r, int k)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < r->sw.nsys; i++) {
+		const struct rp_sw_sys *s = &r->sw.sys[i];
+		json_t *below;
+
+		if (!(s->kinds & (1u << k)))
+			continue;
+		below = json_array();
+		if (s->added_below0 & RP_SW_BELOW0_P50)
+			json_array_append_new(below, json_string("p50"));
+		if (s->added_below0 & RP_SW_BELOW0_MEAN)
+			json_array_append_new(below, json_string("mean"));
+		json_array_append_new(a, bc_json_pack("{s:s, s:i, s:o, s:o, s:o}", "syscall",
+			s->name, "nr", (int)s->nr, "without_agent", sw_phase_json(&s->ph[0]),
+			"with_agent", sw_phase_json(&s->ph[1]), "added", !s->have_added ?
+			json_null() : bc_json_pack("{s:f, s:f, s:o, s:n, s:s}", "p50_ns",
+			s->added_p50, "mean_ns", s->added_mean, "below_zero", below, "interval",
+			"no_interval", SW_ADDED_NO_INTERVAL)));
+		if (!s->have_added)
+			json_decref(below);
+	}
+	return a;
+}
+
+/* The kind has wrapped syscalls in the report. */
+static bool kind_wrapped(const struct rp_report *r, int k)
+{
+	for (int i = 0; r->sec[METHOD_SYSCALL_WRAP].state == RP_RAN && i < r->sw.nsys; i++)
+		if (r->sw.sys[i].kinds & (1u << k))
+			return true;
+	return false;
 }
 
 static json_t *kind_json(const struct rp_report *r, int k)
@@ -408,6 +603,8 @@ static json_t *kind_json(const struct rp_report *r, int k)
 	const struct rp_kind *rk = &r->k[k];
 	json_t *o = bc_json_pack("{s:s, s:b}", "kind", wl_kind_name(k), "ab", rk->ab);
 
+	if (o && kind_wrapped(r, k))
+		json_object_set_new(o, "syscall_wrap", kind_syswrap_json(r, k));
 	if (o && rk->have_window)
 		json_object_set_new(o, "window", bc_json_pack("{s:I, s:f, s:f}", "calls",
 			(json_int_t)rk->window_calls, "runs_per_call", rk->window_runs_per_call,
@@ -473,6 +670,31 @@ static json_t *methods_json(const struct rp_report *r)
 	return o;
 }
 
+/* profile as a whole: null unless it ran (each program has its figures) */
+static json_t *profile_json(const struct rp_report *r)
+{
+	if (r->sec[METHOD_PROFILE].state != RP_RAN)
+		return json_null();
+	return bc_json_pack("{s:s, s:f, s:b, s:o}", "method", "fentry/fexit", "wall_s",
+		r->prof_window_s, "calibrated", r->prof_calibrated, "calibration_ns_per_run",
+		r->prof_calibrated ? bc_json_real(r->prof_calib_ns) : json_null());
+}
+
+/* What the wrapped window holds: null unless wrapping ran (each syscall
+ * kind has its figures). */
+static json_t *syswrap_json(const struct rp_report *r)
+{
+	const struct rp_syswrap *w = &r->sw;
+
+	if (r->sec[METHOD_SYSCALL_WRAP].state != RP_RAN)
+		return json_null();
+	return bc_json_pack("{s:s, s:s, s:s, s:s, s:o, s:f, s:{s:I, s:I}}", "method", w->method,
+		"functions", w->functions, "includes", w->includes, "outside", w->outside,
+		"maxactive", w->maxactive ? json_integer(w->maxactive) : json_null(),
+		"phase_s", w->phase_s, "missed", "without_agent", (json_int_t)w->missed[0],
+		"with_agent", (json_int_t)w->missed[1]);
+}
+
 json_t *rp_json(const struct rp_report *r)
 {
 	const struct machine_info *m = &r->machine;
@@ -482,7 +704,7 @@ json_t *rp_json(const struct rp_report *r)
 	for (int i = 0; progs && i < r->nprogs; i++)
 		json_array_append_new(progs, prog_json(r, &r->progs[i]));
 	for (int k = 0; kinds && k < WL_KIND_COUNT; k++)
-		if (r->k[k].ab || r->k[k].have_window)
+		if (r->k[k].ab || r->k[k].have_window || kind_wrapped(r, k))
 			json_array_append_new(kinds, kind_json(r, k));
 	for (int i = 0; verdict && i < r->nverdict; i++)
 		json_array_append_new(verdict, json_string(r->verdict[i]));
@@ -494,13 +716,14 @@ json_t *rp_json(const struct rp_report *r)
 		bc_json_pack("{s:b, s:s}", "valid", false, "why", r->bias.why);
 	return bc_json_pack(
 		"{s:i, s:s, s:s, s:s, s:b, s:s, s:f, "
-		"s:{s:f, s:f, s:f, s:i, s:f, s:i, s:f, s:f}, "
+		"s:{s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:i, s:f, s:f}, "
 		"s:{s:s, s:s, s:s, s:s, s:i, s:s}, s:o, s:s, s:o, "
-		"s:{s:f, s:i, s:s, s:i, s:I, s:I, s:I}, s:o, s:o, s:o, s:o}",
+		"s:{s:f, s:i, s:s, s:i, s:I, s:I, s:I}, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"schema_version", r->schema_version, "generated", r->generated, "subject",
 		rp_subject_name(r->subject), "title", r->title, "partial", r->partial,
 		"partial_why", r->partial_why, "elapsed_s", r->elapsed_s,
-		"plan", "budget_s", r->plan.budget_s, "window_s", r->plan.window_s, "ab_s",
+		"plan", "budget_s", r->plan.budget_s, "window_s", r->plan.window_s,
+		"profile_s", r->plan.profile_s, "syswrap_s", r->plan.syswrap_s, "ab_s",
 		r->plan.ab_s, "ab_rounds", r->plan.ab_rounds, "ab_round_s", r->plan.ab_round_s,
 		"ab_decomp_rounds", r->plan.ab_decomp_rounds, "ab_expected_s",
 		r->plan.ab_expected_s, "toggle_s", r->plan.toggle_s,
@@ -512,7 +735,8 @@ json_t *rp_json(const struct rp_report *r)
 		smp_event_name(r->sample_event), "sample_hz", (int)r->sample_hz, "samples",
 		(json_int_t)r->samples, "samples_other", (json_int_t)r->samples_other,
 		"samples_lost", (json_int_t)r->samples_lost,
-		"programs", progs, "series", series_json(r), "syscalls", kinds, "verdict", verdict);
+		"programs", progs, "series", series_json(r), "syscalls", kinds, "verdict", verdict,
+		"profile", profile_json(r), "syscall_wrap", syswrap_json(r));
 }
 
 /* ---- the command ---- */

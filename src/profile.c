@@ -478,7 +478,7 @@ void prof_feature_provide(void)
 /* A tracing target on a kernel that refuses fentry/fexit on one: say so,
  * with the trial's finding and the methods that still measure it here,
  * before anything is loaded. */
-static int check_tracing_target(struct bc_ctx *ctx, const struct prog_desc *d)
+int prof_target_check(struct bc_ctx *ctx, const struct prog_desc *d, char *why, size_t len)
 {
 	static const enum method_id others[] = { METHOD_STATS, METHOD_ANNOTATE };
 	const struct feature_result *fr;
@@ -494,11 +494,20 @@ static int check_tracing_target(struct bc_ctx *ctx, const struct prog_desc *d)
 		if (method_available(ctx, others[i], NULL, 0))
 			n += (size_t)snprintf(works + n, sizeof(works) - n, "%s%s", n ? ", " : "",
 					      method_command(others[i]));
-	bc_err("program %u (%s) is a tracing program (tp_btf, fentry, fexit...) and this "
-	       "kernel refuses fentry/fexit on one (trial: %s); %s%s", d->id, d->full_name,
-	       fr ? fr->detail : "not run", n ? "what measures it here: " : "nothing else "
-	       "measures it here", works);
+	snprintf(why, len, "a tracing program (tp_btf, fentry, fexit...) and this kernel "
+		 "refuses fentry/fexit on one (trial: %s); %s%s", fr ? fr->detail : "not run",
+		 n ? "what measures it here: " : "nothing else measures it here", works);
 	return -EOPNOTSUPP;
+}
+
+static int check_tracing_target(struct bc_ctx *ctx, const struct prog_desc *d)
+{
+	char why[256];
+	int err = prof_target_check(ctx, d, why, sizeof(why));
+
+	if (err)
+		bc_err("program %u (%s) is %s", d->id, d->full_name, why);
+	return err;
 }
 
 /* Our empty program on raw_tp/sys_enter: the observer's zero point. */
@@ -861,4 +870,33 @@ bool prof_ratio(const struct prof_target *t, const char *num, const char *den, d
 		return false;
 	*out = nv * scale / dv;
 	return true;
+}
+
+/* Figures at or below the calibration are 0 here and named in
+ * "below_calibration" (empty for raw figures). */
+json_t *prof_figures_json(const struct prof_figures *g)
+{
+	static const struct { unsigned bit; const char *name; } bits[] = {
+		{ PROF_FIG_MEAN, "mean" }, { PROF_FIG_P50, "p50" }, { PROF_FIG_P90, "p90" },
+		{ PROF_FIG_P99, "p99" }, { PROF_FIG_MAX, "max" },
+	};
+	json_t *below = json_array();
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bits); i++)
+		if (g->below_calib & bits[i].bit)
+			json_array_append_new(below, json_string(bits[i].name));
+	return bc_json_pack("{s:f, s:I, s:I, s:I, s:I, s:o}", "mean", g->mean, "p50",
+			    (json_int_t)g->p50, "p90", (json_int_t)g->p90, "p99",
+			    (json_int_t)g->p99, "max", (json_int_t)g->max, "below_calibration",
+			    below);
+}
+
+const char *prof_fig_str(uint64_t v, bool below, char *buf, size_t len)
+{
+	if (below)
+		snprintf(buf, len, "<calib");
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+	return buf;
 }

@@ -123,12 +123,22 @@ int prof_run(struct bc_ctx *ctx, const struct prof_config *cfg, struct prof_resu
  * prof_run asks it when a target is a tracing program. Once, before
  * probing. */
 void prof_feature_provide(void);
+/* Can fentry/fexit attach to program d here? 0, or -EOPNOTSUPP with why
+ * (one line: a tracing program on a kernel before 6.8, and what measures
+ * it instead). The feature trial runs once (kfeatures.h). */
+int prof_target_check(struct bc_ctx *ctx, const struct prog_desc *d, char *why, size_t len);
 void prof_result_free(struct prof_result *res);
 
 /* Pure helpers (tests/unit/test_profile.c): figures from a histogram minus
  * offset ns, never negative (a figure at or below the offset is 0 with its
  * below_calib bit set); a counter scaled for multiplexing, likewise. */
 void prof_figures_from_hist(const struct hist *h, double offset, struct prof_figures *out);
+/* The figures as JSON: {mean, p50, p90, p99, max, below_calibration:
+ * [names of the figures at or below the calibration, stored as 0]}. */
+json_t *prof_figures_json(const struct prof_figures *g);
+/* One figure for a table: "<calib" when below (the observer's own cost is
+ * not known finer than that), else the ns; returns buf. */
+const char *prof_fig_str(uint64_t v, bool below, char *buf, size_t len);
 void prof_counter_finish(struct prof_counter *c, uint64_t runs, double calib_per_run);
 /* num/den * scale over per-run counters (corrected or raw); false when
  * either counter is absent, den is 0, or (corrected) either is at or below

@@ -23,6 +23,7 @@
 #define RP_AB_KIND_ROUND_S 0.05
 #define RP_AB_DECOMP_ROUNDS 2
 #define RP_MAX_AB_ROUNDS 30
+#define RP_PROFILE_WL_CHUNK_S 0.1	/* workload runs while profile's window is open */
 
 const char *rp_method_includes(enum method_id m)
 {
@@ -84,16 +85,26 @@ void rp_free(struct rp_report *r)
 	free(r);
 }
 
-void rp_plan_budget(double budget_s, bool ab, struct rp_plan *p)
+static double extra_share(double budget_s, bool planned)
 {
+	return planned ? fmax(budget_s * RP_EXTRA_SHARE, RP_MIN_EXTRA_S) : 0;
+}
+
+void rp_plan_budget(double budget_s, bool ab, bool profile, bool syswrap, struct rp_plan *p)
+{
+	double left;
+
 	memset(p, 0, sizeof(*p));
 	p->budget_s = budget_s;
+	p->profile_s = extra_share(budget_s, profile);
+	p->syswrap_s = extra_share(budget_s, syswrap);
+	left = budget_s - p->profile_s - p->syswrap_s - RP_BIAS_S;
 	if (!ab) {
-		p->window_s = fmax(budget_s - RP_BIAS_S, RP_MIN_WINDOW_S);
+		p->window_s = fmax(left, RP_MIN_WINDOW_S);
 		return;
 	}
 	p->window_s = fmax(budget_s * RP_AB_WINDOW_SHARE, RP_MIN_WINDOW_S);
-	p->ab_s = fmax(budget_s - p->window_s - RP_BIAS_S, 0);
+	p->ab_s = fmax(left - p->window_s, 0);
 }
 
 static unsigned kind_count(unsigned kinds)
@@ -659,6 +670,251 @@ static void measure_ab(struct bc_ctx *ctx, const struct rp_config *cfg, struct r
 	(void)ctx;
 }
 
+/* ---- profile: fentry/fexit around each program ---- */
+
+struct prof_thread {
+	pthread_t thread;
+	struct bc_ctx *ctx;
+	struct prof_config cfg;
+	struct prof_result res;
+	int err;
+	bool done;		/* atomic: prof_run returned */
+};
+
+static void *prof_main(void *arg)
+{
+	struct prof_thread *pt = arg;
+
+	pt->err = prof_run(pt->ctx, &pt->cfg, &pt->res);
+	__atomic_store_n(&pt->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* The programs fentry/fexit can attach to here; the others get why. */
+static size_t prof_targets(struct bc_ctx *ctx, struct rp_report *r, uint32_t *ids)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < r->nprogs; i++) {
+		struct rp_prog *p = &r->progs[i];
+		struct prog_desc d = { .id = p->id, .type = p->type };
+
+		snprintf(d.full_name, sizeof(d.full_name), "%s", p->full_name);
+		if (p->gone)
+			snprintf(p->prof_why, sizeof(p->prof_why), "gone before profiling");
+		else if (!prof_target_check(ctx, &d, p->prof_why, sizeof(p->prof_why)))
+			ids[n++] = p->id;
+	}
+	return n;
+}
+
+static const char *first_prof_why(const struct rp_report *r)
+{
+	for (int i = 0; i < r->nprogs; i++)
+		if (r->progs[i].prof_why[0])
+			return r->progs[i].prof_why;
+	return "none";
+}
+
+static void prof_figures_in(struct rp_report *r, const struct prof_result *res)
+{
+	r->prof_calibrated = res->calibrated;
+	r->prof_calib_ns = res->calib_ns;
+	r->prof_window_s = res->elapsed_s;
+	for (size_t i = 0; i < res->n; i++) {
+		const struct prof_target *t = &res->t[i];
+
+		for (int k = 0; k < r->nprogs; k++) {
+			struct rp_prog *p = &r->progs[k];
+
+			if (p->id != t->desc.id)
+				continue;
+			p->profiled = true;
+			p->prof_runs = t->runs;
+			p->prof_runs_per_s = t->runs_per_s;
+			p->prof_raw = t->raw;
+			p->prof_corr = t->corrected;
+			p->prof_detached = t->detached;
+		}
+	}
+}
+
+/* prof_run on its own thread for the planned time while this one keeps
+ * the workload going in short runs, so that the programs run under the
+ * observers; then the figures into the model. */
+static void measure_profile(struct bc_ctx *ctx, const struct rp_config *cfg,
+			    struct rp_report *r)
+{
+	struct prof_thread pt = { .ctx = ctx };
+	uint32_t ids[RP_MAX_PROGS];
+	struct wl_result *wl = wl_result_new();
+	struct wl_config wc = { .mask = r->kinds, .threads = 1, .cpu = r->cpu,
+				.duration_s = RP_PROFILE_WL_CHUNK_S };
+	uint64_t t0 = bc_now_ns();
+	int err = 0;
+
+	pt.cfg = (struct prof_config){ .ids = ids, .nids = prof_targets(ctx, r, ids),
+				       .duration_s = r->plan.profile_s, .calibrate = true };
+	if (!pt.cfg.nids) {
+		skip(r, METHOD_PROFILE, "fentry/fexit can attach to none of the programs here: "
+		     "%s", first_prof_why(r));
+		wl_result_free(wl);
+		return;
+	}
+	say(cfg, "profile (fentry/fexit)", 0, r->plan.profile_s);
+	if (!wl || pthread_create(&pt.thread, NULL, prof_main, &pt)) {
+		wl_result_free(wl);
+		skip(r, METHOD_PROFILE, "failed: cannot start its thread");
+		return;
+	}
+	while (!__atomic_load_n(&pt.done, __ATOMIC_ACQUIRE) && !err) {
+		err = wl_run(&wc, wl);
+		if (!err && (wl->stopped || bc_stop_requested()))
+			err = -EINTR;
+		say(cfg, "profile (fentry/fexit)", since_s(t0), r->plan.profile_s);
+	}
+	pthread_join(pt.thread, NULL);
+	wl_result_free(wl);
+	r->sec[METHOD_PROFILE].elapsed_s = since_s(t0);
+	if (pt.res.stopped)
+		err = -EINTR;
+	method_ended(r, METHOD_PROFILE, pt.err ? pt.err : err, NULL);
+	if (r->sec[METHOD_PROFILE].state == RP_RAN)
+		prof_figures_in(r, &pt.res);
+	prof_result_free(&pt.res);
+}
+
+/* ---- syscall-path wrapping ---- */
+
+struct sw_progress_arg {
+	const struct rp_config *cfg;
+	uint64_t t0;
+	double expected_s;
+};
+
+static void sw_progress(const char *what, void *arg)
+{
+	const struct sw_progress_arg *a = arg;
+	char buf[96];
+
+	snprintf(buf, sizeof(buf), "syscall-path wrapping: %s", what);
+	say(a->cfg, buf, since_s(a->t0), a->expected_s);
+}
+
+/* "a + b + c", and the briefs of the elements inside and outside. */
+static void sw_window_in(struct rp_syswrap *w, const struct sw_result *res)
+{
+	static const enum sw_role order[] = { SW_ROLE_ENTER, SW_ROLE_BODY, SW_ROLE_EXIT };
+	size_t nf = 0, ni = 0, no = 0;
+
+	snprintf(w->method, sizeof(w->method), "%s", sw_method_name(res->method));
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++)
+		if (res->func[order[i]] && nf < sizeof(w->functions))
+			nf += (size_t)snprintf(w->functions + nf, sizeof(w->functions) - nf,
+					       "%s%s", nf ? " + " : "", res->func[order[i]]);
+	if (res->per_syscall && nf < sizeof(w->functions))
+		snprintf(w->functions + nf, sizeof(w->functions) - nf, " (each syscall's own)");
+	for (int e = 0; e < SW_EL_COUNT; e++) {
+		const char *b = sw_elem_info(e)->brief;
+
+		if (res->inside[e] >= 0 && ni < sizeof(w->includes))
+			ni += (size_t)snprintf(w->includes + ni, sizeof(w->includes) - ni, "%s%s",
+					       ni ? ", " : "", b);
+		else if (res->inside[e] < 0 && no < sizeof(w->outside))
+			no += (size_t)snprintf(w->outside + no, sizeof(w->outside) - no, "%s%s",
+					       no ? ", " : "", b);
+	}
+}
+
+static void sw_phase_in(struct rp_sw_phase *ph, const struct sw_phase_syscall *s, bool complete)
+{
+	ph->ran = true;
+	ph->windows = s->lat.count;
+	ph->lost = s->lost;
+	ph->slow = s->slow;
+	ph->complete = complete;
+	if (!s->lat.count)
+		return;
+	ph->p50 = (double)hist_percentile(&s->lat, 50);
+	ph->p90 = (double)hist_percentile(&s->lat, 90);
+	ph->p99 = (double)hist_percentile(&s->lat, 99);
+	ph->mean = hist_mean(&s->lat);
+}
+
+static void sw_figures_in(struct rp_report *r, const struct sw_result *res)
+{
+	struct rp_syswrap *w = &r->sw;
+
+	sw_window_in(w, res);
+	w->maxactive = res->maxactive;
+	for (int ph = 0; ph < SW_PHASES; ph++)
+		w->missed[ph] = res->missed[ph];
+	w->nsys = res->nsys < SW_SLOTS ? res->nsys : SW_SLOTS;
+	for (int i = 0; i < w->nsys; i++) {
+		const struct sw_syscall *s = &res->sys[i];
+		struct rp_sw_sys *o = &w->sys[i];
+		unsigned nrs[SW_SLOTS];
+
+		o->nr = s->nr;
+		snprintf(o->name, sizeof(o->name), "%s", s->name ? s->name : "?");
+		for (int k = 0; k < WL_KIND_COUNT; k++) {
+			int n = (r->kinds & (1u << k)) ? sw_kind_syscalls(1u << k, nrs, SW_SLOTS) : 0;
+
+			for (int j = 0; j < n; j++)
+				if (nrs[j] == s->nr)
+					o->kinds |= 1u << k;
+		}
+		for (int ph = 0; ph < SW_PHASES; ph++)
+			if (res->ran[ph])
+				sw_phase_in(&o->ph[ph], &s->ph[ph], !sw_incomplete(res, ph));
+		o->have_added = sw_added(res, s, &o->added_p50, &o->added_mean);
+		o->added_below0 = (o->have_added && o->added_p50 < 0 ? RP_SW_BELOW0_P50 : 0) |
+				  (o->have_added && o->added_mean < 0 ? RP_SW_BELOW0_MEAN : 0);
+		o->added_p50 = fmax(o->added_p50, 0);
+		o->added_mean = fmax(o->added_mean, 0);
+	}
+}
+
+/* t NULL: the agent runs already and stays on (the with-agent phase
+ * only); else it is off now, and sw_run switches it on for the second of
+ * two phases. */
+static void measure_syswrap(const struct rp_config *cfg, struct rp_report *r, struct tracer *t)
+{
+	struct sw_progress_arg pa = { .cfg = cfg, .t0 = bc_now_ns(),
+				      .expected_s = r->plan.syswrap_s };
+	struct sw_config sc = {
+		.method = SW_METHOD_AUTO,
+		.kinds = r->kinds,
+		.compare = t != NULL,
+		.wl = { .threads = 1, .cpu = r->cpu },
+		.progress = sw_progress,
+		.progress_arg = &pa,
+	};
+	struct sw_result res = { 0 };
+	int err;
+
+	sc.duration_s = r->plan.syswrap_s / (t ? SW_PHASES : 1);
+	r->sw.phase_s = sc.duration_s;
+	say(cfg, "syscall-path wrapping", 0, r->plan.syswrap_s);
+	err = sw_run(&sc, t, &res);
+	r->sec[METHOD_SYSCALL_WRAP].elapsed_s = since_s(pa.t0);
+	method_ended(r, METHOD_SYSCALL_WRAP, err, NULL);
+	if (!err)
+		sw_figures_in(r, &res);
+	sw_result_free(&res);
+}
+
+/* The methods that run with the agent on, after the window: profile
+ * (agent on) then, for a running agent, wrapping (with it on only). */
+static void measure_extras_on(struct bc_ctx *ctx, const struct rp_config *cfg,
+			      struct rp_report *r, bool running)
+{
+	if (r->sec[METHOD_PROFILE].state == RP_NOT_RUN && !bc_stop_requested())
+		measure_profile(ctx, cfg, r);
+	if (running && r->sec[METHOD_SYSCALL_WRAP].state == RP_NOT_RUN && !bc_stop_requested())
+		measure_syswrap(cfg, r, NULL);
+}
+
 /* ---- the whole ---- */
 
 static void probe_methods(struct bc_ctx *ctx, const struct rp_config *cfg, struct rp_report *r)
@@ -672,9 +928,6 @@ static void probe_methods(struct bc_ctx *ctx, const struct rp_config *cfg, struc
 			continue;
 		}
 		s->why[0] = '\0';
-		if (m == METHOD_PROFILE || m == METHOD_SYSCALL_WRAP)
-			skip(r, m, "works here; not part of the report yet (run 'bpfcost %s')",
-			     method_command(m));
 	}
 	if (cfg->subject == RP_SUBJECT_RUNNING && r->sec[METHOD_AB].works_here)
 		skip(r, METHOD_AB, "the agent runs already: A/B stops and starts it, so it "
@@ -751,11 +1004,16 @@ static int collect_agent(struct bc_ctx *ctx, const struct rp_config *cfg, struct
 		return err;
 	}
 	err = collect_window(ctx, cfg, r);
+	if (!err)
+		measure_extras_on(ctx, cfg, r, false);
 	t0 = bc_now_ns();
 	tracer_off(&t);
-	if (!err && r->sec[METHOD_AB].state != RP_SKIPPED) {
-		if (rp_plan_ab(&r->plan, on_s + (double)(bc_now_ns() - t0) / 1e9, r->kinds,
-			       &need_s))
+	/* the agent's stop: before wrapping starts and stops it once more */
+	on_s += (double)(bc_now_ns() - t0) / 1e9;
+	if (!err && r->sec[METHOD_SYSCALL_WRAP].state == RP_NOT_RUN && !bc_stop_requested())
+		measure_syswrap(cfg, r, &t);
+	if (!err && r->sec[METHOD_AB].state != RP_SKIPPED && !bc_stop_requested()) {
+		if (rp_plan_ab(&r->plan, on_s, r->kinds, &need_s))
 			skip(r, METHOD_AB, "does not fit the budget: %.0f s left for it, the fewest "
 			     "rounds need %.0f s (raise --duration)", r->plan.ab_s, need_s);
 		else
@@ -783,9 +1041,13 @@ int rp_collect(struct bc_ctx *ctx, const struct rp_config *cfg, struct rp_report
 	r->cpu = cfg->cpu;
 	r->sample_hz = cfg->sample_hz;
 	probe_methods(ctx, cfg, r);
-	rp_plan_budget(cfg->budget_s, r->sec[METHOD_AB].state != RP_SKIPPED, &r->plan);
+	rp_plan_budget(cfg->budget_s, r->sec[METHOD_AB].state != RP_SKIPPED,
+		       r->sec[METHOD_PROFILE].state != RP_SKIPPED,
+		       r->sec[METHOD_SYSCALL_WRAP].state != RP_SKIPPED, &r->plan);
 	r->sec[METHOD_STATS].planned_s = r->sec[METHOD_ANNOTATE].planned_s = r->plan.window_s;
 	r->sec[METHOD_AB].planned_s = r->plan.ab_s;
+	r->sec[METHOD_PROFILE].planned_s = r->plan.profile_s;
+	r->sec[METHOD_SYSCALL_WRAP].planned_s = r->plan.syswrap_s;
 	if (cfg->planned)
 		cfg->planned(&r->plan, cfg->arg);
 	if (cfg->subject == RP_SUBJECT_RUNNING) {
@@ -793,6 +1055,8 @@ int rp_collect(struct bc_ctx *ctx, const struct rp_config *cfg, struct rp_report
 		for (int i = 0; i < r->nprogs; i++)
 			r->progs[i].id = cfg->ids[i];
 		err = collect_window(ctx, cfg, r);
+		if (!err)
+			measure_extras_on(ctx, cfg, r, true);
 	} else {
 		err = collect_agent(ctx, cfg, r);
 	}

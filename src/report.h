@@ -14,7 +14,13 @@
  *     ns/run raw and corrected for the stats' own share (statsbias.h), CPU
  *     share by stats; by samples over the same wall time, with the hottest
  *     source lines;
- *  2. A/B rounds (overhead.h) with stats off, and its decomposition: the
+ *  2. where trampolines work, profile (profile.h): fentry/fexit around
+ *     each program, the agent still on and the workload running, for the
+ *     per-run distribution (p50/p90/p99), calibrated for the observer;
+ *  3. where syscall-path wrapping works (syscallwrap.h): the workload's
+ *     syscalls timed inside the kernel with the agent off, then on (an
+ *     agent that runs already: on only);
+ *  4. A/B rounds (overhead.h) with stats off, and its decomposition: the
  *     agent is stopped and started again per round, so an agent that was
  *     already running is not measured this way (skipped, with the reason).
  * A method that fails or cannot run here leaves its section "skipped" with
@@ -28,9 +34,11 @@
 #include "bpfstats.h"
 #include "kfeatures.h"
 #include "machine.h"
+#include "profile.h"
 #include "sample.h"
 #include "stats.h"
 #include "statsbias.h"
+#include "syscallwrap.h"
 #include "tailcall.h"
 #include "tracer.h"
 #include "workload.h"
@@ -50,6 +58,10 @@ struct bc_ctx;
 #define RP_MAX_VERDICT 3
 #define RP_MIN_WINDOW_S 1.0
 #define RP_MIN_AB_ROUNDS 4
+/* profile's and syscall-path wrapping's shares of the budget, each when
+ * it works here: RP_EXTRA_SHARE, at least RP_MIN_EXTRA_S */
+#define RP_EXTRA_SHARE 0.15
+#define RP_MIN_EXTRA_S 1.0
 /* The window's time series: the programs' counters read every
  * window/RP_SERIES_TARGET seconds (at least RP_SERIES_MIN_INTERVAL_S
  * apart, at most RP_SERIES_POINTS intervals), kept for the
@@ -86,6 +98,8 @@ struct rp_section {
 struct rp_plan {
 	double budget_s;
 	double window_s;	/* stats + sampling */
+	double profile_s;	/* fentry/fexit; 0 when it is not planned */
+	double syswrap_s;	/* syscall-path wrapping, both phases; 0: not planned */
 	double ab_s;		/* what A/B may take; 0 when it is not planned */
 	int ab_rounds, ab_decomp_rounds;
 	double ab_round_s;
@@ -123,6 +137,54 @@ struct rp_prog {
 	double sampled_pct;	/* % of one CPU, helpers it called included */
 	int nhot;
 	struct rp_hot hot[RP_HOT_LINES];
+	/* fentry/fexit (method profile), after the window: exclusive ns per
+	 * run, raw and minus the observer's calibrated cost (prof_corr, when
+	 * r->prof_calibrated; a figure at or below it is 0 with its
+	 * below_calib bit). Direct runs only: tail calls into it pass the
+	 * hook by (tail.ncallers). prof_why: not profiled though the method
+	 * ran. */
+	bool profiled;
+	char prof_why[256];
+	uint64_t prof_runs;
+	double prof_runs_per_s;
+	struct prof_figures prof_raw, prof_corr;
+	bool prof_detached;
+};
+
+enum { RP_SW_BELOW0_P50 = 1 << 0, RP_SW_BELOW0_MEAN = 1 << 1 };
+
+/* One wrapped syscall's window latency in one phase (ns). */
+struct rp_sw_phase {
+	bool ran;
+	uint64_t windows, lost, slow;
+	double p50, p90, p99, mean;
+	bool complete;		/* no return missed, no window lost */
+};
+
+/* One syscall the workload's kinds issue, timed by syscall-path wrapping. */
+struct rp_sw_sys {
+	unsigned nr;
+	char name[32];
+	unsigned kinds;		/* the workload kinds that issue it (mask) */
+	struct rp_sw_phase ph[SW_PHASES];	/* 0: agent off, 1: on */
+	/* on minus off, p50 and mean: one run per phase, no interval; a
+	 * difference below 0 is reported as 0 with its RP_SW_BELOW0_* bit */
+	bool have_added;
+	unsigned added_below0;
+	double added_p50, added_mean;
+};
+
+/* Syscall-path wrapping (method syscall_wrap): what the window holds. */
+struct rp_syswrap {
+	char method[16];		/* "fentry" or "kprobe" */
+	char functions[160];		/* the wrapped function(s), "a + b + c" */
+	char includes[400];		/* the parts of the syscall path inside */
+	char outside[400];		/* and those outside it */
+	int maxactive;			/* kprobe: 0, the kernel default */
+	uint64_t missed[SW_PHASES];	/* kretprobe misses per phase */
+	double phase_s;			/* each phase's workload time, as planned */
+	int nsys;
+	struct rp_sw_sys sys[SW_SLOTS];
 };
 
 /* Per syscall kind: what A/B and its decomposition say. */
@@ -198,8 +260,8 @@ struct rp_config {
 	unsigned sample_hz;
 	/* Progress: what runs now, elapsed_s into it of the expected_s it was
 	 * planned to take (0: not known). Called as a phase starts, at each
-	 * tick of the window and at each A/B round, from collection's threads
-	 * (one at a time). */
+	 * tick of the window, of profile and wrapping, and at each A/B round,
+	 * from collection's threads (one at a time). */
 	void (*progress)(const char *what, double elapsed_s, double expected_s, void *arg);
 	void (*planned)(const struct rp_plan *p, void *arg);
 	void *arg;
@@ -233,6 +295,12 @@ struct rp_report {
 	enum smp_event sample_event;
 	unsigned sample_hz;
 	uint64_t samples, samples_other, samples_lost;
+	/* profile */
+	bool prof_calibrated;
+	double prof_calib_ns;		/* the observer's cost, subtracted */
+	double prof_window_s;
+	/* syscall-path wrapping */
+	struct rp_syswrap sw;
 	/* A/B */
 	struct rp_kind k[WL_KIND_COUNT];
 	int ab_tracer_progs;
@@ -261,10 +329,12 @@ void rp_free(struct rp_report *r);
 
 /* ---- pure parts, unit-tested ---- */
 
-/* Split a budget: with ab, the window gets 40% (at least RP_MIN_WINDOW_S)
- * and A/B what is left after the stats bias's measuring (~0.5 s);
- * without, the window gets it all. */
-void rp_plan_budget(double budget_s, bool ab, struct rp_plan *p);
+/* Split a budget: profile and syswrap, each when planned, get
+ * RP_EXTRA_SHARE of it (at least RP_MIN_EXTRA_S); with ab, the window gets
+ * 40% (at least RP_MIN_WINDOW_S) and A/B what is left after those and the
+ * stats bias's measuring (~0.5 s); without, the window gets what is left
+ * (at least RP_MIN_WINDOW_S). */
+void rp_plan_budget(double budget_s, bool ab, bool profile, bool syswrap, struct rp_plan *p);
 /* Fit A/B into p->ab_s given the agent's start+stop time toggle_s and the
  * workload kinds: round time 50 ms per kind, two decomposition rounds, as
  * many off/on pairs (at most 30) as fit. -ENOSPC, with *need_s the least

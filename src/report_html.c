@@ -158,9 +158,50 @@ static void series(FILE *f, const struct rp_report *r, bool charts)
 	fputs("</table>\n", f);
 }
 
+/* The profile columns of p's row (when profile ran), and the row's end. */
+static void prof_cells(FILE *f, const struct rp_report *r, const struct rp_prog *p)
+{
+	const struct prof_figures *g = r->prof_calibrated ? &p->prof_corr : &p->prof_raw;
+	char a[24], b[24], c[24];
+
+	if (r->sec[METHOD_PROFILE].state != RP_RAN) {
+		fputs("</tr>\n", f);
+		return;
+	}
+	if (!p->profiled || !p->prof_runs) {
+		fputs("<td colspan=\"3\" class=\"why\">", f);
+		h(f, p->profiled ? "no runs under the observers" : p->prof_why);
+		fputs("</td></tr>\n", f);
+		return;
+	}
+	prof_fig_str(g->p50, g->below_calib & PROF_FIG_P50, a, sizeof(a));
+	prof_fig_str(g->p90, g->below_calib & PROF_FIG_P90, b, sizeof(b));
+	prof_fig_str(g->p99, g->below_calib & PROF_FIG_P99, c, sizeof(c));
+	fputs("<td>", f);
+	h(f, a);	/* "<calib" */
+	fputs("</td><td>", f);
+	h(f, b);
+	fputs("</td><td>", f);
+	h(f, c);
+	fputs("</td></tr>\n", f);
+}
+
+static void prof_note(FILE *f, const struct rp_report *r)
+{
+	fprintf(f, "<p>Profile: fentry/fexit around each program for %.1f s with the workload "
+		"running; exclusive ns per run", r->prof_window_s);
+	if (r->prof_calibrated)
+		fprintf(f, ", minus %.1f ns/run, the observer's own cost measured on an empty "
+			"program (&lt;calib: at or below it)", r->prof_calib_ns);
+	else
+		fputs(", not calibrated: the observer's cost included", f);
+	fputs(". Tail-called programs: direct runs only.</p>\n", f);
+}
+
 static void progs(FILE *f, const struct rp_report *r, bool charts)
 {
 	char cpu[32];
+	bool prof = r->sec[METHOD_PROFILE].state == RP_RAN;
 
 	fprintf(f, "<h2>Programs</h2>\n<p>Window of %.1f s, workload %s; sampling at %u "
 		"Hz (%" PRIu64 " samples, %" PRIu64 " lost).</p>\n", r->window_s,
@@ -171,7 +212,10 @@ static void progs(FILE *f, const struct rp_report *r, bool charts)
 		      "<div class=\"chart\"><canvas id=\"c-cpu\"></canvas></div>\n", f);
 	fputs("<table><tr><th>program</th><th>id</th><th>runs/s</th><th>ns/run (stats)</th>"
 	      "<th>corrected ns/run</th><th>CPU% (stats)</th><th>corrected CPU%</th>"
-	      "<th>CPU% (sampling)</th></tr>\n", f);
+	      "<th>CPU% (sampling)</th>", f);
+	if (prof)
+		fputs("<th>p50 ns/run (profile)</th><th>p90</th><th>p99</th>", f);
+	fputs("</tr>\n", f);
 	for (int i = 0; i < r->nprogs; i++) {
 		const struct rp_prog *p = &r->progs[i];
 
@@ -179,7 +223,8 @@ static void progs(FILE *f, const struct rp_report *r, bool charts)
 		h(f, p->full_name);
 		fprintf(f, "</td><td>%u</td>", p->id);
 		if (!p->has_stats) {
-			fprintf(f, "<td colspan=\"6\">%s</td></tr>\n", p->gone ? "gone" : "no figures");
+			fprintf(f, "<td colspan=\"6\">%s</td>", p->gone ? "gone" : "no figures");
+			prof_cells(f, r, p);
 			continue;
 		}
 		fprintf(f, "<td>%.0f</td><td>%.0f</td>", p->runs_per_s, p->ns_per_run);
@@ -194,11 +239,17 @@ static void progs(FILE *f, const struct rp_report *r, bool charts)
 		else
 			fputs("<td>-</td>", f);
 		if (p->sampled)
-			fprintf(f, "<td>%.3f</td></tr>\n", p->sampled_pct);
+			fprintf(f, "<td>%.3f</td>", p->sampled_pct);
 		else
-			fputs("<td>-</td></tr>\n", f);
+			fputs("<td>-</td>", f);
+		prof_cells(f, r, p);
 	}
 	fputs("</table>\n", f);
+	if (prof) {
+		prof_note(f, r);
+		if (charts)
+			fputs("<div class=\"chart\"><canvas id=\"c-prof\"></canvas></div>\n", f);
+	}
 	series(f, r, charts);
 	for (int i = 0; i < r->nprogs; i++) {
 		const struct rp_prog *p = &r->progs[i];
@@ -264,6 +315,62 @@ static void kinds(FILE *f, const struct rp_report *r, bool charts)
 	fputs("</table>\n", f);
 }
 
+static void syswrap_row(FILE *f, const struct rp_report *r, int k, const struct rp_sw_sys *s)
+{
+	const struct rp_sw_phase *off = &s->ph[0], *on = &s->ph[1];
+
+	fprintf(f, "<tr><td>%s</td><td>", wl_kind_name(k));
+	h(f, s->name);
+	fputs("</td>", f);
+	if (off->ran && off->windows)
+		fprintf(f, "<td>%.0f</td>", off->p50);
+	else
+		fputs("<td>-</td>", f);
+	if (on->windows)
+		fprintf(f, "<td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.0f</td>", on->p50,
+			on->p90, on->p99, on->mean);
+	else
+		fputs("<td>-</td><td>-</td><td>-</td><td>-</td>", f);
+	if (!s->have_added)
+		fputs("<td>-</td>", f);
+	else if (s->added_below0 & RP_SW_BELOW0_P50)
+		fputs("<td>&le;0</td>", f);
+	else
+		fprintf(f, "<td>%.0f</td>", s->added_p50);
+	if (r->k[k].ab)
+		fprintf(f, "<td>%.0f</td>", r->k[k].added.point);
+	else
+		fputs("<td>-</td>", f);
+	fprintf(f, "<td>%" PRIu64 "</td><td>%" PRIu64 "%s</td></tr>\n", on->windows, on->lost,
+		on->ran && !on->complete ? " (incomplete)" : "");
+}
+
+/* Syscall-path wrapping: the workload's syscalls timed inside the kernel,
+ * per kind, beside A/B's added ns. */
+static void syswrap(FILE *f, const struct rp_report *r)
+{
+	const struct rp_syswrap *w = &r->sw;
+
+	if (r->sec[METHOD_SYSCALL_WRAP].state != RP_RAN)
+		return;
+	fprintf(f, "<h3>Syscall path, wrapped</h3>\n<p>%s on ", w->method);
+	h(f, w->functions);
+	fprintf(f, ", %.1f s per phase. Inside the window: ", w->phase_s);
+	h(f, w->includes);
+	fputs(". Outside: ", f);
+	h(f, w->outside[0] ? w->outside : "-");
+	fprintf(f, ". Missed returns: %" PRIu64 " off, %" PRIu64 " on. ns per window; added: on "
+		"minus off, one run each, no interval.</p>\n", w->missed[0], w->missed[1]);
+	fputs("<table><tr><th>kind</th><th>syscall</th><th>off p50</th><th>on p50</th>"
+	      "<th>on p90</th><th>on p99</th><th>on mean</th><th>added p50</th>"
+	      "<th>A/B added</th><th>windows</th><th>lost</th></tr>\n", f);
+	for (int k = 0; k < WL_KIND_COUNT; k++)
+		for (int i = 0; i < w->nsys; i++)
+			if (w->sys[i].kinds & (1u << k))
+				syswrap_row(f, r, k, &w->sys[i]);
+	fputs("</table>\n", f);
+}
+
 /* The page's script: draws each canvas present from the embedded JSON. */
 static const char draw_js[] =
 	"(function(){\n"
@@ -289,6 +396,12 @@ static const char draw_js[] =
 	"{label:'CPU% by sampling',data:st.map(function(p){return p.sampling?"
 	"p.sampling.cpu_pct:null;})}]},options:{plugins:ttl('CPU share per program, % of one "
 	"CPU')}});\n"
+	"var pf=d.programs.filter(function(p){return p.profile&&p.profile.ns_per_run;});\n"
+	"function pq(k){return pf.map(function(p){return p.profile.ns_per_run[k];});}\n"
+	"draw('c-prof',{type:'bar',data:{labels:pf.map(function(p){return p.full_name+' ('+p.id+"
+	"')';}),datasets:[{label:'p50',data:pq('p50')},{label:'p90',data:pq('p90')},{label:"
+	"'p99',data:pq('p99')}]},options:{plugins:ttl('ns per run by fentry/fexit (profile), "
+	"'+(d.profile&&d.profile.calibrated?'minus the observer\\'s own cost':'raw'))}});\n"
 	"if(d.series){var sr=d.series,byid={};d.programs.forEach(function(p){byid[p.id]=p;});\n"
 	"function sline(id,key,t,yl){draw(id,{type:'line',data:{datasets:sr.programs.map("
 	"function(p){return {label:byid[p.id].full_name+' ('+p.id+')',data:p[key].map("
@@ -339,6 +452,7 @@ int rp_print_html(FILE *f, const struct rp_report *r, json_t *doc, const char *c
 	machine(f, r);
 	progs(f, r, charts);
 	kinds(f, r, charts);
+	syswrap(f, r);
 	if (!charts)
 		fprintf(f, "<p class=\"why\">Charts left out: %s (libjs-chart.js) was not found "
 			"when this report was written.</p>\n", RP_CHART_JS);

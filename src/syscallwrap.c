@@ -930,14 +930,17 @@ static int measure(struct sw_session *s, const struct sw_config *cfg, struct tra
 		uint64_t t0;
 
 		if (phase == 1) {
-			note(cfg, "starting the tracer");
-			err = tracer_on(t);
-			if (err)
-				break;
-			res->tracer_progs = t->nprogs;
+			if (t) {
+				note(cfg, "starting the tracer");
+				err = tracer_on(t);
+				if (err)
+					break;
+				res->tracer_progs = t->nprogs;
+			}
 			err = pads_on(s, res);
 			if (err) {
-				tracer_off(t);
+				if (t)
+					tracer_off(t);
 				break;
 			}
 		}
@@ -947,7 +950,8 @@ static int measure(struct sw_session *s, const struct sw_config *cfg, struct tra
 		res->elapsed_s[phase] = (double)(bc_now_ns() - t0) / 1e9;
 		if (phase == 1) {
 			pads_off(s);
-			tracer_off(t);
+			if (t)
+				tracer_off(t);
 		}
 		if (err)
 			break;
@@ -988,7 +992,10 @@ int sw_run(const struct sw_config *cfg, struct tracer *t, struct sw_result *res)
 
 	memset(res, 0, sizeof(*res));
 	res->maxactive = cfg->maxactive;
-	tracer_describe(t, res->tracer, sizeof(res->tracer));
+	if (t)
+		tracer_describe(t, res->tracer, sizeof(res->tracer));
+	else if (cfg->compare)
+		return -EINVAL;	/* no tracer to switch off for the first phase */
 	nnrs = sw_kind_syscalls(cfg->kinds, nrs, SW_SLOTS);
 	res->sys = calloc((size_t)(nnrs ? nnrs : 1), sizeof(*res->sys));
 	if (!res->sys)

@@ -151,9 +151,11 @@ struct sw_result {
 };
 
 /* Choose the functions and method, attach, run the phases (without the
- * tracer when cfg->compare, then with it) and collect. Returns -EINTR
- * when a signal stopped it; everything is detached and removed on every
- * return. */
+ * tracer when cfg->compare, then with it) and collect. t NULL: the tracer
+ * runs already and is not ours to switch (report on a running agent): the
+ * with-tracer phase only, cfg->compare must be false (-EINVAL). Returns
+ * -EINTR when a signal stopped it; everything is detached and removed on
+ * every return. */
 int sw_run(const struct sw_config *cfg, struct tracer *t, struct sw_result *res);
 /* Register this method's feature trial, FEAT_SYSCALL_DISPATCH (can
  * fentry, or else kprobes, wrap one of the syscall dispatcher candidates

@@ -67,6 +67,40 @@ def test_sysmon_report_follows_schema(sysmon_report):
     assert 2 <= len(doc["verdict"]) <= 3
 
 
+def test_sysmon_report_profile_and_syswrap(sysmon_report):
+    """profile and syscall-path wrapping: measured where doctor says they
+    work (the VM tests), else skipped with its one-line reason, no share of
+    the budget (none said on stderr) and no figures."""
+    doc, _, err = sysmon_report
+    plan_line = next(ln for ln in err.splitlines() if "budget 7 s" in ln)
+    for m, share, said in (("profile", "profile_s", "profile"),
+                           ("syscall_wrap", "syswrap_s", "syscall-path wrapping")):
+        sec = doc["methods"][m]
+        if sec["works_here"]:
+            assert sec["state"] == "ran" and doc["plan"][share] > 0 and doc[m], sec
+            assert said in plan_line
+            continue
+        assert sec["state"] == "skipped" and sec["why"], sec
+        assert "\n" not in sec["why"] and "not part of the report" not in sec["why"]
+        assert doc["plan"][share] == 0 and doc[m] is None
+        assert said not in plan_line, plan_line
+    if not doc["methods"]["profile"]["works_here"]:
+        assert all("profile" not in p for p in doc["programs"])
+    if not doc["methods"]["syscall_wrap"]["works_here"]:
+        assert all("syscall_wrap" not in k for k in doc["syscalls"])
+
+
+def test_help_says_the_budget_split():
+    """--help claims no share for a skipped method (the window's 40% is
+    only with A/B) and says what report attaches."""
+    text = " ".join(run("report", "--help", check=True).stdout.split())
+    assert "a skipped one gets no share" in text
+    assert "profile and syscall_wrap 15% each" in text
+    assert "with A/B, 40% for the window" in text
+    assert "without A/B (a running agent, or A/B skipped) the window gets all that is left" in text
+    assert "What report attaches or creates" in text and "kprobe_events" in text
+
+
 def test_sysmon_report_program_facts(sysmon_report):
     doc, _, err = sysmon_report
     prog = {p["name"]: p for p in doc["programs"]}["sysmon_cnt_ente"]

@@ -12,19 +12,44 @@
 #include <string.h>
 #include "overhead.h"
 #include "report.h"
+#include "report_print.h"
 
 static void test_budget_split(void **state)
 {
 	struct rp_plan p;
 
-	rp_plan_budget(30, true, &p);
+	rp_plan_budget(30, true, false, false, &p);
 	assert_true(fabs(p.window_s - 12) < 1e-9);
 	assert_true(p.ab_s > 0 && p.window_s + p.ab_s <= 30);
-	rp_plan_budget(30, false, &p);
+	rp_plan_budget(30, false, false, false, &p);
 	assert_true(p.ab_s == 0 && p.window_s > 25 && p.window_s <= 30);
 	/* a tiny budget still gives the window its least */
-	rp_plan_budget(0.5, true, &p);
+	rp_plan_budget(0.5, true, false, false, &p);
 	assert_true(p.window_s >= RP_MIN_WINDOW_S && p.ab_s == 0);
+	assert_true(p.profile_s == 0 && p.syswrap_s == 0);
+}
+
+/* profile and wrapping, when they work, take their share out of A/B's
+ * (with A/B) or the window's (without), and none when not planned */
+static void test_budget_split_extras(void **state)
+{
+	struct rp_plan p, q;
+
+	rp_plan_budget(60, true, true, true, &p);
+	assert_true(fabs(p.profile_s - 60 * RP_EXTRA_SHARE) < 1e-9);
+	assert_true(fabs(p.syswrap_s - 60 * RP_EXTRA_SHARE) < 1e-9);
+	assert_true(fabs(p.window_s - 24) < 1e-9);
+	assert_true(p.ab_s > 0 && p.window_s + p.ab_s + p.profile_s + p.syswrap_s <= 60);
+	rp_plan_budget(60, true, false, false, &q);
+	assert_true(fabs(q.window_s - p.window_s) < 1e-9 && q.ab_s > p.ab_s);
+	/* no A/B: the window gets what the others leave */
+	rp_plan_budget(30, false, true, false, &p);
+	assert_true(p.ab_s == 0 && p.syswrap_s == 0 && p.profile_s >= RP_MIN_EXTRA_S);
+	assert_true(p.window_s + p.profile_s <= 30 && p.window_s > 20);
+	/* a short budget still gives each its least */
+	rp_plan_budget(2, false, true, true, &p);
+	assert_true(p.profile_s >= RP_MIN_EXTRA_S && p.syswrap_s >= RP_MIN_EXTRA_S);
+	assert_true(p.window_s >= RP_MIN_WINDOW_S);
 }
 
 static void test_ab_fitted(void **state)
@@ -33,15 +58,15 @@ static void test_ab_fitted(void **state)
 	struct rp_plan p, q;
 	double need = 0;
 
-	rp_plan_budget(30, true, &p);
+	rp_plan_budget(30, true, false, false, &p);
 	assert_int_equal(rp_plan_ab(&p, 0.01, kinds, &need), 0);
 	assert_true(p.ab_rounds >= RP_MIN_AB_ROUNDS && p.ab_expected_s <= p.ab_s);
 	/* a slow agent to start gets fewer rounds in the same budget */
-	rp_plan_budget(30, true, &q);
+	rp_plan_budget(30, true, false, false, &q);
 	assert_int_equal(rp_plan_ab(&q, 1.0, kinds, &need), 0);
 	assert_true(q.ab_rounds < p.ab_rounds);
 	/* and none when even the fewest do not fit: what they would need */
-	rp_plan_budget(6, true, &q);
+	rp_plan_budget(6, true, false, false, &q);
 	assert_int_equal(rp_plan_ab(&q, 2.0, kinds, &need), -ENOSPC);
 	assert_true(need > q.ab_s);
 }
@@ -166,10 +191,103 @@ static void test_series_rates_and_pick(void **state)
 	assert_true(fabs(r->series.p[3].runs_per_s[1] - 10000) < 1e-6);
 }
 
+/* A report where profile and wrapping ran: one program whose corrected
+ * p50 is at or below the calibration, one wrapped syscall whose on-minus-
+ * off p50 is below 0. */
+static struct rp_report *with_extras(void)
+{
+	struct rp_report *r = with_ab();
+	struct rp_prog *p = &r->progs[0];
+	struct rp_sw_sys *s = &r->sw.sys[0];
+
+	r->kinds = 1u << WL_GETPID;
+	r->sec[METHOD_PROFILE].state = RP_RAN;
+	r->sec[METHOD_SYSCALL_WRAP].state = RP_RAN;
+	r->prof_calibrated = true;
+	r->prof_calib_ns = 40;
+	r->prof_window_s = 1;
+	p->profiled = true;
+	p->prof_runs = 500;
+	p->prof_runs_per_s = 500;
+	p->prof_raw = (struct prof_figures){ .mean = 60, .p50 = 35, .p90 = 80, .p99 = 120 };
+	p->prof_corr = (struct prof_figures){ .mean = 20, .p50 = 0, .p90 = 40, .p99 = 80,
+					      .below_calib = PROF_FIG_P50 };
+	snprintf(r->sw.method, sizeof(r->sw.method), "fentry");
+	snprintf(r->sw.functions, sizeof(r->sw.functions), "x64_sys_call");
+	snprintf(r->sw.includes, sizeof(r->sw.includes), "dispatch, the syscall");
+	r->sw.nsys = 1;
+	s->nr = 39;
+	snprintf(s->name, sizeof(s->name), "getpid");
+	s->kinds = 1u << WL_GETPID;
+	s->ph[0] = (struct rp_sw_phase){ .ran = true, .windows = 10, .p50 = 300, .p90 = 400,
+					 .p99 = 500, .mean = 320, .complete = true };
+	s->ph[1] = (struct rp_sw_phase){ .ran = true, .windows = 10, .p50 = 290, .p90 = 420,
+					 .p99 = 520, .mean = 330, .complete = true };
+	s->have_added = true;
+	s->added_below0 = RP_SW_BELOW0_P50;
+	s->added_p50 = 0;
+	s->added_mean = 10;
+	return r;
+}
+
+static char *printed(const struct rp_report *r, bool html)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	json_t *doc = rp_json(r);
+
+	assert_non_null(f);
+	assert_non_null(doc);
+	if (html)
+		assert_int_equal(rp_print_html(f, r, doc, NULL), 0);
+	else
+		rp_print_text(f, r);
+	fclose(f);
+	json_decref(doc);
+	return buf;
+}
+
+/* Every printer shows both methods' figures from the model, '<calib' and
+ * a difference below 0 as such, never a negative time. */
+static void test_printers_profile_and_syswrap(void **state)
+{
+	struct rp_report *r = with_extras();
+	json_t *doc = rp_json(r), *pf, *sw;
+	char *text = printed(r, false), *html = printed(r, true);
+
+	assert_non_null(strstr(text, "PROFILE (fentry/fexit"));
+	/* RUNS/S P50 P90 P99 MEAN RAW_P50: corrected, then raw */
+	assert_non_null(strstr(text, " 500   <calib       40       80     20.0       35"));
+	assert_non_null(strstr(text, "SYSCALL PATH, WRAPPED (fentry on x64_sys_call"));
+	assert_non_null(strstr(text, "<=0"));
+	assert_null(strstr(text, "-10"));
+	assert_non_null(strstr(html, "&lt;calib"));
+	assert_non_null(strstr(html, "<th>p50 ns/run (profile)</th>"));
+	assert_non_null(strstr(html, "Syscall path, wrapped"));
+	pf = json_object_get(json_array_get(json_object_get(doc, "programs"), 0), "profile");
+	assert_true(json_is_true(json_object_get(pf, "corrected")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(pf, "ns_per_run"),
+							    "p90")), 40);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(
+		pf, "ns_per_run"), "below_calibration"), 0)), "p50");
+	sw = json_array_get(json_object_get(json_array_get(json_object_get(doc, "syscalls"), 0),
+					    "syscall_wrap"), 0);
+	assert_string_equal(json_string_value(json_object_get(sw, "syscall")), "getpid");
+	assert_true(json_real_value(json_object_get(json_object_get(sw, "added"), "p50_ns")) == 0);
+	assert_string_equal(json_string_value(json_object_get(doc, "syscall_wrap") ?
+		json_object_get(json_object_get(doc, "syscall_wrap"), "method") : NULL), "fentry");
+	json_decref(doc);
+	free(text);
+	free(html);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_budget_split),
+		cmocka_unit_test(test_budget_split_extras),
+		cmocka_unit_test(test_printers_profile_and_syswrap),
 		cmocka_unit_test(test_ab_fitted),
 		cmocka_unit_test(test_verdict_names_slow_path),
 		cmocka_unit_test(test_verdict_without_ab),

@@ -15,6 +15,7 @@
 . "$ROOT/tests/vm/guest-tests-profile.sh"
 . "$ROOT/tests/vm/guest-tests-annotate.sh"
 . "$ROOT/tests/vm/guest-tests-syscall.sh"
+. "$ROOT/tests/vm/guest-tests-report.sh"
 
 test_kernel_is_5_10() {
 	r=$(uname -r)
@@ -125,4 +126,6 @@ test_sysmon_events_sees_workload_5_10() { test_sysmon_events_sees_workload; }
 test_syscall_cleanup_sigterm_kprobe_5_10() { test_syscall_cleanup_sigterm_kprobe; }
 test_syscall_maxactive_raised_no_misses_5_10() { test_syscall_maxactive_raised_no_misses; }
 test_profile_tp_btf_target_refused_5_10() { test_profile_tp_btf_target_refused; }
+test_report_profile_and_syswrap_json_5_10() { test_report_profile_and_syswrap_json; }
+test_report_running_tp_btf_5_10() { rp_running_tp_btf; }
 test_syscall_own_setup_not_recorded_5_10() { sc_own_setup_not_recorded --method kprobe; }
