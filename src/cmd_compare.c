@@ -673,6 +673,10 @@ int cmd_compare(struct bc_ctx *ctx, int argc, char **argv)
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err < 0 ? err : 0;
+	if (ctx->json && o.markdown) {	/* as diff: refused before measuring */
+		bc_err("-j and --markdown are two output formats: give one");
+		return -EINVAL;
+	}
 	if ((o.sysmon[0] || o.sysmon[1]) && !method_available(ctx, METHOD_AB, why, sizeof(why))) {
 		bc_err("the reference service cannot run here: %s", why);
 		return -EOPNOTSUPP;

@@ -354,6 +354,9 @@ static void print_progs(FILE *f, const struct rp_report *r)
 	for (int i = 0; i < r->nprogs; i++) {
 		const struct rp_prog *p = &r->progs[i];
 
+		if (!p->nhot && p->hot_why)
+			fprintf(f, "\nHOT LINES %s (%" PRIu64 " samples): none: %s\n",
+				BC_ESC(p->full_name), p->samples, p->hot_why);
 		if (!p->nhot)
 			continue;
 		fprintf(f, "\nHOT LINES %s (%" PRIu64 " samples)\n", BC_ESC(p->full_name), p->samples);
@@ -386,31 +389,38 @@ static void print_kinds(FILE *f, const struct rp_report *r)
 		return;
 	fprintf(f, "\nSYSCALLS (A/B: %d rounds of %.2f s, %d decomposition rounds)\n",
 		r->plan.ab_rounds, r->plan.ab_round_s, r->plan.ab_decomp_rounds);
-	fprintf(f, "  %-8s %8s %8s %8s %8s %8s %8s %20s %8s %8s %8s\n", "KIND", "OFF_P50",
+	fprintf(f, "  %-8s %8s %8s %8s %8s %8s %8s %20s %16s %8s %8s\n", "KIND", "OFF_P50",
 		"ON_P50", "OFF_P99", "ON_P99", "OFF_MEAN", "ON_MEAN", "ADDED_NS [95% CI]",
-		"AA_NS", "IN_BPF", "REST");
+		"AA_NS [95% CI]", "IN_BPF", "REST");
 	for (int k = 0; k < WL_KIND_COUNT; k++) {
 		const struct rp_kind *rk = &r->k[k];
-		char added[40], bpf[16] = "-", rest[16] = "-";
+		char added[40], aa[40], bpf[16] = "-", rest[16] = "-";
 
 		if (!rk->ab)
 			continue;
 		snprintf(added, sizeof(added), "%.0f [%.0f,%.0f]%s", rk->added.point, rk->added.lo,
 			 rk->added.hi, rk->ci_includes_zero ? "~0" : "");
+		if (stats_ci_has_interval(&rk->aa))
+			snprintf(aa, sizeof(aa), "%.0f [%.0f,%.0f]%s", rk->aa.point, rk->aa.lo,
+				 rk->aa.hi, rk->aa_reaches_effect ? "!" : "");
+		else
+			snprintf(aa, sizeof(aa), "%.0f", rk->aa.point);
 		if (rk->have_decomp) {
 			snprintf(bpf, sizeof(bpf), rk->in_bpf_from_ab ? "%.0f" : "%.0f*",
 				 rk->in_bpf_ns);
 			snprintf(rest, sizeof(rest), rk->rest_resolved ? "%.0f" : "<%.0f",
 				 rk->rest_resolved ? rk->rest_ns : rk->rest_hi);
 		}
-		fprintf(f, "  %-8s %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %20s %8.0f %8s %8s\n",
+		fprintf(f, "  %-8s %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %20s %16s %8s %8s\n",
 			wl_kind_name(k), rk->off_p50, rk->on_p50, rk->off_p99, rk->on_p99,
-			rk->off_mean, rk->on_mean, added, rk->aa.point, bpf, rest);
+			rk->off_mean, rk->on_mean, added, aa, bpf, rest);
 	}
 	fprintf(f, "  ns per call. ADDED: on minus off, interquartile means per round (~0: the\n"
-		   "  interval includes zero); AA_NS: off against off, the control; IN_BPF: run-time\n"
-		   "  stats in A/B's decomposition rounds, this kind alone (*: the window's\n"
-		   "  figure instead); REST: dispatch, slow path, wake-ups.\n");
+		   "  interval includes zero); AA_NS: off against off, the control (!: its\n"
+		   "  interval reaches as far as ADDED: this run cannot tell the effect from\n"
+		   "  its own noise); IN_BPF: run-time stats in A/B's decomposition rounds, this\n"
+		   "  kind alone (*: the window's figure instead); REST: the rest of ADDED:\n"
+		   "  dispatch, slow path, wake-ups, cache effects, agent work on this CPU.\n");
 	if (r->decomp_why[0])
 		fprintf(f, "  decomposition: %s\n", r->decomp_why);
 	if (r->ab_counted_runs)
@@ -526,9 +536,10 @@ static json_t *prog_json(const struct rp_report *r, const struct rp_prog *p)
 			 (int)p->type, "name", p->name, "full_name", p->full_name, "tag", p->tag,
 			 "gone", p->gone, "has_stats", p->has_stats, "hot_lines", hot);
 	if (o)
-		json_object_update_new(o, bc_json_pack("{s:s, s:s, s:o}", "type_name",
+		json_object_update_new(o, bc_json_pack("{s:s, s:s, s:o, s:o}", "type_name",
 			prog_type_name(p->type), "attach", p->attach, "tail_call",
-			r->tail_known ? tc_json(&r->tail, p->id) : json_null()));
+			r->tail_known ? tc_json(&r->tail, p->id) : json_null(), "hot_lines_why",
+			p->hot_why ? json_string(p->hot_why) : json_null()));
 	if (o && owners_json_add(o, &p->owners)) {
 		json_decref(o);
 		return NULL;
@@ -613,14 +624,15 @@ static json_t *kind_json(const struct rp_report *r, int k)
 		return o;
 	json_object_update_new(o, bc_json_pack(
 		"{s:I, s:I, s:{s:f, s:f, s:f, s:f}, s:{s:f, s:f, s:f, s:f}, s:o, s:o, s:o, "
-		"s:o, s:o, s:b, s:b}", "calls_off", (json_int_t)rk->calls_off, "calls_on",
+		"s:o, s:o, s:b, s:b, s:b}", "calls_off", (json_int_t)rk->calls_off, "calls_on",
 		(json_int_t)rk->calls_on, "off", "p50", rk->off_p50, "p90", rk->off_p90, "p99",
 		rk->off_p99, "mean", rk->off_mean, "on", "p50", rk->on_p50, "p90", rk->on_p90,
 		"p99", rk->on_p99, "mean", rk->on_mean, "cdf_off_ns",
 		reals_json(rk->cdf_off, RP_CDF_POINTS), "cdf_on_ns",
 		reals_json(rk->cdf_on, RP_CDF_POINTS), "added_ns", ci_json(&rk->added), "aa_ns",
 		ci_json(&rk->aa), "relative", bc_json_real(rk->relative), "ci_includes_zero",
-		rk->ci_includes_zero, "aa_exceeds_effect", rk->aa_exceeds_effect));
+		rk->ci_includes_zero, "aa_exceeds_effect", rk->aa_exceeds_effect,
+		"aa_reaches_effect", rk->aa_reaches_effect));
 	if (rk->have_decomp)
 		json_object_set_new(o, "decomposition", bc_json_pack(
 			"{s:f, s:s, s:f, s:f, s:f, s:b}", "in_bpf_ns", rk->in_bpf_ns, "in_bpf_method",

@@ -339,8 +339,17 @@ static void hot_lines(const struct jm_prog *jp, struct rp_prog *p)
 {
 	struct an_listing l;
 
-	if (!jp->samples || an_listing_build(jp, &l))
+	if (!jp->samples)
 		return;
+	if (!jp->nlines) {
+		p->hot_why = "no BTF line info (built without -g, or by a tool that emits none, "
+			     "such as bpftrace)";
+		return;
+	}
+	if (an_listing_build(jp, &l)) {
+		p->hot_why = "its instruction listing could not be built";
+		return;
+	}
 	qsort(l.rows, l.nrows, sizeof(*l.rows), row_by_samples);
 	for (size_t i = 0; i < l.nrows && p->nhot < RP_HOT_LINES; i++) {
 		const struct an_row *row = &l.rows[i];
@@ -357,6 +366,8 @@ static void hot_lines(const struct jm_prog *jp, struct rp_prog *p)
 		h->share = l.samples ? (double)row->samples / (double)l.samples : 0;
 		p->nhot++;
 	}
+	if (!p->nhot)
+		p->hot_why = "no sample on a line with line info";
 	an_listing_free(&l);
 }
 
@@ -622,6 +633,8 @@ static void kind_figures(const struct oh_result *res, struct rp_kind *rk, const 
 	rk->relative = oh_relative(k);
 	rk->ci_includes_zero = oh_ci_includes_zero(&k->delta);
 	rk->aa_exceeds_effect = oh_aa_exceeds_effect(k);
+	rk->aa_reaches_effect = stats_ci_has_interval(&k->aa) &&
+				fmax(fabs(k->aa.lo), fabs(k->aa.hi)) >= fabs(k->delta.point);
 	/* In the programs: from A/B's decomposition rounds (each kind alone,
 	 * stats bias taken out), else from the window (each kind alone too). */
 	rk->have_decomp = res->have_decomp || rk->have_window;
@@ -1175,11 +1188,24 @@ static const struct rp_kind *most_added(const struct rp_report *r, int *kind)
 	return best;
 }
 
+/* "; the A/A control ..." when the run's own noise floor reaches the effect,
+ * else "": the reader is told before acting on a small figure. */
+static const char *aa_caveat(const struct rp_kind *rk, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (rk->aa_reaches_effect)
+		snprintf(buf, len, "; but the A/A control (off against off) spans %.0f..%.0f ns "
+			 "in this run, as far as that: a longer --duration would tell", rk->aa.lo,
+			 rk->aa.hi);
+	return buf;
+}
+
 static void verdict_ab(struct rp_report *r, char *buf, size_t len)
 {
 	int kind = 0;
 	const struct rp_kind *rk = most_added(r, &kind);
 	const char *name;
+	char aa[160];
 
 	if (r->sec[METHOD_AB].state != RP_RAN) {
 		snprintf(buf, len, "Syscall slowdown was not measured (A/B %s: %s).",
@@ -1194,20 +1220,25 @@ static void verdict_ab(struct rp_report *r, char *buf, size_t len)
 	name = wl_kind_name(kind);
 	if (!rk->have_decomp) {
 		snprintf(buf, len, "With the agent on, %s took %.0f ns longer per call (%+.1f%%, "
-			 "95%% CI %.0f..%.0f ns; A/B).", name, rk->added.point,
-			 rk->relative * 100, rk->added.lo, rk->added.hi);
+			 "95%% CI %.0f..%.0f ns; A/B)%s.", name, rk->added.point,
+			 rk->relative * 100, rk->added.lo, rk->added.hi,
+			 aa_caveat(rk, aa, sizeof(aa)));
 		return;
 	}
+	/* REST is everything A/B saw outside the programs: dispatch, the slow
+	 * path, wake-ups made in the syscall, cache effects, and agent work
+	 * sharing the workload's CPU; the verdict names no one of them. */
 	if (rk->rest_resolved && rk->rest_ns > rk->in_bpf_ns)
 		snprintf(buf, len, "With the agent on, %s took %.0f ns longer per call (95%% CI "
-			 "%.0f..%.0f; A/B); most of it is the syscall slow path and dispatch, not "
-			 "program code: %.0f ns of it runs in the programs (run-time stats).",
-			 name, rk->added.point, rk->added.lo, rk->added.hi, rk->in_bpf_ns);
+			 "%.0f..%.0f; A/B)%s; most of it is outside program code (dispatch, slow "
+			 "path, wake-ups, cache effects): %.0f ns of it runs in the programs "
+			 "(run-time stats).", name, rk->added.point, rk->added.lo, rk->added.hi,
+			 aa_caveat(rk, aa, sizeof(aa)), rk->in_bpf_ns);
 	else
 		snprintf(buf, len, "With the agent on, %s took %.0f ns longer per call (95%% CI "
-			 "%.0f..%.0f; A/B), of which %.0f ns runs in the programs (run-time "
+			 "%.0f..%.0f; A/B)%s, of which %.0f ns runs in the programs (run-time "
 			 "stats): program code is %s of the added time.", name, rk->added.point,
-			 rk->added.lo, rk->added.hi, rk->in_bpf_ns,
+			 rk->added.lo, rk->added.hi, aa_caveat(rk, aa, sizeof(aa)), rk->in_bpf_ns,
 			 rk->rest_resolved ? "the larger part" : "all that is resolved");
 }
 
@@ -1282,6 +1313,7 @@ static int slow_path_kind(const struct rp_report *r, int skip_kind)
 static void verdict_slow_path(struct rp_report *r, char *buf, size_t len)
 {
 	int kind = -1, sp;
+	char aa[160];
 
 	buf[0] = '\0';
 	if (r->sec[METHOD_AB].state != RP_RAN || !most_added(r, &kind))
@@ -1291,8 +1323,8 @@ static void verdict_slow_path(struct rp_report *r, char *buf, size_t len)
 		return;
 	snprintf(buf, len, "%s also took %.0f ns longer (95%% CI %.0f..%.0f) though only "
 		 "%.1f ns of it runs in the programs: that is the syscall slow path and dispatch, "
-		 "not program code.", wl_kind_name(sp), r->k[sp].added.point, r->k[sp].added.lo,
-		 r->k[sp].added.hi, r->k[sp].in_bpf_ns);
+		 "not program code%s.", wl_kind_name(sp), r->k[sp].added.point, r->k[sp].added.lo,
+		 r->k[sp].added.hi, r->k[sp].in_bpf_ns, aa_caveat(&r->k[sp], aa, sizeof(aa)));
 	buf[0] = (char)toupper((unsigned char)buf[0]);
 }
 

@@ -137,6 +137,7 @@ struct rp_prog {
 	double sampled_pct;	/* % of one CPU, helpers it called included */
 	int nhot;
 	struct rp_hot hot[RP_HOT_LINES];
+	const char *hot_why;	/* sampled but no hot lines: why (static text) */
 	/* fentry/fexit (method profile), after the window: exclusive ns per
 	 * run, raw and minus the observer's calibrated cost (prof_corr, when
 	 * r->prof_calibrated; a figure at or below it is 0 with its
@@ -197,6 +198,9 @@ struct rp_kind {
 	struct stats_ci added, aa;	/* ns per call, 95% bootstrap */
 	double relative;		/* added / off; NAN when off is 0 */
 	bool ci_includes_zero, aa_exceeds_effect;
+	/* The A/A control's interval reaches as far from 0 as the effect's
+	 * point: this run's own noise floor is as large as what it found. */
+	bool aa_reaches_effect;
 	/* The window, this kind run alone: the programs' runs and run-time
 	 * stats ns per call, corrected for the stats' own share when it applies
 	 * to every program (background runs in that time included). */

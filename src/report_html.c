@@ -254,6 +254,13 @@ static void progs(FILE *f, const struct rp_report *r, bool charts)
 	for (int i = 0; i < r->nprogs; i++) {
 		const struct rp_prog *p = &r->progs[i];
 
+		if (!p->nhot && p->hot_why) {
+			fputs("<h3>Hot lines: ", f);
+			h(f, p->full_name);
+			fprintf(f, " (%" PRIu64 " samples)</h3>\n<p>None: ", p->samples);
+			h(f, p->hot_why);
+			fputs("</p>\n", f);
+		}
 		if (!p->nhot)
 			continue;
 		fputs("<h3>Hot lines: ", f);
@@ -301,10 +308,11 @@ static void kinds(FILE *f, const struct rp_report *r, bool charts)
 			continue;
 		fprintf(f, "<tr><td>%s</td><td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.0f</td>"
 			"<td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.0f [%.0f, %.0f]%s"
-			"</td><td>%.0f</td>", wl_kind_name(k), rk->off_p50, rk->on_p50, rk->off_p90,
-			rk->on_p90, rk->off_p99, rk->on_p99, rk->off_mean, rk->on_mean,
-			rk->added.point, rk->added.lo, rk->added.hi,
-			rk->ci_includes_zero ? " (includes 0)" : "", rk->aa.point);
+			"</td><td>%.0f [%.0f, %.0f]%s</td>", wl_kind_name(k), rk->off_p50,
+			rk->on_p50, rk->off_p90, rk->on_p90, rk->off_p99, rk->on_p99, rk->off_mean,
+			rk->on_mean, rk->added.point, rk->added.lo, rk->added.hi,
+			rk->ci_includes_zero ? " (includes 0)" : "", rk->aa.point, rk->aa.lo,
+			rk->aa.hi, rk->aa_reaches_effect ? " (reaches the effect: noise as large)" : "");
 		if (rk->have_decomp)
 			fprintf(f, rk->rest_resolved ? "<td>%.0f</td><td>%.0f</td></tr>\n" :
 				"<td>%.0f</td><td>&lt;%.0f</td></tr>\n", rk->in_bpf_ns,

@@ -5,6 +5,7 @@ error), per-program corrected ns/run side by side, the hot lines that
 changed most (from a cpu-clock sampling phase per version), --seed, and the
 saved-file reader's refusals."""
 import json
+import time
 
 import pytest
 
@@ -159,6 +160,14 @@ def test_bad_options_exit_2(args, msg):
     r = run("compare", *args)
     assert r.returncode == 2, r.stderr
     assert msg in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_json_with_markdown_refused_before_measuring():
+    t0 = time.monotonic()
+    r = run("-j", "compare", "--sysmon", "count", "--vs-sysmon", "proc", "--markdown")
+    assert r.returncode == 2 and r.stdout == "", r.stdout
+    assert "two output formats" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert time.monotonic() - t0 < 5, "measured before refusing"
 
 
 @pytest.fixture(scope="module")

@@ -250,6 +250,28 @@ def test_command_opensnoop_names_slow_path():
             (doc["verdict"], getpid)
 
 
+@pytest.mark.skipif(not shutil.which("bpftrace"), reason="bpftrace not installed")
+def test_command_bpftrace_syscount():
+    """bpftrace's syscount.bt as the agent: its one program runs on every
+    syscall; bpftrace emits no BTF line info, and the report says so
+    instead of leaving the hot lines silently empty."""
+    agent = ["unshare", "-m", "sh", "-c",
+             "mount -t tracefs none /sys/kernel/tracing && exec bpftrace /usr/sbin/syscount.bt"]
+    p = run("-j", "report", "--duration", "6s", "--syscalls", "getpid", "--", *agent,
+            check=True, timeout=120)
+    doc = json.loads(p.stdout)
+    validate(doc)
+    assert doc["subject"] == "command"
+    progs = [x for x in doc["programs"] if x["has_stats"] and x["stats"]["runs"] > 0]
+    assert progs, doc["programs"]
+    getpid = {k["kind"]: k for k in doc["syscalls"]}["getpid"]
+    assert getpid["window"]["runs_per_call"] >= 0.9, getpid
+    sampled = [x for x in progs if (x.get("sampling") or {}).get("samples", 0) > 0]
+    assert sampled, progs
+    for x in sampled:
+        assert not x["hot_lines"] and "BTF line info" in x["hot_lines_why"], x
+
+
 def test_sigint_gives_partial_report():
     p = subprocess.Popen([BIN, "-j", "report", "--duration", "20s", "--sysmon", "count"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -118,6 +118,24 @@ static void test_verdict_names_slow_path(void **state)
 	assert_non_null(strstr(r->verdict[2], "handle_openat"));
 }
 
+/* A/A control as wide as the effect: the verdict says so; the REST sentence
+ * names what REST holds, not the slow path alone. */
+static void test_verdict_aa_caveat_and_rest(void **state)
+{
+	struct rp_report *r = with_ab();
+
+	kind(r, WL_OPENAT, 16000, 13000, 19000, 7500);
+	kind(r, WL_GETPID, 67, 4, 131, 0);
+	r->k[WL_GETPID].aa = (struct stats_ci){ .point = 36, .lo = -136, .hi = 208, .level = 0.95 };
+	r->k[WL_GETPID].aa_reaches_effect = true;
+	rp_verdict(r);
+	assert_non_null(strstr(r->verdict[0], "outside program code"));
+	assert_non_null(strstr(r->verdict[0], "wake-ups"));
+	assert_null(strstr(r->verdict[0], "A/A control"));
+	assert_non_null(strstr(r->verdict[1], "Getpid also took 67 ns longer"));
+	assert_non_null(strstr(r->verdict[1], "A/A control (off against off) spans -136..208"));
+}
+
 static void test_verdict_without_ab(void **state)
 {
 	struct rp_report *r = with_ab();
@@ -290,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_printers_profile_and_syswrap),
 		cmocka_unit_test(test_ab_fitted),
 		cmocka_unit_test(test_verdict_names_slow_path),
+		cmocka_unit_test(test_verdict_aa_caveat_and_rest),
 		cmocka_unit_test(test_verdict_without_ab),
 		cmocka_unit_test(test_series_rates_and_pick),
 	};
