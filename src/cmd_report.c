@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "common.h"
 #include "cpumask.h"
@@ -812,6 +813,7 @@ static int write_html(struct html_out *h, const struct rp_report *r, json_t *doc
 	char *js = NULL;
 	size_t cap = 0;
 	FILE *in = fopen(RP_CHART_JS, "re"), *f;
+	struct stat st;
 	int err;
 
 	if (in) {
@@ -826,7 +828,10 @@ static int write_html(struct html_out *h, const struct rp_report *r, json_t *doc
 	if (!js)
 		bc_note("%s not found (Debian's libjs-chart.js): the HTML has tables only",
 			RP_CHART_JS);
-	f = ftruncate(h->fd, 0) ? NULL : fdopen(h->fd, "w");
+	/* Only a regular file is truncated: a device (/dev/stdout, /dev/full)
+	 * refuses ftruncate with EINVAL, and its write says what is wrong. */
+	f = fstat(h->fd, &st) || (S_ISREG(st.st_mode) && ftruncate(h->fd, 0)) ? NULL :
+		fdopen(h->fd, "w");
 	if (!f) {
 		err = -errno;
 		bc_err("cannot write %s: %s", path, strerror(errno));
@@ -834,9 +839,10 @@ static int write_html(struct html_out *h, const struct rp_report *r, json_t *doc
 		return err;
 	}
 	h->fd = -1;	/* the stream has it now */
+	errno = 0;
 	err = rp_print_html(f, r, doc, js);
 	if (fclose(f) && !err)
-		err = -EIO;
+		err = errno ? -errno : -EIO;
 	if (err)
 		bc_err("cannot write %s: %s", path, strerror(-err));
 	free(js);

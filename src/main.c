@@ -133,8 +133,17 @@ int main(int argc, char **argv)
 		return 2;
 	argc -= first - 1;
 	argv += first - 1;	/* argv[1]: the command word */
+	if (argc < 2 && first > 1) {	/* "bpfcost -j": options, no command */
+		bc_err("a command goes after '%s' (try 'bpfcost --help')", argv[0]);
+		return 2;
+	}
 	if (argc < 2) {
 		usage(stderr);
+		return 2;
+	}
+	if (argc > 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+			 !strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+		bc_err("'%s' takes no arguments (got '%s')", argv[1], argv[2]);
 		return 2;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {

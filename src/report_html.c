@@ -472,7 +472,9 @@ int rp_print_html(FILE *f, const struct rp_report *r, json_t *doc, const char *c
 		fprintf(f, "<script>%s</script>\n<script>%s</script>\n", chart_js, draw_js);
 	}
 	fputs("</body></html>\n", f);
-	if (!err && ferror(f))
-		err = -EIO;
+	/* The flush's errno says why (ENOSPC on a full disk), else EIO. */
+	errno = 0;
+	if (!err && (fflush(f) == EOF || ferror(f)))
+		err = errno ? -errno : -EIO;
 	return err;
 }

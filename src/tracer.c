@@ -315,12 +315,17 @@ static int check_alive(struct tracer *t)
 		       "(%s); " LEFT_ATTACHED_WHY, what);
 		return -EBUSY;
 	}
+	/* Its output went to /dev/null unless --tracer-log: say where to look. */
 	if (WIFEXITED(status))
 		bc_err("tracer command exited with status %d before its BPF programs were "
-		       "attached", WEXITSTATUS(status));
+		       "attached (%s)", WEXITSTATUS(status),
+		       t->o.log_path ? "its output is in the --tracer-log file" :
+				       "its output was discarded: --tracer-log FILE keeps it");
 	else
 		bc_err("tracer command was killed by signal %d before its BPF programs were "
-		       "attached", WTERMSIG(status));
+		       "attached (%s)", WTERMSIG(status),
+		       t->o.log_path ? "its output is in the --tracer-log file" :
+				       "its output was discarded: --tracer-log FILE keeps it");
 	return -ECHILD;
 }
 
@@ -346,7 +351,7 @@ static int wait_ready(struct tracer *t)
 			break;
 		if (bc_now_ns() > deadline) {
 			bc_err("tracer command loaded %d BPF programs and %d attachments within "
-			       "%.0f s; not ready (use --ready-after S to skip detection)",
+			       "%g s; not ready (use --ready-after S to skip detection)",
 			       s.nprogs, s.nattach, t->o.ready_timeout_s);
 			return -ETIMEDOUT;
 		}

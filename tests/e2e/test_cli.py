@@ -56,3 +56,15 @@ def test_own_short_option_missing_value_gets_no_global_hint():
 
 def test_no_command_is_usage_error():
     assert run().returncode == 2
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["-j"], "a command goes after '-j'"),
+    (["-j", "-v"], "a command goes after '-v'"),
+    (["--version", "extra"], "'--version' takes no arguments"),
+    (["--help", "extra"], "'--help' takes no arguments"),
+])
+def test_global_words_alone_or_with_extra_get_one_line(args, msg):
+    p = run(*args)
+    assert p.returncode == 2 and p.stdout == ""
+    assert msg in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr

@@ -311,3 +311,11 @@ def test_unwritable_html_fails_before_measuring(tmp_path):
     assert len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert time.monotonic() - t0 < 5
     assert not (tmp_path / "no").exists()
+
+
+def test_html_to_a_full_device_says_why():
+    # -o on a device: not truncated (ftruncate refuses devices), and the
+    # write's own error is given, exit 1
+    p = run("report", "--duration", "2s", "--sysmon", "count", "-o", "/dev/full", timeout=60)
+    assert p.returncode == 1, p.stderr
+    assert "cannot write /dev/full: No space left on device" in p.stderr, p.stderr
