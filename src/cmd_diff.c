@@ -56,7 +56,8 @@ static const char diff_help[] =
 	"interval shows. diff says by how much, from the files: each file's A/A\n"
 	"control (off against off within that run) and how far the tracer-off\n"
 	"latency itself moved between the two runs. A file diffed against the same\n"
-	"content has no drift, and diff says so instead. For a verdict you can\n"
+	"content is one measurement twice: no drift, and no interval or verdict\n"
+	"(B - A is 0 by construction; JSON call \"same content\"). For a verdict you can\n"
 	"trust, run both versions side by side with bpfcost compare.\n\n"
 	"Options:\n"
 	"  --fail-if-slower T     exit 1 when NEW is slower than BASE by more than T\n"
@@ -181,6 +182,10 @@ out:
 #define DIFF_MAX_WARN 8
 #define DIFF_METHOD_LEN 400
 
+/* Why two files of the same bytes get no interval and no verdict. */
+#define SAME_TEXT "the same measurement in both files (same content): B - A is 0 by " \
+		  "construction, no interval or verdict"
+
 struct diff_row {
 	int kind;
 	char none[160];			/* why there is no verdict, else "" */
@@ -197,6 +202,7 @@ struct prog_row {
 	bool has_diff;			/* both have an interval: diff and v hold */
 	bool common;			/* both files have it with runs */
 	bool levels_differ;		/* both have an interval, at other levels */
+	bool same;			/* from two files of the same content */
 	char method[DIFF_METHOD_LEN];	/* how diff was made: diff.method */
 	struct stats_ci diff;		/* B - A ns per run */
 	struct cmp_verdict v;
@@ -284,6 +290,8 @@ static const char *prog_why(char *buf, size_t len, const struct prog_row *pr)
 		snprintf(buf, len, "only in %s's file", pr->p[0] ? "A" : "B");
 	else if (!ran(pr->p[0]) || !ran(pr->p[1]))
 		snprintf(buf, len, "no runs in %s's file: no verdict", ran(pr->p[0]) ? "B" : "A");
+	else if (pr->same)
+		snprintf(buf, len, "%s", SAME_TEXT);
 	else if (pr->levels_differ)
 		levels_differ(prog_ns(pr->p[0], pr->corr), prog_ns(pr->p[1], pr->corr), buf, len);
 	else if (!pr->has_diff)
@@ -313,6 +321,8 @@ static const char *prog_call(const struct prog_row *pr)
 		return pr->p[0] ? "only in a" : "only in b";
 	if (!ran(pr->p[0]) || !ran(pr->p[1]))
 		return "no runs";
+	if (pr->same)
+		return "same content";
 	if (pr->levels_differ)
 		return "levels differ";
 	return pr->has_diff ? cmp_call_name(pr->v.call) : "no interval";
@@ -388,7 +398,11 @@ static int match_programs(struct diff_model *m, const struct cmp_threshold *gate
 			pr->p[!s] = q;
 			pr->corr = q ? p->corr && q->corr : p->corr;
 			pr->common = ran(p) && ran(q);
-			if (pr->common && prog_ns(p, pr->corr)->method && prog_ns(q, pr->corr)->method)
+			/* One measurement against itself: no sampling variation
+			 * between the two sides to make an interval of. */
+			pr->same = pr->common && m->same_content;
+			if (pr->common && !pr->same && prog_ns(p, pr->corr)->method &&
+			    prog_ns(q, pr->corr)->method)
 				prog_diff(pr, gate);
 			if (pr->levels_differ)
 				add_warning(m, "%s: %s", BC_ESC(p->name),
@@ -552,10 +566,32 @@ static void print_drift_plain(FILE *f, const struct diff_model *m)
 		fprintf(f, ".\n");
 }
 
+/* A column's heading: "NAME [95% CI]" when every row's interval of that
+ * column has one level, else "NAME [CI]" (the levels differ: each
+ * verdict line names its own). side: 0 A, 1 B, 2 B - A. */
+static const char *ci_heading(char *buf, size_t len, const char *name, const struct diff_model *m,
+			      int side)
+{
+	double level = -1;
+
+	for (int i = 0; i < m->n; i++) {
+		const struct diff_row *row = &m->rows[i];
+		double l = side == 2 ? row->diff.level : m->r[side].k[row->kind].added.level;
+
+		if (level >= 0 && fabs(l - level) > 1e-9) {
+			snprintf(buf, len, "%s [CI]", name);
+			return buf;
+		}
+		level = l;
+	}
+	snprintf(buf, len, "%s [%.0f%% CI]", name, level > 0 ? level * 100 : 95);
+	return buf;
+}
+
 static void print_plain(FILE *f, const struct diff_model *m)
 {
 	const struct saved_result *a = &m->r[0], *b = &m->r[1];
-	char text[256], how[480];
+	char text[256], how[480], ha[40], hb[40], hd[40];
 
 	fprintf(f, "A (base): %s: %s %s\n", BC_ESC(shown_name(m->path[0])),
 		sr_source_name(a->source), BC_ESC(a->describe));
@@ -564,8 +600,10 @@ static void print_plain(FILE *f, const struct diff_model *m)
 	print_drift_plain(f, m);
 	print_ab_missing(f, m);
 	if (m->n)
-		fprintf(f, "\n%-10s %22s %22s %22s\n", "SYSCALL", "A_ADDED_NS [95% CI]",
-			"B_ADDED_NS [95% CI]", "B-A_NS [95% CI]");
+		fprintf(f, "\n%-10s %22s %22s %22s\n", "SYSCALL",
+			ci_heading(ha, sizeof(ha), "A_ADDED_NS", m, 0),
+			ci_heading(hb, sizeof(hb), "B_ADDED_NS", m, 1),
+			ci_heading(hd, sizeof(hd), "B-A_NS", m, 2));
 	for (int i = 0; i < m->n; i++) {
 		const struct diff_row *row = &m->rows[i];
 		char sa[40], sb[40], sd[40];
@@ -792,7 +830,10 @@ static void syscall_row(struct diff_model *m, struct diff_row *row, int k,
 	row->kind = k;
 	cmp_diff_independent(a, b, &row->diff);
 	row->diff.method = cmp_fmt_mover_method(row->method, sizeof(row->method), a, b);
-	if (levels_differ(a, b, row->none, sizeof(row->none))) {
+	if (m->same_content) {
+		row->none_call = "same content";
+		snprintf(row->none, sizeof(row->none), "%s", SAME_TEXT);
+	} else if (levels_differ(a, b, row->none, sizeof(row->none))) {
 		row->none_call = "levels differ";
 		add_warning(m, "%s: %s", wl_kind_name(k), row->none);
 	} else if (cmp_ci_flat(&row->diff)) {

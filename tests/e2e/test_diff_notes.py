@@ -92,6 +92,7 @@ def test_levels_differ_no_verdict_and_a_warning(tmp_path):
     assert r.stderr.count("\n") == 1 and "warning: " + msg in r.stderr, r.stderr
     r = run("diff", COUNT, new)
     assert msg + ": they do not combine into one interval: no verdict" in r.stdout
+    assert "B_ADDED_NS [95% CI]" not in r.stdout, r.stdout  # B's heading is not 95%
     assert "more per getpid" not in r.stdout
     md = run("diff", "--markdown", COUNT, new).stdout
     assert "> **Warning:** " + msg in md, md
@@ -155,8 +156,16 @@ def test_self_diff_has_no_drift_warning():
         assert "A and B have the same content (a file against itself): no drift" in r.stdout
         md = run("diff", "--markdown", f, f).stdout
         assert "not directly comparable" not in md and "the same content" in md
-        d = json.loads(run("-j", "diff", f, f).stdout)["drift"]
+        j = json.loads(run("-j", "diff", f, f).stdout)
+        d = j["drift"]
         assert d["same_content"] is True and d["warning"] is None, d
+        # one measurement against itself: no interval, no verdict
+        assert "by construction, no interval or verdict" in r.stdout, r.stdout
+        assert "no difference detectable" not in r.stdout, r.stdout
+        calls = [s["verdict"]["call"] for s in (j.get("syscalls") or {}).values()]
+        calls += [p["verdict"]["call"] for p in (j.get("per_program") or {}).get("programs", [])
+                  if p.get("verdict")]
+        assert calls and set(calls) == {"same content"}, j
     d = json.loads(run("-j", "diff", COUNT, EVENTS).stdout)["drift"]
     assert d["same_content"] is False and "not directly comparable" in d["warning"]
 

@@ -135,9 +135,9 @@ def test_stats_gate_on_ns_per_run(tmp_path):
     r = run("diff", "--fail-if-slower", "50000ns", a, b)
     assert r.returncode == 0, r.stderr
     assert "more per run of sysmon_cnt_enter than A: slower" in r.stdout
-    # A file against itself: no difference, the gate passes.
+    # A file against itself: one measurement, no interval, the gate passes.
     j = diff_json("--fail-if-slower", "1ns", a, a)
-    assert j["per_program"]["programs"][0]["verdict"]["call"] == "same"
+    assert j["per_program"]["programs"][0]["verdict"]["call"] == "same content"
 
 
 def test_refusals(tmp_path):
@@ -180,7 +180,7 @@ def test_programs_match_by_attach_point_where_recorded(tmp_path):
     # Nothing in common (each program only in one file): refused.
     one_line_error(run("diff", enter, exit_), "nothing in common")
     [p] = diff_json(enter, enter)["per_program"]["programs"]
-    assert p["attach"] == "raw_tp:sys_enter" and p["verdict"]["call"] == "no interval"
+    assert p["attach"] == "raw_tp:sys_enter" and p["verdict"]["call"] == "same content"
     old = json.loads((DATA / "report_sysmon_count.json").read_text())
     for p in old["programs"]:
         p.pop("attach", None)
@@ -239,22 +239,36 @@ def test_negative_bounds_clamped_in_output_not_in_diff():
     assert "lo_clamped" in run("diff", "--help").stdout
 
 
-def test_no_spread_gives_no_interval():
+def copy_of(tmp_path, src):
+    """The same figures in other bytes: not a file against itself."""
+    f = tmp_path / ("copy_" + src.name)
+    lines = [l for l in src.read_text().splitlines() if l.strip()]
+    try:
+        text = json.dumps(json.loads("\n".join(lines)), indent=1) + "\n"
+    except json.JSONDecodeError:    # JSON lines (stats -j)
+        text = "".join(json.dumps(json.loads(l), separators=(",", ":")) + "\n" for l in lines)
+    f.write_text(text)
+    return f
+
+
+def test_no_spread_gives_no_interval(tmp_path):
     """The same ns/run in every interval: no interval, no verdict, never
     '< 0.0'."""
-    f = DATA / "stats_flat.json"
-    [p] = diff_json("--fail-if-slower", "1ns", f, f)["per_program"]["programs"]
+    f0 = DATA / "stats_flat.json"
+    f = copy_of(tmp_path, f0)
+    [p] = diff_json("--fail-if-slower", "1ns", f0, f)["per_program"]["programs"]
     assert p["diff_ns"] is None and p["verdict"]["call"] == "no interval", p
     assert p["a"]["no_spread"] is True and p["a"]["ns_per_run"]["method"] is None
-    r = run("diff", f, f)
+    r = run("diff", f0, f)
     assert r.returncode == 0, r.stderr
     assert "flat: no interval (no spread" in r.stdout and "< 0.0" not in r.stdout
     # Saved syscall intervals of zero width: no B - A interval either.
-    g = DATA / "overhead_flat_getpid.json"
-    j = diff_json("--fail-if-slower", "1ns", g, g)
+    g0 = DATA / "overhead_flat_getpid.json"
+    g = copy_of(tmp_path, g0)
+    j = diff_json("--fail-if-slower", "1ns", g0, g)
     row = j["syscalls"]["getpid"]
     assert row["diff_ns"] is None and row["verdict"]["call"] == "no interval", row
-    r = run("diff", g, g)
+    r = run("diff", g0, g)
     assert "getpid: no interval (no spread" in r.stdout and "[50.0, 50.0]" not in r.stdout
     assert "< 0.0" not in r.stdout
 
