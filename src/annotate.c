@@ -170,6 +170,11 @@ static void on_sample(void *arg, uint64_t ip, uint32_t cpu, uint64_t period,
 	bool self;
 
 	r->samples++;
+	if (st->o->one_cpu && cpu != st->o->cpu) {
+		r->other++;
+		r->other_cpu++;
+		return;
+	}
 	p = innermost(&r->map, ip, chain, nchain, &off, &self);
 	if (!p) {
 		r->other++;

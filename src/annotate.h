@@ -30,6 +30,11 @@ struct an_opts {
 	enum smp_event event;	/* resolved: CPU_CLOCK or CYCLES */
 	bool detail;		/* keep per-instruction hits (listing) */
 	bool callees;		/* with ids: add the programs they tail-call */
+	/* Count only samples taken on CPU cpu (the rest as outside BPF code,
+	 * in other_cpu): a workload pinned there is what the programs' time
+	 * is set against, not runs other processes cause elsewhere. */
+	bool one_cpu;
+	unsigned cpu;
 };
 
 struct an_result {
@@ -41,6 +46,7 @@ struct an_result {
 	bool stopped;		/* ended early by Ctrl-C/SIGTERM */
 	uint64_t samples;	/* kernel samples seen */
 	uint64_t other;		/* samples outside any BPF code */
+	uint64_t other_cpu;	/* of those, taken on a CPU one_cpu left out */
 	/* Samples in BPF code that was not selected (programs loaded before
 	 * or during the run): with PROG, "other BPF code"; period sums it. */
 	uint64_t other_bpf, other_bpf_period;

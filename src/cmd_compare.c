@@ -50,7 +50,9 @@ static const char compare_help[] =
 	"after all the timed rounds (so no sampling interrupt lands in them), runs\n"
 	"the workload for the round time (at least 0.5 s) with every CPU sampled at\n"
 	"4000 Hz, as annotate does (samples in the JITed programs, mapped to source\n"
-	"lines through BTF line info). Programs are matched by name and attach\n"
+	"lines through BTF line info). Only the samples taken on the workload's CPU\n"
+	"count (where it is pinned, the default): the programs' runs for other\n"
+	"processes on other CPUs are not the workload's. Programs are matched by name and attach\n"
 	"point, lines by file, line number and text; per program pair, the 5 lines\n"
 	"whose sampled ns per workload syscall changed most, with each version's\n"
 	"share of the program's samples and the sample counts behind them. In -j,\n"
@@ -351,8 +353,19 @@ static const char *side_samples(char *buf, size_t len, const struct cmp_lines *l
 	return buf;
 }
 
+/* Whose samples the hot lines count: "samples on CPU N (the workload's)". */
+static const char *lines_cpus(char *buf, size_t len, const struct cmp_lines *l)
+{
+	if (l->cpu >= 0)
+		snprintf(buf, len, "samples on CPU %d (the workload's)", l->cpu);
+	else
+		snprintf(buf, len, "samples on every CPU (the workload is not pinned)");
+	return buf;
+}
+
 static void print_lines(FILE *f, const struct cmp_lines *l)
 {
+	char cpus[64];
 	bool any = false;
 
 	if (!l->ran) {
@@ -360,8 +373,9 @@ static void print_lines(FILE *f, const struct cmp_lines *l)
 		return;
 	}
 	fprintf(f, "\nHot lines that changed most (cpu-clock sampling at %u Hz after the timed "
-		"rounds, %.2f s of workload per version; NS/SC: sampled ns per workload syscall, "
-		"SHARE: of the program's samples):\n", l->freq, l->secs);
+		"rounds, %.2f s of workload per version, %s; NS/SC: sampled ns per workload "
+		"syscall, SHARE: of the program's samples):\n", l->freq, l->secs,
+		lines_cpus(cpus, sizeof(cpus), l));
 	for (int i = 0; i < l->nprogs; i++) {
 		const struct cmp_lines_prog *p = &l->progs[i];
 		const char *why = cmp_lines_prog_why(p);
@@ -401,13 +415,15 @@ static void print_lines(FILE *f, const struct cmp_lines *l)
  * span, so it becomes a quote. */
 static void print_lines_md(FILE *f, const struct cmp_lines *l)
 {
+	char cpus[64];
+
 	if (!l->ran) {
 		fprintf(f, "\nHot lines: not available: %s\n", l->why);
 		return;
 	}
 	fprintf(f, "\n#### Hot lines that changed most\n\ncpu-clock sampling at %u Hz after the "
-		"timed rounds, %.2f s of workload per version; ns per workload syscall.\n", l->freq,
-		l->secs);
+		"timed rounds, %.2f s of workload per version, %s; ns per workload syscall.\n",
+		l->freq, l->secs, lines_cpus(cpus, sizeof(cpus), l));
 	for (int i = 0; i < l->nprogs; i++) {
 		const struct cmp_lines_prog *p = &l->progs[i];
 		const char *why = cmp_lines_prog_why(p);
@@ -491,13 +507,15 @@ static json_t *lines_json(const struct cmp_lines *l)
 					"workload_syscalls", (json_int_t)l->wl_syscalls[v],
 					"samples", (json_int_t)l->samples[v], "lost",
 					(json_int_t)l->lost[v]);
-	return bc_json_pack("{s:s, s:s, s:i, s:f, s:o, s:o, s:o}", "method",
-			    "cpu-clock sampling of every CPU in one phase per version after the "
-			    "timed rounds; per source line (BTF line info): samples x the "
+	return bc_json_pack("{s:s, s:s, s:i, s:f, s:o, s:o, s:o, s:o}", "method",
+			    "cpu-clock sampling in one phase per version after the timed rounds, "
+			    "counting the samples on the workload's CPU (cpu; null: every CPU); "
+			    "per source line (BTF line info): samples x the "
 			    "program's mean period over the workload's syscalls; the lines whose "
 			    "ns per syscall changed most, B - A by absolute value",
 			    "event", "cpu-clock", "freq", (int)l->freq, "seconds_per_version",
-			    l->secs, "a", sides[0], "b", sides[1], "programs", progs);
+			    l->secs, "a", sides[0], "b", sides[1], "programs", progs, "cpu",
+			    l->cpu >= 0 ? json_integer(l->cpu) : json_null());
 }
 
 static void describe(const struct tracer *t, char *buf, size_t len)

@@ -209,6 +209,14 @@ static int sample_version(const struct cmp_config *cfg, struct tracer *t, struct
 		return err;
 	o.ids = t->prog_ids;
 	o.nids = (size_t)t->nprogs;
+	/* The workload's one pinned thread: only what runs on its CPU is set
+	 * against its syscalls (the programs also run for other processes,
+	 * bpfcost's own ring draining among them, on the other CPUs). */
+	if (cfg->wl.threads == 1 && cfg->wl.cpu >= 0) {
+		o.one_cpu = true;
+		o.cpu = (unsigned)cfg->wl.cpu;
+		l->cpu = cfg->wl.cpu;
+	}
 	err = an_start(&o, &r, &s);
 	if (err) {
 		char why[160];
@@ -237,6 +245,7 @@ int cmp_lines_run(const struct cmp_config *cfg, struct tracer *t[2], struct cmp_
 	int err = 0;
 
 	memset(l, 0, sizeof(*l));
+	l->cpu = -1;
 	l->freq = CMP_LINES_FREQ;
 	l->secs = fmax(cfg->wl.duration_s, CMP_LINES_MIN_S);
 	if (cfg->no_lines) {

@@ -53,6 +53,8 @@ struct cmp_lines {
 	double elapsed_s[2];		/* workload time sampled */
 	uint64_t wl_syscalls[2];	/* workload syscalls in each phase */
 	uint64_t samples[2], lost[2];	/* every kernel sample; lost (ring full) */
+	int cpu;			/* only samples on this CPU (the workload's)
+					 * count; -1: every CPU's */
 	struct cmp_lines_prog *progs;
 	int nprogs;
 };
