@@ -54,13 +54,14 @@ static const char compare_help[] =
 	"count (where it is pinned, the default): the programs' runs for other\n"
 	"processes on other CPUs are not the workload's. Programs are matched by name and attach\n"
 	"point, lines by file, line number and text; per program pair, the 5 lines\n"
-	"whose sampled ns per workload syscall changed most, with each version's\n"
+	"whose sampled ns per workload call (a call as A/B counts it: an openat\n"
+	"call is openat and its close) changed most, with each version's\n"
 	"share of the program's samples and the sample counts behind them. In -j,\n"
 	"\"hot_lines\": {event, freq, seconds_per_version, a and b: {workload_s,\n"
-	"workload_syscalls, samples, lost}, programs: [{name, attach, a and b:\n"
-	"{samples, sampled_ns, ns_per_syscall, unmapped_samples, has_line_info} or\n"
+	"workload_calls, samples, lost}, programs: [{name, attach, a and b:\n"
+	"{samples, sampled_ns, ns_per_call, unmapped_samples, has_line_info} or\n"
 	"null (not loaded), lines: [{file, line, src, a and b: {samples, sampled_ns,\n"
-	"ns_per_syscall, share}, delta_ns_per_syscall}], why (only when no lines)}]}\n"
+	"ns_per_call, share}, delta_ns_per_call}], why (only when no lines)}]}\n"
 	"or {unavailable: why}.\n\n"
 	"The seed draws the order of A and B in each block (and the bootstrap): the\n"
 	"output shows it, the JSON also the order (\"order\": \"ABBA...\"); --seed N\n"
@@ -305,10 +306,10 @@ static void print_prog_row(FILE *f, const struct cmp_result *r, const struct cmp
 	fmt_prog_ns(nb, sizeof(nb), b);
 	if (a && b && a->corr.resolved && b->corr.resolved && a->corr.ns_per_run > 0)
 		snprintf(ratio, sizeof(ratio), "%.2f", b->corr.ns_per_run / a->corr.ns_per_run);
-	fprintf(f, "%-20s %-24s %12s %12s %8s %10.2f %10.2f\n", BC_ESC(p->name), BC_ESC(p->attach),
-		na, nb, ratio, a && r->side[0].wl_syscalls ?
-		(double)a->runs / (double)r->side[0].wl_syscalls : 0.0,
-		b && r->side[1].wl_syscalls ? (double)b->runs / (double)r->side[1].wl_syscalls : 0.0);
+	fprintf(f, "%-20s %-24s %12s %12s %8s %11.2f %11.2f\n", BC_ESC(p->name), BC_ESC(p->attach),
+		na, nb, ratio, a && r->side[0].wl_calls ?
+		(double)a->runs / (double)r->side[0].wl_calls : 0.0,
+		b && r->side[1].wl_calls ? (double)b->runs / (double)r->side[1].wl_calls : 0.0);
 }
 
 static void print_programs(FILE *f, const struct cmp_result *r)
@@ -322,15 +323,15 @@ static void print_programs(FILE *f, const struct cmp_result *r)
 	if (r->bias.valid)
 		fprintf(f, "  stats bias %.1f ns per run [%.1f, %.1f] (%s)\n", r->bias.ns_per_run,
 			r->bias.lo, r->bias.hi, r->bias.hook);
-	fprintf(f, "%-20s %-24s %12s %12s %8s %10s %10s\n", "NAME", "ATTACH", "A_CORR_NS",
-		"B_CORR_NS", "B/A", "A_RUNS/SC", "B_RUNS/SC");
+	fprintf(f, "%-20s %-24s %12s %12s %8s %11s %11s\n", "NAME", "ATTACH", "A_CORR_NS",
+		"B_CORR_NS", "B/A", "A_RUNS/CALL", "B_RUNS/CALL");
 	for (int i = 0; i < r->side[0].nprogs; i++)
 		print_prog_row(f, r, &r->side[0].progs[i], match(&r->side[1], &r->side[0].progs[i]));
 	for (int i = 0; i < r->side[1].nprogs; i++)
 		if (!match(&r->side[0], &r->side[1].progs[i]))
 			print_prog_row(f, r, NULL, &r->side[1].progs[i]);
-	fprintf(f, "  RUNS/SC: runs in the stats rounds (other processes' too) per workload "
-		"syscall.\n");
+	fprintf(f, "  RUNS/CALL: runs in the stats rounds (other processes' too) per workload "
+		"call, counted as A/B counts calls (an openat call is openat and its close).\n");
 }
 
 /* --- hot lines (cmplines.h) --- */
@@ -347,9 +348,9 @@ static const char *side_samples(char *buf, size_t len, const struct cmp_lines *l
 	if (!p->seen[v])
 		snprintf(buf, len, "%s: not loaded", v ? "B" : "A");
 	else
-		snprintf(buf, len, "%s %llu samples (%.1f ns/syscall)", v ? "B" : "A",
-			 (unsigned long long)p->samples[v], l->wl_syscalls[v] ?
-			 p->sampled_ns[v] / (double)l->wl_syscalls[v] : 0.0);
+		snprintf(buf, len, "%s %llu samples (%.1f ns/call)", v ? "B" : "A",
+			 (unsigned long long)p->samples[v], l->wl_calls[v] ?
+			 p->sampled_ns[v] / (double)l->wl_calls[v] : 0.0);
 	return buf;
 }
 
@@ -373,8 +374,8 @@ static void print_lines(FILE *f, const struct cmp_lines *l)
 		return;
 	}
 	fprintf(f, "\nHot lines that changed most (cpu-clock sampling at %u Hz after the timed "
-		"rounds, %.2f s of workload per version, %s; NS/SC: sampled ns per workload "
-		"syscall, SHARE: of the program's samples):\n", l->freq, l->secs,
+		"rounds, %.2f s of workload per version, %s; NS/CALL: sampled ns per workload "
+		"call, SHARE: of the program's samples):\n", l->freq, l->secs,
 		lines_cpus(cpus, sizeof(cpus), l));
 	for (int i = 0; i < l->nprogs; i++) {
 		const struct cmp_lines_prog *p = &l->progs[i];
@@ -391,16 +392,16 @@ static void print_lines(FILE *f, const struct cmp_lines *l)
 			fprintf(f, "  no lines: %s\n", why);
 			continue;
 		}
-		fprintf(f, "  %-24s %8s %8s %10s %7s %7s %7s %7s  %s\n", "LINE", "A_NS/SC", "B_NS/SC",
-			"B-A_NS/SC", "A_SHARE", "B_SHARE", "A_SMP", "B_SMP", "SOURCE");
+		fprintf(f, "  %-24s %9s %9s %11s %7s %7s %7s %7s  %s\n", "LINE", "A_NS/CALL",
+			"B_NS/CALL", "B-A_NS/CALL", "A_SHARE", "B_SHARE", "A_SMP", "B_SMP", "SOURCE");
 		n = cmp_lines_top(l, p, idx, CMP_HOT_LINES);
 		for (size_t j = 0; j < n; j++) {
 			const struct cmp_line *ln = &p->lines[idx[j]];
-			double a = cmp_line_ns_per_syscall(l, ln, 0), b = cmp_line_ns_per_syscall(l, ln, 1);
+			double a = cmp_line_ns_per_call(l, ln, 0), b = cmp_line_ns_per_call(l, ln, 1);
 			char where[96];
 
 			snprintf(where, sizeof(where), "%s:%u", ln->file, ln->line);
-			fprintf(f, "  %-24s %8.2f %8.2f %+10.2f %6.1f%% %6.1f%% %7llu %7llu  %s\n",
+			fprintf(f, "  %-24s %9.2f %9.2f %+11.2f %6.1f%% %6.1f%% %7llu %7llu  %s\n",
 				BC_ESC(where), a, b, b - a, 100 * cmp_line_share(p, ln, 0),
 				100 * cmp_line_share(p, ln, 1), (unsigned long long)ln->samples[0],
 				(unsigned long long)ln->samples[1], BC_ESC(ln->src));
@@ -422,7 +423,7 @@ static void print_lines_md(FILE *f, const struct cmp_lines *l)
 		return;
 	}
 	fprintf(f, "\n#### Hot lines that changed most\n\ncpu-clock sampling at %u Hz after the "
-		"timed rounds, %.2f s of workload per version, %s; ns per workload syscall.\n",
+		"timed rounds, %.2f s of workload per version, %s; ns per workload call.\n",
 		l->freq, l->secs, lines_cpus(cpus, sizeof(cpus), l));
 	for (int i = 0; i < l->nprogs; i++) {
 		const struct cmp_lines_prog *p = &l->progs[i];
@@ -438,12 +439,12 @@ static void print_lines_md(FILE *f, const struct cmp_lines *l)
 			(unsigned long long)p->samples[1], why ? ": no lines: " : "", why ? why : "");
 		if (why)
 			continue;
-		fprintf(f, "\n| line | source | A ns/syscall | B ns/syscall | B - A | A share | "
+		fprintf(f, "\n| line | source | A ns/call | B ns/call | B - A | A share | "
 			"B share | samples A / B |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
 		n = cmp_lines_top(l, p, idx, CMP_HOT_LINES);
 		for (size_t j = 0; j < n; j++) {
 			const struct cmp_line *ln = &p->lines[idx[j]];
-			double a = cmp_line_ns_per_syscall(l, ln, 0), b = cmp_line_ns_per_syscall(l, ln, 1);
+			double a = cmp_line_ns_per_call(l, ln, 0), b = cmp_line_ns_per_call(l, ln, 1);
 			char file[2 * sizeof(ln->file)], src[2 * sizeof(ln->src)];
 
 			fprintf(f, "| %s:%u | %s | %.2f | %.2f | %+.2f | %.1f%% | %.1f%% | %llu / %llu |\n",
@@ -459,8 +460,8 @@ static json_t *line_side_json(const struct cmp_lines *l, const struct cmp_lines_
 			      const struct cmp_line *ln, int v)
 {
 	return bc_json_pack("{s:I, s:f, s:f, s:f}", "samples", (json_int_t)ln->samples[v],
-			    "sampled_ns", ln->sampled_ns[v], "ns_per_syscall",
-			    cmp_line_ns_per_syscall(l, ln, v), "share", cmp_line_share(p, ln, v));
+			    "sampled_ns", ln->sampled_ns[v], "ns_per_call",
+			    cmp_line_ns_per_call(l, ln, v), "share", cmp_line_share(p, ln, v));
 }
 
 static json_t *lines_prog_json(const struct cmp_lines *l, const struct cmp_lines_prog *p)
@@ -473,8 +474,8 @@ static json_t *lines_prog_json(const struct cmp_lines *l, const struct cmp_lines
 		sides[v] = !p->seen[v] ? json_null() :
 			   bc_json_pack("{s:I, s:f, s:f, s:I, s:b}", "samples",
 					(json_int_t)p->samples[v], "sampled_ns", p->sampled_ns[v],
-					"ns_per_syscall", l->wl_syscalls[v] ? p->sampled_ns[v] /
-					(double)l->wl_syscalls[v] : 0.0, "unmapped_samples",
+					"ns_per_call", l->wl_calls[v] ? p->sampled_ns[v] /
+					(double)l->wl_calls[v] : 0.0, "unmapped_samples",
 					(json_int_t)p->unmapped[v], "has_line_info", p->has_lines[v]);
 	for (size_t j = 0; !why && j < n; j++) {
 		const struct cmp_line *ln = &p->lines[idx[j]];
@@ -482,8 +483,8 @@ static json_t *lines_prog_json(const struct cmp_lines *l, const struct cmp_lines
 		json_array_append_new(lines, bc_json_pack("{s:s, s:I, s:s, s:o, s:o, s:f}", "file",
 				      ln->file, "line", (json_int_t)ln->line, "src", ln->src, "a",
 				      line_side_json(l, p, ln, 0), "b", line_side_json(l, p, ln, 1),
-				      "delta_ns_per_syscall", cmp_line_ns_per_syscall(l, ln, 1) -
-				      cmp_line_ns_per_syscall(l, ln, 0)));
+				      "delta_ns_per_call", cmp_line_ns_per_call(l, ln, 1) -
+				      cmp_line_ns_per_call(l, ln, 0)));
 	}
 	o = bc_json_pack("{s:s, s:s, s:o, s:o, s:o}", "name", p->name, "attach", p->attach, "a",
 			 sides[0], "b", sides[1], "lines", lines);
@@ -504,15 +505,16 @@ static json_t *lines_json(const struct cmp_lines *l)
 			json_array_append_new(progs, lines_prog_json(l, &l->progs[i]));
 	for (int v = 0; v < 2; v++)
 		sides[v] = bc_json_pack("{s:f, s:I, s:I, s:I}", "workload_s", l->elapsed_s[v],
-					"workload_syscalls", (json_int_t)l->wl_syscalls[v],
+					"workload_calls", (json_int_t)l->wl_calls[v],
 					"samples", (json_int_t)l->samples[v], "lost",
 					(json_int_t)l->lost[v]);
 	return bc_json_pack("{s:s, s:s, s:i, s:f, s:o, s:o, s:o, s:o}", "method",
 			    "cpu-clock sampling in one phase per version after the timed rounds, "
 			    "counting the samples on the workload's CPU (cpu; null: every CPU); "
 			    "per source line (BTF line info): samples x the "
-			    "program's mean period over the workload's syscalls; the lines whose "
-			    "ns per syscall changed most, B - A by absolute value",
+			    "program's mean period over the workload's calls (as A/B counts "
+			    "them); the lines whose ns per call changed most, B - A by absolute "
+			    "value",
 			    "event", "cpu-clock", "freq", (int)l->freq, "seconds_per_version",
 			    l->secs, "a", sides[0], "b", sides[1], "programs", progs, "cpu",
 			    l->cpu >= 0 ? json_integer(l->cpu) : json_null());
@@ -622,9 +624,9 @@ static json_t *programs_json(const struct cmp_result *r)
 	return bc_json_pack("{s:o, s:o, s:I, s:I}", "stats_bias", r->bias.valid ?
 			    bc_json_pack("{s:f, s:f, s:f}", "ns_per_run", r->bias.ns_per_run, "lo",
 					 r->bias.lo, "hi", r->bias.hi) : json_null(),
-			    "programs", arr, "a_workload_syscalls",
-			    (json_int_t)r->side[0].wl_syscalls, "b_workload_syscalls",
-			    (json_int_t)r->side[1].wl_syscalls);
+			    "programs", arr, "a_workload_calls",
+			    (json_int_t)r->side[0].wl_calls, "b_workload_calls",
+			    (json_int_t)r->side[1].wl_calls);
 }
 
 static int print_json(struct bc_ctx *ctx, const struct compare_opts *o, struct tracer *t,

@@ -73,9 +73,9 @@ int cmp_lines_add(struct cmp_lines_prog *p, int side, const char *file, uint32_t
 	return 0;
 }
 
-double cmp_line_ns_per_syscall(const struct cmp_lines *l, const struct cmp_line *ln, int side)
+double cmp_line_ns_per_call(const struct cmp_lines *l, const struct cmp_line *ln, int side)
 {
-	return l->wl_syscalls[side] ? ln->sampled_ns[side] / (double)l->wl_syscalls[side] : 0;
+	return l->wl_calls[side] ? ln->sampled_ns[side] / (double)l->wl_calls[side] : 0;
 }
 
 double cmp_line_share(const struct cmp_lines_prog *p, const struct cmp_line *ln, int side)
@@ -85,7 +85,7 @@ double cmp_line_share(const struct cmp_lines_prog *p, const struct cmp_line *ln,
 
 static double line_delta(const struct cmp_lines *l, const struct cmp_line *ln)
 {
-	return fabs(cmp_line_ns_per_syscall(l, ln, 1) - cmp_line_ns_per_syscall(l, ln, 0));
+	return fabs(cmp_line_ns_per_call(l, ln, 1) - cmp_line_ns_per_call(l, ln, 0));
 }
 
 /* Larger change first; ties by file, then line. */
@@ -189,7 +189,7 @@ static int sampled_workload(const struct cmp_config *cfg, struct an_session *s,
 			break;
 		an_drain(s);
 		l->elapsed_s[side] += wr->elapsed_s;
-		l->wl_syscalls[side] += wr->total_syscalls;
+		l->wl_calls[side] += wr->total_calls;
 	}
 	wl_result_free(wr);
 	return err;

@@ -7,11 +7,11 @@
  * mapped to source lines through BTF line info), the version switched off.
  * A's and B's programs are matched as the stats rounds match them (name
  * and attach point, cmp_prog_key), their lines by file name, line number
- * and line text. Each line's figure is its sampled ns per workload
- * syscall (samples x the program's mean cpu-clock period, ns, over the
- * syscalls the workload made in that phase: other processes' runs of the
- * programs in that time included, in both versions alike) and its share
- * of the program's samples. */
+ * and line text. Each line's figure is its sampled ns per workload call
+ * (samples x the program's mean cpu-clock period, ns, over the calls the
+ * workload made in that phase, a call counted as A/B counts it: an openat
+ * call is openat and its close; only samples on the workload's CPU where
+ * it is pinned) and its share of the program's samples. */
 #ifndef BPFCOST_CMPLINES_H
 #define BPFCOST_CMPLINES_H
 
@@ -51,7 +51,7 @@ struct cmp_lines {
 	unsigned freq;
 	double secs;			/* planned sampling time per version */
 	double elapsed_s[2];		/* workload time sampled */
-	uint64_t wl_syscalls[2];	/* workload syscalls in each phase */
+	uint64_t wl_calls[2];	/* workload calls in each phase (as A/B counts them) */
 	uint64_t samples[2], lost[2];	/* every kernel sample; lost (ring full) */
 	int cpu;			/* only samples on this CPU (the workload's)
 					 * count; -1: every CPU's */
@@ -78,11 +78,11 @@ struct cmp_lines_prog *cmp_lines_prog_get(struct cmp_lines *l, const char *name,
  * the line of the same file base name, number and text. 0 or -ENOMEM. */
 int cmp_lines_add(struct cmp_lines_prog *p, int side, const char *file, uint32_t line,
 		  const char *src, uint64_t samples, double sampled_ns);
-/* A line's sampled ns per workload syscall in one version (0 when the
- * phase made no syscalls), and its share of the program's samples (0..1). */
-double cmp_line_ns_per_syscall(const struct cmp_lines *l, const struct cmp_line *ln, int side);
+/* A line's sampled ns per workload call in one version (0 when the
+ * phase made no calls), and its share of the program's samples (0..1). */
+double cmp_line_ns_per_call(const struct cmp_lines *l, const struct cmp_line *ln, int side);
 double cmp_line_share(const struct cmp_lines_prog *p, const struct cmp_line *ln, int side);
-/* The (at most) max lines of p whose ns per syscall changed most, B - A
+/* The (at most) max lines of p whose ns per call changed most, B - A
  * by absolute value, largest first (ties: by file, then line); lines
  * without a sample in either version are left out. Their indexes go to
  * idx; returns how many. */

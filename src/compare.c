@@ -246,7 +246,7 @@ static int stats_round(const struct cmp_config *cfg, struct tracer *t, struct cm
 		p[i]->time_ns += n - n0[i];
 		p[i]->wall_s += wall;
 	}
-	s->wl_syscalls += wr->total_syscalls;
+	s->wl_calls += wr->total_calls;
 	tracer_off(t);
 	return err;
 }

@@ -69,7 +69,7 @@ struct cmp_prog {
 struct cmp_side {
 	struct cmp_prog progs[CMP_MAX_PROGS];
 	int nprogs;
-	uint64_t wl_syscalls;		/* workload syscalls during the stats rounds */
+	uint64_t wl_calls;		/* workload calls during the stats rounds (a call: one of the kind, as A/B counts it) */
 };
 
 struct cmp_result {

@@ -55,11 +55,11 @@ def test_events_slower_than_count_fails_the_gate():
     assert progs[("sysmon_cnt_enter", "raw_tp:sys_enter")]["b"] is None
     # Hot lines: events' programs only in B, their lines gaining.
     hl = j["hot_lines"]
-    assert hl["event"] == "cpu-clock" and hl["a"]["workload_syscalls"] > 0, hl
+    assert hl["event"] == "cpu-clock" and hl["a"]["workload_calls"] > 0, hl
     lp = {(p["name"], p["attach"]): p for p in hl["programs"]}
     ev = lp[("sysmon_ev_exit", "raw_tp:sys_exit")]
     assert ev["a"] is None and ev["b"]["samples"] > 0 and ev["b"]["has_line_info"], ev
-    assert ev["lines"] and all(l["delta_ns_per_syscall"] > 0 and l["a"]["samples"] == 0
+    assert ev["lines"] and all(l["delta_ns_per_call"] > 0 and l["a"]["samples"] == 0
                                for l in ev["lines"]), ev
 
 
@@ -121,12 +121,12 @@ def test_bpf_loop_200_slower_than_50():
     # among them; the program's own figure grows as its ns/run does.
     [h] = [h for h in j["hot_lines"]["programs"] if h["name"] == "bc_loop"]
     assert h["attach"] == "raw_tp:sys_enter" and h["a"]["has_line_info"], h
-    assert h["b"]["ns_per_syscall"] > 1.5 * h["a"]["ns_per_syscall"], h
+    assert h["b"]["ns_per_call"] > 1.5 * h["a"]["ns_per_call"], h
     top = h["lines"][0]
-    assert top["delta_ns_per_syscall"] > 0 and top["line"] in LOOP_LINES, h["lines"]
+    assert top["delta_ns_per_call"] > 0 and top["line"] in LOOP_LINES, h["lines"]
     [body] = [l for l in h["lines"] if "6364136223846793005" in l["src"]]
     assert body["file"] == "bpfloop.bpf.c", body
-    assert body["b"]["ns_per_syscall"] > body["a"]["ns_per_syscall"] > 0, body
+    assert body["b"]["ns_per_call"] > body["a"]["ns_per_call"] > 0, body
     assert body["a"]["samples"] > 0 and 0 < body["b"]["share"] <= 1, body
 
 

@@ -444,7 +444,7 @@ static void test_saved_stats_and_report_refusals(void **state)
 
 static void test_lines_merge_and_rank(void **state)
 {
-	struct cmp_lines l = { .wl_syscalls = { 1000, 2000 } };
+	struct cmp_lines l = { .wl_calls = { 1000, 2000 } };
 	struct cmp_lines_prog *p = cmp_lines_prog_get(&l, "bc_loop", "raw_tp:sys_enter");
 	size_t idx[CMP_HOT_LINES], n;
 
@@ -468,8 +468,8 @@ static void test_lines_merge_and_rank(void **state)
 	assert_int_equal(p->nlines, 4);
 	assert_null(cmp_lines_prog_why(p));
 	/* ns per syscall: 6000/1000 = 6 -> 60000/2000 = 30 */
-	assert_true(fabs(cmp_line_ns_per_syscall(&l, &p->lines[0], 0) - 6) < 1e-9);
-	assert_true(fabs(cmp_line_ns_per_syscall(&l, &p->lines[0], 1) - 30) < 1e-9);
+	assert_true(fabs(cmp_line_ns_per_call(&l, &p->lines[0], 0) - 6) < 1e-9);
+	assert_true(fabs(cmp_line_ns_per_call(&l, &p->lines[0], 1) - 30) < 1e-9);
 	assert_true(fabs(cmp_line_share(p, &p->lines[0], 1) - 0.75) < 1e-9);
 	/* Ranked by |B - A|: +24, +6 (new text), -2; the unsampled one is out. */
 	n = cmp_lines_top(&l, p, idx, CMP_HOT_LINES);
@@ -483,8 +483,8 @@ static void test_lines_merge_and_rank(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(p->lines[idx[0]].line, 22);
 	/* No syscalls in a phase: no figure, not a division by zero. */
-	l.wl_syscalls[0] = 0;
-	assert_true(cmp_line_ns_per_syscall(&l, &p->lines[0], 0) == 0);
+	l.wl_calls[0] = 0;
+	assert_true(cmp_line_ns_per_call(&l, &p->lines[0], 0) == 0);
 	p->has_lines[0] = p->has_lines[1] = false;
 	assert_string_equal(cmp_lines_prog_why(p), "no BTF line info (built without -g?)");
 	cmp_lines_free(&l);
@@ -493,7 +493,7 @@ static void test_lines_merge_and_rank(void **state)
 
 static void test_lines_top_orders_many(void **state)
 {
-	struct cmp_lines l = { .wl_syscalls = { 1, 1 } };
+	struct cmp_lines l = { .wl_calls = { 1, 1 } };
 	struct cmp_lines_prog *p = cmp_lines_prog_get(&l, "p", "");
 	size_t idx[CMP_HOT_LINES], n;
 
