@@ -78,6 +78,8 @@ static const char report_help[] =
 	"  -h, --help             this help\n\n"
 	"JSON (-j) follows docs/report.schema.json; its schema_version changes\n"
 	"when a field changes meaning.\n\n"
+	"Exit status: 0 a whole report; 1 a partial one (Ctrl-C or SIGTERM: the\n"
+	"report is still written, marked partial) or a failure; 2 bad input.\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost report --quick --sysmon count\n"
 	"  bpfcost report -o report.html -- bpftrace /usr/sbin/opensnoop.bt\n"
@@ -905,6 +907,11 @@ int cmd_report(struct bc_ctx *ctx, int argc, char **argv)
 
 		written = herr == 0;
 		err = err ? err : herr;
+	}
+	/* Written, but not whole: a script must be able to tell (exit 1). */
+	if (!err && r->partial) {
+		bc_err("the report is partial (%s)", r->partial_why);
+		err = -EINTR;
 	}
 out:
 	html_close(&html, written);

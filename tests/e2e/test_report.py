@@ -278,7 +278,9 @@ def test_sigint_gives_partial_report():
     time.sleep(3)
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=30)
-    assert p.returncode == 0, err
+    # written, marked partial, and exit 1 so that a script can tell
+    assert p.returncode == 1, err
+    assert "the report is partial (" in err, err
     doc = json.loads(out)
     validate(doc)
     assert doc["partial"] and "signal" in doc["partial_why"]

@@ -96,7 +96,7 @@ test_report_sigint_in_profile() {
 	rc=$?
 	sed 's/^/stderr: /' /tmp/vmt.rp.err | head -n 20
 	cp /tmp/vmt.rp.out "$OUT"
-	[ $rc -eq 0 ] || fail "report exited $rc after SIGINT, want 0 with a partial report"
+	[ $rc -eq 1 ] || fail "report exited $rc after SIGINT, want 1 with a partial report"
 	rp_compact
 	grep -q '"partial":true' /tmp/rp.json || fail "report not marked partial"
 	grep -q '"profile":{"works_here":true,"state":"interrupted"' /tmp/rp.json ||
