@@ -502,7 +502,7 @@ int prof_target_check(struct bc_ctx *ctx, const struct prog_desc *d, char *why, 
 
 static int check_tracing_target(struct bc_ctx *ctx, const struct prog_desc *d)
 {
-	char why[256];
+	char why[PROF_WHY_LEN];
 	int err = prof_target_check(ctx, d, why, sizeof(why));
 
 	if (err)

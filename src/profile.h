@@ -127,6 +127,8 @@ void prof_feature_provide(void);
  * (one line: a tracing program on a kernel before 6.8, and what measures
  * it instead). The feature trial runs once (kfeatures.h). */
 int prof_target_check(struct bc_ctx *ctx, const struct prog_desc *d, char *why, size_t len);
+/* Room for prof_target_check's why: the trial's own finding is quoted. */
+#define PROF_WHY_LEN 512
 void prof_result_free(struct prof_result *res);
 
 /* Pure helpers (tests/unit/test_profile.c): figures from a histogram minus

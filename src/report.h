@@ -145,7 +145,7 @@ struct rp_prog {
 	 * hook by (tail.ncallers). prof_why: not profiled though the method
 	 * ran. */
 	bool profiled;
-	char prof_why[256];
+	char prof_why[PROF_WHY_LEN];
 	uint64_t prof_runs;
 	double prof_runs_per_s;
 	struct prof_figures prof_raw, prof_corr;
