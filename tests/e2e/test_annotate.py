@@ -150,22 +150,21 @@ def test_top_agrees_with_run_time_stats():
     for name in names:
         assert measured[name] > 5, measured
         assert corrected[name] < measured[name]
-    # The corrected share (the stats' own clock reads taken out) is what
-    # sampling should see, summed over the pair (README; bench/statsbias).
-    pair = sum(sampled.get(n, 0) for n in names) / sum(corrected[n] for n in names)
-    assert 0.75 <= pair <= 1.25, (pair, sampled, corrected, measured)
-    # Per program the bias is context-dependent (statsbias.h): the empty
-    # program measured by a warm test run is not what either hook pays.
-    # Measured here, 9 runs: sampled/raw 0.90-0.93 for the enter program
-    # (its window also holds cold clock reads right after the kernel entry,
-    # charged by sampling to sched_clock) and 0.95-1.07 for the exit one
-    # (its image entry, part of the bias, is program code to sampling), so
-    # sampled/corrected reached 1.33 there. Each program's sampled share
-    # lies between its corrected and raw shares, within 25%.
-    for name in names:
-        s = sampled.get(name, 0)
-        assert 0.75 * corrected[name] <= s <= 1.25 * measured[name], (
-            name, s, corrected[name], measured[name])
+    # Sampling charges the programs' own code; the stats' raw share also
+    # holds part of two clock reads per run, and the corrected share takes
+    # out a bias measured at stats' start on an empty program (statsbias.h).
+    # That bias depends on the hook and moves between runs (33.8 to 48.0 ns
+    # in reports minutes apart), so the sampled share lies between the corrected
+    # and the raw share, not on either. Measured here: sampled/raw 0.90-0.93
+    # for the enter program and 0.95-1.07 for the exit one (9 runs), while
+    # sampled/corrected reached 1.33 for exit and 1.29 for the pair (a CI
+    # run whose bias read high). Checked: the pair and each program within
+    # 25% of that band.
+    pairs = [(sum(sampled.get(n, 0) for n in names), sum(corrected[n] for n in names),
+              sum(measured[n] for n in names), "pair")]
+    pairs += [(sampled.get(n, 0), corrected[n], measured[n], n) for n in names]
+    for s, c, m, what in pairs:
+        assert 0.75 * c <= s <= 1.25 * m, (what, s, c, m, sampled, corrected, measured)
 
 
 def test_unload_mid_run_is_survived():
