@@ -36,7 +36,11 @@ def test_runs_per_syscall_match_the_programs(demo):
 def test_ab_column_is_ordered_by_weight(demo):
     w = by_weight(demo)
     ab = {k: v["ab_getpid_added_ns"] for k, v in w.items()}
-    assert ab["count"]["point"] < ab["proc"]["point"] < ab["events"]["point"], ab
+    # The weights' A/B runs follow one another, not interleaved: only the 3x
+    # gap from count is sure to outlast the machine's drift (see
+    # test_overhead.test_added_latency_is_ordered_by_weight).
+    assert ab["count"]["point"] < ab["proc"]["point"], ab
+    assert ab["count"]["point"] < ab["events"]["point"], ab
     assert ab["events"]["lo"] > 0
     assert demo["ab"]["rounds"] == 100
     # The demo's own stats windows are closed before its A/B rounds.

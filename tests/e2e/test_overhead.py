@@ -98,7 +98,13 @@ def by_weight():
 
 def test_added_latency_is_ordered_by_weight(by_weight):
     added = {w: r["syscalls"]["getpid"]["added_ns"] for w, r in by_weight.items()}
-    assert added["count"]["point"] < added["proc"]["point"] < added["events"]["point"], added
+    # Only the 3x gap is checked across separate runs. proc and events differ
+    # by about 25%, less than this machine drifts between A/B runs minutes
+    # apart (proc read 444 and 701 ns in two runs; a sanitizer CI run read
+    # proc 660 > events 567). Their order is checked interleaved in one run by
+    # test_compare (bpfcost compare), which is what compare exists for.
+    assert added["count"]["point"] < added["proc"]["point"], added
+    assert added["count"]["point"] < added["events"]["point"], added
     assert added["events"]["lo"] > 0, added["events"]
 
 
