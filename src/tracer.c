@@ -316,16 +316,14 @@ static int check_alive(struct tracer *t)
 		return -EBUSY;
 	}
 	/* Its output went to /dev/null unless --tracer-log: say where to look. */
+	const char *where = t->o.log_path ? "its output is in the --tracer-log file" :
+					    "its output was discarded: --tracer-log FILE keeps it";
 	if (WIFEXITED(status))
 		bc_err("tracer command exited with status %d before its BPF programs were "
-		       "attached (%s)", WEXITSTATUS(status),
-		       t->o.log_path ? "its output is in the --tracer-log file" :
-				       "its output was discarded: --tracer-log FILE keeps it");
+		       "attached (%s)", WEXITSTATUS(status), where);
 	else
 		bc_err("tracer command was killed by signal %d before its BPF programs were "
-		       "attached (%s)", WTERMSIG(status),
-		       t->o.log_path ? "its output is in the --tracer-log file" :
-				       "its output was discarded: --tracer-log FILE keeps it");
+		       "attached (%s)", WTERMSIG(status), where);
 	return -ECHILD;
 }
 
