@@ -55,6 +55,12 @@ def stop_group(p):
 def test_reader_gone_stops_streaming_command(name):
     p = subprocess.Popen([BIN] + STREAMING[name], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, start_new_session=True)
+    # --print writes one line per syscall of any process into a pipe (fully
+    # buffered): on an idle host the first line took 20 s, 62 s under ASan.
+    # A paced workload fills the buffer at once.
+    busy = subprocess.Popen([BIN, "load", "--syscalls", "getpid", "--rate", "20000",
+                             "--duration", "30"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL) if "--print" in STREAMING[name] else None
     try:
         assert p.stdout.readline(), p.stderr.read().decode()
         p.stdout.close()  # the reader goes away, as head does
@@ -63,6 +69,9 @@ def test_reader_gone_stops_streaming_command(name):
         took = time.monotonic() - t0
     finally:
         stop_group(p)
+        if busy:
+            busy.terminate()
+            busy.wait(timeout=10)
     err = p.stderr.read().decode()
     assert rc == 1, err
     assert took < PROMPT_S, f"{name} took {took:.1f} s to stop"
