@@ -1523,8 +1523,27 @@ static bool wrapped_added(const struct rp_report *r, int k, double *added)
 	return any;
 }
 
+/* Without A/B: the kind wrapping found most added, said alone. */
+static void verdict_syswrap_alone(struct rp_report *r, char *buf, size_t len)
+{
+	int best = -1;
+	double w, best_w = 0;
+
+	for (int k = 0; k < WL_KIND_COUNT; k++)
+		if (wrapped_added(r, k, &w) && (best < 0 || w > best_w)) {
+			best = k;
+			best_w = w;
+		}
+	if (best < 0)
+		return;
+	snprintf(buf, len, "Syscall-path wrapping (%s on %s) times %s's syscalls %.0f ns longer "
+		 "with the agent on (mean, one run per phase, no interval): the syscall slowdown "
+		 "measured here, A/B %s.", r->sw.method, r->sw.functions, wl_kind_name(best),
+		 best_w, rp_state_name(r->sec[METHOD_AB].state));
+}
+
 /* Wrapping's added time against A/B's, for the kind A/B found most added
- * (else the first that both measured). */
+ * (else the first that both measured); alone where A/B did not run. */
 static void verdict_syswrap(struct rp_report *r, char *buf, size_t len)
 {
 	int k = -1;
@@ -1533,8 +1552,12 @@ static void verdict_syswrap(struct rp_report *r, char *buf, size_t len)
 	char how[512];
 
 	buf[0] = '\0';
-	if (r->sec[METHOD_SYSCALL_WRAP].state != RP_RAN || r->sec[METHOD_AB].state != RP_RAN)
+	if (r->sec[METHOD_SYSCALL_WRAP].state != RP_RAN)
 		return;
+	if (r->sec[METHOD_AB].state != RP_RAN) {
+		verdict_syswrap_alone(r, buf, len);
+		return;
+	}
 	if (!most_added(r, &k) || !wrapped_added(r, k, &w))
 		for (k = 0; k < WL_KIND_COUNT; k++)
 			if (r->k[k].ab && wrapped_added(r, k, &w))

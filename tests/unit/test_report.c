@@ -496,6 +496,14 @@ static void test_verdict_profile_and_syswrap(void **state)
 		prof |= strstr(r->verdict[i], "no long tail") != NULL;
 	}
 	assert_true(sw && prof);
+	/* without A/B, wrapping's figure is the slowdown measured, said alone */
+	r->sec[METHOD_AB].state = RP_SKIPPED;
+	rp_verdict(r);
+	sw = false;
+	for (int i = 0; i < r->nverdict; i++)
+		sw |= strstr(r->verdict[i], "getpid's syscalls 100 ns longer") &&
+		      strstr(r->verdict[i], "A/B skipped");
+	assert_true(sw);
 	/* neither ran: neither is in the verdict */
 	r->sec[METHOD_PROFILE].state = RP_SKIPPED;
 	r->sec[METHOD_SYSCALL_WRAP].state = RP_SKIPPED;
