@@ -229,7 +229,7 @@ static void print_machine(FILE *f, const struct rp_report *r)
 			"program, %s", r->bias.ns_per_run, r->bias.lo, r->bias.hi, r->bias.hook);
 		for (unsigned i = 0; i < r->bias.nparts; i++)
 			fprintf(f, "%s%.1f", i ? ", " : "; measured ", r->bias.part_ns[i]);
-		fprintf(f, ")\n  interval: %s\n", RP_BIAS_INTERVAL);
+		fprintf(f, ")\n  interval: %s\n", rp_bias_interval(&r->bias));
 	} else
 		fprintf(f, "  run-time stats' own share: not measured (%s)\n", r->bias.why);
 	fprintf(f, "\nMETHODS\n");
@@ -736,8 +736,8 @@ static json_t *kind_json(const struct rp_report *r, int k)
 			"ab_in_bpf_ns", rk->in_bpf_from_ab && rk->ab_in_bpf.level > 0 ?
 			ci_json(&rk->ab_in_bpf) : json_null(), "ab_runs_per_call",
 			rk->in_bpf_from_ab && rk->ab_runs_per_call.level > 0 ?
-			ci_json(&rk->ab_runs_per_call) : json_null(), "rest_ns", rk->rest_ns, "rest_lo", rk->rest_lo, "rest_hi",
-			rk->rest_hi, "rest_resolved", rk->rest_resolved, "rest_hi_above_added",
+			ci_json(&rk->ab_runs_per_call) : json_null(), "rest_ns", rk->rest_ns,
+			"rest_lo", rk->rest_lo, "rest_hi", rk->rest_hi, "rest_resolved", rk->rest_resolved, "rest_hi_above_added",
 			rp_rest_above_whole(rk), "window_ab_disagree", rk->bpf_disagree,
 			"in_bpf_above_added", rk->in_bpf_exceeds_added));
 	return o;
@@ -827,7 +827,7 @@ json_t *rp_json(const struct rp_report *r)
 			     "batches", (int)r->bias.batches, "hook", r->bias.hook, "clocksource",
 			     r->bias.clocksource, "parts_ns",
 			     reals_json(r->bias.part_ns, (int)r->bias.nparts), "interval",
-			     RP_BIAS_INTERVAL) :
+			     rp_bias_interval(&r->bias)) :
 		bc_json_pack("{s:b, s:s}", "valid", false, "why", r->bias.why);
 	return bc_json_pack(
 		"{s:i, s:s, s:s, s:s, s:b, s:s, s:f, "

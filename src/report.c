@@ -46,6 +46,16 @@ const char *rp_method_includes(enum method_id m)
 	}
 }
 
+const char *rp_bias_interval(const struct sb_bias *b)
+{
+	if (b->nparts >= 2)
+		return "the envelope of two measurements' t-intervals, before the window and after "
+		       "it; it covers those only: reports minutes apart can read it further apart "
+		       "than that";
+	return "one measurement's t-interval over its batches, before the window; it covers "
+	       "that one only: reports minutes apart can read it further apart than that";
+}
+
 const char *rp_state_name(enum rp_state s)
 {
 	static const char *const names[] = { "not run", "ran", "skipped", "interrupted" };
@@ -1466,8 +1476,9 @@ static void disagree_why(const struct rp_kind *rk, char *buf, size_t len)
 
 	if (ra > 0 && fabs(rw - ra) > 0.1 * ra)
 		n = (size_t)snprintf(buf, len, "the programs ran %.2f times per call in the window "
-				     "against %.2f in A/B's rounds (the window's count holds other "
-				     "processes' runs)", rw, ra);
+				     "against %.2f in A/B's rounds%s", rw, ra, rw > ra ?
+				     " (the window counts other processes' runs, A/B takes them "
+				     "out)" : "");
 	else
 		n = (size_t)snprintf(buf, len, "runs per call agree (%.2f against %.2f), so each "
 				     "run cost %s in the window", rw, ra,

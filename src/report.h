@@ -336,10 +336,9 @@ struct rp_report {
 	char verdict[RP_MAX_VERDICT][RP_VERDICT_LEN];
 };
 
-/* What the stats bias's interval covers, for every printer. */
-#define RP_BIAS_INTERVAL "the envelope of two measurements' t-intervals, before the window " \
-	"and after it; it covers those only: reports minutes apart can read it further " \
-	"apart than that"
+/* What the stats bias's interval covers (its parts: before the window
+ * and after it, or the first alone), for every printer. Static text. */
+const char *rp_bias_interval(const struct sb_bias *b);
 
 /* What each method's figures include, in one line, for every printer. */
 const char *rp_method_includes(enum method_id m);

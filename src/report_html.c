@@ -77,7 +77,7 @@ static void machine(FILE *f, const struct rp_report *r)
 			"measured on an empty program", r->bias.ns_per_run, r->bias.lo, r->bias.hi);
 		for (unsigned i = 0; i < r->bias.nparts; i++)
 			fprintf(f, "%s%.1f", i ? ", " : " (parts: ", r->bias.part_ns[i]);
-		fprintf(f, "%s; interval: %s.</p>\n", r->bias.nparts ? ")" : "", RP_BIAS_INTERVAL);
+		fprintf(f, "%s; interval: %s.</p>\n", r->bias.nparts ? ")" : "", rp_bias_interval(&r->bias));
 	} else {
 		fputs(". Run-time stats' own share not measured: ", f);
 		h(f, r->bias.why);
