@@ -56,7 +56,7 @@ struct bc_ctx;
 #define RP_DEFAULT_KINDS WL_DEFAULT_KINDS
 #define RP_SAMPLE_HZ 1000
 #define RP_MAX_VERDICT 6
-#define RP_VERDICT_LEN 480
+#define RP_VERDICT_LEN 768
 /* The window runs each kind in this many consecutive chunks, the counters
  * read around each: its in-program figure's interval is over them. */
 #define RP_WINDOW_CHUNKS 5

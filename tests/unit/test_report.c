@@ -400,6 +400,9 @@ static void test_verdict_and_printers_flag_disagreement(void **state)
 	assert_non_null(strstr(r->verdict[1], "8238 (7900..8600)"));
 	assert_non_null(strstr(r->verdict[1], "runs per call agree (2.01 against 2.00)"));
 	assert_non_null(strstr(r->verdict[1], "from 9900 to 11000"));
+	assert_non_null(strstr(r->verdict[1], "one start of the agent"));
+	/* whole, not cut at the buffer's end */
+	assert_non_null(strstr(r->verdict[1], "the range between them."));
 	text = printed(r, false);
 	html = printed(r, true);
 	assert_non_null(strstr(text, "8238#"));
