@@ -22,7 +22,9 @@ void bf_bias_legend(FILE *f, const struct sb_bias *b)
 	}
 	fprintf(f, "stats bias %.1f ns per run [%.1f, %.1f]: what run-time stats count for an empty "
 		"program\n(%s, %llu runs, clocksource %s). CORR_NS = NS/RUN - bias; '<X': below "
-		"the bias's uncertainty;\n'-': run from a trampoline, not corrected\n",
+		"the bias's uncertainty;\n'-': run from a trampoline, not corrected. The interval "
+		"covers this measurement's\nbatches only: runs minutes apart can read the bias "
+		"further apart than that.\n",
 		b->ns_per_run, b->lo, b->hi, b->hook, (unsigned long long)b->runs,
 		BC_ESC(b->clocksource));
 }
@@ -37,7 +39,8 @@ json_t *bf_bias_json(const struct sb_bias *b)
 			    (int)b->batches, "runs", (json_int_t)b->runs, "elapsed_s",
 			    b->elapsed_s, "hook", b->hook, "clocksource", b->clocksource, "method",
 			    "run_time_ns per run of an empty raw_tp program run by "
-			    "BPF_PROG_TEST_RUN with run-time stats on; t-interval over batch means");
+			    "BPF_PROG_TEST_RUN with run-time stats on; t-interval over batch means "
+			    "(this measurement's only: runs minutes apart can read further apart)");
 }
 
 json_t *bf_corrected_json(const struct sb_corrected *c)

@@ -256,15 +256,19 @@ static void print_latency_table(FILE *f, const struct oh_result *r)
 	}
 }
 
-/* A part of the added time (IN_BPF, REST), never as a negative figure. */
-static void fmt_part(char *buf, size_t len, const struct stats_ci *ci)
+/* A part of the added time (IN_BPF, REST), never as a negative figure.
+ * whole: ADDED, for a bound "< X" above its point, marked "^" (NULL: the
+ * figure is no part of it). */
+static void fmt_part(char *buf, size_t len, const struct stats_ci *ci,
+		     const struct stats_ci *whole)
 {
 	switch (oh_nonneg(ci)) {
 	case OH_NN_VALUE:
 		snprintf(buf, len, "%.1f [%.1f, %.1f]", ci->point, ci->lo, ci->hi);
 		break;
 	case OH_NN_BELOW:
-		snprintf(buf, len, "< %.1f", ci->hi);
+		snprintf(buf, len, "< %.1f%s", ci->hi,
+			 whole && ci->hi > whole->point ? " ^" : "");
 		break;
 	case OH_NN_NONE:
 		snprintf(buf, len, "0 (no run)");
@@ -320,7 +324,7 @@ static void print_folded(FILE *f, int indent, const char *text)
 
 static void print_decomposition(FILE *f, const struct oh_result *r)
 {
-	bool below = false, negative = false, no_ci = false;
+	bool below = false, above = false, negative = false, no_ci = false;
 
 	if (!r->have_decomp) {
 		fprintf(f, "\nDecomposition: not available: %s\n", r->decomp_why);
@@ -343,11 +347,13 @@ static void print_decomposition(FILE *f, const struct oh_result *r)
 		if (!(r->mask & (1u << i)))
 			continue;
 		fmt_ci(added, sizeof(added), &k->delta);
-		fmt_part(in_bpf, sizeof(in_bpf), &k->in_bpf);
-		fmt_part(rest, sizeof(rest), &k->rest);
+		fmt_part(in_bpf, sizeof(in_bpf), &k->in_bpf, &k->delta);
+		fmt_part(rest, sizeof(rest), &k->rest, &k->delta);
 		fprintf(f, "%-10s %9.2f %28s %28s %28s\n", wl_kind_name(i),
 			fmax(k->runs_per_call.point, 0), added, in_bpf, rest);
 		below |= oh_nonneg(&k->in_bpf) == OH_NN_BELOW || oh_nonneg(&k->rest) == OH_NN_BELOW;
+		above |= (oh_nonneg(&k->in_bpf) == OH_NN_BELOW && k->in_bpf.hi > k->delta.point) ||
+			 (oh_nonneg(&k->rest) == OH_NN_BELOW && k->rest.hi > k->delta.point);
 		negative |= oh_nonneg(&k->in_bpf) == OH_NN_NEGATIVE ||
 			    oh_nonneg(&k->rest) == OH_NN_NEGATIVE;
 		no_ci |= oh_nonneg(&k->in_bpf) == OH_NN_NO_CI;
@@ -358,6 +364,10 @@ static void print_decomposition(FILE *f, const struct oh_result *r)
 		     "REST = ADDED - IN_BPF: " OH_REST_CONTAINS);
 	if (below)
 		fprintf(f, "  < X: the interval reaches 0; the part is below X.\n");
+	if (above)
+		fprintf(f, "  ^: X is above ADDED's point: the part's interval, from its own\n"
+			"  rounds (and for REST, ADDED's too), reaches further than the whole's\n"
+			"  point; the part is not resolved, not larger than the whole.\n");
 	if (negative)
 		fprintf(f, "  inconsistent: the interval lies wholly below 0 (IN_BPF above ADDED, or\n"
 			"  the stats bias above the raw figure): no figure is given.\n");
@@ -380,8 +390,8 @@ static void print_agent_cpu(FILE *f, const struct tracer *t, const struct oh_res
 		fprintf(f, "  not available: %s\n", r->cpu_why);
 		return;
 	}
-	fmt_part(per, sizeof(per), &r->cpu_per_syscall);
-	fmt_part(pct, sizeof(pct), &r->cpu_pct);
+	fmt_part(per, sizeof(per), &r->cpu_per_syscall, NULL);
+	fmt_part(pct, sizeof(pct), &r->cpu_pct, NULL);
 	fprintf(f, "  %-24s %s\n  %-24s %s\n", "ns per workload syscall", per, "% of one CPU", pct);
 	snprintf(how, sizeof(how), "From the %s, resolution %.3g %s, in the workload windows of "
 		 "%d on-rounds; t-interval over the rounds. " OH_CPU_INCLUDES, r->cpu_method,

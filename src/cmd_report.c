@@ -224,10 +224,13 @@ static void print_machine(FILE *f, const struct rp_report *r)
 		rp_subject_name(r->subject));
 	fprintf(f, "MACHINE\n  kernel %s (%s), %s, %d CPUs online, clocksource %s\n",
 		m->release, m->arch, BC_ESC(m->cpu_model), m->ncpus, m->clocksource);
-	if (r->bias.valid)
+	if (r->bias.valid) {
 		fprintf(f, "  run-time stats' own share: %.1f ns/run (95%% CI %.1f..%.1f; empty "
-			"program, %s)\n", r->bias.ns_per_run, r->bias.lo, r->bias.hi, r->bias.hook);
-	else
+			"program, %s", r->bias.ns_per_run, r->bias.lo, r->bias.hi, r->bias.hook);
+		for (unsigned i = 0; i < r->bias.nparts; i++)
+			fprintf(f, "%s%.1f", i ? ", " : "; measured ", r->bias.part_ns[i]);
+		fprintf(f, ")\n  interval: %s\n", rp_bias_interval(&r->bias));
+	} else
 		fprintf(f, "  run-time stats' own share: not measured (%s)\n", r->bias.why);
 	fprintf(f, "\nMETHODS\n");
 	for (int m_ = 0; m_ < METHOD_COUNT; m_++) {
@@ -372,17 +375,102 @@ static void print_progs(FILE *f, const struct rp_report *r)
 static void print_window_kinds(FILE *f, const struct rp_report *r)
 {
 	fprintf(f, "\nPER SYSCALL KIND (window, each kind alone; run-time stats)\n");
-	fprintf(f, "  %-8s %10s %14s %16s\n", "KIND", "CALLS", "RUNS/CALL", "BPF_NS/CALL");
+	fprintf(f, "  %-8s %10s %14s %16s %20s %20s\n", "KIND", "CALLS", "RUNS/CALL",
+		"BPF_NS/CALL", "[95% CI, chunks]", "FIRST..LAST_CHUNK");
+	for (int k = 0; k < WL_KIND_COUNT; k++) {
+		const struct rp_kind *rk = &r->k[k];
+		char ci[40] = "-", drift[40];
+
+		if (!rk->have_window)
+			continue;
+		if (isfinite(rk->window_bpf_lo))
+			snprintf(ci, sizeof(ci), "[%.1f,%.1f] %d", rk->window_bpf_lo,
+				 rk->window_bpf_hi, rk->window_chunks);
+		snprintf(drift, sizeof(drift), "%.1f..%.1f", rk->window_bpf_first,
+			 rk->window_bpf_last);
+		fprintf(f, "  %-8s %10" PRIu64 " %14.3f %16.1f %20s %20s\n", wl_kind_name(k),
+			rk->window_calls, rk->window_runs_per_call, rk->window_bpf_ns, ci, drift);
+	}
+	fprintf(f, "  runs of the agent's programs per workload call, and their time per call\n"
+		   "  (corrected for the stats' own share in the runs it applies to); runs\n"
+		   "  other processes caused in that time are included. The kind ran in %d\n"
+		   "  consecutive chunks: the interval is over them (one attachment: the\n"
+		   "  window's own drift, not what differs between starts of the agent).\n",
+		RP_WINDOW_CHUNKS);
+}
+
+bool rp_rest_above_whole(const struct rp_kind *rk)
+{
+	return !rk->rest_resolved && rk->rest_hi > rk->added.point;
+}
+
+void rp_rest_str(char *buf, size_t len, const struct rp_kind *rk)
+{
+	if (rk->rest_resolved)
+		snprintf(buf, len, "%.0f", rk->rest_ns);
+	else if (rk->rest_hi <= 0)
+		snprintf(buf, len, "~0");
+	else
+		snprintf(buf, len, "<%.0f%s", rk->rest_hi, rp_rest_above_whole(rk) ? "^" : "");
+}
+
+const char *rp_bpf_mark(const struct rp_kind *rk)
+{
+	if (rk->bpf_disagree && rk->in_bpf_exceeds_added)
+		return "#>";
+	return rk->bpf_disagree ? "#" : rk->in_bpf_exceeds_added ? ">" : "";
+}
+
+/* What the marks in print_kinds' IN_BPF and REST columns mean, for
+ * those that appear. */
+static void print_kinds_marks(FILE *f, const struct rp_report *r)
+{
+	bool above = false, zero = false, dis = false, over = false;
+
 	for (int k = 0; k < WL_KIND_COUNT; k++) {
 		const struct rp_kind *rk = &r->k[k];
 
-		if (rk->have_window)
-			fprintf(f, "  %-8s %10" PRIu64 " %14.3f %16.1f\n", wl_kind_name(k),
-				rk->window_calls, rk->window_runs_per_call, rk->window_bpf_ns);
+		above |= rk->have_decomp && rp_rest_above_whole(rk);
+		zero |= rk->have_decomp && !rk->rest_resolved && rk->rest_hi <= 0;
+		dis |= rk->bpf_disagree;
+		over |= rk->in_bpf_exceeds_added;
 	}
-	fprintf(f, "  runs of the agent's programs per workload call, and their time per call\n"
-		   "  (corrected for the stats' own share where it applies to every program);\n"
-		   "  runs other processes caused in that time are included.\n");
+	if (above)
+		fprintf(f, "  <X^: REST is not resolved (its interval reaches 0); its bound X is\n"
+			   "  ADDED's upper end minus IN_BPF, above ADDED's point: ADDED's own\n"
+			   "  interval reaches that far.\n");
+	if (zero)
+		fprintf(f, "  ~0: IN_BPF reaches ADDED's upper end: nothing of ADDED is resolved\n"
+			   "  outside the programs.\n");
+	if (dis)
+		fprintf(f, "  #: the window's and A/B's in-program figures disagree beyond their\n"
+			   "  intervals (see the verdict).\n");
+	if (over)
+		fprintf(f, "  >: the in-program time is above ADDED's whole interval: the part\n"
+			   "  exceeds the whole, the two methods disagree (see the verdict).\n");
+}
+
+/* The in-program ns per call by the window and by A/B's decomposition,
+ * which should agree. */
+static void print_two_ways(FILE *f, const struct rp_report *r)
+{
+	for (int k = 0; k < WL_KIND_COUNT; k++) {
+		const struct rp_kind *rk = &r->k[k];
+		char win[48] = "no interval", ab[48] = "no interval";
+
+		if (!rk->have_window || !rk->in_bpf_from_ab)
+			continue;
+		if (isfinite(rk->window_bpf_lo))
+			snprintf(win, sizeof(win), "%.0f..%.0f", rk->window_bpf_lo, rk->window_bpf_hi);
+		if (stats_ci_has_interval(&rk->ab_in_bpf))
+			snprintf(ab, sizeof(ab), "%.0f..%.0f", fmax(rk->ab_in_bpf.lo, 0),
+				 rk->ab_in_bpf.hi);
+		fprintf(f, "  %s in the programs: window %.0f (%s), A/B %.0f (%s): %s\n",
+			wl_kind_name(k), rk->window_bpf_ns, win, rk->in_bpf_ns, ab,
+			rk->bpf_disagree ? "DISAGREE beyond both intervals #" :
+			isfinite(rk->window_bpf_lo) && stats_ci_has_interval(&rk->ab_in_bpf) ?
+			"agree within the intervals" : "cannot tell");
+	}
 }
 
 static void print_kinds(FILE *f, const struct rp_report *r)
@@ -409,10 +497,9 @@ static void print_kinds(FILE *f, const struct rp_report *r)
 		else
 			snprintf(aa, sizeof(aa), "%.0f", rk->aa.point);
 		if (rk->have_decomp) {
-			snprintf(bpf, sizeof(bpf), rk->in_bpf_from_ab ? "%.0f" : "%.0f*",
-				 rk->in_bpf_ns);
-			snprintf(rest, sizeof(rest), rk->rest_resolved ? "%.0f" : "<%.0f",
-				 rk->rest_resolved ? rk->rest_ns : rk->rest_hi);
+			snprintf(bpf, sizeof(bpf), "%.0f%s%s", rk->in_bpf_ns,
+				 rk->in_bpf_from_ab ? "" : "*", rp_bpf_mark(rk));
+			rp_rest_str(rest, sizeof(rest), rk);
 		}
 		fprintf(f, "  %-8s %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %20s %16s %8s %8s\n",
 			wl_kind_name(k), rk->off_p50, rk->on_p50, rk->off_p99, rk->on_p99,
@@ -424,6 +511,8 @@ static void print_kinds(FILE *f, const struct rp_report *r)
 		   "  its own noise); IN_BPF: run-time stats in A/B's decomposition rounds, this\n"
 		   "  kind alone (*: the window's figure instead); REST: the rest of ADDED:\n"
 		   "  dispatch, slow path, wake-ups, cache effects, agent work on this CPU.\n");
+	print_kinds_marks(f, r);
+	print_two_ways(f, r);
 	if (r->decomp_why[0])
 		fprintf(f, "  decomposition: %s\n", r->decomp_why);
 	if (r->ab_counted_runs)
@@ -620,9 +709,13 @@ static json_t *kind_json(const struct rp_report *r, int k)
 	if (o && kind_wrapped(r, k))
 		json_object_set_new(o, "syscall_wrap", kind_syswrap_json(r, k));
 	if (o && rk->have_window)
-		json_object_set_new(o, "window", bc_json_pack("{s:I, s:f, s:f}", "calls",
-			(json_int_t)rk->window_calls, "runs_per_call", rk->window_runs_per_call,
-			"bpf_ns_per_call", rk->window_bpf_ns));
+		json_object_set_new(o, "window", bc_json_pack("{s:I, s:f, s:f, s:o, s:o, s:i, s:f, "
+			"s:f}", "calls", (json_int_t)rk->window_calls, "runs_per_call",
+			rk->window_runs_per_call, "bpf_ns_per_call", rk->window_bpf_ns,
+			"bpf_ns_lo", bc_json_real(rk->window_bpf_lo), "bpf_ns_hi",
+			bc_json_real(rk->window_bpf_hi), "chunks", rk->window_chunks,
+			"bpf_ns_first_chunk", rk->window_bpf_first, "bpf_ns_last_chunk",
+			rk->window_bpf_last));
 	if (!o || !rk->ab)
 		return o;
 	json_object_update_new(o, bc_json_pack(
@@ -638,10 +731,15 @@ static json_t *kind_json(const struct rp_report *r, int k)
 		"aa_reaches_effect", rk->aa_reaches_effect));
 	if (rk->have_decomp)
 		json_object_set_new(o, "decomposition", bc_json_pack(
-			"{s:f, s:s, s:f, s:f, s:f, s:b}", "in_bpf_ns", rk->in_bpf_ns, "in_bpf_method",
-			rk->in_bpf_from_ab ? "ab" : "window", "rest_ns", rk->rest_ns,
-			"rest_lo", rk->rest_lo, "rest_hi", rk->rest_hi, "rest_resolved",
-			rk->rest_resolved));
+			"{s:f, s:s, s:o, s:o, s:f, s:f, s:f, s:b, s:b, s:b, s:b}", "in_bpf_ns",
+			rk->in_bpf_ns, "in_bpf_method", rk->in_bpf_from_ab ? "ab" : "window",
+			"ab_in_bpf_ns", rk->in_bpf_from_ab && rk->ab_in_bpf.level > 0 ?
+			ci_json(&rk->ab_in_bpf) : json_null(), "ab_runs_per_call",
+			rk->in_bpf_from_ab && rk->ab_runs_per_call.level > 0 ?
+			ci_json(&rk->ab_runs_per_call) : json_null(), "rest_ns", rk->rest_ns,
+			"rest_lo", rk->rest_lo, "rest_hi", rk->rest_hi, "rest_resolved", rk->rest_resolved, "rest_hi_above_added",
+			rp_rest_above_whole(rk), "window_ab_disagree", rk->bpf_disagree,
+			"in_bpf_above_added", rk->in_bpf_exceeds_added));
 	return o;
 }
 
@@ -724,10 +822,12 @@ json_t *rp_json(const struct rp_report *r)
 	for (int i = 0; verdict && i < r->nverdict; i++)
 		json_array_append_new(verdict, json_string(r->verdict[i]));
 	bias = r->bias.valid ?
-		bc_json_pack("{s:b, s:f, s:f, s:f, s:i, s:s, s:s}", "valid", true, "ns_per_run",
-			     r->bias.ns_per_run, "lo", r->bias.lo, "hi", r->bias.hi, "batches",
-			     (int)r->bias.batches, "hook", r->bias.hook, "clocksource",
-			     r->bias.clocksource) :
+		bc_json_pack("{s:b, s:f, s:f, s:f, s:i, s:s, s:s, s:o, s:s}", "valid", true,
+			     "ns_per_run", r->bias.ns_per_run, "lo", r->bias.lo, "hi", r->bias.hi,
+			     "batches", (int)r->bias.batches, "hook", r->bias.hook, "clocksource",
+			     r->bias.clocksource, "parts_ns",
+			     reals_json(r->bias.part_ns, (int)r->bias.nparts), "interval",
+			     rp_bias_interval(&r->bias)) :
 		bc_json_pack("{s:b, s:s}", "valid", false, "why", r->bias.why);
 	return bc_json_pack(
 		"{s:i, s:s, s:s, s:s, s:b, s:s, s:f, "

@@ -424,8 +424,12 @@ static int decompose(const struct oh_config *cfg, struct tracer *t, struct oh_re
 	res->stats_were_on = se.was_on;
 	/* The stats' own share of run_time_ns, while they are on anyway;
 	 * when it cannot be measured IN_BPF stays raw, and says why. */
-	progress(cfg, 0, cfg->decomp_rounds, "measuring the run-time stats' own cost");
-	sb_measure(&res->bias, SB_DEFAULT_BATCHES, SB_DEFAULT_RUNS);
+	if (cfg->bias && cfg->bias->valid) {
+		res->bias = *cfg->bias;
+	} else {
+		progress(cfg, 0, cfg->decomp_rounds, "measuring the run-time stats' own cost");
+		sb_measure(&res->bias, SB_DEFAULT_BATCHES, SB_DEFAULT_RUNS);
+	}
 	for (int r = 0; !err && r < cfg->decomp_rounds; r++) {
 		progress(cfg, r + 1, cfg->decomp_rounds, "on, with run-time stats, each kind alone");
 		err = decomp_round(cfg, t, res, wr);

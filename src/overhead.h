@@ -36,6 +36,10 @@ struct oh_config {
 	int rounds;		/* off/on pairs */
 	int decomp_rounds;	/* extra on-rounds with run-time stats; 0 = none */
 	bool stats_ok;		/* doctor says run-time stats work here */
+	/* The stats bias to correct IN_BPF by, measured already (report:
+	 * the same its window is corrected by); NULL or !valid: measured in
+	 * the decomposition. */
+	const struct sb_bias *bias;
 	/* Called before each round, for a progress line. */
 	void (*progress)(int round, int total, const char *what, void *arg);
 	void *progress_arg;

@@ -46,6 +46,16 @@ const char *rp_method_includes(enum method_id m)
 	}
 }
 
+const char *rp_bias_interval(const struct sb_bias *b)
+{
+	if (b->nparts >= 2)
+		return "the envelope of two measurements' t-intervals, before the window and after "
+		       "it; it covers those only: reports minutes apart can read it further apart "
+		       "than that";
+	return "one measurement's t-interval over its batches, before the window; it covers "
+	       "that one only: reports minutes apart can read it further apart than that";
+}
+
 const char *rp_state_name(enum rp_state s)
 {
 	static const char *const names[] = { "not run", "ran", "skipped", "interrupted" };
@@ -392,35 +402,108 @@ static void sampling_figures(struct rp_report *r, struct sampler *s)
 	}
 }
 
-/* Run-time stats summed over the agent's programs, now. */
-static void sum_counters(const struct rp_report *r, uint64_t *runs, uint64_t *ns)
+/* Run-time stats summed over the agent's programs, now; *biased: the runs
+ * of those the stats bias applies to (sb_applies), as A/B's decomposition
+ * counts them. */
+static void sum_counters(const struct rp_report *r, uint64_t *runs, uint64_t *ns,
+			 uint64_t *biased)
 {
-	*runs = *ns = 0;
+	*runs = *ns = *biased = 0;
 	for (int i = 0; i < r->nprogs; i++) {
+		const struct rp_prog *p = &r->progs[i];
 		uint64_t c, t;
 
-		if (!prog_counters(r->progs[i].id, &c, &t)) {
+		if (!prog_counters(p->id, &c, &t)) {
 			*runs += c;
 			*ns += t;
+			*biased += sb_applies(p->type, p->raw_tp_link) ? c : 0;
 		}
 	}
 }
 
-/* The stats bias was measured and applies to every program. */
-static bool bias_applies(const struct rp_report *r)
+/* The window's counters around each chunk of each kind (collection only). */
+struct window_raw {
+	int n[WL_KIND_COUNT];
+	double calls[WL_KIND_COUNT][RP_WINDOW_CHUNKS];
+	double runs[WL_KIND_COUNT][RP_WINDOW_CHUNKS];
+	double ns[WL_KIND_COUNT][RP_WINDOW_CHUNKS];
+	double biased[WL_KIND_COUNT][RP_WINDOW_CHUNKS];
+};
+
+void rp_window_kind(struct rp_kind *rk, const double *calls, const double *runs,
+		    const double *ns, const double *biased, int n, const struct sb_bias *bias)
 {
-	if (!r->bias.valid)
-		return false;
-	for (int i = 0; i < r->nprogs; i++)
-		if (!sb_applies(r->progs[i].type, r->progs[i].raw_tp_link))
-			return false;
-	return true;
+	double per_call[RP_WINDOW_CHUNKS], sum_calls = 0, sum_runs = 0, sum_ns = 0;
+	double sum_biased = 0, b = bias && bias->valid ? bias->ns_per_run : 0;
+	struct stats_ci ci;
+	int m = 0;
+
+	rk->have_window = false;
+	rk->window_bpf_lo = rk->window_bpf_hi = NAN;
+	for (int i = 0; i < n && i < RP_WINDOW_CHUNKS; i++) {
+		if (calls[i] <= 0)
+			continue;
+		per_call[m++] = (ns[i] - biased[i] * b) / calls[i];
+		sum_calls += calls[i];
+		sum_runs += runs[i];
+		sum_ns += ns[i];
+		sum_biased += biased[i];
+	}
+	rk->window_chunks = m;
+	if (!m)
+		return;
+	rk->have_window = true;
+	rk->window_bpf_first = fmax(per_call[0], 0);
+	rk->window_bpf_last = fmax(per_call[m - 1], 0);
+	rk->window_calls = (uint64_t)sum_calls;
+	rk->window_runs_per_call = sum_runs / sum_calls;
+	/* A/B runs with stats off: compare it with their own share taken out */
+	rk->window_bpf_ns = fmax((sum_ns - sum_biased * b) / sum_calls, 0);
+	if (m >= 2 && !stats_t_ci(per_call, (size_t)m, 0.95, &ci) && stats_ci_has_interval(&ci)) {
+		rk->window_bpf_lo = fmax(ci.lo, 0);
+		rk->window_bpf_hi = fmax(ci.hi, 0);
+		/* the bias is known to its own interval: so is what it takes out */
+		if (b > 0) {
+			double brpc = sum_biased / sum_calls;
+
+			rk->window_bpf_lo = fmax(rk->window_bpf_lo - brpc *
+						 (bias->hi - bias->ns_per_run), 0);
+			rk->window_bpf_hi += brpc * (bias->ns_per_run - bias->lo);
+		}
+	}
 }
 
-/* The workload one kind at a time, the programs' counters read around each
- * kind: their runs and time per call of that kind (background runs from
- * other processes in that time included). */
-static int run_window_workload(struct rp_report *r, double secs, uint64_t t0)
+/* One chunk of kind k: the programs' counters read around it (background
+ * runs from other processes in that time included). */
+static int window_chunk(struct rp_report *r, struct wl_result *res, int k, double secs,
+			struct window_raw *w)
+{
+	struct wl_config wc = { .mask = 1u << k, .threads = 1, .cpu = r->cpu,
+				.duration_s = secs };
+	uint64_t runs0, ns0, b0, runs1, ns1, b1;
+	int err, i = w->n[k];
+
+	sum_counters(r, &runs0, &ns0, &b0);
+	err = wl_run(&wc, res);
+	sum_counters(r, &runs1, &ns1, &b1);
+	if (!err && res->stopped)
+		err = -EINTR;
+	/* a program gone between the reads leaves the sums incomparable */
+	if (err || runs1 < runs0 || ns1 < ns0)
+		return err;
+	w->calls[k][i] = (double)res->k[k].calls;
+	w->runs[k][i] = (double)(runs1 - runs0);
+	w->ns[k][i] = (double)(ns1 - ns0);
+	w->biased[k][i] = (double)(b1 - b0);
+	w->n[k]++;
+	return 0;
+}
+
+/* The workload one kind at a time, each in RP_WINDOW_CHUNKS chunks, the
+ * programs' counters read around each chunk: their runs and time per call
+ * of that kind. */
+static int run_window_workload(struct rp_report *r, double secs, uint64_t t0,
+			       struct window_raw *w)
 {
 	struct wl_result *res = wl_result_new();
 	unsigned n = kind_count(r->kinds);
@@ -429,37 +512,28 @@ static int run_window_workload(struct rp_report *r, double secs, uint64_t t0)
 	if (!res)
 		return -ENOMEM;
 	for (int k = 0; !err && k < WL_KIND_COUNT; k++) {
-		struct wl_config wc = { .mask = 1u << k, .threads = 1, .cpu = r->cpu,
-					.duration_s = secs / n };
-		struct rp_kind *rk = &r->k[k];
 		struct rp_series_phase *ph = &r->series.phase[r->series.nphases];
-		uint64_t runs0, ns0, runs1, ns1;
 
 		if (!(r->kinds & (1u << k)))
 			continue;
 		ph->kind = k;
 		ph->start_s = since_s(t0);
-		sum_counters(r, &runs0, &ns0);
-		err = wl_run(&wc, res);
-		sum_counters(r, &runs1, &ns1);
+		for (int c = 0; !err && c < RP_WINDOW_CHUNKS; c++)
+			err = window_chunk(r, res, k, secs / n / RP_WINDOW_CHUNKS, w);
 		ph->end_s = since_s(t0);
 		r->series.nphases++;
-		if (!err && res->stopped)
-			err = -EINTR;
-		rk->window_calls = res->k[k].calls;
-		/* a program gone between the reads leaves the sums incomparable */
-		if (err || !rk->window_calls || runs1 < runs0 || ns1 < ns0)
-			continue;
-		rk->have_window = true;
-		rk->window_runs_per_call = (double)(runs1 - runs0) / (double)rk->window_calls;
-		rk->window_bpf_ns = (double)(ns1 - ns0) / (double)rk->window_calls;
-		/* A/B runs with stats off: compare it with their own share taken out */
-		if (bias_applies(r))
-			rk->window_bpf_ns = fmax(rk->window_bpf_ns - rk->window_runs_per_call *
-						 r->bias.ns_per_run, 0);
 	}
 	wl_result_free(res);
 	return err;
+}
+
+/* The window's per-kind figures, with the bias as finally measured. */
+static void window_kinds(struct rp_report *r, const struct window_raw *w)
+{
+	for (int k = 0; k < WL_KIND_COUNT; k++)
+		if (w->n[k])
+			rp_window_kind(&r->k[k], w->calls[k], w->runs[k], w->ns[k], w->biased[k],
+				       w->n[k], &r->bias);
 }
 
 /* The time series: the counters read at even ticks over the window, on
@@ -526,8 +600,7 @@ static void series_start(struct series_run *s)
 		bc_note("no time series: cannot start its thread");
 }
 
-/* Join, read once more where the workload outlasted the last tick, and
- * build the series. */
+/* Join, and read once more where the workload outlasted the last tick. */
 static void series_end(struct series_run *s)
 {
 	if (s->started) {
@@ -535,9 +608,33 @@ static void series_end(struct series_run *s)
 		if (since_s(s->t0) - s->raw->t_s[s->raw->nreads - 1] >
 		    s->r->series.interval_s / 4)
 			series_read(s);
-		rp_series_build(s->r, s->raw);
 	}
+}
+
+/* The series, once the bias it is corrected by is known. */
+static void series_build(struct series_run *s)
+{
+	if (s->started)
+		rp_series_build(s->r, s->raw);
 	free(s->raw);
+}
+
+/* The stats bias in two halves of SB_DEFAULT_BATCHES, before the window
+ * and after it, folded into one: the bias drifts by more than one
+ * measurement's interval says, and the halves' envelope shows what it did
+ * over the window at the cost of one measurement. */
+static void measure_bias(struct rp_report *r, bool after)
+{
+	struct sb_bias b;
+
+	if (!sb_measure(&b, SB_DEFAULT_BATCHES / 2, SB_DEFAULT_RUNS)) {
+		sb_combine(&r->bias, &b);
+		return;
+	}
+	if (after)
+		return;	/* the first half stands alone */
+	bc_note("stats bias not measured: %s", b.why);
+	r->bias = b;
 }
 
 /* The window, with the sampler on its own thread when sampling works. */
@@ -546,6 +643,7 @@ static int measure_window(struct bc_ctx *ctx, const struct rp_config *cfg, struc
 	struct rp_section *ss = &r->sec[METHOD_ANNOTATE];
 	struct sampler s = { 0 };
 	struct series_run ser = { .r = r, .cfg = cfg };
+	struct window_raw w = { 0 };
 	uint32_t ids[RP_MAX_PROGS];
 	bool sampling = ss->works_here && ss->state != RP_SKIPPED;
 	uint64_t t0;
@@ -567,18 +665,23 @@ static int measure_window(struct bc_ctx *ctx, const struct rp_config *cfg, struc
 	}
 	if (!err) {
 		series_start(&ser);
-		err = run_window_workload(r, r->plan.window_s, t0);
+		err = run_window_workload(r, r->plan.window_s, t0, &w);
 	}
 	if (sampling)
 		pthread_join(s.thread, NULL);
 	/* its last read beside the window's last */
 	series_end(&ser);
 	if (!err || err == -EINTR) {
+		double wall_s = since_s(t0);
 		int rerr = read_counters(r, false);
 
-		window_figures(r, (double)(bc_now_ns() - t0) / 1e9);
+		if (!err)
+			measure_bias(r, true);
+		window_figures(r, wall_s);
+		window_kinds(r, &w);
 		err = err ? err : rerr;
 	}
+	series_build(&ser);
 	r->sec[METHOD_STATS].elapsed_s = r->sec[METHOD_ANNOTATE].elapsed_s = r->window_s;
 	method_ended(r, METHOD_STATS, err, NULL);
 	if (sampling) {
@@ -642,11 +745,34 @@ static void kind_figures(const struct oh_result *res, struct rp_kind *rk, const 
 		return;
 	rk->in_bpf_per_kind = true;
 	rk->in_bpf_from_ab = res->have_decomp;
+	if (res->have_decomp) {
+		rk->ab_in_bpf = k->in_bpf;
+		rk->ab_runs_per_call = k->runs_per_call;
+	}
 	rk->in_bpf_ns = res->have_decomp ? fmax(k->in_bpf.point, 0) : rk->window_bpf_ns;
 	rk->rest_ns = fmax(k->delta.point - rk->in_bpf_ns, 0);
 	rk->rest_lo = fmax(k->delta.lo - rk->in_bpf_ns, 0);
 	rk->rest_hi = fmax(k->delta.hi - rk->in_bpf_ns, 0);
 	rk->rest_resolved = k->delta.lo - rk->in_bpf_ns > 0;
+	rp_check_agreement(rk);
+}
+
+void rp_check_agreement(struct rp_kind *rk)
+{
+	double lo = rk->in_bpf_ns;
+
+	rk->bpf_disagree = rk->have_window && rk->in_bpf_from_ab &&
+			   isfinite(rk->window_bpf_lo) && isfinite(rk->window_bpf_hi) &&
+			   stats_ci_has_interval(&rk->ab_in_bpf) &&
+			   (rk->window_bpf_lo > rk->ab_in_bpf.hi ||
+			    rk->window_bpf_hi < rk->ab_in_bpf.lo);
+	/* the part's lower end: its own interval's where it has one */
+	if (rk->in_bpf_from_ab && stats_ci_has_interval(&rk->ab_in_bpf))
+		lo = rk->ab_in_bpf.lo;
+	else if (!rk->in_bpf_from_ab && isfinite(rk->window_bpf_lo))
+		lo = rk->window_bpf_lo;
+	rk->in_bpf_exceeds_added = rk->have_decomp && stats_ci_has_interval(&rk->added) &&
+				   lo > rk->added.hi;
 }
 
 static void measure_ab(struct bc_ctx *ctx, const struct rp_config *cfg, struct rp_report *r,
@@ -658,6 +784,8 @@ static void measure_ab(struct bc_ctx *ctx, const struct rp_config *cfg, struct r
 		.rounds = r->plan.ab_rounds,
 		.decomp_rounds = r->plan.ab_decomp_rounds,
 		.stats_ok = r->sec[METHOD_STATS].works_here,
+		/* in-program time corrected as the window's is */
+		.bias = &r->bias,
 	};
 	struct ab_progress_arg pa = { .cfg = cfg, .t0 = bc_now_ns(),
 				      .expected_s = r->plan.ab_expected_s };
@@ -993,8 +1121,7 @@ static int collect_window(struct bc_ctx *ctx, const struct rp_config *cfg, struc
 	r->stats_via = se.via;
 	r->stats_were_on = se.was_on;
 	say(cfg, "stats bias (empty program)", 0, RP_BIAS_S);
-	if (sb_measure(&r->bias, SB_DEFAULT_BATCHES, SB_DEFAULT_RUNS))
-		bc_note("stats bias not measured: %s", r->bias.why);
+	measure_bias(r, false);
 	err = measure_window(ctx, cfg, r);
 	/* A/B rounds run without stats: their clock reads would be measured */
 	bpfstats_restore(&se);
@@ -1328,19 +1455,219 @@ static void verdict_slow_path(struct rp_report *r, char *buf, size_t len)
 	buf[0] = (char)toupper((unsigned char)buf[0]);
 }
 
+/* A kind whose in-program figures disagree (rp_check_agreement): the
+ * window's against A/B's, or the part above the whole. */
+static int disagree_kind(const struct rp_report *r)
+{
+	for (int k = 0; k < WL_KIND_COUNT; k++)
+		if (r->k[k].ab && (r->k[k].bpf_disagree || r->k[k].in_bpf_exceeds_added))
+			return k;
+	return -1;
+}
+
+/* What differs between the window and A/B's decomposition rounds that
+ * could explain it, from the figures: runs per call, and the window's own
+ * drift from its first chunk to its last. */
+static void disagree_why(const struct rp_kind *rk, int starts, char *buf, size_t len)
+{
+	double rw = rk->window_runs_per_call, ra = rk->ab_runs_per_call.point;
+	double drift = rk->window_bpf_last - rk->window_bpf_first;
+	size_t n;
+
+	if (ra > 0 && fabs(rw - ra) > 0.1 * ra)
+		n = (size_t)snprintf(buf, len, "the programs ran %.2f times per call in the window "
+				     "against %.2f in A/B's rounds%s", rw, ra, rw > ra ?
+				     " (the window counts other processes' runs, A/B takes them "
+				     "out)" : "");
+	else
+		n = (size_t)snprintf(buf, len, "runs per call agree (%.2f against %.2f), so each "
+				     "run cost %s in the window", rw, ra,
+				     rk->window_bpf_ns > rk->in_bpf_ns ? "more" : "less");
+	if (n < len && fabs(drift) > 0.1 * fmax(rk->window_bpf_ns, 1))
+		n += (size_t)snprintf(buf + n, len - n, "; over the window the cost per call went "
+				      "from %.0f to %.0f ns (first chunk to last): it drifts as the "
+				      "workload runs, and A/B's rounds are short, each right after a "
+				      "start", rk->window_bpf_first, rk->window_bpf_last);
+	/* bpftrace's opensnoop.bt read 6.9 to 12.4 us per openat in six
+	 * reports: its cost differs from one start to the next */
+	if (n < len)
+		snprintf(buf + n, len - n, "; the window is one start of the agent and A/B's "
+			 "rounds %d others, and an agent's cost can differ from start to start",
+			 starts);
+}
+
+static void verdict_disagree(struct rp_report *r, char *buf, size_t len)
+{
+	int k = disagree_kind(r);
+	const struct rp_kind *rk;
+	char why[400];
+
+	buf[0] = '\0';
+	if (k < 0)
+		return;
+	rk = &r->k[k];
+	if (rk->bpf_disagree) {
+		disagree_why(rk, r->plan.ab_decomp_rounds, why, sizeof(why));
+		snprintf(buf, len, "Two methods disagree on %s's time in the programs: the window "
+			 "reads %.0f ns per call (95%% CI %.0f..%.0f, run-time stats) and A/B's "
+			 "decomposition %.0f (%.0f..%.0f); %s. Until that is explained, take the "
+			 "in-program time as the range between them.", wl_kind_name(k),
+			 rk->window_bpf_ns, rk->window_bpf_lo, rk->window_bpf_hi, rk->in_bpf_ns,
+			 fmax(rk->ab_in_bpf.lo, 0), rk->ab_in_bpf.hi, why);
+		return;
+	}
+	snprintf(buf, len, "On %s the time in the programs (%.0f ns per call, run-time stats) is "
+		 "above A/B's whole added interval (%.0f..%.0f): the part exceeds the whole, so "
+		 "the methods disagree and this run does not decompose %s.", wl_kind_name(k),
+		 rk->in_bpf_ns, rk->added.lo, rk->added.hi, wl_kind_name(k));
+}
+
+/* Syscall-path wrapping's added ns for kind k: the mean, summed over the
+ * syscalls of that kind; false when none has an added figure. */
+static bool wrapped_added(const struct rp_report *r, int k, double *added)
+{
+	bool any = false;
+
+	*added = 0;
+	for (int i = 0; i < r->sw.nsys; i++) {
+		const struct rp_sw_sys *s = &r->sw.sys[i];
+
+		if ((s->kinds & (1u << k)) && s->have_added) {
+			*added += s->added_mean;
+			any = true;
+		}
+	}
+	return any;
+}
+
+/* Without A/B: the kind wrapping found most added, said alone. */
+static void verdict_syswrap_alone(struct rp_report *r, char *buf, size_t len)
+{
+	int best = -1;
+	double w, best_w = 0;
+
+	for (int k = 0; k < WL_KIND_COUNT; k++)
+		if (wrapped_added(r, k, &w) && (best < 0 || w > best_w)) {
+			best = k;
+			best_w = w;
+		}
+	if (best < 0)
+		return;
+	snprintf(buf, len, "Syscall-path wrapping (%s on %s) times %s's syscalls %.0f ns longer "
+		 "with the agent on (mean, one run per phase, no interval): the syscall slowdown "
+		 "measured here, A/B %s.", r->sw.method, r->sw.functions, wl_kind_name(best),
+		 best_w, rp_state_name(r->sec[METHOD_AB].state));
+}
+
+/* Wrapping's added time against A/B's, for the kind A/B found most added
+ * (else the first that both measured); alone where A/B did not run. */
+static void verdict_syswrap(struct rp_report *r, char *buf, size_t len)
+{
+	int k = -1;
+	double w = 0;
+	const struct rp_kind *rk;
+	char how[512];
+
+	buf[0] = '\0';
+	if (r->sec[METHOD_SYSCALL_WRAP].state != RP_RAN)
+		return;
+	if (r->sec[METHOD_AB].state != RP_RAN) {
+		verdict_syswrap_alone(r, buf, len);
+		return;
+	}
+	if (!most_added(r, &k) || !wrapped_added(r, k, &w))
+		for (k = 0; k < WL_KIND_COUNT; k++)
+			if (r->k[k].ab && wrapped_added(r, k, &w))
+				break;
+	if (k < 0 || k >= WL_KIND_COUNT)
+		return;
+	rk = &r->k[k];
+	if (w < rk->added.lo)
+		snprintf(how, sizeof(how), "less than A/B's: the rest of the added time falls "
+			 "outside the wrapped window (outside it: %s)",
+			 r->sw.outside[0] ? r->sw.outside : "nothing listed");
+	else if (w > rk->added.hi)
+		snprintf(how, sizeof(how), "more than A/B's interval: the wrapped window saw work "
+			 "A/B's timing did not, or one run per phase misled (no interval: a longer "
+			 "--duration would tell)");
+	else
+		snprintf(how, sizeof(how), "within A/B's interval: the added time is inside the "
+			 "syscall path it wraps (%s)", r->sw.includes);
+	snprintf(buf, len, "Syscall-path wrapping (%s on %s) times %s's syscalls %.0f ns longer "
+		 "with the agent on (mean, one run per phase), %s, against A/B's %.0f ns "
+		 "(%.0f..%.0f).", r->sw.method, r->sw.functions, wl_kind_name(k), w, how,
+		 rk->added.point, rk->added.lo, rk->added.hi);
+}
+
+/* A profiled program's per-run figure: the calibrated one unless it is at
+ * or below the calibration (stored as 0), then the raw one. */
+static double prof_fig(const struct rp_report *r, const struct rp_prog *p, unsigned bit,
+		       uint64_t corr, uint64_t raw, bool *is_raw)
+{
+	*is_raw = !r->prof_calibrated || (p->prof_corr.below_calib & bit);
+	return (double)(*is_raw ? raw : corr);
+}
+
+/* The profiled program with the most run time (stats): its per-run
+ * distribution, and a long tail where p99 >= RP_LONG_TAIL x p50. */
+static void verdict_profile(struct rp_report *r, char *buf, size_t len)
+{
+	const struct rp_prog *top = NULL;
+	double p50, p99, mean;
+	bool raw50, raw99, rawm;
+
+	buf[0] = '\0';
+	if (r->sec[METHOD_PROFILE].state != RP_RAN)
+		return;
+	for (int i = 0; i < r->nprogs; i++) {
+		const struct rp_prog *p = &r->progs[i];
+
+		if (p->profiled && p->prof_runs && (!top || p->time_ns > top->time_ns))
+			top = p;
+	}
+	if (!top)
+		return;
+	p50 = prof_fig(r, top, PROF_FIG_P50, top->prof_corr.p50, top->prof_raw.p50, &raw50);
+	p99 = prof_fig(r, top, PROF_FIG_P99, top->prof_corr.p99, top->prof_raw.p99, &raw99);
+	rawm = !r->prof_calibrated || (top->prof_corr.below_calib & PROF_FIG_MEAN);
+	mean = rawm ? top->prof_raw.mean : top->prof_corr.mean;
+	if (raw50 != raw99) {	/* a ratio of like with like */
+		p50 = (double)top->prof_raw.p50;
+		p99 = (double)top->prof_raw.p99;
+		raw50 = raw99 = true;
+	}
+	if (p50 > 0 && p99 >= RP_LONG_TAIL * p50)
+		snprintf(buf, len, "Profile (fentry/fexit) shows a long tail in %s's runs: p50 %.0f "
+			 "ns, p99 %.0f ns%s, %.0fx: a few runs cost far more than most, which a mean "
+			 "per run (run-time stats: %.0f ns/run) hides.", top->full_name, p50, p99,
+			 raw50 ? " (raw, observer included)" : "", p99 / p50, top->ns_per_run);
+	else
+		snprintf(buf, len, "Profile (fentry/fexit) puts %s's runs at p50 %.0f ns, p99 %.0f "
+			 "ns%s: no long tail; its mean %.0f ns/run%s against run-time stats' %.0f.",
+			 top->full_name, p50, p99, raw50 ? " (raw, observer included)" : "", mean,
+			 rawm ? " (raw)" : "", top->ns_per_run);
+}
+
+/* The next verdict sentence from fill, kept when it says something. */
+static void verdict_add(struct rp_report *r, void (*fill)(struct rp_report *, char *, size_t))
+{
+	char buf[RP_VERDICT_LEN];
+
+	if (r->nverdict >= RP_MAX_VERDICT)
+		return;
+	fill(r, buf, sizeof(buf));
+	if (buf[0])
+		snprintf(r->verdict[r->nverdict++], sizeof(r->verdict[0]), "%s", buf);
+}
+
 void rp_verdict(struct rp_report *r)
 {
-	char slow[sizeof(r->verdict[0])];
-
 	r->nverdict = 0;
-	verdict_ab(r, r->verdict[r->nverdict++], sizeof(r->verdict[0]));
-	verdict_slow_path(r, slow, sizeof(slow));
-	if (slow[0])
-		snprintf(r->verdict[r->nverdict++], sizeof(r->verdict[0]), "%s", slow);
-	verdict_progs(r, r->verdict[r->nverdict++], sizeof(r->verdict[0]));
-	if (r->nverdict == RP_MAX_VERDICT)
-		return;
-	verdict_sampling(r, r->verdict[r->nverdict], sizeof(r->verdict[0]));
-	if (r->verdict[r->nverdict][0])
-		r->nverdict++;
+	verdict_add(r, verdict_ab);
+	verdict_add(r, verdict_disagree);
+	verdict_add(r, verdict_slow_path);
+	verdict_add(r, verdict_progs);
+	verdict_add(r, verdict_syswrap);
+	verdict_add(r, verdict_profile);
+	verdict_add(r, verdict_sampling);
 }

@@ -55,7 +55,14 @@ struct bc_ctx;
 #define RP_QUICK_BUDGET_S 30.0
 #define RP_DEFAULT_KINDS WL_DEFAULT_KINDS
 #define RP_SAMPLE_HZ 1000
-#define RP_MAX_VERDICT 3
+#define RP_MAX_VERDICT 6
+#define RP_VERDICT_LEN 768
+/* The window runs each kind in this many consecutive chunks, the counters
+ * read around each: its in-program figure's interval is over them. */
+#define RP_WINDOW_CHUNKS 5
+/* A per-run distribution whose p99 is this many times its p50 or more
+ * has a long tail (profile). */
+#define RP_LONG_TAIL 5.0
 #define RP_MIN_WINDOW_S 1.0
 #define RP_MIN_AB_ROUNDS 4
 /* profile's and syscall-path wrapping's shares of the budget, each when
@@ -202,11 +209,25 @@ struct rp_kind {
 	 * point: this run's own noise floor is as large as what it found. */
 	bool aa_reaches_effect;
 	/* The window, this kind run alone: the programs' runs and run-time
-	 * stats ns per call, corrected for the stats' own share when it applies
-	 * to every program (background runs in that time included). */
+	 * stats ns per call, corrected for the stats' own share in the runs it
+	 * applies to (background runs in that time included). The kind
+	 * runs in window_chunks consecutive chunks (RP_WINDOW_CHUNKS): lo..hi
+	 * is a t-interval over their ns per call (NAN: fewer than two), within
+	 * one attachment, so it holds the window's own drift only. */
 	bool have_window;
 	uint64_t window_calls;
 	double window_runs_per_call, window_bpf_ns;
+	int window_chunks;
+	double window_bpf_lo, window_bpf_hi;
+	double window_bpf_first, window_bpf_last;	/* its first and last chunk's */
+	/* A/B's decomposition's in-program ns per call and runs per call, with
+	 * their intervals (when in_bpf_from_ab). */
+	struct stats_ci ab_in_bpf, ab_runs_per_call;
+	/* Two methods that should agree and do not: the window's and A/B's
+	 * in-program ns per call, intervals apart (bpf_disagree); the
+	 * in-program part above ADDED's whole interval (in_bpf_exceeds_added).
+	 * rp_check_agreement sets them. */
+	bool bpf_disagree, in_bpf_exceeds_added;
 	/* ADDED in the programs and the rest: dispatch, the syscall slow path,
 	 * wake-ups. in_bpf from A/B's decomposition rounds of each kind alone
 	 * (in_bpf_from_ab), else from the window's figure for the kind. rest
@@ -312,8 +333,12 @@ struct rp_report {
 	char decomp_why[200];
 	/* the verdict, from the figures (rp_verdict) */
 	int nverdict;
-	char verdict[RP_MAX_VERDICT][400];
+	char verdict[RP_MAX_VERDICT][RP_VERDICT_LEN];
 };
+
+/* What the stats bias's interval covers (its parts: before the window
+ * and after it, or the first alone), for every printer. Static text. */
+const char *rp_bias_interval(const struct sb_bias *b);
 
 /* What each method's figures include, in one line, for every printer. */
 const char *rp_method_includes(enum method_id m);
@@ -350,7 +375,22 @@ int rp_plan_ab(struct rp_plan *p, double toggle_s, unsigned kinds, double *need_
  * of zero width are dropped; a program unread at an interval's either
  * end gets NAN there (null in JSON). */
 void rp_series_build(struct rp_report *r, const struct rp_series_raw *raw);
-/* Fill r->verdict from the figures: two or three sentences. */
+/* The window's per-kind figures from its n chunks (calls, runs, run-time
+ * ns, and the runs of programs the stats bias applies to, sb_applies, as
+ * A/B's decomposition counts them): sums, runs and ns per call, and the
+ * ns per call's t-interval over the chunks, widened by the bias's own;
+ * ns less biased runs x bias when bias is valid (NULL: raw). Chunks with
+ * no call are left out; none: have_window false. */
+void rp_window_kind(struct rp_kind *rk, const double *calls, const double *runs,
+		    const double *ns, const double *biased, int n, const struct sb_bias *bias);
+/* Set rk's bpf_disagree (the window's and A/B's in-program intervals do
+ * not overlap; both need one) and in_bpf_exceeds_added (the in-program
+ * figure used, beyond its own interval when it has one, above ADDED's
+ * upper end). */
+void rp_check_agreement(struct rp_kind *rk);
+/* Fill r->verdict from the figures: what A/B found and where it goes,
+ * methods that disagree, what profile and syscall-path wrapping add where
+ * they ran, the programs' CPU share: up to RP_MAX_VERDICT sentences. */
 void rp_verdict(struct rp_report *r);
 
 #endif

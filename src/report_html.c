@@ -72,11 +72,13 @@ static void machine(FILE *f, const struct rp_report *r)
 	h(f, m->cpu_model);
 	fprintf(f, ", %d CPUs online, clocksource ", m->ncpus);
 	h(f, m->clocksource);
-	if (r->bias.valid)
+	if (r->bias.valid) {
 		fprintf(f, ". Run-time stats' own share: %.1f ns/run (95%% CI %.1f..%.1f), "
-			"measured on an empty program.</p>\n", r->bias.ns_per_run, r->bias.lo,
-			r->bias.hi);
-	else {
+			"measured on an empty program", r->bias.ns_per_run, r->bias.lo, r->bias.hi);
+		for (unsigned i = 0; i < r->bias.nparts; i++)
+			fprintf(f, "%s%.1f", i ? ", " : " (parts: ", r->bias.part_ns[i]);
+		fprintf(f, "%s; interval: %s.</p>\n", r->bias.nparts ? ")" : "", rp_bias_interval(&r->bias));
+	} else {
 		fputs(". Run-time stats' own share not measured: ", f);
 		h(f, r->bias.why);
 		fputs("</p>\n", f);
@@ -279,6 +281,40 @@ static void progs(FILE *f, const struct rp_report *r, bool charts)
 	}
 }
 
+/* "x [lo, hi]", "x (no interval)" where lo or hi is not a number; lo
+ * clamped at 0, as the parts are. */
+static void part_ci(char *buf, size_t len, double x, double lo, double hi)
+{
+	if (isfinite(lo) && isfinite(hi))
+		snprintf(buf, len, "%.1f [%.1f, %.1f]", x, fmax(lo, 0), hi);
+	else
+		snprintf(buf, len, "%.1f (no interval)", x);
+}
+
+/* The in-program ns per call by the window and by A/B's decomposition,
+ * side by side: two methods that should agree. */
+static void in_programs_two_ways(FILE *f, const struct rp_report *r)
+{
+	fputs("<h3>In the programs, two ways</h3>\n<table><tr><th>kind</th><th>window ns/call "
+	      "[95% CI over chunks]</th><th>first..last chunk</th><th>A/B decomposition ns/call "
+	      "[95% CI]</th><th>agree</th></tr>\n", f);
+	for (int k = 0; k < WL_KIND_COUNT; k++) {
+		const struct rp_kind *rk = &r->k[k];
+		bool both = isfinite(rk->window_bpf_lo) && stats_ci_has_interval(&rk->ab_in_bpf);
+		char win[64], ab[64];
+
+		if (!rk->have_window || !rk->in_bpf_from_ab)
+			continue;
+		part_ci(win, sizeof(win), rk->window_bpf_ns, rk->window_bpf_lo, rk->window_bpf_hi);
+		part_ci(ab, sizeof(ab), rk->in_bpf_ns, rk->ab_in_bpf.lo, rk->ab_in_bpf.hi);
+		fprintf(f, "<tr><td>%s</td><td>%s</td><td>%.1f..%.1f</td><td>%s</td><td>%s</td>"
+			"</tr>\n", wl_kind_name(k), win, rk->window_bpf_first, rk->window_bpf_last, ab,
+			rk->bpf_disagree ? "no: beyond both intervals" :
+			both ? "yes, within the intervals" : "cannot tell: no interval");
+	}
+	fputs("</table>\n", f);
+}
+
 static void kinds(FILE *f, const struct rp_report *r, bool charts)
 {
 	fputs("<h2>Syscalls</h2>\n", f);
@@ -313,14 +349,26 @@ static void kinds(FILE *f, const struct rp_report *r, bool charts)
 			rk->on_mean, rk->added.point, rk->added.lo, rk->added.hi,
 			rk->ci_includes_zero ? " (includes 0)" : "", rk->aa.point, rk->aa.lo,
 			rk->aa.hi, rk->aa_reaches_effect ? " (reaches the effect: noise as large)" : "");
-		if (rk->have_decomp)
-			fprintf(f, rk->rest_resolved ? "<td>%.0f</td><td>%.0f</td></tr>\n" :
-				"<td>%.0f</td><td>&lt;%.0f</td></tr>\n", rk->in_bpf_ns,
-				rk->rest_resolved ? rk->rest_ns : rk->rest_hi);
-		else
+		if (rk->have_decomp) {
+			char rest[32];
+
+			rp_rest_str(rest, sizeof(rest), rk);
+			fprintf(f, "<td>%.0f%s", rk->in_bpf_ns, rk->in_bpf_from_ab ? "" : "*");
+			h(f, rp_bpf_mark(rk));
+			fputs("</td><td>", f);
+			h(f, rest);
+			fputs("</td></tr>\n", f);
+		} else {
 			fputs("<td>-</td><td>-</td></tr>\n", f);
+		}
 	}
-	fputs("</table>\n", f);
+	fputs("</table>\n<p class=\"why\">in programs: run-time stats in A/B's decomposition "
+	      "rounds (*: the window's figure instead); # the window and A/B disagree beyond "
+	      "their intervals; &gt; above the added time's whole interval. rest: &lt;X where its "
+	      "interval reaches 0, ^ where X, the added time's upper end minus the programs', is "
+	      "above the added time's point; ~0 where the programs' time reaches that upper "
+	      "end.</p>\n", f);
+	in_programs_two_ways(f, r);
 }
 
 static void syswrap_row(FILE *f, const struct rp_report *r, int k, const struct rp_sw_sys *s)

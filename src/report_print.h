@@ -3,6 +3,7 @@
 #ifndef BPFCOST_REPORT_PRINT_H
 #define BPFCOST_REPORT_PRINT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <jansson.h>
 #include "report.h"
@@ -17,6 +18,15 @@ void rp_print_text(FILE *f, const struct rp_report *r);
  * out, said on the page) drawing from doc, the same JSON as -j. 0 or
  * -EIO. */
 int rp_print_html(FILE *f, const struct rp_report *r, json_t *doc, const char *chart_js);
+/* A kind's REST for a table cell: "120" resolved; "<X" where its interval
+ * reaches 0, "<X^" where that bound is above ADDED's point
+ * (rp_rest_above_whole), "~0" where IN_BPF reaches ADDED's upper end. */
+void rp_rest_str(char *buf, size_t len, const struct rp_kind *rk);
+bool rp_rest_above_whole(const struct rp_kind *rk);
+/* IN_BPF's marks: "#" the window and A/B disagree, ">" above ADDED's
+ * interval, "" neither. Static text. */
+const char *rp_bpf_mark(const struct rp_kind *rk);
+
 /* Where Debian's libjs-chart.js puts the library. */
 #define RP_CHART_JS "/usr/share/javascript/chart.js/chart.min.js"
 

@@ -31,7 +31,30 @@ int sb_from_batches(struct sb_bias *b, const double *batch_ns, unsigned n)
 	b->lo = mean - half;
 	b->hi = mean + half;
 	b->batches = n;
+	b->nparts = 1;
+	b->part_ns[0] = mean;
 	return 0;
+}
+
+void sb_combine(struct sb_bias *b, const struct sb_bias *more)
+{
+	unsigned n;
+
+	if (!more->valid)
+		return;
+	if (!b->valid) {
+		*b = *more;
+		return;
+	}
+	n = b->batches + more->batches;
+	b->ns_per_run = (b->ns_per_run * b->batches + more->ns_per_run * more->batches) / n;
+	b->lo = fmin(b->lo, more->lo);
+	b->hi = fmax(b->hi, more->hi);
+	b->batches = n;
+	b->runs += more->runs;
+	b->elapsed_s += more->elapsed_s;
+	for (unsigned i = 0; i < more->nparts && b->nparts < SB_MAX_PARTS; i++)
+		b->part_ns[b->nparts++] = more->part_ns[i];
 }
 
 bool sb_applies(uint32_t prog_type, bool raw_tp_link)
@@ -62,7 +85,8 @@ void sb_correct(const struct sb_bias *b, bool applies, uint64_t runs, uint64_t t
 	raw = (double)time_ns / (double)runs;
 	/* % of one CPU per ns of cost per run. */
 	to_pct = 100.0 * (double)runs / (wall_s * 1e9);
-	out->hi = fmax(raw - b->lo, 0);
+	/* never above the raw figure: the bias is not below 0 */
+	out->hi = fmax(raw - fmax(b->lo, 0), 0);
 	out->lo = fmax(raw - b->hi, 0);
 	out->resolved = raw - b->hi > 0;
 	out->ns_per_run = out->resolved ? raw - b->ns_per_run : 0;

@@ -42,6 +42,7 @@
 #define SB_LEVEL 0.95
 #define SB_DEFAULT_BATCHES 12
 #define SB_DEFAULT_RUNS 5000	/* per batch: ~10 ms of prctl calls each */
+#define SB_MAX_PARTS 4
 
 struct sb_bias {
 	bool valid;
@@ -53,6 +54,14 @@ struct sb_bias {
 	char hook[32];		/* how the empty program ran: "raw_tp test run" */
 	char clocksource[32];	/* current clocksource ("kvm-clock", "tsc") */
 	char why[200];		/* one line, when !valid */
+	/* Measured in nparts separate times (sb_combine; 1 for sb_measure),
+	 * part_ns[i] the mean of each. lo..hi covers the batches of these
+	 * measurements only: between measurements minutes apart the bias has
+	 * moved by more than one measurement's interval (reports minutes apart
+	 * read 35.7 [33.5, 37.8] and 44.2 [40.9, 47.5] ns on the development
+	 * VM), the context-dependence described above. */
+	unsigned nparts;
+	double part_ns[SB_MAX_PARTS];
 };
 
 /* Measure the bias. Run-time stats must be on (the caller holds them, see
@@ -61,6 +70,13 @@ struct sb_bias {
  * which). batches >= 2, runs_per_batch >= 1. Takes about
  * batches * runs_per_batch * 1.5 us. */
 int sb_measure(struct sb_bias *b, unsigned batches, unsigned runs_per_batch);
+
+/* Pure: b measured again (more, another time) folded into b: the mean
+ * of every batch, and an interval that covers both measurements'
+ * intervals (their envelope), so that drift between the two widens it.
+ * An invalid more leaves b as it is; an invalid b becomes more. At most
+ * SB_MAX_PARTS parts are listed; the figures take every one. */
+void sb_combine(struct sb_bias *b, const struct sb_bias *more);
 
 /* Pure: mean and t-interval of batch means (ns per run) into b. */
 int sb_from_batches(struct sb_bias *b, const double *batch_ns, unsigned n);

@@ -219,7 +219,7 @@ def test_programs_on_openat_only(name):
 
 
 ADDED_CELL = r"-?\d+\.\d (?:\[-?\d+\.\d, -?\d+\.\d\]|\(too few rounds for an interval\))"
-PART_CELL = (r"\d+\.\d \[\d+\.\d, \d+\.\d\]|< \d+\.\d|0 \(no run\)|inconsistent|"
+PART_CELL = (r"\d+\.\d \[\d+\.\d, \d+\.\d\]|< \d+\.\d(?: \^)?|0 \(no run\)|inconsistent|"
              r"\d+\.\d \(no interval\)|<= 0 \(no interval\)")
 DECOMP_ROW = re.compile(rf"^(\w+) +(\d+\.\d\d) +({ADDED_CELL}) +({PART_CELL}) +({PART_CELL})$")
 
@@ -244,6 +244,14 @@ def test_programs_on_openat_only_plain(name):
     # Neither part is ever a negative figure.
     assert not any("-" in cell for row in rows.values() for cell in row[3:]), rows
     assert "the syscall slow path" in r.stdout
+    # a part's bound above the whole's point is marked and explained
+    for row in rows.values():
+        added = float(row[2].split()[0])
+        for cell in row[3:]:
+            if cell.startswith("< "):
+                assert cell.endswith("^") == (float(cell.split()[1]) > added), row
+    if any(c.endswith("^") for row in rows.values() for c in row[3:]):
+        assert "X is above ADDED's point" in r.stdout
 
 
 def bpftrace_pids():

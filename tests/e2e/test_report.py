@@ -64,7 +64,30 @@ def test_sysmon_report_follows_schema(sysmon_report):
         assert k["window"]["runs_per_call"] >= 0.9   # sys_enter: every syscall
         assert k["decomposition"]["in_bpf_method"] in ("ab", "window")
         assert k["cdf_off_ns"] == sorted(k["cdf_off_ns"])
-    assert 2 <= len(doc["verdict"]) <= 3
+    assert 2 <= len(doc["verdict"]) <= 6
+
+
+def test_sysmon_report_two_ways_in_programs(sysmon_report):
+    """The window's in-program time per kind has an interval over its
+    chunks; A/B's decomposition has its own; where they part, the report
+    flags it and the verdict says so. The stats bias is measured before
+    and after the window, its interval covering both."""
+    doc, _, _ = sysmon_report
+    bias = doc["stats_bias"]
+    if bias["valid"]:
+        assert len(bias["parts_ns"]) == 2, bias
+        assert bias["lo"] <= min(bias["parts_ns"]) and bias["hi"] >= max(bias["parts_ns"])
+        assert "covers those only" in bias["interval"]
+    for k in doc["syscalls"]:
+        w, dc = k["window"], k["decomposition"]
+        assert w["chunks"] == 5, w
+        assert w["bpf_ns_lo"] <= w["bpf_ns_per_call"] <= w["bpf_ns_hi"], w
+        if dc["in_bpf_method"] == "ab" and dc["ab_in_bpf_ns"]["lo"] is not None:
+            ab = dc["ab_in_bpf_ns"]
+            apart = w["bpf_ns_lo"] > ab["hi"] or w["bpf_ns_hi"] < ab["lo"]
+            assert dc["window_ab_disagree"] == apart, (w, dc)
+            if apart:
+                assert any("disagree on " + k["kind"] in v for v in doc["verdict"]), doc["verdict"]
 
 
 def test_sysmon_report_profile_and_syswrap(sysmon_report):

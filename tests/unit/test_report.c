@@ -111,7 +111,7 @@ static void test_verdict_names_slow_path(void **state)
 	kind(r, WL_OPENAT, 400, 350, 450, 250);
 	kind(r, WL_GETPID, 60, 40, 80, 0);
 	rp_verdict(r);
-	assert_int_equal(r->nverdict, 3);
+	assert_int_equal(r->nverdict, 4);
 	assert_non_null(strstr(r->verdict[0], "openat took 400 ns longer"));
 	assert_non_null(strstr(r->verdict[1], "Getpid also took 60 ns longer"));
 	assert_non_null(strstr(r->verdict[1], "slow path"));
@@ -300,6 +300,221 @@ static void test_printers_profile_and_syswrap(void **state)
 	free(html);
 }
 
+
+/* The window's kind in chunks: sums, the interval over the chunks, the
+ * bias taken out of the runs it applies to only, first and last chunk. */
+static void test_window_kind_chunks(void **state)
+{
+	const double calls[] = { 1000, 1000, 0, 1000, 1000 };
+	const double runs[] = { 2000, 2000, 0, 2000, 2000 };
+	const double ns[] = { 9e6, 10e6, 0, 10.5e6, 11e6 };
+	const double biased[] = { 1000, 1000, 0, 1000, 1000 };	/* half the runs */
+	struct sb_bias b = { .valid = true, .ns_per_run = 40, .lo = 38, .hi = 42 };
+	struct rp_kind rk = { 0 };
+
+	rp_window_kind(&rk, calls, runs, ns, biased, 5, NULL);
+	assert_true(rk.have_window);
+	assert_int_equal(rk.window_chunks, 4);	/* the chunk with no call left out */
+	assert_int_equal(rk.window_calls, 4000);
+	assert_true(fabs(rk.window_runs_per_call - 2) < 1e-9);
+	assert_true(fabs(rk.window_bpf_ns - 10125) < 1e-6);
+	assert_true(rk.window_bpf_lo < 10125 && rk.window_bpf_hi > 10125);
+	assert_true(rk.window_bpf_lo > 8000 && rk.window_bpf_hi < 12500);
+	assert_true(fabs(rk.window_bpf_first - 9000) < 1e-6);
+	assert_true(fabs(rk.window_bpf_last - 11000) < 1e-6);
+	/* one biased run per call: 40 ns less, the interval wider by the bias's */
+	rp_window_kind(&rk, calls, runs, ns, biased, 5, &b);
+	assert_true(fabs(rk.window_bpf_ns - 10085) < 1e-6);
+	assert_true(fabs(rk.window_bpf_first - 8960) < 1e-6);
+	/* one chunk: a figure, no interval */
+	rp_window_kind(&rk, calls, runs, ns, biased, 1, NULL);
+	assert_true(rk.have_window && isnan(rk.window_bpf_lo));
+}
+
+/* openat as bpftrace's opensnoop.bt read it: the window 10.1 us per call
+ * over five chunks rising 9.9 -> 11.0, A/B's decomposition 8.2 us. */
+static void opensnoop_kind(struct rp_report *r, double ab_lo, double ab_hi)
+{
+	struct rp_kind *rk = &r->k[WL_OPENAT];
+
+	kind(r, WL_OPENAT, 9818, 7612, 12025, 8238);
+	rk->in_bpf_from_ab = true;
+	rk->have_window = true;
+	rk->window_chunks = 5;
+	rk->window_runs_per_call = 2.01;
+	rk->window_bpf_ns = 10600;
+	rk->window_bpf_lo = 10000;
+	rk->window_bpf_hi = 11200;
+	rk->window_bpf_first = 9900;
+	rk->window_bpf_last = 11000;
+	rk->ab_in_bpf = (struct stats_ci){ .point = 8238, .lo = ab_lo, .hi = ab_hi, .level = 0.95,
+					   .method = "t" };
+	rk->added.method = "t";
+	rk->ab_runs_per_call = (struct stats_ci){ .point = 2.0, .lo = 1.99, .hi = 2.01,
+						  .level = 0.95, .method = "t" };
+	rp_check_agreement(rk);
+}
+
+static void test_agreement_flags(void **state)
+{
+	struct rp_report *r = with_ab();
+	struct rp_kind *rk = &r->k[WL_OPENAT];
+
+	opensnoop_kind(r, 7900, 8600);
+	assert_true(rk->bpf_disagree);
+	assert_false(rk->in_bpf_exceeds_added);
+	/* overlapping intervals agree */
+	opensnoop_kind(r, 7000, 10100);
+	assert_false(rk->bpf_disagree);
+	/* no interval on one side: cannot tell, not flagged */
+	opensnoop_kind(r, 7900, 8600);
+	rk->window_bpf_lo = rk->window_bpf_hi = NAN;
+	rp_check_agreement(rk);
+	assert_false(rk->bpf_disagree);
+	/* the part above the whole interval */
+	opensnoop_kind(r, 7900, 8600);
+	rk->added = (struct stats_ci){ .point = 5000, .lo = 4000, .hi = 6000, .level = 0.95,
+				       .method = "t" };
+	rp_check_agreement(rk);
+	assert_true(rk->in_bpf_exceeds_added);
+	/* within its own interval's reach of the whole: not */
+	rk->ab_in_bpf.lo = 5900;
+	rp_check_agreement(rk);
+	assert_false(rk->in_bpf_exceeds_added);
+}
+
+/* Disagreement beyond both intervals: the verdict says so with both
+ * figures, what differs (runs per call agree; the window drifted), and
+ * the plain, JSON and HTML output flag it. */
+static void test_verdict_and_printers_flag_disagreement(void **state)
+{
+	struct rp_report *r = with_ab();
+	json_t *doc, *dc;
+	char *text, *html;
+
+	r->kinds = 1u << WL_OPENAT;
+	opensnoop_kind(r, 7900, 8600);
+	rp_verdict(r);
+	assert_non_null(strstr(r->verdict[1], "Two methods disagree on openat"));
+	assert_non_null(strstr(r->verdict[1], "10600 ns per call (95% CI 10000..11200"));
+	assert_non_null(strstr(r->verdict[1], "8238 (7900..8600)"));
+	assert_non_null(strstr(r->verdict[1], "runs per call agree (2.01 against 2.00)"));
+	assert_non_null(strstr(r->verdict[1], "from 9900 to 11000"));
+	assert_non_null(strstr(r->verdict[1], "one start of the agent"));
+	/* whole, not cut at the buffer's end */
+	assert_non_null(strstr(r->verdict[1], "the range between them."));
+	text = printed(r, false);
+	html = printed(r, true);
+	assert_non_null(strstr(text, "8238#"));
+	assert_non_null(strstr(text, "DISAGREE beyond both intervals"));
+	assert_non_null(strstr(html, "no: beyond both intervals"));
+	doc = rp_json(r);
+	dc = json_object_get(json_array_get(json_object_get(doc, "syscalls"), 0), "decomposition");
+	assert_true(json_is_true(json_object_get(dc, "window_ab_disagree")));
+	assert_true(json_is_false(json_object_get(dc, "in_bpf_above_added")));
+	json_decref(doc);
+	free(text);
+	free(html);
+	/* agreeing: no such sentence */
+	opensnoop_kind(r, 7000, 10100);
+	rp_verdict(r);
+	for (int i = 0; i < r->nverdict; i++)
+		assert_null(strstr(r->verdict[i], "disagree"));
+}
+
+/* REST not resolved: its bound (ADDED's upper end minus IN_BPF) above
+ * ADDED's point is marked and explained, never a bare bound larger than
+ * the whole; a REST with nothing left is "~0", not "<0". */
+static void test_rest_bound_above_whole(void **state)
+{
+	struct rp_report *r = with_ab();
+	struct rp_kind *rk = &r->k[WL_GETPID];
+	json_t *doc;
+	char *text, *html, cell[32];
+
+	r->kinds = 1u << WL_GETPID;
+	kind(r, WL_GETPID, 50, -10, 120, 20);
+	rk->rest_hi = 100;
+	rp_rest_str(cell, sizeof(cell), rk);
+	assert_string_equal(cell, "<100^");
+	text = printed(r, false);
+	html = printed(r, true);
+	assert_non_null(strstr(text, "<100^"));
+	assert_non_null(strstr(text, "above ADDED's point"));
+	assert_non_null(strstr(html, "&lt;100^"));
+	doc = rp_json(r);
+	assert_true(json_is_true(json_object_get(json_object_get(json_array_get(json_object_get(
+		doc, "syscalls"), 0), "decomposition"), "rest_hi_above_added")));
+	json_decref(doc);
+	free(text);
+	free(html);
+	/* a bound under the whole: plain */
+	kind(r, WL_GETPID, 100, 30, 120, 20);
+	rk->rest_hi = 100;
+	rk->rest_resolved = false;
+	rp_rest_str(cell, sizeof(cell), rk);
+	assert_string_equal(cell, "<100");
+	rk->rest_hi = 0;
+	rp_rest_str(cell, sizeof(cell), rk);
+	assert_string_equal(cell, "~0");
+}
+
+/* Profile's per-run distribution and wrapping's added time in the
+ * verdict, where they ran. */
+static void test_verdict_profile_and_syswrap(void **state)
+{
+	struct rp_report *r = with_extras();
+	struct rp_prog *p = &r->progs[0];
+	struct rp_sw_sys *s = &r->sw.sys[0];
+	bool prof = false, sw = false;
+
+	kind(r, WL_GETPID, 300, 250, 350, 0);
+	s->added_below0 = 0;
+	s->added_mean = 290;
+	snprintf(r->sw.outside, sizeof(r->sw.outside), "user-space entry and return");
+	p->prof_corr = (struct prof_figures){ .mean = 90, .p50 = 40, .p90 = 80, .p99 = 400 };
+	rp_verdict(r);
+	for (int i = 0; i < r->nverdict; i++) {
+		if (strstr(r->verdict[i], "Syscall-path wrapping (fentry on x64_sys_call) times "
+			   "getpid's syscalls 290 ns longer")) {
+			sw = true;
+			assert_non_null(strstr(r->verdict[i], "within A/B's interval"));
+			assert_non_null(strstr(r->verdict[i], "against A/B's 300 ns (250..350)"));
+		}
+		if (strstr(r->verdict[i], "long tail in handle_openat's runs: p50 40 ns, p99 400 ns")) {
+			prof = true;
+			assert_non_null(strstr(r->verdict[i], "10x"));
+		}
+	}
+	assert_true(sw && prof);
+	/* wrapping below A/B's interval names what lies outside its window;
+	 * a short tail is said as such */
+	s->added_mean = 100;
+	p->prof_corr.p99 = 60;
+	rp_verdict(r);
+	sw = prof = false;
+	for (int i = 0; i < r->nverdict; i++) {
+		sw |= strstr(r->verdict[i], "less than A/B's") &&
+		      strstr(r->verdict[i], "user-space entry and return");
+		prof |= strstr(r->verdict[i], "no long tail") != NULL;
+	}
+	assert_true(sw && prof);
+	/* without A/B, wrapping's figure is the slowdown measured, said alone */
+	r->sec[METHOD_AB].state = RP_SKIPPED;
+	rp_verdict(r);
+	sw = false;
+	for (int i = 0; i < r->nverdict; i++)
+		sw |= strstr(r->verdict[i], "getpid's syscalls 100 ns longer") &&
+		      strstr(r->verdict[i], "A/B skipped");
+	assert_true(sw);
+	/* neither ran: neither is in the verdict */
+	r->sec[METHOD_PROFILE].state = RP_SKIPPED;
+	r->sec[METHOD_SYSCALL_WRAP].state = RP_SKIPPED;
+	rp_verdict(r);
+	for (int i = 0; i < r->nverdict; i++)
+		assert_null(strstr(r->verdict[i], "Profile") ?: strstr(r->verdict[i], "wrapping"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +526,11 @@ int main(void)
 		cmocka_unit_test(test_verdict_aa_caveat_and_rest),
 		cmocka_unit_test(test_verdict_without_ab),
 		cmocka_unit_test(test_series_rates_and_pick),
+		cmocka_unit_test(test_window_kind_chunks),
+		cmocka_unit_test(test_agreement_flags),
+		cmocka_unit_test(test_verdict_and_printers_flag_disagreement),
+		cmocka_unit_test(test_rest_bound_above_whole),
+		cmocka_unit_test(test_verdict_profile_and_syswrap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

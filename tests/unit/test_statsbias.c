@@ -96,10 +96,49 @@ static void test_correct_not_applicable(void **state)
 	assert_false(c.applies);
 }
 
+
+/* Two measurements minutes apart, each with a tight interval (33.8 and
+ * 48.0 ns): the combined interval covers both, not one batch's spread. */
+static void test_combine_envelope(void **state)
+{
+	const double early[] = { 33.5, 33.8, 34.1 }, late[] = { 47.7, 48.0, 48.3 };
+	struct sb_bias a = { 0 }, b = { 0 }, none = { 0 };
+
+	assert_int_equal(sb_from_batches(&a, early, 3), 0);
+	assert_int_equal(sb_from_batches(&b, late, 3), 0);
+	a.valid = b.valid = true;
+	assert_true(a.hi < 35 && b.lo > 46);	/* each alone excludes the other */
+	sb_combine(&a, &b);
+	assert_true(fabs(a.ns_per_run - 40.9) < 1e-9);
+	assert_true(a.lo <= 33.8 && a.hi >= 48.0);
+	assert_int_equal(a.batches, 6);
+	assert_int_equal(a.nparts, 2);
+	assert_true(fabs(a.part_ns[0] - 33.8) < 1e-9 && fabs(a.part_ns[1] - 48.0) < 1e-9);
+	/* an invalid part changes nothing; an invalid whole takes the part */
+	sb_combine(&a, &none);
+	assert_int_equal(a.nparts, 2);
+	sb_combine(&none, &b);
+	assert_true(none.valid && fabs(none.ns_per_run - 48.0) < 1e-9);
+}
+
+/* A bias interval reaching below 0 never makes a corrected bound above
+ * the raw figure. */
+static void test_correct_bound_not_above_raw(void **state)
+{
+	struct sb_bias b = bias(5, 10);
+	struct sb_corrected c;
+
+	sb_correct(&b, true, 1000, 10000, 1.0, &c);	/* 10 ns/run raw */
+	assert_false(c.resolved);
+	assert_true(c.hi <= 10 + 1e-9);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batches_interval),
+		cmocka_unit_test(test_combine_envelope),
+		cmocka_unit_test(test_correct_bound_not_above_raw),
 		cmocka_unit_test(test_applies),
 		cmocka_unit_test(test_correct_resolved),
 		cmocka_unit_test(test_correct_below_uncertainty),

@@ -55,6 +55,12 @@ test_report_profile_and_syswrap_json() {
 	[ "$added" -eq 3 ] || fail "$added non-negative on-minus-off figures, want 3"
 	sc_left=$(bpftool prog show 2>/dev/null | grep -c 'name bc_\(sw_\|prof_\)')
 	[ "$sc_left" = 0 ] || fail "$sc_left profile or wrapping programs left"
+	# the verdict uses both where they ran (blanks are gone in /tmp/rp.json)
+	verdict=$(grep -o '"verdict":\[[^]]*\]' /tmp/rp.json)
+	echo "verdict: $verdict"
+	echo "$verdict" | grep -q 'Profile(fentry/fexit)' || fail "the verdict does not use profile"
+	echo "$verdict" | grep -q 'Syscall-pathwrapping(\(fentry\|kprobe\)on' ||
+		fail "the verdict does not use syscall-path wrapping"
 }
 
 # The plain report shows both sections with their methods named.
