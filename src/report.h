@@ -305,6 +305,11 @@ struct rp_report {
 	double prof_window_s;
 	/* syscall-path wrapping */
 	struct rp_syswrap sw;
+	/* the reference service's own counters (subject sysmon; have_sysmon
+	 * when read), read as the agent stops: it was on for the window and
+	 * profile. For demo's summary; report's printers leave them out. */
+	bool have_sysmon;
+	uint64_t sysmon_events, sysmon_lost;	/* ring-buffer events drained, dropped */
 	/* A/B */
 	struct rp_kind k[WL_KIND_COUNT];
 	int ab_tracer_progs;
