@@ -827,6 +827,7 @@ static void sw_window_in(struct rp_syswrap *w, const struct sw_result *res)
 					       "%s%s", nf ? " + " : "", res->func[order[i]]);
 	if (res->per_syscall && nf < sizeof(w->functions))
 		snprintf(w->functions + nf, sizeof(w->functions) - nf, " (each syscall's own)");
+	memcpy(w->inside, res->inside, sizeof(w->inside));
 	for (int e = 0; e < SW_EL_COUNT; e++) {
 		const char *b = sw_elem_info(e)->brief;
 

@@ -181,6 +181,7 @@ struct rp_syswrap {
 	char functions[160];		/* the wrapped function(s), "a + b + c" */
 	char includes[400];		/* the parts of the syscall path inside */
 	char outside[400];		/* and those outside it */
+	int inside[SW_EL_COUNT];	/* the same by element: >= 0 inside (sw_result) */
 	int maxactive;			/* kprobe: 0, the kernel default */
 	uint64_t missed[SW_PHASES];	/* kretprobe misses per phase */
 	double phase_s;			/* each phase's workload time, as planned */
