@@ -512,10 +512,11 @@ static void print_plain(FILE *f, const struct demo *d)
 	if (d->partial)
 		fprintf(f, "\nPartial: stopped during %s; %d of %d weights measured.\n",
 			last->title, d->nrep, SYSMON_WEIGHT_COUNT);
-	fprintf(f, "\nEach weight's full report (per program and per syscall kind, latency\n"
-		"percentiles, the decomposition, hot lines, the verdict): 'bpfcost report\n"
-		"--sysmon WEIGHT', or all three from this run: 'bpfcost -j demo' (under\n"
-		"\"reports\") and 'bpfcost demo -o FILE.html' (FILE-count.html, ...).\n");
+	fprintf(f, "\nThe full reports (per program and per syscall kind: latency percentiles,\n"
+		"the decomposition, hot lines, the verdict):\n"
+		"  bpfcost report --sysmon WEIGHT   one weight, measured anew\n"
+		"  bpfcost -j demo                  the three of a demo run, under \"reports\"\n"
+		"  bpfcost demo -o FILE.html        the same as HTML: FILE-count.html, ...\n");
 }
 
 /* ---- JSON ---- */
