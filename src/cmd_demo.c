@@ -96,6 +96,7 @@ struct demo {
 	struct rp_report *rep[SYSMON_WEIGHT_COUNT];
 	int nrep;
 	bool partial;
+	char partial_why[200];
 };
 
 /* One weight's summary figures, all read from its report. */
@@ -216,6 +217,12 @@ static int collect(struct bc_ctx *ctx, struct demo_opts *o, struct demo *d)
 		d->partial = true;
 		err = 0;
 	}
+	if (d->partial && d->rep[d->nrep - 1]->partial)
+		snprintf(d->partial_why, sizeof(d->partial_why), "sysmon %s: %s",
+			 sysmon_weight_name(d->nrep - 1), d->rep[d->nrep - 1]->partial_why);
+	else if (d->partial)
+		snprintf(d->partial_why, sizeof(d->partial_why), "stopped by a signal before "
+			 "sysmon %s", sysmon_weight_name(d->nrep));
 	return err;
 }
 
@@ -320,6 +327,14 @@ static int fewest_ab_rounds(const struct demo *d)
 	return n;
 }
 
+static bool ab_ran(const struct demo *d)
+{
+	for (int i = 0; i < d->nrep; i++)
+		if (d->rep[i]->sec[METHOD_AB].state == RP_RAN)
+			return true;
+	return false;
+}
+
 /* "7" when every weight ran as many A/B round pairs, else "7/7/6". */
 static void ab_rounds_str(const struct demo *d, char *buf, size_t len)
 {
@@ -346,7 +361,7 @@ static void print_header(FILE *f, const struct demo *d)
 		"            program body only, not tracepoint dispatch or the syscall slow path\n",
 		bpfstats_via_name(r->stats_via), r->stats_were_on ? " (already on before us)" : "",
 		r->plan.window_s);
-	if (fewest_ab_rounds(d) > 0)
+	if (ab_ran(d))
 		fprintf(f, "  ab        A/B timing, %s off/on round pairs of %.2f s per weight:\n"
 			"            everything the tracer adds to the syscall, with a 95%% CI\n",
 			rounds, r->plan.ab_round_s);
@@ -403,11 +418,9 @@ static void ab_cell(const struct demo_row *row, char *buf, size_t len)
 
 	if (empty_cell(row->r, METHOD_AB, k, buf, len))
 		return;
-	if (!(row->r->kinds & (1u << WL_GETPID)))
-		snprintf(buf, len, "-");
 	/* The relative figure is undefined when the off rounds' mean is 0 (a
 	 * clock too coarse for getpid, as under emulation). */
-	else if (isfinite(k->relative))
+	if (isfinite(k->relative))
 		snprintf(buf, len, "%.1f [%.1f, %.1f] +%.0f%%", k->added.point, k->added.lo,
 			 k->added.hi, k->relative * 100);
 	else
@@ -487,8 +500,8 @@ static void print_ab_stats_warning(FILE *f, const struct demo *d)
 
 static void print_plain(FILE *f, const struct demo *d)
 {
-	const struct rp_report *last = d->rep[d->nrep - 1];
 	char why[512];
+	int nother = 0;
 
 	print_header(f, d);
 	print_stats_table(f, d);
@@ -501,17 +514,17 @@ static void print_plain(FILE *f, const struct demo *d)
 			d->rep[SYSMON_EVENTS]->sysmon_events, d->rep[SYSMON_EVENTS]->sysmon_lost);
 	print_ab_stats_warning(f, d);
 	fprintf(f, "\nOther methods:\n");
-	for (int m = 0, n = 0; m < METHOD_COUNT; m++) {
-		if (!d->rep[0]->sec[m].works_here)
-			fprintf(f, "  %-13s skipped: %s\n", method_name(m),
-				BC_ESC(d->rep[0]->sec[m].why));
-		if (m == METHOD_COUNT - 1 && !n)
-			fprintf(f, "  (none: every method works here)\n");
-		n += !d->rep[0]->sec[m].works_here;
+	for (int m = 0; m < METHOD_COUNT; m++) {
+		if (d->rep[0]->sec[m].works_here)
+			continue;
+		fprintf(f, "  %-13s skipped: %s\n", method_name(m), BC_ESC(d->rep[0]->sec[m].why));
+		nother++;
 	}
+	if (!nother)
+		fprintf(f, "  (none: every method works here)\n");
 	if (d->partial)
-		fprintf(f, "\nPartial: stopped during %s; %d of %d weights measured.\n",
-			last->title, d->nrep, SYSMON_WEIGHT_COUNT);
+		fprintf(f, "\nPARTIAL (%s): %d of %d weights measured.\n", d->partial_why, d->nrep,
+			SYSMON_WEIGHT_COUNT);
 	fprintf(f, "\nThe full reports (per program and per syscall kind: latency percentiles,\n"
 		"the decomposition, hot lines, the verdict):\n"
 		"  bpfcost report --sysmon WEIGHT   one weight, measured anew\n"
@@ -635,13 +648,13 @@ static json_t *demo_json(const struct demo *d)
 	}
 	methods_json(d, other, skipped);
 	return bc_json_pack("{s:f, s:i, s:{s:s, s:s, s:b, s:o}, s:{s:i, s:f}, s:o, s:o, s:o, "
-			    "s:b, s:o}",
+			    "s:b, s:s, s:o}",
 			    "budget_s", r->plan.budget_s, "ncpus", r->machine.ncpus,
 			    "stats", "method", "stats", "enabled_via", bpfstats_via_name(r->stats_via),
 			    "was_on", r->stats_were_on, "bias", bf_bias_json(&r->bias),
 			    "ab", "rounds", fewest_ab_rounds(d), "round_s", r->plan.ab_round_s,
 			    "weights", weights, "other_methods", other, "skipped", skipped,
-			    "partial", d->partial, "reports", reports);
+			    "partial", d->partial, "partial_why", d->partial_why, "reports", reports);
 }
 
 /* ---- HTML: report's, one file per weight ---- */
@@ -711,7 +724,7 @@ int cmd_demo(struct bc_ctx *ctx, int argc, char **argv)
 		err = html_write_all(&d, html, written);
 	/* Written, but not whole: a script must be able to tell (exit 1). */
 	if (!err && d.partial) {
-		bc_err("the demo is partial (%s)", d.rep[d.nrep - 1]->partial_why);
+		bc_err("the demo is partial (%s)", d.partial_why);
 		err = -EINTR;
 	}
 	for (int w = 0; w < SYSMON_WEIGHT_COUNT; w++) {
