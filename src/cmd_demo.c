@@ -311,6 +311,22 @@ static bool empty_cell(const struct rp_report *r, enum method_id m, bool have, c
 	return true;
 }
 
+/* A figure per workload syscall, or "-" when no kind's window was
+ * measured through (stopped in its first kind). */
+static void per_syscall_str(const struct demo_row *row, double v, int prec, char *buf,
+			    size_t len)
+{
+	if (row->syscalls)
+		snprintf(buf, len, "%.*f", prec, v);
+	else
+		snprintf(buf, len, "-");
+}
+
+static json_t *per_syscall_json(const struct demo_row *row, double v)
+{
+	return row->syscalls ? bc_json_real(v) : json_null();
+}
+
 static bool wrap_incomplete(const struct rp_sw_sys *s)
 {
 	return !s->ph[0].complete || !s->ph[1].complete;
@@ -388,18 +404,19 @@ static void print_stats_table(FILE *f, const struct demo *d)
 		"CORR%_1CPU", "CPU%_ALL");
 	for (int i = 0; i < d->nrep; i++) {
 		const struct rp_report *r = d->rep[i];
-		char names[64] = "", cns[24], ccpu[24];
+		char names[64] = "", cns[24], ccpu[24], rps[24];
 		struct demo_row row;
 		size_t len = 0;
 
 		row_of(r, &row);
+		per_syscall_str(&row, row.runs_per_syscall, 2, rps, sizeof(rps));
 		for (int p = 0; p < r->nprogs && len < sizeof(names); p++)
 			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
 						p ? "," : "", BC_ESC(r->progs[p].full_name));
 		bf_corrected_str(cns, sizeof(cns), 1, &row.corr, false);
 		bf_corrected_str(ccpu, sizeof(ccpu), 3, &row.corr, true);
-		fprintf(f, "%-7s %-36s %12" PRIu64 " %12.2f %8.1f %8s %10.3f %10s %10.3f\n",
-			sysmon_weight_name(i), names, row.runs, row.runs_per_syscall, row.ns_per_run, cns,
+		fprintf(f, "%-7s %-36s %12" PRIu64 " %12s %8.1f %8s %10.3f %10s %10.3f\n",
+			sysmon_weight_name(i), names, row.runs, rps, row.ns_per_run, cns,
 			row.cpu_pct, ccpu, row.cpu_pct / r->machine.ncpus);
 	}
 	/* each report measured the bias anew: the legend once, then the others */
@@ -439,10 +456,11 @@ static void print_methods_table(FILE *f, const struct demo *d)
 		"(syscall window)", "(stats)", "(corrected)", "(annotate)");
 	for (int i = 0; i < d->nrep; i++) {
 		const struct rp_report *r = d->rep[i];
-		char ab[48], wrap[32], sampled[16], prof[24], ccpu[24];
+		char ab[48], wrap[32], sampled[16], prof[24], ccpu[24], bpf[24];
 		struct demo_row row;
 
 		row_of(r, &row);
+		per_syscall_str(&row, row.bpf_ns_per_syscall, 1, bpf, sizeof(bpf));
 		ab_cell(&row, ab, sizeof(ab));
 		if (!empty_cell(r, METHOD_SYSCALL_WRAP, row.wrap, wrap, sizeof(wrap)))
 			snprintf(wrap, sizeof(wrap), "%.1f%s", row.wrap->added_mean,
@@ -452,14 +470,15 @@ static void print_methods_table(FILE *f, const struct demo *d)
 		if (!empty_cell(r, METHOD_PROFILE, row.profiled, prof, sizeof(prof)))
 			snprintf(prof, sizeof(prof), "%.1f", row.profile_ns);
 		bf_corrected_str(ccpu, sizeof(ccpu), 3, &row.corr, true);
-		fprintf(f, "%-7s %16.1f %16s %30s %22s %10.3f %12s %12s\n", sysmon_weight_name(i),
-			row.bpf_ns_per_syscall, prof, ab, wrap, row.cpu_pct, ccpu, sampled);
+		fprintf(f, "%-7s %16s %16s %30s %22s %10.3f %12s %12s\n", sysmon_weight_name(i),
+			bpf, prof, ab, wrap, row.cpu_pct, ccpu, sampled);
 	}
 }
 
-/* The first weight at which method m works here but gave no figure, and
- * why, as "failed at sysmon proc: ..."; false when it missed none. */
-static bool missed_why(const struct demo *d, enum method_id m, char *buf, size_t len)
+/* The first weight at which method m works here but did not run through:
+ * its state there (*state: skipped, interrupted, not run) and why, as
+ * "failed at sysmon proc: ..."; NULL when there is none. */
+static const char *missed_why(const struct demo *d, enum method_id m, char *buf, size_t len)
 {
 	static const char failed[] = "failed: ";
 
@@ -471,12 +490,13 @@ static bool missed_why(const struct demo *d, enum method_id m, char *buf, size_t
 		if (!strncmp(s->why, failed, strlen(failed)))
 			snprintf(buf, len, "failed at sysmon %s: %s", sysmon_weight_name(i),
 				 s->why + strlen(failed));
+		else if (s->why[0])
+			snprintf(buf, len, "at sysmon %s: %s", sysmon_weight_name(i), s->why);
 		else
-			snprintf(buf, len, "at sysmon %s: %s", sysmon_weight_name(i),
-				 s->why[0] ? s->why : rp_state_name(s->state));
-		return true;
+			snprintf(buf, len, "at sysmon %s", sysmon_weight_name(i));
+		return rp_state_name(s->state);
 	}
-	return false;
+	return NULL;
 }
 
 /* A/B runs with stats off; someone else holding them on puts their two
@@ -501,14 +521,15 @@ static void print_ab_stats_warning(FILE *f, const struct demo *d)
 static void print_plain(FILE *f, const struct demo *d)
 {
 	char why[512];
+	const char *state;
 	int nother = 0;
 
 	print_header(f, d);
 	print_stats_table(f, d);
 	print_methods_table(f, d);
 	for (int m = 0; m < METHOD_COUNT; m++)
-		if (missed_why(d, m, why, sizeof(why)))
-			fprintf(f, "%s: skipped: %s\n", method_name(m), BC_ESC(why));
+		if ((state = missed_why(d, m, why, sizeof(why))))
+			fprintf(f, "%s: %s: %s\n", method_name(m), state, BC_ESC(why));
 	if (d->nrep > SYSMON_EVENTS && d->rep[SYSMON_EVENTS]->have_sysmon)
 		fprintf(f, "\n(events weight: %" PRIu64 " events drained, %" PRIu64 " lost)\n",
 			d->rep[SYSMON_EVENTS]->sysmon_events, d->rep[SYSMON_EVENTS]->sysmon_lost);
@@ -593,14 +614,16 @@ static json_t *weight_json(const struct rp_report *r, enum sysmon_weight w)
 
 	row_of(r, &row);
 	return bc_json_pack(
-		"{s:s, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:o, s:o, s:o, "
+		"{s:s, s:o, s:f, s:I, s:I, s:I, s:o, s:f, s:o, s:f, s:f, s:o, s:o, s:o, "
 		"s:o, s:o, s:o, s:o}",
 		"weight", sysmon_weight_name(w), "programs", progs_json(r, row.sampled),
 		"wall_s", r->window_s, "runs", (json_int_t)row.runs,
 		"run_time_ns", (json_int_t)row.time_ns,
 		"workload_syscalls", (json_int_t)row.syscalls,
-		"runs_per_syscall", row.runs_per_syscall, "ns_per_run", row.ns_per_run,
-		"bpf_ns_per_syscall", row.bpf_ns_per_syscall, "cpu_pct_one_cpu", row.cpu_pct,
+		"runs_per_syscall", per_syscall_json(&row, row.runs_per_syscall),
+		"ns_per_run", row.ns_per_run,
+		"bpf_ns_per_syscall", per_syscall_json(&row, row.bpf_ns_per_syscall),
+		"cpu_pct_one_cpu", row.cpu_pct,
 		"cpu_pct_machine", row.cpu_pct / r->machine.ncpus,
 		"cpu_pct_sampled", row.sampled ? bc_json_real(row.sampled_pct) : json_null(),
 		"profile_ns_per_syscall", row.profiled ? bc_json_real(row.profile_ns) : json_null(),
@@ -614,6 +637,7 @@ static json_t *weight_json(const struct rp_report *r, enum sysmon_weight w)
  * and those that work but missed a weight. */
 static void methods_json(const struct demo *d, json_t *other, json_t *skipped)
 {
+	const char *state;
 	char why[512];
 
 	for (int m = 0; m < METHOD_COUNT; m++) {
@@ -623,9 +647,10 @@ static void methods_json(const struct demo *d, json_t *other, json_t *skipped)
 			json_array_append_new(other, bc_json_pack("{s:s, s:s, s:b, s:s}", "method",
 				method_name(m), "command", method_command(m), "available", false,
 				"why", s->why));
-		if (missed_why(d, m, why, sizeof(why)))
-			json_array_append_new(skipped, bc_json_pack("{s:s, s:s}", "method",
-				method_name(m), "why", why));
+		state = missed_why(d, m, why, sizeof(why));
+		if (state)
+			json_array_append_new(skipped, bc_json_pack("{s:s, s:s, s:s}", "method",
+				method_name(m), "state", state, "why", why));
 	}
 }
 

@@ -128,6 +128,8 @@ def test_sigint_gives_a_partial_demo():
     doc = json.loads(out)
     assert doc["partial"] and [w["weight"] for w in doc["weights"]] == ["count"]
     assert doc["reports"][0]["partial"] and doc["weights"][0]["runs"] > 0
+    assert "sysmon count: stopped by a signal" in doc["partial_why"], doc["partial_why"]
+    assert {"method": "ab", "state": "not run", "why": "at sysmon count"} in doc["skipped"]
 
 
 @pytest.mark.parametrize("args", [["--duration", "0"], ["--duration", "x"],

@@ -266,7 +266,7 @@ def test_demo_keeps_the_other_columns_when_sampling_fails(low_max_sample_rate):
     r = run("-j", "demo", "--duration", "5", "--syscalls", "getpid")
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
-    assert doc["skipped"] == [{"method": "annotate", "why": why}]
+    assert doc["skipped"] == [{"method": "annotate", "state": "skipped", "why": why}]
     for w in doc["weights"]:
         assert w["cpu_pct_sampled"] is None
         assert w["runs"] > 0 and w["ab_getpid_added_ns"]["point"] is not None
