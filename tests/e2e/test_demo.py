@@ -38,10 +38,10 @@ def test_runs_per_syscall_match_the_programs(demo):
     w = by_weight(doc)
     # count hooks sys_enter only; proc and events hook enter and exit. Per
     # syscall of the workload: other processes' syscalls in the window add
-    # runs (a few % on a busy machine), none are missing.
-    assert 0.99 <= w["count"]["runs_per_syscall"] < 1.15, w["count"]
-    assert 1.98 <= w["proc"]["runs_per_syscall"] < 2.3, w["proc"]
-    assert 1.98 <= w["events"]["runs_per_syscall"] < 2.3, w["events"]
+    # runs (0-4% measured here; more on a busy machine), none are missing.
+    assert 0.99 <= w["count"]["runs_per_syscall"] < 1.25, w["count"]
+    assert 1.98 <= w["proc"]["runs_per_syscall"] < 2.5, w["proc"]
+    assert 1.98 <= w["events"]["runs_per_syscall"] < 2.5, w["events"]
     for x in w.values():
         assert x["runs"] == sum(p["runs"] for p in x["programs"])
         assert x["cpu_pct_machine"] == pytest.approx(x["cpu_pct_one_cpu"] / doc["ncpus"])
