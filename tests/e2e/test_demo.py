@@ -157,6 +157,11 @@ def test_sampled_column_when_annotate_works(demo):
         assert all(x["cpu_pct_sampled"] is None for x in w.values())
         return
     sampled = {k: v["cpu_pct_sampled"] for k, v in w.items()}
-    assert 0 < sampled["count"] < sampled["proc"] < sampled["events"], sampled
+    # A share of the CPU, not ns per run: the workload is CPU-bound, so the
+    # heavier events programs run on fewer syscalls per second and their
+    # share comes close to proc's (a default demo read proc 18.9%, events
+    # 18.8%), across separate reports; count's is well below both.
+    assert 0 < sampled["count"] < sampled["proc"], sampled
+    assert sampled["count"] < sampled["events"], sampled
     for x in w.values():
         assert sum(p["samples"] for p in x["programs"]) > 0
