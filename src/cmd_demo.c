@@ -1,185 +1,129 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* bpfcost demo: the main job. Runs the reference service at each weight
- * against the syscall workload and reports what every measuring method
- * available here says about it. Collection fills struct demo_report; the
- * plain and JSON printers only read it. */
+/* bpfcost demo: the no-setup first run. The reference service (sysmon) at
+ * each weight -- count, proc, events -- measured by report's collection,
+ * one `report --sysmon WEIGHT` after another (rp_collect, report.h), and
+ * said as one summary table across the three weights, every figure taken
+ * from that weight's report model. -j adds the three reports as report's
+ * JSON gives them; -o writes report's HTML, one file per weight. Demo has
+ * no measuring of its own. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "annotate.h"
 #include "biasfmt.h"
-#include "bpfstats.h"
-#include "statsbias.h"
 #include "common.h"
-#include "cpumask.h"
 #include "kfeatures.h"
-#include "overhead.h"
-#include "profile.h"
-#include "progs.h"
-#include "sample.h"
-#include "syscallwrap.h"
+#include "report.h"
+#include "report_print.h"
 #include "sysmon.h"
 #include "workload.h"
 
-#define DEMO_MAX_PROGS 4
-#define DEMO_DEFAULT_ROUND_S 5.0
-#define DEMO_AB_ROUNDS 100	/* default of --ab-rounds */
-#define DEMO_AB_ROUND_S 0.02
-#define DEMO_SAMPLE_HZ 1000
-#define DEMO_WRAP_S 1.0
-#define DEMO_PROFILE_S 1.0
+/* Per weight: three such reports take about the ~30 s the demo's own
+ * collection took before it became three reports. */
+#define DEMO_DEFAULT_BUDGET_S 8.0
+#define DEMO_HTML_EXT ".html"
 
 static const char demo_help[] =
 	"Usage: bpfcost demo [OPTIONS]\n\n"
 	"Measure the reference syscall monitor (bpfcost sysmon) at each weight --\n"
 	"count, proc, events -- while the syscall workload (bpfcost load) runs on\n"
 	"one CPU (the first we may use: online, in our CPU set), with every\n"
-	"measuring method this kernel allows (see bpfcost doctor).\n"
-	"Methods that cannot run here are listed with the reason.\n\n"
+	"measuring method this kernel allows (see bpfcost doctor). Each weight is\n"
+	"one 'bpfcost report --sysmon WEIGHT' (see bpfcost report --help for what\n"
+	"it measures, in which order, and what it attaches), the weights one after\n"
+	"another; the demo prints a summary of the three reports. Methods that\n"
+	"cannot run here are listed with the reason; one that fails at a weight\n"
+	"is marked skipped there, with the reason, and the others go on.\n\n"
 	"Columns, each marked with the method that measured it:\n"
-	"  RUNS/SYSCALL        program runs per syscall seen by the monitor (stats)\n"
+	"  RUNS/SYSCALL        program runs per syscall of the workload over the\n"
+	"                      window (stats; runs from other processes' syscalls in\n"
+	"                      that time included)\n"
 	"  NS/RUN              mean time inside the weight's programs per run (stats)\n"
 	"  CORR_NS             NS/RUN minus the stats' own share of each run, measured\n"
 	"                      here on an empty program (see bpfcost stats --help)\n"
 	"  BPF_NS/SYSCALL      program time per syscall: runs/syscall x ns/run (stats);\n"
-	"                      the same from fentry/fexit minus the observer's own\n"
-	"                      cost (profile, where trampolines work)\n"
+	"                      the programs' fentry/fexit means minus the observer's\n"
+	"                      own cost, summed (profile, where trampolines work)\n"
 	"  GETPID_ADDED_NS     ns the weight adds to each getpid, with a 95% CI: programs,\n"
-	"                      dispatch and the syscall slow path together (ab: 100\n"
-	"                      rounds of 0.02 s by default, as bpfcost overhead\n"
-	"                      --syscalls getpid --rounds 100 --decomp-rounds 0)\n"
+	"                      dispatch and the syscall slow path together (ab: report's\n"
+	"                      A/B rounds, as many as fit the budget; '-' without\n"
+	"                      getpid in --syscalls)\n"
 	"  WRAPPED_GETPID_+NS  the wrapped window of getpid, mean with minus without\n"
-	"                      the weight (syscall, where fentry or kprobes work). What\n"
-	"                      the window holds depends on the kernel and is printed\n"
-	"                      above the table: on 6.1 the sys_enter and sys_exit\n"
-	"                      probes, dispatch and getpid itself, not the seccomp,\n"
-	"                      audit and ptrace work the tracepoints turn on or the\n"
-	"                      entry and exit code around them; one run each way, so\n"
-	"                      no interval\n"
+	"                      the weight (syscall_wrap, where fentry or kprobes work).\n"
+	"                      What the window holds depends on the kernel and is\n"
+	"                      printed above the table; one run each way, so no\n"
+	"                      interval\n"
 	"  CPU%_1CPU           program time as % of one CPU (stats), the same corrected\n"
 	"                      for the stats' own share (corrected), and from\n"
 	"                      cpu-clock samples alone at 1 kHz, helpers included\n"
-	"                      (annotate)\n\n"
-	"Probes: what stats, overhead, syscall, profile and annotate need, and\n"
-	"perf_cycles (bpfcost -v demo names each trial).\n\n"
+	"                      (annotate)\n"
+	"A cell without a figure says 'skipped' when its method failed or was\n"
+	"stopped at that weight (the reason is printed under the table), '-' when\n"
+	"it does not run here.\n\n"
 	"Options:\n"
-	"  --round-time D   workload time per weight (default 5s)\n"
-	"  --ab-rounds N    A/B off/on round pairs of 0.02 s per weight (default 100,\n"
-	"                   at least 4; fewer rounds, a wider interval)\n"
-	"  --syscalls LIST  workload kinds (default " WL_DEFAULT_KINDS "; see\n"
-	"                   bpfcost load --help)\n"
-	"  -h, --help       this help\n\n"
+	"  --duration D        the budget of each weight's report (default 8s; three\n"
+	"                      weights: about 30 s), split as report splits it\n"
+	"  --syscalls LIST     workload kinds (default " WL_DEFAULT_KINDS "; see\n"
+	"                      bpfcost load --help)\n"
+	"  -o, --output FILE   also write each weight's report as HTML: FILE less a\n"
+	"                      trailing .html, then -count.html, -proc.html and\n"
+	"                      -events.html (demo.html: demo-count.html, ...)\n"
+	"  -h, --help          this help\n\n"
+	"JSON (-j): the summary's figures per weight, and under \"reports\" the\n"
+	"three reports, each as 'bpfcost -j report' writes it\n"
+	"(docs/report.schema.json).\n\n"
+	"Exit status: 0 all three reports; 1 a partial demo (Ctrl-C or SIGTERM:\n"
+	"what was measured is still written, marked partial) or a failure; 2 bad\n"
+	"input.\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost demo\n"
-	"  bpfcost demo --round-time 2s\n"
-	"  bpfcost -j -p demo\n";
-
-/* The columns besides stats: each may fail on its own without costing the
- * others (the stats columns are the demo's core: without them, no demo). */
-enum demo_col { COL_AB, COL_ANNOTATE, COL_PROFILE, COL_SYSCALL, COL_COUNT };
-
-static const char *const col_method[COL_COUNT] = { "ab", "annotate", "profile", "syscall" };
-
-struct demo_prog {
-	uint32_t id;
-	char name[128];
-	uint64_t runs, time_ns;		/* deltas over the round */
-	uint64_t samples;		/* annotate: samples charged to it */
-	double sampled_pct;		/* annotate: % of one CPU */
-};
-
-struct demo_weight {
-	enum sysmon_weight weight;
-	int nprogs;
-	struct demo_prog prog[DEMO_MAX_PROGS];
-	uint64_t runs, time_ns;		/* sums over the programs */
-	uint64_t syscalls_seen;		/* by the monitor, whole machine */
-	uint64_t events, lost;
-	double wall_s;
-	struct stats_ci ab;		/* A/B: ns added per getpid */
-	double ab_relative;
-	bool ab_stats_on;		/* another process held run-time stats on */
-	double wrap_added_ns;		/* syscall: mean wrapped getpid, with - without */
-	bool wrap_incomplete;		/* kretprobe returns were missed */
-	double profile_ns;		/* profile: corrected ns per syscall, all programs */
-	bool got[COL_COUNT];		/* that column was measured for this weight */
-};
-
-struct demo_skip {
-	enum method_id method;
-	bool available;			/* runs here, but not part of the demo yet */
-	char why[256];
-};
-
-struct demo_report {
-	struct bpfstats_enable se;
-	struct sb_bias bias;		/* the stats' own share per run, measured here */
-	enum bpfstats_via stats_via;	/* how stats were on (se is reset after) */
-	int ncpus;			/* online CPUs: BPF runs on all of them */
-	int cpu;			/* the workload's CPU */
-	double round_s;
-	int ab_rounds;			/* A/B round pairs per weight */
-	struct demo_weight w[SYSMON_WEIGHT_COUNT];
-	int nskip;
-	struct demo_skip skip[METHOD_COUNT];
-	bool sampled;			/* the annotate column was measured */
-	bool wrapped;			/* the syscall column was measured */
-	bool profiled;			/* the profile column was measured */
-	const char *wrap_method;
-	int wrap_inside[SW_EL_COUNT];	/* what the syscall window holds (sw_result) */
-	enum smp_event sample_event;
-	char failed[COL_COUNT][256];	/* a column that failed: why; not tried again */
-};
-
-/* A measurement that runs on its own thread beside the workload. */
-struct beside {
-	pthread_t thread;
-	int (*fn)(void *arg);
-	void *arg;
-	int err;
-};
-
-struct demo_sampling {
-	struct an_opts opts;
-	struct an_result res;
-};
-
-struct demo_profiling {
-	struct bc_ctx *ctx;
-	struct prof_config cfg;
-	struct prof_result res;
-};
+	"  bpfcost demo --duration 4s -o demo.html\n"
+	"  bpfcost -j -p demo --syscalls getpid\n";
 
 struct demo_opts {
-	double round_s;
-	int ab_rounds;
-	unsigned mask;
-	int cpu;		/* where the workload runs (wl_cpu_resolve) */
+	struct rp_config cfg;	/* the same for every weight but the weight */
+	const char *html;
 };
 
-/* Methods this version of demo runs; the rest are reported as skipped. */
-static bool demo_runs_method(enum method_id m)
-{
-	return m == METHOD_STATS || m == METHOD_AB || m == METHOD_ANNOTATE ||
-	       m == METHOD_SYSCALL_WRAP || m == METHOD_PROFILE;
-}
+/* What was measured: rep[w] is weight w's report (enum sysmon_weight),
+ * the first nrep of them (fewer than three when a stop came first). */
+struct demo {
+	struct rp_report *rep[SYSMON_WEIGHT_COUNT];
+	int nrep;
+	bool partial;
+	char partial_why[200];
+};
+
+/* One weight's summary figures, all read from its report. */
+struct demo_row {
+	const struct rp_report *r;
+	uint64_t runs, time_ns;		/* run-time stats, summed over the programs */
+	uint64_t syscalls;		/* the workload's, in the window */
+	double runs_per_syscall, ns_per_run, bpf_ns_per_syscall, cpu_pct;
+	struct sb_corrected corr;
+	bool sampled, profiled;
+	double sampled_pct, profile_ns;
+	const struct rp_kind *getpid;	/* its A/B figures; NULL: none */
+	const struct rp_sw_sys *wrap;	/* getpid wrapped, with an added figure; NULL: none */
+};
 
 static int parse_opt(int c, const char *arg, void *opts)
 {
 	struct demo_opts *o = opts;
 
-	if (c == 'r')
-		return parse_duration("--round-time", arg, &o->round_s);
+	if (c == 'd')
+		return parse_duration("--duration", arg, &o->cfg.budget_s);
 	if (c == 'm')
-		return wl_parse_mix(arg, &o->mask);
-	if (c == 'a')
-		return parse_int("--ab-rounds", arg, 4, 10000, &o->ab_rounds);
+		return wl_parse_mix(arg, &o->cfg.kinds);
+	if (c == 'o') {
+		o->html = arg;
+		return 0;
+	}
 	return -EINVAL;
 }
 
@@ -187,509 +131,322 @@ static int parse_opt(int c, const char *arg, void *opts)
 static int parse_args(int argc, char **argv, struct demo_opts *o)
 {
 	static const struct option opts[] = {
-		{ "round-time", required_argument, NULL, 'r' },
-		{ "ab-rounds", required_argument, NULL, 'a' },
+		{ "duration", required_argument, NULL, 'd' },
 		{ "syscalls", required_argument, NULL, 'm' },
 		{ "mix", required_argument, NULL, 'm' },	/* old name, not in help */
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	int err;
 
-	o->round_s = DEMO_DEFAULT_ROUND_S;
-	o->ab_rounds = DEMO_AB_ROUNDS;
-	o->cpu = WL_CPU_AUTO;
-	err = wl_parse_mix(WL_DEFAULT_KINDS, &o->mask);
+	o->cfg.subject = RP_SUBJECT_SYSMON;
+	o->cfg.budget_s = DEMO_DEFAULT_BUDGET_S;
+	o->cfg.sample_hz = RP_SAMPLE_HZ;
+	o->cfg.cpu = WL_CPU_AUTO;
+	tracer_opts_defaults(&o->cfg.tracer);
+	err = wl_parse_mix(WL_DEFAULT_KINDS, &o->cfg.kinds);
 	if (!err)
-		err = bc_parse_opts(argc, argv, "h", opts, demo_help, parse_opt, o, true);
-	return err ? err : wl_cpu_resolve(&o->cpu);
-}
-
-static int read_prog_stats(struct demo_weight *dw, bool first)
-{
-	for (int i = 0; i < dw->nprogs; i++) {
-		struct demo_prog *p = &dw->prog[i];
-		struct prog_desc d;
-		int err = prog_describe(p->id, &d);
-
-		if (err)
-			return err;
-		if (first) {
-			snprintf(p->name, sizeof(p->name), "%s", d.full_name);
-			p->runs = d.run_cnt;
-			p->time_ns = d.run_time_ns;
-		} else {
-			p->runs = d.run_cnt - p->runs;
-			p->time_ns = d.run_time_ns - p->time_ns;
-			dw->runs += p->runs;
-			dw->time_ns += p->time_ns;
-		}
-	}
-	return 0;
-}
-
-static int run_workload(const struct demo_opts *o)
-{
-	struct wl_config cfg = { .mask = o->mask, .threads = 1, .cpu = o->cpu,
-				 .duration_s = o->round_s };
-	struct wl_result *res = wl_result_new();
-	int err;
-
-	if (!res)
-		return -ENOMEM;
-	err = wl_run(&cfg, res);
-	if (!err && res->stopped)
-		err = -EINTR;
-	wl_result_free(res);
-	return err;
-}
-
-/* The A/B column: short interleaved rounds on getpid, no decomposition
- * (the stats columns already give the in-BPF part). */
-static int measure_ab(const struct demo_report *r, struct demo_weight *dw)
-{
-	struct tracer_opts to = { .weight = dw->weight };
-	struct oh_config cfg = {
-		.wl = { .mask = 1u << WL_GETPID, .threads = 1, .cpu = r->cpu,
-			.duration_s = DEMO_AB_ROUND_S },
-		.rounds = r->ab_rounds,
-	};
-	struct oh_result res = { 0 };
-	struct tracer t;
-	int err;
-
-	err = tracer_init(&t, &to);
-	if (!err)
-		err = oh_run(&cfg, &t, &res);
-	if (!err) {
-		dw->ab = res.k[WL_GETPID].delta;
-		dw->ab_relative = oh_relative(&res.k[WL_GETPID]);
-		dw->ab_stats_on = res.ab_counted_runs > 0;
-	}
-	tracer_fini(&t);
-	oh_result_free(&res);
-	return err;
-}
-
-/* The syscall-path column: wrapped getpid latency with and without the
- * weight attached, by fentry or kprobes, where the kernel has them. */
-static int measure_wrap(struct demo_report *r, struct demo_weight *dw)
-{
-	struct tracer_opts to = { .weight = dw->weight };
-	struct sw_config cfg = {
-		.kinds = 1u << WL_GETPID, .duration_s = DEMO_WRAP_S, .compare = true,
-		.wl = { .mask = 1u << WL_GETPID, .threads = 1, .cpu = r->cpu },
-	};
-	struct sw_result res = { 0 };
-	struct tracer t;
-	int err;
-
-	dw->wrap_added_ns = NAN;	/* stays so without a getpid window in each phase */
-	err = tracer_init(&t, &to);
-	if (!err)
-		err = sw_run(&cfg, &t, &res);
-	for (int i = 0; !err && i < res.nsys; i++) {
-		const struct sw_syscall *sc = &res.sys[i];
-		double p50;
-
-		if (sc->nr != (unsigned)SYS_getpid)
-			continue;
-		if (!sw_added(&res, sc, &p50, &dw->wrap_added_ns))
-			dw->wrap_added_ns = NAN;
-		dw->wrap_incomplete = sw_incomplete(&res, 0) || sw_incomplete(&res, 1);
-		r->wrap_method = sw_method_name(res.method);
-		memcpy(r->wrap_inside, res.inside, sizeof(r->wrap_inside));
-	}
-	tracer_fini(&t);
-	sw_result_free(&res);
-	return err;
-}
-
-static void *beside_main(void *arg)
-{
-	struct beside *b = arg;
-
-	b->err = b->fn(b->arg);
-	return NULL;
-}
-
-/* The workload in this thread, fn(arg) on another for the same time.
- * Returns the workload's error; fn's goes to *fn_err. */
-static int run_beside_workload(const struct demo_opts *o, double secs, int (*fn)(void *),
-			       void *arg, int *fn_err)
-{
-	struct demo_opts wo = *o;
-	struct beside b = { .fn = fn, .arg = arg };
-	int err;
-
-	wo.round_s = secs;
-	*fn_err = -pthread_create(&b.thread, NULL, beside_main, &b);
-	if (*fn_err)
-		return run_workload(&wo);
-	err = run_workload(&wo);
-	pthread_join(b.thread, NULL);
-	*fn_err = b.err;
-	return err;
-}
-
-/* Column col failed at weight dw: remember why, and try it no more. A stop
- * request is no failure: it ends the whole demo. */
-static int col_failed(struct demo_report *r, enum demo_col col, const struct demo_weight *dw,
-		      int err, const char *why)
-{
-	if (err == -EINTR || bc_stop_requested())
-		return -EINTR;
-	snprintf(r->failed[col], sizeof(r->failed[col]), "failed at sysmon %s: %s",
-		 sysmon_weight_name(dw->weight), why ? why : strerror(-err));
-	return 0;
-}
-
-/* Its method works on this kernel (the A/B method always does). */
-static bool col_runs_here(const struct demo_report *r, enum demo_col col)
-{
-	bool on[COL_COUNT] = { true, r->sampled, r->profiled, r->wrapped };
-
-	return on[col];
-}
-
-/* Try column col at this weight? Not when it cannot run here or failed. */
-static bool col_wanted(const struct demo_report *r, enum demo_col col)
-{
-	return col_runs_here(r, col) && !r->failed[col][0];
-}
-
-static int sampling_main(void *arg)
-{
-	struct demo_sampling *s = arg;
-
-	return an_run(&s->opts, &s->res);
-}
-
-static void ids_of(const struct demo_weight *dw, uint32_t *ids)
-{
-	for (int i = 0; i < dw->nprogs; i++)
-		ids[i] = dw->prog[i].id;
-}
-
-/* The workload, with the sampler beside it when annotate runs here. */
-static int run_measured_workload(const struct demo_opts *o, struct demo_report *r,
-				 struct demo_weight *dw)
-{
-	struct demo_sampling s = { 0 };
-	uint32_t ids[DEMO_MAX_PROGS];
-	char why[160];
-	int err, serr;
-
-	if (!col_wanted(r, COL_ANNOTATE))
-		return run_workload(o);
-	ids_of(dw, ids);
-	s.opts = (struct an_opts){ .ids = ids, .nids = (size_t)dw->nprogs,
-				   .duration_s = o->round_s, .freq = DEMO_SAMPLE_HZ,
-				   .event = r->sample_event };
-	err = run_beside_workload(o, o->round_s, sampling_main, &s, &serr);
-	if (!err && serr) {
-		smp_open_why(serr, DEMO_SAMPLE_HZ, why, sizeof(why));
-		err = col_failed(r, COL_ANNOTATE, dw, serr, why);
-	}
-	dw->got[COL_ANNOTATE] = !err && !serr;
-	for (size_t i = 0; dw->got[COL_ANNOTATE] && i < s.res.map.n; i++) {
-		const struct jm_prog *p = s.res.map.v[i];
-
-		for (int k = 0; k < dw->nprogs; k++) {
-			if (dw->prog[k].id == p->id) {
-				dw->prog[k].samples = p->samples;
-				dw->prog[k].sampled_pct = an_cpu_pct(&s.res, p);
-			}
-		}
-	}
-	an_result_free(&s.res);
-	return err;
-}
-
-static int profiling_main(void *arg)
-{
-	struct demo_profiling *p = arg;
-
-	return prof_run(p->ctx, &p->cfg, &p->res);
-}
-
-/* The profile column: fentry/fexit on the weight's programs, calibrated,
- * in a window of its own after the stats window. */
-static int measure_profile(struct bc_ctx *ctx, const struct demo_opts *o,
-			   struct demo_report *r, struct demo_weight *dw)
-{
-	struct demo_profiling p = { .ctx = ctx };
-	uint32_t ids[DEMO_MAX_PROGS];
-	int err, perr;
-
-	ids_of(dw, ids);
-	p.cfg = (struct prof_config){ .ids = ids, .nids = (size_t)dw->nprogs,
-				      .duration_s = DEMO_PROFILE_S, .calibrate = true };
-	err = run_beside_workload(o, DEMO_PROFILE_S, profiling_main, &p, &perr);
-	if (!err && perr)
-		err = col_failed(r, COL_PROFILE, dw, perr, NULL);
-	dw->got[COL_PROFILE] = !err && !perr;
-	dw->profile_ns = 0;
-	for (size_t i = 0; dw->got[COL_PROFILE] && i < p.res.n; i++)
-		dw->profile_ns += p.res.t[i].corrected.mean;	/* each runs once per syscall */
-	prof_result_free(&p.res);
-	return err;
-}
-
-/* One weight: load, attach, read stats, run the workload, read again. */
-static int measure_weight(struct bc_ctx *ctx, const struct demo_opts *o,
-			  struct demo_report *r, struct demo_weight *dw)
-{
-	struct sysmon_opts so = { .weight = dw->weight };
-	struct sysmon_summary sum;
-	struct sysmon *sm = NULL;
-	uint32_t ids[DEMO_MAX_PROGS];
-	uint64_t t0;
-	int err;
-
-	err = sysmon_open(&so, &sm);
+		err = bc_parse_opts(argc, argv, "ho:", opts, demo_help, parse_opt, o, true);
 	if (err)
-		goto cleanup;
-	err = sysmon_prog_ids(sm, ids, DEMO_MAX_PROGS);
-	if (err < 0)
-		goto cleanup;
-	dw->nprogs = err;
-	for (int i = 0; i < dw->nprogs; i++)
-		dw->prog[i].id = ids[i];
-	err = sysmon_attach(sm);
-	if (err)
-		goto cleanup;
-	t0 = bc_now_ns();
-	err = read_prog_stats(dw, true);
-	if (!err)
-		err = run_measured_workload(o, r, dw);
-	if (!err)
-		err = read_prog_stats(dw, false);
-	dw->wall_s = (double)(bc_now_ns() - t0) / 1e9;
-	/* The counters cover the stats window: read them before anything else
-	 * runs with the monitor attached. */
-	if (!err)
-		err = sysmon_read_summary(sm, &sum);
-	if (!err && col_wanted(r, COL_PROFILE))
-		err = measure_profile(ctx, o, r, dw);
-	sysmon_detach(sm);
-	if (err)
-		goto cleanup;
-	dw->syscalls_seen = sum.syscalls;
-	dw->events = sum.events;
-	dw->lost = sum.lost;
-cleanup:
-	sysmon_close(sm);
-	return err;
-}
-
-static void collect_skips(struct bc_ctx *ctx, struct demo_report *r)
-{
-	for (int m = 0; m < METHOD_COUNT; m++) {
-		struct demo_skip *s;
-
-		bool ok = method_available(ctx, m, NULL, 0);
-
-		if (demo_runs_method(m) && ok)
-			continue;
-		s = &r->skip[r->nskip++];
-		s->method = m;
-		s->available = method_available(ctx, m, s->why, sizeof(s->why));
-		if (s->available)
-			snprintf(s->why, sizeof(s->why), "works here; not part of the demo yet (run "
-				 "'bpfcost %s')", method_command(m));
-	}
-}
-
-static int collect(struct bc_ctx *ctx, const struct demo_opts *o, struct demo_report *r)
-{
-	char why[256];
-	int err;
-
-	if (!method_available(ctx, METHOD_STATS, why, sizeof(why))) {
-		bc_err("the demo needs run-time stats: %s", why);
-		return -EOPNOTSUPP;
-	}
-	collect_skips(ctx, r);
-	r->wrapped = method_available(ctx, METHOD_SYSCALL_WRAP, NULL, 0);
-	r->profiled = method_available(ctx, METHOD_PROFILE, NULL, 0);
-	r->sampled = method_available(ctx, METHOD_ANNOTATE, NULL, 0) &&
-		     an_resolve_event(ctx, SMP_EVENT_AUTO, &r->sample_event) == 0;
-	r->ncpus = cpus_online_count();
-	if (r->ncpus < 0)
-		return r->ncpus;
-	r->cpu = o->cpu;
-	r->round_s = o->round_s;
-	r->ab_rounds = o->ab_rounds;
-	err = bpfstats_enable(&r->se, false);
-	if (err) {
-		bc_err("cannot enable run-time stats: %s", strerror(-err));
 		return err;
+	if (o->html && !strcmp(o->html, "-")) {
+		bc_err("-o needs a file name: the HTML does not go to stdout");
+		return -EINVAL;
 	}
-	r->stats_via = r->se.via;
-	if (sb_measure(&r->bias, SB_DEFAULT_BATCHES, SB_DEFAULT_RUNS))
-		bc_note("stats bias not measured: %s", r->bias.why);
-	for (int w = 0; !err && w < SYSMON_WEIGHT_COUNT; w++) {
-		r->w[w].weight = w;
-		if (!ctx->json)
-			fprintf(stderr, "bpfcost: sysmon %s: run-time stats for %.1f s...\n",
-				sysmon_weight_name(w), o->round_s);
-		err = measure_weight(ctx, o, r, &r->w[w]);
+	return wl_cpu_resolve(&o->cfg.cpu);
+}
+
+/* ---- collection: report's, once per weight ---- */
+
+/* -o FILE: FILE less a trailing ".html", then "-WEIGHT.html". */
+static int html_path(const char *base, enum sysmon_weight w, char *buf, size_t len)
+{
+	size_t n = strlen(base), ext = strlen(DEMO_HTML_EXT);
+
+	if (n > ext && !strcmp(base + n - ext, DEMO_HTML_EXT))
+		n -= ext;
+	if ((size_t)snprintf(buf, len, "%.*s-%s%s", (int)n, base, sysmon_weight_name(w),
+			     DEMO_HTML_EXT) >= len) {
+		bc_err("-o %s: the name is too long", base);
+		return -ENAMETOOLONG;
 	}
-	/* A/B rounds without stats on: their two clock reads per run would be
-	 * part of the measured difference. */
-	bpfstats_restore(&r->se);
-	for (int w = 0; !err && col_wanted(r, COL_AB) && w < SYSMON_WEIGHT_COUNT; w++) {
-		if (!ctx->json)
-			fprintf(stderr, "bpfcost: sysmon %s: A/B rounds...\n",
-				sysmon_weight_name(w));
-		err = measure_ab(r, &r->w[w]);
-		r->w[w].got[COL_AB] = !err;
-		if (err)
-			err = col_failed(r, COL_AB, &r->w[w], err, NULL);
+	return 0;
+}
+
+/* One weight's report. A stop leaves a partial report (r->partial), or
+ * -EINTR when it came before anything was measured. */
+static int measure_weight(struct bc_ctx *ctx, struct demo_opts *o, enum sysmon_weight w,
+			  struct rp_progress *prog, struct rp_report **out)
+{
+	char title[32];
+	int err;
+
+	snprintf(title, sizeof(title), "sysmon %s", sysmon_weight_name(w));
+	o->cfg.tracer.weight = w;
+	o->cfg.title = title;
+	fprintf(stderr, "bpfcost: demo: %s (%d of %d)\n", title, (int)w + 1, SYSMON_WEIGHT_COUNT);
+	*out = rp_new();
+	err = *out ? rp_collect(ctx, &o->cfg, *out) : -ENOMEM;
+	if (prog->tty)
+		fprintf(stderr, "\r\033[K");
+	if (err) {
+		rp_free(*out);
+		*out = NULL;
 	}
-	for (int w = 0; !err && col_wanted(r, COL_SYSCALL) && w < SYSMON_WEIGHT_COUNT; w++) {
-		if (!ctx->json)
-			fprintf(stderr, "bpfcost: sysmon %s: wrapped syscall path...\n",
-				sysmon_weight_name(w));
-		err = measure_wrap(r, &r->w[w]);
-		r->w[w].got[COL_SYSCALL] = !err;
-		if (err)
-			err = col_failed(r, COL_SYSCALL, &r->w[w], err, NULL);
-	}
-	if (err == -EINTR)
-		bc_err("interrupted");
 	return err;
 }
 
-/* A cell without a figure: "skipped" when its column failed, "-" when its
- * method does not run here. Returns false when there is a figure to print. */
-static bool col_cell(const struct demo_report *r, const struct demo_weight *w, enum demo_col col,
-		     char *buf, size_t len)
+/* The weights one after another, until all are measured or a stop. */
+static int collect(struct bc_ctx *ctx, struct demo_opts *o, struct demo *d)
 {
-	if (w->got[col])
+	struct rp_progress prog = { .tty = isatty(STDERR_FILENO), .start_ns = bc_now_ns() };
+	int err = 0;
+
+	o->cfg.progress = rp_on_progress;
+	o->cfg.planned = rp_on_planned;
+	o->cfg.arg = &prog;
+	for (int w = 0; w < SYSMON_WEIGHT_COUNT && !d->partial; w++) {
+		err = measure_weight(ctx, o, w, &prog, &d->rep[d->nrep]);
+		if (err)
+			break;
+		d->partial = d->rep[d->nrep]->partial;
+		d->nrep++;
+	}
+	if (err == -EINTR && d->nrep) {
+		d->partial = true;
+		err = 0;
+	}
+	if (d->partial && d->rep[d->nrep - 1]->partial)
+		snprintf(d->partial_why, sizeof(d->partial_why), "sysmon %s: %s",
+			 sysmon_weight_name(d->nrep - 1), d->rep[d->nrep - 1]->partial_why);
+	else if (d->partial)
+		snprintf(d->partial_why, sizeof(d->partial_why), "stopped by a signal before "
+			 "sysmon %s", sysmon_weight_name(d->nrep));
+	return err;
+}
+
+/* ---- the summary's figures, from each report ---- */
+
+static double ratio(double a, double b)
+{
+	return b > 0 ? a / b : 0;
+}
+
+static void stats_figures(const struct rp_report *r, struct demo_row *row)
+{
+	uint64_t wl_runs = 0;
+	bool applies = true;
+
+	for (int i = 0; i < r->nprogs; i++) {
+		const struct rp_prog *p = &r->progs[i];
+
+		if (!p->has_stats)
+			continue;
+		row->runs += p->runs;
+		row->time_ns += p->time_ns;
+		applies = applies && sb_applies(p->type, p->raw_tp_link);
+	}
+	/* each kind ran alone in the window: its runs over its syscalls */
+	for (int k = 0; k < WL_KIND_COUNT; k++) {
+		const struct rp_kind *rk = &r->k[k];
+
+		if (!rk->have_window)
+			continue;
+		wl_runs += (uint64_t)llround(rk->window_runs_per_call * (double)rk->window_calls);
+		row->syscalls += rk->window_calls * wl_kind_syscalls(k);
+	}
+	row->runs_per_syscall = ratio((double)wl_runs, (double)row->syscalls);
+	row->ns_per_run = ratio((double)row->time_ns, (double)row->runs);
+	row->bpf_ns_per_syscall = row->runs_per_syscall * row->ns_per_run;
+	row->cpu_pct = ratio((double)row->time_ns, r->window_s * 1e9) * 100;
+	sb_correct(&r->bias, applies, row->runs, row->time_ns, r->window_s, &row->corr);
+}
+
+/* Sampling's and profile's sums over the programs. Each sysmon program
+ * runs once per syscall, so its ns per run is its ns per syscall. */
+static void prog_method_figures(const struct rp_report *r, struct demo_row *row)
+{
+	row->sampled = r->sec[METHOD_ANNOTATE].state == RP_RAN;
+	row->profiled = r->sec[METHOD_PROFILE].state == RP_RAN && r->prof_calibrated;
+	for (int i = 0; i < r->nprogs; i++) {
+		const struct rp_prog *p = &r->progs[i];
+
+		if (row->sampled && p->sampled)
+			row->sampled_pct += p->sampled_pct;
+		if (row->profiled && p->profiled)
+			row->profile_ns += p->prof_corr.mean;
+	}
+}
+
+static void row_of(const struct rp_report *r, struct demo_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	row->r = r;
+	stats_figures(r, row);
+	prog_method_figures(r, row);
+	if (r->sec[METHOD_AB].state == RP_RAN && r->k[WL_GETPID].ab)
+		row->getpid = &r->k[WL_GETPID];
+	for (int i = 0; r->sec[METHOD_SYSCALL_WRAP].state == RP_RAN && i < r->sw.nsys; i++)
+		if (r->sw.sys[i].nr == (unsigned)SYS_getpid && r->sw.sys[i].have_added)
+			row->wrap = &r->sw.sys[i];
+}
+
+/* The method works here but gave this weight no figure: failed, skipped
+ * for the budget, or stopped. */
+static bool method_missed(const struct rp_report *r, enum method_id m)
+{
+	return r->sec[m].works_here && r->sec[m].state != RP_RAN;
+}
+
+/* A cell without a figure: "skipped" when its method missed this weight,
+ * "-" when it does not run here or had nothing to measure. Returns false
+ * when there is a figure to print. */
+static bool empty_cell(const struct rp_report *r, enum method_id m, bool have, char *buf,
+		       size_t len)
+{
+	if (have)
 		return false;
-	snprintf(buf, len, "%s", r->failed[col][0] ? "skipped" : "-");
+	snprintf(buf, len, "%s", method_missed(r, m) ? "skipped" : "-");
 	return true;
 }
 
-static double ratio(uint64_t a, uint64_t b)
+/* A figure per workload syscall, or "-" when no kind's window was
+ * measured through (stopped in its first kind). */
+static void per_syscall_str(const struct demo_row *row, double v, int prec, char *buf,
+			    size_t len)
 {
-	return b ? (double)a / (double)b : 0;
+	if (row->syscalls)
+		snprintf(buf, len, "%.*f", prec, v);
+	else
+		snprintf(buf, len, "-");
 }
 
-static double cpu_pct(const struct demo_weight *w)
+static json_t *per_syscall_json(const struct demo_row *row, double v)
 {
-	return w->wall_s > 0 ? (double)w->time_ns / (w->wall_s * 1e9) * 100 : 0;
+	return row->syscalls ? bc_json_real(v) : json_null();
 }
 
-/* Every sysmon program is a raw_tp program: the bias applies to each. */
-static void weight_corrected(const struct demo_report *r, const struct demo_weight *w,
-			     struct sb_corrected *c)
+static bool wrap_incomplete(const struct rp_sw_sys *s)
 {
-	sb_correct(&r->bias, true, w->runs, w->time_ns, w->wall_s, c);
+	return !s->ph[0].complete || !s->ph[1].complete;
 }
 
-static double sampled_pct(const struct demo_weight *w)
-{
-	double pct = 0;
+/* ---- plain text ---- */
 
-	for (int p = 0; p < w->nprogs; p++)
-		pct += w->prog[p].sampled_pct;
-	return pct;
+static int fewest_ab_rounds(const struct demo *d)
+{
+	int n = d->rep[0]->plan.ab_rounds;
+
+	for (int i = 1; i < d->nrep; i++)
+		n = d->rep[i]->plan.ab_rounds < n ? d->rep[i]->plan.ab_rounds : n;
+	return n;
 }
 
-/* How the A/B intervals were made (the same for every weight). */
-static const char *ab_ci_method(const struct demo_report *r)
+static bool ab_ran(const struct demo *d)
 {
-	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++)
-		if (r->w[i].got[COL_AB] && r->w[i].ab.method)
-			return r->w[i].ab.method;
-	return "none";
+	for (int i = 0; i < d->nrep; i++)
+		if (d->rep[i]->sec[METHOD_AB].state == RP_RAN)
+			return true;
+	return false;
 }
 
-/* The syscall window's elements inside it (in) or outside, by their brief
- * names, over lines of at most 78 columns at the header's indent. */
-static void print_elems(FILE *f, const char *label, const int inside[SW_EL_COUNT], bool in,
-			const char *end)
+/* "7" when every weight ran as many A/B round pairs, else "7/7/6". */
+static void ab_rounds_str(const struct demo *d, char *buf, size_t len)
 {
-	int col = fprintf(f, "            %s", label);
-	const char *sep = "";
+	bool same = true;
+	size_t n = 0;
 
-	for (int e = 0; e < SW_EL_COUNT; e++) {
-		const char *b = sw_elem_info(e)->brief;
-
-		if ((inside[e] >= 0) != in)
-			continue;
-		if (*sep && col + 2 + (int)strlen(b) > 78) {
-			fprintf(f, ",\n");
-			col = fprintf(f, "            %s", b);
-		} else {
-			col += fprintf(f, "%s%s", sep, b);
-		}
-		sep = ", ";
-	}
-	fprintf(f, "%s\n", end);
+	for (int i = 1; i < d->nrep; i++)
+		same = same && d->rep[i]->plan.ab_rounds == d->rep[0]->plan.ab_rounds;
+	for (int i = 0; i < (same ? 1 : d->nrep) && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%d", i ? "/" : "",
+				      d->rep[i]->plan.ab_rounds);
 }
 
-static void print_header(FILE *f, const struct demo_report *r)
+static void print_header(FILE *f, const struct demo *d)
 {
-	fprintf(f, "Reference service: bpfcost sysmon at three weights; workload on CPU %d; "
-		"%d online CPU%s.\nMethods used:\n", r->cpu, r->ncpus, r->ncpus == 1 ? "" : "s");
-	fprintf(f, "  stats     kernel run-time stats via %s%s, %.1f s per weight: the program\n"
-		"            body only, not tracepoint dispatch or the syscall slow path\n",
-		bpfstats_via_name(r->stats_via), r->se.was_on ? " (already on before us)" : "",
-		r->round_s);
-	fprintf(f, "  ab        A/B timing of getpid, %d off/on round pairs of %.2f s: everything\n"
-		"            the tracer adds to the syscall, with a 95%% CI (%s)\n",
-		r->ab_rounds, DEMO_AB_ROUND_S, ab_ci_method(r));
-	if (r->sampled)
-		fprintf(f, "  annotate  %s samples at %d Hz per CPU over the stats window, charged\n"
+	const struct rp_report *r = d->rep[0];
+	char cpu[32], rounds[48];
+
+	ab_rounds_str(d, rounds, sizeof(rounds));
+	fprintf(f, "Reference service: bpfcost sysmon at three weights, one report each; workload "
+		"%s; %d online CPU%s.\nMethods used:\n", rp_workload_cpu(r, cpu, sizeof(cpu)),
+		r->machine.ncpus, r->machine.ncpus == 1 ? "" : "s");
+	fprintf(f, "  stats     kernel run-time stats via %s%s, %.1f s window per weight: the\n"
+		"            program body only, not tracepoint dispatch or the syscall slow path\n",
+		bpfstats_via_name(r->stats_via), r->stats_were_on ? " (already on before us)" : "",
+		r->plan.window_s);
+	if (ab_ran(d))
+		fprintf(f, "  ab        A/B timing, %s off/on round pairs of %.2f s per weight:\n"
+			"            everything the tracer adds to the syscall, with a 95%% CI\n",
+			rounds, r->plan.ab_round_s);
+	if (r->sec[METHOD_ANNOTATE].works_here)
+		fprintf(f, "  annotate  %s samples at %u Hz per CPU over the stats window, charged\n"
 			"            to the program on the stack: no per-run cost\n",
-			smp_event_name(r->sample_event), DEMO_SAMPLE_HZ);
-	if (r->profiled)
+			smp_event_name(r->sample_event), r->sample_hz);
+	if (r->sec[METHOD_PROFILE].works_here)
 		fprintf(f, "  profile   fentry/fexit on the weight's programs, %.1f s, minus the\n"
 			"            observer's own cost measured on an empty program\n",
-			DEMO_PROFILE_S);
-	if (r->wrapped) {
-		fprintf(f, "  syscall   a window of each getpid in the kernel, wrapped by %s, %.1f s\n"
+			r->plan.profile_s);
+	if (r->sec[METHOD_SYSCALL_WRAP].state == RP_RAN)
+		fprintf(f, "  syscall   each syscall's window in the kernel, wrapped by %s (%s),\n"
 			"            with and without the weight, one run each (too few for an\n"
-			"            interval);\n",
-			r->wrap_method ? r->wrap_method : "?", DEMO_WRAP_S);
-		print_elems(f, "inside: ", r->wrap_inside, true, ";");
-		print_elems(f, "outside: ", r->wrap_inside, false, "");
-	}
+			"            interval); inside: %s; outside: %s\n",
+			r->sw.method, r->sw.functions, r->sw.includes, r->sw.outside);
 	fputc('\n', f);
 }
 
-static void print_stats_table(FILE *f, const struct demo_report *r)
+static void print_stats_table(FILE *f, const struct demo *d)
 {
 	fprintf(f, "Programs (stats):\n%-7s %-36s %12s %12s %8s %8s %10s %10s %10s\n", "WEIGHT",
 		"PROGRAMS", "RUNS", "RUNS/SYSCALL", "NS/RUN", "CORR_NS", "CPU%_1CPU",
 		"CORR%_1CPU", "CPU%_ALL");
-	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++) {
-		const struct demo_weight *w = &r->w[i];
-		char names[64] = "", cns[24], ccpu[24];
-		struct sb_corrected c;
+	for (int i = 0; i < d->nrep; i++) {
+		const struct rp_report *r = d->rep[i];
+		char names[64] = "", cns[24], ccpu[24], rps[24];
+		struct demo_row row;
 		size_t len = 0;
 
-		for (int p = 0; p < w->nprogs && len < sizeof(names); p++)
+		row_of(r, &row);
+		per_syscall_str(&row, row.runs_per_syscall, 2, rps, sizeof(rps));
+		for (int p = 0; p < r->nprogs && len < sizeof(names); p++)
 			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
-						p ? "," : "", BC_ESC(w->prog[p].name));
-		weight_corrected(r, w, &c);
-		bf_corrected_str(cns, sizeof(cns), 1, &c, false);
-		bf_corrected_str(ccpu, sizeof(ccpu), 3, &c, true);
-		fprintf(f, "%-7s %-36s %12" PRIu64 " %12.2f %8.1f %8s %10.3f %10s %10.3f\n",
-			sysmon_weight_name(w->weight), names, w->runs,
-			ratio(w->runs, w->syscalls_seen), ratio(w->time_ns, w->runs), cns,
-			cpu_pct(w), ccpu, cpu_pct(w) / r->ncpus);
+						p ? "," : "", BC_ESC(r->progs[p].full_name));
+		bf_corrected_str(cns, sizeof(cns), 1, &row.corr, false);
+		bf_corrected_str(ccpu, sizeof(ccpu), 3, &row.corr, true);
+		fprintf(f, "%-7s %-36s %12" PRIu64 " %12s %8.1f %8s %10.3f %10s %10.3f\n",
+			sysmon_weight_name(i), names, row.runs, rps, row.ns_per_run, cns,
+			row.cpu_pct, ccpu, row.cpu_pct / r->machine.ncpus);
 	}
-	bf_bias_legend(f, &r->bias);
+	/* each report measured the bias anew: the legend once, then the others */
+	bf_bias_legend(f, &d->rep[0]->bias);
+	for (int i = 1; i < d->nrep; i++)
+		if (d->rep[i]->bias.valid)
+			fprintf(f, "%s sysmon %s: %.1f [%.1f, %.1f]%s", i == 1 ?
+				"(measured again at each weight, for its own CORR_NS:" : ",",
+				sysmon_weight_name(i), d->rep[i]->bias.ns_per_run,
+				d->rep[i]->bias.lo, d->rep[i]->bias.hi, i == d->nrep - 1 ? ")\n" : "");
+}
+
+static void ab_cell(const struct demo_row *row, char *buf, size_t len)
+{
+	const struct rp_kind *k = row->getpid;
+
+	if (empty_cell(row->r, METHOD_AB, k, buf, len))
+		return;
+	/* The relative figure is undefined when the off rounds' mean is 0 (a
+	 * clock too coarse for getpid, as under emulation). */
+	if (isfinite(k->relative))
+		snprintf(buf, len, "%.1f [%.1f, %.1f] +%.0f%%", k->added.point, k->added.lo,
+			 k->added.hi, k->relative * 100);
+	else
+		snprintf(buf, len, "%.1f [%.1f, %.1f]", k->added.point, k->added.lo, k->added.hi);
 }
 
 /* The same question -- what does each weight cost -- answered by every
  * method that ran, side by side. */
-static void print_methods_table(FILE *f, const struct demo_report *r)
+static void print_methods_table(FILE *f, const struct demo *d)
 {
 	fprintf(f, "\nCost per syscall and CPU share, by method:\n");
 	fprintf(f, "%-7s %16s %16s %30s %22s %10s %12s %12s\n", "WEIGHT", "BPF_NS/SYSCALL",
@@ -697,181 +454,307 @@ static void print_methods_table(FILE *f, const struct demo_report *r)
 		"CPU%_1CPU", "CPU%_1CPU");
 	fprintf(f, "%-7s %16s %16s %30s %22s %10s %12s %12s\n", "", "(stats)", "(profile)", "(ab)",
 		"(syscall window)", "(stats)", "(corrected)", "(annotate)");
-	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++) {
-		const struct demo_weight *w = &r->w[i];
-		char ab[48], wrap[32], sampled[16], prof[24], ccpu[24];
-		struct sb_corrected c;
+	for (int i = 0; i < d->nrep; i++) {
+		const struct rp_report *r = d->rep[i];
+		char ab[48], wrap[32], sampled[16], prof[24], ccpu[24], bpf[24];
+		struct demo_row row;
 
-		/* The relative figure is undefined when the off rounds' mean is 0
-		 * (a clock too coarse for getpid, as under emulation). */
-		if (!col_cell(r, w, COL_AB, ab, sizeof(ab)))
-			snprintf(ab, sizeof(ab), isfinite(w->ab_relative) ?
-				 "%.1f [%.1f, %.1f] +%.0f%%" : "%.1f [%.1f, %.1f]", w->ab.point,
-				 w->ab.lo, w->ab.hi, w->ab_relative * 100);
-		if (!col_cell(r, w, COL_SYSCALL, wrap, sizeof(wrap)))
-			snprintf(wrap, sizeof(wrap), "%.1f%s", w->wrap_added_ns,
-				 w->wrap_incomplete ? " (incomplete)" : "");
-		if (!isfinite(w->wrap_added_ns) && w->got[COL_SYSCALL])
-			snprintf(wrap, sizeof(wrap), "-");	/* no getpid window in a phase */
-		if (!col_cell(r, w, COL_ANNOTATE, sampled, sizeof(sampled)))
-			snprintf(sampled, sizeof(sampled), "%.3f", sampled_pct(w));
-		if (!col_cell(r, w, COL_PROFILE, prof, sizeof(prof)))
-			snprintf(prof, sizeof(prof), "%.1f", w->profile_ns);
-		weight_corrected(r, w, &c);
-		bf_corrected_str(ccpu, sizeof(ccpu), 3, &c, true);
-		fprintf(f, "%-7s %16.1f %16s %30s %22s %10.3f %12s %12s\n",
-			sysmon_weight_name(w->weight), ratio(w->time_ns, w->syscalls_seen), prof, ab,
-			wrap, cpu_pct(w), ccpu, sampled);
+		row_of(r, &row);
+		per_syscall_str(&row, row.bpf_ns_per_syscall, 1, bpf, sizeof(bpf));
+		ab_cell(&row, ab, sizeof(ab));
+		if (!empty_cell(r, METHOD_SYSCALL_WRAP, row.wrap, wrap, sizeof(wrap)))
+			snprintf(wrap, sizeof(wrap), "%.1f%s", row.wrap->added_mean,
+				 wrap_incomplete(row.wrap) ? " (incomplete)" : "");
+		if (!empty_cell(r, METHOD_ANNOTATE, row.sampled, sampled, sizeof(sampled)))
+			snprintf(sampled, sizeof(sampled), "%.3f", row.sampled_pct);
+		if (!empty_cell(r, METHOD_PROFILE, row.profiled, prof, sizeof(prof)))
+			snprintf(prof, sizeof(prof), "%.1f", row.profile_ns);
+		bf_corrected_str(ccpu, sizeof(ccpu), 3, &row.corr, true);
+		fprintf(f, "%-7s %16s %16s %30s %22s %10.3f %12s %12s\n", sysmon_weight_name(i),
+			bpf, prof, ab, wrap, row.cpu_pct, ccpu, sampled);
 	}
-	for (int c = 0; c < COL_COUNT; c++)
-		if (r->failed[c][0])
-			fprintf(f, "%s: skipped: %s\n", col_method[c], r->failed[c]);
 }
 
-/* The A/B rounds run with stats off; someone else holding them on puts
- * their two clock reads per run into the ab column. */
-static void print_ab_stats_warning(FILE *f, const struct demo_report *r)
+/* The first weight at which method m works here but did not run through:
+ * its state there (*state: skipped, interrupted, not run) and why, as
+ * "failed at sysmon proc: ..."; NULL when there is none. */
+static const char *missed_why(const struct demo *d, enum method_id m, char *buf, size_t len)
+{
+	static const char failed[] = "failed: ";
+
+	for (int i = 0; i < d->nrep; i++) {
+		const struct rp_section *s = &d->rep[i]->sec[m];
+
+		if (!method_missed(d->rep[i], m))
+			continue;
+		if (!strncmp(s->why, failed, strlen(failed)))
+			snprintf(buf, len, "failed at sysmon %s: %s", sysmon_weight_name(i),
+				 s->why + strlen(failed));
+		else if (s->why[0])
+			snprintf(buf, len, "at sysmon %s: %s", sysmon_weight_name(i), s->why);
+		else
+			snprintf(buf, len, "at sysmon %s", sysmon_weight_name(i));
+		return rp_state_name(s->state);
+	}
+	return NULL;
+}
+
+/* A/B runs with stats off; someone else holding them on puts their two
+ * clock reads per run into the ab column. */
+static void print_ab_stats_warning(FILE *f, const struct demo *d)
 {
 	const char *sep = "";
 
-	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++) {
-		if (!r->w[i].ab_stats_on)
+	for (int i = 0; i < d->nrep; i++) {
+		if (!d->rep[i]->ab_counted_runs)
 			continue;
 		if (!*sep)
 			fprintf(f, "(warning: another process held run-time stats on during the A/B "
 				"rounds of");
-		fprintf(f, "%s %s", sep, sysmon_weight_name(r->w[i].weight));
+		fprintf(f, "%s %s", sep, sysmon_weight_name(i));
 		sep = ",";
 	}
 	if (*sep)
 		fprintf(f, ": their clock reads are in the ab column; see bpfcost overhead)\n");
 }
 
-static void print_plain(FILE *f, const struct demo_report *r)
+static void print_plain(FILE *f, const struct demo *d)
 {
-	print_header(f, r);
-	print_stats_table(f, r);
-	print_methods_table(f, r);
-	fprintf(f, "\n(events weight: %" PRIu64 " events drained, %" PRIu64 " lost)\n",
-		r->w[SYSMON_EVENTS].events, r->w[SYSMON_EVENTS].lost);
-	print_ab_stats_warning(f, r);
+	char why[512];
+	const char *state;
+	int nother = 0;
+
+	print_header(f, d);
+	print_stats_table(f, d);
+	print_methods_table(f, d);
+	for (int m = 0; m < METHOD_COUNT; m++)
+		if ((state = missed_why(d, m, why, sizeof(why))))
+			fprintf(f, "%s: %s: %s\n", method_name(m), state, BC_ESC(why));
+	if (d->nrep > SYSMON_EVENTS && d->rep[SYSMON_EVENTS]->have_sysmon)
+		fprintf(f, "\n(events weight: %" PRIu64 " events drained, %" PRIu64 " lost)\n",
+			d->rep[SYSMON_EVENTS]->sysmon_events, d->rep[SYSMON_EVENTS]->sysmon_lost);
+	print_ab_stats_warning(f, d);
 	fprintf(f, "\nOther methods:\n");
-	for (int i = 0; i < r->nskip; i++)
-		fprintf(f, "  %-13s %s: %s\n", method_name(r->skip[i].method),
-			r->skip[i].available ? "not run" : "skipped", BC_ESC(r->skip[i].why));
-	if (!r->nskip)
-		fprintf(f, "  (none: every method ran)\n");
+	for (int m = 0; m < METHOD_COUNT; m++) {
+		if (d->rep[0]->sec[m].works_here)
+			continue;
+		fprintf(f, "  %-13s skipped: %s\n", method_name(m), BC_ESC(d->rep[0]->sec[m].why));
+		nother++;
+	}
+	if (!nother)
+		fprintf(f, "  (none: every method works here)\n");
+	if (d->partial)
+		fprintf(f, "\nPARTIAL (%s): %d of %d weights measured.\n", d->partial_why, d->nrep,
+			SYSMON_WEIGHT_COUNT);
+	fprintf(f, "\nThe full reports (per program and per syscall kind: latency percentiles,\n"
+		"the decomposition, hot lines, the verdict):\n"
+		"  bpfcost report --sysmon WEIGHT   one weight, measured anew\n"
+		"  bpfcost -j demo                  the three of a demo run, under \"reports\"\n"
+		"  bpfcost demo -o FILE.html        the same as HTML: FILE-count.html, ...\n");
 }
+
+/* ---- JSON ---- */
 
 /* The ids of the syscall-path elements the window holds, or leaves out. */
 static json_t *window_ids(const int inside[SW_EL_COUNT], bool in)
 {
 	json_t *a = json_array();
 
-	for (int e = 0; e < SW_EL_COUNT; e++)
+	for (int e = 0; a && e < SW_EL_COUNT; e++)
 		if ((inside[e] >= 0) == in)
 			json_array_append_new(a, json_string(sw_elem_info(e)->id));
 	return a;
 }
 
-static json_t *weight_to_json(const struct demo_weight *w, const struct demo_report *r)
+static json_t *wrap_json(const struct demo_row *row)
 {
-	json_t *progs = json_array();
-	int ncpus = r->ncpus;
-	struct sb_corrected c;
+	const struct rp_syswrap *w = &row->r->sw;
 
-	for (int p = 0; p < w->nprogs; p++)
-		json_array_append_new(progs, bc_json_pack("{s:i, s:s, s:I, s:I, s:o}", "id",
-						       w->prog[p].id, "name", w->prog[p].name,
-						       "runs", (json_int_t)w->prog[p].runs,
-						       "run_time_ns", (json_int_t)w->prog[p].time_ns,
-						       "samples", w->got[COL_ANNOTATE] ?
-						       json_integer((json_int_t)w->prog[p].samples) :
-						       json_null()));
-	weight_corrected(r, w, &c);
-	return bc_json_pack("{s:s, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:o, s:o, s:o, "
-			 "s:I, s:I, s:o, s:o}",
-			 "weight", sysmon_weight_name(w->weight), "programs", progs, "wall_s",
-			 w->wall_s, "runs", (json_int_t)w->runs, "run_time_ns",
-			 (json_int_t)w->time_ns, "syscalls_seen", (json_int_t)w->syscalls_seen,
-			 "runs_per_syscall", ratio(w->runs, w->syscalls_seen), "ns_per_run",
-			 ratio(w->time_ns, w->runs), "bpf_ns_per_syscall",
-			 ratio(w->time_ns, w->syscalls_seen), "cpu_pct_one_cpu", cpu_pct(w),
-			 "cpu_pct_machine", cpu_pct(w) / ncpus, "cpu_pct_sampled",
-			 w->got[COL_ANNOTATE] ? bc_json_real(sampled_pct(w)) : json_null(),
-			 "profile_ns_per_syscall",
-			 w->got[COL_PROFILE] ? bc_json_real(w->profile_ns) : json_null(),
-			 "syscall_wrapped_getpid_added_ns",
-			 w->got[COL_SYSCALL] ?
-			 bc_json_pack("{s:o, s:b, s:s, s:o, s:o, s:o, s:s}", "mean",
-				      bc_json_real(w->wrap_added_ns), "incomplete", w->wrap_incomplete,
-				      "method", r->wrap_method ? r->wrap_method : "?",
-				      "inside", window_ids(r->wrap_inside, true),
-				      "outside", window_ids(r->wrap_inside, false),
-				      "interval", json_null(), "no_interval", SW_ADDED_NO_INTERVAL) :
-			 json_null(),
-			 "events", (json_int_t)w->events,
-			 "lost", (json_int_t)w->lost, "ab_getpid_added_ns",
-			 w->got[COL_AB] ? bc_json_pack("{s:f, s:f, s:f, s:f, s:s, s:o, s:b}", "point",
-						       w->ab.point, "lo", w->ab.lo, "hi", w->ab.hi,
-						       "level", w->ab.level, "method", w->ab.method,
-						       "relative", bc_json_real(w->ab_relative),
-						       "stats_on_during_ab", w->ab_stats_on) :
-			 json_null(), "corrected", bf_corrected_json(&c));
+	if (!row->wrap)
+		return json_null();
+	return bc_json_pack("{s:o, s:b, s:s, s:o, s:o, s:o, s:s}", "mean",
+			    bc_json_real(row->wrap->added_mean), "incomplete",
+			    wrap_incomplete(row->wrap), "method", w->method, "inside",
+			    window_ids(w->inside, true), "outside", window_ids(w->inside, false),
+			    "interval", json_null(), "no_interval", SW_ADDED_NO_INTERVAL);
 }
 
-static int print_json(struct bc_ctx *ctx, const struct demo_report *r)
+static json_t *ab_json(const struct demo_row *row)
 {
-	json_t *weights = json_array(), *skipped = json_array(), *failed = json_array();
+	const struct rp_kind *k = row->getpid;
+
+	if (!k)
+		return json_null();
+	return bc_json_pack("{s:f, s:o, s:o, s:f, s:s, s:o, s:b, s:i}", "point", k->added.point,
+			    "lo", bc_json_real(k->added.lo), "hi", bc_json_real(k->added.hi),
+			    "level", k->added.level, "method",
+			    k->added.method ? k->added.method : "none", "relative",
+			    bc_json_real(k->relative), "stats_on_during_ab",
+			    row->r->ab_counted_runs > 0, "rounds", row->r->plan.ab_rounds);
+}
+
+static json_t *progs_json(const struct rp_report *r, bool sampled)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < r->nprogs; i++) {
+		const struct rp_prog *p = &r->progs[i];
+
+		json_array_append_new(a, bc_json_pack("{s:i, s:s, s:I, s:I, s:o}", "id", (int)p->id,
+			"name", p->full_name, "runs", (json_int_t)p->runs, "run_time_ns",
+			(json_int_t)p->time_ns, "samples", sampled && p->sampled ?
+			json_integer((json_int_t)p->samples) : json_null()));
+	}
+	return a;
+}
+
+static json_t *weight_json(const struct rp_report *r, enum sysmon_weight w)
+{
+	struct demo_row row;
+
+	row_of(r, &row);
+	return bc_json_pack(
+		"{s:s, s:o, s:f, s:I, s:I, s:I, s:o, s:f, s:o, s:f, s:f, s:o, s:o, s:o, "
+		"s:o, s:o, s:o, s:o}",
+		"weight", sysmon_weight_name(w), "programs", progs_json(r, row.sampled),
+		"wall_s", r->window_s, "runs", (json_int_t)row.runs,
+		"run_time_ns", (json_int_t)row.time_ns,
+		"workload_syscalls", (json_int_t)row.syscalls,
+		"runs_per_syscall", per_syscall_json(&row, row.runs_per_syscall),
+		"ns_per_run", row.ns_per_run,
+		"bpf_ns_per_syscall", per_syscall_json(&row, row.bpf_ns_per_syscall),
+		"cpu_pct_one_cpu", row.cpu_pct,
+		"cpu_pct_machine", row.cpu_pct / r->machine.ncpus,
+		"cpu_pct_sampled", row.sampled ? bc_json_real(row.sampled_pct) : json_null(),
+		"profile_ns_per_syscall", row.profiled ? bc_json_real(row.profile_ns) : json_null(),
+		"syscall_wrapped_getpid_added_ns", wrap_json(&row),
+		"events", r->have_sysmon ? json_integer((json_int_t)r->sysmon_events) : json_null(),
+		"lost", r->have_sysmon ? json_integer((json_int_t)r->sysmon_lost) : json_null(),
+		"ab_getpid_added_ns", ab_json(&row), "corrected", bf_corrected_json(&row.corr));
+}
+
+/* The methods that do not work here (the same kernel for every weight),
+ * and those that work but missed a weight. */
+static void methods_json(const struct demo *d, json_t *other, json_t *skipped)
+{
+	const char *state;
+	char why[512];
+
+	for (int m = 0; m < METHOD_COUNT; m++) {
+		const struct rp_section *s = &d->rep[0]->sec[m];
+
+		if (!s->works_here)
+			json_array_append_new(other, bc_json_pack("{s:s, s:s, s:b, s:s}", "method",
+				method_name(m), "command", method_command(m), "available", false,
+				"why", s->why));
+		state = missed_why(d, m, why, sizeof(why));
+		if (state)
+			json_array_append_new(skipped, bc_json_pack("{s:s, s:s, s:s}", "method",
+				method_name(m), "state", state, "why", why));
+	}
+}
+
+static json_t *demo_json(const struct demo *d)
+{
+	const struct rp_report *r = d->rep[0];
+	json_t *weights = json_array(), *reports = json_array();
+	json_t *other = json_array(), *skipped = json_array();
 
 	/* A weight that cannot be written is an error, not a shorter list. */
-	for (int i = 0; i < SYSMON_WEIGHT_COUNT; i++) {
-		if (json_array_append_new(weights, weight_to_json(&r->w[i], r))) {
+	for (int i = 0; i < d->nrep; i++) {
+		if (!weights || !reports || json_array_append_new(weights, weight_json(d->rep[i], i)) ||
+		    json_array_append_new(reports, rp_json(d->rep[i]))) {
 			json_decref(weights);
+			json_decref(reports);
+			json_decref(other);
 			json_decref(skipped);
-			json_decref(failed);
-			return -EINVAL;
+			return NULL;
 		}
 	}
-	for (int i = 0; i < r->nskip; i++)
-		json_array_append_new(skipped, bc_json_pack("{s:s, s:s, s:b, s:s}", "method",
-							 method_name(r->skip[i].method), "command",
-							 method_command(r->skip[i].method),
-							 "available", r->skip[i].available, "why",
-							 r->skip[i].why));
-	for (int c = 0; c < COL_COUNT; c++)
-		if (r->failed[c][0])
-			json_array_append_new(failed, bc_json_pack("{s:s, s:s}", "method",
-								   col_method[c], "why",
-								   r->failed[c]));
-	return bc_json_emit(ctx, bc_json_pack("{s:f, s:i, s:{s:s, s:s, s:b, s:o}, s:{s:i, s:f}, "
-					   "s:o, s:o, s:o}",
-					   "round_s", r->round_s, "ncpus", r->ncpus, "stats",
-					   "method", "stats", "enabled_via",
-					   bpfstats_via_name(r->stats_via), "was_on", r->se.was_on,
-					   "bias", bf_bias_json(&r->bias),
-					   "ab", "rounds", r->ab_rounds, "round_s", DEMO_AB_ROUND_S,
-					   "weights", weights,
-					   "other_methods", skipped, "skipped", failed));
+	methods_json(d, other, skipped);
+	return bc_json_pack("{s:f, s:i, s:{s:s, s:s, s:b, s:o}, s:{s:i, s:f}, s:o, s:o, s:o, "
+			    "s:b, s:s, s:o}",
+			    "budget_s", r->plan.budget_s, "ncpus", r->machine.ncpus,
+			    "stats", "method", "stats", "enabled_via", bpfstats_via_name(r->stats_via),
+			    "was_on", r->stats_were_on, "bias", bf_bias_json(&r->bias),
+			    "ab", "rounds", fewest_ab_rounds(d), "round_s", r->plan.ab_round_s,
+			    "weights", weights, "other_methods", other, "skipped", skipped,
+			    "partial", d->partial, "partial_why", d->partial_why, "reports", reports);
+}
+
+/* ---- HTML: report's, one file per weight ---- */
+
+static int html_open_all(const char *base, struct rp_html_out *h, char (*path)[PATH_MAX])
+{
+	for (int w = 0; w < SYSMON_WEIGHT_COUNT; w++) {
+		int err = html_path(base, w, path[w], PATH_MAX);
+
+		if (!err)
+			err = rp_html_open(&h[w], path[w]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Each measured weight's file; the first error is returned (each said). */
+static int html_write_all(const struct demo *d, struct rp_html_out *h, bool *written)
+{
+	int err = 0;
+
+	for (int w = 0; w < d->nrep; w++) {
+		json_t *doc = rp_json(d->rep[w]);
+		int werr = doc ? rp_html_write(&h[w], d->rep[w], doc) : -ENOMEM;
+
+		written[w] = !werr;
+		err = err ? err : werr;
+		json_decref(doc);
+	}
+	return err;
+}
+
+/* ---- the command ---- */
+
+static int print_demo(struct bc_ctx *ctx, const struct demo *d)
+{
+	if (!ctx->json) {
+		print_plain(ctx->out, d);
+		return bc_out_error(ctx);
+	}
+	return bc_json_emit(ctx, demo_json(d));
 }
 
 int cmd_demo(struct bc_ctx *ctx, int argc, char **argv)
 {
-	struct demo_report *r;
-	struct demo_opts o;
+	struct rp_html_out html[SYSMON_WEIGHT_COUNT];
+	char path[SYSMON_WEIGHT_COUNT][PATH_MAX];
+	bool written[SYSMON_WEIGHT_COUNT] = { false };
+	struct demo_opts o = { 0 };
+	struct demo d = { 0 };
 	int err;
 
+	for (int w = 0; w < SYSMON_WEIGHT_COUNT; w++)
+		html[w].fd = -1;
 	err = parse_args(argc, argv, &o);
 	if (err)
-		return err < 0 ? err : 0;
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	err = collect(ctx, &o, r);
-	if (!err && ctx->json)
-		err = print_json(ctx, r);
-	else if (!err)
-		print_plain(ctx->out, r);
-	free(r);
+		return err > 0 ? 0 : err;
+	if (o.html)
+		err = html_open_all(o.html, html, path);
+	if (!err)
+		err = collect(ctx, &o, &d);
+	/* The text first: a demo is not lost to an HTML file that fails. */
+	if (!err)
+		err = print_demo(ctx, &d);
+	if (!err && o.html)
+		err = html_write_all(&d, html, written);
+	/* Written, but not whole: a script must be able to tell (exit 1). */
+	if (!err && d.partial) {
+		bc_err("the demo is partial (%s)", d.partial_why);
+		err = -EINTR;
+	}
+	for (int w = 0; w < SYSMON_WEIGHT_COUNT; w++) {
+		rp_html_close(&html[w], written[w]);
+		rp_free(d.rep[w]);
+	}
 	return err;
 }

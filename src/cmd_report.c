@@ -176,15 +176,10 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 
 /* ---- progress, on stderr when it is a terminal ---- */
 
-struct progress {
-	bool tty;
-	uint64_t start_ns;
-};
-
 /* One line, rewritten: "stats + sampling window: 1.5 of 2.8 s". */
-static void on_progress(const char *what, double elapsed_s, double expected_s, void *arg)
+void rp_on_progress(const char *what, double elapsed_s, double expected_s, void *arg)
 {
-	struct progress *p = arg;
+	struct rp_progress *p = arg;
 	double total = (double)(bc_now_ns() - p->start_ns) / 1e9;
 
 	if (!p->tty)
@@ -197,7 +192,7 @@ static void on_progress(const char *what, double elapsed_s, double expected_s, v
 			elapsed_s, total);
 }
 
-static void on_planned(const struct rp_plan *p, void *arg)
+void rp_on_planned(const struct rp_plan *p, void *arg)
 {
 	fprintf(stderr, "bpfcost: report: budget %.0f s: window (stats + sampling) %.1f s", p->budget_s,
 		p->window_s);
@@ -871,16 +866,7 @@ static int resolve_selection(struct report_opts *o, uint32_t **ids, char *title,
 	return 0;
 }
 
-/* -o's file, opened before measuring so that a path that cannot be
- * written costs no measuring time. Not truncated until the report is
- * written; a file we created is removed if no report comes. */
-struct html_out {
-	const char *path;
-	int fd;
-	bool created;
-};
-
-static int html_open(struct html_out *h, const char *path)
+int rp_html_open(struct rp_html_out *h, const char *path)
 {
 	h->path = path;
 	h->created = true;
@@ -898,8 +884,7 @@ static int html_open(struct html_out *h, const char *path)
 	return 0;
 }
 
-/* Closes h; removes the file when we created it and wrote nothing. */
-static void html_close(struct html_out *h, bool written)
+void rp_html_close(struct rp_html_out *h, bool written)
 {
 	if (h->fd < 0)
 		return;
@@ -909,7 +894,7 @@ static void html_close(struct html_out *h, bool written)
 		unlink(h->path);
 }
 
-static int write_html(struct html_out *h, const struct rp_report *r, json_t *doc)
+int rp_html_write(struct rp_html_out *h, const struct rp_report *r, json_t *doc)
 {
 	const char *path = h->path;
 	char *js = NULL;
@@ -954,11 +939,11 @@ static int write_html(struct html_out *h, const struct rp_report *r, json_t *doc
 int cmd_report(struct bc_ctx *ctx, int argc, char **argv)
 {
 	struct report_opts o = { 0 };
-	struct progress prog = { .tty = isatty(STDERR_FILENO), .start_ns = bc_now_ns() };
+	struct rp_progress prog = { .tty = isatty(STDERR_FILENO), .start_ns = bc_now_ns() };
 	struct rp_report *r = NULL;
 	uint32_t *ids = NULL;
 	char title[512] = "";
-	struct html_out html = { .fd = -1 };
+	struct rp_html_out html = { .fd = -1 };
 	bool written = false;
 	json_t *doc = NULL;
 	int err;
@@ -975,12 +960,12 @@ int cmd_report(struct bc_ctx *ctx, int argc, char **argv)
 			n += snprintf(title + n, sizeof(title) - n, "%s%s", i ? " " : "",
 				      o.cfg.tracer.argv[i]);
 	if (!err && o.html)
-		err = html_open(&html, o.html);
+		err = rp_html_open(&html, o.html);
 	if (err)
 		goto out;
 	o.cfg.title = title;
-	o.cfg.progress = on_progress;
-	o.cfg.planned = on_planned;
+	o.cfg.progress = rp_on_progress;
+	o.cfg.planned = rp_on_planned;
 	o.cfg.arg = &prog;
 	r = rp_new();
 	err = r ? rp_collect(ctx, &o.cfg, r) : -ENOMEM;
@@ -1003,7 +988,7 @@ int cmd_report(struct bc_ctx *ctx, int argc, char **argv)
 	if (!err)
 		err = bc_out_error(ctx);
 	if (o.html) {
-		int herr = write_html(&html, r, doc);
+		int herr = rp_html_write(&html, r, doc);
 
 		written = herr == 0;
 		err = err ? err : herr;
@@ -1014,7 +999,7 @@ int cmd_report(struct bc_ctx *ctx, int argc, char **argv)
 		err = -EINTR;
 	}
 out:
-	html_close(&html, written);
+	rp_html_close(&html, written);
 	json_decref(doc);
 	rp_free(r);
 	free(ids);

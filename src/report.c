@@ -955,6 +955,7 @@ static void sw_window_in(struct rp_syswrap *w, const struct sw_result *res)
 					       "%s%s", nf ? " + " : "", res->func[order[i]]);
 	if (res->per_syscall && nf < sizeof(w->functions))
 		snprintf(w->functions + nf, sizeof(w->functions) - nf, " (each syscall's own)");
+	memcpy(w->inside, res->inside, sizeof(w->inside));
 	for (int e = 0; e < SW_EL_COUNT; e++) {
 		const char *b = sw_elem_info(e)->brief;
 
@@ -1128,6 +1129,18 @@ static int collect_window(struct bc_ctx *ctx, const struct rp_config *cfg, struc
 	return err;
 }
 
+/* The reference service's event counters, since it was switched on. */
+static void sysmon_counters(const struct rp_config *cfg, struct rp_report *r, struct tracer *t)
+{
+	struct sysmon_summary sum;
+
+	if (cfg->subject != RP_SUBJECT_SYSMON || !t->sm || sysmon_read_summary(t->sm, &sum))
+		return;
+	r->have_sysmon = true;
+	r->sysmon_events = sum.events;
+	r->sysmon_lost = sum.lost;
+}
+
 static int collect_agent(struct bc_ctx *ctx, const struct rp_config *cfg, struct rp_report *r)
 {
 	struct tracer t;
@@ -1146,6 +1159,7 @@ static int collect_agent(struct bc_ctx *ctx, const struct rp_config *cfg, struct
 	err = collect_window(ctx, cfg, r);
 	if (!err)
 		measure_extras_on(ctx, cfg, r, false);
+	sysmon_counters(cfg, r, &t);
 	t0 = bc_now_ns();
 	tracer_off(&t);
 	/* the agent's stop: before wrapping starts and stops it once more */

@@ -188,6 +188,7 @@ struct rp_syswrap {
 	char functions[160];		/* the wrapped function(s), "a + b + c" */
 	char includes[400];		/* the parts of the syscall path inside */
 	char outside[400];		/* and those outside it */
+	int inside[SW_EL_COUNT];	/* the same by element: >= 0 inside (sw_result) */
 	int maxactive;			/* kprobe: 0, the kernel default */
 	uint64_t missed[SW_PHASES];	/* kretprobe misses per phase */
 	double phase_s;			/* each phase's workload time, as planned */
@@ -326,6 +327,11 @@ struct rp_report {
 	double prof_window_s;
 	/* syscall-path wrapping */
 	struct rp_syswrap sw;
+	/* the reference service's own counters (subject sysmon; have_sysmon
+	 * when read), read as the agent stops: it was on for the window and
+	 * profile. For demo's summary; report's printers leave them out. */
+	bool have_sysmon;
+	uint64_t sysmon_events, sysmon_lost;	/* ring-buffer events drained, dropped */
 	/* A/B */
 	struct rp_kind k[WL_KIND_COUNT];
 	int ab_tracer_progs;

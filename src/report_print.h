@@ -27,6 +27,31 @@ bool rp_rest_above_whole(const struct rp_kind *rk);
  * interval, "" neither. Static text. */
 const char *rp_bpf_mark(const struct rp_kind *rk);
 
+/* Progress on stderr (rp_config's progress and planned, arg a struct
+ * rp_progress): the plan in one line; what runs, rewritten in place, only
+ * when tty. */
+struct rp_progress {
+	bool tty;
+	uint64_t start_ns;	/* bc_now_ns() at the start, for "report at N s" */
+};
+void rp_on_progress(const char *what, double elapsed_s, double expected_s, void *arg);
+void rp_on_planned(const struct rp_plan *p, void *arg);
+
+/* -o's file, opened (rp_html_open) before measuring so that a path that
+ * cannot be written costs no measuring time: 0 or a negative errno, said
+ * in one line. Not truncated until the report is written (rp_html_write:
+ * 0 or a negative errno, said; Chart.js read from RP_CHART_JS). Closed by
+ * rp_html_close, which removes a file we created when nothing was
+ * written. Start with fd -1. */
+struct rp_html_out {
+	const char *path;
+	int fd;
+	bool created;
+};
+int rp_html_open(struct rp_html_out *h, const char *path);
+int rp_html_write(struct rp_html_out *h, const struct rp_report *r, json_t *doc);
+void rp_html_close(struct rp_html_out *h, bool written);
+
 /* Where Debian's libjs-chart.js puts the library. */
 #define RP_CHART_JS "/usr/share/javascript/chart.js/chart.min.js"
 

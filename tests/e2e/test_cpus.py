@@ -161,7 +161,7 @@ def test_overhead_sysmon_count_in_the_cpuset(cpuset):
 
 
 def test_demo_in_the_cpuset(cpuset):
-    r = cpuset.run("-j", "demo", "--round-time", "0.3", "--ab-rounds", "8", timeout=300)
+    r = cpuset.run("-j", "demo", "--duration", "2", "--syscalls", "getpid", timeout=300)
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     # A share of the machine divides by the online CPUs (BPF runs on all

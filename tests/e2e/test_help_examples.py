@@ -44,7 +44,7 @@ from conftest import BIN, ROOT, AttachRunner, run
 
 # Appended to a line of this command (the last value of an option wins).
 SHORTEN = {
-    "demo": ["--round-time", "0.3s", "--ab-rounds", "8"],
+    "demo": ["--duration", "3s"],
     "report": ["--duration", "3s"],
     "stats": ["--interval", "300ms", "--count", "2"],
     "top": ["--interval", "300ms", "--count", "2"],
@@ -313,22 +313,23 @@ def test_doctor_help_names_each_methods_command(reference):
     assert rows == {m: v["command"] for m, v in reference["doctor"].items()}
 
 
-def test_demo_help_states_its_ab_rounds(reference):
-    """demo's help says how many A/B rounds it runs by default (it once said
-    8 where it ran 100), the same in the column text and in --ab-rounds, and
-    the JSON of the `-j -p demo` example's run (shortened with --ab-rounds)
-    reports the rounds it was given and the round time help states."""
+def test_demo_help_states_its_budget(reference):
+    """demo's help says its budget per weight (report's --duration, three
+    reports), the same in --duration's line and in what three weights
+    take; the JSON of the `-j -p demo` example's run (shortened with
+    --duration) reports the budget it was given and A/B rounds as the
+    reports planned them."""
     text = " ".join(help_text("demo").split())
-    m = re.search(r"ab: (\d+) rounds of ([0-9.]+) s by default, as bpfcost overhead (.*?)\)",
-                  text)
-    assert m, "demo --help no longer states its A/B rounds"
-    opt = re.search(r"--ab-rounds N .*?\(default (\d+)", text)
-    assert opt and opt.group(1) == m.group(1), text
-    assert f"--rounds {m.group(1)}" in m.group(3)
+    m = re.search(r"--duration D the budget of each weight's report \(default (\d+)s; three "
+                  r"weights: about (\d+) s\)", text)
+    assert m, "demo --help no longer states its budget"
+    assert abs(3 * int(m.group(1)) - int(m.group(2))) <= 6, m.group(0)
     line = next(l for l in examples(help_text("demo")) if "-j" in l.split())
     if line not in reference["outputs"]:
         assert line_error(line, reference["ids"], reference["cwd"], reference["env"],
                           reference["outputs"]) is None
-    ab = json.loads(reference["outputs"][line])["ab"]
-    given = SHORTEN["demo"][SHORTEN["demo"].index("--ab-rounds") + 1]
-    assert (ab["rounds"], ab["round_s"]) == (int(given), float(m.group(2)))
+    doc = json.loads(reference["outputs"][line])
+    given = SHORTEN["demo"][SHORTEN["demo"].index("--duration") + 1]
+    assert doc["budget_s"] == float(given.rstrip("s"))
+    assert [r["plan"]["budget_s"] for r in doc["reports"]] == [doc["budget_s"]] * 3
+    assert doc["ab"]["rounds"] == min(r["plan"]["ab_rounds"] for r in doc["reports"])

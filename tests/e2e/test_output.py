@@ -130,7 +130,7 @@ def test_full_disk_is_one_line_and_exit_1(name, json_out):
 
 def test_demo_full_disk():
     with open("/dev/full", "w") as full:
-        p = subprocess.run([BIN, "demo", "--round-time", "0.3", "--ab-rounds", "8", "--syscalls", "getpid"],
+        p = subprocess.run([BIN, "demo", "--duration", "2", "--syscalls", "getpid"],
                            stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
     assert p.returncode == 1, p.stderr
     assert p.stderr.splitlines()[-1] == \

@@ -176,7 +176,7 @@ def test_demo_probes_what_its_methods_need(feats):
         e.available(m)
     if e.available("annotate", why=False):
         e.ok("perf_cycles")  # its event: cycles when there is a PMU
-    p, got = trials("demo", "--round-time", "0.2", "--ab-rounds", "8", "--syscalls", "getpid", timeout=300)
+    p, got = trials("demo", "--duration", "2", "--syscalls", "getpid", timeout=300)
     assert p.returncode == 0, p.stderr
     assert got == e.set
     assert got < set(feats)
