@@ -2,8 +2,8 @@
 /* The instruction-level method: sample the kernel on every CPU, attribute
  * samples to JITed BPF programs, and model them per source line, BPF
  * instruction and machine instruction. Collection and model only; the
- * command (cmd_annotate.c) prints. `demo` can call an_run() with top set
- * and read an_cpu_pct() per program. */
+ * command (cmd_annotate.c) prints; report (and demo through it) calls
+ * an_run() with top set and reads an_cpu_pct() per program. */
 #ifndef BPFCOST_ANNOTATE_H
 #define BPFCOST_ANNOTATE_H
 

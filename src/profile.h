@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* fentry/fexit profiling of BPF programs (`bpfcost profile`). Collection
  * only: prof_run() fills a struct prof_result; printing is the commands'
- * business, so demo can show the same figures as a column. */
+ * business, so report (and demo through it) shows the same figures. */
 #ifndef BPFCOST_PROFILE_H
 #define BPFCOST_PROFILE_H
 

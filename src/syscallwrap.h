@@ -2,7 +2,7 @@
 /* Syscall-path wrapping: per-syscall latency of the kernel's syscall path
  * from before the sys_enter tracepoint work to after the sys_exit work, so
  * a tracer's probes are inside the measured window. `bpfcost syscall` is
- * the front end; this is the collection API (demo can call it too). */
+ * the front end; this is the collection API (report calls it too). */
 #ifndef BPFCOST_SYSCALLWRAP_H
 #define BPFCOST_SYSCALLWRAP_H
 
