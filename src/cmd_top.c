@@ -81,6 +81,7 @@ struct top_state {
 	char filter[64];
 	uint32_t sel_id;	/* selected program, 0: first row */
 	double interval_s;
+	int wtype, wname;	/* TYPE and NAME: as wide as the widest shown */
 };
 
 struct top_opts {
@@ -200,9 +201,17 @@ static int build_rows(struct top_state *t)
 		return -ENOMEM;
 	t->rows = rows;
 	t->nrows = 0;
-	for (i = 0; i < t->rs.n; i++)
-		if (shown(t, &t->rs.v[i]))
-			rows[t->nrows++] = i;
+	t->wtype = 15;
+	t->wname = 24;
+	for (i = 0; i < t->rs.n; i++) {
+		const struct rs_prog *p = &t->rs.v[i];
+
+		if (!shown(t, p))
+			continue;
+		rows[t->nrows++] = i;
+		t->wtype = bc_col_width(t->wtype, prog_type_name(p->type));
+		t->wname = bc_col_width(t->wname, p->full_name);
+	}
 	qsort_r(rows, t->nrows, sizeof(*rows), row_cmp, t);
 	return 0;
 }
@@ -217,8 +226,8 @@ static void fmt_header(const struct top_state *t, char *buf, size_t len)
 	for (k = 0; k < SK_COUNT; k++)
 		snprintf(h[k], sizeof(h[k]), "%s%s", (int)t->sort == k ? (t->desc ? "v" : "^") : "",
 			 sk_names[k]);
-	snprintf(buf, len, "%7s %-15s %-24s %11s %10s %9s %8s %9s %8s %7s %12s %-5s %-9s %s", h[0],
-		 h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], "STATE", "TAIL_CALL",
+	snprintf(buf, len, "%7s %-*s %-*s %11s %10s %9s %8s %9s %8s %7s %12s %-5s %-9s %s", h[0],
+		 t->wtype, h[1], t->wname, h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], "STATE", "TAIL_CALL",
 		 "OWNER");
 }
 
@@ -243,8 +252,8 @@ static void fmt_figures(const struct top_state *t, const struct rs_prog *p, char
 	int n;
 
 	fmt_tail(t, p, tail, sizeof(tail));
-	n = snprintf(buf, len, "%7u %-15.15s %-24.24s", p->id, prog_type_name(p->type),
-		     BC_ESC(p->full_name));
+	n = snprintf(buf, len, "%7u %-*s %-*s", p->id, t->wtype, prog_type_name(p->type),
+		     t->wname, BC_ESC(p->full_name));
 	if (n < 0 || (size_t)n >= len)
 		return;
 	if (!p->has_rate) {

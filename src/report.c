@@ -256,6 +256,7 @@ static void prog_facts(struct bc_ctx *ctx, const struct rp_config *cfg, struct r
 	struct attach_walk w = { .r = r };
 
 	prog_links_walk(add_attach, &w);
+	prog_perf_events_walk(add_attach, &w);
 	for (int i = 0; i < r->nprogs; i++)
 		/* a raw_tp link: a tp_btf program, which the bias applies to */
 		r->progs[i].raw_tp_link = strstr(r->progs[i].attach, "raw_tp") != NULL;
