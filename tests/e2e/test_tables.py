@@ -138,6 +138,20 @@ def test_perf_event_attach_in_prog(bpftrace):
     assert [x["attach"] for x in progs if x["id"] == bpftrace] == [BT_ATTACH], progs
 
 
+def test_perf_event_attach_in_stats_and_top(bpftrace):
+    out = run("stats", "id", bpftrace, "--interval", "0.2", "--count", "1", check=True).stdout
+    assert re.search(rf"^ *{bpftrace} +tracepoint +\S+ +{BT_ATTACH} ", out, re.M), out
+    assert_aligned(out, r"^ +ID +TYPE", [rf"^ *{bpftrace} "], left=("ATTACH",),
+                   right=("RUNS",))
+    lines = run("-j", "stats", "id", bpftrace, "--interval", "0.2", "--count", "1",
+                check=True).stdout.splitlines()
+    summary = json.loads(lines[-1])
+    assert [x["attach"] for x in summary["programs"]] == [BT_ATTACH], summary
+    out = run("top", "-b", "id", bpftrace, "--interval", "0.2", "--count", "1",
+              check=True).stdout
+    assert re.search(rf"^ *{bpftrace} +tracepoint +\S+ +{BT_ATTACH} ", out, re.M), out
+
+
 def test_perf_event_attach_in_report(bpftrace):
     p = run("-j", "report", "--duration", "2s", "--syscalls", "openat", "id", bpftrace,
             check=True, timeout=60)
