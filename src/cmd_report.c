@@ -210,7 +210,7 @@ static void on_planned(const struct rp_plan *p, void *arg)
 	if (p->syswrap_s > 0)
 		fprintf(stderr, ", syscall-path wrapping %.1f s", p->syswrap_s);
 	if (p->ab_rounds > 0)
-		fprintf(stderr, ", A/B %.1f s (%d off/on pairs of %.2f s and %d decomposition "
+		fprintf(stderr, ", A/B %.1f s (%d off/on pairs, %.2f s rounds, %d decomposition "
 			"rounds, the agent's start and stop taken as %.1f s; refitted to the time "
 			"left when it starts)", p->ab_expected_s, p->ab_rounds, p->ab_round_s,
 			p->ab_decomp_rounds, p->toggle_s);

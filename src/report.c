@@ -1003,11 +1003,25 @@ static int collect_window(struct bc_ctx *ctx, const struct rp_config *cfg, struc
 	return err;
 }
 
+/* A/B's fewest rounds (need_s) did not fit its share: take them out of
+ * the window's, as long as the window keeps its least. */
+static bool fit_ab_in_window(struct rp_plan *p, double need_s)
+{
+	double window_s = p->window_s + p->ab_s - need_s;
+
+	if (window_s < RP_MIN_WINDOW_S)
+		return false;
+	p->window_s = window_s;
+	p->ab_s = need_s;
+	return true;
+}
+
 /* Split what is left of the budget after spent_s and say it before
  * anything is measured. A/B's rounds are fitted here, the agent's stop
  * assumed as long as its start (start_s, measured): when even the fewest
- * do not fit, A/B is skipped now, with why, and the window takes its
- * share, so that the plan said is the plan run. */
+ * do not fit in its share, the window gives up what it can above its
+ * least; when that is not enough, A/B is skipped now, with why, and the
+ * window takes its share, so that the plan said is the plan run. */
 static void plan(const struct rp_config *cfg, struct rp_report *r, double spent_s,
 		 double start_s)
 {
@@ -1017,7 +1031,9 @@ static void plan(const struct rp_config *cfg, struct rp_report *r, double spent_
 	double left = cfg->budget_s - spent_s - RP_TAIL_S, need_s = 0;
 
 	rp_plan_budget(left, ab, profile, syswrap, &r->plan);
-	if (ab && rp_plan_ab(&r->plan, 2 * start_s, r->kinds, &need_s)) {
+	if (ab && rp_plan_ab(&r->plan, 2 * start_s, r->kinds, &need_s) &&
+	    (!fit_ab_in_window(&r->plan, need_s) ||
+	     rp_plan_ab(&r->plan, 2 * start_s, r->kinds, &need_s))) {
 		skip(r, METHOD_AB, "does not fit the budget: %.1f s left for it, the fewest rounds "
 		     "need %.1f s with this agent (its start took %.1f s, its stop assumed as "
 		     "long; raise --duration)", r->plan.ab_s, need_s, start_s);
