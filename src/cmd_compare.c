@@ -433,9 +433,10 @@ static void print_lines(FILE *f, const struct cmp_lines *l)
 			double a = cmp_line_ns_per_call(l, ln, 0), b = cmp_line_ns_per_call(l, ln, 1);
 
 			fprintf(f, "  %-*s %9.2f %9.2f %+11.2f %6.1f%% %6.1f%% %7llu %7llu  %s\n",
-				wline, BC_ESC(line_where(ln, where, sizeof(where))), a, b, b - a, 100 * cmp_line_share(p, ln, 0),
-				100 * cmp_line_share(p, ln, 1), (unsigned long long)ln->samples[0],
-				(unsigned long long)ln->samples[1], BC_ESC(ln->src));
+				wline, BC_ESC(line_where(ln, where, sizeof(where))), a, b, b - a,
+				100 * cmp_line_share(p, ln, 0), 100 * cmp_line_share(p, ln, 1),
+				(unsigned long long)ln->samples[0], (unsigned long long)ln->samples[1],
+				BC_ESC(ln->src));
 		}
 	}
 	if (!any)

@@ -146,7 +146,7 @@ static const char *state_name(enum rs_state st)
 
 /* ---- plain output ---- */
 
-/* The TYPE and NAME columns, as wide as the widest of the programs. */
+/* The TYPE, NAME and ATTACH columns, as wide as the widest of the programs. */
 struct cols {
 	int type, name, attach;
 };
@@ -166,8 +166,9 @@ static struct cols cols_of(const struct rs_sampler *s)
 static void print_head(FILE *f, struct cols w)
 {
 	fprintf(f, "%7s %-*s %-*s %-*s %11s %11s %10s %9s %8s %9s %8s %7s %12s %-5s %-9s %s\n",
-		"ID", w.type, "TYPE", w.name, "NAME", w.attach, "ATTACH", "RUNS", "RUNS/S", "NS/RUN", "CORR_NS", "%CPU1", "CORR%1",
-		"%MACH", "MISSES", "TOTAL_RUNS", "STATE", "TAIL_CALL", "OWNER");
+		"ID", w.type, "TYPE", w.name, "NAME", w.attach, "ATTACH", "RUNS", "RUNS/S", "NS/RUN",
+		"CORR_NS", "%CPU1", "CORR%1", "%MACH", "MISSES", "TOTAL_RUNS", "STATE", "TAIL_CALL",
+		"OWNER");
 }
 
 /* idle: what NS/RUN says for an interval without runs. */

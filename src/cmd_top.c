@@ -229,8 +229,8 @@ static void fmt_header(const struct top_state *t, char *buf, size_t len)
 		snprintf(h[k], sizeof(h[k]), "%s%s", (int)t->sort == k ? (t->desc ? "v" : "^") : "",
 			 sk_names[k]);
 	snprintf(buf, len, "%7s %-*s %-*s %-*s %11s %10s %9s %8s %9s %8s %7s %12s %-5s %-9s %s",
-		 h[0], t->wtype, h[1], t->wname, h[2], t->wattach, "ATTACH", h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], "STATE", "TAIL_CALL",
-		 "OWNER");
+		 h[0], t->wtype, h[1], t->wname, h[2], t->wattach, "ATTACH", h[3], h[4], h[5], h[6],
+		 h[7], h[8], h[9], h[10], "STATE", "TAIL_CALL", "OWNER");
 }
 
 /* The TAIL_CALL column: "?" while the relations could not be read. */

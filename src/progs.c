@@ -310,9 +310,10 @@ static int perf_fd(const char *pid, const char *fd, const char *target, void *ar
 
 	if (strcmp(target, "anon_inode:[perf_event]"))
 		return 0;
-	/* -ENOENT: no program on it; -EOPNOTSUPP: a perf_event-type one */
-	if (bpf_task_fd_query(atoi(pid), atoi(fd), 0, name, &len, &prog_id, &fd_type, &off,
-			      &addr) || !prog_id)
+	/* -ENOENT: no program on it; -EOPNOTSUPP: a perf_event-type one;
+	 * -ENOSPC: the rest filled in and the name cut (a long uprobe path) */
+	if ((bpf_task_fd_query(atoi(pid), atoi(fd), 0, name, &len, &prog_id, &fd_type, &off,
+			       &addr) && errno != ENOSPC) || !prog_id)
 		return 0;
 	name[sizeof(name) - 1] = '\0';
 	perf_attach_str(fd_type, name, off, addr, what, sizeof(what));

@@ -30,8 +30,9 @@ def spans(line):
 
 def assert_aligned(out, header_re, row_res, left=(), right=()):
     """The first table whose header matches header_re (to the next blank
-    line): in each row matching one of row_res, the columns named in left start, and those in right end, where
-    their headers do (values without spaces: one token per column)."""
+    line): in each row matching one of row_res, the columns named in left
+    start, and those in right end, where their headers do (values without
+    spaces: one token per column)."""
     lines = out.splitlines()
     at = [i for i, x in enumerate(lines) if re.match(header_re, x)]
     assert at, out
