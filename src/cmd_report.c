@@ -53,7 +53,7 @@ static const char report_help[] =
 	"with A/B, 40% for the window (run-time stats and sampling while the\n"
 	"syscall workload runs on --cpu) and the rest, less ~0.5 s for measuring\n"
 	"the stats' own share, for A/B rounds fitted to the agent's start and stop\n"
-	"time (its stop taken as long as its start, refitted to the time left\n"
+	"time (its stop taken as 0.15 s until timed; refitted to the time left\n"
 	"when A/B starts); when even its fewest rounds do not fit, the window\n"
 	"gives up time down to 1 s, else A/B is skipped up front, with why;\n"
 	"without A/B (a running agent, or A/B skipped) the window gets all that\n"

@@ -25,6 +25,10 @@
 #define RP_MAX_AB_ROUNDS 30
 #define RP_PROFILE_WL_CHUNK_S 0.1	/* workload runs while profile's window is open */
 #define RP_TAIL_S 0.3		/* after the last method: its analysis, the printers */
+/* The agent's stop, before it is timed (SIGTERM, reap, programs gone): its
+ * start is the slow part (loading and verifying); bpftrace here started in
+ * ~0.7 s and started+stopped in 0.82 s (report --quick, plan.toggle_s) */
+#define RP_STOP_S 0.15
 
 const char *rp_method_includes(enum method_id m)
 {
@@ -1017,8 +1021,8 @@ static bool fit_ab_in_window(struct rp_plan *p, double need_s)
 }
 
 /* Split what is left of the budget after spent_s and say it before
- * anything is measured. A/B's rounds are fitted here, the agent's stop
- * assumed as long as its start (start_s, measured): when even the fewest
+ * anything is measured. A/B's rounds are fitted here to the agent's
+ * start (start_s, measured) and RP_STOP_S for its stop: when even the fewest
  * do not fit in its share, the window gives up what it can above its
  * least; when that is not enough, A/B is skipped now, with why, and the
  * window takes its share, so that the plan said is the plan run. */
@@ -1031,12 +1035,12 @@ static void plan(const struct rp_config *cfg, struct rp_report *r, double spent_
 	double left = cfg->budget_s - spent_s - RP_TAIL_S, need_s = 0;
 
 	rp_plan_budget(left, ab, profile, syswrap, &r->plan);
-	if (ab && rp_plan_ab(&r->plan, 2 * start_s, r->kinds, &need_s) &&
+	if (ab && rp_plan_ab(&r->plan, start_s + RP_STOP_S, r->kinds, &need_s) &&
 	    (!fit_ab_in_window(&r->plan, need_s) ||
-	     rp_plan_ab(&r->plan, 2 * start_s, r->kinds, &need_s))) {
+	     rp_plan_ab(&r->plan, start_s + RP_STOP_S, r->kinds, &need_s))) {
 		skip(r, METHOD_AB, "does not fit the budget: %.1f s left for it, the fewest rounds "
-		     "need %.1f s with this agent (its start took %.1f s, its stop assumed as "
-		     "long; raise --duration)", r->plan.ab_s, need_s, start_s);
+		     "need %.1f s with this agent (its start took %.1f s; raise --duration)",
+		     r->plan.ab_s, need_s, start_s);
 		rp_plan_budget(left, false, profile, syswrap, &r->plan);
 	}
 	if (r->sec[METHOD_AB].state == RP_SKIPPED)
