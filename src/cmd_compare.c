@@ -296,8 +296,25 @@ static void fmt_prog_ns(char *buf, size_t len, const struct cmp_prog *p)
 		snprintf(buf, len, "%.1f", p->corr.ns_per_run);
 }
 
-static void print_prog_row(FILE *f, const struct cmp_result *r, const struct cmp_prog *a,
-			   const struct cmp_prog *b)
+/* The NAME and ATTACH columns of the per-program table, as wide as the
+ * longest on either side. */
+struct prog_cols {
+	int name, attach;
+};
+
+static void prog_cols_of(const struct cmp_result *r, struct prog_cols *w)
+{
+	w->name = 20;
+	w->attach = 24;
+	for (int s = 0; s < 2; s++)
+		for (int i = 0; i < r->side[s].nprogs; i++) {
+			w->name = bc_col_width(w->name, r->side[s].progs[i].name);
+			w->attach = bc_col_width(w->attach, r->side[s].progs[i].attach);
+		}
+}
+
+static void print_prog_row(FILE *f, const struct cmp_result *r, const struct prog_cols *w,
+			   const struct cmp_prog *a, const struct cmp_prog *b)
 {
 	const struct cmp_prog *p = a ? a : b;
 	char na[32], nb[32], ratio[16] = "-";
@@ -306,14 +323,16 @@ static void print_prog_row(FILE *f, const struct cmp_result *r, const struct cmp
 	fmt_prog_ns(nb, sizeof(nb), b);
 	if (a && b && a->corr.resolved && b->corr.resolved && a->corr.ns_per_run > 0)
 		snprintf(ratio, sizeof(ratio), "%.2f", b->corr.ns_per_run / a->corr.ns_per_run);
-	fprintf(f, "%-20s %-24s %12s %12s %8s %11.2f %11.2f\n", BC_ESC(p->name), BC_ESC(p->attach),
-		na, nb, ratio, a && r->side[0].wl_calls ?
+	fprintf(f, "%-*s %-*s %12s %12s %8s %11.2f %11.2f\n", w->name, BC_ESC(p->name), w->attach,
+		BC_ESC(p->attach), na, nb, ratio, a && r->side[0].wl_calls ?
 		(double)a->runs / (double)r->side[0].wl_calls : 0.0,
 		b && r->side[1].wl_calls ? (double)b->runs / (double)r->side[1].wl_calls : 0.0);
 }
 
 static void print_programs(FILE *f, const struct cmp_result *r)
 {
+	struct prog_cols w;
+
 	if (!r->have_stats) {
 		fprintf(f, "\nPer program: not available: %s\n", r->stats_why);
 		return;
@@ -323,13 +342,15 @@ static void print_programs(FILE *f, const struct cmp_result *r)
 	if (r->bias.valid)
 		fprintf(f, "  stats bias %.1f ns per run [%.1f, %.1f] (%s)\n", r->bias.ns_per_run,
 			r->bias.lo, r->bias.hi, r->bias.hook);
-	fprintf(f, "%-20s %-24s %12s %12s %8s %11s %11s\n", "NAME", "ATTACH", "A_CORR_NS",
-		"B_CORR_NS", "B/A", "A_RUNS/CALL", "B_RUNS/CALL");
+	prog_cols_of(r, &w);
+	fprintf(f, "%-*s %-*s %12s %12s %8s %11s %11s\n", w.name, "NAME", w.attach, "ATTACH",
+		"A_CORR_NS", "B_CORR_NS", "B/A", "A_RUNS/CALL", "B_RUNS/CALL");
 	for (int i = 0; i < r->side[0].nprogs; i++)
-		print_prog_row(f, r, &r->side[0].progs[i], match(&r->side[1], &r->side[0].progs[i]));
+		print_prog_row(f, r, &w, &r->side[0].progs[i],
+			       match(&r->side[1], &r->side[0].progs[i]));
 	for (int i = 0; i < r->side[1].nprogs; i++)
 		if (!match(&r->side[0], &r->side[1].progs[i]))
-			print_prog_row(f, r, NULL, &r->side[1].progs[i]);
+			print_prog_row(f, r, &w, NULL, &r->side[1].progs[i]);
 	fprintf(f, "  RUNS/CALL: runs in the stats rounds (other processes' too) per workload "
 		"call, counted as A/B counts calls (an openat call is openat and its close).\n");
 }
@@ -364,6 +385,13 @@ static const char *lines_cpus(char *buf, size_t len, const struct cmp_lines *l)
 	return buf;
 }
 
+/* "file:line", the LINE column */
+static const char *line_where(const struct cmp_line *ln, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:%u", ln->file, ln->line);
+	return buf;
+}
+
 static void print_lines(FILE *f, const struct cmp_lines *l)
 {
 	char cpus[64];
@@ -381,7 +409,8 @@ static void print_lines(FILE *f, const struct cmp_lines *l)
 		const struct cmp_lines_prog *p = &l->progs[i];
 		const char *why = cmp_lines_prog_why(p);
 		size_t idx[CMP_HOT_LINES], n;
-		char sa[80], sb[80];
+		char sa[80], sb[80], where[96];
+		int wline;
 
 		if (!lines_prog_sampled(p))
 			continue;
@@ -392,19 +421,22 @@ static void print_lines(FILE *f, const struct cmp_lines *l)
 			fprintf(f, "  no lines: %s\n", why);
 			continue;
 		}
-		fprintf(f, "  %-24s %9s %9s %11s %7s %7s %7s %7s  %s\n", "LINE", "A_NS/CALL",
-			"B_NS/CALL", "B-A_NS/CALL", "A_SHARE", "B_SHARE", "A_SMP", "B_SMP", "SOURCE");
 		n = cmp_lines_top(l, p, idx, CMP_HOT_LINES);
+		wline = 24;
+		for (size_t j = 0; j < n; j++)
+			wline = bc_col_width(wline, line_where(&p->lines[idx[j]], where,
+							       sizeof(where)));
+		fprintf(f, "  %-*s %9s %9s %11s %7s %7s %7s %7s  %s\n", wline, "LINE", "A_NS/CALL",
+			"B_NS/CALL", "B-A_NS/CALL", "A_SHARE", "B_SHARE", "A_SMP", "B_SMP", "SOURCE");
 		for (size_t j = 0; j < n; j++) {
 			const struct cmp_line *ln = &p->lines[idx[j]];
 			double a = cmp_line_ns_per_call(l, ln, 0), b = cmp_line_ns_per_call(l, ln, 1);
-			char where[96];
 
-			snprintf(where, sizeof(where), "%s:%u", ln->file, ln->line);
-			fprintf(f, "  %-24s %9.2f %9.2f %+11.2f %6.1f%% %6.1f%% %7llu %7llu  %s\n",
-				BC_ESC(where), a, b, b - a, 100 * cmp_line_share(p, ln, 0),
-				100 * cmp_line_share(p, ln, 1), (unsigned long long)ln->samples[0],
-				(unsigned long long)ln->samples[1], BC_ESC(ln->src));
+			fprintf(f, "  %-*s %9.2f %9.2f %+11.2f %6.1f%% %6.1f%% %7llu %7llu  %s\n",
+				wline, BC_ESC(line_where(ln, where, sizeof(where))), a, b, b - a,
+				100 * cmp_line_share(p, ln, 0), 100 * cmp_line_share(p, ln, 1),
+				(unsigned long long)ln->samples[0], (unsigned long long)ln->samples[1],
+				BC_ESC(ln->src));
 		}
 	}
 	if (!any)

@@ -46,14 +46,18 @@ static const char report_help[] =
 	"(--sysmon), or programs already loaded (PROG: id N | tag HEX | name NAME |\n"
 	"pinned PATH | pid N | comm NAME): those are not stopped, so A/B is\n"
 	"skipped.\n\n"
-	"The budget is split up front and said on stderr, among the methods that\n"
+	"The budget is split once the agent has started (its start counts in the\n"
+	"budget) and said on stderr before measuring, among the methods that\n"
 	"run here (a skipped one gets no share): profile and syscall_wrap 15%\n"
 	"each (at least 1 s; wrapping splits its share between agent off and on);\n"
 	"with A/B, 40% for the window (run-time stats and sampling while the\n"
 	"syscall workload runs on --cpu) and the rest, less ~0.5 s for measuring\n"
 	"the stats' own share, for A/B rounds fitted to the agent's start and stop\n"
-	"time; without A/B (a running agent, or A/B skipped) the window gets all\n"
-	"that is left. On a terminal, stderr shows what runs and its elapsed of\n"
+	"time (its stop taken as 0.15 s until timed; refitted to the time left\n"
+	"when A/B starts); when even its fewest rounds do not fit, the window\n"
+	"gives up time down to 1 s, else A/B is skipped up front, with why;\n"
+	"without A/B (a running agent, or A/B skipped) the window gets all that\n"
+	"is left. On a terminal, stderr shows what runs and its elapsed of\n"
 	"expected seconds.\n\n"
 	"What report attaches or creates, all removed when it ends (also on\n"
 	"Ctrl-C, SIGTERM or an error): run-time stats on for the window (a\n"
@@ -194,16 +198,27 @@ void rp_on_progress(const char *what, double elapsed_s, double expected_s, void 
 
 void rp_on_planned(const struct rp_plan *p, void *arg)
 {
+	const struct rp_progress *pr = arg;
+
+	if (pr->tty)	/* over the progress line */
+		fputs("\r\033[K", stderr);
 	fprintf(stderr, "bpfcost: report: budget %.0f s: window (stats + sampling) %.1f s", p->budget_s,
 		p->window_s);
 	if (p->profile_s > 0)
 		fprintf(stderr, ", profile %.1f s", p->profile_s);
 	if (p->syswrap_s > 0)
 		fprintf(stderr, ", syscall-path wrapping %.1f s", p->syswrap_s);
-	if (p->ab_s > 0)
-		fprintf(stderr, ", A/B up to %.1f s (rounds fitted to the agent's start/stop)",
-			p->ab_s);
+	if (p->ab_rounds > 0)
+		fprintf(stderr, ", A/B %.1f s (%d off/on pairs, %.2f s rounds, %d decomposition "
+			"rounds, the agent's start and stop taken as %.1f s; refitted to the time "
+			"left when it starts)", p->ab_expected_s, p->ab_rounds, p->ab_round_s,
+			p->ab_decomp_rounds, p->toggle_s);
+	if (p->spent_s >= 0.05)
+		fprintf(stderr, "; %.1f s spent before (setup%s)", p->spent_s,
+			p->toggle_s > 0 ? ", the agent's start" : "");
 	fputc('\n', stderr);
+	if (p->ab_why[0])
+		fprintf(stderr, "bpfcost: report: A/B not planned: %s\n", p->ab_why);
 }
 
 /* ---- terminal ---- */
@@ -239,22 +254,40 @@ static void print_machine(FILE *f, const struct rp_report *r)
 	}
 }
 
+/* The NAME column of report's program tables: as wide as the longest. */
+static int name_width(const struct rp_report *r)
+{
+	int w = 24;
+
+	for (int i = 0; i < r->nprogs; i++)
+		w = bc_col_width(w, r->progs[i].full_name);
+	return w;
+}
+
 /* Each program's type, attach point, owner, recursion misses, and its
  * tail-call relation on a line of its own. */
 static void print_facts(FILE *f, const struct rp_report *r)
 {
-	fprintf(f, "\n  %-8s %-24s %-15s %-24s %-20s %7s\n", "ID", "NAME", "TYPE", "ATTACH",
-		"OWNER", "MISSES");
+	int wname = name_width(r), wattach = 24, wowner = 20;
+	char owner[160];
+
+	for (int i = 0; i < r->nprogs; i++) {
+		owners_format(&r->progs[i].owners, owner, sizeof(owner));
+		wattach = bc_col_width(wattach, r->progs[i].attach);
+		wowner = bc_col_width(wowner, owner);
+	}
+	fprintf(f, "\n  %-8s %-*s %-15s %-*s %-*s %7s\n", "ID", wname, "NAME", "TYPE", wattach,
+		"ATTACH", wowner, "OWNER", "MISSES");
 	for (int i = 0; i < r->nprogs; i++) {
 		const struct rp_prog *p = &r->progs[i];
-		char owner[160], misses[24] = "-", tail[160] = "";
+		char misses[24] = "-", tail[160] = "";
 
 		owners_format(&p->owners, owner, sizeof(owner));
 		if (p->has_stats)
 			snprintf(misses, sizeof(misses), "%" PRIu64, p->misses);
-		fprintf(f, "  %-8u %-24s %-15s %-24s %-20s %7s\n", p->id, BC_ESC(p->full_name),
-			prog_type_name(p->type), p->attach[0] ? BC_ESC(p->attach) : "-",
-			owner[0] ? BC_ESC(owner) : "-", misses);
+		fprintf(f, "  %-8u %-*s %-15s %-*s %-*s %7s\n", p->id, wname, BC_ESC(p->full_name),
+			prog_type_name(p->type), wattach, p->attach[0] ? BC_ESC(p->attach) : "-",
+			wowner, owner[0] ? BC_ESC(owner) : "-", misses);
 		tc_note(&p->tail, tail, sizeof(tail));
 		if (tail[0])
 			fprintf(f, "  %-8s %s\n", "", tail);
@@ -279,6 +312,7 @@ static const char *fig_mean(const struct prof_figures *g, char *buf, size_t len)
 static void print_profile(FILE *f, const struct rp_report *r)
 {
 	char a[24], b[24], c[24], d[24], e[24];
+	int wname = name_width(r);
 
 	if (r->sec[METHOD_PROFILE].state != RP_RAN)
 		return;
@@ -288,25 +322,25 @@ static void print_profile(FILE *f, const struct rp_report *r)
 			"an empty program)\n", r->prof_calib_ns);
 	else
 		fprintf(f, "not calibrated: figures include the observer)\n");
-	fprintf(f, "  %-8s %-24s %12s %8s %8s %8s %8s %8s\n", "ID", "NAME", "RUNS/S", "P50",
+	fprintf(f, "  %-8s %-*s %12s %8s %8s %8s %8s %8s\n", "ID", wname, "NAME", "RUNS/S", "P50",
 		"P90", "P99", "MEAN", "RAW_P50");
 	for (int i = 0; i < r->nprogs; i++) {
 		const struct rp_prog *p = &r->progs[i];
 		const struct prof_figures *g = r->prof_calibrated ? &p->prof_corr : &p->prof_raw;
 
 		if (!p->profiled) {
-			fprintf(f, "  %-8u %-24s not profiled: %s\n", p->id, BC_ESC(p->full_name),
+			fprintf(f, "  %-8u %-*s not profiled: %s\n", p->id, wname, BC_ESC(p->full_name),
 				BC_ESC(p->prof_why[0] ? p->prof_why : "-"));
 			continue;
 		}
 		if (!p->prof_runs) {
-			fprintf(f, "  %-8u %-24s %12.0f no %sruns under the observers\n", p->id,
-				BC_ESC(p->full_name), p->prof_runs_per_s,
+			fprintf(f, "  %-8u %-*s %12.0f no %sruns under the observers\n", p->id,
+				wname, BC_ESC(p->full_name), p->prof_runs_per_s,
 				p->tail.ncallers ? "direct " : "");
 			continue;
 		}
-		fprintf(f, "  %-8u %-24s %12.0f %8s %8s %8s %8s %8s%s%s\n", p->id,
-			BC_ESC(p->full_name), p->prof_runs_per_s,
+		fprintf(f, "  %-8u %-*s %12.0f %8s %8s %8s %8s %8s%s%s\n", p->id,
+			wname, BC_ESC(p->full_name), p->prof_runs_per_s,
 			prof_fig_str(g->p50, g->below_calib & PROF_FIG_P50, a, sizeof(a)),
 			prof_fig_str(g->p90, g->below_calib & PROF_FIG_P90, b, sizeof(b)),
 			prof_fig_str(g->p99, g->below_calib & PROF_FIG_P99, c, sizeof(c)),
@@ -322,10 +356,11 @@ static void print_profile(FILE *f, const struct rp_report *r)
 static void print_progs(FILE *f, const struct rp_report *r)
 {
 	char cpu[32];
+	int wname = name_width(r);
 
 	fprintf(f, "\nPROGRAMS (window %.1f s, workload %s)\n", r->window_s,
 		rp_workload_cpu(r, cpu, sizeof(cpu)));
-	fprintf(f, "  %-8s %-24s %12s %10s %10s %9s %9s %9s\n", "ID", "NAME", "RUNS/S",
+	fprintf(f, "  %-8s %-*s %12s %10s %10s %9s %9s %9s\n", "ID", wname, "NAME", "RUNS/S",
 		"NS/RUN", "CORR_NS", "CPU%", "CORR_CPU%", "SMP_CPU%");
 	for (int i = 0; i < r->nprogs; i++) {
 		const struct rp_prog *p = &r->progs[i];
@@ -339,12 +374,12 @@ static void print_progs(FILE *f, const struct rp_report *r)
 		if (p->sampled)
 			snprintf(smp, sizeof(smp), "%.3f", p->sampled_pct);
 		if (!p->has_stats) {
-			fprintf(f, "  %-8u %-24s %s\n", p->id, BC_ESC(p->full_name),
+			fprintf(f, "  %-8u %-*s %s\n", p->id, wname, BC_ESC(p->full_name),
 				p->gone ? "gone during the window" : "no figures");
 			continue;
 		}
-		fprintf(f, "  %-8u %-24s %12.0f %10.0f %10s %9.3f %9s %9s\n", p->id,
-			BC_ESC(p->full_name), p->runs_per_s, p->ns_per_run, corr, p->cpu_pct, ccpu,
+		fprintf(f, "  %-8u %-*s %12.0f %10.0f %10s %9.3f %9s %9s\n", p->id,
+			wname, BC_ESC(p->full_name), p->runs_per_s, p->ns_per_run, corr, p->cpu_pct, ccpu,
 			smp);
 	}
 	fprintf(f, "  RUNS/S, NS/RUN, CPU%%: run-time stats (CPU%% of one CPU); CORR_*: minus the\n"
@@ -826,7 +861,7 @@ json_t *rp_json(const struct rp_report *r)
 		bc_json_pack("{s:b, s:s}", "valid", false, "why", r->bias.why);
 	return bc_json_pack(
 		"{s:i, s:s, s:s, s:s, s:b, s:s, s:f, "
-		"s:{s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:i, s:f, s:f}, "
+		"s:{s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:i, s:f, s:f, s:f}, "
 		"s:{s:s, s:s, s:s, s:s, s:i, s:s}, s:o, s:s, s:o, "
 		"s:{s:f, s:i, s:s, s:i, s:I, s:I, s:I}, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"schema_version", r->schema_version, "generated", r->generated, "subject",
@@ -836,7 +871,7 @@ json_t *rp_json(const struct rp_report *r)
 		"profile_s", r->plan.profile_s, "syswrap_s", r->plan.syswrap_s, "ab_s",
 		r->plan.ab_s, "ab_rounds", r->plan.ab_rounds, "ab_round_s", r->plan.ab_round_s,
 		"ab_decomp_rounds", r->plan.ab_decomp_rounds, "ab_expected_s",
-		r->plan.ab_expected_s, "toggle_s", r->plan.toggle_s,
+		r->plan.ab_expected_s, "toggle_s", r->plan.toggle_s, "spent_s", r->plan.spent_s,
 		"machine", "kernel", m->release, "version", m->version, "arch", m->arch,
 		"cpu_model", m->cpu_model, "cpus_online", m->ncpus, "clocksource", m->clocksource,
 		"methods", methods_json(r), "stats_via", bpfstats_via_name(r->stats_via),

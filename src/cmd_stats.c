@@ -146,11 +146,29 @@ static const char *state_name(enum rs_state st)
 
 /* ---- plain output ---- */
 
-static void print_head(FILE *f)
+/* The TYPE, NAME and ATTACH columns, as wide as the widest of the programs. */
+struct cols {
+	int type, name, attach;
+};
+
+static struct cols cols_of(const struct rs_sampler *s)
 {
-	fprintf(f, "%7s %-15s %-24s %11s %11s %10s %9s %8s %9s %8s %7s %12s %-5s %-9s %s\n", "ID",
-		"TYPE", "NAME", "RUNS", "RUNS/S", "NS/RUN", "CORR_NS", "%CPU1", "CORR%1",
-		"%MACH", "MISSES", "TOTAL_RUNS", "STATE", "TAIL_CALL", "OWNER");
+	struct cols w = { 15, 24, 6 };
+
+	for (size_t i = 0; i < s->n; i++) {
+		w.type = bc_col_width(w.type, prog_type_name(s->v[i].type));
+		w.name = bc_col_width(w.name, s->v[i].full_name);
+		w.attach = bc_col_width(w.attach, s->v[i].attach);
+	}
+	return w;
+}
+
+static void print_head(FILE *f, struct cols w)
+{
+	fprintf(f, "%7s %-*s %-*s %-*s %11s %11s %10s %9s %8s %9s %8s %7s %12s %-5s %-9s %s\n",
+		"ID", w.type, "TYPE", w.name, "NAME", w.attach, "ATTACH", "RUNS", "RUNS/S", "NS/RUN",
+		"CORR_NS", "%CPU1", "CORR%1", "%MACH", "MISSES", "TOTAL_RUNS", "STATE", "TAIL_CALL",
+		"OWNER");
 }
 
 /* idle: what NS/RUN says for an interval without runs. */
@@ -176,7 +194,7 @@ static void print_rate_cols(FILE *f, const struct rs_rate *r, const struct sb_co
 	fprintf(f, " %8.3f %7llu", r->cpu_pct_machine, (unsigned long long)r->misses);
 }
 
-static void print_row(FILE *f, const struct stats_run *sr, const struct rs_prog *p,
+static void print_row(FILE *f, const struct stats_run *sr, struct cols w, const struct rs_prog *p,
 		      const struct rs_rate *r, bool valid)
 {
 	struct sb_corrected c;
@@ -184,7 +202,8 @@ static void print_row(FILE *f, const struct stats_run *sr, const struct rs_prog 
 
 	rs_prog_corrected(&sr->rs, p, r, &c);
 	tc_note(&p->tail, tail, sizeof(tail));
-	fprintf(f, "%7u %-15.15s %-24.24s", p->id, prog_type_name(p->type), BC_ESC(p->full_name));
+	fprintf(f, "%7u %-*s %-*s %-*s", p->id, w.type, prog_type_name(p->type), w.name,
+		BC_ESC(p->full_name), w.attach, p->attach[0] ? BC_ESC(p->attach) : "-");
 	/* A tail-called program's runs are counted in its entry: not idle. */
 	print_rate_cols(f, r, &c, valid, p->tail.ncallers ? "tail-call" : "no runs");
 	owners_format(&p->owners, owner, sizeof(owner));
@@ -221,21 +240,23 @@ static void interval_sum(const struct rs_sampler *s, struct rs_rate *sum, struct
 static void print_interval_plain(FILE *f, const struct stats_run *sr)
 {
 	const struct rs_sampler *s = &sr->rs;
+	struct cols w = cols_of(s);
 	struct sb_corrected c;
 	struct rs_rate sum;
 	size_t i;
 
 	fprintf(f, "--- interval %u  t=%.3fs\n", sr->intervals,
 		(double)(s->now_ns - s->start_ns) / 1e9);
-	print_head(f);
+	print_head(f, w);
 	for (i = 0; i < s->n; i++) {
 		const struct rs_prog *p = &s->v[i];
 
 		if (rs_prog_current(s, p))
-			print_row(f, sr, p, &p->last, interval_rate(p));
+			print_row(f, sr, w, p, &p->last, interval_rate(p));
 	}
 	interval_sum(s, &sum, &c);
-	fprintf(f, "%7s %-15s %-24s", "", "", "(all live programs)");
+	fprintf(f, "%7s %-*s %-*s %-*s", "", w.type, "", w.name, "(all live programs)", w.attach,
+		"");
 	print_rate_cols(f, &sum, &c, true, "no runs");
 	fprintf(f, "\n\n");
 	fflush(f);
@@ -255,7 +276,7 @@ static bool dropped_rate(const struct rs_sampler *s, struct rs_rate *r, struct s
 	return true;
 }
 
-static void print_dropped_plain(FILE *f, const struct rs_sampler *s)
+static void print_dropped_plain(FILE *f, const struct rs_sampler *s, struct cols w)
 {
 	struct sb_corrected c;
 	struct rs_rate r;
@@ -264,7 +285,7 @@ static void print_dropped_plain(FILE *f, const struct rs_sampler *s)
 	if (!dropped_rate(s, &r, &c))
 		return;
 	snprintf(label, sizeof(label), "(%llu gone earlier)", (unsigned long long)s->dropped.n);
-	fprintf(f, "%7s %-15s %-24s", "", "", label);
+	fprintf(f, "%7s %-*s %-*s %-*s", "", w.type, "", w.name, label, w.attach, "");
 	print_rate_cols(f, &r, &c, true, "no runs");
 	fprintf(f, " %12llu %-5s\n", (unsigned long long)r.runs, "gone");
 }
@@ -272,20 +293,21 @@ static void print_dropped_plain(FILE *f, const struct rs_sampler *s)
 static void print_summary_plain(FILE *f, const struct stats_run *sr)
 {
 	const struct rs_sampler *s = &sr->rs;
+	struct cols w = cols_of(s);
 	size_t i;
 
 	fprintf(f, "=== summary: %u interval%s over %.3f s%s\n", sr->intervals,
 		sr->intervals == 1 ? "" : "s", (double)(s->now_ns - s->start_ns) / 1e9,
 		sr->stopped ? " (stopped early)" : "");
-	print_head(f);
+	print_head(f, w);
 	for (i = 0; i < s->n; i++) {
 		const struct rs_prog *p = &s->v[i];
 		struct rs_rate tot;
 		int err = rs_prog_total(s, p, &tot);
 
-		print_row(f, sr, p, &tot, err == 0);
+		print_row(f, sr, w, p, &tot, err == 0);
 	}
-	print_dropped_plain(f, s);
+	print_dropped_plain(f, s, w);
 }
 
 static const char *reader_label(enum rs_reader r)
@@ -329,10 +351,10 @@ static json_t *prog_rate_json(const struct rs_sampler *s, const struct rs_prog *
 
 static json_t *prog_json(const struct stats_run *sr, const struct rs_prog *p, json_t *rate)
 {
-	json_t *j = bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I, s:I}, "
+	json_t *j = bc_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I, s:I}, "
 				 "s:{s:I, s:I, s:I}, s:o}",
 			 "id", (json_int_t)p->id, "name", p->name, "full_name", p->full_name,
-			 "type", prog_type_name(p->type), "tag", p->tag, "state",
+			 "type", prog_type_name(p->type), "tag", p->tag, "attach", p->attach, "state",
 			 state_name(p->state), "rate", rate ? rate : json_null(),
 			 "total", "runs", (json_int_t)(p->cur.run_cnt - p->base.run_cnt),
 			 "run_time_ns", (json_int_t)(p->cur.run_time_ns - p->base.run_time_ns),
@@ -493,6 +515,7 @@ int cmd_stats(struct bc_ctx *ctx, int argc, char **argv)
 	err = rs_start(ctx, &sr.rs, &opts, ids, nids);
 	if (err)
 		goto cleanup;
+	sr.rs.want_attach = true;
 	if (!ctx->json)
 		print_start_plain(ctx->out, &sr);
 	err = sample_loop(ctx, &opts, &sr);

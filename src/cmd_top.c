@@ -81,6 +81,7 @@ struct top_state {
 	char filter[64];
 	uint32_t sel_id;	/* selected program, 0: first row */
 	double interval_s;
+	int wtype, wname, wattach;	/* TYPE, NAME, ATTACH: as wide as the widest shown */
 };
 
 struct top_opts {
@@ -200,9 +201,19 @@ static int build_rows(struct top_state *t)
 		return -ENOMEM;
 	t->rows = rows;
 	t->nrows = 0;
-	for (i = 0; i < t->rs.n; i++)
-		if (shown(t, &t->rs.v[i]))
-			rows[t->nrows++] = i;
+	t->wtype = 15;
+	t->wname = 24;
+	t->wattach = 6;
+	for (i = 0; i < t->rs.n; i++) {
+		const struct rs_prog *p = &t->rs.v[i];
+
+		if (!shown(t, p))
+			continue;
+		rows[t->nrows++] = i;
+		t->wtype = bc_col_width(t->wtype, prog_type_name(p->type));
+		t->wname = bc_col_width(t->wname, p->full_name);
+		t->wattach = bc_col_width(t->wattach, p->attach);
+	}
 	qsort_r(rows, t->nrows, sizeof(*rows), row_cmp, t);
 	return 0;
 }
@@ -217,9 +228,9 @@ static void fmt_header(const struct top_state *t, char *buf, size_t len)
 	for (k = 0; k < SK_COUNT; k++)
 		snprintf(h[k], sizeof(h[k]), "%s%s", (int)t->sort == k ? (t->desc ? "v" : "^") : "",
 			 sk_names[k]);
-	snprintf(buf, len, "%7s %-15s %-24s %11s %10s %9s %8s %9s %8s %7s %12s %-5s %-9s %s", h[0],
-		 h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], "STATE", "TAIL_CALL",
-		 "OWNER");
+	snprintf(buf, len, "%7s %-*s %-*s %-*s %11s %10s %9s %8s %9s %8s %7s %12s %-5s %-9s %s",
+		 h[0], t->wtype, h[1], t->wname, h[2], t->wattach, "ATTACH", h[3], h[4], h[5], h[6],
+		 h[7], h[8], h[9], h[10], "STATE", "TAIL_CALL", "OWNER");
 }
 
 /* The TAIL_CALL column: "?" while the relations could not be read. */
@@ -243,8 +254,9 @@ static void fmt_figures(const struct top_state *t, const struct rs_prog *p, char
 	int n;
 
 	fmt_tail(t, p, tail, sizeof(tail));
-	n = snprintf(buf, len, "%7u %-15.15s %-24.24s", p->id, prog_type_name(p->type),
-		     BC_ESC(p->full_name));
+	n = snprintf(buf, len, "%7u %-*s %-*s %-*s", p->id, t->wtype, prog_type_name(p->type),
+		     t->wname, BC_ESC(p->full_name), t->wattach,
+		     p->attach[0] ? BC_ESC(p->attach) : "-");
 	if (n < 0 || (size_t)n >= len)
 		return;
 	if (!p->has_rate) {
@@ -628,6 +640,7 @@ int cmd_top(struct bc_ctx *ctx, int argc, char **argv)
 	err = rs_start(ctx, &t.rs, &opts.loop, ids, nids);
 	if (err)
 		goto cleanup;
+	t.rs.want_attach = true;
 	t.rs.gone_keep = TOP_GONE_KEEP;
 	err = opts.batch ? run_batch(ctx, &opts, &t) : run_curses(&t);
 cleanup:

@@ -90,6 +90,10 @@ const char *bc_esc(char *dst, size_t size, const char *s);
 #define BC_ESC(s) bc_esc((char[BC_ESC_MAX]){ 0 }, BC_ESC_MAX, (s))
 /* The same escaping, unbounded, written to f: 0 or -EIO. */
 int bc_fputs_esc(const char *s, FILE *f);
+/* A plain table's text column sized from its content: the larger of w and
+ * s's length as BC_ESC prints it (bytes, as printf's %-*s pads), so that a
+ * long name or attach point never shifts the columns after it. */
+int bc_col_width(int w, const char *s);
 
 /* Monotonic time in ns. */
 uint64_t bc_now_ns(void);

@@ -195,6 +195,7 @@ int cmp_prog_key(uint32_t id, struct cmp_prog *p)
 	snprintf(p->name, sizeof(p->name), "%s", d.full_name);
 	p->type = d.type;
 	prog_links_walk(find_attach, &af);
+	prog_perf_events_walk(find_attach, &af);
 	return 0;
 }
 

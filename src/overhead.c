@@ -259,6 +259,11 @@ static int measure(const struct oh_config *cfg, struct tracer *t, struct oh_resu
 }
 
 #define OH_BG_WINDOW_S 0.25
+#define OH_BIAS_S 0.2	/* sb_measure's batches, for oh_expected_s */
+/* A workload window's own cost beyond its length (its threads started and
+ * joined, counters read): ~0.04 s a window on a 2-CPU VM with bpftrace as
+ * the agent (report --quick's A/B, progress timestamps), for oh_expected_s */
+#define OH_WINDOW_COST_S 0.04
 
 /* The counters of one window less what the background rate (runs with no
  * workload) explains over its length. */
@@ -392,11 +397,16 @@ int oh_default_decomp_rounds(const struct oh_config *cfg)
 double oh_expected_s(const struct oh_config *cfg, double toggle_s)
 {
 	/* warm-up off and on, the pairs, a closing off-round */
-	double ab = (2.0 * cfg->rounds + 3) * cfg->wl.duration_s + (cfg->rounds + 1) * toggle_s;
+	double ab = (2.0 * cfg->rounds + 3) * (cfg->wl.duration_s + OH_WINDOW_COST_S) +
+		    (cfg->rounds + 1) * toggle_s;
+	int kinds = __builtin_popcount(cfg->wl.mask & WL_MASK_ALL);
+	/* a decomposition round: a background window either side of each
+	 * kind alone (decomp_round), and the stats' own cost measured once */
 	double dc = cfg->decomp_rounds *
-		    (toggle_s + OH_BG_WINDOW_S + oh_decomp_round_s(&cfg->wl));
+		    (toggle_s + 2 * OH_BG_WINDOW_S +
+		     (kinds ? kinds : 1) * (oh_decomp_round_s(&cfg->wl) + OH_WINDOW_COST_S));
 
-	return ab + dc;
+	return ab + (cfg->decomp_rounds ? dc + OH_BIAS_S : 0);
 }
 
 static int decompose(const struct oh_config *cfg, struct tracer *t, struct oh_result *res,

@@ -139,8 +139,9 @@ int oh_default_decomp_rounds(const struct oh_config *cfg);
 /* Pure: how long oh_run takes with cfg, in seconds, when switching the
  * tracer on and off once takes toggle_s (a command's start to attached
  * plus its stop; ~0 in-process): the rounds' workload time, one toggle per
- * on-round and per decomposition round, and the decomposition's own
- * background windows. For planning (report's budget), not a promise. */
+ * on-round and per decomposition round, and each decomposition round's two
+ * background windows and each kind alone, plus the stats' own cost measured
+ * once. For planning (report's budget), not a promise. */
 double oh_expected_s(const struct oh_config *cfg, double toggle_s);
 
 /* The whole method against t (opened by tracer_init, off): a warm-up

@@ -3,6 +3,7 @@
  * (another process closes its last fd), so every step treats ENOENT as
  * "gone" rather than as an error. */
 #include <errno.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -200,6 +201,140 @@ void prog_links_walk(prog_link_fn fn, void *arg)
 	}
 }
 
+/* ---- attach points of perf events (not links) ---- */
+
+struct perf_walk {
+	prog_link_fn fn;
+	void *arg;
+	struct perf_seen {
+		uint32_t prog_id;
+		char what[128];
+	} *seen;
+	size_t n, cap;
+};
+
+/* A tracepoint's system, which BPF_TASK_FD_QUERY does not give: the
+ * syscall ones by their names (raw_syscalls' sys_enter and sys_exit,
+ * include/trace/events/syscalls.h; "syscalls" for sys_enter_NAME and
+ * sys_exit_NAME, kernel/trace/trace_syscalls.c), else the one directory of
+ * tracefs's events holding it where tracefs is mounted here; "" when
+ * neither tells. */
+static const char *tp_system(const char *name, char *buf, size_t len)
+{
+	char pat[320];
+	glob_t g;
+
+	if (!strcmp(name, "sys_enter") || !strcmp(name, "sys_exit"))
+		return "raw_syscalls";
+	if (!strncmp(name, "sys_enter_", 10) || !strncmp(name, "sys_exit_", 9))
+		return "syscalls";
+	buf[0] = '\0';
+	snprintf(pat, sizeof(pat), "/sys/kernel/tracing/events/*/%s", name);
+	if (!strchr(name, '/') && !glob(pat, GLOB_ONLYDIR, NULL, &g)) {
+		if (g.gl_pathc == 1) {
+			const char *sys = g.gl_pathv[0] + strlen("/sys/kernel/tracing/events/");
+
+			snprintf(buf, len, "%.*s", (int)strcspn(sys, "/"), sys);
+		}
+		globfree(&g);
+	}
+	return buf;
+}
+
+/* A perf event's attach point as BPF_TASK_FD_QUERY describes it
+ * (kernel/trace/bpf_trace.c, bpf_get_perf_event_info): "tracepoint:SYS:NAME"
+ * ("tracepoint:NAME" when its system is not known), "kprobe:FUNC+0xOFF",
+ * "uprobe:PATH+0xOFF", else "perf_event:NAME". */
+static void perf_attach_str(__u32 fd_type, const char *name, __u64 off, __u64 addr, char *buf,
+			    size_t len)
+{
+	char sysbuf[64];
+	const char *sys;
+
+	switch (fd_type) {
+	case BPF_FD_TYPE_TRACEPOINT:
+		sys = tp_system(name, sysbuf, sizeof(sysbuf));
+		snprintf(buf, len, "tracepoint:%s%s%s", sys, sys[0] ? ":" : "", name);
+		break;
+	case BPF_FD_TYPE_RAW_TRACEPOINT:
+		snprintf(buf, len, "raw_tp:%s", name);
+		break;
+	case BPF_FD_TYPE_KPROBE:
+	case BPF_FD_TYPE_KRETPROBE:
+		if (name[0])
+			snprintf(buf, len, "%s:%s+0x%llx", fd_type == BPF_FD_TYPE_KPROBE ? "kprobe" :
+				 "kretprobe", name, (unsigned long long)off);
+		else
+			snprintf(buf, len, "%s:0x%llx", fd_type == BPF_FD_TYPE_KPROBE ? "kprobe" :
+				 "kretprobe", (unsigned long long)addr);
+		break;
+	case BPF_FD_TYPE_UPROBE:
+	case BPF_FD_TYPE_URETPROBE:
+		snprintf(buf, len, "%s:%s+0x%llx", fd_type == BPF_FD_TYPE_UPROBE ? "uprobe" :
+			 "uretprobe", name, (unsigned long long)off);
+		break;
+	default:
+		snprintf(buf, len, "perf_event:%s", name[0] ? name : "?");
+		break;
+	}
+}
+
+static bool perf_seen(struct perf_walk *w, uint32_t prog_id, const char *what)
+{
+	struct perf_seen *v;
+
+	for (size_t i = 0; i < w->n; i++)
+		if (w->seen[i].prog_id == prog_id && !strcmp(w->seen[i].what, what))
+			return true;
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 16;
+
+		v = realloc(w->seen, cap * sizeof(*v));
+		if (!v)
+			return false;	/* told twice rather than not at all */
+		w->seen = v;
+		w->cap = cap;
+	}
+	w->seen[w->n].prog_id = prog_id;
+	snprintf(w->seen[w->n].what, sizeof(w->seen[w->n].what), "%s", what);
+	w->n++;
+	return false;
+}
+
+static int perf_fd(const char *pid, const char *fd, const char *target, void *arg)
+{
+	struct perf_walk *w = arg;
+	char name[256] = "", what[128];
+	__u32 len = sizeof(name), prog_id = 0, fd_type = 0;
+	__u64 off = 0, addr = 0;
+
+	if (strcmp(target, "anon_inode:[perf_event]"))
+		return 0;
+	/* -ENOENT: no program on it; -EOPNOTSUPP: a perf_event-type one;
+	 * -ENOSPC: the rest filled in and the name cut (a long uprobe path) */
+	if ((bpf_task_fd_query(atoi(pid), atoi(fd), 0, name, &len, &prog_id, &fd_type, &off,
+			       &addr) && errno != ENOSPC) || !prog_id)
+		return 0;
+	name[sizeof(name) - 1] = '\0';
+	perf_attach_str(fd_type, name, off, addr, what, sizeof(what));
+	if (!perf_seen(w, prog_id, what))
+		w->fn(prog_id, what, w->arg);
+	return 0;
+}
+
+static int perf_process(const char *pid, void *arg)
+{
+	return bc_for_each_fd(pid, perf_fd, arg);
+}
+
+void prog_perf_events_walk(prog_link_fn fn, void *arg)
+{
+	struct perf_walk w = { .fn = fn, .arg = arg };
+
+	bc_for_each_process(perf_process, &w);
+	free(w.seen);
+}
+
 void prog_attach_append(char *attach, size_t len, uint32_t nr_links, const char *what)
 {
 	if (!nr_links)
@@ -222,6 +357,7 @@ static void add_attach_point(uint32_t prog_id, const char *what, void *arg)
 static void fill_attach_points(struct prog_list *l)
 {
 	prog_links_walk(add_attach_point, l);
+	prog_perf_events_walk(add_attach_point, l);
 }
 
 const char *bpf_obj_kind_name(enum bpf_obj_kind k)

@@ -79,6 +79,13 @@ int prog_counters(uint32_t id, uint64_t *run_cnt, uint64_t *run_time_ns);
  * a few words ("raw_tp:sys_enter"). Links that vanish are skipped. */
 typedef void (*prog_link_fn)(uint32_t prog_id, const char *attach, void *arg);
 void prog_links_walk(prog_link_fn fn, void *arg);
+/* Every program attached through a perf event (perf_event_open +
+ * PERF_EVENT_IOC_SET_BPF, as bpftrace attaches tracepoints: no link), once
+ * per program and point: fn gets its attach point from BPF_TASK_FD_QUERY
+ * on each process's perf-event fds ("tracepoint:syscalls:sys_enter_openat",
+ * "kprobe:FUNC+0x0", "uprobe:PATH+0x10", ...). A /proc walk: for one-off
+ * descriptions, not for a sampling loop. */
+void prog_perf_events_walk(prog_link_fn fn, void *arg);
 /* Add one attach point to a program's list ("a,b"); nr_links: how many
  * it already holds. What does not fit is left out. */
 void prog_attach_append(char *attach, size_t len, uint32_t nr_links, const char *what);

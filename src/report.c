@@ -24,6 +24,11 @@
 #define RP_AB_DECOMP_ROUNDS 2
 #define RP_MAX_AB_ROUNDS 30
 #define RP_PROFILE_WL_CHUNK_S 0.1	/* workload runs while profile's window is open */
+#define RP_TAIL_S 0.3		/* after the last method: its analysis, the printers */
+/* The agent's stop, before it is timed (SIGTERM, reap, programs gone): its
+ * start is the slow part (loading and verifying); bpftrace here started in
+ * ~0.7 s and started+stopped in 0.82 s (report --quick, plan.toggle_s) */
+#define RP_STOP_S 0.15
 
 const char *rp_method_includes(enum method_id m)
 {
@@ -131,19 +136,19 @@ int rp_plan_ab(struct rp_plan *p, double toggle_s, unsigned kinds, double *need_
 	};
 
 	p->toggle_s = toggle_s;
+	p->ab_round_s = cfg.wl.duration_s;
+	p->ab_decomp_rounds = cfg.decomp_rounds;
 	for (cfg.rounds = RP_MAX_AB_ROUNDS; cfg.rounds >= RP_MIN_AB_ROUNDS; cfg.rounds--) {
 		double t = oh_expected_s(&cfg, toggle_s);
 
 		if (t <= p->ab_s) {
 			p->ab_rounds = cfg.rounds;
-			p->ab_round_s = cfg.wl.duration_s;
-			p->ab_decomp_rounds = cfg.decomp_rounds;
 			p->ab_expected_s = t;
 			return 0;
 		}
 	}
-	cfg.rounds = RP_MIN_AB_ROUNDS;
-	*need_s = oh_expected_s(&cfg, toggle_s);
+	cfg.rounds = p->ab_rounds = RP_MIN_AB_ROUNDS;
+	*need_s = p->ab_expected_s = oh_expected_s(&cfg, toggle_s);
 	return -ENOSPC;
 }
 
@@ -265,6 +270,7 @@ static void prog_facts(struct bc_ctx *ctx, const struct rp_config *cfg, struct r
 	struct attach_walk w = { .r = r };
 
 	prog_links_walk(add_attach, &w);
+	prog_perf_events_walk(add_attach, &w);
 	for (int i = 0; i < r->nprogs; i++)
 		/* a raw_tp link: a tp_btf program, which the bias applies to */
 		r->progs[i].raw_tp_link = strstr(r->progs[i].attach, "raw_tp") != NULL;
@@ -1141,21 +1147,91 @@ static void sysmon_counters(const struct rp_config *cfg, struct rp_report *r, st
 	r->sysmon_lost = sum.lost;
 }
 
-static int collect_agent(struct bc_ctx *ctx, const struct rp_config *cfg, struct rp_report *r)
+/* A/B's fewest rounds (need_s) did not fit its share: take them out of
+ * the window's, as long as the window keeps its least. */
+static bool fit_ab_in_window(struct rp_plan *p, double need_s)
+{
+	double window_s = p->window_s + p->ab_s - need_s;
+
+	if (window_s < RP_MIN_WINDOW_S)
+		return false;
+	p->window_s = window_s;
+	p->ab_s = need_s;
+	return true;
+}
+
+/* Split what is left of the budget after spent_s and say it before
+ * anything is measured. A/B's rounds are fitted here to the agent's
+ * start (start_s, measured) and RP_STOP_S for its stop: when even the fewest
+ * do not fit in its share, the window gives up what it can above its
+ * least; when that is not enough, A/B is skipped now, with why, and the
+ * window takes its share, so that the plan said is the plan run. */
+static void plan(const struct rp_config *cfg, struct rp_report *r, double spent_s,
+		 double start_s)
+{
+	bool ab = r->sec[METHOD_AB].state != RP_SKIPPED;
+	bool profile = r->sec[METHOD_PROFILE].state != RP_SKIPPED;
+	bool syswrap = r->sec[METHOD_SYSCALL_WRAP].state != RP_SKIPPED;
+	double left = cfg->budget_s - spent_s - RP_TAIL_S, need_s = 0;
+
+	rp_plan_budget(left, ab, profile, syswrap, &r->plan);
+	if (ab && rp_plan_ab(&r->plan, start_s + RP_STOP_S, r->kinds, &need_s) &&
+	    (!fit_ab_in_window(&r->plan, need_s) ||
+	     rp_plan_ab(&r->plan, start_s + RP_STOP_S, r->kinds, &need_s))) {
+		skip(r, METHOD_AB, "does not fit the budget: %.1f s left for it, the fewest rounds "
+		     "need %.1f s with this agent (its start took %.1f s; raise --duration)",
+		     r->plan.ab_s, need_s, start_s);
+		rp_plan_budget(left, false, profile, syswrap, &r->plan);
+	}
+	if (r->sec[METHOD_AB].state == RP_SKIPPED)
+		snprintf(r->plan.ab_why, sizeof(r->plan.ab_why), "%s", r->sec[METHOD_AB].why);
+	r->plan.budget_s = cfg->budget_s;
+	r->plan.spent_s = spent_s;
+	r->sec[METHOD_STATS].planned_s = r->sec[METHOD_ANNOTATE].planned_s = r->plan.window_s;
+	r->sec[METHOD_AB].planned_s = r->plan.ab_expected_s;
+	r->sec[METHOD_PROFILE].planned_s = r->plan.profile_s;
+	r->sec[METHOD_SYSCALL_WRAP].planned_s = r->plan.syswrap_s;
+	if (cfg->planned)
+		cfg->planned(&r->plan, cfg->arg);
+}
+
+/* A/B last, refitted to what is left of the budget now that the agent's
+ * start+stop (on_s) is known; when the fewest rounds no longer fit (its
+ * stop took longer than the plan assumed) they run anyway, as the plan
+ * said, and the overrun is said before it happens. */
+static void fit_and_measure_ab(struct bc_ctx *ctx, const struct rp_config *cfg,
+			       struct rp_report *r, struct tracer *t, double on_s, uint64_t t0)
+{
+	double assumed = r->plan.toggle_s, need_s = 0;
+
+	r->plan.ab_s = fmax(cfg->budget_s - since_s(t0) - RP_TAIL_S, 0);
+	if (rp_plan_ab(&r->plan, on_s, r->kinds, &need_s))
+		bc_note("report: A/B's fewest rounds need %.1f s, %.1f s of the budget is left: "
+			"it runs over by about %.1f s (the agent's start+stop took %.1f s, the "
+			"plan assumed %.1f s)", need_s, r->plan.ab_s, need_s - r->plan.ab_s,
+			on_s, assumed);
+	r->sec[METHOD_AB].planned_s = r->plan.ab_expected_s;
+	measure_ab(ctx, cfg, r, t);
+}
+
+static int collect_agent(struct bc_ctx *ctx, const struct rp_config *cfg, struct rp_report *r,
+			 uint64_t t_start)
 {
 	struct tracer t;
-	double on_s = 0, need_s = 0;
+	double on_s = 0;
 	uint64_t t0;
 	int err;
 
 	err = tracer_init(&t, &cfg->tracer);
 	if (err)
 		return err;
+	say(cfg, "starting the agent", 0, 0);
 	err = agent_on(cfg, r, &t, &on_s);
 	if (err) {
 		tracer_fini(&t);
 		return err;
 	}
+	plan(cfg, r, since_s(t_start), on_s);
 	err = collect_window(ctx, cfg, r);
 	if (!err)
 		measure_extras_on(ctx, cfg, r, false);
@@ -1166,13 +1242,8 @@ static int collect_agent(struct bc_ctx *ctx, const struct rp_config *cfg, struct
 	on_s += (double)(bc_now_ns() - t0) / 1e9;
 	if (!err && r->sec[METHOD_SYSCALL_WRAP].state == RP_NOT_RUN && !bc_stop_requested())
 		measure_syswrap(cfg, r, &t);
-	if (!err && r->sec[METHOD_AB].state != RP_SKIPPED && !bc_stop_requested()) {
-		if (rp_plan_ab(&r->plan, on_s, r->kinds, &need_s))
-			skip(r, METHOD_AB, "does not fit the budget: %.0f s left for it, the fewest "
-			     "rounds need %.0f s (raise --duration)", r->plan.ab_s, need_s);
-		else
-			measure_ab(ctx, cfg, r, &t);
-	}
+	if (!err && r->sec[METHOD_AB].state != RP_SKIPPED && !bc_stop_requested())
+		fit_and_measure_ab(ctx, cfg, r, &t, on_s, t_start);
 	tracer_fini(&t);
 	return err;
 }
@@ -1195,24 +1266,16 @@ int rp_collect(struct bc_ctx *ctx, const struct rp_config *cfg, struct rp_report
 	r->cpu = cfg->cpu;
 	r->sample_hz = cfg->sample_hz;
 	probe_methods(ctx, cfg, r);
-	rp_plan_budget(cfg->budget_s, r->sec[METHOD_AB].state != RP_SKIPPED,
-		       r->sec[METHOD_PROFILE].state != RP_SKIPPED,
-		       r->sec[METHOD_SYSCALL_WRAP].state != RP_SKIPPED, &r->plan);
-	r->sec[METHOD_STATS].planned_s = r->sec[METHOD_ANNOTATE].planned_s = r->plan.window_s;
-	r->sec[METHOD_AB].planned_s = r->plan.ab_s;
-	r->sec[METHOD_PROFILE].planned_s = r->plan.profile_s;
-	r->sec[METHOD_SYSCALL_WRAP].planned_s = r->plan.syswrap_s;
-	if (cfg->planned)
-		cfg->planned(&r->plan, cfg->arg);
 	if (cfg->subject == RP_SUBJECT_RUNNING) {
 		r->nprogs = (int)(cfg->nids < RP_MAX_PROGS ? cfg->nids : RP_MAX_PROGS);
 		for (int i = 0; i < r->nprogs; i++)
 			r->progs[i].id = cfg->ids[i];
+		plan(cfg, r, since_s(t0), 0);
 		err = collect_window(ctx, cfg, r);
 		if (!err)
 			measure_extras_on(ctx, cfg, r, true);
 	} else {
-		err = collect_agent(ctx, cfg, r);
+		err = collect_agent(ctx, cfg, r, t0);
 	}
 	r->elapsed_s = (double)(bc_now_ns() - t0) / 1e9;
 	if (err == -EINTR || bc_stop_requested()) {

@@ -112,6 +112,8 @@ struct rp_plan {
 	double ab_round_s;
 	double ab_expected_s;	/* oh_expected_s for the rounds chosen */
 	double toggle_s;	/* measured: starting plus stopping the agent once */
+	double spent_s;		/* before the split: setup and the agent's first start */
+	char ab_why[256];	/* A/B not planned: why; "" when it is */
 };
 
 struct rp_hot {
@@ -373,7 +375,8 @@ void rp_plan_budget(double budget_s, bool ab, bool profile, bool syswrap, struct
 /* Fit A/B into p->ab_s given the agent's start+stop time toggle_s and the
  * workload kinds: round time 50 ms per kind, two decomposition rounds, as
  * many off/on pairs (at most 30) as fit. -ENOSPC, with *need_s the least
- * it needs (RP_MIN_AB_ROUNDS pairs), when even those do not fit. */
+ * it needs (RP_MIN_AB_ROUNDS pairs) and p set for those, when even those
+ * do not fit. */
 int rp_plan_ab(struct rp_plan *p, double toggle_s, unsigned kinds, double *need_s);
 /* The series from the raw reads: per interval, each program's runs/s and
  * CPU share (corrected where sb_applies), for the RP_SERIES_PROGS programs

@@ -434,6 +434,33 @@ static void check_tracing_links(struct rs_sampler *s)
 		prog_links_walk(mark_raw_tp_link, s);
 }
 
+static void add_attach(uint32_t prog_id, const char *attach, void *arg)
+{
+	struct rs_sampler *s = arg;
+	struct rs_prog *p = find_tracked(s, prog_id);
+
+	if (p && !p->attach_read)
+		prog_attach_append(p->attach, sizeof(p->attach), p->attach[0] ? 1 : 0, attach);
+}
+
+/* Programs seen for the first time: where they are attached, by one walk
+ * of the links and one of the perf events (programs attached later keep
+ * what their first pass found). */
+static void read_attach(struct rs_sampler *s)
+{
+	bool walk = false;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		walk |= !s->v[i].attach_read && s->v[i].state != RS_GONE;
+	if (!s->want_attach || !walk)
+		return;
+	prog_links_walk(add_attach, s);
+	prog_perf_events_walk(add_attach, s);
+	for (i = 0; i < s->n; i++)
+		s->v[i].attach_read = true;
+}
+
 int rs_sample(struct rs_sampler *s)
 {
 	int err;
@@ -447,6 +474,7 @@ int rs_sample(struct rs_sampler *s)
 		return err;
 	rs_pass_end(s);
 	check_tracing_links(s);
+	read_attach(s);
 	return s->owners ? fill_owners(s) : 0;
 }
 

@@ -68,6 +68,8 @@ struct rs_prog {
 	struct prog_owners owners;	/* as the last pass found them (kept once gone) */
 	bool link_checked;		/* tracing programs: links looked at */
 	bool raw_tp_link;		/* a raw tracepoint link attaches it (tp_btf) */
+	bool attach_read;		/* want_attach: attach read (when first seen) */
+	char attach[128];		/* its links' and perf events' points, or "" */
 	struct prog_tail tail;		/* tail-call relations (rs_tail_refresh) */
 	void *user;			/* the sampler's user's per-program data
 					 * (top's history): heap memory, freed
@@ -109,6 +111,9 @@ struct rs_sampler {
 	uint64_t cur_boot_ns;	/* boottime of this pass */
 	bool history;		/* counters were non-zero at the first pass */
 	struct owners *owners;	/* who holds the programs, found each pass; or NULL */
+	bool want_attach;	/* read each new program's attach points (links and
+				 * perf events: a /proc walk) at the pass after it
+				 * appears; set by the caller after rs_start */
 	/* Passes a gone program stays listed (rs_prog_current) before the
 	 * next pass drops it; 0 counts as 1: only the pass that found it
 	 * gone. A sampler that follows every program (no selection) drops

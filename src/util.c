@@ -480,6 +480,13 @@ const char *bc_esc(char *dst, size_t size, const char *s)
 	return dst;
 }
 
+int bc_col_width(int w, const char *s)
+{
+	int l = (int)strlen(BC_ESC(s));
+
+	return l > w ? l : w;
+}
+
 int bc_fputs_esc(const char *s, FILE *f)
 {
 	if (!s)

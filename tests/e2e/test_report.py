@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, ROOT, AttachRunner, run
+from conftest import BIN, ROOT, RUNNER, AttachRunner, run
 from test_tailcall import TailRunner
 
 SCHEMA = ROOT / "docs" / "report.schema.json"
@@ -293,6 +293,48 @@ def test_command_bpftrace_syscount():
     assert sampled, progs
     for x in sampled:
         assert not x["hot_lines"] and "BTF line info" in x["hot_lines_why"], x
+
+
+def plan_line(err):
+    lines = [x for x in err.splitlines() if "bpfcost: report: budget" in x]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.mark.parametrize("subject", [
+    ["--sysmon", "count"],
+    # an agent slow to start (a second before it loads): its start is
+    # spent out of the budget, and A/B's fewest rounds may not fit
+    ["--", "sh", "-c", f"sleep 1; exec {RUNNER} {TPBTF}"],
+], ids=["sysmon", "slow-command"])
+def test_quick_keeps_its_plan_and_budget(subject):
+    """--quick: the whole run within its 30 s (a modest margin for the
+    process's own start and exit), and the plan said on stderr before
+    measuring is the plan run: each method it names ran, and A/B, when
+    the plan leaves it out, is skipped with the reason the plan gave."""
+    t0 = time.monotonic()
+    p = run("-j", "report", "--quick", *subject, check=True, timeout=120)
+    wall = time.monotonic() - t0
+    doc = json.loads(p.stdout)
+    validate(doc)
+    plan = plan_line(p.stderr)
+    assert wall <= 30 * 1.03 + 0.5, (wall, plan)
+    assert doc["elapsed_s"] <= 30 * 1.03, (doc["elapsed_s"], plan)
+    announced = {"ab": ", A/B " in plan, "profile": ", profile " in plan,
+                 "syscall_wrap": ", syscall-path wrapping " in plan}
+    for m, said in announced.items():
+        state = doc["methods"][m]["state"]
+        if said:
+            assert state == "ran", (m, doc["methods"][m], plan)
+        else:
+            assert state == "skipped", (m, doc["methods"][m], plan)
+    ab = doc["methods"]["ab"]
+    if not announced["ab"]:
+        assert f"bpfcost: report: A/B not planned: {ab['why']}" in p.stderr, (ab, p.stderr)
+    else:
+        m = re.search(r", A/B ([0-9.]+) s \(([0-9]+) off/on pairs", plan)
+        assert m, plan
+        assert ab["elapsed_s"] <= float(m.group(1)) * 1.15 + 0.5, (ab, plan)
 
 
 def test_sigint_gives_partial_report():

@@ -99,8 +99,9 @@ def test_idle_program_row(idle_runner):
               check=True).stdout
     frame = [f for f in out.split("\n\n") if f.strip()][1]
     row = [l for l in frame.splitlines() if l.split()[:1] == [str(idle_runner.ids[0])]][0]
-    # CORR_NS and CORR%1: no runs, nothing to correct; TAIL_CALL: none.
-    assert row.split()[3:] == ["0.0", "no", "runs", "-", "0.000", "-", "0.000", "0", "0",
+    # ATTACH: none (not attached); CORR_NS and CORR%1: no runs, nothing to
+    # correct; TAIL_CALL: none.
+    assert row.split()[3:] == ["-", "0.0", "no", "runs", "-", "0.000", "-", "0.000", "0", "0",
                                "live", "-", f"{idle_runner.p.pid}/attach_runner"], row
 
 
