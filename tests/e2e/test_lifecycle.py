@@ -260,17 +260,18 @@ def test_freq_above_max_sample_rate_names_the_sysctl(low_max_sample_rate):
 
 def test_demo_keeps_the_other_columns_when_sampling_fails(low_max_sample_rate):
     """The demo samples at 1 kHz: above the limit, its annotate column
-    fails; the stats, A/B and every other column stay."""
+    fails; the stats, A/B and every other column stay (8 s a weight: the
+    budget that holds getpid's fewest A/B rounds)."""
     why = ("failed at sysmon count: sampling at 1000 Hz is above "
            "kernel.perf_event_max_sample_rate (500)")
-    r = run("-j", "demo", "--duration", "5", "--syscalls", "getpid")
+    r = run("-j", "demo", "--duration", "8", "--syscalls", "getpid")
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["skipped"] == [{"method": "annotate", "state": "skipped", "why": why}]
     for w in doc["weights"]:
         assert w["cpu_pct_sampled"] is None
         assert w["runs"] > 0 and w["ab_getpid_added_ns"]["point"] is not None
-    r = run("demo", "--duration", "5", "--syscalls", "getpid")
+    r = run("demo", "--duration", "8", "--syscalls", "getpid")
     assert r.returncode == 0, r.stderr
     assert f"annotate: skipped: {why}" in r.stdout
     methods = r.stdout.split("Cost per syscall and CPU share, by method:", 1)[1]
