@@ -540,7 +540,8 @@ static void print_kinds(FILE *f, const struct rp_report *r)
 		   "  interval reaches as far as ADDED: this run cannot tell the effect from\n"
 		   "  its own noise); IN_BPF: run-time stats in A/B's decomposition rounds, this\n"
 		   "  kind alone (*: the window's figure instead); REST: the rest of ADDED:\n"
-		   "  dispatch, slow path, wake-ups, cache effects, agent work on this CPU.\n");
+		   "  dispatch, slow path, wake-ups, cache effects, agent work on this CPU;\n"
+		   "  '<X' where its interval, from ADDED's and IN_BPF's together, reaches 0.\n");
 	print_kinds_marks(f, r);
 	print_two_ways(f, r);
 	if (r->decomp_why[0])
@@ -761,13 +762,16 @@ static json_t *kind_json(const struct rp_report *r, int k)
 		"aa_reaches_effect", rk->aa_reaches_effect));
 	if (rk->have_decomp)
 		json_object_set_new(o, "decomposition", bc_json_pack(
-			"{s:f, s:s, s:o, s:o, s:f, s:f, s:f, s:b, s:b, s:b, s:b}", "in_bpf_ns",
-			rk->in_bpf_ns, "in_bpf_method", rk->in_bpf_from_ab ? "ab" : "window",
+			"{s:f, s:o, s:o, s:s, s:o, s:o, s:f, s:f, s:f, s:b, s:s, s:b, s:b, s:b}",
+			"in_bpf_ns", rk->in_bpf_ns, "in_bpf_lo", bc_json_real(rk->in_bpf_lo),
+			"in_bpf_hi", bc_json_real(rk->in_bpf_hi),
+			"in_bpf_method", rk->in_bpf_from_ab ? "ab" : "window",
 			"ab_in_bpf_ns", rk->in_bpf_from_ab && rk->ab_in_bpf.level > 0 ?
 			ci_json(&rk->ab_in_bpf) : json_null(), "ab_runs_per_call",
 			rk->in_bpf_from_ab && rk->ab_runs_per_call.level > 0 ?
 			ci_json(&rk->ab_runs_per_call) : json_null(), "rest_ns", rk->rest_ns,
-			"rest_lo", rk->rest_lo, "rest_hi", rk->rest_hi, "rest_resolved", rk->rest_resolved, "rest_hi_above_added",
+			"rest_lo", rk->rest_lo, "rest_hi", rk->rest_hi, "rest_resolved", rk->rest_resolved,
+			"larger_part", rp_part_name(rk->larger_part), "rest_hi_above_added",
 			rp_rest_above_whole(rk), "window_ab_disagree", rk->bpf_disagree,
 			"in_bpf_above_added", rk->in_bpf_exceeds_added));
 	return o;

@@ -61,6 +61,13 @@ const char *rp_bias_interval(const struct sb_bias *b)
 	       "that one only: reports minutes apart can read it further apart than that";
 }
 
+const char *rp_part_name(enum rp_part p)
+{
+	static const char *const names[] = { "unresolved", "rest", "in_bpf" };
+
+	return (unsigned)p < sizeof(names) / sizeof(names[0]) ? names[p] : "unresolved";
+}
+
 const char *rp_state_name(enum rp_state s)
 {
 	static const char *const names[] = { "not run", "ran", "skipped", "interrupted" };
@@ -755,12 +762,54 @@ static void kind_figures(const struct oh_result *res, struct rp_kind *rk, const 
 		rk->ab_in_bpf = k->in_bpf;
 		rk->ab_runs_per_call = k->runs_per_call;
 	}
-	rk->in_bpf_ns = res->have_decomp ? fmax(k->in_bpf.point, 0) : rk->window_bpf_ns;
-	rk->rest_ns = fmax(k->delta.point - rk->in_bpf_ns, 0);
-	rk->rest_lo = fmax(k->delta.lo - rk->in_bpf_ns, 0);
-	rk->rest_hi = fmax(k->delta.hi - rk->in_bpf_ns, 0);
-	rk->rest_resolved = k->delta.lo - rk->in_bpf_ns > 0;
+	rp_rest_figures(rk);
 	rp_check_agreement(rk);
+}
+
+void rp_in_bpf_ci(const struct rp_kind *rk, struct stats_ci *ci)
+{
+	if (rk->in_bpf_from_ab) {
+		*ci = rk->ab_in_bpf;
+		return;
+	}
+	*ci = (struct stats_ci){ .point = rk->window_bpf_ns, .lo = rk->window_bpf_lo,
+				 .hi = rk->window_bpf_hi, .level = 0.95,
+				 .n = (size_t)rk->window_chunks };
+	if (isfinite(ci->lo) && isfinite(ci->hi))
+		ci->method = STATS_CI_T " over the window's chunks";
+}
+
+/* REST = ADDED - IN_BPF with both intervals in it (oh_rest_ci, as overhead
+ * does): the trial saw REST printed resolved as ADDED's interval shifted by
+ * IN_BPF's point, while IN_BPF alone spanned 5..755 ns. Where IN_BPF has
+ * no interval, ADDED's alone, shifted. Which part is the larger is said
+ * only where added - 2 x in_bpf has an interval clear of 0. */
+void rp_rest_figures(struct rp_kind *rk)
+{
+	struct stats_ci in, rest;
+	double d;
+
+	rp_in_bpf_ci(rk, &in);
+	rk->in_bpf_ns = fmax(in.point, 0);
+	rk->in_bpf_lo = stats_ci_has_interval(&in) ? fmax(in.lo, 0) : NAN;
+	rk->in_bpf_hi = stats_ci_has_interval(&in) ? fmax(in.hi, 0) : NAN;
+	oh_rest_ci(&rk->added, &in, &rest);
+	if (!stats_ci_has_interval(&rest)) {
+		rest.lo = rk->added.lo - in.point;
+		rest.hi = rk->added.hi - in.point;
+	}
+	rk->rest_ns = fmax(rest.point, 0);
+	rk->rest_lo = fmax(rest.lo, 0);
+	rk->rest_hi = fmax(rest.hi, 0);
+	rk->rest_resolved = rest.lo > 0;
+	rk->larger_part = RP_PART_UNRESOLVED;
+	if (!stats_ci_has_interval(&rk->added) || !stats_ci_has_interval(&in))
+		return;
+	d = rk->added.point - 2 * in.point;
+	if (d - hypot(rk->added.point - rk->added.lo, 2 * (in.hi - in.point)) > 0)
+		rk->larger_part = RP_PART_REST;
+	else if (d + hypot(rk->added.hi - rk->added.point, 2 * (in.point - in.lo)) < 0)
+		rk->larger_part = RP_PART_IN_BPF;
 }
 
 void rp_check_agreement(struct rp_kind *rk)
@@ -1404,12 +1453,22 @@ static const char *aa_caveat(const struct rp_kind *rk, char *buf, size_t len)
 	return buf;
 }
 
+/* "154 ns (95% CI 7..298)", or "154 ns" where IN_BPF has no interval. */
+static void in_bpf_str(const struct rp_kind *rk, char *buf, size_t len)
+{
+	if (isfinite(rk->in_bpf_lo) && isfinite(rk->in_bpf_hi))
+		snprintf(buf, len, "%.0f ns (95%% CI %.0f..%.0f)", rk->in_bpf_ns, rk->in_bpf_lo,
+			 rk->in_bpf_hi);
+	else
+		snprintf(buf, len, "%.0f ns", rk->in_bpf_ns);
+}
+
 static void verdict_ab(struct rp_report *r, char *buf, size_t len)
 {
 	int kind = 0;
 	const struct rp_kind *rk = most_added(r, &kind);
 	const char *name;
-	char aa[160];
+	char aa[160], in[96];
 
 	if (r->sec[METHOD_AB].state != RP_RAN) {
 		snprintf(buf, len, "Syscall slowdown was not measured (A/B %s: %s).",
@@ -1432,18 +1491,26 @@ static void verdict_ab(struct rp_report *r, char *buf, size_t len)
 	/* REST is everything A/B saw outside the programs: dispatch, the slow
 	 * path, wake-ups made in the syscall, cache effects, and agent work
 	 * sharing the workload's CPU; the verdict names no one of them. */
-	if (rk->rest_resolved && rk->rest_ns > rk->in_bpf_ns)
+	in_bpf_str(rk, in, sizeof(in));
+	if (rk->larger_part == RP_PART_REST)
 		snprintf(buf, len, "With the agent on, %s took %.0f ns longer per call (95%% CI "
 			 "%.0f..%.0f; A/B)%s; most of it is outside program code (dispatch, slow "
-			 "path, wake-ups, cache effects): %.0f ns of it runs in the programs "
+			 "path, wake-ups, cache effects): %s of it runs in the programs "
 			 "(run-time stats).", name, rk->added.point, rk->added.lo, rk->added.hi,
-			 aa_caveat(rk, aa, sizeof(aa)), rk->in_bpf_ns);
+			 aa_caveat(rk, aa, sizeof(aa)), in);
+	else if (rk->larger_part == RP_PART_IN_BPF)
+		snprintf(buf, len, "With the agent on, %s took %.0f ns longer per call (95%% CI "
+			 "%.0f..%.0f; A/B)%s, of which %s runs in the programs (run-time "
+			 "stats): program code is the larger part of the added time.", name,
+			 rk->added.point, rk->added.lo, rk->added.hi, aa_caveat(rk, aa, sizeof(aa)),
+			 in);
 	else
 		snprintf(buf, len, "With the agent on, %s took %.0f ns longer per call (95%% CI "
-			 "%.0f..%.0f; A/B)%s, of which %.0f ns runs in the programs (run-time "
-			 "stats): program code is %s of the added time.", name, rk->added.point,
-			 rk->added.lo, rk->added.hi, aa_caveat(rk, aa, sizeof(aa)), rk->in_bpf_ns,
-			 rk->rest_resolved ? "the larger part" : "all that is resolved");
+			 "%.0f..%.0f; A/B)%s, of which %s runs in the programs (run-time "
+			 "stats); whether program code or the rest (dispatch, slow path, wake-ups, "
+			 "cache effects) is the larger part is within this run's noise.", name,
+			 rk->added.point, rk->added.lo, rk->added.hi, aa_caveat(rk, aa, sizeof(aa)),
+			 in);
 }
 
 static void verdict_progs(struct rp_report *r, char *buf, size_t len)

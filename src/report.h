@@ -233,12 +233,16 @@ struct rp_kind {
 	bool bpf_disagree, in_bpf_exceeds_added;
 	/* ADDED in the programs and the rest: dispatch, the syscall slow path,
 	 * wake-ups. in_bpf from A/B's decomposition rounds of each kind alone
-	 * (in_bpf_from_ab), else from the window's figure for the kind. rest
-	 * is ADDED's interval minus in_bpf, clamped at 0; rest_resolved when
-	 * its lower end is above 0. */
+	 * (in_bpf_from_ab), else from the window's figure for the kind;
+	 * in_bpf_lo..hi its interval (NAN: none). rest = ADDED - in_bpf, its
+	 * interval from both (oh_rest_ci), clamped at 0; rest_resolved when
+	 * its lower end is above 0. larger_part: which of the two is the
+	 * larger, where ADDED - 2 x in_bpf has an interval clear of 0
+	 * (rp_rest_figures). */
 	bool have_decomp, in_bpf_per_kind, in_bpf_from_ab;
-	double in_bpf_ns, rest_ns, rest_lo, rest_hi;
+	double in_bpf_ns, in_bpf_lo, in_bpf_hi, rest_ns, rest_lo, rest_hi;
 	bool rest_resolved;
+	enum rp_part { RP_PART_UNRESOLVED, RP_PART_REST, RP_PART_IN_BPF } larger_part;
 };
 
 /* One program's rates over the window, interval by interval. */
@@ -351,6 +355,7 @@ const char *rp_bias_interval(const struct sb_bias *b);
 /* What each method's figures include, in one line, for every printer. */
 const char *rp_method_includes(enum method_id m);
 const char *rp_state_name(enum rp_state s);	/* "not run", "ran", ... */
+const char *rp_part_name(enum rp_part p);	/* "unresolved", "rest", "in_bpf" */
 const char *rp_subject_name(enum rp_subject s);	/* "command", "running", "sysmon" */
 /* Where the workload ran, for the printers: "on CPU 2" or "not pinned". */
 const char *rp_workload_cpu(const struct rp_report *r, char *buf, size_t len);
@@ -397,6 +402,12 @@ void rp_window_kind(struct rp_kind *rk, const double *calls, const double *runs,
  * figure used, beyond its own interval when it has one, above ADDED's
  * upper end). */
 void rp_check_agreement(struct rp_kind *rk);
+/* IN_BPF with its interval, as the report uses it: A/B's decomposition
+ * where in_bpf_from_ab, else the window's (method NULL: no interval). */
+void rp_in_bpf_ci(const struct rp_kind *rk, struct stats_ci *ci);
+/* From rk's added and its in-program figures: in_bpf_ns/lo/hi, rest_*,
+ * rest_resolved and larger_part. */
+void rp_rest_figures(struct rp_kind *rk);
 /* Fill r->verdict from the figures: what A/B found and where it goes,
  * methods that disagree, what profile and syscall-path wrapping add where
  * they ran, the programs' CPU share: up to RP_MAX_VERDICT sentences. */

@@ -97,11 +97,45 @@ static void kind(struct rp_report *r, int k, double added, double lo, double hi,
 	struct rp_kind *rk = &r->k[k];
 
 	rk->ab = rk->have_decomp = rk->in_bpf_per_kind = true;
-	rk->added = (struct stats_ci){ .point = added, .lo = lo, .hi = hi, .level = 0.95 };
+	rk->added = (struct stats_ci){ .point = added, .lo = lo, .hi = hi, .level = 0.95,
+				       .method = STATS_CI_T, .n = 8 };
 	rk->ci_includes_zero = lo <= 0;
-	rk->in_bpf_ns = bpf;
-	rk->rest_ns = fmax(added - bpf, 0);
-	rk->rest_resolved = lo - bpf > 0;
+	/* A/B's decomposition, known to +-10% */
+	rk->in_bpf_from_ab = true;
+	rk->ab_in_bpf = (struct stats_ci){ .point = bpf, .lo = bpf * 0.9, .hi = bpf * 1.1,
+					   .level = 0.95, .method = STATS_CI_T, .n = 2 };
+	rp_rest_figures(rk);
+}
+
+/* The trial's input: IN_BPF 154 (7..298) of ADDED 322 (296..347). REST's
+ * interval carries IN_BPF's, and the verdict does not call either part the
+ * larger; with IN_BPF known to +-10% it does. */
+static void test_rest_carries_in_bpf_uncertainty(void **state)
+{
+	struct rp_report *r = with_ab();
+	struct rp_kind *rk = &r->k[WL_GETPID];
+
+	kind(r, WL_GETPID, 322, 296, 347, 154);
+	rk->ab_in_bpf.lo = 7;
+	rk->ab_in_bpf.hi = 298;
+	rp_rest_figures(rk);
+	assert_true(rk->rest_lo < 30 && rk->rest_hi > 300);
+	assert_int_equal(rk->larger_part, RP_PART_UNRESOLVED);
+	rp_verdict(r);
+	assert_non_null(strstr(r->verdict[0], "154 ns (95% CI 7..298) runs in the programs"));
+	assert_non_null(strstr(r->verdict[0], "within this run's noise"));
+	assert_null(strstr(r->verdict[0], "most of it"));
+	kind(r, WL_GETPID, 322, 296, 347, 100);
+	assert_int_equal(rk->larger_part, RP_PART_REST);
+	assert_true(rk->rest_resolved);
+	rp_verdict(r);
+	assert_non_null(strstr(r->verdict[0], "most of it is outside program code"));
+	/* no interval for IN_BPF: REST is ADDED's, shifted; no larger part */
+	rk->ab_in_bpf.method = NULL;
+	rk->ab_in_bpf.lo = rk->ab_in_bpf.hi = NAN;
+	rp_rest_figures(rk);
+	assert_float_equal(rk->rest_lo, 196, 1e-9);
+	assert_int_equal(rk->larger_part, RP_PART_UNRESOLVED);
 }
 
 static void test_verdict_names_slow_path(void **state)
@@ -124,7 +158,7 @@ static void test_verdict_aa_caveat_and_rest(void **state)
 {
 	struct rp_report *r = with_ab();
 
-	kind(r, WL_OPENAT, 16000, 13000, 19000, 7500);
+	kind(r, WL_OPENAT, 16000, 13000, 19000, 5000);
 	kind(r, WL_GETPID, 67, 4, 131, 0);
 	r->k[WL_GETPID].aa = (struct stats_ci){ .point = 36, .lo = -136, .hi = 208, .level = 0.95 };
 	r->k[WL_GETPID].aa_reaches_effect = true;
@@ -523,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_printers_profile_and_syswrap),
 		cmocka_unit_test(test_ab_fitted),
 		cmocka_unit_test(test_verdict_names_slow_path),
+		cmocka_unit_test(test_rest_carries_in_bpf_uncertainty),
 		cmocka_unit_test(test_verdict_aa_caveat_and_rest),
 		cmocka_unit_test(test_verdict_without_ab),
 		cmocka_unit_test(test_series_rates_and_pick),
