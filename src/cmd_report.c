@@ -404,7 +404,16 @@ static void print_progs(FILE *f, const struct rp_report *r)
 
 static void print_window_kinds(FILE *f, const struct rp_report *r)
 {
+	bool any = false;
+
+	for (int k = 0; k < WL_KIND_COUNT; k++)
+		any |= r->k[k].have_window;
 	fprintf(f, "\nPER SYSCALL KIND (window, each kind alone; run-time stats)\n");
+	if (!any) {
+		fprintf(f, "  not measured: %s\n", r->partial ? "stopped before a kind ran" :
+			"no kind ran in the window");
+		return;
+	}
 	fprintf(f, "  %-8s %10s %14s %16s %20s %20s\n", "KIND", "CALLS", "RUNS/CALL",
 		"BPF_NS/CALL", "[95% CI, chunks]", "FIRST..LAST_CHUNK");
 	for (int k = 0; k < WL_KIND_COUNT; k++) {

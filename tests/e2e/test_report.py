@@ -353,6 +353,38 @@ def test_sigint_gives_partial_report():
     assert doc["programs"][0]["stats"]["runs"] > 0
 
 
+def sigint_after(args, pattern, timeout=60):
+    """Run bpfcost with args, send SIGINT once a stderr line matches
+    pattern (not after a fixed sleep): (returncode, stdout, stderr)."""
+    p = subprocess.Popen([BIN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    seen = []
+    for line in p.stderr:
+        seen.append(line)
+        if re.search(pattern, line):
+            p.send_signal(signal.SIGINT)
+            break
+    out, err = p.communicate(timeout=timeout)
+    return p.returncode, out, "".join(seen) + err
+
+
+def test_sigint_in_the_window_says_what_did_not_start():
+    """Stopped in the window: A/B and the kinds say they were stopped, not
+    an empty reason or a table with no rows."""
+    rc, out, err = sigint_after(["report", "--quick", "--sysmon", "proc"], r"budget \d+ s")
+    assert rc == 1, err
+    assert "(A/B not run: )" not in out, out
+    assert re.search(r"A/B not run: stopped before it started", out), out
+    assert re.search(r"\n  ab +not run +stopped before it started\n", out), out
+    kinds = out.split("PER SYSCALL KIND", 1)[1]
+    assert "consecutive chunks" not in kinds, kinds
+    assert "not measured: stopped" in kinds, kinds
+    rc, out, err = sigint_after(["-j", "report", "--quick", "--sysmon", "proc"],
+                                r"budget \d+ s")
+    doc = json.loads(out)
+    assert doc["methods"]["ab"]["why"] == "stopped before it started", doc["methods"]["ab"]
+
+
 @pytest.mark.parametrize("args", [
     ["--sysmon", "nope"],
     [],
