@@ -3,13 +3,11 @@ real figures for the three weights, ordered by cost, the methods it cannot
 run here named with a reason, and the three full reports in -j and -o."""
 import json
 import re
-import signal
-import subprocess
 import time
 
 import pytest
 
-from conftest import BIN, ROOT, run
+from conftest import ROOT, run, sigint_after
 
 SCHEMA = ROOT / "docs" / "report.schema.json"
 WEIGHTS = ["count", "proc", "events"]
@@ -121,21 +119,6 @@ def test_plain_output_is_a_table():
         assert word in r.stdout
 
 
-def sigint_after(args, pattern, timeout=90):
-    """Run bpfcost with args, send SIGINT once a stderr line matches
-    pattern (not after a fixed sleep): (returncode, stdout, stderr)."""
-    p = subprocess.Popen([BIN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True)
-    seen = []
-    for line in p.stderr:
-        seen.append(line)
-        if re.search(pattern, line):
-            p.send_signal(signal.SIGINT)
-            break
-    out, err = p.communicate(timeout=timeout)
-    return p.returncode, out, "".join(seen) + err
-
-
 def test_sigint_gives_a_partial_demo():
     """Ctrl-C as report does it: what was measured is written, marked
     partial, exit 1; the weight cut short says so."""
@@ -155,20 +138,8 @@ def test_sigint_at_the_second_weight_says_what_each_weight_got():
     """Stopped in proc's window after count ran through: the ab column's
     pairs per weight in words, proc's figures marked, the empty ab cell and
     the note agree and say why, and proc is not counted as measured."""
-    seen = []
-
-    def second_plan(line):
-        seen.append(line)
-        return "sysmon proc (2 of 3)" in "".join(seen) and "budget" in line
-
-    p = subprocess.Popen([BIN, "demo", *QUICK], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True)
-    for line in p.stderr:
-        if second_plan(line):
-            p.send_signal(signal.SIGINT)
-            break
-    out, err = p.communicate(timeout=90)
-    assert p.returncode == 1, "".join(seen) + err
+    rc, out, err = sigint_after(["demo", *QUICK], r"sysmon proc \(2 of 3\)\n.*budget \d+ s")
+    assert rc == 1, err
     assert re.search(r"off/on round pairs of [\d.]+ s: \d+ at count, none at proc;", out), out
     assert "/0 off/on" not in out, out
     rows = {ln.split()[0]: ln for ln in out.splitlines() if ln.startswith(("count", "proc"))}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, ROOT, RUNNER, AttachRunner, run
+from conftest import BIN, ROOT, RUNNER, AttachRunner, run, sigint_after
 from test_tailcall import TailRunner
 
 SCHEMA = ROOT / "docs" / "report.schema.json"
@@ -351,21 +351,6 @@ def test_sigint_gives_partial_report():
     assert doc["partial"] and "signal" in doc["partial_why"]
     assert doc["methods"]["ab"]["state"] in ("not run", "interrupted")
     assert doc["programs"][0]["stats"]["runs"] > 0
-
-
-def sigint_after(args, pattern, timeout=60):
-    """Run bpfcost with args, send SIGINT once a stderr line matches
-    pattern (not after a fixed sleep): (returncode, stdout, stderr)."""
-    p = subprocess.Popen([BIN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True)
-    seen = []
-    for line in p.stderr:
-        seen.append(line)
-        if re.search(pattern, line):
-            p.send_signal(signal.SIGINT)
-            break
-    out, err = p.communicate(timeout=timeout)
-    return p.returncode, out, "".join(seen) + err
 
 
 def test_sigint_in_the_window_says_what_did_not_start():
