@@ -67,12 +67,18 @@ static const char demo_help[] =
 	"                      for the stats' own share (corrected), and from\n"
 	"                      cpu-clock samples alone at 1 kHz, helpers included\n"
 	"                      (annotate)\n"
-	"A cell without a figure says 'skipped' when its method failed or was\n"
-	"stopped at that weight (the reason is printed under the table), '-' when\n"
-	"it does not run here.\n\n"
+	"A cell without a figure names its method's state at that weight --\n"
+	"skipped (failed, or no room in the budget), interrupted, or not run (the\n"
+	"demo was stopped first) -- with the reason under the table, or says '-'\n"
+	"when the method does not run here. A weight marked '*' was interrupted:\n"
+	"its figures are from the part of its window before the stop.\n\n"
 	"Options:\n"
 	"  --duration D        the budget of each weight's report (default 8s; three\n"
-	"                      weights: about 30 s), split as report splits it\n"
+	"                      weights: about 30 s), split as report splits it.\n"
+	"                      A/B needs a budget of at least about 7 s with the\n"
+	"                      default kinds (6 s with getpid alone); with less it\n"
+	"                      is skipped, and the plan line on stderr says the\n"
+	"                      seconds its fewest rounds need\n"
 	"  --syscalls LIST     workload kinds (default " DEMO_DEFAULT_KINDS "; more kinds\n"
 	"                      need longer A/B rounds than the default budget holds;\n"
 	"                      see bpfcost load --help)\n"
@@ -88,7 +94,7 @@ static const char demo_help[] =
 	"input.\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost demo\n"
-	"  bpfcost demo --duration 4s -o demo.html\n"
+	"  bpfcost demo --duration 12s -o demo.html\n"
 	"  bpfcost -j -p demo --syscalls getpid\n";
 
 struct demo_opts {
@@ -305,15 +311,16 @@ static bool method_missed(const struct rp_report *r, enum method_id m)
 	return r->sec[m].works_here && r->sec[m].state != RP_RAN;
 }
 
-/* A cell without a figure: "skipped" when its method missed this weight,
- * "-" when it does not run here or had nothing to measure. Returns false
- * when there is a figure to print. */
+/* A cell without a figure: its method's state at this weight (skipped,
+ * interrupted, not run: the note under the table says why) when it missed
+ * this weight, "-" when it does not run here or had nothing to measure.
+ * Returns false when there is a figure to print. */
 static bool empty_cell(const struct rp_report *r, enum method_id m, bool have, char *buf,
 		       size_t len)
 {
 	if (have)
 		return false;
-	snprintf(buf, len, "%s", method_missed(r, m) ? "skipped" : "-");
+	snprintf(buf, len, "%s", method_missed(r, m) ? rp_state_name(r->sec[m].state) : "-");
 	return true;
 }
 
@@ -357,23 +364,41 @@ static bool ab_ran(const struct demo *d)
 	return false;
 }
 
-/* "7" when every weight ran as many A/B round pairs, else "7/7/6". */
+/* Weight i's A/B round pairs: those planned when A/B ran, else 0. */
+static int ab_pairs(const struct demo *d, int i)
+{
+	return d->rep[i]->sec[METHOD_AB].state == RP_RAN ? d->rep[i]->plan.ab_rounds : 0;
+}
+
+/* "7 per weight" when every weight ran as many A/B round pairs, else
+ * each weight's: "6 at count, none at proc". */
 static void ab_rounds_str(const struct demo *d, char *buf, size_t len)
 {
-	bool same = true;
+	bool same = d->nrep == SYSMON_WEIGHT_COUNT;
 	size_t n = 0;
 
 	for (int i = 1; i < d->nrep; i++)
-		same = same && d->rep[i]->plan.ab_rounds == d->rep[0]->plan.ab_rounds;
-	for (int i = 0; i < (same ? 1 : d->nrep) && n < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%d", i ? "/" : "",
-				      d->rep[i]->plan.ab_rounds);
+		same = same && ab_pairs(d, i) == ab_pairs(d, 0);
+	if (same) {
+		snprintf(buf, len, "%d per weight", ab_pairs(d, 0));
+		return;
+	}
+	for (int i = 0; i < d->nrep && n < len; i++) {
+		const char *sep = i ? ", " : "";
+
+		if (ab_pairs(d, i))
+			n += (size_t)snprintf(buf + n, len - n, "%s%d at %s", sep, ab_pairs(d, i),
+					      sysmon_weight_name(i));
+		else
+			n += (size_t)snprintf(buf + n, len - n, "%snone at %s", sep,
+					      sysmon_weight_name(i));
+	}
 }
 
 static void print_header(FILE *f, const struct demo *d)
 {
 	const struct rp_report *r = d->rep[0];
-	char cpu[32], rounds[48];
+	char cpu[32], rounds[96];
 
 	ab_rounds_str(d, rounds, sizeof(rounds));
 	fprintf(f, "Reference service: bpfcost sysmon at three weights, one report each; workload "
@@ -384,9 +409,9 @@ static void print_header(FILE *f, const struct demo *d)
 		bpfstats_via_name(r->stats_via), r->stats_were_on ? " (already on before us)" : "",
 		r->plan.window_s);
 	if (ab_ran(d))
-		fprintf(f, "  ab        A/B timing, %s off/on round pairs of %.2f s per weight:\n"
+		fprintf(f, "  ab        A/B timing, off/on round pairs of %.2f s: %s;\n"
 			"            everything the tracer adds to the syscall, with a 95%% CI\n",
-			rounds, r->plan.ab_round_s);
+			r->plan.ab_round_s, rounds);
 	if (r->sec[METHOD_ANNOTATE].works_here)
 		fprintf(f, "  annotate  %s samples at %u Hz per CPU over the stats window, charged\n"
 			"            to the program on the stack: no per-run cost\n",
@@ -403,14 +428,23 @@ static void print_header(FILE *f, const struct demo *d)
 	fputc('\n', f);
 }
 
+/* A weight whose report a stop cut short: its figures are from the part
+ * of its window before the stop. */
+static const char *weight_state(const struct rp_report *r)
+{
+	return r->partial ? "interrupted" : "measured";
+}
+
 static void print_stats_table(FILE *f, const struct demo *d)
 {
+	bool cut = false;
+
 	fprintf(f, "Programs (stats):\n%-7s %-36s %12s %12s %8s %8s %10s %10s %10s\n", "WEIGHT",
 		"PROGRAMS", "RUNS", "RUNS/SYSCALL", "NS/RUN", "CORR_NS", "CPU%_1CPU",
 		"CORR%_1CPU", "CPU%_ALL");
 	for (int i = 0; i < d->nrep; i++) {
 		const struct rp_report *r = d->rep[i];
-		char names[64] = "", cns[24], ccpu[24], rps[24];
+		char names[64] = "", cns[24], ccpu[24], rps[24], wname[16];
 		struct demo_row row;
 		size_t len = 0;
 
@@ -421,10 +455,14 @@ static void print_stats_table(FILE *f, const struct demo *d)
 						p ? "," : "", BC_ESC(r->progs[p].full_name));
 		bf_corrected_str(cns, sizeof(cns), 1, &row.corr, false);
 		bf_corrected_str(ccpu, sizeof(ccpu), 3, &row.corr, true);
+		snprintf(wname, sizeof(wname), "%s%s", sysmon_weight_name(i), r->partial ? "*" : "");
+		cut |= r->partial;
 		fprintf(f, "%-7s %-36s %12" PRIu64 " %12s %8.1f %8s %10.3f %10s %10.3f\n",
-			sysmon_weight_name(i), names, row.runs, rps, row.ns_per_run, cns,
+			wname, names, row.runs, rps, row.ns_per_run, cns,
 			row.cpu_pct, ccpu, row.cpu_pct / r->machine.ncpus);
 	}
+	if (cut)
+		fprintf(f, "* interrupted: figures from the part of its window before the stop\n");
 	/* each report measured the bias anew: the legend once, then the others */
 	bf_bias_legend(f, &d->rep[0]->bias);
 	for (int i = 1; i < d->nrep; i++)
@@ -462,7 +500,7 @@ static void print_methods_table(FILE *f, const struct demo *d)
 		"(syscall window)", "(stats)", "(corrected)", "(annotate)");
 	for (int i = 0; i < d->nrep; i++) {
 		const struct rp_report *r = d->rep[i];
-		char ab[48], wrap[32], sampled[16], prof[24], ccpu[24], bpf[24];
+		char ab[48], wrap[32], sampled[16], prof[24], ccpu[24], bpf[24], wname[16];
 		struct demo_row row;
 
 		row_of(r, &row);
@@ -476,32 +514,63 @@ static void print_methods_table(FILE *f, const struct demo *d)
 		if (!empty_cell(r, METHOD_PROFILE, row.profiled, prof, sizeof(prof)))
 			snprintf(prof, sizeof(prof), "%.1f", row.profile_ns);
 		bf_corrected_str(ccpu, sizeof(ccpu), 3, &row.corr, true);
-		fprintf(f, "%-7s %16s %16s %30s %22s %10.3f %12s %12s\n", sysmon_weight_name(i),
+		snprintf(wname, sizeof(wname), "%s%s", sysmon_weight_name(i), r->partial ? "*" : "");
+		fprintf(f, "%-7s %16s %16s %30s %22s %10.3f %12s %12s\n", wname,
 			bpf, prof, ab, wrap, row.cpu_pct, ccpu, sampled);
 	}
 }
 
-/* The first weight at which method m works here but did not run through:
- * its state there (*state: skipped, interrupted, not run) and why, as
- * "failed at sysmon proc: ..."; NULL when there is none. */
-static const char *missed_why(const struct demo *d, enum method_id m, char *buf, size_t len)
+static bool same_miss(const struct rp_section *a, const struct rp_section *b)
+{
+	return a->state == b->state && !strcmp(a->why, b->why);
+}
+
+/* "sysmon count, proc" for the weights from first on where method m
+ * missed as at first; "every weight" when that is all three. */
+static void missed_weights(const struct demo *d, enum method_id m, int first, char *buf,
+			   size_t len)
+{
+	const struct rp_section *s = &d->rep[first]->sec[m];
+	size_t n = 0;
+	int cnt = 0;
+
+	for (int i = first; i < d->nrep && n < len; i++)
+		if (method_missed(d->rep[i], m) && same_miss(&d->rep[i]->sec[m], s))
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", cnt++ ? ", " : "sysmon ",
+					      sysmon_weight_name(i));
+	if (cnt == SYSMON_WEIGHT_COUNT)
+		snprintf(buf, len, "every weight");
+}
+
+/* Method m works here but did not run through at a weight from *from on:
+ * its state there (skipped, interrupted, not run) and why, naming every
+ * weight it applies to, as "failed at sysmon proc: ..." or "at every
+ * weight: ...". *from moves past that weight; NULL when there is none. */
+static const char *missed_why(const struct demo *d, enum method_id m, int *from, char *buf,
+			      size_t len)
 {
 	static const char failed[] = "failed: ";
 
-	for (int i = 0; i < d->nrep; i++) {
+	for (int i = *from; i < d->nrep; i++) {
 		const struct rp_section *s = &d->rep[i]->sec[m];
+		bool earlier = false;
+		char at[64];
 
 		if (!method_missed(d->rep[i], m))
 			continue;
+		for (int j = 0; j < i; j++)	/* named with an earlier weight */
+			earlier |= method_missed(d->rep[j], m) && same_miss(&d->rep[j]->sec[m], s);
+		if (earlier)
+			continue;
+		*from = i + 1;
+		missed_weights(d, m, i, at, sizeof(at));
 		if (!strncmp(s->why, failed, strlen(failed)))
-			snprintf(buf, len, "failed at sysmon %s: %s", sysmon_weight_name(i),
-				 s->why + strlen(failed));
-		else if (s->why[0])
-			snprintf(buf, len, "at sysmon %s: %s", sysmon_weight_name(i), s->why);
+			snprintf(buf, len, "failed at %s: %s", at, s->why + strlen(failed));
 		else
-			snprintf(buf, len, "at sysmon %s", sysmon_weight_name(i));
+			snprintf(buf, len, "at %s: %s", at, s->why[0] ? s->why : "no reason given");
 		return rp_state_name(s->state);
 	}
+	*from = d->nrep;
 	return NULL;
 }
 
@@ -524,6 +593,21 @@ static void print_ab_stats_warning(FILE *f, const struct demo *d)
 		fprintf(f, ": their clock reads are in the ab column; see bpfcost overhead)\n");
 }
 
+/* "1 measured, 1 interrupted, 1 not started": a weight a stop cut short
+ * is not counted as measured. */
+static void print_partial(FILE *f, const struct demo *d)
+{
+	int cut = d->nrep && d->rep[d->nrep - 1]->partial;
+
+	fprintf(f, "\nPARTIAL (%s): of %d weights %d measured", d->partial_why,
+		SYSMON_WEIGHT_COUNT, d->nrep - cut);
+	if (cut)
+		fprintf(f, ", 1 interrupted (marked *)");
+	if (d->nrep < SYSMON_WEIGHT_COUNT)
+		fprintf(f, ", %d not started", SYSMON_WEIGHT_COUNT - d->nrep);
+	fprintf(f, ".\n");
+}
+
 static void print_plain(FILE *f, const struct demo *d)
 {
 	char why[512];
@@ -534,7 +618,7 @@ static void print_plain(FILE *f, const struct demo *d)
 	print_stats_table(f, d);
 	print_methods_table(f, d);
 	for (int m = 0; m < METHOD_COUNT; m++)
-		if ((state = missed_why(d, m, why, sizeof(why))))
+		for (int from = 0; (state = missed_why(d, m, &from, why, sizeof(why)));)
 			fprintf(f, "%s: %s: %s\n", method_name(m), state, BC_ESC(why));
 	if (d->nrep > SYSMON_EVENTS && d->rep[SYSMON_EVENTS]->have_sysmon)
 		fprintf(f, "\n(events weight: %" PRIu64 " events drained, %" PRIu64 " lost)\n",
@@ -550,8 +634,7 @@ static void print_plain(FILE *f, const struct demo *d)
 	if (!nother)
 		fprintf(f, "  (none: every method works here)\n");
 	if (d->partial)
-		fprintf(f, "\nPARTIAL (%s): %d of %d weights measured.\n", d->partial_why, d->nrep,
-			SYSMON_WEIGHT_COUNT);
+		print_partial(f, d);
 	fprintf(f, "\nThe full reports (per program and per syscall kind: latency percentiles,\n"
 		"the decomposition, hot lines, the verdict):\n"
 		"  bpfcost report --sysmon WEIGHT   one weight, measured anew\n"
@@ -620,9 +703,9 @@ static json_t *weight_json(const struct rp_report *r, enum sysmon_weight w)
 
 	row_of(r, &row);
 	return bc_json_pack(
-		"{s:s, s:o, s:f, s:I, s:I, s:I, s:o, s:f, s:o, s:f, s:f, s:o, s:o, s:o, "
+		"{s:s, s:s, s:o, s:f, s:I, s:I, s:I, s:o, s:f, s:o, s:f, s:f, s:o, s:o, s:o, "
 		"s:o, s:o, s:o, s:o}",
-		"weight", sysmon_weight_name(w), "programs", progs_json(r, row.sampled),
+		"weight", sysmon_weight_name(w), "state", weight_state(r), "programs", progs_json(r, row.sampled),
 		"wall_s", r->window_s, "runs", (json_int_t)row.runs,
 		"run_time_ns", (json_int_t)row.time_ns,
 		"workload_syscalls", (json_int_t)row.syscalls,
@@ -653,8 +736,7 @@ static void methods_json(const struct demo *d, json_t *other, json_t *skipped)
 			json_array_append_new(other, bc_json_pack("{s:s, s:s, s:b, s:s}", "method",
 				method_name(m), "command", method_command(m), "available", false,
 				"why", s->why));
-		state = missed_why(d, m, why, sizeof(why));
-		if (state)
+		for (int from = 0; (state = missed_why(d, m, &from, why, sizeof(why)));)
 			json_array_append_new(skipped, bc_json_pack("{s:s, s:s, s:s}", "method",
 				method_name(m), "state", state, "why", why));
 	}

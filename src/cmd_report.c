@@ -55,7 +55,10 @@ static const char report_help[] =
 	"the stats' own share, for A/B rounds fitted to the agent's start and stop\n"
 	"time (its stop taken as 0.15 s until timed; refitted to the time left\n"
 	"when A/B starts); when even its fewest rounds do not fit, the window\n"
-	"gives up time down to 1 s, else A/B is skipped up front, with why;\n"
+	"gives up time down to 1 s, else A/B is skipped up front, with why (the\n"
+	"plan line says the seconds its fewest rounds need). A/B needs a budget\n"
+	"of at least about 6 s for --sysmon with --syscalls getpid (7 s with\n"
+	"getpid,openat), more with more kinds or an agent slow to start;\n"
 	"without A/B (a running agent, or A/B skipped) the window gets all that\n"
 	"is left. On a terminal, stderr shows what runs and its elapsed of\n"
 	"expected seconds.\n\n"
@@ -404,7 +407,16 @@ static void print_progs(FILE *f, const struct rp_report *r)
 
 static void print_window_kinds(FILE *f, const struct rp_report *r)
 {
+	bool any = false;
+
+	for (int k = 0; k < WL_KIND_COUNT; k++)
+		any |= r->k[k].have_window;
 	fprintf(f, "\nPER SYSCALL KIND (window, each kind alone; run-time stats)\n");
+	if (!any) {
+		fprintf(f, "  not measured: %s\n", r->partial ? "stopped before a kind ran" :
+			"no kind ran in the window");
+		return;
+	}
 	fprintf(f, "  %-8s %10s %14s %16s %20s %20s\n", "KIND", "CALLS", "RUNS/CALL",
 		"BPF_NS/CALL", "[95% CI, chunks]", "FIRST..LAST_CHUNK");
 	for (int k = 0; k < WL_KIND_COUNT; k++) {

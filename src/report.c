@@ -1297,6 +1297,16 @@ static int collect_agent(struct bc_ctx *ctx, const struct rp_config *cfg, struct
 	return err;
 }
 
+/* After a stop request: the methods that had not started say so, not an
+ * empty reason, in every printer and the verdict. */
+static void not_started(struct rp_report *r)
+{
+	for (int m = 0; m < METHOD_COUNT; m++)
+		if (r->sec[m].state == RP_NOT_RUN && !r->sec[m].why[0])
+			snprintf(r->sec[m].why, sizeof(r->sec[m].why),
+				 "stopped before it started");
+}
+
 int rp_collect(struct bc_ctx *ctx, const struct rp_config *cfg, struct rp_report *r)
 {
 	uint64_t t0 = bc_now_ns();
@@ -1332,6 +1342,7 @@ int rp_collect(struct bc_ctx *ctx, const struct rp_config *cfg, struct rp_report
 		if (!r->partial_why[0])
 			snprintf(r->partial_why, sizeof(r->partial_why), "stopped by a signal");
 		err = r->nprogs && r->sec[METHOD_STATS].state != RP_NOT_RUN ? 0 : -EINTR;
+		not_started(r);
 	}
 	if (!err)
 		rp_verdict(r);

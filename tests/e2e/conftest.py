@@ -64,6 +64,23 @@ def run(*args, timeout=180, check=False, env=None, input=None):
     return p
 
 
+def sigint_after(args, when, timeout=90):
+    """Run bpfcost with args and send SIGINT once the stderr read so far
+    matches the regex when (a plan line, a progress message: not a fixed
+    sleep). Returns (returncode, stdout, stderr)."""
+    import re
+    p = subprocess.Popen([BIN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    seen = ""
+    for line in p.stderr:
+        seen += line
+        if re.search(when, seen, re.S):
+            p.send_signal(signal.SIGINT)
+            break
+    out, err = p.communicate(timeout=timeout)
+    return p.returncode, out, seen + err
+
+
 def run_json(*args, **kw):
     p = run("-j", *args, check=True, **kw)
     return json.loads(p.stdout)

@@ -2,13 +2,12 @@
 real figures for the three weights, ordered by cost, the methods it cannot
 run here named with a reason, and the three full reports in -j and -o."""
 import json
-import signal
-import subprocess
+import re
 import time
 
 import pytest
 
-from conftest import BIN, ROOT, run
+from conftest import ROOT, run, sigint_after
 
 SCHEMA = ROOT / "docs" / "report.schema.json"
 WEIGHTS = ["count", "proc", "events"]
@@ -113,7 +112,8 @@ def test_html_per_weight_names_it(demo):
 def test_plain_output_is_a_table():
     r = run("demo", *QUICK, timeout=180)
     assert r.returncode == 0, r.stderr
-    assert " off/on round pairs of 0.05 s" in r.stdout, r.stdout
+    assert re.search(r" off/on round pairs of 0.05 s: (\d+ per weight|\d+ at count, \d+ at proc, "
+                     r"\d+ at events);", r.stdout), r.stdout
     for word in ("WEIGHT", "NS/RUN", "GETPID_ADDED_NS", "count", "proc", "events",
                  "Other methods", "bpfcost report --sysmon WEIGHT"):
         assert word in r.stdout
@@ -121,19 +121,56 @@ def test_plain_output_is_a_table():
 
 def test_sigint_gives_a_partial_demo():
     """Ctrl-C as report does it: what was measured is written, marked
-    partial, exit 1."""
-    p = subprocess.Popen([BIN, "-j", "demo", "--duration", "20s"], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
-    time.sleep(4)
-    p.send_signal(signal.SIGINT)
-    out, err = p.communicate(timeout=60)
-    assert p.returncode == 1, err
+    partial, exit 1; the weight cut short says so."""
+    rc, out, err = sigint_after(["-j", "demo", "--duration", "20s"], r"budget \d+ s")
+    assert rc == 1, err
     assert "the demo is partial (" in err, err
     doc = json.loads(out)
     assert doc["partial"] and [w["weight"] for w in doc["weights"]] == ["count"]
+    assert doc["weights"][0]["state"] == "interrupted", doc["weights"][0]
     assert doc["reports"][0]["partial"] and doc["weights"][0]["runs"] > 0
     assert "sysmon count: stopped by a signal" in doc["partial_why"], doc["partial_why"]
-    assert {"method": "ab", "state": "not run", "why": "at sysmon count"} in doc["skipped"]
+    assert {"method": "ab", "state": "not run",
+            "why": "at sysmon count: stopped before it started"} in doc["skipped"], doc["skipped"]
+
+
+def test_sigint_at_the_second_weight_says_what_each_weight_got():
+    """Stopped in proc's window after count ran through: the ab column's
+    pairs per weight in words, proc's figures marked, the empty ab cell and
+    the note agree and say why, and proc is not counted as measured."""
+    rc, out, err = sigint_after(["demo", *QUICK], r"sysmon proc \(2 of 3\)\n.*budget \d+ s")
+    assert rc == 1, err
+    assert re.search(r"off/on round pairs of [\d.]+ s: \d+ at count, none at proc;", out), out
+    assert "/0 off/on" not in out, out
+    rows = {ln.split()[0]: ln for ln in out.splitlines() if ln.startswith(("count", "proc"))}
+    assert "proc*" in rows and "count" in rows, out
+    assert "* interrupted: figures from the part of its window before the stop" in out, out
+    assert " not run " in rows["proc*"] and "skipped" not in rows["proc*"], rows
+    assert "ab: not run: at sysmon proc: stopped before it started" in out, out
+    assert "of 3 weights 1 measured, 1 interrupted (marked *), 1 not started." in out, out
+
+
+def test_short_budget_names_every_weight_ab_missed():
+    """Too short a budget for A/B: the note names every weight, not the
+    first only."""
+    r = run("demo", "--duration", "3s", "--syscalls", "getpid", timeout=120)
+    assert r.returncode == 0, r.stderr
+    notes = [ln for ln in r.stdout.splitlines() if ln.startswith("ab: ")]
+    assert notes, r.stdout
+    named = " ".join(notes)
+    assert "every weight" in named or all(w in named for w in WEIGHTS), notes
+    assert all("does not fit the budget" in n for n in notes), notes
+
+
+def test_help_examples_leave_room_for_ab():
+    """demo's and report's --help say the least budget A/B needs, and
+    demo's examples use budgets where A/B runs."""
+    demo = run("demo", "--help").stdout
+    for d in re.findall(r"--duration (\d+)s", demo.split("EXAMPLES:")[1]):
+        assert int(d) >= 8, demo
+    assert re.search(r"A/B needs a budget\s+of\s+at\s+least\s+about\s+\d+\s+s", demo), demo
+    report = run("report", "--help").stdout
+    assert re.search(r"A/B needs a budget\s+of\s+at\s+least\s+about\s+\d+\s+s", report), report
 
 
 @pytest.mark.parametrize("args", [["--duration", "0"], ["--duration", "x"],

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, ROOT, RUNNER, AttachRunner, run
+from conftest import BIN, ROOT, RUNNER, AttachRunner, run, sigint_after
 from test_tailcall import TailRunner
 
 SCHEMA = ROOT / "docs" / "report.schema.json"
@@ -351,6 +351,23 @@ def test_sigint_gives_partial_report():
     assert doc["partial"] and "signal" in doc["partial_why"]
     assert doc["methods"]["ab"]["state"] in ("not run", "interrupted")
     assert doc["programs"][0]["stats"]["runs"] > 0
+
+
+def test_sigint_in_the_window_says_what_did_not_start():
+    """Stopped in the window: A/B and the kinds say they were stopped, not
+    an empty reason or a table with no rows."""
+    rc, out, err = sigint_after(["report", "--quick", "--sysmon", "proc"], r"budget \d+ s")
+    assert rc == 1, err
+    assert "(A/B not run: )" not in out, out
+    assert re.search(r"A/B not run: stopped before it started", out), out
+    assert re.search(r"\n  ab +not run +stopped before it started\n", out), out
+    kinds = out.split("PER SYSCALL KIND", 1)[1]
+    assert "consecutive chunks" not in kinds, kinds
+    assert "not measured: stopped" in kinds, kinds
+    rc, out, err = sigint_after(["-j", "report", "--quick", "--sysmon", "proc"],
+                                r"budget \d+ s")
+    doc = json.loads(out)
+    assert doc["methods"]["ab"]["why"] == "stopped before it started", doc["methods"]["ab"]
 
 
 @pytest.mark.parametrize("args", [
