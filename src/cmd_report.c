@@ -364,8 +364,10 @@ static void print_progs(FILE *f, const struct rp_report *r)
 		"NS/RUN", "CORR_NS", "CPU%", "CORR_CPU%", "SMP_CPU%");
 	for (int i = 0; i < r->nprogs; i++) {
 		const struct rp_prog *p = &r->progs[i];
-		char corr[16] = "-", ccpu[16] = "-", smp[16] = "-";
+		char nsr[16] = "-", corr[16] = "-", ccpu[16] = "-", smp[16] = "-";
 
+		if (p->runs)	/* no runs, no ns per run */
+			snprintf(nsr, sizeof(nsr), "%.0f", p->ns_per_run);
 		if (p->corr.applies && p->runs)
 			snprintf(corr, sizeof(corr), p->corr.resolved ? "%.0f" : "<%.0f",
 				 p->corr.resolved ? p->corr.ns_per_run : p->corr.hi);
@@ -378,8 +380,8 @@ static void print_progs(FILE *f, const struct rp_report *r)
 				p->gone ? "gone during the window" : "no figures");
 			continue;
 		}
-		fprintf(f, "  %-8u %-*s %12.0f %10.0f %10s %9.3f %9s %9s\n", p->id,
-			wname, BC_ESC(p->full_name), p->runs_per_s, p->ns_per_run, corr, p->cpu_pct, ccpu,
+		fprintf(f, "  %-8u %-*s %12.0f %10s %10s %9.3f %9s %9s\n", p->id,
+			wname, BC_ESC(p->full_name), p->runs_per_s, nsr, corr, p->cpu_pct, ccpu,
 			smp);
 	}
 	fprintf(f, "  RUNS/S, NS/RUN, CPU%%: run-time stats (CPU%% of one CPU); CORR_*: minus the\n"
@@ -668,12 +670,13 @@ static json_t *prog_json(const struct rp_report *r, const struct rp_prog *p)
 	}
 	if (o && p->has_stats)
 		json_object_set_new(o, "stats", bc_json_pack(
-			"{s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:{s:b, s:b, s:f, s:f, s:f, s:f}}",
+			"{s:I, s:I, s:I, s:f, s:f, s:o, s:f, s:{s:b, s:b, s:o, s:f, s:f, s:f}}",
 			"runs", (json_int_t)p->runs, "run_time_ns", (json_int_t)p->time_ns,
 			"recursion_misses", (json_int_t)p->misses, "wall_s", p->wall_s,
-			"runs_per_s", p->runs_per_s, "ns_per_run", p->ns_per_run, "cpu_pct",
-			p->cpu_pct, "corrected", "applies", p->corr.applies, "resolved",
-			p->corr.resolved, "ns_per_run", p->corr.ns_per_run, "lo", p->corr.lo, "hi",
+			"runs_per_s", p->runs_per_s, "ns_per_run", p->runs ? bc_json_real(p->ns_per_run) :
+			json_null(), "cpu_pct", p->cpu_pct, "corrected", "applies", p->corr.applies,
+			"resolved", p->corr.resolved, "ns_per_run", p->runs ?
+			bc_json_real(p->corr.ns_per_run) : json_null(), "lo", p->corr.lo, "hi",
 			p->corr.hi, "cpu_pct", p->corr.cpu_pct));
 	if (o && p->sampled)
 		json_object_set_new(o, "sampling", bc_json_pack("{s:I, s:f}", "samples",

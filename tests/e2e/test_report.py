@@ -386,3 +386,24 @@ def test_html_to_a_full_device_says_why():
     p = run("report", "--duration", "2s", "--sysmon", "count", "-o", "/dev/full", timeout=60)
     assert p.returncode == 1, p.stderr
     assert "cannot write /dev/full: No space left on device" in p.stderr, p.stderr
+
+
+def test_program_without_runs_has_no_ns_per_run(tmp_path):
+    """A program loaded but never attached runs 0 times in the window: it has
+    no ns per run, so NS/RUN says '-' (JSON null, HTML '-'), as CORR_NS does,
+    not 0."""
+    t = AttachRunner(TPBTF, attach=False)
+    html = tmp_path / "r.html"
+    try:
+        pid = t.ids[0]
+        out = run("report", "--duration", "2s", "--syscalls", "getpid", "id", pid,
+                  check=True).stdout
+        doc = json.loads(run("-j", "report", "--duration", "2s", "--syscalls", "getpid",
+                             "-o", html, "id", pid, check=True).stdout)
+    finally:
+        t.stop()
+    validate(doc)
+    assert re.search(rf"^  {pid} +bc_test_tp_btf +0 +- +- +0\.000 ", out, re.M), out
+    st = [x for x in doc["programs"] if x["id"] == pid][0]["stats"]
+    assert st["runs"] == 0 and st["ns_per_run"] is None, st
+    assert re.search(rf"<td>{pid}</td><td>0</td><td>-</td><td>-</td>", html.read_text())
