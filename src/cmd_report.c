@@ -83,12 +83,14 @@ static const char report_help[] =
 	"JSON (-j) follows docs/report.schema.json; its schema_version changes\n"
 	"when a field changes meaning.\n\n"
 	"Exit status: 0 a whole report; 1 a partial one (Ctrl-C or SIGTERM: the\n"
-	"report is still written, marked partial) or a failure; 2 bad input.\n\n"
+	"report is still written, marked partial) or a failure, among them no\n"
+	"loaded program or no process matching the selector (as in stats, prog,\n"
+	"annotate); 2 bad input: an option, value or selector that does not parse.\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost report --quick --sysmon count\n"
 	"  bpfcost report -o report.html -- bpftrace /usr/sbin/opensnoop.bt\n"
 	"  bpfcost report --duration 2m --tracer-log agent.log -- ./my-agent --config prod.yaml\n"
-	"  bpfcost report name sysmon_cnt_enter\n"
+	"  bpfcost report name sysmon_cnt_enter   # while 'bpfcost sysmon' runs\n"
 	"  bpfcost -j report --quick --sysmon count | jq .verdict\n";
 
 struct report_opts {
