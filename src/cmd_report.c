@@ -894,15 +894,14 @@ json_t *rp_json(const struct rp_report *r)
 static int resolve_selection(struct report_opts *o, uint32_t **ids, char *title, size_t len)
 {
 	size_t nids = 0;
-	int err, n = 0;
+	int err;
 
 	err = selectors_resolve_words(o->nsel, o->sel_argv, ids, &nids);
 	if (err)
 		return err;
 	o->cfg.ids = *ids;
 	o->cfg.nids = nids;
-	for (int i = 0; i < o->nsel && n < (int)len; i++)
-		n += snprintf(title + n, len - n, "%s%s", i ? " " : "", o->sel_argv[i]);
+	bc_shell_join(title, len, o->nsel, o->sel_argv);
 	return 0;
 }
 
@@ -996,9 +995,7 @@ int cmd_report(struct bc_ctx *ctx, int argc, char **argv)
 	else if (o.cfg.subject == RP_SUBJECT_SYSMON)
 		snprintf(title, sizeof(title), "sysmon %s", sysmon_weight_name(o.cfg.tracer.weight));
 	else
-		for (int i = 0, n = 0; o.cfg.tracer.argv[i] && n < (int)sizeof(title); i++)
-			n += snprintf(title + n, sizeof(title) - n, "%s%s", i ? " " : "",
-				      o.cfg.tracer.argv[i]);
+		bc_shell_join(title, sizeof(title), -1, o.cfg.tracer.argv);	/* pastes back */
 	if (!err && o.html)
 		err = rp_html_open(&html, o.html);
 	if (err)

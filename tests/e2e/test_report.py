@@ -407,3 +407,17 @@ def test_program_without_runs_has_no_ns_per_run(tmp_path):
     st = [x for x in doc["programs"] if x["id"] == pid][0]["stats"]
     assert st["runs"] == 0 and st["ns_per_run"] is None, st
     assert re.search(rf"<td>{pid}</td><td>0</td><td>-</td><td>-</td>", html.read_text())
+
+
+def test_command_title_keeps_its_quoting(tmp_path):
+    """The title of a report on a command is the command as it could be
+    pasted back into a shell: sh -c's script stays one quoted word (it
+    read 'sh -c exec ... count'), in text, JSON and the HTML <h1>."""
+    html = tmp_path / "r.html"
+    agent = ["sh", "-c", f"exec {BIN} sysmon -w count"]
+    want = f"sh -c 'exec {BIN} sysmon -w count'"
+    p = run("-j", "report", "--duration", "2s", "--syscalls", "getpid", "-o", html, "--",
+            *agent, check=True, timeout=120)
+    assert json.loads(p.stdout)["title"] == want
+    h1 = want.replace("'", "&#39;")
+    assert f"<h1>bpfcost report: {h1}" in html.read_text(), html.read_text()[:600]
