@@ -71,7 +71,7 @@ static const char report_help[] =
 	"when it is a COMMAND or --sysmon.\n\n"
 	"Options:\n"
 	"  --duration D           the whole budget (default 60s)\n"
-	"  --quick                a 30 s budget\n"
+	"  --quick                a 30 s budget (not with --duration)\n"
 	"  --sysmon WEIGHT        the reference service: count, proc or events\n"
 	"  --syscalls LIST        workload kinds (default " RP_DEFAULT_KINDS ")\n"
 	"  --cpu C                pin the workload to CPU C; -1: no pinning (default:\n"
@@ -97,6 +97,7 @@ struct report_opts {
 	struct rp_config cfg;
 	const char *html;
 	bool have_sysmon;
+	char have_budget;	/* 'q' --quick or 'd' --duration seen, else 0 */
 	char **sel_argv;
 	int nsel;
 };
@@ -111,10 +112,19 @@ static int parse_opt(int c, const char *arg, void *opts)
 		return terr;
 	switch (c) {
 	case 'd':
-		return parse_duration("--duration", arg, &o->cfg.budget_s);
 	case 'Q':
-		o->cfg.budget_s = RP_QUICK_BUDGET_S;
-		return 0;
+		/* both set the budget: refused, not the last one silently */
+		if (o->have_budget && o->have_budget != (c == 'Q' ? 'q' : 'd')) {
+			bc_err("--quick and --duration are mutually exclusive "
+			       "(--quick is a %.0f s budget)", RP_QUICK_BUDGET_S);
+			return -EINVAL;
+		}
+		o->have_budget = c == 'Q' ? 'q' : 'd';
+		if (c == 'Q') {
+			o->cfg.budget_s = RP_QUICK_BUDGET_S;
+			return 0;
+		}
+		return parse_duration("--duration", arg, &o->cfg.budget_s);
 	case 's':
 		o->have_sysmon = true;
 		return sysmon_weight_parse(arg, &o->cfg.tracer.weight);

@@ -421,3 +421,12 @@ def test_command_title_keeps_its_quoting(tmp_path):
     assert json.loads(p.stdout)["title"] == want
     h1 = want.replace("'", "&#39;")
     assert f"<h1>bpfcost report: {h1}" in html.read_text(), html.read_text()[:600]
+
+
+@pytest.mark.parametrize("args", [["--quick", "--duration", "10s"], ["--duration", "10s", "--quick"]])
+def test_quick_and_duration_refused_together(args):
+    """Both set the budget: one line and exit 2, not the last one winning."""
+    p = run("report", *args, "--sysmon", "count")
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr.strip() == \
+        "bpfcost: --quick and --duration are mutually exclusive (--quick is a 30 s budget)"
