@@ -86,3 +86,9 @@ def test_report_help_says_what_no_match_exits_with():
     text = " ".join(run("report", "--help", check=True).stdout.split())
     assert "no loaded program or no process matching the selector" in text, text
     assert run("report", "comm", "bc_no_such_comm").returncode == 1
+
+
+def test_demo_help_says_what_the_percentage_is_of():
+    """demo's GETPID_ADDED_NS cell ends in '+N%': its help says of what."""
+    text = " ".join(run("demo", "--help", check=True).stdout.split())
+    assert "+N%: that added ns over getpid's own latency with the weight off" in text, text
