@@ -120,6 +120,8 @@ def test_help_says_the_budget_split():
     assert "a skipped one gets no share" in text
     assert "profile and syscall_wrap 15% each" in text
     assert "with A/B, 40% for the window" in text
+    assert "rounds of 0.05 s per syscall kind (0.20 s for the default four), as many " \
+        "off/on pairs (4 to 30) as fit" in text
     assert "without A/B (a running agent, or A/B skipped) the window gets all that is left" in text
     assert "What report attaches or creates" in text and "kprobe_events" in text
 
