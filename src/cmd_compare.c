@@ -626,12 +626,14 @@ static json_t *prog_json(const struct cmp_prog *p)
 
 	if (!p)
 		return json_null();
-	o = bc_json_pack("{s:I, s:I, s:f}", "runs", (json_int_t)p->runs, "time_ns",
+	/* No runs, no ns per run: null, as the table's '-'. */
+	o = bc_json_pack("{s:I, s:I, s:o}", "runs", (json_int_t)p->runs, "time_ns",
 			 (json_int_t)p->time_ns, "raw_ns_per_run",
-			 p->runs ? (double)p->time_ns / (double)p->runs : 0.0);
+			 p->runs ? bc_json_real((double)p->time_ns / (double)p->runs) : json_null());
 	if (o && p->corr.applies)
-		json_object_set_new(o, "corrected", bc_json_pack("{s:b, s:f, s:f, s:f}", "resolved",
-				    p->corr.resolved, "ns_per_run", p->corr.ns_per_run, "lo",
+		json_object_set_new(o, "corrected", bc_json_pack("{s:b, s:o, s:f, s:f}", "resolved",
+				    p->corr.resolved, "ns_per_run", p->runs ?
+				    bc_json_real(p->corr.ns_per_run) : json_null(), "lo",
 				    p->corr.lo, "hi", p->corr.hi));
 	return o;
 }

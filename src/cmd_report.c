@@ -52,9 +52,10 @@ static const char report_help[] =
 	"each (at least 1 s; wrapping splits its share between agent off and on);\n"
 	"with A/B, 40% for the window (run-time stats and sampling while the\n"
 	"syscall workload runs on --cpu) and the rest, less ~0.5 s for measuring\n"
-	"the stats' own share, for A/B rounds fitted to the agent's start and stop\n"
-	"time (its stop taken as 0.15 s until timed; refitted to the time left\n"
-	"when A/B starts); when even its fewest rounds do not fit, the window\n"
+	"the stats' own share, for A/B: rounds of 0.05 s per syscall kind (0.20 s\n"
+	"for the default four), as many off/on pairs (4 to 30) as fit with the\n"
+	"agent's start and stop (its stop taken as 0.15 s until timed; refitted\n"
+	"to the time left when A/B starts); when even 4 pairs do not fit, the window\n"
 	"gives up time down to 1 s, else A/B is skipped up front, with why (the\n"
 	"plan line says the seconds its fewest rounds need). A/B needs a budget\n"
 	"of at least about 6 s for --sysmon with --syscalls getpid (7 s with\n"
@@ -74,7 +75,7 @@ static const char report_help[] =
 	"when it is a COMMAND or --sysmon.\n\n"
 	"Options:\n"
 	"  --duration D           the whole budget (default 60s)\n"
-	"  --quick                a 30 s budget\n"
+	"  --quick                a 30 s budget (not with --duration)\n"
 	"  --sysmon WEIGHT        the reference service: count, proc or events\n"
 	"  --syscalls LIST        workload kinds (default " RP_DEFAULT_KINDS ")\n"
 	"  --cpu C                pin the workload to CPU C; -1: no pinning (default:\n"
@@ -86,18 +87,21 @@ static const char report_help[] =
 	"JSON (-j) follows docs/report.schema.json; its schema_version changes\n"
 	"when a field changes meaning.\n\n"
 	"Exit status: 0 a whole report; 1 a partial one (Ctrl-C or SIGTERM: the\n"
-	"report is still written, marked partial) or a failure; 2 bad input.\n\n"
+	"report is still written, marked partial) or a failure, among them no\n"
+	"loaded program or no process matching the selector (as in stats, prog,\n"
+	"annotate); 2 bad input: an option, value or selector that does not parse.\n\n"
 	"EXAMPLES:\n"
 	"  bpfcost report --quick --sysmon count\n"
 	"  bpfcost report -o report.html -- bpftrace /usr/sbin/opensnoop.bt\n"
 	"  bpfcost report --duration 2m --tracer-log agent.log -- ./my-agent --config prod.yaml\n"
-	"  bpfcost report name sysmon_cnt_enter\n"
+	"  bpfcost report name sysmon_cnt_enter   # while 'bpfcost sysmon' runs\n"
 	"  bpfcost -j report --quick --sysmon count | jq .verdict\n";
 
 struct report_opts {
 	struct rp_config cfg;
 	const char *html;
 	bool have_sysmon;
+	char have_budget;	/* 'q' --quick or 'd' --duration seen, else 0 */
 	char **sel_argv;
 	int nsel;
 };
@@ -112,10 +116,19 @@ static int parse_opt(int c, const char *arg, void *opts)
 		return terr;
 	switch (c) {
 	case 'd':
-		return parse_duration("--duration", arg, &o->cfg.budget_s);
 	case 'Q':
-		o->cfg.budget_s = RP_QUICK_BUDGET_S;
-		return 0;
+		/* both set the budget: refused, not the last one silently */
+		if (o->have_budget && o->have_budget != (c == 'Q' ? 'q' : 'd')) {
+			bc_err("--quick and --duration are mutually exclusive "
+			       "(--quick is a %.0f s budget)", RP_QUICK_BUDGET_S);
+			return -EINVAL;
+		}
+		o->have_budget = c == 'Q' ? 'q' : 'd';
+		if (c == 'Q') {
+			o->cfg.budget_s = RP_QUICK_BUDGET_S;
+			return 0;
+		}
+		return parse_duration("--duration", arg, &o->cfg.budget_s);
 	case 's':
 		o->have_sysmon = true;
 		return sysmon_weight_parse(arg, &o->cfg.tracer.weight);
@@ -367,8 +380,10 @@ static void print_progs(FILE *f, const struct rp_report *r)
 		"NS/RUN", "CORR_NS", "CPU%", "CORR_CPU%", "SMP_CPU%");
 	for (int i = 0; i < r->nprogs; i++) {
 		const struct rp_prog *p = &r->progs[i];
-		char corr[16] = "-", ccpu[16] = "-", smp[16] = "-";
+		char nsr[16] = "-", corr[16] = "-", ccpu[16] = "-", smp[16] = "-";
 
+		if (p->runs)	/* no runs, no ns per run */
+			snprintf(nsr, sizeof(nsr), "%.0f", p->ns_per_run);
 		if (p->corr.applies && p->runs)
 			snprintf(corr, sizeof(corr), p->corr.resolved ? "%.0f" : "<%.0f",
 				 p->corr.resolved ? p->corr.ns_per_run : p->corr.hi);
@@ -381,8 +396,8 @@ static void print_progs(FILE *f, const struct rp_report *r)
 				p->gone ? "gone during the window" : "no figures");
 			continue;
 		}
-		fprintf(f, "  %-8u %-*s %12.0f %10.0f %10s %9.3f %9s %9s\n", p->id,
-			wname, BC_ESC(p->full_name), p->runs_per_s, p->ns_per_run, corr, p->cpu_pct, ccpu,
+		fprintf(f, "  %-8u %-*s %12.0f %10s %10s %9.3f %9s %9s\n", p->id,
+			wname, BC_ESC(p->full_name), p->runs_per_s, nsr, corr, p->cpu_pct, ccpu,
 			smp);
 	}
 	fprintf(f, "  RUNS/S, NS/RUN, CPU%%: run-time stats (CPU%% of one CPU); CORR_*: minus the\n"
@@ -681,12 +696,13 @@ static json_t *prog_json(const struct rp_report *r, const struct rp_prog *p)
 	}
 	if (o && p->has_stats)
 		json_object_set_new(o, "stats", bc_json_pack(
-			"{s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:{s:b, s:b, s:f, s:f, s:f, s:f}}",
+			"{s:I, s:I, s:I, s:f, s:f, s:o, s:f, s:{s:b, s:b, s:o, s:f, s:f, s:f}}",
 			"runs", (json_int_t)p->runs, "run_time_ns", (json_int_t)p->time_ns,
 			"recursion_misses", (json_int_t)p->misses, "wall_s", p->wall_s,
-			"runs_per_s", p->runs_per_s, "ns_per_run", p->ns_per_run, "cpu_pct",
-			p->cpu_pct, "corrected", "applies", p->corr.applies, "resolved",
-			p->corr.resolved, "ns_per_run", p->corr.ns_per_run, "lo", p->corr.lo, "hi",
+			"runs_per_s", p->runs_per_s, "ns_per_run", p->runs ? bc_json_real(p->ns_per_run) :
+			json_null(), "cpu_pct", p->cpu_pct, "corrected", "applies", p->corr.applies,
+			"resolved", p->corr.resolved, "ns_per_run", p->runs ?
+			bc_json_real(p->corr.ns_per_run) : json_null(), "lo", p->corr.lo, "hi",
 			p->corr.hi, "cpu_pct", p->corr.cpu_pct));
 	if (o && p->sampled)
 		json_object_set_new(o, "sampling", bc_json_pack("{s:I, s:f}", "samples",
@@ -905,15 +921,14 @@ json_t *rp_json(const struct rp_report *r)
 static int resolve_selection(struct report_opts *o, uint32_t **ids, char *title, size_t len)
 {
 	size_t nids = 0;
-	int err, n = 0;
+	int err;
 
 	err = selectors_resolve_words(o->nsel, o->sel_argv, ids, &nids);
 	if (err)
 		return err;
 	o->cfg.ids = *ids;
 	o->cfg.nids = nids;
-	for (int i = 0; i < o->nsel && n < (int)len; i++)
-		n += snprintf(title + n, len - n, "%s%s", i ? " " : "", o->sel_argv[i]);
+	bc_shell_join(title, len, o->nsel, o->sel_argv);
 	return 0;
 }
 
@@ -1007,9 +1022,7 @@ int cmd_report(struct bc_ctx *ctx, int argc, char **argv)
 	else if (o.cfg.subject == RP_SUBJECT_SYSMON)
 		snprintf(title, sizeof(title), "sysmon %s", sysmon_weight_name(o.cfg.tracer.weight));
 	else
-		for (int i = 0, n = 0; o.cfg.tracer.argv[i] && n < (int)sizeof(title); i++)
-			n += snprintf(title + n, sizeof(title) - n, "%s%s", i ? " " : "",
-				      o.cfg.tracer.argv[i]);
+		bc_shell_join(title, sizeof(title), -1, o.cfg.tracer.argv);	/* pastes back */
 	if (!err && o.html)
 		err = rp_html_open(&html, o.html);
 	if (err)

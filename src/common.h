@@ -88,6 +88,13 @@ int bc_out_close(struct bc_ctx *ctx);
 const char *bc_esc(char *dst, size_t size, const char *s);
 #define BC_ESC_MAX 1024
 #define BC_ESC(s) bc_esc((char[BC_ESC_MAX]){ 0 }, BC_ESC_MAX, (s))
+/* argv[0..argc) (argc < 0: up to argv's NULL) as one POSIX shell line a
+ * user can paste back: words with anything but letters, digits and
+ * @%+=:,./-_ in single quotes, a ' inside as '\''; an empty word as ''.
+ * Whole words only: what does not fit in len ends in " ..." (the
+ * string is then len - 1 bytes at most). Returns buf. Control bytes stay
+ * raw: print it through BC_ESC. */
+char *bc_shell_join(char *buf, size_t len, int argc, char *const *argv);
 /* The same escaping, unbounded, written to f: 0 or -EIO. */
 int bc_fputs_esc(const char *s, FILE *f);
 /* A plain table's text column sized from its content: the larger of w and

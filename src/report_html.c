@@ -229,7 +229,11 @@ static void progs(FILE *f, const struct rp_report *r, bool charts)
 			prof_cells(f, r, p);
 			continue;
 		}
-		fprintf(f, "<td>%.0f</td><td>%.0f</td>", p->runs_per_s, p->ns_per_run);
+		fprintf(f, "<td>%.0f</td>", p->runs_per_s);
+		if (p->runs)	/* no runs, no ns per run */
+			fprintf(f, "<td>%.0f</td>", p->ns_per_run);
+		else
+			fputs("<td>-</td>", f);
 		if (p->corr.applies && p->runs)
 			fprintf(f, p->corr.resolved ? "<td>%.0f</td>" : "<td>&lt;%.0f</td>",
 				p->corr.resolved ? p->corr.ns_per_run : p->corr.hi);

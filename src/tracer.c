@@ -96,15 +96,11 @@ static int sysmon_on(struct tracer *t)
 
 void tracer_describe(const struct tracer *t, char *buf, size_t len)
 {
-	size_t n = 0;
-
 	if (!t->o.is_command) {
 		snprintf(buf, len, "sysmon %s", sysmon_weight_name(t->o.weight));
 		return;
 	}
-	buf[0] = '\0';
-	for (char **a = t->o.argv; *a && n < len; a++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", a == t->o.argv ? "" : " ", *a);
+	bc_shell_join(buf, len, -1, t->o.argv);	/* quoted: it pastes back */
 }
 
 static void scan_add_prog(struct fd_scan *s, uint32_t id)

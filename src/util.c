@@ -450,6 +450,69 @@ static size_t esc_piece(const char *s, char piece[4], size_t *used)
 	return 4;
 }
 
+static bool sh_plain(const char *w)
+{
+	if (!*w)
+		return false;
+	for (; *w; w++)
+		if (!isalnum((unsigned char)*w) && !strchr("@%+=:,./-_", *w))
+			return false;
+	return true;
+}
+
+/* w as one shell word into dst (NULL: only counted): its length. */
+static size_t sh_quote(char *dst, const char *w)
+{
+	size_t n = 0;
+
+	if (sh_plain(w)) {
+		n = strlen(w);
+		if (dst)
+			memcpy(dst, w, n);
+		return n;
+	}
+	if (dst)
+		dst[n] = '\'';
+	n++;
+	for (; *w; w++) {
+		const char *piece = *w == '\'' ? "'\\''" : NULL;
+		size_t k = piece ? strlen(piece) : 1;
+
+		if (dst)
+			memcpy(dst + n, piece ? piece : w, k);
+		n += k;
+	}
+	if (dst)
+		dst[n] = '\'';
+	return n + 1;
+}
+
+char *bc_shell_join(char *buf, size_t len, int argc, char *const *argv)
+{
+	static const char more[] = " ...";
+	size_t n = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	for (int i = 0; argc < 0 ? argv[i] != NULL : i < argc; i++) {
+		size_t sep = i ? 1 : 0, q = sh_quote(NULL, argv[i]);
+		bool last = argc < 0 ? !argv[i + 1] : i + 1 == argc;
+
+		/* room for this word, and for " ..." unless it is the last */
+		if (n + sep + q + (last ? 0 : sizeof(more) - 1) >= len) {
+			if (n + sizeof(more) - 1 < len)
+				n += (size_t)snprintf(buf + n, len - n, "%s", i ? more : more + 1);
+			break;
+		}
+		if (sep)
+			buf[n++] = ' ';
+		n += sh_quote(buf + n, argv[i]);
+		buf[n] = '\0';
+	}
+	return buf;
+}
+
 const char *bc_esc(char *dst, size_t size, const char *s)
 {
 	size_t n = 0, keep = 0, cap = size - 1;

@@ -68,3 +68,27 @@ def test_global_words_alone_or_with_extra_get_one_line(args, msg):
     p = run(*args)
     assert p.returncode == 2 and p.stdout == ""
     assert msg in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+
+
+@pytest.mark.parametrize("cmd", ["stats", "prog", "annotate", "report"])
+@pytest.mark.parametrize("sel,code", [(["id", "4000000000"], 1), (["name", "bc_no_such_prog"], 1),
+                                      (["id", "abc"], 2)])
+def test_program_selector_exit_codes_agree(cmd, sel, code):
+    """Every command with program selectors: a selector that does not parse
+    is bad input (2); one that parses but matches no loaded program is a
+    failure (1), and report's --help says so, not 'bad input'."""
+    p = run(cmd, *sel)
+    assert p.returncode == code, (p.returncode, p.stderr)
+    assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+
+
+def test_report_help_says_what_no_match_exits_with():
+    text = " ".join(run("report", "--help", check=True).stdout.split())
+    assert "no loaded program or no process matching the selector" in text, text
+    assert run("report", "comm", "bc_no_such_comm").returncode == 1
+
+
+def test_demo_help_says_what_the_percentage_is_of():
+    """demo's GETPID_ADDED_NS cell ends in '+N%': its help says of what."""
+    text = " ".join(run("demo", "--help", check=True).stdout.split())
+    assert "+N%: that added ns over getpid's own latency with the weight off" in text, text

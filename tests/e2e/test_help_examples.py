@@ -12,7 +12,7 @@ Each line runs as written through bash, in a scratch directory, with
     `comm my-agent` the process holding the reference programs;
   - lines that would run long get shortening options appended to the
     bpfcost part (before `--`, pipes and redirections; getopt keeps the
-    last value): SHORTEN below;
+    last value): SHORTEN below (report's --quick gives way to them);
   - a line running bpftrace gets a private tracefs mount (unshare -m):
     bpftrace finds tracepoints through tracefs, which this host does not
     mount, and the host's mounts stay as they are;
@@ -63,6 +63,8 @@ SHORTEN_OTHER = {
     "stats": ("--duration", ["--interval", "300ms", "--duration", "0.7s"]),
     "top": ("--duration", ["--interval", "300ms", "--duration", "0.7s"]),
 }
+# report refuses --quick with --duration: the shortening replaces --quick.
+SHORTEN_DROPS = {"report": "--quick"}
 # The skip list: a command's line is skipped only when doctor says this
 # method cannot run on this kernel.
 METHOD_OF = {"profile": "profile", "syscall": "syscall_wrap", "annotate": "annotate"}
@@ -153,7 +155,8 @@ def adapt(words, ids, holder=None):
     if cmd in SHORTEN_OTHER and SHORTEN_OTHER[cmd][0] in words:
         extra = SHORTEN_OTHER[cmd][1]
     cut = words.index("--") if "--" in words else len(words)
-    return words[:cut] + extra + words[cut:]
+    head = [w for w in words[:cut] if w != SHORTEN_DROPS.get(cmd)]
+    return head + extra + words[cut:]
 
 
 def line_error(line, ids, cwd, env, outputs=None, timeout=240, holder=None):

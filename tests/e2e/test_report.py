@@ -122,6 +122,8 @@ def test_help_says_the_budget_split():
     assert "a skipped one gets no share" in text
     assert "profile and syscall_wrap 15% each" in text
     assert "with A/B, 40% for the window" in text
+    assert "rounds of 0.05 s per syscall kind (0.20 s for the default four), as many " \
+        "off/on pairs (4 to 30) as fit" in text
     assert "without A/B (a running agent, or A/B skipped) the window gets all that is left" in text
     assert "What report attaches or creates" in text and "kprobe_events" in text
 
@@ -406,3 +408,47 @@ def test_html_to_a_full_device_says_why():
     p = run("report", "--duration", "2s", "--sysmon", "count", "-o", "/dev/full", timeout=60)
     assert p.returncode == 1, p.stderr
     assert "cannot write /dev/full: No space left on device" in p.stderr, p.stderr
+
+
+def test_program_without_runs_has_no_ns_per_run(tmp_path):
+    """A program loaded but never attached runs 0 times in the window: it has
+    no ns per run, so NS/RUN says '-' (JSON null, HTML '-'), as CORR_NS does,
+    not 0."""
+    t = AttachRunner(TPBTF, attach=False)
+    html = tmp_path / "r.html"
+    try:
+        pid = t.ids[0]
+        out = run("report", "--duration", "2s", "--syscalls", "getpid", "id", pid,
+                  check=True).stdout
+        doc = json.loads(run("-j", "report", "--duration", "2s", "--syscalls", "getpid",
+                             "-o", html, "id", pid, check=True).stdout)
+    finally:
+        t.stop()
+    validate(doc)
+    assert re.search(rf"^  {pid} +bc_test_tp_btf +0 +- +- +0\.000 ", out, re.M), out
+    st = [x for x in doc["programs"] if x["id"] == pid][0]["stats"]
+    assert st["runs"] == 0 and st["ns_per_run"] is None, st
+    assert re.search(rf"<td>{pid}</td><td>0</td><td>-</td><td>-</td>", html.read_text())
+
+
+def test_command_title_keeps_its_quoting(tmp_path):
+    """The title of a report on a command is the command as it could be
+    pasted back into a shell: sh -c's script stays one quoted word (it
+    read 'sh -c exec ... count'), in text, JSON and the HTML <h1>."""
+    html = tmp_path / "r.html"
+    agent = ["sh", "-c", f"exec {BIN} sysmon -w count"]
+    want = f"sh -c 'exec {BIN} sysmon -w count'"
+    p = run("-j", "report", "--duration", "2s", "--syscalls", "getpid", "-o", html, "--",
+            *agent, check=True, timeout=120)
+    assert json.loads(p.stdout)["title"] == want
+    h1 = want.replace("'", "&#39;")
+    assert f"<h1>bpfcost report: {h1}" in html.read_text(), html.read_text()[:600]
+
+
+@pytest.mark.parametrize("args", [["--quick", "--duration", "10s"], ["--duration", "10s", "--quick"]])
+def test_quick_and_duration_refused_together(args):
+    """Both set the budget: one line and exit 2, not the last one winning."""
+    p = run("report", *args, "--sysmon", "count")
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr.strip() == \
+        "bpfcost: --quick and --duration are mutually exclusive (--quick is a 30 s budget)"

@@ -69,6 +69,14 @@ static void test_ab_fitted(void **state)
 	rp_plan_budget(6, true, false, false, &q);
 	assert_int_equal(rp_plan_ab(&q, 2.0, kinds, &need), -ENOSPC);
 	assert_true(need > q.ab_s);
+	/* as --help and README say: 0.05 s per kind in a round (0.20 s for
+	 * the default four), at most 30 off/on pairs however long the budget */
+	assert_true(fabs(p.ab_round_s - 0.10) < 1e-9);
+	kinds |= (1u << WL_READ) | (1u << WL_WRITE);
+	rp_plan_budget(600, true, false, false, &q);
+	assert_int_equal(rp_plan_ab(&q, 0.01, kinds, &need), 0);
+	assert_true(fabs(q.ab_round_s - 0.20) < 1e-9);
+	assert_int_equal(q.ab_rounds, 30);
 }
 
 static struct rp_report *with_ab(void)

@@ -355,6 +355,24 @@ static void test_out_ok(void **state)
 	assert_false(bc_sleep_ctx(&ctx, 0.01));
 }
 
+static void test_shell_join(void **state)
+{
+	char *cmd[] = { "unshare", "-m", "sh", "-c",
+			"mount -t tracefs none /sys/kernel/tracing && exec bpftrace x.bt", NULL };
+	char *odd[] = { "echo", "it's", "", "a=b,c:d/e.f@g%h+i_j-k", "$HOME", NULL };
+	char buf[128], small[24];
+
+	assert_string_equal(bc_shell_join(buf, sizeof(buf), -1, cmd),
+			    "unshare -m sh -c 'mount -t tracefs none /sys/kernel/tracing && "
+			    "exec bpftrace x.bt'");
+	assert_string_equal(bc_shell_join(buf, sizeof(buf), -1, odd),
+			    "echo 'it'\\''s' '' a=b,c:d/e.f@g%h+i_j-k '$HOME'");
+	assert_string_equal(bc_shell_join(buf, sizeof(buf), 2, odd), "echo 'it'\\''s'");
+	/* whole words only, and says it cut */
+	assert_string_equal(bc_shell_join(small, sizeof(small), -1, cmd), "unshare -m sh -c ...");
+	assert_string_equal(bc_shell_join(small, 5, -1, cmd), "...");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +391,7 @@ int main(void)
 		cmocka_unit_test(test_json_real),
 		cmocka_unit_test(test_json_pack),
 		cmocka_unit_test(test_json_emit),
+		cmocka_unit_test(test_shell_join),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
