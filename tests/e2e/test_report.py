@@ -45,7 +45,7 @@ def sysmon_report(tmp_path_factory):
 def test_sysmon_report_follows_schema(sysmon_report):
     doc, _, err = sysmon_report
     validate(doc)
-    assert "budget 7 s" in err, "the budget split is said up front"
+    assert "budget 9 s" in err, "the budget split is said up front"
     assert doc["subject"] == "sysmon" and not doc["partial"]
     assert doc["methods"]["stats"]["state"] == "ran"
     assert doc["methods"]["ab"]["state"] == "ran", doc["methods"]["ab"]
@@ -97,7 +97,7 @@ def test_sysmon_report_profile_and_syswrap(sysmon_report):
     work (the VM tests), else skipped with its one-line reason, no share of
     the budget (none said on stderr) and no figures."""
     doc, _, err = sysmon_report
-    plan_line = next(ln for ln in err.splitlines() if "budget 7 s" in ln)
+    plan_line = next(ln for ln in err.splitlines() if "budget 9 s" in ln)
     for m, share, said in (("profile", "profile_s", "profile"),
                            ("syscall_wrap", "syswrap_s", "syscall-path wrapping")):
         sec = doc["methods"][m]
