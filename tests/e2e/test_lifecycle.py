@@ -262,7 +262,7 @@ def test_demo_keeps_the_other_columns_when_sampling_fails(low_max_sample_rate):
     """The demo samples at 1 kHz: above the limit, its annotate column
     fails; the stats, A/B and every other column stay (8 s a weight: the
     budget that holds getpid's fewest A/B rounds)."""
-    why = ("failed at sysmon count: sampling at 1000 Hz is above "
+    why = ("failed at every weight: sampling at 1000 Hz is above "
            "kernel.perf_event_max_sample_rate (500)")
     r = run("-j", "demo", "--duration", "8", "--syscalls", "getpid")
     assert r.returncode == 0, r.stderr
