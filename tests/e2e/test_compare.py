@@ -111,9 +111,10 @@ def test_bpf_loop_200_slower_than_50():
     a = [RUNNER, str(BUILD / "bpfloop50.bpf.o")]
     b = [RUNNER, str(BUILD / "bpfloop200.bpf.o")]
     # 150 bpf_loop iterations are ~200 ns per getpid here: 3 blocks call it
-    # on a quiet host; a busy one may need the one retry.
-    for attempt in range(2):
-        j = compare("--syscalls", "getpid", "--rounds", "3", "--round-time", "0.3",
+    # on a quiet host; a busy one needed a retry in 1 of 3 runs, and a CI run
+    # failed both tries at 3 blocks: 4 blocks, up to three tries.
+    for attempt in range(3):
+        j = compare("--syscalls", "getpid", "--rounds", "4", "--round-time", "0.3",
                     "--stats-rounds", "2", "--", *a, "--vs", *b)
         g = j["syscalls"]["getpid"]
         if g["verdict"]["call"] == "slower":
