@@ -493,9 +493,9 @@ static void print_kinds_marks(FILE *f, const struct rp_report *r)
 		over |= rk->in_bpf_exceeds_added;
 	}
 	if (above)
-		fprintf(f, "  <X^: REST is not resolved (its interval reaches 0); its bound X is\n"
-			   "  ADDED's upper end minus IN_BPF, above ADDED's point: ADDED's own\n"
-			   "  interval reaches that far.\n");
+		fprintf(f, "  <X^: REST is not resolved (its interval reaches 0); its bound X, the\n"
+			   "  upper end of that interval (ADDED's and IN_BPF's together), is\n"
+			   "  above ADDED's point: their intervals reach that far.\n");
 	if (zero)
 		fprintf(f, "  ~0: IN_BPF reaches ADDED's upper end: nothing of ADDED is resolved\n"
 			   "  outside the programs.\n");

@@ -464,7 +464,7 @@ static void test_verdict_and_printers_flag_disagreement(void **state)
 		assert_null(strstr(r->verdict[i], "disagree"));
 }
 
-/* REST not resolved: its bound (ADDED's upper end minus IN_BPF) above
+/* REST not resolved: its bound (its interval's upper end) above
  * ADDED's point is marked and explained, never a bare bound larger than
  * the whole; a REST with nothing left is "~0", not "<0". */
 static void test_rest_bound_above_whole(void **state)
